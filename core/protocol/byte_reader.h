@@ -1,0 +1,77 @@
+#pragma once
+// Reads the data representations of spec 1.5 from one packet's bytes, and optionally
+// records every field it reads (name, value, byte range) for the packet-detail view.
+// Internal to the codec: decoder.cpp catches the DecodeFailure it throws.
+
+#include "reason_code.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+
+#include <algorithm>
+#include <vector>
+
+namespace mqs {
+
+// One decoded field: what it is, what it holds, where it lies in the packet's bytes.
+struct PacketField {
+    QString name;
+    QString value;
+    qsizetype offset = 0; // from the first byte of the packet
+    qsizetype length = 0;
+    int depth = 0; // 0 = top level, 1 = inside a property list or a subscription, ...
+    bool operator==(const PacketField &) const = default;
+};
+using PacketLayout = std::vector<PacketField>;
+
+// Thrown inside the codec only; never crosses decode().
+struct DecodeFailure {
+    ReasonCode code;
+    QString message;
+    qsizetype offset;
+};
+
+class ByteReader
+{
+public:
+    ByteReader(QByteArrayView data, qsizetype start, PacketLayout *layout)
+        : m_data(data), m_pos(start), m_layout(layout) {}
+
+    qsizetype position() const { return m_pos; }
+    qsizetype remaining() const { return m_data.size() - m_pos; }
+    bool atEnd() const { return m_pos >= m_data.size(); }
+
+    void skip(qsizetype count) { m_pos += std::min(count, remaining()); }
+    quint8 byte(const QString &name);
+    quint16 twoByteInteger(const QString &name);
+    quint32 fourByteInteger(const QString &name);
+    quint32 variableByteInteger(const QString &name);
+    QString utf8String(const QString &name);
+    QByteArray binaryData(const QString &name);
+    // The rest of the packet, as the payload.
+    QByteArray rest(const QString &name);
+
+    // Records a field read elsewhere (e.g. the fixed header), or changes the last one's text.
+    void record(const QString &name, const QString &value, qsizetype offset, qsizetype length);
+    void describeLast(const QString &value);
+    // Fields recorded from now on are nested one level deeper (property lists, subscriptions).
+    void enter() { ++m_depth; }
+    // Replaces the fields recorded since `mark` by one spanning [from, position()).
+    std::size_t mark() const { return m_layout ? m_layout->size() : 0; }
+    void collapse(std::size_t mark, const QString &name, const QString &value, qsizetype from);
+    void leave() { --m_depth; }
+
+    [[noreturn]] void fail(ReasonCode code, const QString &message, qsizetype offset) const;
+    [[noreturn]] void fail(ReasonCode code, const QString &message) const { fail(code, message, m_pos); }
+
+private:
+    void need(qsizetype count, const QString &name) const;
+
+    QByteArrayView m_data;
+    qsizetype m_pos;
+    PacketLayout *m_layout;
+    int m_depth = 0;
+};
+
+} // namespace mqs
