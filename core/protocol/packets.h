@@ -16,11 +16,11 @@
 namespace mqs {
 
 struct Will {
-    QString topic;
-    QByteArray payload;
+    QString topic{};
+    QByteArray payload{};
     QoS qos = QoS::AtMostOnce;
     bool retain = false;
-    Properties properties; // 5.0 Will Properties
+    Properties properties{}; // 5.0 Will Properties
     bool operator==(const Will &) const = default;
 };
 
@@ -28,11 +28,11 @@ struct Connect {
     ProtocolVersion version = ProtocolVersion::V5;
     bool cleanStart = true; // 3.1.1: Clean Session
     quint16 keepAlive = 60; // seconds; 0 disables keep alive
-    QString clientId;
-    std::optional<Will> will;
-    std::optional<QString> username;
-    std::optional<QByteArray> password;
-    Properties properties;
+    QString clientId{};
+    std::optional<Will> will{};
+    std::optional<QString> username{};
+    std::optional<QByteArray> password{};
+    Properties properties{};
     bool operator==(const Connect &) const = default;
 };
 
@@ -40,7 +40,7 @@ struct ConnAck {
     bool sessionPresent = false;
     // 3.1.1 return codes are held as the 5.0 code of the same meaning (connAckReasonFromV311).
     ReasonCode reason = ReasonCode::Success;
-    Properties properties;
+    Properties properties{};
     bool operator==(const ConnAck &) const = default;
 };
 
@@ -48,10 +48,10 @@ struct Publish {
     bool dup = false;
     QoS qos = QoS::AtMostOnce;
     bool retain = false;
-    QString topic; // may be empty in 5.0 when a Topic Alias stands for it
-    std::optional<PacketId> packetId; // present exactly when qos > 0
-    Properties properties;
-    QByteArray payload;
+    QString topic{}; // may be empty in 5.0 when a Topic Alias stands for it
+    std::optional<PacketId> packetId{}; // present exactly when qos > 0
+    Properties properties{};
+    QByteArray payload{};
     bool operator==(const Publish &) const = default;
 };
 
@@ -59,9 +59,9 @@ struct Publish {
 template<PacketType Type>
 struct Acknowledgement {
     static constexpr PacketType kType = Type;
-    PacketId packetId;
+    PacketId packetId{};
     ReasonCode reason = ReasonCode::Success; // 5.0 only; 3.1.1 carries no reason
-    Properties properties;
+    Properties properties{};
     bool operator==(const Acknowledgement &) const = default;
 };
 
@@ -81,36 +81,36 @@ struct SubscribeOptions {
 };
 
 struct Subscription {
-    QString filter;
-    SubscribeOptions options;
+    QString filter{};
+    SubscribeOptions options{};
     bool operator==(const Subscription &) const = default;
 };
 
 struct Subscribe {
-    PacketId packetId;
-    Properties properties;
-    std::vector<Subscription> subscriptions;
+    PacketId packetId{};
+    Properties properties{};
+    std::vector<Subscription> subscriptions{};
     bool operator==(const Subscribe &) const = default;
 };
 
 struct SubAck {
-    PacketId packetId;
-    Properties properties;
+    PacketId packetId{};
+    Properties properties{};
     std::vector<ReasonCode> reasons; // one per filter: Granted QoS 0/1/2 or a failure (3.1.1: 0x80)
     bool operator==(const SubAck &) const = default;
 };
 
 struct Unsubscribe {
-    PacketId packetId;
-    Properties properties;
-    std::vector<QString> filters;
+    PacketId packetId{};
+    Properties properties{};
+    std::vector<QString> filters{};
     bool operator==(const Unsubscribe &) const = default;
 };
 
 struct UnsubAck {
-    PacketId packetId;
-    Properties properties;
-    std::vector<ReasonCode> reasons; // 5.0 only; empty in 3.1.1
+    PacketId packetId{};
+    Properties properties{};
+    std::vector<ReasonCode> reasons{}; // 5.0 only; empty in 3.1.1
     bool operator==(const UnsubAck &) const = default;
 };
 
@@ -124,13 +124,13 @@ struct PingResp {
 
 struct Disconnect {
     ReasonCode reason = ReasonCode::Success; // 5.0: "Normal disconnection"
-    Properties properties;
+    Properties properties{};
     bool operator==(const Disconnect &) const = default;
 };
 
 struct Auth {
     ReasonCode reason = ReasonCode::Success;
-    Properties properties;
+    Properties properties{};
     bool operator==(const Auth &) const = default;
 };
 

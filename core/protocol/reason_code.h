@@ -9,7 +9,9 @@
 namespace mqs {
 
 enum class ReasonCode : quint8 {
-    Success = 0x00, // also "Normal disconnection" and "Granted QoS 0"
+    Success = 0x00,
+    NormalDisconnection = 0x00, // the name of 0x00 in DISCONNECT
+    GrantedQoS0 = 0x00, // the name of 0x00 in SUBACK
     GrantedQoS1 = 0x01,
     GrantedQoS2 = 0x02,
     DisconnectWithWillMessage = 0x04,

@@ -1,0 +1,248 @@
+#include "inbound_flows.h"
+
+#include <QHashFunctions>
+
+namespace mqs {
+namespace {
+
+constexpr std::size_t kRecentlyCompletedKept = 256;
+
+size_t payloadHash(const QByteArray &payload)
+{
+    return qHash(payload);
+}
+
+} // namespace
+
+const InboundFlow *InboundFlows::flow(PacketId id) const
+{
+    const auto it = m_flows.find(id.value);
+    return it == m_flows.end() ? nullptr : &it->second;
+}
+
+std::vector<InboundFlow> InboundFlows::flows() const
+{
+    std::vector<InboundFlow> list;
+    for (const auto &[id, f] : m_flows)
+        list.push_back(f);
+    std::sort(list.begin(), list.end(), [](const InboundFlow &a, const InboundFlow &b) { return a.serial < b.serial; });
+    return list;
+}
+
+void InboundFlows::update(const InboundFlow &f, QoS qos, SessionOutput &out, const QString &note) const
+{
+    out.flows.push_back(FlowUpdate{Direction::Inbound, f.packetId, f.state, 0, f.topic, qos, ReasonCode::Success,
+                                   f.duplicates, note});
+}
+
+void InboundFlows::deliver(const ApplicationMessage &message, std::optional<PacketId> id, Millis now, bool record,
+                           SessionOutput &out) const
+{
+    Delivery delivery{message, id, now};
+    if (record)
+        out.store.push_back(RecordDelivery{delivery});
+    out.delivered.push_back(std::move(delivery));
+}
+
+void InboundFlows::onPublish(const Publish &publish, Millis now, const Link &link, SessionOutput &out)
+{
+    QString topic = publish.topic;
+    if (link.isV5()) {
+        if (const auto alias = publish.properties.integer(PropertyId::TopicAlias)) {
+            if (*alias > link.topicAliasMaximum) {
+                out.events.push_back(ProtocolViolation{
+                    ReasonCode::TopicAliasInvalid,
+                    QStringLiteral("PUBLISH uses Topic Alias %1, above the Topic Alias Maximum of %2 that we announced "
+                                   "[MQTT-3.3.2-10].")
+                        .arg(*alias)
+                        .arg(link.topicAliasMaximum)});
+                return;
+            }
+            if (topic.isEmpty()) {
+                const auto known = m_aliases.constFind(*alias);
+                if (known == m_aliases.constEnd()) {
+                    out.events.push_back(ProtocolViolation{
+                        ReasonCode::ProtocolError,
+                        QStringLiteral("PUBLISH uses Topic Alias %1 without a topic, but this connection never defined "
+                                       "that alias [MQTT-3.3.4].")
+                            .arg(*alias)});
+                    return;
+                }
+                topic = *known;
+            } else {
+                m_aliases.insert(*alias, topic);
+            }
+        }
+    }
+    if (link.maximumQoS && publish.qos > *link.maximumQoS) {
+        out.events.push_back(ProtocolViolation{ReasonCode::QoSNotSupported,
+                                               QStringLiteral("PUBLISH at QoS %1, above the Maximum QoS %2 we announced "
+                                                              "[MQTT-3.2.2-12].")
+                                                   .arg(qosValue(publish.qos))
+                                                   .arg(qosValue(*link.maximumQoS))});
+        return;
+    }
+    ApplicationMessage message = toMessage(publish);
+    message.topic = topic;
+    const ReasonCode verdict = (m_acceptance && link.isV5()) ? m_acceptance(message) : ReasonCode::Success;
+
+    if (publish.qos == QoS::AtMostOnce) {
+        if (!isFailure(verdict))
+            deliver(message, std::nullopt, now, false, out);
+        return;
+    }
+    const PacketId id = *publish.packetId;
+    if (publish.qos == QoS::AtLeastOnce) {
+        if (!isFailure(verdict))
+            deliver(message, id, now, false, out);
+        out.sent.push_back(PubAck{id, link.isV5() ? verdict : ReasonCode::Success, {}});
+        out.flows.push_back(FlowUpdate{Direction::Inbound, id, isFailure(verdict) ? FlowState::Failed : FlowState::Complete,
+                                       0, topic, QoS::AtLeastOnce, verdict, 0, {}});
+        return;
+    }
+
+    if (const auto existing = m_flows.find(id.value); existing != m_flows.end()) {
+        // [MQTT-4.3.3-9] until PUBREL, a PUBLISH with this id is the same message: PUBREC again, deliver nothing.
+        InboundFlow &f = existing->second;
+        ++f.duplicates;
+        if (!publish.dup)
+            out.events.push_back(Violation{
+                QStringLiteral("[MQTT-2.3.1-2]"),
+                QStringLiteral("PUBLISH id %1 arrived with DUP=0 while the earlier PUBLISH with that id still awaits its "
+                               "PUBREL: the sender reused a packet id in flight. Treated as a duplicate and not delivered "
+                               "again.")
+                    .arg(id.value),
+                id});
+        out.store.push_back(SaveInbound{f});
+        out.sent.push_back(PubRec{id, ReasonCode::Success, {}});
+        update(f, QoS::ExactlyOnce, out);
+        return;
+    }
+    if (link.isV5() && int(m_flows.size()) >= link.receiveMaximum) {
+        out.events.push_back(ProtocolViolation{ReasonCode::ReceiveMaximumExceeded,
+                                               QStringLiteral("The peer sent a QoS 2 PUBLISH (id %1) while %2 others await "
+                                                              "PUBREL, more than our Receive Maximum of %3 [MQTT-3.3.4-9].")
+                                                   .arg(id.value)
+                                                   .arg(m_flows.size())
+                                                   .arg(link.receiveMaximum)});
+        return;
+    }
+    if (publish.dup) {
+        const size_t hash = payloadHash(publish.payload);
+        for (const Completed &c : m_recentlyCompleted) {
+            if (c.id == id.value && c.topic == topic && c.payloadHash == hash) {
+                out.events.push_back(Violation{
+                    QStringLiteral("[MQTT-4.3.3-6]"),
+                    QStringLiteral("PUBLISH id %1 (DUP=1, '%2') repeats a message whose PUBREL already arrived: the sender "
+                                   "resent a PUBLISH after its PUBREL [MQTT-4.3.3-6]. The spec makes it a new message, so "
+                                   "it is delivered again.")
+                        .arg(id.value)
+                        .arg(topic),
+                    id});
+                break;
+            }
+        }
+    }
+    if (isFailure(verdict)) {
+        // A failing PUBREC ends the flow at once; a PUBLISH with this id is new afterwards.
+        out.sent.push_back(PubRec{id, verdict, {}});
+        out.flows.push_back(FlowUpdate{Direction::Inbound, id, FlowState::Failed, 0, topic, QoS::ExactlyOnce, verdict, 0,
+                                       reasonText(verdict, PacketType::PubRec)});
+        return;
+    }
+    InboundFlow f;
+    f.serial = m_nextSerial++;
+    f.packetId = id;
+    f.state = FlowState::AwaitingPubRel;
+    f.topic = topic;
+    f.receivedAt = now;
+    if (m_method == InboundMethod::A)
+        f.message = message;
+    // Write-ahead: the id (and, method B, the delivery record) is stored before PUBREC goes out.
+    out.store.push_back(SaveInbound{f});
+    if (m_method == InboundMethod::B)
+        deliver(message, id, now, true, out);
+    out.sent.push_back(PubRec{id, link.isV5() ? verdict : ReasonCode::Success, {}});
+    update(f, QoS::ExactlyOnce, out);
+    m_payloadHashes.insert(id.value, payloadHash(publish.payload));
+    m_flows.emplace(id.value, std::move(f));
+}
+
+void InboundFlows::onPubRel(const PubRel &rel, Millis now, const Link &link, SessionOutput &out)
+{
+    const PacketId id = rel.packetId;
+    const auto it = m_flows.find(id.value);
+    if (it == m_flows.end()) {
+        // [MQTT-4.3.3-11] answer every PUBREL; 5.0 says we have no state for the id.
+        out.sent.push_back(PubComp{id, link.isV5() ? ReasonCode::PacketIdentifierNotFound : ReasonCode::Success, {}});
+        out.events.push_back(Violation{QString(),
+                                       QStringLiteral("PUBREL for id %1, which has no QoS 2 message awaiting it; answered "
+                                                      "PUBCOMP%2.")
+                                           .arg(id.value)
+                                           .arg(link.isV5() ? QStringLiteral(" 0x92 Packet Identifier not found") : QString()),
+                                       id});
+        return;
+    }
+    if (!m_resumeOrder.empty()) {
+        const auto position = std::find(m_resumeOrder.begin(), m_resumeOrder.end(), id.value);
+        if (position != m_resumeOrder.end() && position != m_resumeOrder.begin())
+            out.events.push_back(Violation{
+                QStringLiteral("[MQTT-4.6.0-4]"),
+                QStringLiteral("PUBREL for id %1 arrived before the PUBREL for id %2, whose PUBLISH arrived first: resent "
+                               "PUBRELs must keep the order of their PUBRECs [MQTT-4.6.0-4].")
+                    .arg(id.value)
+                    .arg(m_resumeOrder.front()),
+                id});
+        if (position != m_resumeOrder.end())
+            m_resumeOrder.erase(position);
+    }
+    InboundFlow f = std::move(it->second);
+    m_flows.erase(it);
+    if (f.message) // method A: the message reaches the application now, recorded in the same commit
+        deliver(*f.message, id, now, true, out);
+    out.store.push_back(DeleteInbound{id});
+    f.state = FlowState::Complete;
+    out.sent.push_back(PubComp{id, ReasonCode::Success, {}});
+    update(f, QoS::ExactlyOnce, out);
+    m_recentlyCompleted.push_back(Completed{id.value, f.topic, m_payloadHashes.take(id.value)});
+    if (m_recentlyCompleted.size() > kRecentlyCompletedKept)
+        m_recentlyCompleted.pop_front();
+}
+
+void InboundFlows::startConnection()
+{
+    m_aliases.clear();
+    m_resumeOrder.clear();
+}
+
+void InboundFlows::resume()
+{
+    m_resumeOrder.clear();
+    for (const InboundFlow &f : flows())
+        m_resumeOrder.push_back(f.packetId.value);
+}
+
+std::vector<FlowUpdate> InboundFlows::discard(const QString &why, SessionOutput &out)
+{
+    std::vector<FlowUpdate> abandoned;
+    for (InboundFlow &f : flows()) {
+        f.state = FlowState::Abandoned;
+        out.store.push_back(DeleteInbound{f.packetId});
+        update(f, QoS::ExactlyOnce, out, why);
+        abandoned.push_back(out.flows.back());
+    }
+    m_flows.clear();
+    m_payloadHashes.clear();
+    m_resumeOrder.clear();
+    return abandoned;
+}
+
+void InboundFlows::restore(std::vector<InboundFlow> flows)
+{
+    for (InboundFlow &f : flows) {
+        m_nextSerial = std::max(m_nextSerial, f.serial + 1);
+        m_flows.insert_or_assign(f.packetId.value, std::move(f));
+    }
+}
+
+} // namespace mqs

@@ -1,0 +1,399 @@
+#include "outbound_flows.h"
+
+#include "protocol/encoder.h"
+#include "protocol/topic.h"
+
+namespace mqs {
+namespace {
+
+FlowState awaitingFor(QoS qos)
+{
+    return qos == QoS::AtLeastOnce ? FlowState::AwaitingPubAck : FlowState::AwaitingPubRec;
+}
+
+bool onWire(FlowState s)
+{
+    return s == FlowState::AwaitingPubAck || s == FlowState::AwaitingPubRec || s == FlowState::AwaitingPubComp;
+}
+
+} // namespace
+
+const OutboundFlow *OutboundFlows::flow(PacketId id) const
+{
+    const auto serial = m_serialById.constFind(id.value);
+    if (serial == m_serialById.constEnd())
+        return nullptr;
+    const auto it = m_flows.find(*serial);
+    return it == m_flows.end() ? nullptr : &it->second;
+}
+
+OutboundFlow *OutboundFlows::find(PacketId id)
+{
+    return const_cast<OutboundFlow *>(std::as_const(*this).flow(id));
+}
+
+std::vector<OutboundFlow> OutboundFlows::flows() const
+{
+    std::vector<OutboundFlow> list;
+    list.reserve(m_flows.size());
+    for (const auto &[serial, f] : m_flows)
+        list.push_back(f);
+    return list;
+}
+
+int OutboundFlows::inflight() const
+{
+    return int(m_flows.size() - m_queued.size());
+}
+
+int OutboundFlows::queued() const
+{
+    return int(m_queued.size());
+}
+
+void OutboundFlows::update(const OutboundFlow &f, SessionOutput &out, const QString &note) const
+{
+    out.flows.push_back(FlowUpdate{Direction::Outbound, f.packetId, f.state, f.serial, f.message.topic, f.message.qos,
+                                   f.reason, std::max(0, f.sends - 1), note});
+}
+
+std::optional<QString> OutboundFlows::sizeProblem(const Publish &publish, const Link &link) const
+{
+    if (const auto problem = encodingProblem(publish, link.version))
+        return QStringLiteral("The message cannot be encoded: %1.").arg(*problem);
+    if (link.peerMaximumPacketSize == 0)
+        return std::nullopt;
+    const auto size = quint32(encode(publish, link.version).size());
+    if (size <= link.peerMaximumPacketSize)
+        return std::nullopt;
+    return QStringLiteral("The PUBLISH to '%1' is %2 bytes, but the peer accepts at most %3 bytes (Maximum Packet Size) "
+                          "[MQTT-3.1.2-24]. Send a smaller payload.")
+        .arg(publish.topic)
+        .arg(size)
+        .arg(link.peerMaximumPacketSize);
+}
+
+PublishResult OutboundFlows::publish(const ApplicationMessage &message, Millis now, const Link &link)
+{
+    PublishResult result;
+    if (const auto problem = topicNameProblem(message.topic)) {
+        result.refusal = *problem;
+        return result;
+    }
+    if (link.connected && link.peerMaximumQoS && message.qos > *link.peerMaximumQoS) {
+        result.refusal = QStringLiteral("The broker accepts at most QoS %1 (CONNACK Maximum QoS), but this message asks "
+                                        "for QoS %2 [MQTT-3.2.2-11]. Publish at QoS %1.")
+                             .arg(qosValue(*link.peerMaximumQoS))
+                             .arg(qosValue(message.qos));
+        return result;
+    }
+    if (link.connected && message.retain && !link.peerRetainAvailable) {
+        result.refusal = QStringLiteral("The broker does not keep retained messages (CONNACK Retain Available = 0) "
+                                        "[MQTT-3.2.2-14]. Clear the retain flag.");
+        return result;
+    }
+    Publish plain = toPublish(message);
+    if (message.qos != QoS::AtMostOnce)
+        plain.packetId = PacketId(1); // placeholder for the size check
+    if (const auto problem = sizeProblem(plain, link)) {
+        result.refusal = *problem;
+        return result;
+    }
+
+    if (message.qos == QoS::AtMostOnce) {
+        if (!link.connected) {
+            result.refusal = QStringLiteral("Not connected: a QoS 0 message is sent at once or not at all, so it was not "
+                                            "queued. Connect first, or publish at QoS 1 or 2 to queue it.");
+            return result;
+        }
+        OutboundFlow transient;
+        transient.message = message;
+        result.output.sent.push_back(wirePublish(transient, now, link, false));
+        result.ticket = PublishTicket{};
+        return result;
+    }
+
+    if (queued() >= m_options.maximumQueued) {
+        result.refusal = QStringLiteral("%1 messages are already waiting to be sent (the queue limit). Wait for them to "
+                                        "go out, or raise the limit.")
+                             .arg(queued());
+        return result;
+    }
+    const auto id = m_ids.allocate();
+    if (!id) {
+        result.refusal = QStringLiteral("All 65,535 packet identifiers are in use by unfinished flows [MQTT-2.3.1-2]; "
+                                        "wait for some to complete.");
+        return result;
+    }
+    OutboundFlow f;
+    f.serial = m_nextSerial++;
+    f.packetId = *id;
+    f.message = message;
+    f.state = FlowState::Queued;
+    f.createdAt = now;
+    m_serialById.insert(id->value, f.serial);
+    m_queued.insert(f.serial);
+    // Write-ahead: the flow is stored before its PUBLISH can reach the wire.
+    result.output.store.push_back(SaveOutbound{f});
+    update(f, result.output);
+    m_flows.emplace(f.serial, std::move(f));
+    result.ticket = PublishTicket{m_flows.rbegin()->first, id};
+    pump(now, link, result.output);
+    return result;
+}
+
+Publish OutboundFlows::wirePublish(const OutboundFlow &f, Millis now, const Link &link, bool resend)
+{
+    Publish p = toPublish(f.message);
+    if (f.message.qos != QoS::AtMostOnce)
+        p.packetId = f.packetId;
+    p.dup = resend; // [MQTT-3.3.1-1] DUP = 1 on re-delivery, [MQTT-3.3.1-2] never on QoS 0
+    if (!link.isV5())
+        return p;
+    // [MQTT-3.3.2-6] the Message Expiry Interval counts down while the message waits.
+    if (const auto expiry = p.properties.integer(PropertyId::MessageExpiryInterval)) {
+        const Millis waited = (resend ? f.publishedAt : now) - f.createdAt;
+        const auto elapsed = quint32(std::max<qint64>(0, waited.count() / 1000));
+        p.properties.set(PropertyId::MessageExpiryInterval, quint32(*expiry > elapsed ? *expiry - elapsed : 1));
+    }
+    // Aliases live for one connection; a resent PUBLISH carries its full topic ([MQTT-3.3.2-7]).
+    if (m_options.useTopicAliases && link.peerTopicAliasMaximum > 0 && !resend) {
+        if (const auto alias = m_aliases.constFind(p.topic); alias != m_aliases.constEnd()) {
+            p.properties.set(PropertyId::TopicAlias, quint32(*alias));
+            p.topic.clear();
+        } else if (m_aliases.size() < link.peerTopicAliasMaximum) {
+            const auto next = quint16(m_aliases.size() + 1);
+            m_aliases.insert(p.topic, next);
+            p.properties.set(PropertyId::TopicAlias, quint32(next));
+        }
+    }
+    return p;
+}
+
+void OutboundFlows::transmit(OutboundFlow &f, Millis now, const Link &link, SessionOutput &out)
+{
+    const bool resend = f.sends > 0;
+    Publish p = wirePublish(f, now, link, resend);
+    if (const auto problem = sizeProblem(p, link)) {
+        finish(f, FlowState::Failed, ReasonCode::PacketTooLarge, now, *problem, out);
+        return;
+    }
+    m_queued.erase(f.serial);
+    m_quotaHolders.insert(f.serial);
+    --m_quota;
+    ++f.sends;
+    if (!resend)
+        f.publishedAt = now;
+    f.state = awaitingFor(f.message.qos);
+    out.store.push_back(SaveOutbound{f});
+    out.sent.push_back(std::move(p));
+    update(f, out);
+}
+
+void OutboundFlows::pump(Millis now, const Link &link, SessionOutput &out)
+{
+    if (!link.connected)
+        return;
+    // [MQTT-4.6.0-1] resends keep their original order, ahead of anything new.
+    while (!m_resendPending.empty() && m_quota > 0) {
+        const quint64 serial = m_resendPending.front();
+        m_resendPending.erase(m_resendPending.begin());
+        const auto it = m_flows.find(serial);
+        if (it != m_flows.end() && (it->second.state == FlowState::AwaitingPubRec
+                                    || it->second.state == FlowState::AwaitingPubAck))
+            transmit(it->second, now, link, out);
+    }
+    if (!m_resendPending.empty())
+        return;
+    while (!m_queued.empty() && m_quota > 0) {
+        const quint64 serial = *m_queued.begin();
+        OutboundFlow &f = m_flows.at(serial);
+        const auto expiry = f.message.properties.integer(PropertyId::MessageExpiryInterval);
+        if (expiry && now - f.createdAt >= Millis(qint64(*expiry) * 1000)) {
+            finish(f, FlowState::Failed, ReasonCode::Success, now,
+                   QStringLiteral("Message Expiry Interval of %1 s passed before it could be sent").arg(*expiry), out);
+            continue;
+        }
+        transmit(f, now, link, out);
+    }
+}
+
+void OutboundFlows::finish(OutboundFlow &f, FlowState state, ReasonCode reason, Millis now, const QString &note,
+                           SessionOutput &out)
+{
+    f.state = state;
+    f.reason = reason;
+    f.completedAt = now;
+    update(f, out, note);
+    out.store.push_back(DeleteOutbound{f.packetId});
+    if (m_quotaHolders.erase(f.serial))
+        ++m_quota; // PUBACK, PUBCOMP or a failing PUBREC gives the quota back ([MQTT-4.9.0-2])
+    m_queued.erase(f.serial);
+    std::erase(m_resendPending, f.serial);
+    m_ids.release(f.packetId);
+    m_serialById.remove(f.packetId.value);
+    m_flows.erase(f.serial); // `f` dangles from here on
+}
+
+void OutboundFlows::onPubAck(const PubAck &ack, Millis now, const Link &link, SessionOutput &out)
+{
+    OutboundFlow *f = find(ack.packetId);
+    if (!f || f->state == FlowState::Queued) {
+        out.events.push_back(Violation{QString(),
+                                       QStringLiteral("PUBACK for id %1, which has no QoS 1 message in flight; ignored.")
+                                           .arg(ack.packetId.value),
+                                       ack.packetId});
+        return;
+    }
+    if (f->state != FlowState::AwaitingPubAck) {
+        out.events.push_back(ProtocolViolation{ReasonCode::ProtocolError,
+                                               QStringLiteral("PUBACK for id %1, which was published at QoS 2 and awaits "
+                                                              "%2 [MQTT-4.3.3].")
+                                                   .arg(ack.packetId.value)
+                                                   .arg(f->state == FlowState::AwaitingPubRec ? "PUBREC" : "PUBCOMP")});
+        return;
+    }
+    f->acknowledgedAt = now;
+    if (link.isV5() && isFailure(ack.reason))
+        finish(*f, FlowState::Failed, ack.reason, now,
+               QStringLiteral("PUBACK %1: the receiver refused the message").arg(reasonText(ack.reason, PacketType::PubAck)),
+               out);
+    else
+        finish(*f, FlowState::Complete, ack.reason, now, QString(), out);
+    pump(now, link, out);
+}
+
+void OutboundFlows::onPubRec(const PubRec &rec, Millis now, const Link &link, SessionOutput &out)
+{
+    OutboundFlow *f = find(rec.packetId);
+    if (!f || f->state == FlowState::Queued) {
+        // 5.0: tell the receiver we have no such flow, so it can free the id.
+        out.sent.push_back(PubRel{rec.packetId, link.isV5() ? ReasonCode::PacketIdentifierNotFound : ReasonCode::Success, {}});
+        out.events.push_back(Violation{QString(),
+                                       QStringLiteral("PUBREC for id %1, which has no QoS 2 message in flight; answered "
+                                                      "PUBREL%2.")
+                                           .arg(rec.packetId.value)
+                                           .arg(link.isV5() ? QStringLiteral(" 0x92 Packet Identifier not found") : QString()),
+                                       rec.packetId});
+        return;
+    }
+    switch (f->state) {
+    case FlowState::AwaitingPubRec:
+        f->acknowledgedAt = now;
+        if (link.isV5() && isFailure(rec.reason)) {
+            // [MQTT-4.3.3-?] a failing PUBREC ends the flow: no PUBREL, the id is free ([MQTT-4.4.0-2]: no resend).
+            finish(*f, FlowState::Failed, rec.reason, now,
+                   QStringLiteral("PUBREC %1: the receiver refused the message").arg(reasonText(rec.reason, PacketType::PubRec)),
+                   out);
+            pump(now, link, out);
+            return;
+        }
+        f->state = FlowState::AwaitingPubComp;
+        f->reason = rec.reason;
+        break;
+    case FlowState::AwaitingPubComp:
+        break; // a PUBREC again: our PUBREL may be lost, send it again
+    default:
+        out.events.push_back(ProtocolViolation{ReasonCode::ProtocolError,
+                                               QStringLiteral("PUBREC for id %1, which was published at QoS 1 [MQTT-4.3.2].")
+                                                   .arg(rec.packetId.value)});
+        return;
+    }
+    ++f->pubRelSends;
+    // [MQTT-4.3.3-4] PUBREL carries the PUBREC's id; the PUBLISH is never sent again after it.
+    out.store.push_back(SaveOutbound{*f});
+    out.sent.push_back(PubRel{f->packetId, ReasonCode::Success, {}});
+    update(*f, out);
+}
+
+void OutboundFlows::onPubComp(const PubComp &comp, Millis now, const Link &link, SessionOutput &out)
+{
+    OutboundFlow *f = find(comp.packetId);
+    if (!f || f->state != FlowState::AwaitingPubComp) {
+        if (f && f->state == FlowState::AwaitingPubRec) {
+            out.events.push_back(ProtocolViolation{ReasonCode::ProtocolError,
+                                                   QStringLiteral("PUBCOMP for id %1 before its PUBREC; PUBCOMP answers "
+                                                                  "our PUBREL [MQTT-4.3.3-5].")
+                                                       .arg(comp.packetId.value)});
+            return;
+        }
+        out.events.push_back(Violation{QString(),
+                                       QStringLiteral("PUBCOMP for id %1, which has no PUBREL awaiting it; ignored.")
+                                           .arg(comp.packetId.value),
+                                       comp.packetId});
+        return;
+    }
+    if (link.isV5() && comp.reason == ReasonCode::PacketIdentifierNotFound)
+        finish(*f, FlowState::Failed, comp.reason, now,
+               QStringLiteral("PUBCOMP 0x92: the receiver had no state for id %1, so it may not have delivered the message")
+                   .arg(comp.packetId.value),
+               out);
+    else
+        finish(*f, FlowState::Complete, comp.reason, now, QString(), out);
+    pump(now, link, out);
+}
+
+void OutboundFlows::startConnection(const Link &link)
+{
+    // [MQTT-4.9.0-1] the send quota starts at the peer's Receive Maximum on every connection.
+    m_quota = std::min<int>(link.isV5() ? link.peerReceiveMaximum : 65535, m_options.maximumInflight);
+    m_quotaHolders.clear();
+    m_aliases.clear();
+    m_resendPending.clear();
+}
+
+void OutboundFlows::resume(Millis now, const Link &link, SessionOutput &out)
+{
+    // [MQTT-4.4.0-1] resend unacknowledged PUBLISH (DUP = 1) and PUBREL with their original ids,
+    // in original order ([MQTT-4.6.0-1]).
+    std::vector<quint64> serials;
+    for (const auto &entry : m_flows)
+        serials.push_back(entry.first);
+    for (quint64 serial : serials) {
+        const auto it = m_flows.find(serial);
+        if (it == m_flows.end())
+            continue;
+        OutboundFlow &f = it->second; // transmit() may finish (erase) it: nothing touches `f` afterwards
+        if (f.state == FlowState::AwaitingPubComp) {
+            ++f.pubRelSends;
+            out.store.push_back(SaveOutbound{f});
+            out.sent.push_back(PubRel{f.packetId, ReasonCode::Success, {}});
+            update(f, out);
+        } else if (f.state == FlowState::AwaitingPubRec || f.state == FlowState::AwaitingPubAck) {
+            if (m_resendPending.empty() && m_quota > 0)
+                transmit(f, now, link, out);
+            else
+                m_resendPending.push_back(serial); // sent in order as the quota frees up
+        }
+    }
+    pump(now, link, out);
+}
+
+std::vector<FlowUpdate> OutboundFlows::abandonSent(const QString &why, Millis now, SessionOutput &out)
+{
+    std::vector<FlowUpdate> abandoned;
+    std::vector<quint64> serials;
+    for (const auto &[serial, f] : m_flows)
+        if (onWire(f.state))
+            serials.push_back(serial);
+    for (quint64 serial : serials) {
+        finish(m_flows.at(serial), FlowState::Abandoned, ReasonCode::Success, now, why, out);
+        abandoned.push_back(out.flows.back());
+    }
+    m_resendPending.clear();
+    return abandoned;
+}
+
+void OutboundFlows::restore(std::vector<OutboundFlow> flows)
+{
+    for (OutboundFlow &f : flows) {
+        m_ids.reserve(f.packetId);
+        m_serialById.insert(f.packetId.value, f.serial);
+        if (f.state == FlowState::Queued)
+            m_queued.insert(f.serial);
+        m_nextSerial = std::max(m_nextSerial, f.serial + 1);
+        m_flows.insert_or_assign(f.serial, std::move(f));
+    }
+}
+
+} // namespace mqs

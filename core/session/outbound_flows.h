@@ -1,0 +1,92 @@
+#pragma once
+// The sender's half of a session: every QoS 1 and 2 message we publish, from Queued to
+// Complete, with the packet-id allocator, the send quota (peer's Receive Maximum), the
+// queue behind it, resend on resume, and outbound topic aliases.
+
+#include "link.h"
+#include "packet_id_allocator.h"
+#include "session_output.h"
+
+#include <QHash>
+
+#include <map>
+#include <set>
+
+namespace mqs {
+
+struct PublishTicket {
+    quint64 serial = 0; // 0 for QoS 0 messages, which have no flow
+    std::optional<PacketId> packetId;
+};
+
+struct PublishResult {
+    std::optional<PublishTicket> ticket; // empty when refused
+    QString refusal; // why it was refused: a sentence for the user
+    SessionOutput output;
+};
+
+class OutboundFlows
+{
+public:
+    struct Options {
+        int maximumInflight = 65535; // our own bound, below the peer's Receive Maximum
+        int maximumQueued = 10000; // messages waiting for quota or for a connection
+        bool useTopicAliases = false; // send aliases when the peer allows them
+    };
+
+    explicit OutboundFlows(Options options) : m_options(options) {}
+
+    // Accepts a message: QoS 0 goes out now (or is refused when offline); QoS 1/2 becomes a
+    // flow that is stored, then sent as soon as the quota allows.
+    PublishResult publish(const ApplicationMessage &message, Millis now, const Link &link);
+    // Sends what waits (resends first, in original order) while the quota allows.
+    void pump(Millis now, const Link &link, SessionOutput &out);
+
+    // Acknowledgements from the peer. Unknown ids are answered as the spec says and reported.
+    void onPubAck(const PubAck &ack, Millis now, const Link &link, SessionOutput &out);
+    void onPubRec(const PubRec &rec, Millis now, const Link &link, SessionOutput &out);
+    void onPubComp(const PubComp &comp, Millis now, const Link &link, SessionOutput &out);
+
+    // A new connection: the quota resets to the peer's Receive Maximum; aliases are forgotten.
+    void startConnection(const Link &link);
+    // Session resumed (Session Present = 1): resend PUBREL and PUBLISH (DUP = 1) in original order.
+    void resume(Millis now, const Link &link, SessionOutput &out);
+    // Session not resumed: flows that reached the wire are abandoned (returned, for the report);
+    // queued ones stay.
+    std::vector<FlowUpdate> abandonSent(const QString &why, Millis now, SessionOutput &out);
+
+    void restore(std::vector<OutboundFlow> flows);
+
+    // Ids for SUBSCRIBE / UNSUBSCRIBE come from the same set as PUBLISH ids.
+    std::optional<PacketId> allocateId() { return m_ids.allocate(); }
+    void releaseId(PacketId id) { m_ids.release(id); }
+    bool isIdInUse(PacketId id) const { return m_ids.isInUse(id); }
+
+    const OutboundFlow *flow(PacketId id) const;
+    std::vector<OutboundFlow> flows() const; // in serial order
+    int sendQuota() const { return m_quota; }
+    int inflight() const; // flows on the wire and not finished
+    int queued() const;
+
+private:
+    OutboundFlow *find(PacketId id);
+    void finish(OutboundFlow &flow, FlowState state, ReasonCode reason, Millis now, const QString &note,
+                SessionOutput &out);
+    void transmit(OutboundFlow &flow, Millis now, const Link &link, SessionOutput &out);
+    Publish wirePublish(const OutboundFlow &flow, Millis now, const Link &link, bool resend);
+    void update(const OutboundFlow &flow, SessionOutput &out, const QString &note = {}) const;
+    std::optional<QString> sizeProblem(const Publish &publish, const Link &link) const;
+
+    Options m_options;
+    PacketIdAllocator m_ids;
+    std::map<quint64, OutboundFlow> m_flows; // by serial: original order
+    QHash<quint16, quint64> m_serialById;
+    quint64 m_nextSerial = 1;
+    int m_quota = 65535;
+    QHash<QString, quint16> m_aliases; // topic → alias, this connection only ([MQTT-3.3.2-7])
+    std::vector<quint64> m_resendPending; // serials to resend once quota allows, in order
+    std::set<quint64> m_queued; // serials never sent yet, in order
+    std::set<quint64> m_quotaHolders; // serials whose PUBLISH took a unit of send quota on this connection
+};
+
+} // namespace mqs

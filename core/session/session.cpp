@@ -1,0 +1,604 @@
+#include "session.h"
+
+#include "protocol/describe.h"
+
+#include <QStringList>
+
+namespace mqs {
+namespace {
+
+bool hasViolation(const SessionOutput &out)
+{
+    return std::any_of(out.events.begin(), out.events.end(),
+                       [](const SessionEvent &e) { return std::holds_alternative<ProtocolViolation>(e); });
+}
+
+QString listFlows(const std::vector<FlowUpdate> &flows)
+{
+    QStringList parts;
+    for (const FlowUpdate &f : flows)
+        parts << QStringLiteral("%1 id %2 '%3' (QoS %4)")
+                     .arg(f.direction == Direction::Outbound ? QStringLiteral("outbound") : QStringLiteral("inbound"))
+                     .arg(f.packetId.value)
+                     .arg(f.topic)
+                     .arg(qosValue(f.qos));
+    return parts.join(QStringLiteral(", "));
+}
+
+// The packet a given role never receives, or empty.
+QString wrongDirection(SessionRole role, PacketType type)
+{
+    const bool client = role == SessionRole::Client;
+    switch (type) {
+    case PacketType::Connect:
+    case PacketType::Subscribe:
+    case PacketType::Unsubscribe:
+    case PacketType::PingReq:
+        return client ? QStringLiteral("a server never sends %1").arg(packetTypeName(type)) : QString();
+    case PacketType::ConnAck:
+    case PacketType::SubAck:
+    case PacketType::UnsubAck:
+    case PacketType::PingResp:
+        return client ? QString() : QStringLiteral("a client never sends %1").arg(packetTypeName(type));
+    default:
+        return {};
+    }
+}
+
+} // namespace
+
+Session::Session(SessionOptions options)
+    : m_options(options)
+    , m_outbound(OutboundFlows::Options{options.maximumInflight, options.maximumQueued, options.useTopicAliases})
+    , m_inbound(options.inboundMethod)
+{
+    m_link.receiveMaximum = options.receiveMaximum;
+    m_link.topicAliasMaximum = options.topicAliasMaximum;
+    m_link.maximumQoS = options.maximumQoS;
+}
+
+void Session::restore(const SessionMeta &meta, std::vector<OutboundFlow> outbound, std::vector<InboundFlow> inbound)
+{
+    m_meta = meta;
+    m_link.version = meta.version;
+    m_outbound.restore(std::move(outbound));
+    m_inbound.restore(std::move(inbound));
+}
+
+FlowState Session::flowState(Direction direction, PacketId id) const
+{
+    if (direction == Direction::Outbound) {
+        const OutboundFlow *f = m_outbound.flow(id);
+        return f ? f->state : FlowState::None;
+    }
+    const InboundFlow *f = m_inbound.flow(id);
+    return f ? f->state : FlowState::None;
+}
+
+SessionOutput Session::finish(SessionOutput out, Millis now)
+{
+    if (!out.sent.empty())
+        m_lastSent = now;
+    return out;
+}
+
+// ---- connecting -------------------------------------------------------------------------
+
+SessionOutput Session::connect(Connect connect, Millis now)
+{
+    SessionOutput out;
+    if (m_options.role != SessionRole::Client || m_state != SessionState::Disconnected) {
+        out.events.push_back(SessionNote{QStringLiteral("Already connected or connecting; CONNECT not sent.")});
+        return out;
+    }
+    m_link = Link{};
+    m_link.version = connect.version;
+    m_link.receiveMaximum = m_options.receiveMaximum;
+    m_link.topicAliasMaximum = connect.version == ProtocolVersion::V5 ? m_options.topicAliasMaximum : 0;
+    if (connect.version == ProtocolVersion::V5) {
+        Properties &p = connect.properties;
+        if (m_options.receiveMaximum < 65535 && !p.contains(PropertyId::ReceiveMaximum))
+            p.set(PropertyId::ReceiveMaximum, quint32(m_options.receiveMaximum));
+        if (m_options.maximumPacketSize > 0 && !p.contains(PropertyId::MaximumPacketSize))
+            p.set(PropertyId::MaximumPacketSize, m_options.maximumPacketSize);
+        if (m_options.topicAliasMaximum > 0 && !p.contains(PropertyId::TopicAliasMaximum))
+            p.set(PropertyId::TopicAliasMaximum, quint32(m_options.topicAliasMaximum));
+        m_link.receiveMaximum = quint16(p.integer(PropertyId::ReceiveMaximum).value_or(65535));
+        m_link.topicAliasMaximum = quint16(p.integer(PropertyId::TopicAliasMaximum).value_or(0));
+    }
+    m_meta.clientId = connect.clientId;
+    m_meta.version = connect.version;
+    m_meta.sessionExpiry = connect.version == ProtocolVersion::V5
+        ? connect.properties.integer(PropertyId::SessionExpiryInterval).value_or(0)
+        : (connect.cleanStart ? 0 : 0xFFFFFFFF);
+    m_cleanStartRequested = connect.cleanStart;
+    m_keepAlive = connect.keepAlive;
+    if (connect.cleanStart) {
+        const QString why = QStringLiteral("discarded by Clean Start before connecting");
+        auto lost = m_outbound.abandonSent(why, now, out);
+        const auto lostInbound = m_inbound.discard(why, out);
+        lost.insert(lost.end(), lostInbound.begin(), lostInbound.end());
+        if (!lost.empty())
+            out.events.push_back(FlowsAbandoned{QStringLiteral("Clean Start discarded the session: %1 were never "
+                                                               "completed.")
+                                                    .arg(listFlows(lost)),
+                                                lost});
+        if (m_meta.established) {
+            m_meta.established = false;
+            out.store.push_back(SaveMeta{m_meta});
+        }
+    }
+    m_state = SessionState::Connecting;
+    m_pingSentAt.reset();
+    m_lastReceived = now;
+    out.sent.push_back(std::move(connect));
+    return finish(std::move(out), now);
+}
+
+void Session::onConnAck(const ConnAck &ack, Millis now, SessionOutput &out)
+{
+    if (m_state != SessionState::Connecting) {
+        violate(ReasonCode::ProtocolError, QStringLiteral("A second CONNACK on one connection [MQTT-3.2.0-2]."), out);
+        return;
+    }
+    if (isFailure(ack.reason)) {
+        QString text = QStringLiteral("The broker refused the connection: %1 (CONNACK 0x%2).")
+                           .arg(m_link.isV5() ? reasonName(ack.reason, PacketType::ConnAck)
+                                              : connAckReturnCodeNameV311(connAckReturnCodeV311(ack.reason).value_or(0)))
+                           .arg(reasonValue(ack.reason), 2, 16, QLatin1Char('0'));
+        switch (ack.reason) {
+        case ReasonCode::ClientIdentifierNotValid:
+            text += QStringLiteral(" Client id '%1' was not accepted; try a shorter id or let the broker assign one.")
+                        .arg(m_meta.clientId);
+            break;
+        case ReasonCode::BadUserNameOrPassword:
+        case ReasonCode::NotAuthorized:
+            text += QStringLiteral(" Check the user name and password.");
+            break;
+        case ReasonCode::UnsupportedProtocolVersion:
+            text += QStringLiteral(" Try the other protocol version (3.1.1 or 5.0).");
+            break;
+        default:
+            break;
+        }
+        if (const auto reason = ack.properties.string(PropertyId::ReasonString))
+            text += QStringLiteral(" Broker says: \"%1\".").arg(*reason);
+        out.events.push_back(ConnectionRefused{ack.reason, text});
+        out.close = true;
+        markDisconnected(out);
+        return;
+    }
+    if (ack.sessionPresent && m_cleanStartRequested) {
+        violate(ReasonCode::ProtocolError,
+                QStringLiteral("CONNACK says Session Present = 1 although we asked for Clean Start [MQTT-3.2.2-2]."), out);
+        return;
+    }
+    if (ack.sessionPresent && !m_meta.established) {
+        violate(ReasonCode::ProtocolError,
+                QStringLiteral("The broker resumed a session (Session Present = 1) for which this client holds no state "
+                               "[MQTT-3.2.2-4]. Reconnect with Clean Start to begin a new session."),
+                out);
+        return;
+    }
+    if (m_link.isV5()) {
+        const Properties &p = ack.properties;
+        if (const auto id = p.string(PropertyId::AssignedClientIdentifier))
+            m_meta.clientId = *id;
+        if (const auto keepAlive = p.integer(PropertyId::ServerKeepAlive))
+            m_keepAlive = quint16(*keepAlive); // [MQTT-3.2.2-21] the server's value wins
+        m_link.peerReceiveMaximum = quint16(p.integer(PropertyId::ReceiveMaximum).value_or(65535));
+        m_link.peerMaximumPacketSize = p.integer(PropertyId::MaximumPacketSize).value_or(0);
+        m_link.peerTopicAliasMaximum = quint16(p.integer(PropertyId::TopicAliasMaximum).value_or(0));
+        if (const auto maxQos = p.integer(PropertyId::MaximumQoS))
+            m_link.peerMaximumQoS = QoS(*maxQos);
+        m_link.peerRetainAvailable = p.integer(PropertyId::RetainAvailable).value_or(1) == 1;
+        if (const auto expiry = p.integer(PropertyId::SessionExpiryInterval))
+            m_meta.sessionExpiry = *expiry;
+    }
+    m_state = SessionState::Connected;
+    m_link.connected = true;
+    out.events.push_back(Connected{ack.sessionPresent, ack.properties.string(PropertyId::AssignedClientIdentifier).value_or(QString())});
+    m_meta.established = m_meta.sessionExpiry > 0;
+    out.store.push_back(SaveMeta{m_meta});
+    startFlows(ack.sessionPresent, now, out);
+}
+
+SessionOutput Session::accept(const Connect &connect, ConnAck ack, Millis now)
+{
+    SessionOutput out;
+    m_link = Link{};
+    m_link.version = connect.version;
+    m_link.receiveMaximum = m_options.receiveMaximum;
+    m_link.topicAliasMaximum = connect.version == ProtocolVersion::V5 ? m_options.topicAliasMaximum : 0;
+    m_link.maximumQoS = m_options.maximumQoS;
+    m_meta.clientId = connect.clientId;
+    m_meta.version = connect.version;
+    m_keepAlive = connect.keepAlive;
+    if (connect.version == ProtocolVersion::V5) {
+        const Properties &p = connect.properties;
+        m_link.peerReceiveMaximum = quint16(p.integer(PropertyId::ReceiveMaximum).value_or(65535));
+        m_link.peerMaximumPacketSize = p.integer(PropertyId::MaximumPacketSize).value_or(0);
+        m_link.peerTopicAliasMaximum = quint16(p.integer(PropertyId::TopicAliasMaximum).value_or(0));
+        m_meta.sessionExpiry = p.integer(PropertyId::SessionExpiryInterval).value_or(0);
+        Properties &a = ack.properties;
+        if (m_options.receiveMaximum < 65535 && !a.contains(PropertyId::ReceiveMaximum))
+            a.set(PropertyId::ReceiveMaximum, quint32(m_options.receiveMaximum));
+        if (m_options.topicAliasMaximum > 0 && !a.contains(PropertyId::TopicAliasMaximum))
+            a.set(PropertyId::TopicAliasMaximum, quint32(m_options.topicAliasMaximum));
+        if (m_options.maximumQoS && *m_options.maximumQoS != QoS::ExactlyOnce && !a.contains(PropertyId::MaximumQoS))
+            a.set(PropertyId::MaximumQoS, quint32(qosValue(*m_options.maximumQoS)));
+        if (m_options.maximumPacketSize > 0 && !a.contains(PropertyId::MaximumPacketSize))
+            a.set(PropertyId::MaximumPacketSize, m_options.maximumPacketSize);
+        if (const auto keepAlive = a.integer(PropertyId::ServerKeepAlive))
+            m_keepAlive = quint16(*keepAlive);
+    } else {
+        m_meta.sessionExpiry = connect.cleanStart ? 0 : 0xFFFFFFFF;
+    }
+    const bool refused = isFailure(ack.reason);
+    if (refused)
+        ack.sessionPresent = false; // [MQTT-3.2.2-6]
+    out.sent.push_back(ack);
+    if (refused) {
+        out.close = true;
+        markDisconnected(out);
+        return finish(std::move(out), now);
+    }
+    m_state = SessionState::Connected;
+    m_link.connected = true;
+    m_lastReceived = now;
+    m_meta.established = true;
+    out.store.push_back(SaveMeta{m_meta});
+    startFlows(ack.sessionPresent, now, out);
+    return finish(std::move(out), now);
+}
+
+void Session::startFlows(bool sessionPresent, Millis now, SessionOutput &out)
+{
+    m_outbound.startConnection(m_link);
+    m_inbound.startConnection();
+    if (sessionPresent) {
+        const auto before = out.sent.size();
+        m_outbound.resume(now, m_link, out);
+        m_inbound.resume();
+        QStringList resent;
+        for (auto i = before; i < out.sent.size(); ++i)
+            resent << describe(out.sent[i]);
+        QStringList waiting;
+        for (const InboundFlow &f : m_inbound.flows())
+            waiting << QString::number(f.packetId.value);
+        QString text = QStringLiteral("Session resumed (Session Present = 1).");
+        text += resent.isEmpty() ? QStringLiteral(" Nothing to resend.")
+                                 : QStringLiteral(" Resending in original order: %1.").arg(resent.join(QStringLiteral("; ")));
+        if (!waiting.isEmpty())
+            text += QStringLiteral(" Inbound ids awaiting PUBREL: %1.").arg(waiting.join(QStringLiteral(", ")));
+        out.events.push_back(SessionResumed{text});
+        return;
+    }
+    // [MQTT-3.2.2-5] no session at the peer: our session state goes too, inbound ids included.
+    const QString why = QStringLiteral("abandoned: the peer has no session (Session Present = 0)");
+    auto lost = m_outbound.abandonSent(why, now, out);
+    const auto lostInbound = m_inbound.discard(why, out);
+    lost.insert(lost.end(), lostInbound.begin(), lostInbound.end());
+    if (!lost.empty())
+        out.events.push_back(FlowsAbandoned{QStringLiteral("The session was not resumed (Session Present = 0); these "
+                                                           "flows were never completed and are abandoned: %1.")
+                                                .arg(listFlows(lost)),
+                                            lost});
+    m_outbound.pump(now, m_link, out);
+}
+
+// ---- receiving --------------------------------------------------------------------------
+
+SessionOutput Session::receive(const Packet &packet, Millis now)
+{
+    SessionOutput out;
+    m_lastReceived = now;
+    if (m_state == SessionState::Disconnected) {
+        out.events.push_back(SessionNote{QStringLiteral("%1 arrived while disconnected; ignored.").arg(describe(packet))});
+        return out;
+    }
+    dispatch(packet, now, out);
+    if (hasViolation(out))
+        closeOnViolation(out);
+    return finish(std::move(out), now);
+}
+
+void Session::dispatch(const Packet &packet, Millis now, SessionOutput &out)
+{
+    const PacketType type = packetType(packet);
+    if (const QString wrong = wrongDirection(m_options.role, type); !wrong.isEmpty()) {
+        violate(ReasonCode::ProtocolError,
+                QStringLiteral("Received %1, but %2 [MQTT-%3].")
+                    .arg(packetTypeName(type), wrong, type == PacketType::Connect ? QStringLiteral("3.1.0-2")
+                                                                                  : QStringLiteral("4.8")),
+                out);
+        return;
+    }
+    if (m_state == SessionState::Connecting && type != PacketType::ConnAck && type != PacketType::Disconnect) {
+        violate(ReasonCode::ProtocolError,
+                QStringLiteral("Received %1 before CONNACK; the server's first packet must be CONNACK [MQTT-3.2.0-1].")
+                    .arg(packetTypeName(type)),
+                out);
+        return;
+    }
+    std::visit(
+        [&](const auto &p) {
+            using P = std::decay_t<decltype(p)>;
+            if constexpr (std::is_same_v<P, ConnAck>) {
+                onConnAck(p, now, out);
+            } else if constexpr (std::is_same_v<P, Connect>) {
+                violate(ReasonCode::ProtocolError, QStringLiteral("A second CONNECT on one connection [MQTT-3.1.0-2]."), out);
+            } else if constexpr (std::is_same_v<P, Publish>) {
+                m_inbound.onPublish(p, now, m_link, out);
+            } else if constexpr (std::is_same_v<P, PubAck>) {
+                m_outbound.onPubAck(p, now, m_link, out);
+            } else if constexpr (std::is_same_v<P, PubRec>) {
+                m_outbound.onPubRec(p, now, m_link, out);
+            } else if constexpr (std::is_same_v<P, PubRel>) {
+                m_inbound.onPubRel(p, now, m_link, out);
+            } else if constexpr (std::is_same_v<P, PubComp>) {
+                m_outbound.onPubComp(p, now, m_link, out);
+            } else if constexpr (std::is_same_v<P, SubAck>) {
+                onSubAck(p, out);
+            } else if constexpr (std::is_same_v<P, UnsubAck>) {
+                onUnsubAck(p, out);
+            } else if constexpr (std::is_same_v<P, Subscribe>) {
+                out.events.push_back(SubscribeRequested{p});
+            } else if constexpr (std::is_same_v<P, Unsubscribe>) {
+                out.events.push_back(UnsubscribeRequested{p});
+            } else if constexpr (std::is_same_v<P, PingReq>) {
+                out.sent.push_back(PingResp{});
+            } else if constexpr (std::is_same_v<P, PingResp>) {
+                m_pingSentAt.reset();
+            } else if constexpr (std::is_same_v<P, Disconnect>) {
+                QString text = m_link.isV5() ? QStringLiteral("The peer disconnected: %1.")
+                                                   .arg(reasonText(p.reason, PacketType::Disconnect))
+                                             : QStringLiteral("The peer disconnected.");
+                if (const auto reason = p.properties.string(PropertyId::ReasonString))
+                    text += QStringLiteral(" It says: \"%1\".").arg(*reason);
+                out.events.push_back(PeerDisconnected{p.reason, text, p.reason == ReasonCode::DisconnectWithWillMessage});
+                out.close = true;
+                markDisconnected(out);
+            } else if constexpr (std::is_same_v<P, Auth>) {
+                violate(ReasonCode::ProtocolError,
+                        QStringLiteral("Received AUTH, but no Authentication Method was agreed in CONNECT [MQTT-4.12.0-1]."),
+                        out);
+            }
+        },
+        packet);
+}
+
+void Session::onSubAck(const SubAck &ack, SessionOutput &out)
+{
+    const auto it = m_pending.find(ack.packetId.value);
+    if (it == m_pending.end() || it->second.type != PacketType::Subscribe) {
+        out.events.push_back(Violation{QString(),
+                                       QStringLiteral("SUBACK for id %1, which answers no SUBSCRIBE of ours; ignored.")
+                                           .arg(ack.packetId.value),
+                                       ack.packetId});
+        return;
+    }
+    PendingRequest request = std::move(it->second);
+    m_pending.erase(it);
+    m_outbound.releaseId(ack.packetId);
+    if (ack.reasons.size() != request.subscriptions.size()) {
+        violate(ReasonCode::ProtocolError,
+                QStringLiteral("SUBACK id %1 has %2 return codes for %3 topic filters [MQTT-3.9.3-1].")
+                    .arg(ack.packetId.value)
+                    .arg(ack.reasons.size())
+                    .arg(request.subscriptions.size()),
+                out);
+        return;
+    }
+    out.events.push_back(SubscribeAcknowledged{ack.packetId, std::move(request.subscriptions), ack.reasons});
+}
+
+void Session::onUnsubAck(const UnsubAck &ack, SessionOutput &out)
+{
+    const auto it = m_pending.find(ack.packetId.value);
+    if (it == m_pending.end() || it->second.type != PacketType::Unsubscribe) {
+        out.events.push_back(Violation{QString(),
+                                       QStringLiteral("UNSUBACK for id %1, which answers no UNSUBSCRIBE of ours; ignored.")
+                                           .arg(ack.packetId.value),
+                                       ack.packetId});
+        return;
+    }
+    PendingRequest request = std::move(it->second);
+    m_pending.erase(it);
+    m_outbound.releaseId(ack.packetId);
+    if (m_link.isV5() && ack.reasons.size() != request.filters.size()) {
+        violate(ReasonCode::ProtocolError,
+                QStringLiteral("UNSUBACK id %1 has %2 reason codes for %3 topic filters [MQTT-3.11.3-1].")
+                    .arg(ack.packetId.value)
+                    .arg(ack.reasons.size())
+                    .arg(request.filters.size()),
+                out);
+        return;
+    }
+    out.events.push_back(UnsubscribeAcknowledged{ack.packetId, std::move(request.filters), ack.reasons});
+}
+
+// ---- commands ---------------------------------------------------------------------------
+
+PublishResult Session::publish(const ApplicationMessage &message, Millis now)
+{
+    PublishResult result = m_outbound.publish(message, now, m_link);
+    result.output = finish(std::move(result.output), now);
+    return result;
+}
+
+SessionOutput Session::subscribe(std::vector<Subscription> subscriptions, Millis now, Properties properties)
+{
+    SessionOutput out;
+    if (m_state != SessionState::Connected) {
+        out.events.push_back(SessionNote{QStringLiteral("Not connected: SUBSCRIBE not sent.")});
+        return out;
+    }
+    const auto id = m_outbound.allocateId();
+    if (!id) {
+        out.events.push_back(SessionNote{QStringLiteral("All packet ids are in use; SUBSCRIBE not sent.")});
+        return out;
+    }
+    Subscribe packet{*id, m_link.isV5() ? std::move(properties) : Properties{}, subscriptions};
+    m_pending.emplace(id->value, PendingRequest{PacketType::Subscribe, std::move(subscriptions), {}});
+    out.sent.push_back(std::move(packet));
+    return finish(std::move(out), now);
+}
+
+SessionOutput Session::unsubscribe(std::vector<QString> filters, Millis now, Properties properties)
+{
+    SessionOutput out;
+    if (m_state != SessionState::Connected) {
+        out.events.push_back(SessionNote{QStringLiteral("Not connected: UNSUBSCRIBE not sent.")});
+        return out;
+    }
+    const auto id = m_outbound.allocateId();
+    if (!id) {
+        out.events.push_back(SessionNote{QStringLiteral("All packet ids are in use; UNSUBSCRIBE not sent.")});
+        return out;
+    }
+    Unsubscribe packet{*id, m_link.isV5() ? std::move(properties) : Properties{}, filters};
+    m_pending.emplace(id->value, PendingRequest{PacketType::Unsubscribe, {}, std::move(filters)});
+    out.sent.push_back(std::move(packet));
+    return finish(std::move(out), now);
+}
+
+SessionOutput Session::acknowledgeSubscribe(PacketId id, std::vector<ReasonCode> reasons, Millis now)
+{
+    SessionOutput out;
+    if (m_state == SessionState::Connected)
+        out.sent.push_back(SubAck{id, {}, std::move(reasons)});
+    return finish(std::move(out), now);
+}
+
+SessionOutput Session::acknowledgeUnsubscribe(PacketId id, std::vector<ReasonCode> reasons, Millis now)
+{
+    SessionOutput out;
+    if (m_state == SessionState::Connected)
+        out.sent.push_back(UnsubAck{id, {}, m_link.isV5() ? std::move(reasons) : std::vector<ReasonCode>{}});
+    return finish(std::move(out), now);
+}
+
+SessionOutput Session::disconnect(Millis now, ReasonCode reason, Properties properties)
+{
+    SessionOutput out;
+    if (m_state == SessionState::Disconnected)
+        return out;
+    if (m_link.isV5()) {
+        if (const auto expiry = properties.integer(PropertyId::SessionExpiryInterval)) {
+            m_meta.sessionExpiry = *expiry;
+            m_meta.established = *expiry > 0;
+            out.store.push_back(SaveMeta{m_meta});
+        }
+        out.sent.push_back(Disconnect{reason, std::move(properties)});
+    } else {
+        out.sent.push_back(Disconnect{});
+    }
+    out.close = true;
+    markDisconnected(out);
+    return finish(std::move(out), now);
+}
+
+SessionOutput Session::connectionLost(Millis)
+{
+    SessionOutput out;
+    if (m_state != SessionState::Disconnected)
+        markDisconnected(out);
+    return out;
+}
+
+SessionOutput Session::protocolError(const ProtocolError &error, Millis now)
+{
+    SessionOutput out;
+    if (m_state == SessionState::Disconnected)
+        return out;
+    out.events.push_back(ProtocolViolation{error.code, error.toString()});
+    closeOnViolation(out);
+    return finish(std::move(out), now);
+}
+
+void Session::violate(ReasonCode reason, const QString &message, SessionOutput &out)
+{
+    out.events.push_back(ProtocolViolation{reason, message});
+}
+
+void Session::closeOnViolation(SessionOutput &out)
+{
+    if (m_state == SessionState::Disconnected)
+        return;
+    const auto it = std::find_if(out.events.begin(), out.events.end(),
+                                 [](const SessionEvent &e) { return std::holds_alternative<ProtocolViolation>(e); });
+    const auto &violation = std::get<ProtocolViolation>(*it);
+    // 5.0: tell the peer why ([MQTT-4.13.1-1]); 3.1.1 just closes.
+    if (m_link.isV5())
+        out.sent.push_back(Disconnect{violation.reason, {}});
+    out.close = true;
+    markDisconnected(out);
+}
+
+void Session::markDisconnected(SessionOutput &out)
+{
+    m_state = SessionState::Disconnected;
+    m_link.connected = false;
+    m_pingSentAt.reset();
+    for (const auto &[id, request] : m_pending) {
+        out.events.push_back(RequestUnanswered{PacketId(id), request.type,
+                                               QStringLiteral("%1 id %2 got no answer before the connection closed.")
+                                                   .arg(packetTypeName(request.type))
+                                                   .arg(id)});
+        m_outbound.releaseId(PacketId(id));
+    }
+    m_pending.clear();
+}
+
+// ---- keep alive -------------------------------------------------------------------------
+
+std::optional<Millis> Session::nextDeadline() const
+{
+    if (m_state == SessionState::Disconnected || m_keepAlive == 0)
+        return std::nullopt;
+    const Millis interval(qint64(m_keepAlive) * 1000);
+    if (m_options.role == SessionRole::Server)
+        return m_lastReceived + interval + interval / 2; // [MQTT-3.1.2-22] one and a half times
+    if (m_pingSentAt)
+        return *m_pingSentAt + m_options.pingTimeout.value_or(interval);
+    if (m_state == SessionState::Connecting)
+        return m_lastSent + m_options.pingTimeout.value_or(interval); // no CONNACK in time
+    return m_lastSent + interval;
+}
+
+SessionOutput Session::tick(Millis now)
+{
+    SessionOutput out;
+    const auto deadline = nextDeadline();
+    if (!deadline || now < *deadline)
+        return out;
+    const auto seconds = [](Millis m) { return QString::number(double(m.count()) / 1000.0, 'f', 1); };
+    if (m_options.role == SessionRole::Server) {
+        out.events.push_back(KeepAliveExpired{QStringLiteral("No packet from the client for %1 s, one and a half times "
+                                                             "its Keep Alive of %2 s [MQTT-3.1.2-22].")
+                                                  .arg(seconds(now - m_lastReceived))
+                                                  .arg(m_keepAlive)});
+        if (m_link.isV5())
+            out.sent.push_back(Disconnect{ReasonCode::KeepAliveTimeout, {}});
+        out.close = true;
+        markDisconnected(out);
+    } else if (m_state == SessionState::Connecting) {
+        out.events.push_back(KeepAliveExpired{QStringLiteral("No CONNACK within %1 s of CONNECT; giving up.")
+                                                  .arg(seconds(now - m_lastSent))});
+        out.close = true;
+        markDisconnected(out);
+    } else if (m_pingSentAt) {
+        out.events.push_back(KeepAliveExpired{QStringLiteral("No PINGRESP within %1 s of PINGREQ: the connection is "
+                                                             "dead [MQTT-3.1.2-24].")
+                                                  .arg(seconds(now - *m_pingSentAt))});
+        out.close = true;
+        markDisconnected(out);
+    } else {
+        out.sent.push_back(PingReq{});
+        m_pingSentAt = now;
+    }
+    return finish(std::move(out), now);
+}
+
+} // namespace mqs

@@ -1,0 +1,138 @@
+#pragma once
+// What one step of the session produced. The owner applies it in this order:
+// 1. commit `store` in one transaction (write-ahead: state before the packets announcing it),
+// 2. send `sent` in order, 3. hand `delivered` to the application, 4. close if asked.
+
+#include "flow_records.h"
+
+#include <variant>
+#include <vector>
+
+namespace mqs {
+
+// ---- changes to persist -----------------------------------------------------------------
+
+// Who the session belongs to and whether the peer keeps state for it.
+struct SessionMeta {
+    QString clientId{};
+    ProtocolVersion version = ProtocolVersion::V5;
+    quint32 sessionExpiry = 0; // seconds (3.1.1: 0 = clean session, 0xFFFFFFFF = persistent)
+    bool established = false; // a CONNACK said the peer keeps this session across connections
+    bool operator==(const SessionMeta &) const = default;
+};
+
+struct SaveMeta { SessionMeta meta; bool operator==(const SaveMeta &) const = default; };
+struct SaveOutbound { OutboundFlow flow; bool operator==(const SaveOutbound &) const = default; };
+struct DeleteOutbound { PacketId packetId; bool operator==(const DeleteOutbound &) const = default; };
+struct SaveInbound { InboundFlow flow; bool operator==(const SaveInbound &) const = default; };
+struct DeleteInbound { PacketId packetId; bool operator==(const DeleteInbound &) const = default; };
+// Exactly once to the application: the delivered message goes into the persisted history in the
+// same transaction as the inbound flow state (method B: with the id; method A: on PUBREL).
+struct RecordDelivery { Delivery delivery; bool operator==(const RecordDelivery &) const = default; };
+// All outbound flows that reached the wire and all inbound flows are gone (Session Present = 0,
+// Clean Start). Flows still Queued (never sent) are kept.
+struct DiscardSentFlows { bool operator==(const DiscardSentFlows &) const = default; };
+
+using StoreChange = std::variant<SaveMeta, SaveOutbound, DeleteOutbound, SaveInbound, DeleteInbound,
+                                 RecordDelivery, DiscardSentFlows>;
+
+// ---- what happened ----------------------------------------------------------------------
+
+// A flow changed state; views and the trace read these.
+struct FlowUpdate {
+    Direction direction = Direction::Outbound;
+    PacketId packetId{};
+    FlowState state = FlowState::None;
+    quint64 serial = 0; // outbound only: the flow's serial (PublishTicket)
+    QString topic{};
+    QoS qos = QoS::AtMostOnce;
+    ReasonCode reason = ReasonCode::Success;
+    int resends = 0;
+    QString note{}; // why, when the state is Failed or Abandoned
+    bool operator==(const FlowUpdate &) const = default;
+};
+
+struct Connected {
+    bool sessionPresent = false;
+    QString assignedClientId{}; // 5.0: the server chose the client id
+    bool operator==(const Connected &) const = default;
+};
+struct ConnectionRefused {
+    ReasonCode reason = ReasonCode::UnspecifiedError;
+    QString message{};
+    bool operator==(const ConnectionRefused &) const = default;
+};
+struct SubscribeAcknowledged {
+    PacketId packetId{};
+    std::vector<Subscription> subscriptions{};
+    std::vector<ReasonCode> reasons{}; // granted QoS or failure, one per subscription
+    bool operator==(const SubscribeAcknowledged &) const = default;
+};
+struct UnsubscribeAcknowledged {
+    PacketId packetId{};
+    std::vector<QString> filters{};
+    std::vector<ReasonCode> reasons{}; // empty in 3.1.1
+    bool operator==(const UnsubscribeAcknowledged &) const = default;
+};
+// A SUBSCRIBE or UNSUBSCRIBE that got no answer before the connection closed.
+struct RequestUnanswered {
+    PacketId packetId{};
+    PacketType type = PacketType::Subscribe;
+    QString message{};
+    bool operator==(const RequestUnanswered &) const = default;
+};
+// Server role: the broker decides and answers with acknowledgeSubscribe()/acknowledgeUnsubscribe().
+struct SubscribeRequested { Subscribe request; bool operator==(const SubscribeRequested &) const = default; };
+struct UnsubscribeRequested { Unsubscribe request; bool operator==(const UnsubscribeRequested &) const = default; };
+struct SessionResumed { QString message; bool operator==(const SessionResumed &) const = default; };
+struct FlowsAbandoned {
+    QString message{}; // names every id and topic, so the user sees what was lost
+    std::vector<FlowUpdate> flows{};
+    bool operator==(const FlowsAbandoned &) const = default;
+};
+// The peer broke a rule; the session kept going (or closed, see ProtocolViolation).
+struct Violation {
+    QString rule{}; // "[MQTT-4.3.3-6]"
+    QString message{};
+    std::optional<PacketId> packetId{};
+    bool operator==(const Violation &) const = default;
+};
+// The peer broke a rule that ends the connection (we send DISCONNECT with `reason` in 5.0).
+struct ProtocolViolation {
+    ReasonCode reason = ReasonCode::ProtocolError;
+    QString message{};
+    bool operator==(const ProtocolViolation &) const = default;
+};
+struct PeerDisconnected {
+    ReasonCode reason = ReasonCode::Success;
+    QString message{};
+    bool willRequested = false; // 5.0 reason 0x04
+    bool operator==(const PeerDisconnected &) const = default;
+};
+struct KeepAliveExpired { QString message; bool operator==(const KeepAliveExpired &) const = default; };
+struct SessionNote { QString message; bool operator==(const SessionNote &) const = default; };
+
+using SessionEvent = std::variant<Connected, ConnectionRefused, SubscribeAcknowledged, UnsubscribeAcknowledged,
+                                  RequestUnanswered, SubscribeRequested, UnsubscribeRequested, SessionResumed,
+                                  FlowsAbandoned, Violation, ProtocolViolation, PeerDisconnected, KeepAliveExpired,
+                                  SessionNote>;
+
+struct SessionOutput {
+    std::vector<StoreChange> store{};
+    Packets sent{};
+    std::vector<Delivery> delivered{};
+    std::vector<FlowUpdate> flows{};
+    std::vector<SessionEvent> events{};
+    bool close = false; // close the connection once `sent` is out
+
+    void append(SessionOutput &&other);
+    bool isEmpty() const
+    {
+        return store.empty() && sent.empty() && delivered.empty() && flows.empty() && events.empty() && !close;
+    }
+};
+
+// A one-line text of an event, for traces and logs.
+QString describeEvent(const SessionEvent &event);
+
+} // namespace mqs

@@ -1,0 +1,360 @@
+// The sender's side of QoS 1 and 2: states, ids, quota, failures, refusals.
+
+#include "session_fixture.h"
+
+using namespace mqs;
+
+class TestOutboundFlow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void qos2HandshakeWalksTheStates()
+    {
+        Session session;
+        connectClient(session);
+        auto published = session.publish(reading("sensors/temperature/livingroom", QoS::ExactlyOnce), t0 + 2ms);
+        QVERIFY(published.refusal.isEmpty());
+        QVERIFY(published.ticket && published.ticket->packetId);
+        const PacketId id = *published.ticket->packetId;
+        QCOMPARE(published.output.sent.size(), 1u);
+        const auto &publish = std::get<Publish>(published.output.sent[0]);
+        QCOMPARE(publish.packetId, std::optional<PacketId>(id));
+        QCOMPARE(publish.dup, false);
+        QCOMPARE(session.flowState(Direction::Outbound, id), FlowState::AwaitingPubRec);
+
+        auto out = session.receive(PubRec{.packetId = id}, t0 + 5ms);
+        QCOMPARE(out.sent, (Packets{PubRel{.packetId = id}}));
+        QCOMPARE(session.flowState(Direction::Outbound, id), FlowState::AwaitingPubComp);
+
+        out = session.receive(PubComp{.packetId = id}, t0 + 7ms);
+        QVERIFY(out.sent.empty());
+        QCOMPARE(session.flowState(Direction::Outbound, id), FlowState::None);
+        QCOMPARE(out.flows.back().state, FlowState::Complete);
+        QVERIFY(!session.outbound().isIdInUse(id)); // free only after PUBCOMP
+    }
+
+    void writeAheadStoresThePublishBeforeItIsSent()
+    {
+        Session session;
+        connectClient(session);
+        auto published = session.publish(reading("a/b", QoS::ExactlyOnce), t0);
+        // The output's store changes are committed before its packets go out; the last save of the
+        // flow must already say the PUBLISH is on the wire.
+        const SaveOutbound *last = nullptr;
+        for (const auto &change : published.output.store)
+            if (const auto *save = std::get_if<SaveOutbound>(&change))
+                last = save;
+        QVERIFY(last);
+        QCOMPARE(last->flow.state, FlowState::AwaitingPubRec);
+        QCOMPARE(last->flow.message.topic, QStringLiteral("a/b"));
+        auto out = session.receive(PubRec{.packetId = *published.ticket->packetId}, t0 + 1ms);
+        QCOMPARE(out.store.size(), 1u);
+        QCOMPARE(std::get<SaveOutbound>(out.store[0]).flow.state, FlowState::AwaitingPubComp);
+        out = session.receive(PubComp{.packetId = *published.ticket->packetId}, t0 + 2ms);
+        QCOMPARE(out.store, (std::vector<StoreChange>{DeleteOutbound{*published.ticket->packetId}}));
+    }
+
+    void qos1CompletesOnPubAck()
+    {
+        Session session;
+        connectClient(session);
+        auto published = session.publish(reading("a/b", QoS::AtLeastOnce), t0);
+        const PacketId id = *published.ticket->packetId;
+        QCOMPARE(session.flowState(Direction::Outbound, id), FlowState::AwaitingPubAck);
+        auto out = session.receive(PubAck{.packetId = id}, t0 + 1ms);
+        QCOMPARE(out.flows.back().state, FlowState::Complete);
+        QCOMPARE(session.flowState(Direction::Outbound, id), FlowState::None);
+    }
+
+    void failingPubRecEndsTheFlowWithoutPubRel()
+    {
+        // mqtt_cpp#986: the id must be free again after a failing PUBREC.
+        Session session;
+        connectClient(session);
+        auto published = session.publish(reading("a/b", QoS::ExactlyOnce), t0);
+        const PacketId id = *published.ticket->packetId;
+        auto out = session.receive(PubRec{.packetId = id, .reason = ReasonCode::QuotaExceeded}, t0 + 1ms);
+        QVERIFY(out.sent.empty()); // Qt's QtMqtt sends PUBREL whatever PUBREC says; we must not
+        QCOMPARE(out.flows.back().state, FlowState::Failed);
+        QCOMPARE(out.flows.back().reason, ReasonCode::QuotaExceeded);
+        QVERIFY(out.flows.back().note.contains(QStringLiteral("0x97 Quota exceeded")));
+        QVERIFY(!session.outbound().isIdInUse(id));
+        QCOMPARE(session.outbound().sendQuota(), 65535);
+    }
+
+    void pubRecWithSuccessCodeBelow0x80IsNotAFailure()
+    {
+        Session session;
+        connectClient(session);
+        auto published = session.publish(reading("a/b", QoS::ExactlyOnce), t0);
+        const PacketId id = *published.ticket->packetId;
+        auto out = session.receive(PubRec{.packetId = id, .reason = ReasonCode::NoMatchingSubscribers}, t0 + 1ms);
+        QCOMPARE(out.sent, (Packets{PubRel{.packetId = id}}));
+    }
+
+    void duplicatePubRecResendsPubRel()
+    {
+        Session session;
+        connectClient(session);
+        const PacketId id = *session.publish(reading("a/b", QoS::ExactlyOnce), t0).ticket->packetId;
+        session.receive(PubRec{.packetId = id}, t0 + 1ms);
+        auto out = session.receive(PubRec{.packetId = id}, t0 + 2ms);
+        QCOMPARE(out.sent, (Packets{PubRel{.packetId = id}}));
+        QCOMPARE(session.flowState(Direction::Outbound, id), FlowState::AwaitingPubComp);
+    }
+
+    void unknownPubRecIsAnsweredWithPubRel0x92()
+    {
+        Session session;
+        connectClient(session);
+        auto out = session.receive(PubRec{.packetId = 77}, t0 + 1ms);
+        QCOMPARE(out.sent, (Packets{PubRel{.packetId = 77, .reason = ReasonCode::PacketIdentifierNotFound}}));
+        QVERIFY(findEvent<Violation>(out));
+        QCOMPARE(session.state(), SessionState::Connected);
+    }
+
+    void unknownPubCompAndPubAckAreReportedNotFatal()
+    {
+        Session session;
+        connectClient(session);
+        auto out = session.receive(PubComp{.packetId = 5}, t0 + 1ms);
+        QVERIFY(out.sent.empty());
+        QVERIFY(findEvent<Violation>(out)->message.contains(QStringLiteral("PUBCOMP for id 5")));
+        out = session.receive(PubAck{.packetId = 6}, t0 + 1ms);
+        QVERIFY(findEvent<Violation>(out)->message.contains(QStringLiteral("PUBACK for id 6")));
+        QCOMPARE(session.state(), SessionState::Connected);
+    }
+
+    void pubCompBeforePubRecIsAProtocolError()
+    {
+        Session session;
+        connectClient(session);
+        const PacketId id = *session.publish(reading("a/b", QoS::ExactlyOnce), t0).ticket->packetId;
+        auto out = session.receive(PubComp{.packetId = id}, t0 + 1ms);
+        QVERIFY(out.close);
+        QCOMPARE(out.sent, (Packets{Disconnect{.reason = ReasonCode::ProtocolError}}));
+        QVERIFY(findEvent<ProtocolViolation>(out)->message.contains(QStringLiteral("before its PUBREC")));
+    }
+
+    void idsAreNeverReusedWhileInFlight()
+    {
+        // emqx/qmqtt#262, paho.mqtt.c#649: the allocator must skip every id still in flight.
+        Session session;
+        connectClient(session);
+        std::set<quint16> inFlight;
+        for (int i = 0; i < 300; ++i) {
+            const auto id = *session.publish(reading("a/b", QoS::ExactlyOnce), t0).ticket->packetId;
+            QVERIFY2(inFlight.insert(id.value).second, qPrintable(QStringLiteral("id %1 handed out twice").arg(id.value)));
+            if (i % 3 == 0) { // finish every third one
+                session.receive(PubRec{.packetId = id}, t0);
+                session.receive(PubComp{.packetId = id}, t0);
+                inFlight.erase(id.value);
+            }
+        }
+    }
+
+    void allocatorWrapsAroundSkippingUsedIds()
+    {
+        PacketIdAllocator ids;
+        ids.reserve(1);
+        ids.reserve(3);
+        QCOMPARE(ids.allocate(), std::optional<PacketId>(2));
+        QCOMPARE(ids.allocate(), std::optional<PacketId>(4));
+        for (int i = 4; i < 65535; ++i)
+            QVERIFY(ids.allocate());
+        QCOMPARE(ids.allocate(), std::optional<PacketId>()); // all 65,535 in use
+        ids.release(2);
+        QCOMPARE(ids.allocate(), std::optional<PacketId>(2));
+    }
+
+    void windowIsBoundedByPeerReceiveMaximum()
+    {
+        Session session;
+        Properties props;
+        props.set(PropertyId::ReceiveMaximum, quint32(2));
+        connectClient(session, ProtocolVersion::V5, false, props);
+        const auto a = session.publish(reading("a", QoS::ExactlyOnce), t0);
+        const auto b = session.publish(reading("b", QoS::AtLeastOnce), t0);
+        const auto c = session.publish(reading("c", QoS::ExactlyOnce), t0);
+        QCOMPARE(a.output.sent.size(), 1u);
+        QCOMPARE(b.output.sent.size(), 1u);
+        QVERIFY(c.output.sent.empty()); // [MQTT-4.9.0-2] quota 0: nothing more goes out
+        QCOMPARE(session.flowState(Direction::Outbound, *c.ticket->packetId), FlowState::Queued);
+        QCOMPARE(session.outbound().sendQuota(), 0);
+
+        // PUBREL still flows at quota 0 ([MQTT-4.9.0-3])
+        auto out = session.receive(PubRec{.packetId = *a.ticket->packetId}, t0 + 1ms);
+        QCOMPARE(out.sent, (Packets{PubRel{.packetId = *a.ticket->packetId}}));
+        // PUBACK gives a unit back: the queued message goes out, in order
+        out = session.receive(PubAck{.packetId = *b.ticket->packetId}, t0 + 2ms);
+        QCOMPARE(out.sent.size(), 1u);
+        QCOMPARE(std::get<Publish>(out.sent[0]).topic, QStringLiteral("c"));
+        QCOMPARE(session.outbound().sendQuota(), 0);
+        session.receive(PubComp{.packetId = *a.ticket->packetId}, t0 + 3ms);
+        QCOMPARE(session.outbound().sendQuota(), 1);
+    }
+
+    void quotaResetsOnEveryConnection()
+    {
+        // paho.mqtt.python#24, mosquitto#1332: an inflight counter that is not reset stalls sending.
+        Session session;
+        Properties props;
+        props.set(PropertyId::ReceiveMaximum, quint32(1));
+        connectClient(session, ProtocolVersion::V5, false, props, false, 3600);
+        session.publish(reading("a", QoS::ExactlyOnce), t0);
+        QCOMPARE(session.outbound().sendQuota(), 0);
+        session.connectionLost(t0 + 1s);
+        session.connect(connectPacket(ProtocolVersion::V5, false, 3600), t0 + 2s);
+        auto out = session.receive(ConnAck{true, ReasonCode::Success, props}, t0 + 2s);
+        QCOMPARE(out.sent.size(), 1u); // the resend takes the one unit
+        QCOMPARE(session.outbound().sendQuota(), 0);
+        session.receive(PubRec{.packetId = 1}, t0 + 3s);
+        session.receive(PubComp{.packetId = 1}, t0 + 3s);
+        QCOMPARE(session.outbound().sendQuota(), 1);
+    }
+
+    void maximumQosFromConnAckRefusesHigherQos()
+    {
+        Session session;
+        Properties props;
+        props.set(PropertyId::MaximumQoS, quint32(1));
+        connectClient(session, ProtocolVersion::V5, false, props);
+        auto result = session.publish(reading("a/b", QoS::ExactlyOnce), t0);
+        QVERIFY(!result.ticket);
+        QVERIFY(result.output.sent.empty());
+        QVERIFY2(result.refusal.contains(QStringLiteral("at most QoS 1")), qPrintable(result.refusal));
+        QVERIFY(session.publish(reading("a/b", QoS::AtLeastOnce), t0).ticket);
+    }
+
+    void retainUnavailableRefusesRetainedPublish()
+    {
+        Session session;
+        Properties props;
+        props.set(PropertyId::RetainAvailable, quint32(0));
+        connectClient(session, ProtocolVersion::V5, false, props);
+        auto m = reading("a/b", QoS::AtLeastOnce);
+        m.retain = true;
+        const auto result = session.publish(m, t0);
+        QVERIFY(!result.ticket);
+        QVERIFY(result.refusal.contains(QStringLiteral("Retain Available")));
+    }
+
+    void peerMaximumPacketSizeRefusesLargePublish()
+    {
+        Session session;
+        Properties props;
+        props.set(PropertyId::MaximumPacketSize, quint32(100));
+        connectClient(session, ProtocolVersion::V5, false, props);
+        const auto result = session.publish(reading("a/b", QoS::AtLeastOnce, QByteArray(200, 'x')), t0);
+        QVERIFY(!result.ticket);
+        QVERIFY2(result.refusal.contains(QStringLiteral("at most 100 bytes")), qPrintable(result.refusal));
+        QVERIFY(!session.outbound().isIdInUse(1));
+    }
+
+    void invalidTopicIsRefused_data()
+    {
+        QTest::addColumn<QString>("topic");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("empty") << QString() << QStringLiteral("empty");
+        QTest::newRow("plus") << QStringLiteral("sensors/+/t") << QStringLiteral("wildcard");
+        QTest::newRow("hash") << QStringLiteral("sensors/#") << QStringLiteral("wildcard");
+    }
+    void invalidTopicIsRefused()
+    {
+        QFETCH(QString, topic);
+        QFETCH(QString, says);
+        Session session;
+        connectClient(session);
+        const auto result = session.publish(reading(topic, QoS::AtLeastOnce), t0);
+        QVERIFY(!result.ticket);
+        QVERIFY2(result.refusal.contains(says), qPrintable(result.refusal));
+    }
+
+    void qos0WhileDisconnectedIsRefusedNotSilentlyDropped()
+    {
+        Session session;
+        const auto result = session.publish(reading("a/b", QoS::AtMostOnce), t0);
+        QVERIFY(!result.ticket);
+        QVERIFY(result.refusal.contains(QStringLiteral("Not connected")));
+    }
+
+    void qos2WhileDisconnectedIsQueuedAndSentOnConnect()
+    {
+        Session session;
+        const auto result = session.publish(reading("a/b", QoS::ExactlyOnce), t0);
+        QVERIFY(result.ticket);
+        QVERIFY(result.output.sent.empty());
+        session.connect(connectPacket(), t0 + 1ms);
+        auto out = session.receive(ConnAck{}, t0 + 2ms);
+        QCOMPARE(out.sent.size(), 1u);
+        QCOMPARE(std::get<Publish>(out.sent[0]).dup, false); // first transmission
+    }
+
+    void queueIsBounded()
+    {
+        SessionOptions options;
+        options.maximumQueued = 3;
+        Session session(options);
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(session.publish(reading("a/b", QoS::AtLeastOnce), t0).ticket);
+        const auto result = session.publish(reading("a/b", QoS::AtLeastOnce), t0);
+        QVERIFY(!result.ticket);
+        QVERIFY(result.refusal.contains(QStringLiteral("queue limit")));
+    }
+
+    void queuedMessageExpires()
+    {
+        Session session;
+        auto m = reading("a/b", QoS::AtLeastOnce);
+        m.properties.set(PropertyId::MessageExpiryInterval, quint32(10));
+        session.publish(m, t0);
+        session.connect(connectPacket(), t0 + 11s);
+        const auto out = session.receive(ConnAck{}, t0 + 11s);
+        QVERIFY(out.sent.empty());
+        QCOMPARE(out.flows.back().state, FlowState::Failed);
+        QVERIFY(out.flows.back().note.contains(QStringLiteral("Message Expiry Interval")));
+    }
+
+    void expiryIntervalCountsDownWhileQueued()
+    {
+        Session session;
+        auto m = reading("a/b", QoS::AtLeastOnce);
+        m.properties.set(PropertyId::MessageExpiryInterval, quint32(60));
+        session.publish(m, t0);
+        session.connect(connectPacket(), t0 + 15s);
+        const auto out = session.receive(ConnAck{}, t0 + 15s);
+        QCOMPARE(std::get<Publish>(out.sent.at(0)).properties.integer(PropertyId::MessageExpiryInterval), 45u);
+    }
+
+    void topicAliasesWhenEnabledAndAllowed()
+    {
+        SessionOptions options;
+        options.useTopicAliases = true;
+        Session session(options);
+        Properties props;
+        props.set(PropertyId::TopicAliasMaximum, quint32(1));
+        connectClient(session, ProtocolVersion::V5, false, props);
+        const auto first = std::get<Publish>(session.publish(reading("a/b", QoS::AtMostOnce), t0).output.sent.at(0));
+        QCOMPARE(first.topic, QStringLiteral("a/b"));
+        QCOMPARE(first.properties.integer(PropertyId::TopicAlias), 1u);
+        const auto second = std::get<Publish>(session.publish(reading("a/b", QoS::AtMostOnce), t0).output.sent.at(0));
+        QVERIFY(second.topic.isEmpty());
+        QCOMPARE(second.properties.integer(PropertyId::TopicAlias), 1u);
+        const auto other = std::get<Publish>(session.publish(reading("c/d", QoS::AtMostOnce), t0).output.sent.at(0));
+        QCOMPARE(other.topic, QStringLiteral("c/d")); // the peer allows only one alias
+        QVERIFY(!other.properties.contains(PropertyId::TopicAlias));
+    }
+
+    void v311HasNoReasonCodesOnTheWire()
+    {
+        Session session;
+        connectClient(session, ProtocolVersion::V311);
+        const auto id = *session.publish(reading("a/b", QoS::ExactlyOnce), t0).ticket->packetId;
+        auto out = session.receive(PubRec{.packetId = id}, t0);
+        QCOMPARE(encode(out.sent.at(0), ProtocolVersion::V311), QByteArray::fromHex("62020001"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestOutboundFlow)
+#include "tst_outbound_flow.moc"
