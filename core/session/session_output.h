@@ -29,12 +29,20 @@ struct DeleteInbound { PacketId packetId; bool operator==(const DeleteInbound &)
 // Exactly once to the application: the delivered message goes into the persisted history in the
 // same transaction as the inbound flow state (method B: with the id; method A: on PUBREL).
 struct RecordDelivery { Delivery delivery; bool operator==(const RecordDelivery &) const = default; };
-// All outbound flows that reached the wire and all inbound flows are gone (Session Present = 0,
-// Clean Start). Flows still Queued (never sent) are kept.
-struct DiscardSentFlows { bool operator==(const DiscardSentFlows &) const = default; };
+// Server-side session state the broker keeps beside the flows ([MQTT-4.1.0-1]).
+struct SaveSubscription {
+    Subscription subscription{};
+    quint32 subscriptionIdentifier = 0; // 5.0, 0 = none
+    bool operator==(const SaveSubscription &) const = default;
+};
+struct DeleteSubscription { QString filter{}; bool operator==(const DeleteSubscription &) const = default; };
+// The broker's retained messages (kept under its own key).
+struct SaveRetained { ApplicationMessage message{}; bool operator==(const SaveRetained &) const = default; };
+struct DeleteRetained { QString topic{}; bool operator==(const DeleteRetained &) const = default; };
 
 using StoreChange = std::variant<SaveMeta, SaveOutbound, DeleteOutbound, SaveInbound, DeleteInbound,
-                                 RecordDelivery, DiscardSentFlows>;
+                                 RecordDelivery, SaveSubscription, DeleteSubscription,
+                                 SaveRetained, DeleteRetained>;
 
 // ---- what happened ----------------------------------------------------------------------
 

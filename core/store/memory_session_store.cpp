@@ -1,0 +1,100 @@
+#include "memory_session_store.h"
+
+#include <algorithm>
+
+namespace mqs {
+
+std::optional<StoreError> MemorySessionStore::apply(const SessionKey &key, const std::vector<StoreChange> &changes)
+{
+    Entry &e = m_entries[key];
+    for (const StoreChange &change : changes) {
+        std::visit(
+            [&](const auto &c) {
+                using C = std::decay_t<decltype(c)>;
+                if constexpr (std::is_same_v<C, SaveMeta>)
+                    e.meta = c.meta;
+                else if constexpr (std::is_same_v<C, SaveOutbound>)
+                    e.outbound[c.flow.packetId.value] = c.flow;
+                else if constexpr (std::is_same_v<C, DeleteOutbound>)
+                    e.outbound.erase(c.packetId.value);
+                else if constexpr (std::is_same_v<C, SaveInbound>)
+                    e.inbound[c.flow.packetId.value] = c.flow;
+                else if constexpr (std::is_same_v<C, DeleteInbound>)
+                    e.inbound.erase(c.packetId.value);
+                else if constexpr (std::is_same_v<C, RecordDelivery>)
+                    e.history.push_back(c.delivery);
+                else if constexpr (std::is_same_v<C, SaveSubscription>)
+                    e.subscriptions[c.subscription.filter] = StoredSubscription{c.subscription, c.subscriptionIdentifier};
+                else if constexpr (std::is_same_v<C, DeleteSubscription>)
+                    e.subscriptions.erase(c.filter);
+                else if constexpr (std::is_same_v<C, SaveRetained>)
+                    e.retained[c.message.topic] = c.message;
+                else if constexpr (std::is_same_v<C, DeleteRetained>)
+                    e.retained.erase(c.topic);
+            },
+            change);
+    }
+    return std::nullopt;
+}
+
+StoreResult<std::optional<StoredSession>> MemorySessionStore::load(const SessionKey &key)
+{
+    const auto it = m_entries.find(key);
+    if (it == m_entries.end() || !it->second.meta)
+        return std::optional<StoredSession>();
+    const Entry &e = it->second;
+    StoredSession s;
+    s.meta = *e.meta;
+    for (const auto &[id, flow] : e.outbound)
+        s.outbound.push_back(flow);
+    std::sort(s.outbound.begin(), s.outbound.end(), [](const auto &a, const auto &b) { return a.serial < b.serial; });
+    for (const auto &[id, flow] : e.inbound)
+        s.inbound.push_back(flow);
+    std::sort(s.inbound.begin(), s.inbound.end(), [](const auto &a, const auto &b) { return a.serial < b.serial; });
+    for (const auto &[filter, sub] : e.subscriptions)
+        s.subscriptions.push_back(sub);
+    return std::optional<StoredSession>(std::move(s));
+}
+
+std::optional<StoreError> MemorySessionStore::remove(const SessionKey &key)
+{
+    const auto it = m_entries.find(key);
+    if (it != m_entries.end()) {
+        it->second.meta.reset();
+        it->second.outbound.clear();
+        it->second.inbound.clear();
+        it->second.subscriptions.clear();
+    }
+    return std::nullopt;
+}
+
+StoreResult<std::vector<SessionKey>> MemorySessionStore::keys(const QString &scope)
+{
+    std::vector<SessionKey> keys;
+    for (const auto &[key, entry] : m_entries)
+        if (key.scope == scope && entry.meta)
+            keys.push_back(key);
+    return keys;
+}
+
+StoreResult<std::vector<Delivery>> MemorySessionStore::history(const SessionKey &key, int limit)
+{
+    const auto it = m_entries.find(key);
+    if (it == m_entries.end())
+        return std::vector<Delivery>();
+    const auto &all = it->second.history;
+    const auto first = all.size() > std::size_t(limit) ? all.end() - limit : all.begin();
+    return std::vector<Delivery>(first, all.end());
+}
+
+StoreResult<std::vector<ApplicationMessage>> MemorySessionStore::retained(const SessionKey &key)
+{
+    std::vector<ApplicationMessage> messages;
+    const auto it = m_entries.find(key);
+    if (it != m_entries.end())
+        for (const auto &[topic, message] : it->second.retained)
+            messages.push_back(message);
+    return messages;
+}
+
+} // namespace mqs

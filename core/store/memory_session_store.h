@@ -1,0 +1,33 @@
+#pragma once
+// A SessionStore in memory: for tests, and for connections the user does not want persisted.
+
+#include "session_store.h"
+
+#include <map>
+
+namespace mqs {
+
+class MemorySessionStore final : public SessionStore
+{
+public:
+    std::optional<StoreError> apply(const SessionKey &key, const std::vector<StoreChange> &changes) override;
+    StoreResult<std::optional<StoredSession>> load(const SessionKey &key) override;
+    std::optional<StoreError> remove(const SessionKey &key) override;
+    StoreResult<std::vector<SessionKey>> keys(const QString &scope) override;
+    StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit) override;
+    StoreResult<std::vector<ApplicationMessage>> retained(const SessionKey &key) override;
+    QString location() const override { return QStringLiteral("memory"); }
+
+private:
+    struct Entry {
+        std::optional<SessionMeta> meta;
+        std::map<quint16, OutboundFlow> outbound;
+        std::map<quint16, InboundFlow> inbound;
+        std::map<QString, StoredSubscription> subscriptions;
+        std::map<QString, ApplicationMessage> retained;
+        std::vector<Delivery> history;
+    };
+    std::map<SessionKey, Entry> m_entries;
+};
+
+} // namespace mqs

@@ -1,0 +1,74 @@
+#pragma once
+// Where sessions outlive the process: the flows, the delivered-message history and (for the
+// sandbox broker) subscriptions and retained messages. The session's StoreChanges of one
+// step are applied in one transaction before any packet of that step is sent (write-ahead).
+
+#include "session/session_output.h"
+
+#include <QString>
+
+#include <optional>
+#include <variant>
+#include <vector>
+
+namespace mqs {
+
+// Sessions are kept per (scope, client id): the scope says whose session it is, e.g. the server
+// URL for a client ("mqtt://127.0.0.1:1883") or "broker:<name>" for the sandbox broker.
+struct SessionKey {
+    QString scope{};
+    QString clientId{};
+    bool operator==(const SessionKey &) const = default;
+    bool operator<(const SessionKey &other) const
+    {
+        return scope != other.scope ? scope < other.scope : clientId < other.clientId;
+    }
+};
+
+struct StoredSubscription {
+    Subscription subscription{};
+    quint32 subscriptionIdentifier = 0;
+    bool operator==(const StoredSubscription &) const = default;
+};
+
+struct StoredSession {
+    SessionMeta meta{};
+    std::vector<OutboundFlow> outbound{}; // in serial order
+    std::vector<InboundFlow> inbound{}; // in arrival order
+    std::vector<StoredSubscription> subscriptions{};
+    bool operator==(const StoredSession &) const = default;
+};
+
+// A sentence naming the file, what failed and what to do.
+struct StoreError {
+    QString message{};
+};
+
+template<typename T>
+using StoreResult = std::variant<T, StoreError>;
+
+class SessionStore
+{
+public:
+    virtual ~SessionStore() = default;
+
+    // All changes in one transaction: all of them are kept, or none (and an error says why).
+    virtual std::optional<StoreError> apply(const SessionKey &key, const std::vector<StoreChange> &changes) = 0;
+    // Nothing when no session is stored for `key`.
+    virtual StoreResult<std::optional<StoredSession>> load(const SessionKey &key) = 0;
+    // Forgets the session (flows, subscriptions; the delivery history stays).
+    virtual std::optional<StoreError> remove(const SessionKey &key) = 0;
+    virtual StoreResult<std::vector<SessionKey>> keys(const QString &scope) = 0;
+    // The delivered messages of `key`, oldest first (at most `limit`, the newest ones).
+    virtual StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit = 100000) = 0;
+    // The retained messages kept under `key`, by topic.
+    virtual StoreResult<std::vector<ApplicationMessage>> retained(const SessionKey &key) = 0;
+    // Where it keeps things, for messages ("memory", a file path).
+    virtual QString location() const = 0;
+};
+
+// Messages are kept as the bytes of an MQTT 5.0 PUBLISH, which carries every property.
+QByteArray serializeMessage(const ApplicationMessage &message);
+std::optional<ApplicationMessage> deserializeMessage(const QByteArray &bytes);
+
+} // namespace mqs
