@@ -36,13 +36,15 @@ struct SaveSubscription {
     bool operator==(const SaveSubscription &) const = default;
 };
 struct DeleteSubscription { QString filter{}; bool operator==(const DeleteSubscription &) const = default; };
+// The whole session is gone (Clean Start, expiry): meta, flows and subscriptions; the history stays.
+struct DeleteSession { bool operator==(const DeleteSession &) const = default; };
 // The broker's retained messages (kept under its own key).
 struct SaveRetained { ApplicationMessage message{}; bool operator==(const SaveRetained &) const = default; };
 struct DeleteRetained { QString topic{}; bool operator==(const DeleteRetained &) const = default; };
 
 using StoreChange = std::variant<SaveMeta, SaveOutbound, DeleteOutbound, SaveInbound, DeleteInbound,
                                  RecordDelivery, SaveSubscription, DeleteSubscription,
-                                 SaveRetained, DeleteRetained>;
+                                 SaveRetained, DeleteRetained, DeleteSession>;
 
 // ---- what happened ----------------------------------------------------------------------
 

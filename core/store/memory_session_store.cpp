@@ -31,6 +31,12 @@ std::optional<StoreError> MemorySessionStore::apply(const SessionKey &key, const
                     e.retained[c.message.topic] = c.message;
                 else if constexpr (std::is_same_v<C, DeleteRetained>)
                     e.retained.erase(c.topic);
+                else if constexpr (std::is_same_v<C, DeleteSession>) {
+                    e.meta.reset();
+                    e.outbound.clear();
+                    e.inbound.clear();
+                    e.subscriptions.clear();
+                }
             },
             change);
     }
@@ -54,18 +60,6 @@ StoreResult<std::optional<StoredSession>> MemorySessionStore::load(const Session
     for (const auto &[filter, sub] : e.subscriptions)
         s.subscriptions.push_back(sub);
     return std::optional<StoredSession>(std::move(s));
-}
-
-std::optional<StoreError> MemorySessionStore::remove(const SessionKey &key)
-{
-    const auto it = m_entries.find(key);
-    if (it != m_entries.end()) {
-        it->second.meta.reset();
-        it->second.outbound.clear();
-        it->second.inbound.clear();
-        it->second.subscriptions.clear();
-    }
-    return std::nullopt;
 }
 
 StoreResult<std::vector<SessionKey>> MemorySessionStore::keys(const QString &scope)

@@ -12,7 +12,6 @@ class MemorySessionStore final : public SessionStore
 public:
     std::optional<StoreError> apply(const SessionKey &key, const std::vector<StoreChange> &changes) override;
     StoreResult<std::optional<StoredSession>> load(const SessionKey &key) override;
-    std::optional<StoreError> remove(const SessionKey &key) override;
     StoreResult<std::vector<SessionKey>> keys(const QString &scope) override;
     StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit) override;
     StoreResult<std::vector<ApplicationMessage>> retained(const SessionKey &key) override;

@@ -57,7 +57,7 @@ public:
     // Nothing when no session is stored for `key`.
     virtual StoreResult<std::optional<StoredSession>> load(const SessionKey &key) = 0;
     // Forgets the session (flows, subscriptions; the delivery history stays).
-    virtual std::optional<StoreError> remove(const SessionKey &key) = 0;
+    std::optional<StoreError> remove(const SessionKey &key) { return apply(key, {DeleteSession{}}); }
     virtual StoreResult<std::vector<SessionKey>> keys(const QString &scope) = 0;
     // The delivered messages of `key`, oldest first (at most `limit`, the newest ones).
     virtual StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit = 100000) = 0;

@@ -202,6 +202,10 @@ std::optional<StoreError> SqliteSessionStore::apply(const SessionKey &key, const
                 } else if constexpr (std::is_same_v<C, DeleteRetained>) {
                     run(QStringLiteral("DELETE FROM retained WHERE scope = :scope AND client_id = :client AND topic = :topic"),
                         [&] { q.bindValue(QStringLiteral(":topic"), c.topic); });
+                } else if constexpr (std::is_same_v<C, DeleteSession>) {
+                    for (const char *table : {"sessions", "outbound_flows", "inbound_flows", "subscriptions"})
+                        run(QStringLiteral("DELETE FROM %1 WHERE scope = :scope AND client_id = :client").arg(QLatin1String(table)),
+                            [] {});
                 }
             },
             change);
@@ -311,28 +315,6 @@ StoreResult<std::optional<StoredSession>> SqliteSessionStore::load(const Session
         s.subscriptions.push_back(std::move(sub));
     }
     return std::optional<StoredSession>(std::move(s));
-}
-
-std::optional<StoreError> SqliteSessionStore::remove(const SessionKey &key)
-{
-    if (m_openError)
-        return m_openError;
-    if (!m_db.transaction())
-        return failure(QStringLiteral("start a transaction"), m_db.lastError().text());
-    QSqlQuery q(m_db);
-    for (const char *table : {"sessions", "outbound_flows", "inbound_flows", "subscriptions"}) {
-        q.prepare(QStringLiteral("DELETE FROM %1 WHERE scope = :scope AND client_id = :client").arg(QLatin1String(table)));
-        q.bindValue(QStringLiteral(":scope"), key.scope);
-        q.bindValue(QStringLiteral(":client"), key.clientId);
-        if (!q.exec()) {
-            const QString detail = q.lastError().text();
-            m_db.rollback();
-            return failure(QStringLiteral("forget the session"), detail);
-        }
-    }
-    if (!m_db.commit())
-        return failure(QStringLiteral("forget the session"), m_db.lastError().text());
-    return std::nullopt;
 }
 
 StoreResult<std::vector<SessionKey>> SqliteSessionStore::keys(const QString &scope)
