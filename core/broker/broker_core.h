@@ -1,0 +1,110 @@
+#pragma once
+// The sandbox broker's logic, sans-IO like the session it is built from: client sessions in
+// the server role, subscriptions with + and # and 5.0 options, retained messages, wills (with
+// 5.0 Will Delay), persistent sessions with expiry and bounded queues. No sockets, no clock:
+// SandboxBroker feeds it and carries out what it returns.
+
+#include "session/session.h"
+#include "store/session_store.h"
+
+#include <QHash>
+
+#include <map>
+#include <memory>
+
+namespace mqs {
+
+// One network connection to the broker (a client may reconnect on a new one).
+using ClientHandle = quint64;
+
+struct BrokerOptions {
+    QString name = QStringLiteral("sandbox"); // the store scope is "broker:<name>"
+    InboundMethod inboundMethod = InboundMethod::B;
+    quint16 receiveMaximum = 20; // what we accept from each client
+    int maximumQueuedPerClient = 1000; // QoS 1/2 messages kept for an offline (or slow) client
+    std::optional<QoS> maximumQoS; // nothing: QoS 2
+    bool retainAvailable = true;
+    quint16 topicAliasMaximum = 10;
+    quint32 maximumPacketSize = 0; // 0: no limit announced
+};
+
+// What the owner must do for one client after a step, in order: commit `output.store` under
+// `key`, send `output.sent`, then close if `output.close`.
+struct ClientOutput {
+    ClientHandle client = 0;
+    SessionKey key{};
+    SessionOutput output{};
+};
+
+struct BrokerStep {
+    std::vector<ClientOutput> clients{};
+    std::vector<std::pair<SessionKey, std::vector<StoreChange>>> store{}; // broker-level changes (retained, subscriptions)
+    std::vector<QString> notes{}; // for the trace: routing, wills, expiry, refusals
+    void append(BrokerStep &&other);
+};
+
+// What one connected client looks like from outside (for lanes and tests).
+struct BrokerClientInfo {
+    ClientHandle handle = 0;
+    QString clientId{};
+    ProtocolVersion version = ProtocolVersion::V5;
+    bool connected = false;
+};
+
+class BrokerCore
+{
+public:
+    explicit BrokerCore(BrokerOptions options = {});
+    ~BrokerCore();
+
+    const BrokerOptions &options() const { return m_options; }
+    QString storeScope() const { return QStringLiteral("broker:") + m_options.name; }
+    SessionKey retainedKey() const { return SessionKey{storeScope(), QString()}; }
+
+    // Sessions, subscriptions and retained messages an earlier run stored.
+    std::optional<StoreError> restore(SessionStore &store);
+    // Forget everything (restart without state).
+    void clear();
+
+    BrokerStep received(ClientHandle client, const Packet &packet, Millis now);
+    BrokerStep protocolError(ClientHandle client, const ProtocolError &error, Millis now);
+    // The connection is gone (closed by either side or lost).
+    BrokerStep disconnected(ClientHandle client, Millis now);
+    // Keep alive, will delays, session expiry.
+    BrokerStep tick(Millis now);
+    std::optional<Millis> nextDeadline() const;
+
+    std::optional<BrokerClientInfo> client(ClientHandle handle) const;
+    std::vector<QString> sessionIds() const; // every session kept, online or not
+    std::vector<StoredSubscription> subscriptions(const QString &clientId) const;
+    std::vector<ApplicationMessage> retainedMessages() const;
+    const Session *session(const QString &clientId) const;
+
+private:
+    struct ClientSession;
+    struct PendingWill {
+        QString clientId;
+        Will will;
+        Millis due{0};
+    };
+
+    BrokerStep onConnect(ClientHandle client, const Connect &connect, Millis now);
+    BrokerStep onSessionOutput(ClientSession &session, SessionOutput out, Millis now);
+    void route(const ApplicationMessage &message, const QString &publisher, Millis now, BrokerStep &step);
+    void subscribe(ClientSession &session, const Subscribe &request, Millis now, BrokerStep &step);
+    void unsubscribe(ClientSession &session, const Unsubscribe &request, Millis now, BrokerStep &step);
+    void endConnection(ClientSession &session, bool graceful, Millis now, BrokerStep &step);
+    void publishWill(const QString &clientId, const Will &will, Millis now, BrokerStep &step);
+    ReasonCode acceptance(const QString &clientId, const ApplicationMessage &message) const;
+    ClientSession *byHandle(ClientHandle client);
+    std::unique_ptr<ClientSession> makeSession(const QString &clientId);
+
+    BrokerOptions m_options;
+    std::map<QString, std::unique_ptr<ClientSession>> m_sessions; // by client id
+    QHash<ClientHandle, QString> m_handles; // connected handles → client id
+    std::map<QString, ApplicationMessage> m_retained; // by topic
+    std::vector<PendingWill> m_wills;
+    quint64 m_assignedIds = 0;
+};
+
+} // namespace mqs

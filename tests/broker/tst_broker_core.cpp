@@ -1,0 +1,281 @@
+// The sandbox broker's logic, end to end through encoded packets, with a fake clock.
+
+#include "broker_wire.h"
+
+using namespace mqs;
+
+class TestBrokerCore : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void qos2RunsOnBothHopsWithTheirOwnIds()
+    {
+        BrokerWire wire;
+        auto &dashboard = wire.client(QStringLiteral("dashboard"));
+        auto &sensor = wire.client(QStringLiteral("sensor"));
+        wire.connect(dashboard, connectAs(QStringLiteral("dashboard")));
+        wire.subscribe(dashboard, {Subscription{QStringLiteral("sensors/#"), {QoS::ExactlyOnce}}});
+        wire.connect(sensor, connectAs(QStringLiteral("sensor")));
+        // the sensor has used ids before: its id differs from the broker's id toward the dashboard
+        for (int i = 0; i < 4; ++i)
+            wire.publish(sensor, QStringLiteral("warmup/x"), QoS::ExactlyOnce, "0");
+        wire.log.clear();
+        wire.publish(sensor, QStringLiteral("sensors/temperature/livingroom"), QoS::ExactlyOnce, "21.5");
+        QCOMPARE(wire.logOf(QStringLiteral("sensor")),
+                 (QStringList{QStringLiteral("sensor -> broker: PUBLISH id=5 qos=2 dup=0 retain=0 sensors/temperature/livingroom (4 B)"),
+                              QStringLiteral("broker -> sensor: PUBREC id=5"),
+                              QStringLiteral("sensor -> broker: PUBREL id=5"),
+                              QStringLiteral("broker -> sensor: PUBCOMP id=5")}));
+        QCOMPARE(wire.logOf(QStringLiteral("dashboard")),
+                 (QStringList{QStringLiteral("broker -> dashboard: PUBLISH id=1 qos=2 dup=0 retain=0 sensors/temperature/livingroom (4 B)"),
+                              QStringLiteral("dashboard -> broker: PUBREC id=1"),
+                              QStringLiteral("broker -> dashboard: PUBREL id=1"),
+                              QStringLiteral("dashboard -> broker: PUBCOMP id=1")}));
+        QCOMPARE(dashboard.received.size(), 1u);
+        QCOMPARE(dashboard.received[0].message.payload, QByteArray("21.5"));
+    }
+
+    void qosIsDowngradedToTheGrantedQos()
+    {
+        BrokerWire wire;
+        auto &sub = wire.client(QStringLiteral("sub"));
+        auto &pub = wire.client(QStringLiteral("pub"));
+        wire.connect(sub, connectAs(QStringLiteral("sub")));
+        wire.subscribe(sub, {Subscription{QStringLiteral("a/+"), {QoS::AtLeastOnce}}});
+        wire.connect(pub, connectAs(QStringLiteral("pub")));
+        wire.publish(pub, QStringLiteral("a/b"), QoS::ExactlyOnce, "x");
+        QCOMPARE(sub.received.size(), 1u);
+        QCOMPARE(sub.received[0].message.qos, QoS::AtLeastOnce);
+    }
+
+    void wildcardsAndDollarTopics()
+    {
+        BrokerWire wire;
+        auto &sub = wire.client(QStringLiteral("sub"));
+        auto &pub = wire.client(QStringLiteral("pub"));
+        wire.connect(sub, connectAs(QStringLiteral("sub")));
+        wire.subscribe(sub, {Subscription{QStringLiteral("#"), {QoS::AtMostOnce}},
+                             Subscription{QStringLiteral("sensors/+/kitchen"), {QoS::AtLeastOnce}}});
+        wire.connect(pub, connectAs(QStringLiteral("pub")));
+        wire.publish(pub, QStringLiteral("$SYS/uptime"), QoS::AtMostOnce, "1"); // [MQTT-4.7.2-1]
+        wire.publish(pub, QStringLiteral("sensors/humidity/kitchen"), QoS::AtLeastOnce, "40");
+        QCOMPARE(sub.received.size(), 1u);
+        // overlapping subscriptions: delivered once, at the highest granted QoS
+        QCOMPARE(sub.received[0].message.qos, QoS::AtLeastOnce);
+        QCOMPARE(sub.received[0].message.topic, QStringLiteral("sensors/humidity/kitchen"));
+    }
+
+    void retainedMessagesAndClearing()
+    {
+        BrokerWire wire;
+        auto &pub = wire.client(QStringLiteral("pub"));
+        wire.connect(pub, connectAs(QStringLiteral("pub")));
+        wire.publish(pub, QStringLiteral("sensors/temperature/attic"), QoS::ExactlyOnce, "{\"t\":19.25}", true);
+        auto &late = wire.client(QStringLiteral("late"));
+        wire.connect(late, connectAs(QStringLiteral("late")));
+        wire.subscribe(late, {Subscription{QStringLiteral("sensors/#"), {QoS::ExactlyOnce}}});
+        QCOMPARE(late.received.size(), 1u);
+        QCOMPARE(late.received[0].message.retain, true); // [MQTT-3.3.1-9]
+        QCOMPARE(wire.broker.retainedMessages().size(), 1u);
+        // an empty retained message clears it, and is still forwarded
+        wire.publish(pub, QStringLiteral("sensors/temperature/attic"), QoS::AtLeastOnce, QByteArray(), true);
+        QVERIFY(wire.broker.retainedMessages().empty());
+        QVERIFY(std::get<std::vector<ApplicationMessage>>(wire.store.retained(wire.broker.retainedKey())).empty());
+        QCOMPARE(late.received.size(), 2u);
+        QCOMPARE(late.received[1].message.retain, false); // live messages lose the flag unless Retain As Published
+    }
+
+    void subscriptionOptions()
+    {
+        BrokerWire wire;
+        auto &me = wire.client(QStringLiteral("me"));
+        wire.connect(me, connectAs(QStringLiteral("me")));
+        wire.publish(me, QStringLiteral("r/x"), QoS::AtMostOnce, "kept", true);
+        Subscription noLocal{QStringLiteral("chat/#"), {QoS::AtLeastOnce, true, false, RetainHandling::SendAtSubscribe}};
+        Subscription rap{QStringLiteral("r/#"), {QoS::AtLeastOnce, false, true, RetainHandling::DoNotSend}};
+        wire.subscribe(me, {noLocal, rap});
+        QVERIFY(me.received.empty()); // Retain Handling 2: no retained message at subscribe
+        wire.publish(me, QStringLiteral("chat/room"), QoS::AtLeastOnce, "mine");
+        QVERIFY(me.received.empty()); // No Local
+        auto &other = wire.client(QStringLiteral("other"));
+        wire.connect(other, connectAs(QStringLiteral("other")));
+        wire.publish(other, QStringLiteral("r/x"), QoS::AtLeastOnce, "new", true);
+        QCOMPARE(me.received.size(), 1u);
+        QCOMPARE(me.received[0].message.retain, true); // Retain As Published
+        // Retain Handling 1: only for a new subscription
+        Subscription ifNew{QStringLiteral("r/#"), {QoS::AtLeastOnce, false, false, RetainHandling::SendAtSubscribeIfNew}};
+        wire.subscribe(me, {ifNew});
+        QCOMPARE(me.received.size(), 1u);
+        auto &third = wire.client(QStringLiteral("third"));
+        wire.connect(third, connectAs(QStringLiteral("third")));
+        wire.subscribe(third, {ifNew});
+        QCOMPARE(third.received.size(), 1u);
+    }
+
+    void subscriptionIdentifiersAreForwarded()
+    {
+        BrokerWire wire;
+        auto &sub = wire.client(QStringLiteral("sub"));
+        wire.connect(sub, connectAs(QStringLiteral("sub")));
+        Properties props;
+        props.set(PropertyId::SubscriptionIdentifier, quint32(7));
+        wire.subscribe(sub, {Subscription{QStringLiteral("a/#"), {QoS::AtLeastOnce}}}, props);
+        auto &pub = wire.client(QStringLiteral("pub"));
+        wire.connect(pub, connectAs(QStringLiteral("pub")));
+        wire.publish(pub, QStringLiteral("a/b"), QoS::AtLeastOnce, "x");
+        QCOMPARE(sub.received.at(0).message.properties.subscriptionIdentifiers(), std::vector<quint32>{7});
+    }
+
+    void willOnLossButNotOnDisconnect()
+    {
+        BrokerWire wire;
+        auto &watcher = wire.client(QStringLiteral("watcher"));
+        wire.connect(watcher, connectAs(QStringLiteral("watcher")));
+        wire.subscribe(watcher, {Subscription{QStringLiteral("status/#"), {QoS::AtLeastOnce}}});
+        auto &sensor = wire.client(QStringLiteral("sensor"));
+        Connect c = connectAs(QStringLiteral("sensor"));
+        c.will = Will{QStringLiteral("status/sensor"), "offline", QoS::AtLeastOnce, false, {}};
+        wire.connect(sensor, c);
+        wire.fromClient(sensor, sensor.session.disconnect(wire.now));
+        wire.run();
+        QVERIFY(watcher.received.empty()); // [MQTT-3.1.2-10]
+        wire.connect(sensor, c);
+        wire.drop(sensor);
+        QCOMPARE(watcher.received.size(), 1u);
+        QCOMPARE(watcher.received[0].message.payload, QByteArray("offline"));
+    }
+
+    void willDelayIsCancelledByAReconnect()
+    {
+        BrokerWire wire;
+        auto &watcher = wire.client(QStringLiteral("watcher"));
+        wire.connect(watcher, connectAs(QStringLiteral("watcher")));
+        wire.subscribe(watcher, {Subscription{QStringLiteral("status/#"), {QoS::AtLeastOnce}}});
+        auto &sensor = wire.client(QStringLiteral("sensor"));
+        Connect c = connectAs(QStringLiteral("sensor"), ProtocolVersion::V5, false, 3600);
+        Will will{QStringLiteral("status/sensor"), "offline", QoS::AtLeastOnce, false, {}};
+        will.properties.set(PropertyId::WillDelayInterval, quint32(10));
+        c.will = will;
+        wire.connect(sensor, c);
+        wire.drop(sensor);
+        wire.advance(5s);
+        QVERIFY(watcher.received.empty());
+        wire.connect(sensor, c); // back within the delay: no will
+        wire.advance(10s);
+        QVERIFY(watcher.received.empty());
+        wire.drop(sensor);
+        wire.advance(11s);
+        QCOMPARE(watcher.received.size(), 1u);
+    }
+
+    void persistentSessionQueuesAndResumesExactlyOnce()
+    {
+        BrokerWire wire;
+        auto &dash = wire.client(QStringLiteral("dash"));
+        const Connect persistent = connectAs(QStringLiteral("dash"), ProtocolVersion::V5, false, 3600);
+        wire.connect(dash, persistent);
+        wire.subscribe(dash, {Subscription{QStringLiteral("plant/#"), {QoS::ExactlyOnce}}});
+        wire.drop(dash);
+        auto &plant = wire.client(QStringLiteral("plant"));
+        wire.connect(plant, connectAs(QStringLiteral("plant")));
+        for (const char *v : {"71.0", "72.0", "73.0"})
+            wire.publish(plant, QStringLiteral("plant/line1/temp"), QoS::ExactlyOnce, v);
+        QVERIFY(dash.received.empty());
+        wire.connect(dash, persistent);
+        QCOMPARE(dash.received.size(), 3u);
+        QCOMPARE(dash.received[0].message.payload, QByteArray("71.0"));
+        QCOMPARE(dash.received[2].message.payload, QByteArray("73.0"));
+    }
+
+    void offlineQueueIsBounded()
+    {
+        BrokerOptions options;
+        options.maximumQueuedPerClient = 2;
+        BrokerWire wire(options);
+        auto &dash = wire.client(QStringLiteral("dash"));
+        const Connect persistent = connectAs(QStringLiteral("dash"), ProtocolVersion::V5, false, 3600);
+        wire.connect(dash, persistent);
+        wire.subscribe(dash, {Subscription{QStringLiteral("q/#"), {QoS::AtLeastOnce}}});
+        wire.drop(dash);
+        auto &pub = wire.client(QStringLiteral("pub"));
+        wire.connect(pub, connectAs(QStringLiteral("pub")));
+        for (int i = 0; i < 4; ++i)
+            wire.publish(pub, QStringLiteral("q/x"), QoS::AtLeastOnce, QByteArray::number(i));
+        QVERIFY(std::any_of(wire.notes.begin(), wire.notes.end(), [](const QString &n) { return n.contains(QStringLiteral("queue limit")); }));
+        wire.connect(dash, persistent);
+        QCOMPARE(dash.received.size(), 2u);
+    }
+
+    void sessionTakeover()
+    {
+        BrokerWire wire;
+        auto &first = wire.client(QStringLiteral("first"));
+        auto &second = wire.client(QStringLiteral("second"));
+        wire.connect(first, connectAs(QStringLiteral("same-id")));
+        wire.connect(second, connectAs(QStringLiteral("same-id")));
+        QVERIFY(!first.connected);
+        QVERIFY(wire.logOf(QStringLiteral("first")).contains(QStringLiteral("broker -> first: DISCONNECT 0x8e Session taken over")));
+        QVERIFY(second.connected);
+    }
+
+    void sessionExpiresWhileOffline()
+    {
+        BrokerWire wire;
+        auto &dash = wire.client(QStringLiteral("dash"));
+        wire.connect(dash, connectAs(QStringLiteral("dash"), ProtocolVersion::V5, false, 30));
+        wire.subscribe(dash, {Subscription{QStringLiteral("a"), {QoS::AtLeastOnce}}});
+        wire.drop(dash);
+        wire.advance(20s);
+        QCOMPARE(wire.broker.sessionIds(), std::vector<QString>{QStringLiteral("dash")});
+        wire.advance(11s);
+        QVERIFY(wire.broker.sessionIds().empty());
+        QVERIFY(!std::get<std::optional<StoredSession>>(wire.store.load(SessionKey{wire.broker.storeScope(), QStringLiteral("dash")})));
+    }
+
+    void keepAliveIsEnforced()
+    {
+        BrokerWire wire;
+        auto &quiet = wire.client(QStringLiteral("quiet"));
+        wire.connect(quiet, connectAs(QStringLiteral("quiet"), ProtocolVersion::V5, true, 0, 10));
+        quiet.connected = true;
+        wire.now += 16s; // the client's own keep alive is not ticked: it stays silent
+        wire.advance(0s);
+        QVERIFY(wire.logOf(QStringLiteral("quiet")).contains(QStringLiteral("broker -> quiet: DISCONNECT 0x8d Keep Alive timeout")));
+    }
+
+    void emptyClientIdIsAssignedIn5AndRefusedIn311WithoutCleanSession()
+    {
+        BrokerWire wire;
+        auto &anon = wire.client(QStringLiteral("anon"));
+        wire.connect(anon, connectAs(QString()));
+        QVERIFY(anon.session.meta().clientId.startsWith(QStringLiteral("sandbox-")));
+        auto &old = wire.client(QStringLiteral("old"));
+        wire.connect(old, connectAs(QString(), ProtocolVersion::V311, false));
+        QVERIFY(wire.logOf(QStringLiteral("old")).contains(QStringLiteral("broker -> old: CONNACK session-present=0 0x85 Client Identifier not valid")));
+    }
+
+    void restartKeepingStateCompletesUnfinishedFlows()
+    {
+        BrokerWire wire;
+        auto &dash = wire.client(QStringLiteral("dash"));
+        const Connect persistent = connectAs(QStringLiteral("dash"), ProtocolVersion::V5, false, 3600);
+        wire.connect(dash, persistent);
+        wire.subscribe(dash, {Subscription{QStringLiteral("plant/#"), {QoS::ExactlyOnce}}});
+        wire.drop(dash);
+        auto &plant = wire.client(QStringLiteral("plant"));
+        wire.connect(plant, connectAs(QStringLiteral("plant")));
+        wire.publish(plant, QStringLiteral("plant/a"), QoS::ExactlyOnce, "1");
+        wire.drop(plant);
+
+        // restart: a new BrokerCore restored from the same store
+        BrokerCore restarted;
+        QVERIFY(!restarted.restore(wire.store));
+        QCOMPARE(restarted.sessionIds(), std::vector<QString>{QStringLiteral("dash")});
+        QCOMPARE(restarted.subscriptions(QStringLiteral("dash")).size(), 1u);
+        QCOMPARE(restarted.session(QStringLiteral("dash"))->outbound().queued(), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBrokerCore)
+#include "tst_broker_core.moc"
