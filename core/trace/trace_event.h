@@ -40,12 +40,12 @@ struct TraceEvent {
     TraceKind kind = TraceKind::Packet;
     TraceDirection direction = TraceDirection::Sent;
     PacketType type = PacketType::Publish; // meaningful for kind == Packet
-    PacketId packetId; // 0 when the packet has none
+    PacketId packetId{}; // 0 when the packet has none
     FlowState flowState = FlowState::None; // the flow's state after this packet
     TraceMark mark = TraceMark::None;
     quint32 ruleId = 0; // the fault rule behind `mark`, 0 for none
-    QByteArray raw; // the packet's bytes, fixed header included
-    QString note; // for non-packet kinds and violations
+    QByteArray raw{}; // the packet's bytes, fixed header included
+    QString note{}; // for non-packet kinds and violations
 
     bool operator==(const TraceEvent &) const = default;
 };
@@ -59,10 +59,10 @@ enum class ConnectionRole : quint8 {
 struct TraceConnection {
     ConnectionId id = 0;
     ConnectionRole role = ConnectionRole::Client;
-    QString name; // "living-room sensor", "broker ⇄ dashboard"
-    QString clientId; // MQTT client identifier, once known
-    QString localParty; // lane of the recording side: the connection's name, or "sandbox broker"
-    QString remoteParty; // lane of the other side: "broker 127.0.0.1:1883", or the client's name
+    QString name{}; // "living-room sensor", "broker ⇄ dashboard"
+    QString clientId{}; // MQTT client identifier, once known
+    QString localParty{}; // lane of the recording side: the connection's name, or "sandbox broker"
+    QString remoteParty{}; // lane of the other side: "broker 127.0.0.1:1883", or the client's name
     ProtocolVersion version = ProtocolVersion::V5;
     bool operator==(const TraceConnection &) const = default;
 };

@@ -1,0 +1,619 @@
+#include "connection.h"
+
+#include "protocol/describe.h"
+#include "protocol/encoder.h"
+
+#include <QDateTime>
+#include <QRandomGenerator>
+
+namespace mqs {
+namespace {
+
+// Which flow a packet belongs to, seen from the side that sent or received it.
+Direction flowDirection(TraceDirection direction, PacketType type)
+{
+    const bool fromSender = type == PacketType::Publish || type == PacketType::PubRel;
+    const bool weSent = direction == TraceDirection::Sent;
+    return fromSender == weSent ? Direction::Outbound : Direction::Inbound;
+}
+
+bool belongsToFlow(PacketType type)
+{
+    switch (type) {
+    case PacketType::Publish:
+    case PacketType::PubAck:
+    case PacketType::PubRec:
+    case PacketType::PubRel:
+    case PacketType::PubComp:
+        return true;
+    default:
+        return false;
+    }
+}
+
+FlowState stateIn(const SessionOutput &out, Direction direction, PacketId id, FlowState fallback)
+{
+    for (auto it = out.flows.rbegin(); it != out.flows.rend(); ++it)
+        if (it->direction == direction && it->packetId == id)
+            return it->state;
+    return fallback;
+}
+
+} // namespace
+
+QString connectionStateName(ConnectionState state)
+{
+    switch (state) {
+    case ConnectionState::Disconnected: return QStringLiteral("disconnected");
+    case ConnectionState::Connecting: return QStringLiteral("connecting");
+    case ConnectionState::Connected: return QStringLiteral("connected");
+    case ConnectionState::WaitingToReconnect: return QStringLiteral("waiting to reconnect");
+    }
+    return {};
+}
+
+Connection::Connection(ConnectionSettings settings, TraceLog &trace, SessionStore *store, QObject *parent)
+    : QObject(parent)
+    , m_settings(std::move(settings))
+    , m_trace(trace)
+    , m_store(store)
+    , m_session(std::make_unique<Session>(m_settings.session))
+{
+    m_clock.start();
+    m_clockBase = QDateTime::currentMSecsSinceEpoch();
+    m_storeKey = SessionKey{m_settings.storeScope(), m_settings.clientId};
+    TraceConnection record;
+    record.role = ConnectionRole::Client;
+    record.name = m_settings.name.isEmpty() ? m_settings.clientId : m_settings.name;
+    record.clientId = m_settings.clientId;
+    record.localParty = record.name;
+    record.remoteParty = QStringLiteral("broker %1").arg(m_settings.url.hostAndPort());
+    record.version = m_settings.version;
+    m_traceId = m_trace.addConnection(record);
+
+    m_keepAliveTimer.setSingleShot(true);
+    m_connectTimer.setSingleShot(true);
+    m_reconnectTimer.setSingleShot(true);
+    connect(&m_keepAliveTimer, &QTimer::timeout, this, [this] { execute(m_session->tick(now())); scheduleKeepAlive(); });
+    connect(&m_connectTimer, &QTimer::timeout, this, [this] {
+        fail(QStringLiteral("No answer from %1 within %2 s (%3). Check the address and that the broker is running.")
+                 .arg(m_settings.url.hostAndPort())
+                 .arg(m_settings.connectTimeoutMs / 1000.0)
+                 .arg(m_transport && m_transport->isOpen() ? QStringLiteral("no CONNACK after CONNECT")
+                                                           : QStringLiteral("the connection did not open")));
+        cut(QStringLiteral("connect timeout"));
+    });
+    connect(&m_reconnectTimer, &QTimer::timeout, this, &Connection::open);
+}
+
+Connection::~Connection()
+{
+    m_closing = true;
+    if (m_transport) {
+        m_transport->disconnect(this);
+        m_transport->abort();
+        delete m_transport;
+    }
+}
+
+Millis Connection::now() const
+{
+    return Millis(m_clockBase + m_clock.elapsed());
+}
+
+QString Connection::peerDescription() const
+{
+    return m_transport ? m_transport->peerDescription() : m_settings.url.toString();
+}
+
+void Connection::setSettings(ConnectionSettings settings)
+{
+    const SessionKey key{settings.storeScope(), settings.clientId};
+    const bool sameSession = key == m_storeKey && settings.version == m_settings.version;
+    m_settings = std::move(settings);
+    if (!sameSession) {
+        m_storeKey = key;
+        m_session = std::make_unique<Session>(m_settings.session);
+        m_sessionLoaded = false;
+    }
+    if (auto record = m_trace.connection(m_traceId)) {
+        TraceConnection updated = *record;
+        updated.name = m_settings.name.isEmpty() ? m_settings.clientId : m_settings.name;
+        updated.localParty = updated.name;
+        updated.clientId = m_settings.clientId;
+        updated.remoteParty = QStringLiteral("broker %1").arg(m_settings.url.hostAndPort());
+        updated.version = m_settings.version;
+        m_trace.updateConnection(updated);
+    }
+}
+
+void Connection::setState(ConnectionState state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    emit stateChanged(state);
+}
+
+void Connection::fail(const QString &message)
+{
+    m_lastError = message;
+    traceNote(TraceKind::Note, message);
+    emit errorOccurred(message);
+}
+
+bool Connection::loadSession()
+{
+    if (m_sessionLoaded || !m_store)
+        return true;
+    auto loaded = m_store->load(m_storeKey);
+    if (const auto *error = std::get_if<StoreError>(&loaded)) {
+        fail(error->message);
+        return false;
+    }
+    if (const auto &stored = std::get<std::optional<StoredSession>>(loaded)) {
+        m_session->restore(stored->meta, stored->outbound, stored->inbound);
+        traceNote(TraceKind::Note, QStringLiteral("Session restored from %1: %2 outbound and %3 inbound flows unfinished.")
+                                       .arg(m_store->location())
+                                       .arg(stored->outbound.size())
+                                       .arg(stored->inbound.size()));
+    }
+    m_sessionLoaded = true;
+    return true;
+}
+
+void Connection::open()
+{
+    if (m_state == ConnectionState::Connecting || m_state == ConnectionState::Connected)
+        return;
+    m_reconnectTimer.stop();
+    m_closing = false;
+    m_refusedForGood = false;
+    if (const auto problem = m_settings.problem()) {
+        fail(*problem);
+        return;
+    }
+    if (!loadSession())
+        return;
+    if (m_transport) {
+        m_transport->disconnect(this);
+        m_transport->deleteLater();
+    }
+    auto created = createTransport(m_settings.url, m_settings.tls, this);
+    if (const auto *error = std::get_if<QString>(&created)) {
+        fail(*error);
+        setState(ConnectionState::Disconnected);
+        return;
+    }
+    m_transport = std::get<Transport *>(created);
+    ++m_transportGeneration;
+    connect(m_transport, &Transport::opened, this, &Connection::onOpened);
+    connect(m_transport, &Transport::received, this, &Connection::onReceived);
+    connect(m_transport, &Transport::closed, this, &Connection::onClosed);
+    m_decoder = Decoder(m_settings.version, m_settings.session.maximumPacketSize ? m_settings.session.maximumPacketSize
+                                                                                 : kMaximumPossiblePacketSize);
+    setState(ConnectionState::Connecting);
+    m_connectTimer.start(m_settings.connectTimeoutMs);
+    m_transport->open();
+}
+
+void Connection::onOpened()
+{
+    traceNote(TraceKind::Opened, m_transport->peerDescription());
+    execute(m_session->connect(m_settings.connectPacket(), now()));
+}
+
+void Connection::onReceived(const QByteArray &bytes)
+{
+    m_decoder.feed(bytes);
+    while (m_transport && m_transport->isOpen()) {
+        auto result = m_decoder.next();
+        if (std::holds_alternative<std::monostate>(result))
+            return;
+        if (const auto *error = std::get_if<ProtocolError>(&result)) {
+            const QString text = QStringLiteral("The broker sent bytes that are not valid MQTT: %1. Closing the connection.")
+                                     .arg(error->toString());
+            TraceEvent event;
+            event.connection = m_traceId;
+            event.kind = TraceKind::Violation;
+            event.direction = TraceDirection::Received;
+            event.note = text;
+            event.timeUs = m_trace.clock().nowUs();
+            m_trace.append(event);
+            m_lastError = text;
+            emit errorOccurred(text);
+            execute(m_session->protocolError(*error, now()));
+            return;
+        }
+        handleIncoming(std::get<DecodedPacket>(result));
+    }
+}
+
+QString Connection::topicOf(TraceDirection direction, const Packet &packet, const SessionOutput *out) const
+{
+    if (const auto *publish = std::get_if<Publish>(&packet))
+        return publish->topic;
+    const auto id = packetIdOf(packet);
+    if (!id || !belongsToFlow(packetType(packet)))
+        return {};
+    const Direction flow = flowDirection(direction, packetType(packet));
+    if (out)
+        for (auto it = out->flows.rbegin(); it != out->flows.rend(); ++it)
+            if (it->direction == flow && it->packetId == *id)
+                return it->topic;
+    if (flow == Direction::Outbound) {
+        const OutboundFlow *f = m_session->outbound().flow(*id);
+        return f ? f->message.topic : QString();
+    }
+    const InboundFlow *f = m_session->inbound().flow(*id);
+    return f ? f->topic : QString();
+}
+
+void Connection::handleIncoming(const DecodedPacket &decoded)
+{
+    const Packet &packet = decoded.packet;
+    FaultSubject subject{FaultDirection::Incoming, packetType(packet), packetIdOf(packet).value_or(PacketId()),
+                         topicOf(TraceDirection::Received, packet, nullptr), m_session->meta().clientId};
+    const FaultDecision decision = m_faults.decide(subject);
+    switch (decision.action) {
+    case FaultAction::Hold: {
+        HeldPacket held{m_nextHeldId++, TraceDirection::Received, subject.type, subject.packetId, subject.topic,
+                        decision.ruleId, decision.ruleName, m_trace.clock().nowUs(), decoded.raw, packet};
+        m_held.push_back(held);
+        trace(TraceDirection::Received, packet, decoded.raw,
+              m_session->flowState(flowDirection(TraceDirection::Received, subject.type), subject.packetId), TraceMark::Held,
+              decision.ruleId);
+        emit heldPacketsChanged();
+        return;
+    }
+    case FaultAction::Drop:
+        trace(TraceDirection::Received, packet, decoded.raw,
+              m_session->flowState(flowDirection(TraceDirection::Received, subject.type), subject.packetId), TraceMark::Dropped,
+              decision.ruleId);
+        return;
+    case FaultAction::Delay: {
+        const quint64 generation = m_transportGeneration;
+        QTimer::singleShot(decision.delayMs, this, [this, generation, packet, raw = decoded.raw, rule = decision.ruleId] {
+            if (generation == m_transportGeneration && m_transport && m_transport->isOpen())
+                process(packet, raw, TraceMark::Delayed, rule);
+        });
+        return;
+    }
+    case FaultAction::Duplicate:
+        process(packet, decoded.raw, TraceMark::None, 0);
+        process(packet, decoded.raw, TraceMark::Duplicated, decision.ruleId);
+        return;
+    case FaultAction::CutAfter:
+        process(packet, decoded.raw, TraceMark::None, 0);
+        cut(QStringLiteral("cut by rule '%1' after receiving %2").arg(decision.ruleName, describe(packet)));
+        return;
+    case FaultAction::None:
+        break;
+    }
+    process(packet, decoded.raw, TraceMark::None, 0);
+}
+
+void Connection::process(const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId)
+{
+    SessionOutput out = m_session->receive(packet, now());
+    const PacketType type = packetType(packet);
+    FlowState state = FlowState::None;
+    if (belongsToFlow(type)) {
+        const Direction direction = flowDirection(TraceDirection::Received, type);
+        const PacketId id = packetIdOf(packet).value_or(PacketId());
+        state = stateIn(out, direction, id, m_session->flowState(direction, id));
+    }
+    trace(TraceDirection::Received, packet, raw, state, mark, ruleId);
+    execute(std::move(out));
+}
+
+void Connection::execute(SessionOutput out)
+{
+    // 1. Write-ahead: the step's state is committed before any of its packets goes out.
+    if (m_store && !out.store.empty()) {
+        if (const auto error = m_store->apply(m_storeKey, out.store)) {
+            fail(error->message + QStringLiteral(" The connection is closed so nothing unrecorded is sent."));
+            m_closing = true;
+            if (m_transport)
+                m_transport->abort();
+            return;
+        }
+    }
+    // 2. Packets, in order.
+    for (const Packet &packet : out.sent) {
+        const PacketType type = packetType(packet);
+        FlowState state = FlowState::None;
+        if (belongsToFlow(type)) {
+            const Direction direction = flowDirection(TraceDirection::Sent, type);
+            const PacketId id = packetIdOf(packet).value_or(PacketId());
+            state = stateIn(out, direction, id, m_session->flowState(direction, id));
+        }
+        send(packet, state);
+    }
+    // 3. The application hears of deliveries only after they are committed.
+    for (const Delivery &delivery : out.delivered)
+        emit messageReceived(delivery);
+    for (const FlowUpdate &update : out.flows)
+        emit flowUpdated(update);
+    for (const SessionEvent &event : out.events) {
+        std::visit(
+            [&](const auto &e) {
+                using E = std::decay_t<decltype(e)>;
+                if constexpr (std::is_same_v<E, Connected>) {
+                    m_connectTimer.stop();
+                    m_reconnectAttempt = 0;
+                    m_lastError.clear();
+                    setState(ConnectionState::Connected);
+                } else if constexpr (std::is_same_v<E, ConnectionRefused>) {
+                    m_refusedForGood = true;
+                    fail(e.message);
+                } else if constexpr (std::is_same_v<E, SessionResumed>) {
+                    traceNote(TraceKind::SessionResumed, e.message);
+                } else if constexpr (std::is_same_v<E, FlowsAbandoned>) {
+                    traceNote(TraceKind::FlowsAbandoned, e.message);
+                } else if constexpr (std::is_same_v<E, Violation>) {
+                    traceNote(TraceKind::Violation, e.message);
+                } else if constexpr (std::is_same_v<E, ProtocolViolation>) {
+                    traceNote(TraceKind::Violation, e.message);
+                    m_lastError = QStringLiteral("Protocol error, connection closed: %1").arg(e.message);
+                    emit errorOccurred(m_lastError);
+                } else if constexpr (std::is_same_v<E, PeerDisconnected>) {
+                    traceNote(TraceKind::Note, e.message);
+                    if (isFailure(e.reason)) {
+                        m_lastError = e.message;
+                        emit errorOccurred(e.message);
+                    }
+                } else if constexpr (std::is_same_v<E, KeepAliveExpired>) {
+                    fail(e.message);
+                } else if constexpr (std::is_same_v<E, RequestUnanswered> || std::is_same_v<E, SessionNote>) {
+                    traceNote(TraceKind::Note, e.message);
+                }
+            },
+            event);
+        emit sessionEvent(event);
+    }
+    if (out.close && m_transport)
+        m_transport->close();
+    scheduleKeepAlive();
+}
+
+void Connection::send(const Packet &packet, FlowState flowState)
+{
+    const QByteArray raw = encode(packet, m_session->link().version);
+    const PacketType type = packetType(packet);
+    FaultSubject subject{FaultDirection::Outgoing, type, packetIdOf(packet).value_or(PacketId()),
+                         topicOf(TraceDirection::Sent, packet, nullptr), m_session->meta().clientId};
+    const FaultDecision decision = m_faults.decide(subject);
+    switch (decision.action) {
+    case FaultAction::Hold:
+        m_held.push_back(HeldPacket{m_nextHeldId++, TraceDirection::Sent, type, subject.packetId, subject.topic,
+                                    decision.ruleId, decision.ruleName, m_trace.clock().nowUs(), raw, std::nullopt});
+        trace(TraceDirection::Sent, packet, raw, flowState, TraceMark::Held, decision.ruleId);
+        emit heldPacketsChanged();
+        return;
+    case FaultAction::Drop:
+        trace(TraceDirection::Sent, packet, raw, flowState, TraceMark::Dropped, decision.ruleId);
+        return;
+    case FaultAction::Delay: {
+        const quint64 generation = m_transportGeneration;
+        QTimer::singleShot(decision.delayMs, this, [this, generation, packet, raw, flowState, rule = decision.ruleId] {
+            if (generation != m_transportGeneration || !m_transport || !m_transport->isOpen())
+                return;
+            write(raw);
+            trace(TraceDirection::Sent, packet, raw, flowState, TraceMark::Delayed, rule);
+        });
+        return;
+    }
+    case FaultAction::Duplicate:
+        write(raw);
+        trace(TraceDirection::Sent, packet, raw, flowState);
+        write(raw);
+        trace(TraceDirection::Sent, packet, raw, flowState, TraceMark::Duplicated, decision.ruleId);
+        return;
+    case FaultAction::CutAfter:
+        write(raw);
+        trace(TraceDirection::Sent, packet, raw, flowState);
+        QTimer::singleShot(0, this, [this, name = decision.ruleName, text = describe(packet)] {
+            cut(QStringLiteral("cut by rule '%1' after sending %2").arg(name, text));
+        });
+        return;
+    case FaultAction::None:
+        break;
+    }
+    write(raw);
+    trace(TraceDirection::Sent, packet, raw, flowState);
+}
+
+void Connection::write(const QByteArray &raw)
+{
+    if (m_transport && m_transport->isOpen())
+        m_transport->write(raw);
+}
+
+void Connection::trace(TraceDirection direction, const Packet &packet, const QByteArray &raw, FlowState state,
+                       TraceMark mark, quint32 ruleId)
+{
+    TraceEvent event;
+    event.timeUs = m_trace.clock().nowUs();
+    event.connection = m_traceId;
+    event.kind = TraceKind::Packet;
+    event.direction = direction;
+    event.type = packetType(packet);
+    event.packetId = packetIdOf(packet).value_or(PacketId());
+    event.flowState = state;
+    event.mark = mark;
+    event.ruleId = ruleId;
+    event.raw = raw;
+    m_trace.append(event);
+}
+
+void Connection::traceNote(TraceKind kind, const QString &note)
+{
+    TraceEvent event;
+    event.timeUs = m_trace.clock().nowUs();
+    event.connection = m_traceId;
+    event.kind = kind;
+    event.note = note;
+    m_trace.append(event);
+}
+
+bool Connection::release(quint64 heldId)
+{
+    const auto it = std::find_if(m_held.begin(), m_held.end(), [heldId](const HeldPacket &h) { return h.id == heldId; });
+    if (it == m_held.end())
+        return false;
+    HeldPacket held = std::move(*it);
+    m_held.erase(it);
+    emit heldPacketsChanged();
+    if (held.direction == TraceDirection::Received) {
+        process(*held.packet, held.raw, TraceMark::Released, held.ruleId);
+    } else {
+        write(held.raw);
+        TraceEvent event;
+        event.timeUs = m_trace.clock().nowUs();
+        event.connection = m_traceId;
+        event.direction = TraceDirection::Sent;
+        event.type = held.type;
+        event.packetId = held.packetId;
+        event.flowState = belongsToFlow(held.type)
+            ? m_session->flowState(flowDirection(TraceDirection::Sent, held.type), held.packetId)
+            : FlowState::None;
+        if (event.flowState == FlowState::None && belongsToFlow(held.type))
+            event.flowState = FlowState::Complete; // an inbound flow ends with the PUBCOMP we send
+        event.mark = TraceMark::Released;
+        event.ruleId = held.ruleId;
+        event.raw = held.raw;
+        m_trace.append(event);
+    }
+    return true;
+}
+
+bool Connection::drop(quint64 heldId)
+{
+    const auto it = std::find_if(m_held.begin(), m_held.end(), [heldId](const HeldPacket &h) { return h.id == heldId; });
+    if (it == m_held.end())
+        return false;
+    TraceEvent event;
+    event.timeUs = m_trace.clock().nowUs();
+    event.connection = m_traceId;
+    event.kind = TraceKind::Note;
+    event.note = QStringLiteral("Held %1 id %2 dropped by the user.").arg(packetTypeName(it->type)).arg(it->packetId.value);
+    m_trace.append(event);
+    m_held.erase(it);
+    emit heldPacketsChanged();
+    return true;
+}
+
+void Connection::discardHeld(const QString &why)
+{
+    if (m_held.empty())
+        return;
+    for (const HeldPacket &h : m_held)
+        traceNote(TraceKind::Note,
+                  QStringLiteral("Held %1 id %2 discarded: %3.").arg(packetTypeName(h.type)).arg(h.packetId.value).arg(why));
+    m_held.clear();
+    emit heldPacketsChanged();
+}
+
+PublishResult Connection::publish(const ApplicationMessage &message)
+{
+    PublishResult result = m_session->publish(message, now());
+    SessionOutput out = std::move(result.output);
+    result.output = {};
+    execute(std::move(out));
+    return result;
+}
+
+void Connection::subscribe(std::vector<Subscription> subscriptions, Properties properties)
+{
+    execute(m_session->subscribe(std::move(subscriptions), now(), std::move(properties)));
+}
+
+void Connection::unsubscribe(std::vector<QString> filters, Properties properties)
+{
+    execute(m_session->unsubscribe(std::move(filters), now(), std::move(properties)));
+}
+
+void Connection::close()
+{
+    m_closing = true;
+    m_reconnectTimer.stop();
+    m_connectTimer.stop();
+    if (m_session->state() != SessionState::Disconnected && m_transport && m_transport->isOpen()) {
+        execute(m_session->disconnect(now()));
+    } else if (m_transport) {
+        m_transport->abort();
+    }
+    if (!m_transport || !m_transport->isOpen())
+        setState(ConnectionState::Disconnected);
+}
+
+void Connection::cut(const QString &why)
+{
+    if (!m_transport || m_state == ConnectionState::Disconnected)
+        return;
+    traceNote(TraceKind::Cut, why.isEmpty() ? QStringLiteral("connection cut by the user") : why);
+    m_transport->abort();
+}
+
+void Connection::reconnect()
+{
+    if (m_transport && m_transport->isOpen()) {
+        m_reconnectAttempt = 0;
+        cut(QStringLiteral("reconnect requested"));
+        // onClosed() reconnects when automatic reconnect is on; otherwise do it here.
+        if (!m_settings.autoReconnect)
+            QTimer::singleShot(0, this, &Connection::open);
+        return;
+    }
+    open();
+}
+
+void Connection::onClosed(const TransportClosed &closed)
+{
+    m_connectTimer.stop();
+    m_keepAliveTimer.stop();
+    ++m_transportGeneration;
+    traceNote(closed.error ? TraceKind::Cut : TraceKind::Closed, closed.message);
+    execute(m_session->connectionLost(now()));
+    discardHeld(QStringLiteral("the connection closed"));
+    if (closed.error && !m_closing && m_lastError.isEmpty())
+        fail(closed.message);
+    if (m_transport) {
+        m_transport->disconnect(this);
+        m_transport->deleteLater();
+        m_transport = nullptr;
+    }
+    if (!m_closing && !m_refusedForGood && m_settings.autoReconnect) {
+        scheduleReconnect();
+        return;
+    }
+    setState(ConnectionState::Disconnected);
+}
+
+void Connection::scheduleKeepAlive()
+{
+    const auto deadline = m_session->nextDeadline();
+    if (!deadline) {
+        m_keepAliveTimer.stop();
+        return;
+    }
+    const auto wait = std::max<qint64>(0, (*deadline - now()).count());
+    m_keepAliveTimer.start(int(std::min<qint64>(wait, 24LL * 3600 * 1000)));
+}
+
+void Connection::scheduleReconnect()
+{
+    // Exponential back-off with jitter: min, 2·min, 4·min, ... up to max.
+    const qint64 base = qint64(m_settings.reconnectMinimumMs) << std::min(m_reconnectAttempt, 16);
+    const qint64 capped = std::min<qint64>(base, m_settings.reconnectMaximumMs);
+    const qint64 jitter = QRandomGenerator::global()->bounded(qint64(capped / 4 + 1));
+    ++m_reconnectAttempt;
+    m_reconnectTimer.start(int(capped - capped / 8 + jitter / 2));
+    traceNote(TraceKind::Note, QStringLiteral("Reconnecting in %1 s (attempt %2).")
+                                   .arg(double(m_reconnectTimer.interval()) / 1000.0, 0, 'f', 1)
+                                   .arg(m_reconnectAttempt));
+    setState(ConnectionState::WaitingToReconnect);
+}
+
+} // namespace mqs

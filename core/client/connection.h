@@ -1,0 +1,145 @@
+#pragma once
+// One client connection: wires transport, sans-IO session, session store, trace and fault
+// rules with Qt timers and signals. The one API the GUI and the CLI use.
+
+#include "connection_settings.h"
+
+#include "faults/fault_rule_set.h"
+#include "protocol/decoder.h"
+#include "session/session.h"
+#include "store/session_store.h"
+#include "trace/trace_log.h"
+#include "transport/transport.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+
+namespace mqs {
+
+enum class ConnectionState : quint8 {
+    Disconnected,
+    Connecting, // transport opening or CONNECT sent
+    Connected, // CONNACK accepted
+    WaitingToReconnect, // lost; automatic reconnect scheduled
+};
+
+QString connectionStateName(ConnectionState state);
+
+// A packet a fault rule holds at the session/transport boundary until the user releases or drops it.
+struct HeldPacket {
+    quint64 id = 0;
+    TraceDirection direction = TraceDirection::Sent;
+    PacketType type = PacketType::Publish;
+    PacketId packetId{};
+    QString topic{};
+    quint32 ruleId = 0;
+    QString ruleName{};
+    qint64 heldSinceUs = 0; // trace time
+    QByteArray raw{};
+    std::optional<Packet> packet{}; // incoming packets, to feed the session on release
+};
+
+class Connection : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Connection)
+
+public:
+    // `trace` must outlive the connection; `store` may be null (nothing persists then).
+    Connection(ConnectionSettings settings, TraceLog &trace, SessionStore *store, QObject *parent = nullptr);
+    ~Connection() override;
+
+    const ConnectionSettings &settings() const { return m_settings; }
+    // Takes effect at the next open(); the session (flows) is kept unless the client id or server changes.
+    void setSettings(ConnectionSettings settings);
+    ConnectionState state() const { return m_state; }
+    ConnectionId traceId() const { return m_traceId; }
+    const Session &session() const { return *m_session; }
+    FaultRuleSet &faults() { return m_faults; }
+    const FaultRuleSet &faults() const { return m_faults; }
+    QString lastError() const { return m_lastError; }
+    QString peerDescription() const;
+
+    void open();
+    // DISCONNECT, then close. No automatic reconnect.
+    void close();
+    // Drop the connection without DISCONNECT, as a network failure would (automatic reconnect applies).
+    void cut(const QString &why = QString());
+    // Close (or cut) and open again.
+    void reconnect();
+
+    PublishResult publish(const ApplicationMessage &message);
+    void subscribe(std::vector<Subscription> subscriptions, Properties properties = {});
+    void unsubscribe(std::vector<QString> filters, Properties properties = {});
+
+    std::vector<HeldPacket> heldPackets() const { return m_held; }
+    bool release(quint64 heldId);
+    bool drop(quint64 heldId);
+
+    // Session time: monotonic milliseconds that also read as wall-clock time.
+    Millis now() const;
+
+signals:
+    void stateChanged(mqs::ConnectionState state);
+    void messageReceived(const mqs::Delivery &delivery);
+    void flowUpdated(const mqs::FlowUpdate &update);
+    void sessionEvent(const mqs::SessionEvent &event);
+    // A sentence for the user: refused connection, TLS failure, store failure, protocol error.
+    void errorOccurred(const QString &message);
+    void heldPacketsChanged();
+
+private:
+    void setState(ConnectionState state);
+    void fail(const QString &message);
+    void onOpened();
+    void onReceived(const QByteArray &bytes);
+    void onClosed(const TransportClosed &closed);
+    void handleIncoming(const DecodedPacket &decoded);
+    void process(const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId);
+    void execute(SessionOutput out);
+    void send(const Packet &packet, FlowState flowState);
+    void write(const QByteArray &raw);
+    void trace(TraceDirection direction, const Packet &packet, const QByteArray &raw, FlowState state,
+               TraceMark mark = TraceMark::None, quint32 ruleId = 0);
+    void traceNote(TraceKind kind, const QString &note);
+    QString topicOf(TraceDirection direction, const Packet &packet, const SessionOutput *out) const;
+    void scheduleKeepAlive();
+    void scheduleReconnect();
+    void discardHeld(const QString &why);
+    bool loadSession();
+
+    ConnectionSettings m_settings;
+    TraceLog &m_trace;
+    SessionStore *m_store;
+    SessionKey m_storeKey;
+    ConnectionId m_traceId = 0;
+    std::unique_ptr<Session> m_session;
+    bool m_sessionLoaded = false;
+    FaultRuleSet m_faults;
+    Decoder m_decoder;
+    QPointer<Transport> m_transport;
+    quint64 m_transportGeneration = 0; // tells delayed work which connection it belonged to
+    ConnectionState m_state = ConnectionState::Disconnected;
+    bool m_closing = false; // the user asked to close: no reconnect
+    bool m_refusedForGood = false; // CONNACK refused: reconnecting would not help
+    int m_reconnectAttempt = 0;
+    QString m_lastError;
+    QElapsedTimer m_clock;
+    qint64 m_clockBase = 0; // wall-clock ms at m_clock's start
+    QTimer m_keepAliveTimer;
+    QTimer m_connectTimer;
+    QTimer m_reconnectTimer;
+    std::vector<HeldPacket> m_held;
+    quint64 m_nextHeldId = 1;
+};
+
+} // namespace mqs
+
+Q_DECLARE_METATYPE(mqs::ConnectionState)
+Q_DECLARE_METATYPE(mqs::Delivery)
+Q_DECLARE_METATYPE(mqs::FlowUpdate)
+Q_DECLARE_METATYPE(mqs::SessionEvent)

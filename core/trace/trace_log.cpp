@@ -1,0 +1,226 @@
+#include "trace_log.h"
+
+#include <QDateTime>
+
+namespace mqs {
+
+namespace {
+constexpr quint64 kChunkRecords = 16384;
+constexpr qsizetype kChunkArenaReserve = 64 * 1024;
+} // namespace
+
+// 32 bytes per event; the raw bytes live in the chunk's arena.
+struct TraceLog::Record {
+    qint64 timeUs;
+    quint32 connection;
+    quint32 rawOffset;
+    quint32 rawLength;
+    quint32 ruleId;
+    quint16 packetId;
+    quint8 kind;
+    quint8 directionAndType; // bit 7: direction, bits 0-3: packet type
+    quint8 flowState;
+    quint8 mark;
+    quint8 padding[2];
+};
+
+struct TraceLog::Chunk {
+    quint64 firstSequence = 0;
+    std::vector<Record> records;
+    QByteArray arena;
+};
+
+TraceClock::TraceClock()
+    : m_epochWallUs(QDateTime::currentMSecsSinceEpoch() * 1000)
+{
+    m_timer.start();
+}
+
+TraceLog::TraceLog(qint64 memoryLimitBytes)
+    : m_memoryLimit(memoryLimitBytes)
+{
+}
+
+TraceLog::~TraceLog() = default;
+
+ConnectionId TraceLog::addConnection(TraceConnection connection)
+{
+    connection.id = ConnectionId(m_connections.size() + 1);
+    m_connections.push_back(std::move(connection));
+    return m_connections.back().id;
+}
+
+void TraceLog::updateConnection(const TraceConnection &connection)
+{
+    if (connection.id >= 1 && connection.id <= m_connections.size())
+        m_connections[connection.id - 1] = connection;
+}
+
+std::optional<TraceConnection> TraceLog::connection(ConnectionId id) const
+{
+    if (id >= 1 && id <= m_connections.size())
+        return m_connections[id - 1];
+    return std::nullopt;
+}
+
+qint64 TraceLog::chunkMemory(const Chunk &chunk)
+{
+    return qint64(chunk.records.capacity() * sizeof(Record)) + chunk.arena.capacity() + qint64(sizeof(Chunk));
+}
+
+quint64 TraceLog::append(TraceEvent event)
+{
+    static_assert(sizeof(Record) == 32, "a trace record is 32 bytes");
+    if (m_chunks.empty() || m_chunks.back()->records.size() >= kChunkRecords) {
+        auto chunk = std::make_unique<Chunk>();
+        chunk->firstSequence = m_nextSequence;
+        chunk->records.reserve(kChunkRecords);
+        chunk->arena.reserve(kChunkArenaReserve);
+        m_memoryBytes += chunkMemory(*chunk);
+        m_chunks.push_back(std::move(chunk));
+    }
+    Chunk &chunk = *m_chunks.back();
+    const qint64 before = chunkMemory(chunk);
+    m_lastTimeUs = std::max(m_lastTimeUs, event.timeUs);
+    Record r{};
+    r.timeUs = m_lastTimeUs;
+    r.connection = event.connection;
+    r.rawOffset = quint32(chunk.arena.size());
+    r.rawLength = quint32(event.raw.size());
+    r.ruleId = event.ruleId;
+    r.packetId = event.packetId.value;
+    r.kind = quint8(event.kind);
+    r.directionAndType = quint8((event.direction == TraceDirection::Received ? 0x80 : 0) | (quint8(event.type) & 0x0F));
+    r.flowState = quint8(event.flowState);
+    r.mark = quint8(event.mark);
+    chunk.arena.append(event.raw);
+    chunk.records.push_back(r);
+    m_memoryBytes += chunkMemory(chunk) - before;
+    const quint64 sequence = m_nextSequence++;
+    if (!event.note.isEmpty()) {
+        m_memoryBytes += event.note.size() * 2 + 32;
+        m_notes.insert(sequence, std::move(event.note));
+    }
+    evict();
+    for (const auto &[id, observer] : m_observers)
+        observer(sequence, sequence);
+    return sequence;
+}
+
+void TraceLog::evict()
+{
+    while (m_memoryBytes > m_memoryLimit && m_chunks.size() > 1) {
+        const Chunk &oldest = *m_chunks.front();
+        for (quint64 s = oldest.firstSequence; s < oldest.firstSequence + oldest.records.size(); ++s) {
+            const auto note = m_notes.constFind(s);
+            if (note != m_notes.constEnd()) {
+                m_memoryBytes -= note->size() * 2 + 32;
+                m_notes.erase(note);
+            }
+        }
+        m_memoryBytes -= chunkMemory(oldest);
+        m_chunks.pop_front();
+    }
+}
+
+void TraceLog::setMemoryLimit(qint64 bytes)
+{
+    m_memoryLimit = bytes;
+    evict();
+}
+
+void TraceLog::clear()
+{
+    m_chunks.clear();
+    m_notes.clear();
+    m_memoryBytes = 0;
+}
+
+quint64 TraceLog::firstSequence() const
+{
+    return m_chunks.empty() ? m_nextSequence : m_chunks.front()->firstSequence;
+}
+
+const TraceLog::Chunk &TraceLog::chunkOf(quint64 sequence) const
+{
+    const quint64 first = m_chunks.front()->firstSequence;
+    return *m_chunks[std::size_t((sequence - first) / kChunkRecords)];
+}
+
+const TraceLog::Record &TraceLog::record(quint64 sequence) const
+{
+    const Chunk &chunk = chunkOf(sequence);
+    return chunk.records[std::size_t(sequence - chunk.firstSequence)];
+}
+
+TraceEvent TraceLog::event(quint64 sequence) const
+{
+    const Record &r = record(sequence);
+    TraceEvent e;
+    e.sequence = sequence;
+    e.timeUs = r.timeUs;
+    e.connection = r.connection;
+    e.kind = TraceKind(r.kind);
+    e.direction = (r.directionAndType & 0x80) ? TraceDirection::Received : TraceDirection::Sent;
+    e.type = PacketType(r.directionAndType & 0x0F);
+    e.packetId = PacketId(r.packetId);
+    e.flowState = FlowState(r.flowState);
+    e.mark = TraceMark(r.mark);
+    e.ruleId = r.ruleId;
+    e.raw = rawView(sequence).toByteArray();
+    e.note = noteOf(sequence);
+    return e;
+}
+
+qint64 TraceLog::timeUs(quint64 sequence) const { return record(sequence).timeUs; }
+ConnectionId TraceLog::connectionOf(quint64 sequence) const { return record(sequence).connection; }
+TraceKind TraceLog::kindOf(quint64 sequence) const { return TraceKind(record(sequence).kind); }
+TraceDirection TraceLog::directionOf(quint64 sequence) const
+{
+    return (record(sequence).directionAndType & 0x80) ? TraceDirection::Received : TraceDirection::Sent;
+}
+PacketType TraceLog::typeOf(quint64 sequence) const { return PacketType(record(sequence).directionAndType & 0x0F); }
+PacketId TraceLog::packetIdOf(quint64 sequence) const { return PacketId(record(sequence).packetId); }
+FlowState TraceLog::flowStateOf(quint64 sequence) const { return FlowState(record(sequence).flowState); }
+TraceMark TraceLog::markOf(quint64 sequence) const { return TraceMark(record(sequence).mark); }
+quint32 TraceLog::ruleOf(quint64 sequence) const { return record(sequence).ruleId; }
+
+QByteArrayView TraceLog::rawView(quint64 sequence) const
+{
+    const Chunk &chunk = chunkOf(sequence);
+    const Record &r = chunk.records[std::size_t(sequence - chunk.firstSequence)];
+    return QByteArrayView(chunk.arena.constData() + r.rawOffset, r.rawLength);
+}
+
+QString TraceLog::noteOf(quint64 sequence) const
+{
+    return m_notes.value(sequence);
+}
+
+quint64 TraceLog::lowerBoundByTime(qint64 time) const
+{
+    quint64 lo = firstSequence();
+    quint64 hi = m_nextSequence;
+    while (lo < hi) {
+        const quint64 mid = lo + (hi - lo) / 2;
+        if (timeUs(mid) < time)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int TraceLog::addObserver(Observer observer)
+{
+    const int id = m_nextObserver++;
+    m_observers.emplace_back(id, std::move(observer));
+    return id;
+}
+
+void TraceLog::removeObserver(int id)
+{
+    std::erase_if(m_observers, [id](const auto &entry) { return entry.first == id; });
+}
+
+} // namespace mqs

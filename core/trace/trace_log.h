@@ -1,0 +1,110 @@
+#pragma once
+// The append-only trace every view and export reads. Events are packed into fixed-size
+// records with their raw bytes in a per-chunk arena (about 36 bytes for a 4-byte PUBREC),
+// so a million events fit in a few tens of MiB. A memory bound drops the oldest chunks.
+
+#include "trace_event.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace mqs {
+
+// Monotonic microseconds since the trace began; everyone appending to one log uses its clock.
+class TraceClock
+{
+public:
+    TraceClock();
+    qint64 nowUs() const { return m_timer.nsecsElapsed() / 1000; }
+    qint64 epochWallUs() const { return m_epochWallUs; } // wall-clock time of nowUs() == 0
+
+private:
+    QElapsedTimer m_timer;
+    qint64 m_epochWallUs;
+};
+
+class TraceLog
+{
+public:
+    static constexpr qint64 kDefaultMemoryLimit = 512LL * 1024 * 1024;
+    using Observer = std::function<void(quint64 firstNew, quint64 lastNew)>;
+
+    explicit TraceLog(qint64 memoryLimitBytes = kDefaultMemoryLimit);
+    ~TraceLog();
+    TraceLog(const TraceLog &) = delete;
+    TraceLog &operator=(const TraceLog &) = delete;
+
+    const TraceClock &clock() const { return m_clock; }
+
+    // Connections (lanes) are registered once and never removed; ids start at 1.
+    ConnectionId addConnection(TraceConnection connection);
+    void updateConnection(const TraceConnection &connection);
+    std::optional<TraceConnection> connection(ConnectionId id) const;
+    const std::vector<TraceConnection> &connections() const { return m_connections; }
+
+    // Appends and returns the event's sequence number. Times never go backwards: an earlier
+    // time is raised to the last one.
+    quint64 append(TraceEvent event);
+
+    // Sequence numbers in the log are [firstSequence(), endSequence()).
+    quint64 firstSequence() const;
+    quint64 endSequence() const { return m_nextSequence; }
+    quint64 size() const { return endSequence() - firstSequence(); }
+    bool contains(quint64 sequence) const { return sequence >= firstSequence() && sequence < m_nextSequence; }
+
+    // The whole event (copies its bytes); `sequence` must be contained.
+    TraceEvent event(quint64 sequence) const;
+    // Cheap field reads for views that paint many rows.
+    qint64 timeUs(quint64 sequence) const;
+    ConnectionId connectionOf(quint64 sequence) const;
+    TraceKind kindOf(quint64 sequence) const;
+    TraceDirection directionOf(quint64 sequence) const;
+    PacketType typeOf(quint64 sequence) const;
+    PacketId packetIdOf(quint64 sequence) const;
+    FlowState flowStateOf(quint64 sequence) const;
+    TraceMark markOf(quint64 sequence) const;
+    quint32 ruleOf(quint64 sequence) const;
+    QByteArrayView rawView(quint64 sequence) const; // valid until the next append or clear
+    QString noteOf(quint64 sequence) const;
+
+    // The first sequence whose time is >= timeUs (endSequence() when none).
+    quint64 lowerBoundByTime(qint64 timeUs) const;
+
+    int addObserver(Observer observer);
+    void removeObserver(int id);
+
+    qint64 memoryBytes() const { return m_memoryBytes; }
+    qint64 memoryLimit() const { return m_memoryLimit; }
+    void setMemoryLimit(qint64 bytes);
+    quint64 evictedEvents() const { return firstSequence(); }
+    // Forgets every event; connections stay registered, sequence numbers keep counting.
+    void clear();
+
+private:
+    struct Record;
+    struct Chunk;
+
+    const Record &record(quint64 sequence) const;
+    const Chunk &chunkOf(quint64 sequence) const;
+    void evict();
+    static qint64 chunkMemory(const Chunk &chunk);
+
+    TraceClock m_clock;
+    qint64 m_memoryLimit;
+    qint64 m_memoryBytes = 0;
+    std::deque<std::unique_ptr<Chunk>> m_chunks;
+    quint64 m_nextSequence = 0;
+    qint64 m_lastTimeUs = 0;
+    QHash<quint64, QString> m_notes;
+    std::vector<TraceConnection> m_connections;
+    std::vector<std::pair<int, Observer>> m_observers;
+    int m_nextObserver = 1;
+};
+
+} // namespace mqs

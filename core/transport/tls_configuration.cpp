@@ -1,0 +1,108 @@
+#include "tls_configuration.h"
+
+#include <QFile>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QStringList>
+
+namespace mqs {
+namespace {
+
+std::variant<QByteArray, QString> readFile(const QString &path, const QString &what)
+{
+    QFile file(path);
+    if (!file.exists())
+        return QStringLiteral("The %1 file '%2' does not exist.").arg(what, path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("The %1 file '%2' cannot be read: %3.").arg(what, path, file.errorString());
+    return file.readAll();
+}
+
+} // namespace
+
+std::variant<QSslConfiguration, QString> makeSslConfiguration(const TlsOptions &options)
+{
+    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+    if (!options.caFile.isEmpty()) {
+        auto data = readFile(options.caFile, QStringLiteral("CA certificate"));
+        if (const auto *error = std::get_if<QString>(&data))
+            return *error;
+        const auto certificates = QSslCertificate::fromData(std::get<QByteArray>(data), QSsl::Pem);
+        if (certificates.isEmpty())
+            return QStringLiteral("The CA file '%1' holds no PEM certificate.").arg(options.caFile);
+        config.setCaCertificates(certificates);
+    }
+    if (options.clientCertificateFile.isEmpty() != options.clientKeyFile.isEmpty())
+        return QStringLiteral("A client certificate needs both --cert and --key.");
+    if (!options.clientCertificateFile.isEmpty()) {
+        auto certData = readFile(options.clientCertificateFile, QStringLiteral("client certificate"));
+        if (const auto *error = std::get_if<QString>(&certData))
+            return *error;
+        const auto certificates = QSslCertificate::fromData(std::get<QByteArray>(certData), QSsl::Pem);
+        if (certificates.isEmpty())
+            return QStringLiteral("The client certificate file '%1' holds no PEM certificate.").arg(options.clientCertificateFile);
+        auto keyData = readFile(options.clientKeyFile, QStringLiteral("client key"));
+        if (const auto *error = std::get_if<QString>(&keyData))
+            return *error;
+        QSslKey key;
+        for (QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
+            key = QSslKey(std::get<QByteArray>(keyData), algorithm, QSsl::Pem, QSsl::PrivateKey, options.keyPassphrase);
+            if (!key.isNull())
+                break;
+        }
+        if (key.isNull())
+            return QStringLiteral("The client key file '%1' holds no readable PEM private key (wrong passphrase?).")
+                .arg(options.clientKeyFile);
+        config.setLocalCertificate(certificates.first());
+        config.setPrivateKey(key);
+    }
+    if (options.insecure)
+        config.setPeerVerifyMode(QSslSocket::VerifyNone);
+    return config;
+}
+
+QString describeSslErrors(const QList<QSslError> &errors, const QString &host)
+{
+    QStringList reasons;
+    bool trust = false;
+    bool name = false;
+    bool expired = false;
+    for (const QSslError &e : errors) {
+        reasons << e.errorString();
+        switch (e.error()) {
+        case QSslError::SelfSignedCertificate:
+        case QSslError::SelfSignedCertificateInChain:
+        case QSslError::UnableToGetLocalIssuerCertificate:
+        case QSslError::UnableToGetIssuerCertificate:
+        case QSslError::UnableToVerifyFirstCertificate:
+        case QSslError::CertificateUntrusted:
+            trust = true;
+            break;
+        case QSslError::HostNameMismatch:
+            name = true;
+            break;
+        case QSslError::CertificateExpired:
+        case QSslError::CertificateNotYetValid:
+            expired = true;
+            break;
+        default:
+            break;
+        }
+    }
+    reasons.removeDuplicates();
+    QString text;
+    if (name)
+        text = QStringLiteral("The broker's certificate is not issued for '%1' (%2). Connect with the name the "
+                              "certificate names, set the server name to verify, or use --insecure to skip verification.");
+    else if (trust)
+        text = QStringLiteral("The broker's certificate for '%1' is not trusted (%2). Give its CA with --cafile, or use "
+                              "--insecure to skip verification.");
+    else if (expired)
+        text = QStringLiteral("The broker's certificate for '%1' is outside its validity period (%2). Check the "
+                              "certificate and this machine's clock.");
+    else
+        text = QStringLiteral("TLS with '%1' failed (%2).");
+    return text.arg(host, reasons.join(QStringLiteral("; ")));
+}
+
+} // namespace mqs

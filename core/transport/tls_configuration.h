@@ -1,0 +1,19 @@
+#pragma once
+// Turns TlsOptions into a QSslConfiguration, and TLS failures into sentences a person can act on.
+
+#include "server_url.h"
+
+#include <QList>
+#include <QSslConfiguration>
+#include <QSslError>
+
+#include <variant>
+
+namespace mqs {
+
+// The configuration, or a sentence naming the file that is missing, unreadable or not PEM.
+std::variant<QSslConfiguration, QString> makeSslConfiguration(const TlsOptions &options);
+// "The broker's certificate for 'localhost' is not trusted (...). Give its CA with --cafile, or ..."
+QString describeSslErrors(const QList<QSslError> &errors, const QString &host);
+
+} // namespace mqs
