@@ -1,0 +1,228 @@
+#include "mosquitto_fixture.h"
+
+#include <QDeadlineTimer>
+#include <QFile>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+
+#include <unistd.h>
+
+namespace mqs::test {
+
+quint16 freePort()
+{
+    QTcpServer server;
+    if (!server.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return server.serverPort();
+}
+
+ClientRun runProgram(const QString &program, const QStringList &arguments, int timeoutMs, const QByteArray &stdinData)
+{
+    ClientRun run;
+    QProcess process;
+    process.start(program, arguments);
+    if (!process.waitForStarted(5000)) {
+        run.err = QStringLiteral("could not start %1: %2").arg(program, process.errorString()).toUtf8();
+        return run;
+    }
+    if (!stdinData.isEmpty())
+        process.write(stdinData);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(timeoutMs)) {
+        run.timedOut = true;
+        process.kill();
+        process.waitForFinished(2000);
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+static std::optional<QString> openssl(const QString &dir, const QStringList &arguments)
+{
+    QProcess process;
+    process.setWorkingDirectory(dir);
+    process.start(QStringLiteral("openssl"), arguments);
+    if (!process.waitForFinished(30000) || process.exitCode() != 0)
+        return QStringLiteral("openssl %1 failed: %2").arg(arguments.join(QLatin1Char(' ')),
+                                                          QString::fromUtf8(process.readAllStandardError()));
+    return std::nullopt;
+}
+
+std::optional<QString> TestCertificates::create(const QString &dir, TestCertificates &out)
+{
+    auto path = [&](const char *name) { return dir + QLatin1Char('/') + QLatin1String(name); };
+    const QStringList steps[] = {
+        {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=MQTT Scope test CA", "-keyout",
+         "ca.key", "-out", "ca.crt"},
+        {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Other CA", "-keyout", "other.key",
+         "-out", "other.crt"},
+        {"req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr"},
+        {"req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=elsewhere.example", "-keyout", "wrong.key", "-out", "wrong.csr"},
+        {"req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=mqttscope-test-client", "-keyout", "client.key", "-out",
+         "client.csr"},
+    };
+    for (const QStringList &step : steps)
+        if (auto error = openssl(dir, step))
+            return error;
+    QFile ext(path("san.ext"));
+    if (!ext.open(QIODevice::WriteOnly))
+        return QStringLiteral("cannot write san.ext");
+    ext.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+    ext.close();
+    QFile wrongExt(path("wrong.ext"));
+    if (!wrongExt.open(QIODevice::WriteOnly))
+        return QStringLiteral("cannot write wrong.ext");
+    wrongExt.write("subjectAltName=DNS:elsewhere.example\n");
+    wrongExt.close();
+    const QStringList signing[] = {
+        {"x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+         "-extfile", "san.ext", "-out", "server.crt"},
+        {"x509", "-req", "-in", "wrong.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+         "-extfile", "wrong.ext", "-out", "wrong.crt"},
+        {"x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+         "-out", "client.crt"},
+    };
+    for (const QStringList &step : signing)
+        if (auto error = openssl(dir, step))
+            return error;
+    out.caFile = path("ca.crt");
+    out.otherCaFile = path("other.crt");
+    out.serverCertFile = path("server.crt");
+    out.serverKeyFile = path("server.key");
+    out.wrongNameCertFile = path("wrong.crt");
+    out.wrongNameKeyFile = path("wrong.key");
+    out.clientCertFile = path("client.crt");
+    out.clientKeyFile = path("client.key");
+    return std::nullopt;
+}
+
+MosquittoBroker::MosquittoBroker() : MosquittoBroker(Options{}) {}
+
+MosquittoBroker::MosquittoBroker(Options options)
+    : m_options(std::move(options))
+{
+    m_process.setProcessChannelMode(QProcess::MergedChannels);
+    QObject::connect(&m_process, &QProcess::readyRead, [this] { m_output += m_process.readAll(); });
+}
+
+MosquittoBroker::~MosquittoBroker()
+{
+    stop();
+}
+
+QString MosquittoBroker::url() const
+{
+    return QStringLiteral("mqtt://127.0.0.1:%1").arg(m_port);
+}
+
+QString MosquittoBroker::logText() const
+{
+    return QString::fromUtf8(m_output);
+}
+
+std::optional<QString> MosquittoBroker::writeConfig()
+{
+    QStringList lines;
+    if (geteuid() == 0)
+        lines << QStringLiteral("user root"); // otherwise it drops to 'mosquitto', who cannot write our temp dir
+    lines << QStringLiteral("allow_anonymous true");
+    lines << QStringLiteral("log_dest stdout") << QStringLiteral("log_type all");
+    if (m_options.persistence)
+        lines << QStringLiteral("persistence true") << QStringLiteral("persistence_location %1/").arg(m_dir.path());
+    lines << QStringLiteral("listener %1 127.0.0.1").arg(m_port);
+    if (m_options.webSocket)
+        lines << QStringLiteral("listener %1 127.0.0.1").arg(m_wsPort) << QStringLiteral("protocol websockets");
+    if (m_options.tls) {
+        lines << QStringLiteral("listener %1 127.0.0.1").arg(m_tlsPort)
+              << QStringLiteral("cafile %1").arg(m_certs.caFile) << QStringLiteral("certfile %1").arg(m_certs.serverCertFile)
+              << QStringLiteral("keyfile %1").arg(m_certs.serverKeyFile);
+        if (m_options.requireClientCertificate)
+            lines << QStringLiteral("require_certificate true");
+    }
+    lines << m_options.extraConfig;
+    QFile file(m_dir.filePath(QStringLiteral("mosquitto.conf")));
+    if (!file.open(QIODevice::WriteOnly))
+        return QStringLiteral("cannot write %1").arg(file.fileName());
+    file.write(lines.join(QLatin1Char('\n')).toUtf8() + '\n');
+    return std::nullopt;
+}
+
+bool MosquittoBroker::waitForPort(quint16 port, int timeoutMs) const
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        if (m_process.state() != QProcess::Running)
+            return false;
+        QTcpSocket probe;
+        probe.connectToHost(QHostAddress::LocalHost, port);
+        if (probe.waitForConnected(200)) {
+            probe.abort();
+            return true;
+        }
+        QThread::msleep(50);
+    }
+    return false;
+}
+
+std::optional<QString> MosquittoBroker::start()
+{
+    if (!m_dir.isValid())
+        return QStringLiteral("cannot create a temporary directory");
+    if (m_options.tls && m_certs.caFile.isEmpty())
+        if (auto error = TestCertificates::create(m_dir.path(), m_certs))
+            return error;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        if (m_port == 0 || attempt > 0) {
+            m_port = freePort();
+            m_wsPort = m_options.webSocket ? freePort() : 0;
+            m_tlsPort = m_options.tls ? freePort() : 0;
+        }
+        if (auto error = writeConfig())
+            return error;
+        m_output.clear();
+        m_process.start(QStringLiteral("mosquitto"), {QStringLiteral("-c"), m_dir.filePath(QStringLiteral("mosquitto.conf"))});
+        if (!m_process.waitForStarted(5000))
+            return QStringLiteral("mosquitto did not start: %1 (is the Debian package installed?)").arg(m_process.errorString());
+        bool up = waitForPort(m_port, 10000);
+        if (up && m_wsPort)
+            up = waitForPort(m_wsPort, 5000);
+        if (up && m_tlsPort)
+            up = waitForPort(m_tlsPort, 5000);
+        if (up)
+            return std::nullopt;
+        m_process.kill();
+        m_process.waitForFinished(3000);
+        m_output += m_process.readAll();
+        if (!m_output.contains("Address already in use"))
+            break;
+    }
+    return QStringLiteral("mosquitto did not come up on port %1:\n%2").arg(m_port).arg(logText());
+}
+
+void MosquittoBroker::stop()
+{
+    if (m_process.state() == QProcess::NotRunning)
+        return;
+    m_process.terminate();
+    if (!m_process.waitForFinished(5000)) {
+        m_process.kill();
+        m_process.waitForFinished(3000);
+    }
+    m_output += m_process.readAll();
+}
+
+std::optional<QString> MosquittoBroker::restart()
+{
+    stop();
+    QProcess &p = m_process;
+    p.start(QStringLiteral("mosquitto"), {QStringLiteral("-c"), m_dir.filePath(QStringLiteral("mosquitto.conf"))});
+    if (!p.waitForStarted(5000) || !waitForPort(m_port, 10000))
+        return QStringLiteral("mosquitto did not come back on port %1:\n%2").arg(m_port).arg(logText());
+    return std::nullopt;
+}
+
+} // namespace mqs::test
