@@ -1,7 +1,56 @@
+// mqttscope-cli: the engine of MQTT Scope, headless, for scripts and CI.
+
+#include "cli_commands.h"
+
 #include <QCoreApplication>
+
+#include <cstdio>
+
+namespace {
+
+struct Command {
+    const char *name;
+    const char *summary;
+    int (*run)(const QStringList &arguments);
+};
+
+const Command kCommands[] = {
+    {"decode", "list the MQTT packets of a pcap/pcapng capture", mqs::cli::decodeCommand},
+};
+
+void printUsage(FILE *stream)
+{
+    std::fprintf(stream, "Usage: mqttscope-cli COMMAND [OPTIONS...]\n\nCommands:\n");
+    for (const Command &c : kCommands)
+        std::fprintf(stream, "  %-10s %s\n", c.name, c.summary);
+    std::fprintf(stream, "\nRun 'mqttscope-cli COMMAND --help' for a command's options.\n");
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    return 0;
+    QCoreApplication::setApplicationName(QStringLiteral("mqttscope-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    const QStringList arguments = QCoreApplication::arguments();
+    if (arguments.size() < 2) {
+        printUsage(stderr);
+        return 2;
+    }
+    const QString name = arguments.at(1);
+    if (name == QLatin1String("--help") || name == QLatin1String("-h") || name == QLatin1String("help")) {
+        printUsage(stdout);
+        return 0;
+    }
+    if (name == QLatin1String("--version")) {
+        std::printf("mqttscope-cli %s\n", qPrintable(QCoreApplication::applicationVersion()));
+        return 0;
+    }
+    for (const Command &c : kCommands)
+        if (name == QLatin1String(c.name))
+            return c.run(QStringList{arguments.at(0) + QLatin1Char(' ') + name} + arguments.mid(2));
+    std::fprintf(stderr, "mqttscope-cli: unknown command '%s'.\n\n", qPrintable(name));
+    printUsage(stderr);
+    return 2;
 }

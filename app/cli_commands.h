@@ -1,0 +1,17 @@
+#pragma once
+// The subcommands of mqttscope-cli. Each parses its own options (QCommandLineParser) and
+// returns the process exit code: 0 success, 1 failure, 2 usage error.
+
+#include <QStringList>
+
+namespace mqs::cli {
+
+int decodeCommand(const QStringList &arguments);
+
+// Shared: prints "mqttscope-cli CMD: <text>" and the --help hint to stderr; returns 2.
+int usageError(const QString &command, const QString &text);
+// Writes a line to stdout / stderr, flushed at once (so piped output keeps up).
+void out(const QString &line);
+void err(const QString &line);
+
+} // namespace mqs::cli

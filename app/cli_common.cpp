@@ -1,0 +1,28 @@
+#include "cli_commands.h"
+
+#include <cstdio>
+
+namespace mqs::cli {
+
+int usageError(const QString &command, const QString &text)
+{
+    std::fprintf(stderr, "mqttscope-cli %s: %s\nRun 'mqttscope-cli %s --help' for the options.\n", qPrintable(command),
+                 qPrintable(text), qPrintable(command));
+    return 2;
+}
+
+void out(const QString &line)
+{
+    std::fputs(line.toUtf8().constData(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+void err(const QString &line)
+{
+    std::fputs(line.toUtf8().constData(), stderr);
+    std::fputc('\n', stderr);
+    std::fflush(stderr);
+}
+
+} // namespace mqs::cli

@@ -1,0 +1,54 @@
+// mqttscope-cli decode FILE [--port N] [--json]
+
+#include "cli_commands.h"
+
+#include "trace/capture_decoder.h"
+
+#include <QCommandLineParser>
+#include <QJsonDocument>
+
+namespace mqs::cli {
+
+int decodeCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Lists the MQTT packets of a capture (pcap or pcapng), one per line: time, TCP stream, ports and "
+                       "the packet. Each TCP stream is reassembled in order.\n\nExit status: 0 when every MQTT stream "
+                       "decoded; 1 when the file is not a capture, holds no MQTT on the port, or a stream broke the "
+                       "protocol (those lines start with 'error:' on stderr)."));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The capture to read."));
+    parser.addOption({QStringLiteral("port"), QStringLiteral("The broker's TCP port (default 1883)."), QStringLiteral("N"),
+                      QStringLiteral("1883")});
+    parser.addOption({QStringLiteral("json"), QStringLiteral("One JSON object per line instead of text.")});
+    if (!parser.parse(arguments))
+        return usageError(QStringLiteral("decode"), parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        out(parser.helpText());
+        return 0;
+    }
+    const QStringList files = parser.positionalArguments();
+    if (files.size() != 1)
+        return usageError(QStringLiteral("decode"), QStringLiteral("give exactly one capture file."));
+    bool ok = false;
+    const uint port = parser.value(QStringLiteral("port")).toUInt(&ok);
+    if (!ok || port == 0 || port > 65535)
+        return usageError(QStringLiteral("decode"),
+                          QStringLiteral("--port must be 1 to 65535, not '%1'.").arg(parser.value(QStringLiteral("port"))));
+
+    const auto result = decodeCapture(files.first(), quint16(port));
+    if (const auto *error = std::get_if<QString>(&result)) {
+        err(QStringLiteral("mqttscope-cli decode: ") + *error);
+        return 1;
+    }
+    const auto &contents = std::get<CaptureContents>(result);
+    const bool json = parser.isSet(QStringLiteral("json"));
+    for (const CapturedPacket &packet : contents.packets)
+        out(json ? QString::fromUtf8(QJsonDocument(captureJson(packet)).toJson(QJsonDocument::Compact)) : captureLine(packet));
+    for (const CaptureProblem &problem : contents.problems)
+        err(QStringLiteral("error: ") + problem.toString());
+    return contents.problems.empty() ? 0 : 1;
+}
+
+} // namespace mqs::cli

@@ -1,0 +1,50 @@
+#pragma once
+// The MQTT packets of a capture: every TCP stream with the MQTT port on one side is run
+// through one Decoder per direction. Also the CLI's text line and JSON object per packet.
+
+#include "protocol/decoder.h"
+
+#include <QJsonObject>
+
+#include <variant>
+#include <vector>
+
+namespace mqs {
+
+struct CapturedPacket {
+    quint64 frame = 0; // the frame in which the packet's last byte arrived
+    double time = 0; // seconds since the first frame
+    quint32 stream = 0;
+    quint16 sourcePort = 0;
+    quint16 destinationPort = 0;
+    bool fromClient = true; // toward the MQTT port
+    ProtocolVersion version = ProtocolVersion::V311;
+    Packet packet{};
+    QByteArray raw{};
+};
+
+// A direction of a stream that stopped decoding; the rest of the capture goes on.
+struct CaptureProblem {
+    quint64 frame = 0;
+    quint32 stream = 0;
+    quint16 sourcePort = 0;
+    quint16 destinationPort = 0;
+    ProtocolError error{};
+    QString toString() const;
+};
+
+struct CaptureContents {
+    std::vector<CapturedPacket> packets{};
+    std::vector<CaptureProblem> problems{};
+    quint64 frames = 0;
+};
+
+// Decodes `path`, with MQTT on `port`. Errors as sentences: not a capture, no MQTT on the port.
+std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint16 port = 1883);
+
+// "  1.001215  stream 1   46184 → 18831  PUBLISH id=1 qos=2 ..."
+QString captureLine(const CapturedPacket &packet);
+// {"frame":24,"stream":1,"time":1.001215,"src_port":46184,"dst_port":18831,"type":"PUBLISH","id":1,...}
+QJsonObject captureJson(const CapturedPacket &packet);
+
+} // namespace mqs
