@@ -7,6 +7,9 @@
 namespace mqs::cli {
 
 int decodeCommand(const QStringList &arguments);
+int pubCommand(const QStringList &arguments);
+int subCommand(const QStringList &arguments);
+int historyCommand(const QStringList &arguments);
 
 // Shared: prints "mqttscope-cli CMD: <text>" and the --help hint to stderr; returns 2.
 int usageError(const QString &command, const QString &text);

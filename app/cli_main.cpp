@@ -15,6 +15,9 @@ struct Command {
 };
 
 const Command kCommands[] = {
+    {"pub", "publish messages (mosquitto_pub's flags, plus --store and --trace)", mqs::cli::pubCommand},
+    {"sub", "subscribe and print messages (mosquitto_sub's flags, plus --store and --trace)", mqs::cli::subCommand},
+    {"history", "print the message history kept in a session store", mqs::cli::historyCommand},
     {"decode", "list the MQTT packets of a pcap/pcapng capture", mqs::cli::decodeCommand},
 };
 

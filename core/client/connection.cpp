@@ -335,15 +335,14 @@ void Connection::execute(SessionOutput out)
         emit messageReceived(delivery);
     for (const FlowUpdate &update : out.flows)
         emit flowUpdated(update);
+    // The trace hears of events before anyone reacts to them (a reaction may send packets).
+    bool connected = false;
     for (const SessionEvent &event : out.events) {
         std::visit(
             [&](const auto &e) {
                 using E = std::decay_t<decltype(e)>;
                 if constexpr (std::is_same_v<E, Connected>) {
-                    m_connectTimer.stop();
-                    m_reconnectAttempt = 0;
-                    m_lastError.clear();
-                    setState(ConnectionState::Connected);
+                    connected = true;
                 } else if constexpr (std::is_same_v<E, ConnectionRefused>) {
                     m_refusedForGood = true;
                     fail(e.message);
@@ -370,8 +369,15 @@ void Connection::execute(SessionOutput out)
                 }
             },
             event);
-        emit sessionEvent(event);
     }
+    if (connected) {
+        m_connectTimer.stop();
+        m_reconnectAttempt = 0;
+        m_lastError.clear();
+        setState(ConnectionState::Connected);
+    }
+    for (const SessionEvent &event : out.events)
+        emit sessionEvent(event);
     if (out.close && m_transport)
         m_transport->close();
     scheduleKeepAlive();

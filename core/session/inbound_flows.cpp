@@ -101,10 +101,23 @@ void InboundFlows::onPublish(const Publish &publish, Millis now, const Link &lin
         return;
     }
 
+    // [MQTT-3.3.4-9] no more unacknowledged QoS 2 PUBLISHes on this connection than our Receive Maximum.
+    if (link.isV5() && !m_unacknowledgedThisConnection.contains(id.value)
+        && int(m_unacknowledgedThisConnection.size()) >= link.receiveMaximum) {
+        out.events.push_back(ProtocolViolation{ReasonCode::ReceiveMaximumExceeded,
+                                               QStringLiteral("The peer sent a QoS 2 PUBLISH (id %1) while %2 others it sent on "
+                                                              "this connection await PUBREL, more than our Receive Maximum of "
+                                                              "%3 [MQTT-3.3.4-9].")
+                                                   .arg(id.value)
+                                                   .arg(m_unacknowledgedThisConnection.size())
+                                                   .arg(link.receiveMaximum)});
+        return;
+    }
     if (const auto existing = m_flows.find(id.value); existing != m_flows.end()) {
         // [MQTT-4.3.3-9] until PUBREL, a PUBLISH with this id is the same message: PUBREC again, deliver nothing.
         InboundFlow &f = existing->second;
         ++f.duplicates;
+        m_unacknowledgedThisConnection.insert(id.value); // a resend takes a unit of the sender's quota again
         if (!publish.dup)
             out.events.push_back(Violation{
                 QStringLiteral("[MQTT-2.3.1-2]"),
@@ -116,15 +129,6 @@ void InboundFlows::onPublish(const Publish &publish, Millis now, const Link &lin
         out.store.push_back(SaveInbound{f});
         out.sent.push_back(PubRec{id, ReasonCode::Success, {}});
         update(f, QoS::ExactlyOnce, out);
-        return;
-    }
-    if (link.isV5() && int(m_flows.size()) >= link.receiveMaximum) {
-        out.events.push_back(ProtocolViolation{ReasonCode::ReceiveMaximumExceeded,
-                                               QStringLiteral("The peer sent a QoS 2 PUBLISH (id %1) while %2 others await "
-                                                              "PUBREL, more than our Receive Maximum of %3 [MQTT-3.3.4-9].")
-                                                   .arg(id.value)
-                                                   .arg(m_flows.size())
-                                                   .arg(link.receiveMaximum)});
         return;
     }
     if (publish.dup) {
@@ -165,6 +169,7 @@ void InboundFlows::onPublish(const Publish &publish, Millis now, const Link &lin
     out.sent.push_back(PubRec{id, link.isV5() ? verdict : ReasonCode::Success, {}});
     update(f, QoS::ExactlyOnce, out);
     m_payloadHashes.insert(id.value, payloadHash(publish.payload));
+    m_unacknowledgedThisConnection.insert(id.value);
     m_flows.emplace(id.value, std::move(f));
 }
 
@@ -198,6 +203,7 @@ void InboundFlows::onPubRel(const PubRel &rel, Millis now, const Link &link, Ses
     }
     InboundFlow f = std::move(it->second);
     m_flows.erase(it);
+    m_unacknowledgedThisConnection.remove(id.value);
     if (f.message) // method A: the message reaches the application now, recorded in the same commit
         deliver(*f.message, id, now, true, out);
     out.store.push_back(DeleteInbound{id});
@@ -212,6 +218,7 @@ void InboundFlows::onPubRel(const PubRel &rel, Millis now, const Link &link, Ses
 void InboundFlows::startConnection()
 {
     m_aliases.clear();
+    m_unacknowledgedThisConnection.clear();
     m_resumeOrder.clear();
 }
 
@@ -234,6 +241,7 @@ std::vector<FlowUpdate> InboundFlows::discard(const QString &why, SessionOutput 
     m_flows.clear();
     m_payloadHashes.clear();
     m_resumeOrder.clear();
+    m_unacknowledgedThisConnection.clear();
     return abandoned;
 }
 

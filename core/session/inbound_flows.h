@@ -8,6 +8,7 @@
 #include "session_output.h"
 
 #include <QHash>
+#include <QSet>
 
 #include <deque>
 #include <functional>
@@ -61,6 +62,9 @@ private:
     std::deque<Completed> m_recentlyCompleted;
     std::vector<quint16> m_resumeOrder; // ids awaiting PUBREL when the session resumed, in arrival order
     QHash<quint32, QString> m_aliases; // alias → topic, this connection only
+    // Ids whose PUBLISH arrived on this connection and await PUBREL: what the peer's send quota
+    // counts. Flows restored from an earlier connection do not ([MQTT-4.9.0-2]: the quota resets).
+    QSet<quint16> m_unacknowledgedThisConnection;
     quint64 m_nextSerial = 1;
 };
 

@@ -81,6 +81,15 @@ StoreResult<std::vector<Delivery>> MemorySessionStore::history(const SessionKey 
     return std::vector<Delivery>(first, all.end());
 }
 
+StoreResult<std::vector<SessionKey>> MemorySessionStore::historyKeys()
+{
+    std::vector<SessionKey> keys;
+    for (const auto &[key, entry] : m_entries)
+        if (!entry.history.empty())
+            keys.push_back(key);
+    return keys;
+}
+
 StoreResult<std::vector<ApplicationMessage>> MemorySessionStore::retained(const SessionKey &key)
 {
     std::vector<ApplicationMessage> messages;

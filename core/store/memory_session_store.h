@@ -15,6 +15,7 @@ public:
     StoreResult<std::vector<SessionKey>> keys(const QString &scope) override;
     StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit) override;
     StoreResult<std::vector<ApplicationMessage>> retained(const SessionKey &key) override;
+    StoreResult<std::vector<SessionKey>> historyKeys() override;
     QString location() const override { return QStringLiteral("memory"); }
 
 private:

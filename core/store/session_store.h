@@ -61,6 +61,8 @@ public:
     virtual StoreResult<std::vector<SessionKey>> keys(const QString &scope) = 0;
     // The delivered messages of `key`, oldest first (at most `limit`, the newest ones).
     virtual StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit = 100000) = 0;
+    // Every session that has a delivery history, for listing it.
+    virtual StoreResult<std::vector<SessionKey>> historyKeys() = 0;
     // The retained messages kept under `key`, by topic.
     virtual StoreResult<std::vector<ApplicationMessage>> retained(const SessionKey &key) = 0;
     // Where it keeps things, for messages ("memory", a file path).

@@ -357,6 +357,19 @@ StoreResult<std::vector<Delivery>> SqliteSessionStore::history(const SessionKey 
     return deliveries;
 }
 
+StoreResult<std::vector<SessionKey>> SqliteSessionStore::historyKeys()
+{
+    if (m_openError)
+        return *m_openError;
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("SELECT DISTINCT scope, client_id FROM deliveries ORDER BY scope, client_id")))
+        return failure(QStringLiteral("be read"), q.lastError().text());
+    std::vector<SessionKey> keys;
+    while (q.next())
+        keys.push_back(SessionKey{q.value(0).toString(), q.value(1).toString()});
+    return keys;
+}
+
 StoreResult<std::vector<ApplicationMessage>> SqliteSessionStore::retained(const SessionKey &key)
 {
     if (m_openError)

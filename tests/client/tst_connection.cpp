@@ -291,6 +291,36 @@ private slots:
                  qPrintable(errors.at(0).at(0).toString()));
     }
 
+    void mosquittoExceedsOurReceiveMaximumWhenDrainingAQueue()
+    {
+        // A mosquitto 2.0.11 quirk this engine exposes: draining a persistent session's queue, it frees
+        // a unit of send quota at PUBREC rather than PUBCOMP, and sends a sixth QoS 2 PUBLISH while five
+        // await PUBREL. [MQTT-3.3.4-9] makes that a protocol error; we close with 0x93 and say why.
+        TraceLog trace;
+        auto s = settingsFor(m_broker->url(), QStringLiteral("rm5-subscriber"));
+        s.cleanStart = false;
+        s.sessionExpiry = 600;
+        s.session.receiveMaximum = 5;
+        MemorySessionStore store;
+        Connection sub(s, trace, &store);
+        open(sub);
+        subscribe(sub, QStringLiteral("rm5/#"), QoS::ExactlyOnce);
+        sub.close();
+        QTRY_COMPARE(sub.state(), ConnectionState::Disconnected);
+        Connection pub(settingsFor(m_broker->url(), QStringLiteral("rm5-publisher")), trace, nullptr);
+        open(pub);
+        for (int i = 0; i < 30; ++i)
+            pub.publish(ApplicationMessage{QStringLiteral("rm5/x"), QByteArray::number(i), QoS::ExactlyOnce, false, {}});
+        QTRY_COMPARE_WITH_TIMEOUT(pub.session().outbound().inflight(), 0, 5000);
+        QSignalSpy errors(&sub, &Connection::errorOccurred);
+        sub.open();
+        QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 5000);
+        QVERIFY2(errors.at(0).at(0).toString().contains(QStringLiteral("more than our Receive Maximum of 5 [MQTT-3.3.4-9]")),
+                 qPrintable(errors.at(0).at(0).toString()));
+        QVERIFY(tracedPackets(trace, sub.traceId()).contains(QStringLiteral("> DISCONNECT 0x93 Receive Maximum exceeded")));
+        pub.close();
+    }
+
     void maximumQosAndPacketSizeOfMosquittoAreHonoured()
     {
         TraceLog trace;

@@ -125,6 +125,30 @@ private slots:
         QVERIFY(findEvent<ProtocolViolation>(out)->message.contains(QStringLiteral("[MQTT-3.3.4-9]")));
     }
 
+    void receiveMaximumCountsOnlyThisConnectionsPublishes()
+    {
+        // After a resume the sender's quota starts again at our Receive Maximum while its PUBREL-stage
+        // flows from before are still open here ([MQTT-4.9.0-2] note): those must not count. Found by
+        // the kill test against mosquitto 2.0.11.
+        SessionOptions options;
+        options.receiveMaximum = 2;
+        Session session(options);
+        connectClient(session, ProtocolVersion::V5, false, {}, false, 600);
+        session.receive(incoming(1, QoS::ExactlyOnce), t0);
+        session.receive(incoming(2, QoS::ExactlyOnce), t0);
+        session.connectionLost(t0 + 1s);
+        session.connect(connectPacket(ProtocolVersion::V5, false, 600), t0 + 2s);
+        session.receive(ConnAck{true, ReasonCode::Success, {}}, t0 + 2s);
+        auto out = session.receive(incoming(3, QoS::ExactlyOnce), t0 + 3s);
+        QVERIFY(!out.close);
+        out = session.receive(incoming(4, QoS::ExactlyOnce), t0 + 3s);
+        QVERIFY(!out.close);
+        // a resent PUBLISH of an open flow counts again: it took a unit of the sender's new quota
+        out = session.receive(incoming(1, QoS::ExactlyOnce, QStringLiteral("sensors/temperature/livingroom"), true), t0 + 3s);
+        QVERIFY(out.close);
+        QCOMPARE(out.sent, (Packets{Disconnect{.reason = ReasonCode::ReceiveMaximumExceeded}}));
+    }
+
     void dupZeroReuseOfAnIdInFlightIsAViolation()
     {
         Session session = connectedSession(InboundMethod::B);

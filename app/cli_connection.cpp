@@ -1,0 +1,315 @@
+#include "cli_connection.h"
+
+#include "cli_commands.h"
+
+#include "trace/trace_text.h"
+
+#include <QCoreApplication>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <unistd.h>
+
+namespace mqs::cli {
+namespace {
+
+struct PropertyName {
+    const char *name;
+    PropertyId id;
+};
+
+// mosquitto's -D names.
+const PropertyName kPropertyNames[] = {
+    {"payload-format-indicator", PropertyId::PayloadFormatIndicator},
+    {"message-expiry-interval", PropertyId::MessageExpiryInterval},
+    {"content-type", PropertyId::ContentType},
+    {"response-topic", PropertyId::ResponseTopic},
+    {"correlation-data", PropertyId::CorrelationData},
+    {"subscription-identifier", PropertyId::SubscriptionIdentifier},
+    {"session-expiry-interval", PropertyId::SessionExpiryInterval},
+    {"authentication-method", PropertyId::AuthenticationMethod},
+    {"authentication-data", PropertyId::AuthenticationData},
+    {"request-problem-information", PropertyId::RequestProblemInformation},
+    {"will-delay-interval", PropertyId::WillDelayInterval},
+    {"request-response-information", PropertyId::RequestResponseInformation},
+    {"receive-maximum", PropertyId::ReceiveMaximum},
+    {"topic-alias-maximum", PropertyId::TopicAliasMaximum},
+    {"topic-alias", PropertyId::TopicAlias},
+    {"user-property", PropertyId::UserProperty},
+    {"maximum-packet-size", PropertyId::MaximumPacketSize},
+};
+
+int signalPipe[2] = {-1, -1};
+
+void onUnixSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);
+}
+
+} // namespace
+
+std::variant<std::vector<PropertyFlag>, QString> extractPropertyFlags(QStringList &arguments)
+{
+    std::vector<PropertyFlag> flags;
+    for (qsizetype i = 1; i < arguments.size();) {
+        if (arguments[i] != QLatin1String("-D") && arguments[i] != QLatin1String("--property")) {
+            ++i;
+            continue;
+        }
+        const QString command = arguments.value(i + 1).toLower();
+        const QString name = arguments.value(i + 2).toLower();
+        if (command != QLatin1String("connect") && command != QLatin1String("publish") && command != QLatin1String("subscribe")
+            && command != QLatin1String("will"))
+            return QStringLiteral("-D %1: the command must be connect, publish, subscribe or will.").arg(command);
+        const auto known = std::find_if(std::begin(kPropertyNames), std::end(kPropertyNames),
+                                        [&](const PropertyName &p) { return name == QLatin1String(p.name); });
+        if (known == std::end(kPropertyNames))
+            return QStringLiteral("-D %1 %2: unknown property; use mosquitto's names such as content-type or user-property.")
+                .arg(command, name);
+        const PropertyInfo &info = propertyInfo(known->id);
+        const PropertyContext context = command == QLatin1String("connect")   ? PropertyContext::Connect
+                                        : command == QLatin1String("publish") ? PropertyContext::Publish
+                                        : command == QLatin1String("will")    ? PropertyContext::Will
+                                                                              : PropertyContext::Subscribe;
+        if (!isPropertyAllowed(known->id, context))
+            return QStringLiteral("-D %1 %2: %3 is not allowed in %1.").arg(command, name, QString::fromLatin1(info.name));
+        int consumed = 4;
+        Property property{known->id, quint32(0)};
+        const QString value = arguments.value(i + 3);
+        if (value.isNull())
+            return QStringLiteral("-D %1 %2 needs a value.").arg(command, name);
+        switch (info.type) {
+        case PropertyType::Utf8String: property.value = value; break;
+        case PropertyType::BinaryData: property.value = value.toUtf8(); break;
+        case PropertyType::Utf8StringPair: {
+            const QString second = arguments.value(i + 4);
+            if (second.isNull())
+                return QStringLiteral("-D %1 user-property needs a name and a value.").arg(command);
+            property.value = StringPair{value, second};
+            consumed = 5;
+            break;
+        }
+        default: {
+            bool ok = false;
+            const qulonglong number = value.toULongLong(&ok);
+            if (!ok || number > 0xFFFFFFFFull)
+                return QStringLiteral("-D %1 %2: '%3' is not a number.").arg(command, name, value);
+            property.value = quint32(number);
+        }
+        }
+        flags.push_back(PropertyFlag{command, property});
+        arguments.remove(i, consumed);
+    }
+    return flags;
+}
+
+Properties propertiesFor(const std::vector<PropertyFlag> &flags, const QString &command)
+{
+    Properties properties;
+    for (const PropertyFlag &f : flags)
+        if (f.command == command)
+            properties.append(f.property);
+    return properties;
+}
+
+void addConnectionOptions(QCommandLineParser &parser, const QString &defaultClientPrefix)
+{
+    parser.addOptions({
+        {{QStringLiteral("h"), QStringLiteral("host")}, QStringLiteral("Broker host (default 127.0.0.1)."), QStringLiteral("HOST")},
+        {{QStringLiteral("p"), QStringLiteral("port")}, QStringLiteral("Broker port (default 1883, 8883 with TLS)."), QStringLiteral("PORT")},
+        {QStringLiteral("L"), QStringLiteral("mosquitto URL: mqtt(s)://[user[:pass]@]host[:port]/topic."), QStringLiteral("URL")},
+        {QStringLiteral("url"), QStringLiteral("Broker URL: mqtt://, mqtts://, ws:// or wss://host[:port][/path]."), QStringLiteral("URL")},
+        {{QStringLiteral("i"), QStringLiteral("id")},
+         QStringLiteral("Client id (default %1-<random>).").arg(defaultClientPrefix), QStringLiteral("ID")},
+        {{QStringLiteral("u"), QStringLiteral("username")}, QStringLiteral("User name."), QStringLiteral("USER")},
+        {{QStringLiteral("P"), QStringLiteral("pw")}, QStringLiteral("Password."), QStringLiteral("PASSWORD")},
+        {{QStringLiteral("V"), QStringLiteral("protocol-version")},
+         QStringLiteral("mqttv311 or mqttv5 (default mqttv5)."), QStringLiteral("VERSION")},
+        {{QStringLiteral("k"), QStringLiteral("keepalive")}, QStringLiteral("Keep alive in seconds (default 60)."), QStringLiteral("SECONDS")},
+        {{QStringLiteral("c"), QStringLiteral("disable-clean-session")},
+         QStringLiteral("Keep the session (Clean Start 0); with 5.0 give -x too.")},
+        {{QStringLiteral("x"), QStringLiteral("session-expiry-interval")},
+         QStringLiteral("5.0 Session Expiry Interval in seconds; 'inf' for never."), QStringLiteral("SECONDS")},
+        {QStringLiteral("cafile"), QStringLiteral("Trust the CA certificate(s) in this PEM file."), QStringLiteral("FILE")},
+        {QStringLiteral("cert"), QStringLiteral("Client certificate (PEM)."), QStringLiteral("FILE")},
+        {QStringLiteral("key"), QStringLiteral("Client private key (PEM)."), QStringLiteral("FILE")},
+        {QStringLiteral("insecure"), QStringLiteral("Do not verify the broker's certificate or host name (debugging only).")},
+        {QStringLiteral("tls"), QStringLiteral("Use TLS (mqtts://) with -h/-p.")},
+        {QStringLiteral("will-topic"), QStringLiteral("Will topic."), QStringLiteral("TOPIC")},
+        {QStringLiteral("will-payload"), QStringLiteral("Will payload."), QStringLiteral("PAYLOAD")},
+        {QStringLiteral("will-qos"), QStringLiteral("Will QoS (0, 1, 2)."), QStringLiteral("QOS")},
+        {QStringLiteral("will-retain"), QStringLiteral("Retain the will.")},
+        {QStringLiteral("store"),
+         QStringLiteral("Keep the session in this SQLite file, so a killed process resumes where it stopped."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("trace"),
+         QStringLiteral("Print every packet to stderr as it happens: time, direction, packet, flow state.")},
+        {QStringLiteral("fault"),
+         QStringLiteral("A fault rule, e.g. \"hold out PUBREL\" or \"drop in PUBCOMP every 10\" (repeatable)."),
+         QStringLiteral("RULE")},
+        {QStringLiteral("inbound-method"), QStringLiteral("QoS 2 receive method: B (default) or A."), QStringLiteral("A|B")},
+        {{QStringLiteral("D"), QStringLiteral("property")},
+         QStringLiteral("A 5.0 property: -D connect|publish|subscribe|will NAME VALUE (user-property takes NAME VALUE)."),
+         QStringLiteral("...")},
+    });
+}
+
+std::variant<ClientOptions, QString> readConnectionOptions(const QCommandLineParser &parser, std::vector<PropertyFlag> properties,
+                                                           const QString &defaultClientPrefix)
+{
+    ClientOptions o;
+    ConnectionSettings &s = o.settings;
+    o.properties = std::move(properties);
+    const bool tls = parser.isSet(QStringLiteral("tls")) || parser.isSet(QStringLiteral("cafile"))
+                     || parser.isSet(QStringLiteral("cert"));
+    QString url = QStringLiteral("%1://%2").arg(tls ? QStringLiteral("mqtts") : QStringLiteral("mqtt"),
+                                               parser.isSet(QStringLiteral("h")) ? parser.value(QStringLiteral("h"))
+                                                                                 : QStringLiteral("127.0.0.1"));
+    if (parser.isSet(QStringLiteral("p"))) {
+        bool ok = false;
+        const uint port = parser.value(QStringLiteral("p")).toUInt(&ok);
+        if (!ok || port == 0 || port > 65535)
+            return QStringLiteral("-p must be a port from 1 to 65535, not '%1'.").arg(parser.value(QStringLiteral("p")));
+        url += QStringLiteral(":%1").arg(port);
+    }
+    if (parser.isSet(QStringLiteral("L"))) {
+        QString text = parser.value(QStringLiteral("L"));
+        const qsizetype hostStart = text.indexOf(QLatin1String("://"));
+        const qsizetype slash = hostStart < 0 ? -1 : text.indexOf(QLatin1Char('/'), hostStart + 3);
+        if (slash > 0) {
+            o.urlTopic = text.mid(slash + 1);
+            text.truncate(slash);
+        }
+        url = text;
+    }
+    if (parser.isSet(QStringLiteral("url")))
+        url = parser.value(QStringLiteral("url"));
+    auto parsed = ServerUrl::parse(url);
+    if (const auto *error = std::get_if<QString>(&parsed))
+        return *error;
+    s.url = std::get<ServerUrl>(parsed);
+    s.name = parser.isSet(QStringLiteral("i")) ? parser.value(QStringLiteral("i")) : QString();
+    s.clientId = parser.isSet(QStringLiteral("i")) ? parser.value(QStringLiteral("i"))
+                                                  : QStringLiteral("%1-%2").arg(defaultClientPrefix).arg(::getpid());
+    if (s.name.isEmpty())
+        s.name = s.clientId;
+    if (s.url.username)
+        s.username = s.url.username;
+    if (s.url.password)
+        s.password = s.url.password->toUtf8();
+    if (parser.isSet(QStringLiteral("u")))
+        s.username = parser.value(QStringLiteral("u"));
+    if (parser.isSet(QStringLiteral("P")))
+        s.password = parser.value(QStringLiteral("P")).toUtf8();
+    if (parser.isSet(QStringLiteral("V"))) {
+        const auto version = parseVersion(parser.value(QStringLiteral("V")));
+        if (!version)
+            return QStringLiteral("-V must be mqttv311 or mqttv5, not '%1'.").arg(parser.value(QStringLiteral("V")));
+        s.version = *version;
+    }
+    if (parser.isSet(QStringLiteral("k"))) {
+        bool ok = false;
+        const uint keepAlive = parser.value(QStringLiteral("k")).toUInt(&ok);
+        if (!ok || keepAlive > 65535)
+            return QStringLiteral("-k must be 0 to 65535 seconds, not '%1'.").arg(parser.value(QStringLiteral("k")));
+        s.keepAlive = quint16(keepAlive);
+    }
+    s.cleanStart = !parser.isSet(QStringLiteral("c"));
+    if (parser.isSet(QStringLiteral("x"))) {
+        const QString value = parser.value(QStringLiteral("x"));
+        bool ok = true;
+        s.sessionExpiry = value == QLatin1String("inf") ? 0xFFFFFFFF : value.toUInt(&ok);
+        if (!ok)
+            return QStringLiteral("-x must be a number of seconds or 'inf', not '%1'.").arg(value);
+    }
+    s.tls.caFile = parser.value(QStringLiteral("cafile"));
+    s.tls.clientCertificateFile = parser.value(QStringLiteral("cert"));
+    s.tls.clientKeyFile = parser.value(QStringLiteral("key"));
+    s.tls.insecure = parser.isSet(QStringLiteral("insecure"));
+    if (parser.isSet(QStringLiteral("will-topic"))) {
+        Will will;
+        will.topic = parser.value(QStringLiteral("will-topic"));
+        will.payload = parser.value(QStringLiteral("will-payload")).toUtf8();
+        const QString qos = parser.value(QStringLiteral("will-qos"));
+        if (!qos.isEmpty()) {
+            if (qos != QLatin1String("0") && qos != QLatin1String("1") && qos != QLatin1String("2"))
+                return QStringLiteral("--will-qos must be 0, 1 or 2, not '%1'.").arg(qos);
+            will.qos = QoS(qos.toInt());
+        }
+        will.retain = parser.isSet(QStringLiteral("will-retain"));
+        will.properties = propertiesFor(o.properties, QStringLiteral("will"));
+        s.will = will;
+    } else if (parser.isSet(QStringLiteral("will-payload"))) {
+        return QStringLiteral("--will-payload needs --will-topic.");
+    }
+    s.connectProperties = propertiesFor(o.properties, QStringLiteral("connect"));
+    if (const auto expiry = s.connectProperties.integer(PropertyId::SessionExpiryInterval))
+        s.sessionExpiry = *expiry;
+    if (const auto receiveMaximum = s.connectProperties.integer(PropertyId::ReceiveMaximum))
+        s.session.receiveMaximum = quint16(*receiveMaximum);
+    if (parser.isSet(QStringLiteral("inbound-method"))) {
+        const QString method = parser.value(QStringLiteral("inbound-method")).toUpper();
+        if (method != QLatin1String("A") && method != QLatin1String("B"))
+            return QStringLiteral("--inbound-method must be A or B, not '%1'.").arg(method);
+        s.session.inboundMethod = method == QLatin1String("A") ? InboundMethod::A : InboundMethod::B;
+    }
+    s.session.maximumInflight = 20;
+    o.storePath = parser.value(QStringLiteral("store"));
+    o.trace = parser.isSet(QStringLiteral("trace"));
+    for (const QString &text : parser.values(QStringLiteral("fault"))) {
+        auto rule = FaultRule::parse(text);
+        if (const auto *error = std::get_if<QString>(&rule))
+            return *error;
+        o.faults.push_back(std::get<FaultRule>(rule));
+    }
+    if (const auto problem = s.problem())
+        return *problem;
+    return o;
+}
+
+CliClient::CliClient(const ClientOptions &options)
+    : m_options(options)
+{
+}
+
+CliClient::~CliClient() = default;
+
+std::optional<QString> CliClient::setUp()
+{
+    if (!m_options.storePath.isEmpty()) {
+        m_store = std::make_unique<SqliteSessionStore>(m_options.storePath);
+        if (m_store->error())
+            return m_store->error()->message;
+    }
+    m_connection = std::make_unique<Connection>(m_options.settings, m_trace, m_store.get());
+    for (const FaultRule &rule : m_options.faults)
+        m_connection->faults().add(rule);
+    if (m_options.trace)
+        m_trace.addObserver([this](quint64 first, quint64 last) {
+            for (quint64 s = first; s <= last; ++s)
+                printTraceEvent(s);
+        });
+    return std::nullopt;
+}
+
+void CliClient::printTraceEvent(quint64 sequence)
+{
+    err(traceLine(m_trace, sequence));
+}
+
+void quitOnSignals(std::function<void()> onSignal)
+{
+    if (signalPipe[0] < 0 && ::pipe(signalPipe) != 0)
+        return;
+    auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, QCoreApplication::instance());
+    QObject::connect(notifier, &QSocketNotifier::activated, notifier, [onSignal = std::move(onSignal)] {
+        char byte;
+        [[maybe_unused]] const auto got = ::read(signalPipe[0], &byte, 1);
+        onSignal();
+    });
+    std::signal(SIGINT, onUnixSignal);
+    std::signal(SIGTERM, onUnixSignal);
+}
+
+} // namespace mqs::cli

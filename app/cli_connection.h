@@ -1,0 +1,63 @@
+#pragma once
+// What `pub` and `sub` share: mosquitto_pub/mosquitto_sub's connection flags turned into
+// ConnectionSettings, the session store, the trace printer, fault rules, and running a
+// Connection until it is done.
+
+#include "client/connection.h"
+#include "store/sqlite_session_store.h"
+
+#include <QCommandLineParser>
+
+#include <memory>
+
+namespace mqs::cli {
+
+// -D COMMAND NAME VALUE [VALUE]: a 5.0 property for CONNECT, PUBLISH or SUBSCRIBE.
+struct PropertyFlag {
+    QString command; // connect, publish, subscribe
+    Property property;
+};
+
+struct ClientOptions {
+    ConnectionSettings settings;
+    std::vector<PropertyFlag> properties;
+    QString storePath;
+    bool trace = false;
+    std::vector<FaultRule> faults;
+    QString urlTopic; // the topic of -L mqtt://host/topic
+};
+
+// Takes the -D flags out of `arguments` (QCommandLineParser cannot take several values).
+std::variant<std::vector<PropertyFlag>, QString> extractPropertyFlags(QStringList &arguments);
+void addConnectionOptions(QCommandLineParser &parser, const QString &defaultClientPrefix);
+// The settings the flags describe, or a sentence saying which flag is wrong.
+std::variant<ClientOptions, QString> readConnectionOptions(const QCommandLineParser &parser,
+                                                           std::vector<PropertyFlag> properties,
+                                                           const QString &defaultClientPrefix);
+Properties propertiesFor(const std::vector<PropertyFlag> &flags, const QString &command);
+
+// One connection with its trace printer and store, as the CLI runs it.
+class CliClient
+{
+public:
+    explicit CliClient(const ClientOptions &options);
+    ~CliClient();
+    // Nothing when ready; else the store could not be opened.
+    std::optional<QString> setUp();
+    Connection &connection() { return *m_connection; }
+    TraceLog &trace() { return m_trace; }
+    SessionStore *store() { return m_store.get(); }
+
+private:
+    void printTraceEvent(quint64 sequence);
+
+    ClientOptions m_options;
+    TraceLog m_trace;
+    std::unique_ptr<SqliteSessionStore> m_store;
+    std::unique_ptr<Connection> m_connection;
+};
+
+// Quits the event loop on SIGINT / SIGTERM, calling `onSignal` first.
+void quitOnSignals(std::function<void()> onSignal);
+
+} // namespace mqs::cli

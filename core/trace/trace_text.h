@@ -1,0 +1,11 @@
+#pragma once
+// One trace event as a line of text, for the CLI's --trace, the demo and logs:
+// "  1.204311  living-room sensor → sandbox broker  PUBLISH id=3 qos=2 ... (4 B)  AwaitingPubRec"
+
+#include "trace_log.h"
+
+namespace mqs {
+
+QString traceLine(const TraceLog &log, quint64 sequence);
+
+} // namespace mqs
