@@ -41,6 +41,18 @@ ClientRun runProgram(const QString &program, const QStringList &arguments, int t
     return run;
 }
 
+ClientRun runTshark(const QString &capture, const QStringList &arguments)
+{
+    QTemporaryDir dir(QStringLiteral("/tmp/mqttscope-tshark-XXXXXX"));
+    QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                                          | QFileDevice::ReadOther | QFileDevice::ExeOther | QFileDevice::ReadGroup
+                                          | QFileDevice::ExeGroup);
+    const QString copy = dir.filePath(QStringLiteral("capture.pcap"));
+    QFile::copy(capture, copy);
+    QFile::setPermissions(copy, QFileDevice::ReadOwner | QFileDevice::ReadOther | QFileDevice::ReadGroup);
+    return runProgram(QStringLiteral("tshark"), QStringList{QStringLiteral("-r"), copy} + arguments, 60000);
+}
+
 static std::optional<QString> openssl(const QString &dir, const QStringList &arguments)
 {
     QProcess process;
