@@ -559,6 +559,7 @@ void Connection::cut(const QString &why)
     if (!m_transport || m_state == ConnectionState::Disconnected)
         return;
     traceNote(TraceKind::Cut, why.isEmpty() ? QStringLiteral("connection cut by the user") : why);
+    m_cutRequested = true; // on purpose: not an error to report
     m_transport->abort();
 }
 
@@ -581,10 +582,13 @@ void Connection::onClosed(const TransportClosed &closed)
     m_keepAliveTimer.stop();
     ++m_transportGeneration;
     traceNote(closed.error ? TraceKind::Cut : TraceKind::Closed, closed.message);
+    // Unexpected: a failure, or the peer closing while the session still thought it was connected.
+    const bool unexpected = closed.error || (closed.byPeer && m_session->state() != SessionState::Disconnected);
     execute(m_session->connectionLost(now()));
     discardHeld(QStringLiteral("the connection closed"));
-    if (closed.error && !m_closing && m_lastError.isEmpty())
+    if (unexpected && !m_closing && !m_cutRequested && m_lastError.isEmpty())
         fail(closed.message);
+    m_cutRequested = false;
     if (m_transport) {
         m_transport->disconnect(this);
         m_transport->deleteLater();

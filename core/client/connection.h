@@ -126,6 +126,7 @@ private:
     ConnectionState m_state = ConnectionState::Disconnected;
     bool m_closing = false; // the user asked to close: no reconnect
     bool m_refusedForGood = false; // CONNACK refused: reconnecting would not help
+    bool m_cutRequested = false; // cut() or a fault rule: the close that follows is no error
     int m_reconnectAttempt = 0;
     QString m_lastError;
     QElapsedTimer m_clock;

@@ -5,6 +5,9 @@
 #include "mosquitto_fixture.h"
 #include "protocol/describe.h"
 #include "store/memory_session_store.h"
+#include "trace/trace_export.h"
+
+#include <QTemporaryDir>
 
 #include <QSignalSpy>
 #include <QTest>
@@ -223,6 +226,47 @@ private slots:
         QCOMPARE(received.size(), 1); // exactly once
         pub.close();
         sub.close();
+    }
+
+    void realSessionExportsToAPcapTsharkReadsCleanly()
+    {
+        TraceLog trace;
+        Connection sub(settingsFor(m_broker->url(), QStringLiteral("pcap-sub")), trace, nullptr);
+        Connection pub(settingsFor(m_broker->url(), QStringLiteral("pcap-pub"), ProtocolVersion::V311), trace, nullptr);
+        open(sub);
+        open(pub);
+        subscribe(sub, QStringLiteral("pcap/#"), QoS::ExactlyOnce);
+        QSignalSpy received(&sub, &Connection::messageReceived);
+        pub.faults().add(std::get<FaultRule>(FaultRule::parse(QStringLiteral("hold out PUBREL limit 1"))));
+        for (int i = 0; i < 20; ++i)
+            pub.publish(ApplicationMessage{QStringLiteral("pcap/t"), QByteArray::number(i), QoS(i % 3), false, {}});
+        QTRY_COMPARE_WITH_TIMEOUT(pub.heldPackets().size(), 1u, 5000);
+        pub.release(pub.heldPackets().front().id);
+        QTRY_COMPARE_WITH_TIMEOUT(received.size(), 20, 5000);
+        pub.close();
+        sub.close();
+        QTRY_COMPARE(pub.state(), ConnectionState::Disconnected);
+        QTRY_COMPARE(sub.state(), ConnectionState::Disconnected);
+
+        int crossed = 0;
+        for (quint64 s = trace.firstSequence(); s < trace.endSequence(); ++s)
+            if (trace.kindOf(s) == TraceKind::Packet && trace.markOf(s) != TraceMark::Held && trace.markOf(s) != TraceMark::Dropped)
+                ++crossed;
+        QTemporaryDir dir;
+        QFile file(dir.filePath(QStringLiteral("session.pcap")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QVERIFY(!writePcap(trace, file));
+        file.close();
+        auto run = runTshark(file.fileName(), {QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-e"),
+                                               QStringLiteral("mqtt.msgtype"), QStringLiteral("-Y"), QStringLiteral("mqtt")});
+        QCOMPARE(run.exitCode, 0);
+        int dissected = 0;
+        for (const QByteArray &line : run.out.split('\n'))
+            if (!line.isEmpty())
+                dissected += int(line.split(',').size());
+        QCOMPARE(dissected, crossed);
+        run = runTshark(file.fileName(), {QStringLiteral("-Y"), QStringLiteral("_ws.malformed")});
+        QVERIFY2(run.out.trimmed().isEmpty(), run.out.constData());
     }
 
     void refusedConnectionSaysSo()
