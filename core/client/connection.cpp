@@ -7,39 +7,6 @@
 #include <QRandomGenerator>
 
 namespace mqs {
-namespace {
-
-// Which flow a packet belongs to, seen from the side that sent or received it.
-Direction flowDirection(TraceDirection direction, PacketType type)
-{
-    const bool fromSender = type == PacketType::Publish || type == PacketType::PubRel;
-    const bool weSent = direction == TraceDirection::Sent;
-    return fromSender == weSent ? Direction::Outbound : Direction::Inbound;
-}
-
-bool belongsToFlow(PacketType type)
-{
-    switch (type) {
-    case PacketType::Publish:
-    case PacketType::PubAck:
-    case PacketType::PubRec:
-    case PacketType::PubRel:
-    case PacketType::PubComp:
-        return true;
-    default:
-        return false;
-    }
-}
-
-FlowState stateIn(const SessionOutput &out, Direction direction, PacketId id, FlowState fallback)
-{
-    for (auto it = out.flows.rbegin(); it != out.flows.rend(); ++it)
-        if (it->direction == direction && it->packetId == id)
-            return it->state;
-    return fallback;
-}
-
-} // namespace
 
 QString connectionStateName(ConnectionState state)
 {
@@ -84,6 +51,7 @@ Connection::Connection(ConnectionSettings settings, TraceLog &trace, SessionStor
         cut(QStringLiteral("connect timeout"));
     });
     connect(&m_reconnectTimer, &QTimer::timeout, this, &Connection::open);
+    connect(&m_gate, &FaultGate::heldChanged, this, &Connection::heldPacketsChanged);
 }
 
 Connection::~Connection()
@@ -229,19 +197,14 @@ void Connection::onReceived(const QByteArray &bytes)
     }
 }
 
-QString Connection::topicOf(TraceDirection direction, const Packet &packet, const SessionOutput *out) const
+QString Connection::topicOf(TraceDirection direction, const Packet &packet) const
 {
     if (const auto *publish = std::get_if<Publish>(&packet))
         return publish->topic;
     const auto id = packetIdOf(packet);
     if (!id || !belongsToFlow(packetType(packet)))
         return {};
-    const Direction flow = flowDirection(direction, packetType(packet));
-    if (out)
-        for (auto it = out->flows.rbegin(); it != out->flows.rend(); ++it)
-            if (it->direction == flow && it->packetId == *id)
-                return it->topic;
-    if (flow == Direction::Outbound) {
+    if (flowDirectionOf(packetType(packet), direction == TraceDirection::Sent) == Direction::Outbound) {
         const OutboundFlow *f = m_session->outbound().flow(*id);
         return f ? f->message.topic : QString();
     }
@@ -249,48 +212,51 @@ QString Connection::topicOf(TraceDirection direction, const Packet &packet, cons
     return f ? f->topic : QString();
 }
 
+FaultGate::Handlers Connection::gateHandlers(bool outgoing, FlowState flowState)
+{
+    const quint64 generation = m_transportGeneration;
+    FaultGate::Handlers h;
+    h.alive = [this, generation] { return generation == m_transportGeneration && m_transport && m_transport->isOpen(); };
+    h.cut = [this](const QString &why) { cut(why); };
+    if (outgoing) {
+        h.cross = [this, flowState](const HeldPacket &p, TraceMark mark, quint32 rule) {
+            write(p.raw);
+            FlowState state = flowState;
+            if (mark == TraceMark::Released && belongsToFlow(p.type)) {
+                // The flow may have moved on while the packet was held.
+                const Direction d = flowDirectionOf(p.type, true);
+                state = m_session->flowState(d, p.packetId);
+                if (state == FlowState::None)
+                    state = d == Direction::Inbound ? FlowState::Complete : flowState;
+            }
+            trace(TraceDirection::Sent, p.packet, p.raw, state, mark, rule);
+        };
+        h.record = [this, flowState](const HeldPacket &p, TraceMark mark, quint32 rule) {
+            trace(TraceDirection::Sent, p.packet, p.raw, flowState, mark, rule);
+        };
+    } else {
+        h.cross = [this](const HeldPacket &p, TraceMark mark, quint32 rule) { process(p.packet, p.raw, mark, rule); };
+        h.record = [this](const HeldPacket &p, TraceMark mark, quint32 rule) {
+            const FlowState state = belongsToFlow(p.type)
+                ? m_session->flowState(flowDirectionOf(p.type, false), p.packetId) : FlowState::None;
+            trace(TraceDirection::Received, p.packet, p.raw, state, mark, rule);
+        };
+    }
+    return h;
+}
+
 void Connection::handleIncoming(const DecodedPacket &decoded)
 {
-    const Packet &packet = decoded.packet;
-    FaultSubject subject{FaultDirection::Incoming, packetType(packet), packetIdOf(packet).value_or(PacketId()),
-                         topicOf(TraceDirection::Received, packet, nullptr), m_session->meta().clientId};
-    const FaultDecision decision = m_faults.decide(subject);
-    switch (decision.action) {
-    case FaultAction::Hold: {
-        HeldPacket held{m_nextHeldId++, TraceDirection::Received, subject.type, subject.packetId, subject.topic,
-                        decision.ruleId, decision.ruleName, m_trace.clock().nowUs(), decoded.raw, packet};
-        m_held.push_back(held);
-        trace(TraceDirection::Received, packet, decoded.raw,
-              m_session->flowState(flowDirection(TraceDirection::Received, subject.type), subject.packetId), TraceMark::Held,
-              decision.ruleId);
-        emit heldPacketsChanged();
-        return;
-    }
-    case FaultAction::Drop:
-        trace(TraceDirection::Received, packet, decoded.raw,
-              m_session->flowState(flowDirection(TraceDirection::Received, subject.type), subject.packetId), TraceMark::Dropped,
-              decision.ruleId);
-        return;
-    case FaultAction::Delay: {
-        const quint64 generation = m_transportGeneration;
-        QTimer::singleShot(decision.delayMs, this, [this, generation, packet, raw = decoded.raw, rule = decision.ruleId] {
-            if (generation == m_transportGeneration && m_transport && m_transport->isOpen())
-                process(packet, raw, TraceMark::Delayed, rule);
-        });
-        return;
-    }
-    case FaultAction::Duplicate:
-        process(packet, decoded.raw, TraceMark::None, 0);
-        process(packet, decoded.raw, TraceMark::Duplicated, decision.ruleId);
-        return;
-    case FaultAction::CutAfter:
-        process(packet, decoded.raw, TraceMark::None, 0);
-        cut(QStringLiteral("cut by rule '%1' after receiving %2").arg(decision.ruleName, describe(packet)));
-        return;
-    case FaultAction::None:
-        break;
-    }
-    process(packet, decoded.raw, TraceMark::None, 0);
+    HeldPacket p;
+    p.owner = m_transportGeneration;
+    p.direction = TraceDirection::Received;
+    p.type = packetType(decoded.packet);
+    p.packetId = packetIdOf(decoded.packet).value_or(PacketId());
+    p.topic = topicOf(TraceDirection::Received, decoded.packet);
+    p.clientId = m_session->meta().clientId;
+    p.raw = decoded.raw;
+    p.packet = decoded.packet;
+    m_gate.pass(std::move(p), m_trace.clock().nowUs(), gateHandlers(false, FlowState::None));
 }
 
 void Connection::process(const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId)
@@ -299,9 +265,9 @@ void Connection::process(const Packet &packet, const QByteArray &raw, TraceMark 
     const PacketType type = packetType(packet);
     FlowState state = FlowState::None;
     if (belongsToFlow(type)) {
-        const Direction direction = flowDirection(TraceDirection::Received, type);
+        const Direction direction = flowDirectionOf(type, false);
         const PacketId id = packetIdOf(packet).value_or(PacketId());
-        state = stateIn(out, direction, id, m_session->flowState(direction, id));
+        state = stateAfter(out, direction, id, m_session->flowState(direction, id));
     }
     trace(TraceDirection::Received, packet, raw, state, mark, ruleId);
     execute(std::move(out));
@@ -324,9 +290,9 @@ void Connection::execute(SessionOutput out)
         const PacketType type = packetType(packet);
         FlowState state = FlowState::None;
         if (belongsToFlow(type)) {
-            const Direction direction = flowDirection(TraceDirection::Sent, type);
+            const Direction direction = flowDirectionOf(type, true);
             const PacketId id = packetIdOf(packet).value_or(PacketId());
-            state = stateIn(out, direction, id, m_session->flowState(direction, id));
+            state = stateAfter(out, direction, id, m_session->flowState(direction, id));
         }
         send(packet, state);
     }
@@ -385,49 +351,16 @@ void Connection::execute(SessionOutput out)
 
 void Connection::send(const Packet &packet, FlowState flowState)
 {
-    const QByteArray raw = encode(packet, m_session->link().version);
-    const PacketType type = packetType(packet);
-    FaultSubject subject{FaultDirection::Outgoing, type, packetIdOf(packet).value_or(PacketId()),
-                         topicOf(TraceDirection::Sent, packet, nullptr), m_session->meta().clientId};
-    const FaultDecision decision = m_faults.decide(subject);
-    switch (decision.action) {
-    case FaultAction::Hold:
-        m_held.push_back(HeldPacket{m_nextHeldId++, TraceDirection::Sent, type, subject.packetId, subject.topic,
-                                    decision.ruleId, decision.ruleName, m_trace.clock().nowUs(), raw, std::nullopt});
-        trace(TraceDirection::Sent, packet, raw, flowState, TraceMark::Held, decision.ruleId);
-        emit heldPacketsChanged();
-        return;
-    case FaultAction::Drop:
-        trace(TraceDirection::Sent, packet, raw, flowState, TraceMark::Dropped, decision.ruleId);
-        return;
-    case FaultAction::Delay: {
-        const quint64 generation = m_transportGeneration;
-        QTimer::singleShot(decision.delayMs, this, [this, generation, packet, raw, flowState, rule = decision.ruleId] {
-            if (generation != m_transportGeneration || !m_transport || !m_transport->isOpen())
-                return;
-            write(raw);
-            trace(TraceDirection::Sent, packet, raw, flowState, TraceMark::Delayed, rule);
-        });
-        return;
-    }
-    case FaultAction::Duplicate:
-        write(raw);
-        trace(TraceDirection::Sent, packet, raw, flowState);
-        write(raw);
-        trace(TraceDirection::Sent, packet, raw, flowState, TraceMark::Duplicated, decision.ruleId);
-        return;
-    case FaultAction::CutAfter:
-        write(raw);
-        trace(TraceDirection::Sent, packet, raw, flowState);
-        QTimer::singleShot(0, this, [this, name = decision.ruleName, text = describe(packet)] {
-            cut(QStringLiteral("cut by rule '%1' after sending %2").arg(name, text));
-        });
-        return;
-    case FaultAction::None:
-        break;
-    }
-    write(raw);
-    trace(TraceDirection::Sent, packet, raw, flowState);
+    HeldPacket p;
+    p.owner = m_transportGeneration;
+    p.direction = TraceDirection::Sent;
+    p.type = packetType(packet);
+    p.packetId = packetIdOf(packet).value_or(PacketId());
+    p.topic = topicOf(TraceDirection::Sent, packet);
+    p.clientId = m_session->meta().clientId;
+    p.raw = encode(packet, m_session->link().version);
+    p.packet = packet;
+    m_gate.pass(std::move(p), m_trace.clock().nowUs(), gateHandlers(true, flowState));
 }
 
 void Connection::write(const QByteArray &raw)
@@ -461,64 +394,6 @@ void Connection::traceNote(TraceKind kind, const QString &note)
     event.kind = kind;
     event.note = note;
     m_trace.append(event);
-}
-
-bool Connection::release(quint64 heldId)
-{
-    const auto it = std::find_if(m_held.begin(), m_held.end(), [heldId](const HeldPacket &h) { return h.id == heldId; });
-    if (it == m_held.end())
-        return false;
-    HeldPacket held = std::move(*it);
-    m_held.erase(it);
-    emit heldPacketsChanged();
-    if (held.direction == TraceDirection::Received) {
-        process(*held.packet, held.raw, TraceMark::Released, held.ruleId);
-    } else {
-        write(held.raw);
-        TraceEvent event;
-        event.timeUs = m_trace.clock().nowUs();
-        event.connection = m_traceId;
-        event.direction = TraceDirection::Sent;
-        event.type = held.type;
-        event.packetId = held.packetId;
-        event.flowState = belongsToFlow(held.type)
-            ? m_session->flowState(flowDirection(TraceDirection::Sent, held.type), held.packetId)
-            : FlowState::None;
-        if (event.flowState == FlowState::None && belongsToFlow(held.type))
-            event.flowState = FlowState::Complete; // an inbound flow ends with the PUBCOMP we send
-        event.mark = TraceMark::Released;
-        event.ruleId = held.ruleId;
-        event.raw = held.raw;
-        m_trace.append(event);
-    }
-    return true;
-}
-
-bool Connection::drop(quint64 heldId)
-{
-    const auto it = std::find_if(m_held.begin(), m_held.end(), [heldId](const HeldPacket &h) { return h.id == heldId; });
-    if (it == m_held.end())
-        return false;
-    TraceEvent event;
-    event.timeUs = m_trace.clock().nowUs();
-    event.connection = m_traceId;
-    event.kind = TraceKind::Note;
-    event.note = QStringLiteral("Held %1 id %2 dropped by the user.").arg(packetTypeName(it->type)).arg(it->packetId.value);
-    m_trace.append(event);
-    m_held.erase(it);
-    emit heldPacketsChanged();
-    return true;
-}
-
-void Connection::discardHeld(const QString &why)
-{
-    if (m_held.empty())
-        return;
-    for (const HeldPacket &h : m_held)
-        traceNote(TraceKind::Note,
-                  QStringLiteral("Held %1 id %2 discarded: %3.").arg(packetTypeName(h.type)).arg(h.packetId.value).arg(why));
-    m_held.clear();
-    emit heldPacketsChanged();
 }
 
 PublishResult Connection::publish(const ApplicationMessage &message)
@@ -585,7 +460,11 @@ void Connection::onClosed(const TransportClosed &closed)
     // Unexpected: a failure, or the peer closing while the session still thought it was connected.
     const bool unexpected = closed.error || (closed.byPeer && m_session->state() != SessionState::Disconnected);
     execute(m_session->connectionLost(now()));
-    discardHeld(QStringLiteral("the connection closed"));
+    m_gate.discard(m_transportGeneration - 1, [this](const HeldPacket &h) {
+        traceNote(TraceKind::Note, QStringLiteral("Held %1 id %2 discarded: the connection closed.")
+                                       .arg(packetTypeName(h.type))
+                                       .arg(h.packetId.value));
+    });
     if (unexpected && !m_closing && !m_cutRequested && m_lastError.isEmpty())
         fail(closed.message);
     m_cutRequested = false;

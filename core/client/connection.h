@@ -4,7 +4,7 @@
 
 #include "connection_settings.h"
 
-#include "faults/fault_rule_set.h"
+#include "faults/fault_gate.h"
 #include "protocol/decoder.h"
 #include "session/session.h"
 #include "store/session_store.h"
@@ -28,20 +28,6 @@ enum class ConnectionState : quint8 {
 };
 
 QString connectionStateName(ConnectionState state);
-
-// A packet a fault rule holds at the session/transport boundary until the user releases or drops it.
-struct HeldPacket {
-    quint64 id = 0;
-    TraceDirection direction = TraceDirection::Sent;
-    PacketType type = PacketType::Publish;
-    PacketId packetId{};
-    QString topic{};
-    quint32 ruleId = 0;
-    QString ruleName{};
-    qint64 heldSinceUs = 0; // trace time
-    QByteArray raw{};
-    std::optional<Packet> packet{}; // incoming packets, to feed the session on release
-};
 
 class Connection : public QObject
 {
@@ -76,9 +62,9 @@ public:
     void subscribe(std::vector<Subscription> subscriptions, Properties properties = {});
     void unsubscribe(std::vector<QString> filters, Properties properties = {});
 
-    std::vector<HeldPacket> heldPackets() const { return m_held; }
-    bool release(quint64 heldId);
-    bool drop(quint64 heldId);
+    std::vector<HeldPacket> heldPackets() const { return m_gate.held(); }
+    bool release(quint64 heldId) { return m_gate.release(heldId); }
+    bool drop(quint64 heldId) { return m_gate.drop(heldId); }
 
     // Session time: monotonic milliseconds that also read as wall-clock time.
     Millis now() const;
@@ -102,14 +88,14 @@ private:
     void process(const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId);
     void execute(SessionOutput out);
     void send(const Packet &packet, FlowState flowState);
+    FaultGate::Handlers gateHandlers(bool outgoing, FlowState flowState);
     void write(const QByteArray &raw);
     void trace(TraceDirection direction, const Packet &packet, const QByteArray &raw, FlowState state,
                TraceMark mark = TraceMark::None, quint32 ruleId = 0);
     void traceNote(TraceKind kind, const QString &note);
-    QString topicOf(TraceDirection direction, const Packet &packet, const SessionOutput *out) const;
+    QString topicOf(TraceDirection direction, const Packet &packet) const;
     void scheduleKeepAlive();
     void scheduleReconnect();
-    void discardHeld(const QString &why);
     bool loadSession();
 
     ConnectionSettings m_settings;
@@ -120,6 +106,7 @@ private:
     std::unique_ptr<Session> m_session;
     bool m_sessionLoaded = false;
     FaultRuleSet m_faults;
+    FaultGate m_gate{m_faults};
     Decoder m_decoder;
     QPointer<Transport> m_transport;
     quint64 m_transportGeneration = 0; // tells delayed work which connection it belonged to
@@ -134,8 +121,6 @@ private:
     QTimer m_keepAliveTimer;
     QTimer m_connectTimer;
     QTimer m_reconnectTimer;
-    std::vector<HeldPacket> m_held;
-    quint64 m_nextHeldId = 1;
 };
 
 } // namespace mqs

@@ -27,6 +27,20 @@ inline bool isFinished(FlowState s)
     return s == FlowState::Complete || s == FlowState::Failed || s == FlowState::Abandoned;
 }
 
+// PUBLISH, PUBACK, PUBREC, PUBREL and PUBCOMP belong to a flow; other packets do not.
+inline bool belongsToFlow(PacketType type)
+{
+    return type >= PacketType::Publish && type <= PacketType::PubComp;
+}
+
+// The flow a packet belongs to, seen from the side that sent or received it: PUBLISH and
+// PUBREL come from the flow's sender, PUBACK, PUBREC and PUBCOMP from its receiver.
+inline Direction flowDirectionOf(PacketType type, bool weSentIt)
+{
+    const bool fromSender = type == PacketType::Publish || type == PacketType::PubRel;
+    return fromSender == weSentIt ? Direction::Outbound : Direction::Inbound;
+}
+
 // "AwaitingPubRec", ... as the inspector shows it.
 QString flowStateName(FlowState state);
 QString directionName(Direction direction);

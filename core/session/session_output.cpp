@@ -17,6 +17,14 @@ void SessionOutput::append(SessionOutput &&other)
     close = close || other.close;
 }
 
+FlowState stateAfter(const SessionOutput &out, Direction direction, PacketId id, FlowState fallback)
+{
+    for (auto it = out.flows.rbegin(); it != out.flows.rend(); ++it)
+        if (it->direction == direction && it->packetId == id)
+            return it->state;
+    return fallback;
+}
+
 QString describeEvent(const SessionEvent &event)
 {
     return std::visit(
