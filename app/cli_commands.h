@@ -10,6 +10,8 @@ int decodeCommand(const QStringList &arguments);
 int pubCommand(const QStringList &arguments);
 int subCommand(const QStringList &arguments);
 int historyCommand(const QStringList &arguments);
+int brokerCommand(const QStringList &arguments);
+int demoCommand(const QStringList &arguments);
 
 // Shared: prints "mqttscope-cli CMD: <text>" and the --help hint to stderr; returns 2.
 int usageError(const QString &command, const QString &text);

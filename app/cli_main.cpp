@@ -18,6 +18,8 @@ const Command kCommands[] = {
     {"pub", "publish messages (mosquitto_pub's flags, plus --store and --trace)", mqs::cli::pubCommand},
     {"sub", "subscribe and print messages (mosquitto_sub's flags, plus --store and --trace)", mqs::cli::subCommand},
     {"history", "print the message history kept in a session store", mqs::cli::historyCommand},
+    {"broker", "run the sandbox broker (a debugging sandbox, not a production broker)", mqs::cli::brokerCommand},
+    {"demo", "run the demo: sandbox broker, a sensor publishing at QoS 2, a dashboard; print every packet", mqs::cli::demoCommand},
     {"decode", "list the MQTT packets of a pcap/pcapng capture", mqs::cli::decodeCommand},
 };
 

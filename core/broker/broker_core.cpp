@@ -106,7 +106,7 @@ void BrokerCore::clear()
     m_wills.clear();
 }
 
-std::optional<StoreError> BrokerCore::restore(SessionStore &store)
+std::optional<StoreError> BrokerCore::restore(SessionStore &store, Millis now)
 {
     clear();
     auto keys = store.keys(storeScope());
@@ -121,7 +121,14 @@ std::optional<StoreError> BrokerCore::restore(SessionStore &store)
         const auto &stored = std::get<std::optional<StoredSession>>(loaded);
         if (!stored)
             continue;
+        if (stored->meta.sessionExpiry == 0) { // it ended with the connection the restart cut
+            if (auto error = store.remove(key))
+                return *error;
+            continue;
+        }
         auto cs = makeSession(key.clientId);
+        if (stored->meta.sessionExpiry != 0xFFFFFFFF)
+            cs->expiresAt = now + Millis(qint64(stored->meta.sessionExpiry) * 1000);
         cs->session->restore(stored->meta, stored->outbound, stored->inbound);
         for (const StoredSubscription &sub : stored->subscriptions)
             cs->subscriptions[sub.subscription.filter] = sub;

@@ -61,8 +61,10 @@ public:
     QString storeScope() const { return QStringLiteral("broker:") + m_options.name; }
     SessionKey retainedKey() const { return SessionKey{storeScope(), QString()}; }
 
-    // Sessions, subscriptions and retained messages an earlier run stored.
-    std::optional<StoreError> restore(SessionStore &store);
+    // Sessions, subscriptions and retained messages an earlier run stored. Every client is
+    // offline now: sessions that ended with their connection (expiry 0) are removed, the
+    // others count their expiry from `now`.
+    std::optional<StoreError> restore(SessionStore &store, Millis now);
     // Forget everything (restart without state).
     void clear();
 

@@ -34,7 +34,8 @@ Connection::Connection(ConnectionSettings settings, TraceLog &trace, SessionStor
     record.name = m_settings.name.isEmpty() ? m_settings.clientId : m_settings.name;
     record.clientId = m_settings.clientId;
     record.localParty = record.name;
-    record.remoteParty = QStringLiteral("broker %1").arg(m_settings.url.hostAndPort());
+    record.remoteParty = m_settings.peerName.isEmpty() ? QStringLiteral("broker %1").arg(m_settings.url.hostAndPort())
+                                                       : m_settings.peerName;
     record.version = m_settings.version;
     m_traceId = m_trace.addConnection(record);
 
@@ -89,7 +90,8 @@ void Connection::setSettings(ConnectionSettings settings)
         updated.name = m_settings.name.isEmpty() ? m_settings.clientId : m_settings.name;
         updated.localParty = updated.name;
         updated.clientId = m_settings.clientId;
-        updated.remoteParty = QStringLiteral("broker %1").arg(m_settings.url.hostAndPort());
+        updated.remoteParty = m_settings.peerName.isEmpty() ? QStringLiteral("broker %1").arg(m_settings.url.hostAndPort())
+                                                            : m_settings.peerName;
         updated.version = m_settings.version;
         m_trace.updateConnection(updated);
     }

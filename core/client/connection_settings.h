@@ -11,6 +11,7 @@ namespace mqs {
 
 struct ConnectionSettings {
     QString name; // shown on the lane and in lists: "living-room sensor"
+    QString peerName; // the broker's lane name ("sandbox broker"); empty: "broker HOST:PORT"
     ServerUrl url; // mqtt://, mqtts://, ws://, wss://
     TlsOptions tls;
     ProtocolVersion version = ProtocolVersion::V5;

@@ -5,6 +5,17 @@
 
 namespace mqs {
 
+QString partyName(const TraceLog &log, const TraceConnection &connection, bool remote)
+{
+    if (!remote)
+        return connection.localParty;
+    if (connection.role == ConnectionRole::BrokerSide && !connection.clientId.isEmpty())
+        for (const TraceConnection &other : log.connections())
+            if (other.role == ConnectionRole::Client && other.clientId == connection.clientId)
+                return other.localParty;
+    return connection.remoteParty;
+}
+
 QString traceLine(const TraceLog &log, quint64 sequence)
 {
     const auto connection = log.connection(log.connectionOf(sequence)).value_or(TraceConnection{});
@@ -16,8 +27,8 @@ QString traceLine(const TraceLog &log, quint64 sequence)
             .arg(time, connection.localParty, QLatin1String(kKinds[int(kind)]), log.noteOf(sequence));
     }
     const bool sent = log.directionOf(sequence) == TraceDirection::Sent;
-    const QString from = sent ? connection.localParty : connection.remoteParty;
-    const QString to = sent ? connection.remoteParty : connection.localParty;
+    const QString from = partyName(log, connection, !sent);
+    const QString to = partyName(log, connection, sent);
     const auto decoded = decodePacket(log.rawView(sequence), connection.version);
     QString text = std::holds_alternative<Packet>(decoded) ? describe(std::get<Packet>(decoded))
                                                            : std::get<ProtocolError>(decoded).toString();

@@ -8,4 +8,8 @@ namespace mqs {
 
 QString traceLine(const TraceLog &log, quint64 sequence);
 
+// The lane name of one end of a traced connection. The sandbox broker's view of a client is
+// named as the app's own connection with that client id, so both hops read alike.
+QString partyName(const TraceLog &log, const TraceConnection &connection, bool remote);
+
 } // namespace mqs

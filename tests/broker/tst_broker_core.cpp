@@ -270,7 +270,7 @@ private slots:
 
         // restart: a new BrokerCore restored from the same store
         BrokerCore restarted;
-        QVERIFY(!restarted.restore(wire.store));
+        QVERIFY(!restarted.restore(wire.store, wire.now));
         QCOMPARE(restarted.sessionIds(), std::vector<QString>{QStringLiteral("dash")});
         QCOMPARE(restarted.subscriptions(QStringLiteral("dash")).size(), 1u);
         QCOMPARE(restarted.session(QStringLiteral("dash"))->outbound().queued(), 1);

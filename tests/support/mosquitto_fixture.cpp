@@ -1,6 +1,8 @@
 #include "mosquitto_fixture.h"
 
 #include <QDeadlineTimer>
+#include <QEventLoop>
+#include <QTimer>
 #include <QFile>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -32,6 +34,39 @@ ClientRun runProgram(const QString &program, const QStringList &arguments, int t
     process.closeWriteChannel();
     if (!process.waitForFinished(timeoutMs)) {
         run.timedOut = true;
+        process.kill();
+        process.waitForFinished(2000);
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+ClientRun runProgramAsync(const QString &program, const QStringList &arguments, int timeoutMs, const QByteArray &stdinData)
+{
+    ClientRun run;
+    QProcess process;
+    QEventLoop loop;
+    QObject::connect(&process, &QProcess::finished, &loop, &QEventLoop::quit);
+    QObject::connect(&process, &QProcess::errorOccurred, &loop, [&loop](QProcess::ProcessError e) {
+        if (e == QProcess::FailedToStart)
+            loop.quit();
+    });
+    QTimer timeout;
+    timeout.setSingleShot(true);
+    QObject::connect(&timeout, &QTimer::timeout, &loop, [&] {
+        run.timedOut = true;
+        loop.quit();
+    });
+    process.start(program, arguments);
+    if (!stdinData.isEmpty())
+        process.write(stdinData);
+    process.closeWriteChannel();
+    timeout.start(timeoutMs);
+    if (process.state() != QProcess::NotRunning)
+        loop.exec();
+    if (run.timedOut) {
         process.kill();
         process.waitForFinished(2000);
     }

@@ -83,6 +83,11 @@ struct ClientRun {
 ClientRun runProgram(const QString &program, const QStringList &arguments, int timeoutMs = 15000,
                      const QByteArray &stdinData = {});
 
+// As runProgram, but keeps this process's event loop running meanwhile (for a broker or a
+// connection living in the test itself).
+ClientRun runProgramAsync(const QString &program, const QStringList &arguments, int timeoutMs = 15000,
+                          const QByteArray &stdinData = {});
+
 // Runs tshark on a capture. tshark started as root drops its privileges, so the file is copied
 // into a world-readable directory first. `arguments` follow "-r FILE".
 ClientRun runTshark(const QString &capture, const QStringList &arguments);

@@ -1,0 +1,428 @@
+#include "sandbox_broker.h"
+
+#include "protocol/describe.h"
+#include "protocol/encoder.h"
+#include "store/memory_session_store.h"
+#include "store/sqlite_session_store.h"
+
+#include <QDateTime>
+#include <QFile>
+
+namespace mqs {
+
+struct SandboxBroker::Client {
+    ClientHandle handle = 0;
+    QPointer<Transport> transport;
+    Decoder decoder{ProtocolVersion::V311}; // a CONNECT sets the version
+    ConnectionId traceId = 0;
+    QString clientId;
+    QString peer;
+};
+
+SandboxBroker::SandboxBroker(Options options, TraceLog *trace, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_trace(trace)
+    , m_core(m_options.core)
+{
+    m_clock.start();
+    m_clockBase = QDateTime::currentMSecsSinceEpoch();
+    m_tick.setSingleShot(true);
+    connect(&m_tick, &QTimer::timeout, this, [this] {
+        apply(m_core.tick(now()));
+        scheduleTick();
+    });
+    connect(&m_server, &TransportServer::accepted, this, &SandboxBroker::onAccepted);
+    connect(&m_gate, &FaultGate::heldChanged, this, &SandboxBroker::heldPacketsChanged);
+    if (m_trace) {
+        TraceConnection lane;
+        lane.role = ConnectionRole::BrokerSide;
+        lane.name = QStringLiteral("sandbox broker");
+        lane.localParty = QStringLiteral("sandbox broker");
+        lane.remoteParty = QStringLiteral("sandbox broker");
+        m_brokerNotes = m_trace->addConnection(lane);
+    }
+}
+
+SandboxBroker::~SandboxBroker()
+{
+    for (auto &[handle, client] : m_clients)
+        if (client->transport) {
+            client->transport->disconnect(this);
+            client->transport->abort();
+        }
+}
+
+Millis SandboxBroker::now() const
+{
+    return Millis(m_clockBase + m_clock.elapsed());
+}
+
+std::optional<QString> SandboxBroker::openStore()
+{
+    if (m_options.storePath.isEmpty()) {
+        if (!m_store)
+            m_store = std::make_unique<MemorySessionStore>();
+        return std::nullopt;
+    }
+    auto store = std::make_unique<SqliteSessionStore>(m_options.storePath);
+    if (store->error())
+        return store->error()->message;
+    m_store = std::move(store);
+    return std::nullopt;
+}
+
+std::optional<QString> SandboxBroker::start()
+{
+    if (auto error = openStore())
+        return error;
+    if (auto error = m_core.restore(*m_store, now()))
+        return error->message;
+    if (auto error = m_server.listen(m_port ? m_port : m_options.port))
+        return error;
+    m_port = m_server.port();
+    if (m_options.webSocketPort)
+        if (auto error = m_server.listenWebSocket(*m_options.webSocketPort))
+            return error;
+    traceNote(nullptr, TraceKind::Note,
+              QStringLiteral("Sandbox broker listening on 127.0.0.1:%1%2 (sessions %3).")
+                  .arg(m_port)
+                  .arg(m_options.webSocketPort ? QStringLiteral(", WebSocket on %1").arg(webSocketPort()) : QString())
+                  .arg(m_store->location()));
+    scheduleTick();
+    return std::nullopt;
+}
+
+void SandboxBroker::stop(bool graceful)
+{
+    m_server.stop();
+    m_tick.stop();
+    auto clients = std::move(m_clients);
+    m_clients.clear();
+    for (auto &[handle, client] : clients) {
+        m_gate.discard(handle, [](const HeldPacket &) {});
+        if (!client->transport)
+            continue;
+        client->transport->disconnect(this);
+        if (graceful && m_core.client(handle) && m_core.client(handle)->version == ProtocolVersion::V5)
+            client->transport->write(encode(Disconnect{ReasonCode::ServerShuttingDown, {}}, ProtocolVersion::V5));
+        if (graceful)
+            client->transport->close();
+        else
+            client->transport->abort();
+        traceNote(client.get(), graceful ? TraceKind::Closed : TraceKind::Cut,
+                  graceful ? QStringLiteral("the sandbox broker stopped") : QStringLiteral("the sandbox broker went down"));
+        client->transport->deleteLater();
+    }
+}
+
+std::optional<QString> SandboxBroker::restart(bool keepState)
+{
+    stop(false);
+    if (!keepState) {
+        m_core.clear();
+        if (m_options.storePath.isEmpty()) {
+            m_store = std::make_unique<MemorySessionStore>();
+        } else {
+            m_store.reset();
+            for (const char *suffix : {"", "-wal", "-shm"})
+                QFile::remove(m_options.storePath + QLatin1String(suffix));
+        }
+    }
+    traceNote(nullptr, TraceKind::Note,
+              keepState ? QStringLiteral("Sandbox broker restarting with its session state.")
+                        : QStringLiteral("Sandbox broker restarting without any state: every session, queued message and "
+                                         "unfinished flow is gone."));
+    return start();
+}
+
+std::vector<BrokerClientInfo> SandboxBroker::clients() const
+{
+    std::vector<BrokerClientInfo> list;
+    for (const auto &[handle, client] : m_clients)
+        if (auto info = m_core.client(handle))
+            list.push_back(*info);
+    return list;
+}
+
+void SandboxBroker::onAccepted(Transport *transport)
+{
+    auto client = std::make_unique<Client>();
+    client->handle = m_nextHandle++;
+    client->transport = transport;
+    client->peer = transport->peerDescription();
+    transport->setParent(this);
+    const ClientHandle handle = client->handle;
+    connect(transport, &Transport::received, this, [this, handle](const QByteArray &bytes) { onReceived(handle, bytes); });
+    connect(transport, &Transport::closed, this, [this, handle](const TransportClosed &closed) { onClosed(handle, closed); });
+    if (m_trace) {
+        TraceConnection lane;
+        lane.role = ConnectionRole::BrokerSide;
+        lane.name = QStringLiteral("sandbox broker ⇄ %1").arg(client->peer);
+        lane.localParty = QStringLiteral("sandbox broker");
+        lane.remoteParty = client->peer;
+        client->traceId = m_trace->addConnection(lane);
+    }
+    traceNote(client.get(), TraceKind::Opened, client->peer);
+    m_clients.emplace(handle, std::move(client));
+}
+
+void SandboxBroker::traceConnect(Client &client, const Connect &connect)
+{
+    client.clientId = connect.clientId;
+    if (!m_trace)
+        return;
+    if (auto lane = m_trace->connection(client.traceId)) {
+        lane->clientId = connect.clientId;
+        lane->remoteParty = connect.clientId.isEmpty() ? client.peer : connect.clientId;
+        lane->name = QStringLiteral("sandbox broker ⇄ %1").arg(lane->remoteParty);
+        lane->version = connect.version;
+        m_trace->updateConnection(*lane);
+    }
+}
+
+void SandboxBroker::onReceived(ClientHandle handle, const QByteArray &bytes)
+{
+    const auto it = m_clients.find(handle);
+    if (it == m_clients.end())
+        return;
+    Client &client = *it->second;
+    client.decoder.feed(bytes);
+    while (m_clients.count(handle) && client.transport && client.transport->isOpen()) {
+        auto result = client.decoder.next();
+        if (std::holds_alternative<std::monostate>(result))
+            return;
+        if (const auto *error = std::get_if<ProtocolError>(&result)) {
+            traceNote(&client, TraceKind::Violation,
+                      QStringLiteral("Client '%1' sent bytes that are not valid MQTT: %2").arg(client.clientId, error->toString()));
+            apply(m_core.protocolError(handle, *error, now()));
+            return;
+        }
+        const DecodedPacket &decoded = std::get<DecodedPacket>(result);
+        if (const auto *c = std::get_if<Connect>(&decoded.packet); c && client.clientId.isEmpty())
+            traceConnect(client, *c);
+        HeldPacket p;
+        p.owner = handle;
+        p.direction = TraceDirection::Received;
+        p.type = packetType(decoded.packet);
+        p.packetId = packetIdOf(decoded.packet).value_or(PacketId());
+        if (const auto *publish = std::get_if<Publish>(&decoded.packet))
+            p.topic = publish->topic;
+        p.clientId = client.clientId;
+        p.raw = decoded.raw;
+        p.packet = decoded.packet;
+        FaultGate::Handlers h;
+        h.alive = [this, handle] { return m_clients.count(handle) > 0; };
+        h.cut = [this, handle](const QString &why) {
+            if (const auto c = m_clients.find(handle); c != m_clients.end() && c->second->transport) {
+                traceNote(c->second.get(), TraceKind::Cut, why);
+                c->second->transport->abort();
+            }
+        };
+        h.cross = [this, handle](const HeldPacket &held, TraceMark mark, quint32 rule) {
+            process(handle, held.packet, held.raw, mark, rule);
+        };
+        h.record = [this, handle](const HeldPacket &held, TraceMark mark, quint32 rule) {
+            if (const auto c = m_clients.find(handle); c != m_clients.end())
+                tracePacket(*c->second, TraceDirection::Received, held.packet, held.raw,
+                            flowStateOf(*c->second, held.type, held.packetId, false), mark, rule);
+        };
+        m_gate.pass(std::move(p), m_trace ? m_trace->clock().nowUs() : 0, h);
+    }
+}
+
+FlowState SandboxBroker::flowStateOf(const Client &client, PacketType type, PacketId id, bool sent) const
+{
+    if (!belongsToFlow(type))
+        return FlowState::None;
+    const Session *session = m_core.session(client.clientId);
+    return session ? session->flowState(flowDirectionOf(type, sent), id) : FlowState::None;
+}
+
+void SandboxBroker::process(ClientHandle handle, const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId)
+{
+    BrokerStep step = m_core.received(handle, packet, now());
+    const auto it = m_clients.find(handle);
+    if (it != m_clients.end()) {
+        Client &client = *it->second;
+        if (const auto info = m_core.client(handle); info && client.clientId != info->clientId) {
+            client.clientId = info->clientId; // assigned by the broker
+            Connect named;
+            named.clientId = info->clientId;
+            named.version = info->version;
+            traceConnect(client, named);
+        }
+        FlowState state = FlowState::None;
+        const PacketType type = packetType(packet);
+        if (belongsToFlow(type)) {
+            const Direction direction = flowDirectionOf(type, false);
+            const PacketId id = packetIdOf(packet).value_or(PacketId());
+            state = flowStateOf(client, type, id, false);
+            for (const ClientOutput &co : step.clients)
+                if (co.client == handle)
+                    state = stateAfter(co.output, direction, id, state);
+        }
+        tracePacket(client, TraceDirection::Received, packet, raw, state, mark, ruleId);
+    }
+    apply(std::move(step));
+}
+
+void SandboxBroker::apply(BrokerStep step)
+{
+    // Write-ahead: everything this step changed is stored before any of its packets goes out.
+    for (const auto &[key, changes] : step.store)
+        if (auto error = m_store->apply(key, changes))
+            traceNote(nullptr, TraceKind::Note, error->message);
+    for (const ClientOutput &co : step.clients)
+        if (!co.output.store.empty())
+            if (auto error = m_store->apply(co.key, co.output.store))
+                traceNote(nullptr, TraceKind::Note, error->message);
+    for (const QString &text : step.notes) {
+        traceNote(nullptr, TraceKind::Note, text);
+        emit note(text);
+    }
+    for (const ClientOutput &co : step.clients) {
+        const auto it = m_clients.find(co.client);
+        if (co.client == 0 || it == m_clients.end())
+            continue; // offline: its messages wait in its session
+        Client &client = *it->second;
+        for (const Packet &packet : co.output.sent) {
+            FlowState state = FlowState::None;
+            const PacketType type = packetType(packet);
+            if (belongsToFlow(type)) {
+                const Direction direction = flowDirectionOf(type, true);
+                const PacketId id = packetIdOf(packet).value_or(PacketId());
+                state = stateAfter(co.output, direction, id, flowStateOf(client, type, id, true));
+            }
+            send(client, packet, state);
+            if (const auto *ack = std::get_if<ConnAck>(&packet); ack && !isFailure(ack->reason))
+                emit clientConnected(client.clientId);
+        }
+        for (const SessionEvent &event : co.output.events)
+            if (const auto *violation = std::get_if<Violation>(&event))
+                traceNote(&client, TraceKind::Violation, violation->message);
+            else if (const auto *protocol = std::get_if<ProtocolViolation>(&event))
+                traceNote(&client, TraceKind::Violation, protocol->message);
+        if (co.output.close && client.transport)
+            client.transport->close();
+    }
+    scheduleTick();
+}
+
+void SandboxBroker::send(Client &client, const Packet &packet, FlowState state)
+{
+    const Session *session = m_core.session(client.clientId);
+    const ProtocolVersion version = session ? session->link().version : client.decoder.version();
+    HeldPacket p;
+    p.owner = client.handle;
+    p.direction = TraceDirection::Sent;
+    p.type = packetType(packet);
+    p.packetId = packetIdOf(packet).value_or(PacketId());
+    if (const auto *publish = std::get_if<Publish>(&packet))
+        p.topic = publish->topic;
+    else if (session && p.packetId.isValid() && belongsToFlow(p.type)) {
+        if (flowDirectionOf(p.type, true) == Direction::Outbound) {
+            if (const OutboundFlow *f = session->outbound().flow(p.packetId))
+                p.topic = f->message.topic;
+        } else if (const InboundFlow *f = session->inbound().flow(p.packetId)) {
+            p.topic = f->topic;
+        }
+    }
+    p.clientId = client.clientId;
+    p.raw = encode(packet, version);
+    p.packet = packet;
+    const ClientHandle handle = client.handle;
+    FaultGate::Handlers h;
+    h.alive = [this, handle] {
+        const auto c = m_clients.find(handle);
+        return c != m_clients.end() && c->second->transport && c->second->transport->isOpen();
+    };
+    h.cut = [this, handle](const QString &why) {
+        if (const auto c = m_clients.find(handle); c != m_clients.end() && c->second->transport) {
+            traceNote(c->second.get(), TraceKind::Cut, why);
+            c->second->transport->abort();
+        }
+    };
+    h.cross = [this, handle, state](const HeldPacket &held, TraceMark mark, quint32 rule) {
+        const auto c = m_clients.find(handle);
+        if (c == m_clients.end() || !c->second->transport)
+            return;
+        c->second->transport->write(held.raw);
+        FlowState now = state;
+        if (mark == TraceMark::Released && belongsToFlow(held.type)) {
+            now = flowStateOf(*c->second, held.type, held.packetId, true);
+            if (now == FlowState::None)
+                now = flowDirectionOf(held.type, true) == Direction::Inbound ? FlowState::Complete : state;
+        }
+        tracePacket(*c->second, TraceDirection::Sent, held.packet, held.raw, now, mark, rule);
+    };
+    h.record = [this, handle, state](const HeldPacket &held, TraceMark mark, quint32 rule) {
+        if (const auto c = m_clients.find(handle); c != m_clients.end())
+            tracePacket(*c->second, TraceDirection::Sent, held.packet, held.raw, state, mark, rule);
+    };
+    m_gate.pass(std::move(p), m_trace ? m_trace->clock().nowUs() : 0, h);
+}
+
+void SandboxBroker::onClosed(ClientHandle handle, const TransportClosed &closed)
+{
+    const auto it = m_clients.find(handle);
+    if (it == m_clients.end())
+        return;
+    std::unique_ptr<Client> client = std::move(it->second);
+    m_clients.erase(it);
+    traceNote(client.get(), closed.error ? TraceKind::Cut : TraceKind::Closed, closed.message);
+    m_gate.discard(handle, [this, &client](const HeldPacket &h) {
+        traceNote(client.get(), TraceKind::Note, QStringLiteral("Held %1 id %2 discarded: the connection closed.")
+                                                     .arg(packetTypeName(h.type))
+                                                     .arg(h.packetId.value));
+    });
+    apply(m_core.disconnected(handle, now()));
+    if (client->transport)
+        client->transport->deleteLater();
+    if (!client->clientId.isEmpty())
+        emit clientDisconnected(client->clientId);
+}
+
+void SandboxBroker::tracePacket(const Client &client, TraceDirection direction, const Packet &packet, const QByteArray &raw,
+                                FlowState state, TraceMark mark, quint32 ruleId)
+{
+    if (!m_trace)
+        return;
+    TraceEvent e;
+    e.timeUs = m_trace->clock().nowUs();
+    e.connection = client.traceId;
+    e.direction = direction;
+    e.type = packetType(packet);
+    e.packetId = packetIdOf(packet).value_or(PacketId());
+    e.flowState = state;
+    e.mark = mark;
+    e.ruleId = ruleId;
+    e.raw = raw;
+    m_trace->append(e);
+}
+
+void SandboxBroker::traceNote(const Client *client, TraceKind kind, const QString &text)
+{
+    if (!m_trace)
+        return;
+    TraceEvent e;
+    e.timeUs = m_trace->clock().nowUs();
+    e.connection = client ? client->traceId : m_brokerNotes;
+    e.kind = kind;
+    e.note = text;
+    m_trace->append(e);
+}
+
+void SandboxBroker::scheduleTick()
+{
+    if (!isRunning())
+        return;
+    const auto deadline = m_core.nextDeadline();
+    if (!deadline) {
+        m_tick.stop();
+        return;
+    }
+    m_tick.start(int(std::clamp<qint64>((*deadline - now()).count(), 0, 24LL * 3600 * 1000)));
+}
+
+} // namespace mqs

@@ -1,0 +1,101 @@
+#pragma once
+// The sandbox broker: BrokerCore on a loopback port, for zero-setup demos and for faults real
+// brokers will not do on demand (withhold PUBCOMP from one client, restart with or without its
+// state). Every connection it serves is traced as a lane of its own. It is a debugging
+// sandbox, not a production broker.
+
+#include "broker_core.h"
+
+#include "faults/fault_gate.h"
+#include "protocol/decoder.h"
+#include "trace/trace_log.h"
+#include "transport/transport_server.h"
+
+#include <QElapsedTimer>
+#include <QPointer>
+#include <QTimer>
+
+#include <map>
+#include <memory>
+
+namespace mqs {
+
+class SandboxBroker : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SandboxBroker)
+public:
+    struct Options {
+        BrokerOptions core{};
+        quint16 port = 0; // 0: any free port (see port())
+        std::optional<quint16> webSocketPort{}; // also serve ws:// here (0: any free port)
+        QString storePath{}; // SQLite file for sessions and retained messages; empty: in memory
+    };
+
+    // `trace` may be null (no tracing); it must outlive the broker.
+    SandboxBroker(Options options, TraceLog *trace, QObject *parent = nullptr);
+    ~SandboxBroker() override;
+
+    // Listens and restores what the store holds. Nothing on success, else a sentence.
+    std::optional<QString> start();
+    // Closes every client (5.0 clients get DISCONNECT 0x8B when `graceful`) and stops listening.
+    void stop(bool graceful = true);
+    // Stop as a crash would (no DISCONNECT), then start on the same port, with the session state
+    // it had (sessions, queued and unfinished flows, retained messages) or without any.
+    std::optional<QString> restart(bool keepState);
+
+    bool isRunning() const { return m_server.isListening(); }
+    quint16 port() const { return m_port; }
+    quint16 webSocketPort() const { return m_server.webSocketPort(); }
+    QString url() const { return QStringLiteral("mqtt://127.0.0.1:%1").arg(m_port); }
+    const BrokerCore &core() const { return m_core; }
+    std::vector<BrokerClientInfo> clients() const;
+
+    // Broker-side fault rules: the same model as a client's, scoped by client id where needed
+    // ("hold out PUBCOMP client dashboard" withholds PUBCOMP from that client only).
+    FaultRuleSet &faults() { return m_faults; }
+    std::vector<HeldPacket> heldPackets() const { return m_gate.held(); }
+    bool release(quint64 heldId) { return m_gate.release(heldId); }
+    bool drop(quint64 heldId) { return m_gate.drop(heldId); }
+
+signals:
+    void clientConnected(const QString &clientId);
+    void clientDisconnected(const QString &clientId);
+    void note(const QString &text);
+    void heldPacketsChanged();
+
+private:
+    struct Client;
+
+    Millis now() const;
+    void onAccepted(Transport *transport);
+    void onReceived(ClientHandle handle, const QByteArray &bytes);
+    void onClosed(ClientHandle handle, const TransportClosed &closed);
+    void process(ClientHandle handle, const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId);
+    void apply(BrokerStep step);
+    void send(Client &client, const Packet &packet, FlowState state);
+    void traceConnect(Client &client, const Connect &connect);
+    void tracePacket(const Client &client, TraceDirection direction, const Packet &packet, const QByteArray &raw,
+                     FlowState state, TraceMark mark, quint32 ruleId);
+    void traceNote(const Client *client, TraceKind kind, const QString &text);
+    FlowState flowStateOf(const Client &client, PacketType type, PacketId id, bool sent) const;
+    void scheduleTick();
+    std::optional<QString> openStore();
+
+    Options m_options;
+    TraceLog *m_trace;
+    ConnectionId m_brokerNotes = 0; // a lane for what is not about one client
+    BrokerCore m_core;
+    std::unique_ptr<SessionStore> m_store;
+    TransportServer m_server;
+    quint16 m_port = 0;
+    FaultRuleSet m_faults;
+    FaultGate m_gate{m_faults};
+    std::map<ClientHandle, std::unique_ptr<Client>> m_clients;
+    ClientHandle m_nextHandle = 1;
+    QElapsedTimer m_clock;
+    qint64 m_clockBase = 0;
+    QTimer m_tick;
+};
+
+} // namespace mqs
