@@ -2,6 +2,7 @@
 // each case gives the named error, the right DISCONNECT reason, and a clean close.
 
 #include "client/connection.h"
+#include "protocol/describe.h"
 #include "protocol/encoder.h"
 
 #include <QSignalSpy>
@@ -143,7 +144,7 @@ private slots:
         // 5.0: we told the peer why before closing
         QTRY_VERIFY_WITH_TIMEOUT(!broker.fromClient().empty(), 3000);
         const Packet last = broker.fromClient().back();
-        QVERIFY2(std::holds_alternative<Disconnect>(last), toString(last));
+        QVERIFY2(std::holds_alternative<Disconnect>(last), qPrintable(describe(last)));
         QCOMPARE(std::get<Disconnect>(last).reason, disconnect);
         // the violation is in the trace, named
         bool traced = false;

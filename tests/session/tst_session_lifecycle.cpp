@@ -252,16 +252,16 @@ private slots:
         auto out = session.subscribe({Subscription{QStringLiteral("sensors/#"), {QoS::ExactlyOnce}},
                                       Subscription{QStringLiteral("$SYS/x"), {QoS::AtMostOnce}}},
                                      t0);
-        const auto &subscribe = std::get<Subscribe>(out.sent.at(0));
-        out = session.receive(SubAck{subscribe.packetId, {}, {ReasonCode::GrantedQoS2, ReasonCode::NotAuthorized}}, t0);
+        const PacketId subscribeId = std::get<Subscribe>(out.sent.at(0)).packetId;
+        out = session.receive(SubAck{subscribeId, {}, {ReasonCode::GrantedQoS2, ReasonCode::NotAuthorized}}, t0);
         const auto *ack = findEvent<SubscribeAcknowledged>(out);
         QVERIFY(ack);
         QCOMPARE(ack->reasons.at(1), ReasonCode::NotAuthorized);
-        QVERIFY(!session.outbound().isIdInUse(subscribe.packetId));
+        QVERIFY(!session.outbound().isIdInUse(subscribeId));
 
         out = session.unsubscribe({QStringLiteral("sensors/#")}, t0);
-        const auto &unsubscribe = std::get<Unsubscribe>(out.sent.at(0));
-        out = session.receive(UnsubAck{unsubscribe.packetId, {}, {ReasonCode::Success}}, t0);
+        const PacketId unsubscribeId = std::get<Unsubscribe>(out.sent.at(0)).packetId;
+        out = session.receive(UnsubAck{unsubscribeId, {}, {ReasonCode::Success}}, t0);
         QVERIFY(findEvent<UnsubscribeAcknowledged>(out));
     }
 
