@@ -1,8 +1,43 @@
 #include "server_url.h"
 
+#include <QHostAddress>
 #include <QUrl>
 
+#include <algorithm>
+
 namespace mqs {
+namespace {
+
+std::optional<Scheme> schemeFromName(const QString &name)
+{
+    if (name == QLatin1String("mqtt") || name == QLatin1String("tcp"))
+        return Scheme::Mqtt;
+    if (name == QLatin1String("mqtts") || name == QLatin1String("ssl") || name == QLatin1String("tls"))
+        return Scheme::Mqtts;
+    if (name == QLatin1String("ws"))
+        return Scheme::Ws;
+    if (name == QLatin1String("wss"))
+        return Scheme::Wss;
+    return std::nullopt;
+}
+
+// A host name may hold letters, digits, '-', '.', '_' and (internationalised names) non-ASCII letters.
+std::optional<QChar> invalidHostCharacter(const QString &host)
+{
+    for (const QChar c : host) {
+        if (c.unicode() > 127 ? !c.isLetterOrNumber()
+                              : !(c.isLetterOrNumber() || c == QLatin1Char('-') || c == QLatin1Char('.') || c == QLatin1Char('_')))
+            return c;
+    }
+    return std::nullopt;
+}
+
+QString decoded(QStringView text)
+{
+    return QUrl::fromPercentEncoding(text.toUtf8());
+}
+
+} // namespace
 
 quint16 ServerUrl::defaultPort(Scheme scheme)
 {
@@ -15,48 +50,109 @@ quint16 ServerUrl::defaultPort(Scheme scheme)
     return 1883;
 }
 
+QString ServerUrl::schemeName(Scheme scheme)
+{
+    switch (scheme) {
+    case Scheme::Mqtt: return QStringLiteral("mqtt");
+    case Scheme::Mqtts: return QStringLiteral("mqtts");
+    case Scheme::Ws: return QStringLiteral("ws");
+    case Scheme::Wss: return QStringLiteral("wss");
+    }
+    return QStringLiteral("mqtt");
+}
+
 std::variant<ServerUrl, QString> ServerUrl::parse(const QString &input)
 {
-    QString text = input.trimmed();
+    const QString text = input.trimmed();
     if (text.isEmpty())
         return QStringLiteral("The broker address is empty; enter e.g. mqtt://127.0.0.1:1883.");
-    if (!text.contains(QLatin1String("://")))
-        text.prepend(QLatin1String("mqtt://"));
-    const QString schemeText = text.left(text.indexOf(QLatin1String("://"))).toLower();
-    ServerUrl url;
-    if (schemeText == QLatin1String("mqtt") || schemeText == QLatin1String("tcp"))
-        url.scheme = Scheme::Mqtt;
-    else if (schemeText == QLatin1String("mqtts") || schemeText == QLatin1String("ssl") || schemeText == QLatin1String("tls"))
-        url.scheme = Scheme::Mqtts;
-    else if (schemeText == QLatin1String("ws"))
-        url.scheme = Scheme::Ws;
-    else if (schemeText == QLatin1String("wss"))
-        url.scheme = Scheme::Wss;
-    else
-        return QStringLiteral("'%1' has an unknown scheme '%2'; use mqtt://, mqtts://, ws:// or wss://.").arg(input, schemeText);
 
-    const QUrl parsed(text, QUrl::StrictMode);
-    if (!parsed.isValid())
-        return QStringLiteral("'%1' is not a valid URL: %2.").arg(input, parsed.errorString());
-    url.host = parsed.host();
+    ServerUrl url;
+    QStringView rest = text;
+    if (const qsizetype separator = text.indexOf(QLatin1String("://")); separator >= 0) {
+        const QString name = text.left(separator).toLower();
+        if (name.isEmpty())
+            return QStringLiteral("'%1' has no scheme before '://'; use mqtt://, mqtts://, ws:// or wss://.").arg(input);
+        const auto scheme = schemeFromName(name);
+        if (!scheme)
+            return QStringLiteral("'%1' has an unknown scheme '%2'; use mqtt://, mqtts://, ws:// or wss://.").arg(input, name);
+        url.scheme = *scheme;
+        rest = rest.mid(separator + 3);
+    } // else a bare "host[:port]": mqtt://
+
+    if (rest.contains(QLatin1Char('#')))
+        return QStringLiteral("'%1' has a fragment ('#...'); a broker URL takes none. Remove it.").arg(input);
+    // Authority, then the path (with any query) from the first '/' or '?'.
+    qsizetype pathStart = rest.size();
+    for (const QChar stop : {QLatin1Char('/'), QLatin1Char('?')}) {
+        const qsizetype at = rest.indexOf(stop);
+        if (at >= 0 && at < pathStart)
+            pathStart = at;
+    }
+    QStringView authority = rest.left(pathStart);
+    const QString path = rest.mid(pathStart).toString();
+
+    if (const qsizetype at = authority.lastIndexOf(QLatin1Char('@')); at >= 0) {
+        const QStringView userInfo = authority.left(at);
+        authority = authority.mid(at + 1);
+        const qsizetype colon = userInfo.indexOf(QLatin1Char(':'));
+        url.username = decoded(colon >= 0 ? userInfo.left(colon) : userInfo);
+        if (colon >= 0)
+            url.password = decoded(userInfo.mid(colon + 1));
+        if (url.username->isEmpty() && !url.password)
+            url.username.reset(); // "@host"
+    }
+
+    QStringView portText;
+    bool hasPort = false;
+    if (authority.startsWith(QLatin1Char('['))) {
+        const qsizetype close = authority.indexOf(QLatin1Char(']'));
+        if (close < 0)
+            return QStringLiteral("'%1' opens an IPv6 address with '[' but never closes it with ']'.").arg(input);
+        url.host = authority.mid(1, close - 1).toString();
+        const QStringView after = authority.mid(close + 1);
+        if (!after.isEmpty() && !after.startsWith(QLatin1Char(':')))
+            return QStringLiteral("'%1' has '%2' after the IPv6 address; only ':port' may follow ']'.").arg(input, after.toString());
+        hasPort = !after.isEmpty();
+        portText = after.mid(1);
+        if (QHostAddress(url.host).protocol() != QAbstractSocket::IPv6Protocol)
+            return QStringLiteral("'%1' has '%2' in brackets, which is not an IPv6 address; write a host name without brackets.").arg(input, url.host);
+    } else {
+        if (authority.count(QLatin1Char(':')) > 1)
+            return QStringLiteral("'%1' looks like an IPv6 address without brackets; write it as mqtt://[::1]:1883.").arg(input);
+        const qsizetype colon = authority.indexOf(QLatin1Char(':'));
+        hasPort = colon >= 0;
+        url.host = (hasPort ? authority.left(colon) : authority).toString().toLower();
+        if (hasPort)
+            portText = authority.mid(colon + 1);
+        if (const auto bad = invalidHostCharacter(url.host))
+            return QStringLiteral("'%1' has the character '%2' in its host name '%3'; a host name has only letters, "
+                                  "digits, '-' and '.'.")
+                .arg(input, *bad, url.host);
+    }
     if (url.host.isEmpty())
         return QStringLiteral("'%1' names no host; enter e.g. mqtt://127.0.0.1:1883.").arg(input);
-    // QUrl reads ports above 65535 as invalid (-1); check the text so the message is right.
-    const int port = parsed.port(-1);
-    const QString authority = parsed.authority(QUrl::FullyEncoded);
-    const qsizetype colon = authority.lastIndexOf(QLatin1Char(':'));
-    const bool hasPortText = colon > authority.lastIndexOf(QLatin1Char(']'));
-    if (hasPortText && port <= 0)
-        return QStringLiteral("'%1' has an invalid port '%2'; ports are 1 to 65535.").arg(input, authority.mid(colon + 1));
-    url.port = port > 0 ? quint16(port) : defaultPort(url.scheme);
+
+    url.port = defaultPort(url.scheme);
+    if (hasPort) {
+        bool ok = false;
+        const uint port = portText.toUInt(&ok);
+        if (portText.isEmpty())
+            return QStringLiteral("'%1' has ':' but no port after it; give a port from 1 to 65535, or leave out the ':'.")
+                .arg(input);
+        const bool digitsOnly = std::all_of(portText.begin(), portText.end(), [](QChar c) { return c.isDigit(); });
+        if (!ok || !digitsOnly || port < 1 || port > 65535)
+            return QStringLiteral("'%1' has the port '%2', which is out of range; ports are 1 to 65535.")
+                .arg(input, portText.toString());
+        url.port = quint16(port);
+    }
+
     if (url.isWebSocket())
-        url.path = parsed.path().isEmpty() ? QStringLiteral("/mqtt") : parsed.path();
-    else if (!parsed.path().isEmpty() && parsed.path() != QLatin1String("/"))
-        return QStringLiteral("'%1' has a path, but only ws:// and wss:// URLs take one.").arg(input);
-    if (!parsed.userName().isEmpty())
-        url.username = parsed.userName();
-    if (!parsed.password().isEmpty())
-        url.password = parsed.password();
+        url.path = path.isEmpty() ? QStringLiteral("/mqtt") : (path.startsWith(QLatin1Char('?')) ? QLatin1Char('/') + path : path);
+    else if (!path.isEmpty() && path != QLatin1String("/"))
+        return QStringLiteral("'%1' has the path '%2', but only ws:// and wss:// URLs take a path. Remove it, or use "
+                              "ws://.")
+            .arg(input, path);
     return url;
 }
 
@@ -68,8 +164,7 @@ QString ServerUrl::hostAndPort() const
 
 QString ServerUrl::toString() const
 {
-    static const char *const kSchemes[] = {"mqtt", "mqtts", "ws", "wss"};
-    QString text = QStringLiteral("%1://%2").arg(QLatin1String(kSchemes[int(scheme)]), hostAndPort());
+    QString text = QStringLiteral("%1://%2").arg(schemeName(scheme), hostAndPort());
     if (isWebSocket())
         text += path.isEmpty() ? QStringLiteral("/mqtt") : path;
     return text;
