@@ -1,6 +1,7 @@
 #include "tcp_transport.h"
 
 #include "tls_configuration.h"
+#include "transport_failure.h"
 
 #include <QSslSocket>
 
@@ -13,31 +14,17 @@ TcpTransport::TcpTransport(const ServerUrl &url, std::optional<QSslConfiguration
     if (m_tls) {
         auto *ssl = new QSslSocket(this);
         ssl->setSslConfiguration(*m_tls);
-        connect(ssl, &QSslSocket::encrypted, this, [this] {
-            m_connectTimer.stop();
-            m_open = true;
-            emit opened();
-        });
+        connect(ssl, &QSslSocket::encrypted, this, &TcpTransport::becomeOpen);
         connect(ssl, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
-            m_tlsError = describeSslErrors(errors, m_options.serverName.isEmpty() ? m_url.host : m_options.serverName);
+            m_tlsError = describeSslErrors(errors, verifiedName());
         });
         m_socket = ssl;
     } else {
         m_socket = new QTcpSocket(this);
-        connect(m_socket, &QTcpSocket::connected, this, [this] {
-            m_connectTimer.stop();
-            m_open = true;
-            emit opened();
-        });
+        connect(m_socket, &QTcpSocket::connected, this, &TcpTransport::becomeOpen);
     }
     m_connectTimer.setSingleShot(true);
-    connect(&m_connectTimer, &QTimer::timeout, this, [this] {
-        m_socket->abort();
-        finish({true, true,
-                QStringLiteral("Could not connect to %1 within %2 s. Check the address and your network.")
-                    .arg(m_url.hostAndPort())
-                    .arg(m_connectTimeoutMs / 1000.0)});
-    });
+    connect(&m_connectTimer, &QTimer::timeout, this, &TcpTransport::onConnectTimeout);
     attach();
 }
 
@@ -48,10 +35,14 @@ TcpTransport::TcpTransport(QTcpSocket *accepted, QObject *parent)
     m_url.host = accepted->peerAddress().toString();
     m_url.port = accepted->peerPort();
     attach();
+    // Bytes that arrived before we were attached would otherwise wait for the next readyRead.
+    if (accepted->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(this, &TcpTransport::readAvailable, Qt::QueuedConnection);
 }
 
 TcpTransport::~TcpTransport()
 {
+    // No signals from the socket's own teardown: the owner is gone or going.
     if (m_socket)
         m_socket->disconnect(this);
 }
@@ -59,58 +50,90 @@ TcpTransport::~TcpTransport()
 void TcpTransport::attach()
 {
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    connect(m_socket, &QTcpSocket::readyRead, this, [this] {
-        const QByteArray bytes = m_socket->readAll();
-        if (!bytes.isEmpty())
-            emit received(bytes);
-    });
-    connect(m_socket, &QTcpSocket::disconnected, this, [this] {
-        finish({!m_tlsError.isEmpty(), !m_closingByUs,
-                m_closingByUs ? QStringLiteral("Connection to %1 closed.").arg(peerDescription())
-                              : (m_tlsError.isEmpty() ? QStringLiteral("%1 closed the connection.").arg(peerDescription())
-                                                      : m_tlsError)});
-    });
-    connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
-        if (error == QAbstractSocket::RemoteHostClosedError && m_open)
-            return; // `disconnected` follows and says so
-        if (m_closingByUs)
-            return;
-        finish({true, true, describeSocketError()});
-    });
+    connect(m_socket, &QTcpSocket::readyRead, this, &TcpTransport::readAvailable);
+    connect(m_socket, &QTcpSocket::disconnected, this, &TcpTransport::onDisconnected);
+    connect(m_socket, &QTcpSocket::errorOccurred, this, &TcpTransport::onSocketError);
 }
 
-QString TcpTransport::describeSocketError() const
+void TcpTransport::readAvailable()
 {
-    if (!m_tlsError.isEmpty())
-        return m_tlsError;
-    switch (m_socket->error()) {
-    case QAbstractSocket::ConnectionRefusedError:
-        return QStringLiteral("Connection refused by %1: nothing is listening there. Check the port, or start the broker.")
-            .arg(m_url.hostAndPort());
-    case QAbstractSocket::HostNotFoundError:
-        return QStringLiteral("Host '%1' not found. Check the name.").arg(m_url.host);
-    case QAbstractSocket::NetworkError:
-        return QStringLiteral("Network error talking to %1: %2.").arg(m_url.hostAndPort(), m_socket->errorString());
-    case QAbstractSocket::SocketTimeoutError:
-        return QStringLiteral("Timed out talking to %1.").arg(m_url.hostAndPort());
-    case QAbstractSocket::RemoteHostClosedError:
-        return QStringLiteral("%1 closed the connection%2.")
-            .arg(peerDescription(), m_tls && !m_open ? QStringLiteral(" during the TLS handshake (is it a TLS port?)") : QString());
-    case QAbstractSocket::SslHandshakeFailedError:
-        return QStringLiteral("TLS handshake with %1 failed: %2. Is it a TLS port, and does it accept our certificate?")
-            .arg(m_url.hostAndPort(), m_socket->errorString());
-    default:
-        return QStringLiteral("Connection to %1 failed: %2.").arg(m_url.hostAndPort(), m_socket->errorString());
+    if (m_finished)
+        return;
+    const QByteArray bytes = m_socket->readAll();
+    if (!bytes.isEmpty())
+        emit received(bytes);
+}
+
+void TcpTransport::becomeOpen()
+{
+    m_connectTimer.stop();
+    m_open = true;
+    emit opened();
+}
+
+QString TcpTransport::verifiedName() const
+{
+    return m_options.serverName.isEmpty() ? m_url.host : m_options.serverName;
+}
+
+void TcpTransport::onSocketError(QAbstractSocket::SocketError error)
+{
+    if (m_finished || m_ending)
+        return; // our own close or abort: reported as such
+    if (error == QAbstractSocket::RemoteHostClosedError && m_open)
+        return; // an orderly close by the peer: `disconnected` follows and says so
+    QString message = m_tlsError;
+    if (message.isEmpty()) {
+        const QString detail = m_socket->errorString();
+        // TLS 1.3 finishes our side of the handshake before the broker has checked our
+        // certificate; its refusal arrives as an alert just after.
+        if (m_tls && detail.contains(QLatin1String("certificate required"), Qt::CaseInsensitive))
+            message = QStringLiteral("The broker at %1 requires a client certificate. Give one with --cert and --key.")
+                          .arg(m_url.hostAndPort());
+        else
+            message = describeSocketError(error, m_url, detail, m_tls.has_value() && !m_open);
     }
+    m_socket->abort();
+    finish({true, true, message});
+}
+
+void TcpTransport::onDisconnected()
+{
+    if (m_finished)
+        return;
+    if (m_ending) {
+        finish(*m_ending);
+        return;
+    }
+    if (!m_tlsError.isEmpty())
+        finish({true, true, m_tlsError});
+    else
+        finish({false, true, QStringLiteral("%1 closed the connection.").arg(peerDescription())});
+}
+
+void TcpTransport::onConnectTimeout()
+{
+    if (m_finished || m_open)
+        return;
+    const bool handshaking = m_tls && m_socket->state() == QAbstractSocket::ConnectedState;
+    m_ending = TransportClosed{true, true,
+                               describeConnectTimeout(m_url, m_connectTimeoutMs,
+                                                      handshaking ? ConnectStage::TlsHandshake : ConnectStage::Connecting)};
+    m_socket->abort();
+    finish(*m_ending);
 }
 
 void TcpTransport::open()
 {
+    if (m_socket->state() != QAbstractSocket::UnconnectedState)
+        return;
+    m_open = false;
     m_finished = false;
-    m_closingByUs = false;
+    m_ending.reset();
     m_tlsError.clear();
     m_connectTimer.start(m_connectTimeoutMs);
     if (auto *ssl = qobject_cast<QSslSocket *>(m_socket)) {
+        // The third argument is both the SNI name and the name the certificate is checked against.
         if (m_options.serverName.isEmpty())
             ssl->connectToHostEncrypted(m_url.host, m_url.port);
         else
@@ -122,26 +145,34 @@ void TcpTransport::open()
 
 void TcpTransport::write(const QByteArray &bytes)
 {
-    if (m_open)
+    if (isOpen() && !m_ending)
         m_socket->write(bytes);
 }
 
 void TcpTransport::close()
 {
-    m_closingByUs = true;
+    if (m_finished || m_ending)
+        return;
+    m_ending = TransportClosed{false, false, QStringLiteral("Connection to %1 closed.").arg(peerDescription())};
     m_connectTimer.stop();
+    if (!m_open) {
+        m_socket->abort(); // nothing to flush: stop connecting
+        finish(*m_ending);
+        return;
+    }
+    m_socket->disconnectFromHost(); // flushes what was written, then `disconnected`
     if (m_socket->state() == QAbstractSocket::UnconnectedState)
-        finish({false, false, QStringLiteral("Connection to %1 closed.").arg(peerDescription())});
-    else
-        m_socket->disconnectFromHost(); // flushes what was written, then `disconnected`
+        finish(*m_ending);
 }
 
 void TcpTransport::abort()
 {
-    m_closingByUs = true;
+    if (m_finished)
+        return;
+    m_ending = TransportClosed{true, false, QStringLiteral("Connection to %1 cut.").arg(peerDescription())};
     m_connectTimer.stop();
     m_socket->abort();
-    finish({true, false, QStringLiteral("Connection to %1 cut.").arg(peerDescription())});
+    finish(*m_ending);
 }
 
 bool TcpTransport::isOpen() const
@@ -158,11 +189,15 @@ QString TcpTransport::peerDescription() const
 {
     if (!m_tls)
         return QStringLiteral("tcp %1").arg(m_url.hostAndPort());
-    return QStringLiteral("tls %1%2").arg(m_url.hostAndPort(), m_options.insecure ? QStringLiteral(" (INSECURE: certificate not verified)")
-                                                                                 : QString());
+    QString text = QStringLiteral("tls %1").arg(m_url.hostAndPort());
+    if (m_options.insecure)
+        text += QStringLiteral(" (INSECURE: certificate not verified)");
+    else if (!m_options.serverName.isEmpty())
+        text += QStringLiteral(" (verified as '%1')").arg(m_options.serverName);
+    return text;
 }
 
-void TcpTransport::finish(TransportClosed closed)
+void TcpTransport::finish(const TransportClosed &closed)
 {
     if (m_finished)
         return;

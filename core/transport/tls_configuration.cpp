@@ -23,37 +23,59 @@ std::variant<QByteArray, QString> readFile(const QString &path, const QString &w
 std::variant<QSslConfiguration, QString> makeSslConfiguration(const TlsOptions &options)
 {
     QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+    QList<QSslCertificate> trusted;
     if (!options.caFile.isEmpty()) {
         auto data = readFile(options.caFile, QStringLiteral("CA certificate"));
         if (const auto *error = std::get_if<QString>(&data))
             return *error;
-        const auto certificates = QSslCertificate::fromData(std::get<QByteArray>(data), QSsl::Pem);
-        if (certificates.isEmpty())
-            return QStringLiteral("The CA file '%1' holds no PEM certificate.").arg(options.caFile);
-        config.setCaCertificates(certificates);
+        trusted = QSslCertificate::fromData(std::get<QByteArray>(data), QSsl::Pem);
+        if (trusted.isEmpty())
+            return QStringLiteral("The CA file '%1' holds no PEM certificate (a PEM file has "
+                                  "'-----BEGIN CERTIFICATE-----' lines). Convert it, e.g. with 'openssl x509 -inform der'.")
+                .arg(options.caFile);
     }
-    if (options.clientCertificateFile.isEmpty() != options.clientKeyFile.isEmpty())
-        return QStringLiteral("A client certificate needs both --cert and --key.");
+    if (!options.useSystemCAs && trusted.isEmpty() && !options.insecure)
+        return QStringLiteral("With the system's CAs turned off, no certificate can be trusted. Give the broker's CA "
+                              "with --cafile, or turn the system's CAs back on.");
+    // Setting the list turns off Qt's on-demand loading of the system store, so add it explicitly.
+    if (!trusted.isEmpty() || !options.useSystemCAs)
+        config.setCaCertificates(options.useSystemCAs ? QSslConfiguration::systemCaCertificates() + trusted : trusted);
+    if (!options.clientCertificateFile.isEmpty() && options.clientKeyFile.isEmpty())
+        return QStringLiteral("The client certificate '%1' needs its private key too; give it with --key.")
+            .arg(options.clientCertificateFile);
+    if (options.clientCertificateFile.isEmpty() && !options.clientKeyFile.isEmpty())
+        return QStringLiteral("The client key '%1' needs its certificate too; give it with --cert.").arg(options.clientKeyFile);
     if (!options.clientCertificateFile.isEmpty()) {
         auto certData = readFile(options.clientCertificateFile, QStringLiteral("client certificate"));
         if (const auto *error = std::get_if<QString>(&certData))
             return *error;
-        const auto certificates = QSslCertificate::fromData(std::get<QByteArray>(certData), QSsl::Pem);
-        if (certificates.isEmpty())
-            return QStringLiteral("The client certificate file '%1' holds no PEM certificate.").arg(options.clientCertificateFile);
+        // The file may hold the chain up to the CA: the first certificate is ours, the rest go along.
+        const auto chain = QSslCertificate::fromData(std::get<QByteArray>(certData), QSsl::Pem);
+        if (chain.isEmpty())
+            return QStringLiteral("The client certificate file '%1' holds no PEM certificate (a PEM file has "
+                                  "'-----BEGIN CERTIFICATE-----' lines).")
+                .arg(options.clientCertificateFile);
         auto keyData = readFile(options.clientKeyFile, QStringLiteral("client key"));
         if (const auto *error = std::get_if<QString>(&keyData))
             return *error;
+        const QByteArray &pem = std::get<QByteArray>(keyData);
         QSslKey key;
         for (QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
-            key = QSslKey(std::get<QByteArray>(keyData), algorithm, QSsl::Pem, QSsl::PrivateKey, options.keyPassphrase);
+            key = QSslKey(pem, algorithm, QSsl::Pem, QSsl::PrivateKey, options.keyPassphrase);
             if (!key.isNull())
                 break;
         }
-        if (key.isNull())
-            return QStringLiteral("The client key file '%1' holds no readable PEM private key (wrong passphrase?).")
+        if (key.isNull()) {
+            if (pem.contains("ENCRYPTED"))
+                return QStringLiteral("The client key file '%1' is encrypted and the passphrase %2. Give the key's "
+                                      "passphrase.")
+                    .arg(options.clientKeyFile, options.keyPassphrase.isEmpty() ? QStringLiteral("is missing")
+                                                                                : QStringLiteral("does not open it"));
+            return QStringLiteral("The client key file '%1' holds no PEM private key (a PEM key has '-----BEGIN ... "
+                                  "PRIVATE KEY-----' lines). Check that --key names the key, not the certificate.")
                 .arg(options.clientKeyFile);
-        config.setLocalCertificate(certificates.first());
+        }
+        config.setLocalCertificateChain(chain);
         config.setPrivateKey(key);
     }
     if (options.insecure)

@@ -16,31 +16,43 @@ struct TransportClosed {
     QString message; // a sentence for the user
 };
 
+// The pipe's life: open() -> opened() -> received()... -> closed(), exactly one closed() per open(),
+// whether it never opened (refused, timeout, TLS failure), we closed or cut it, or the peer did.
 class Transport : public QObject
 {
     Q_OBJECT
 public:
     using QObject::QObject;
 
+    // Starts connecting (TCP connect, TLS and WebSocket handshakes); opened() or closed() follows.
     virtual void open() = 0;
+    // Sends bytes once open; before opened() or after closed() they are dropped.
     virtual void write(const QByteArray &bytes) = 0;
-    // Flush what was written, then close.
+    // Flush what was written, then close; closed() follows (at once if nothing was open).
     virtual void close() = 0;
-    // Close now, dropping unsent bytes, as a network failure would.
+    // Close now, dropping unsent bytes, as a network failure would; closed() is emitted before
+    // abort() returns, marked as an error by us.
     virtual void abort() = 0;
     virtual bool isOpen() const = 0;
     // "tcp 127.0.0.1:1883", "tls broker:8883 (INSECURE: certificate not verified)", "ws host:80/mqtt"
     virtual QString peerDescription() const = 0;
+
+    // How long open() may take, handshakes included, before closed() reports a timeout.
+    void setConnectTimeout(int ms) { m_connectTimeoutMs = ms; }
+    int connectTimeout() const { return m_connectTimeoutMs; }
 
 signals:
     void opened();
     void received(const QByteArray &bytes);
     // Emitted once, whoever closed.
     void closed(const mqs::TransportClosed &closed);
+
+protected:
+    int m_connectTimeoutMs = 10000;
 };
 
-// The transport for `url`, owned by `parent`; or a sentence saying why not (e.g. a TLS file that
-// cannot be read).
+// The transport for `url` (TcpTransport or WebSocketTransport), owned by `parent`; or a sentence
+// saying why not (e.g. a TLS file that is missing or not PEM), before any connection is tried.
 std::variant<Transport *, QString> createTransport(const ServerUrl &url, const TlsOptions &tls, QObject *parent);
 
 } // namespace mqs
