@@ -1,14 +1,51 @@
+// mqttscope: the GUI.
+
 #include "main_window.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
+
+#include <cstdio>
 
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("MQTT Scope"));
+    QApplication::setApplicationName(QStringLiteral("mqttscope"));
+    QApplication::setApplicationDisplayName(QStringLiteral("MQTT Scope"));
     QApplication::setOrganizationName(QStringLiteral("mqttscope"));
     QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
-    mqs::MainWindow window;
+    QApplication::setDesktopFileName(QStringLiteral("mqttscope"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("MQTT Scope: every packet of every MQTT handshake, live."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({
+        {QStringLiteral("demo"), QStringLiteral("Start the sandbox broker with a demo sensor and dashboard (also the default "
+                                                "when no connection is saved).")},
+        {QStringLiteral("demo-interval"), QStringLiteral("Milliseconds between the demo's readings (default 2000)."),
+         QStringLiteral("MS"), QStringLiteral("2000")},
+        {QStringLiteral("demo-fault"), QStringLiteral("A fault rule for the demo's sensor, e.g. \"hold out PUBREL limit 1\" "
+                                                      "(repeatable)."),
+         QStringLiteral("RULE")},
+        {QStringLiteral("settings"), QStringLiteral("Use this settings file instead of the user's."), QStringLiteral("FILE")},
+        {QStringLiteral("store"), QStringLiteral("Keep sessions in this SQLite file instead of the user's data folder."),
+         QStringLiteral("FILE")},
+    });
+    parser.process(app);
+    bool ok = false;
+    const int interval = parser.value(QStringLiteral("demo-interval")).toInt(&ok);
+    if (!ok || interval < 1) {
+        std::fprintf(stderr, "mqttscope: --demo-interval must be a number of milliseconds.\n");
+        return 2;
+    }
+    mqs::MainWindow::Options options;
+    options.demo = parser.isSet(QStringLiteral("demo"));
+    options.demoIntervalMs = interval;
+    options.demoFaults = parser.values(QStringLiteral("demo-fault"));
+    options.settingsPath = parser.value(QStringLiteral("settings"));
+    options.storePath = parser.value(QStringLiteral("store"));
+    mqs::MainWindow window(options);
     window.show();
     return app.exec();
 }

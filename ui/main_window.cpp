@@ -1,21 +1,561 @@
 #include "main_window.h"
 
+#include "connection_dialog.h"
+#include "connection_list_model.h"
+#include "fault_rules_panel.h"
+#include "flow_inspector.h"
+#include "messages_view.h"
+#include "packet_detail_view.h"
+#include "publish_panel.h"
+#include "sequence_diagram_view.h"
+#include "subscription_model.h"
+
+#include "trace/trace_export.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QImage>
 #include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QScreen>
+#include <QScrollArea>
+#include <QSplitter>
 #include <QStatusBar>
+#include <QSvgGenerator>
+#include <QTabWidget>
+#include <QTableView>
+#include <QToolBar>
+#include <QVBoxLayout>
 
 namespace mqs {
 
-MainWindow::MainWindow(QWidget *parent)
+MainWindow::MainWindow(Options options, QWidget *parent)
     : QMainWindow(parent)
+    , m_options(std::move(options))
+    , m_workbench(std::make_unique<Workbench>(m_options.storePath))
+    , m_profiles(m_options.settingsPath)
 {
     setWindowTitle(tr("MQTT Scope"));
-    auto *placeholder = new QLabel(tr("MQTT Scope"), this);
-    placeholder->setAlignment(Qt::AlignCenter);
-    setCentralWidget(placeholder);
-    statusBar()->showMessage(tr("Not connected"));
-    resize(1400, 900);
+    setWindowIcon(QIcon(QStringLiteral(":/mqttscope/icons/mqttscope.svg")));
+    m_connectionList = new ConnectionListModel(*m_workbench, this);
+    m_subscriptions = new SubscriptionModel(*m_workbench, this);
+
+    setCentralWidget(buildCenter());
+    auto *left = new QDockWidget(tr("Connections"), this);
+    left->setObjectName(QStringLiteral("connections"));
+    left->setWidget(buildLeftPanel());
+    left->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::LeftDockWidgetArea, left);
+    m_publish = new PublishPanel(*m_workbench, this);
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(m_publish);
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    auto *right = new QDockWidget(tr("Publish"), this);
+    right->setObjectName(QStringLiteral("publish"));
+    right->setWidget(scroll);
+    right->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::RightDockWidgetArea, right);
+    right->setMinimumWidth(400);
+    resizeDocks({left, right}, {290, 420}, Qt::Horizontal);
+
+    m_statusConnection = new QLabel(this);
+    m_statusRate = new QLabel(this);
+    m_statusFlows = new QLabel(this);
+    m_statusStalled = new QLabel(this);
+    statusBar()->addWidget(m_statusConnection, 1);
+    statusBar()->addPermanentWidget(m_statusRate);
+    statusBar()->addPermanentWidget(m_statusFlows);
+    statusBar()->addPermanentWidget(m_statusStalled);
+    buildMenus();
+
+    connect(m_workbench.get(), &Workbench::batch, this, &MainWindow::onBatch);
+    connect(m_workbench.get(), &Workbench::problem, this, &MainWindow::showProblem);
+    connect(m_workbench.get(), &Workbench::connectionAdded, this, [this](Connection *c) {
+        connect(c, &Connection::errorOccurred, this, [this, c](const QString &e) { showProblem(QStringLiteral("%1: %2").arg(c->settings().name, e)); });
+        connect(c, &Connection::stateChanged, this, &MainWindow::updateStatus);
+        updateFaultTargets();
+    });
+    connect(m_workbench.get(), &Workbench::connectionRemoved, this, &MainWindow::updateFaultTargets);
+    connect(m_workbench.get(), &Workbench::currentChanged, this, [this](Connection *c) {
+        m_connectionView->setCurrentIndex(m_connectionList->indexOf(c));
+        updateStatus();
+    });
+    auto *statusTimer = new QTimer(this);
+    connect(statusTimer, &QTimer::timeout, this, [this] {
+        m_inspector->refresh();
+        updateStatus();
+    });
+    statusTimer->start(500);
+
+    if (!m_workbench->storeProblem().isEmpty())
+        showProblem(m_workbench->storeProblem());
+    auto loaded = m_profiles.load();
+    if (const auto *problem = std::get_if<QString>(&loaded)) {
+        showProblem(*problem);
+        QTimer::singleShot(0, this, [this, text = *problem] { QMessageBox::warning(this, tr("Settings"), text); });
+    } else {
+        for (const Profile &p : std::get<std::vector<Profile>>(loaded)) {
+            m_savedProfiles.push_back(p);
+            Connection *c = m_workbench->addConnection(p.settings);
+            if (p.settings.username && !p.storePasswordInPlainText)
+                m_profiles.readPassword(p.settings.name, [c, settings = p.settings](std::optional<QByteArray> password) mutable {
+                    if (password) {
+                        settings.password = *password;
+                        c->setSettings(settings);
+                    }
+                });
+        }
+    }
+    if (m_options.demo || m_savedProfiles.empty())
+        QTimer::singleShot(0, this, &MainWindow::startDemo);
+    updateFaultTargets();
+    updateStatus();
+    const QSize available = screen() ? screen()->availableSize() : QSize(1600, 1000);
+    resize(std::min(1600, available.width()), std::min(1000, available.height()));
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    m_workbench.reset();
+}
+
+QWidget *MainWindow::buildLeftPanel()
+{
+    auto *panel = new QWidget(this);
+    m_connectionView = new QListView(panel);
+    m_connectionView->setModel(m_connectionList);
+    m_connectionView->setSpacing(2);
+    m_connectionView->setAccessibleName(tr("Connections"));
+    auto *add = new QPushButton(tr("New…"), panel);
+    auto *edit = new QPushButton(tr("Edit…"), panel);
+    auto *toggle = new QPushButton(tr("Connect / disconnect"), panel);
+    add->setToolTip(tr("New connection (Ctrl+N)"));
+    toggle->setToolTip(tr("Ctrl+K"));
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(add);
+    buttons->addWidget(edit);
+    buttons->addWidget(toggle, 1);
+
+    auto *filter = new QLineEdit(panel);
+    filter->setPlaceholderText(tr("Topic filter, e.g. sensors/#"));
+    auto *qos = new QComboBox(panel);
+    qos->addItems({QStringLiteral("QoS 0"), QStringLiteral("QoS 1"), QStringLiteral("QoS 2")});
+    qos->setCurrentIndex(2);
+    auto *noLocal = new QCheckBox(tr("No local"), panel);
+    auto *rap = new QCheckBox(tr("Retain as published"), panel);
+    auto *handling = new QComboBox(panel);
+    handling->addItems({tr("Retained: send"), tr("Retained: if new"), tr("Retained: never")});
+    auto *subscribe = new QPushButton(tr("&Subscribe"), panel);
+    auto *unsubscribe = new QPushButton(tr("Unsubscribe"), panel);
+    m_subscriptionView = new QTableView(panel);
+    m_subscriptionView->setModel(m_subscriptions);
+    m_subscriptionView->verticalHeader()->hide();
+    m_subscriptionView->horizontalHeader()->setStretchLastSection(true);
+    m_subscriptionView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_subscriptionView->horizontalHeader()->setSectionResizeMode(SubscriptionModel::Filter, QHeaderView::Stretch);
+    m_subscriptionView->horizontalHeader()->setSectionResizeMode(SubscriptionModel::Requested, QHeaderView::ResizeToContents);
+    m_subscriptionView->horizontalHeader()->setSectionResizeMode(SubscriptionModel::Granted, QHeaderView::ResizeToContents);
+    m_subscriptionView->setAlternatingRowColors(true);
+    auto *subscribeProblem = new QLabel(panel);
+    subscribeProblem->setWordWrap(true);
+    subscribeProblem->setStyleSheet(QStringLiteral("color: #c01010;"));
+    subscribeProblem->hide();
+
+    auto *layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(m_connectionView, 2);
+    layout->addLayout(buttons);
+    auto *heading = new QLabel(tr("<b>Subscriptions</b> of the selected connection"), panel);
+    layout->addSpacing(6);
+    layout->addWidget(heading);
+    auto *row1 = new QHBoxLayout;
+    row1->addWidget(filter, 1);
+    row1->addWidget(qos);
+    layout->addLayout(row1);
+    auto *row2 = new QHBoxLayout;
+    row2->addWidget(noLocal);
+    row2->addWidget(rap);
+    layout->addLayout(row2);
+    auto *row3 = new QHBoxLayout;
+    row3->addWidget(handling, 1);
+    row3->addWidget(subscribe);
+    layout->addLayout(row3);
+    layout->addWidget(subscribeProblem);
+    layout->addWidget(m_subscriptionView, 1);
+    layout->addWidget(unsubscribe);
+
+    connect(add, &QPushButton::clicked, this, &MainWindow::newConnection);
+    connect(edit, &QPushButton::clicked, this, &MainWindow::editConnection);
+    connect(toggle, &QPushButton::clicked, this, &MainWindow::toggleConnection);
+    connect(m_connectionView->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+                if (Connection *c = m_connectionList->connection(current))
+                    m_workbench->setCurrent(c);
+            });
+    connect(m_connectionView, &QListView::doubleClicked, this, &MainWindow::toggleConnection);
+    auto doSubscribe = [=, this] {
+        Subscription s{filter->text().trimmed(),
+                       {QoS(qos->currentIndex()), noLocal->isChecked(), rap->isChecked(), RetainHandling(handling->currentIndex())}};
+        const auto problem = m_subscriptions->add(s);
+        subscribeProblem->setVisible(problem.has_value());
+        subscribeProblem->setText(problem.value_or(QString()));
+        if (!problem)
+            filter->clear();
+    };
+    connect(subscribe, &QPushButton::clicked, this, doSubscribe);
+    connect(filter, &QLineEdit::returnPressed, this, doSubscribe);
+    connect(unsubscribe, &QPushButton::clicked, this, [this] { m_subscriptions->remove(m_subscriptionView->currentIndex().row()); });
+    return panel;
+}
+
+QWidget *MainWindow::buildCenter()
+{
+    m_diagram = new SequenceDiagramView(m_workbench->trace(), m_workbench->flows(), this);
+    m_inspector = new FlowInspector(*m_workbench, this);
+    m_packet = new PacketDetailView(m_workbench->trace(), this);
+    m_messages = new MessagesView(*m_workbench, this);
+    m_faults = new FaultRulesPanel(this);
+
+    auto *bar = new QToolBar(this);
+    bar->setIconSize(QSize(16, 16));
+    auto *title = new QLabel(tr("  <b>Sequence diagram</b> — every packet, per hop; arrows of one flow share a colour  "), bar);
+    bar->addWidget(title);
+    QAction *follow = bar->addAction(tr("Follow"));
+    follow->setCheckable(true);
+    follow->setChecked(true);
+    follow->setToolTip(tr("Follow new packets (End)"));
+    QAction *compact = bar->addAction(tr("Compact"));
+    compact->setCheckable(true);
+    QAction *zoomIn = bar->addAction(tr("Zoom +"));
+    QAction *zoomOut = bar->addAction(tr("Zoom −"));
+    connect(follow, &QAction::toggled, m_diagram, &SequenceDiagramView::setFollowing);
+    connect(m_diagram, &SequenceDiagramView::followingChanged, follow, [follow](bool on) {
+        const QSignalBlocker b(follow);
+        follow->setChecked(on);
+    });
+    connect(compact, &QAction::toggled, m_diagram, &SequenceDiagramView::setCompact);
+    connect(zoomIn, &QAction::triggered, m_diagram, [this] { m_diagram->setZoom(m_diagram->zoom() * 1.2); });
+    connect(zoomOut, &QAction::triggered, m_diagram, [this] { m_diagram->setZoom(m_diagram->zoom() / 1.2); });
+    auto *diagramBox = new QWidget(this);
+    auto *diagramLayout = new QVBoxLayout(diagramBox);
+    diagramLayout->setContentsMargins(0, 0, 0, 0);
+    diagramLayout->setSpacing(0);
+    diagramLayout->addWidget(bar);
+    diagramLayout->addWidget(m_diagram, 1);
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->addTab(m_inspector, tr("Flows"));
+    m_tabs->addTab(m_packet, tr("Packet"));
+    m_tabs->addTab(m_messages, tr("Messages"));
+    m_tabs->addTab(m_faults, tr("Fault rules"));
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(diagramBox);
+    split->addWidget(m_tabs);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+
+    connect(m_diagram, &SequenceDiagramView::packetSelected, this, [this](quint64 s) { m_packet->showPacket(s); });
+    connect(m_diagram, &SequenceDiagramView::flowSelected, m_inspector, &FlowInspector::selectFlow);
+    connect(m_inspector, &FlowInspector::flowSelected, this, [this](std::size_t flow) {
+        m_diagram->selectFlow(flow);
+        if (const auto packet = m_diagram->selectedPacket())
+            m_packet->showPacket(*packet);
+    });
+    connect(m_faults, &FaultRulesPanel::rulesChanged, this, [this] { m_inspector->refresh(); });
+    return split;
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New connection…"), QKeySequence::New, this, &MainWindow::newConnection);
+    file->addSeparator();
+    file->addAction(tr("Export trace as &pcap…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export trace"), QStringLiteral("trace.pcap"),
+                                                          tr("Packet capture (*.pcap);;JSON Lines (*.jsonl)"));
+        if (!path.isEmpty())
+            exportTrace(path);
+    });
+    file->addAction(tr("Export trace as &JSON Lines…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export trace"), QStringLiteral("trace.jsonl"), tr("JSON Lines (*.jsonl)"));
+        if (!path.isEmpty())
+            exportTrace(path);
+    });
+    file->addAction(tr("Export diagram as &SVG or PNG…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export diagram"), QStringLiteral("diagram.svg"),
+                                                          tr("SVG (*.svg);;PNG (*.png)"));
+        if (!path.isEmpty())
+            exportDiagram(path, false);
+    });
+    file->addAction(tr("Export selected &flow as SVG or PNG…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export flow"), QStringLiteral("flow.svg"), tr("SVG (*.svg);;PNG (*.png)"));
+        if (!path.isEmpty())
+            exportDiagram(path, true);
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *connection = menuBar()->addMenu(tr("&Connection"));
+    connection->addAction(tr("Connect / &disconnect"), QKeySequence(Qt::CTRL | Qt::Key_K), this, &MainWindow::toggleConnection);
+    connection->addAction(tr("&Reconnect"), QKeySequence(Qt::Key_F5), this, &MainWindow::reconnect);
+    connection->addAction(tr("C&ut (as a network failure would)"), this, [this] {
+        if (Connection *c = m_workbench->current())
+            c->cut();
+    });
+    connection->addAction(tr("&Edit…"), this, &MainWindow::editConnection);
+    connection->addAction(tr("Re&move"), this, [this] {
+        Connection *c = m_workbench->current();
+        if (!c || QMessageBox::question(this, tr("Remove connection"), tr("Remove %1?").arg(c->settings().name)) != QMessageBox::Yes)
+            return;
+        const QString name = c->settings().name;
+        m_workbench->removeConnection(c);
+        std::erase_if(m_savedProfiles, [&](const Profile &p) { return p.settings.name == name; });
+        saveProfiles();
+    });
+
+    QMenu *sandbox = menuBar()->addMenu(tr("&Sandbox"));
+    sandbox->addAction(tr("Start the &demo"), QKeySequence(Qt::CTRL | Qt::Key_D), this, &MainWindow::startDemo);
+    sandbox->addAction(tr("Restart the broker &keeping its state"), this, [this] {
+        if (SandboxDemo *demo = m_workbench->demo())
+            if (const auto error = demo->broker().restart(true))
+                showProblem(*error);
+    });
+    sandbox->addAction(tr("Restart the broker &losing its state"), this, [this] {
+        if (SandboxDemo *demo = m_workbench->demo())
+            if (const auto error = demo->broker().restart(false))
+                showProblem(*error);
+    });
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Follow new packets"), QKeySequence(Qt::Key_End), m_diagram, [this] { m_diagram->setFollowing(true); });
+    view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, m_diagram, [this] { m_diagram->setZoom(m_diagram->zoom() * 1.2); });
+    view->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, m_diagram, [this] { m_diagram->setZoom(m_diagram->zoom() / 1.2); });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("How to read the &diagram"), this, [this] {
+        QMessageBox::information(this, tr("How to read the diagram"),
+                                 tr("<p>Each lane is a party: your connections and the broker. Time flows down. Each arrow "
+                                    "is one packet, from its sender to its receiver, coloured by type.</p>"
+                                    "<p>A QoS 2 message crosses each hop in its own four-packet handshake with that "
+                                    "hop's own packet id: PUBLISH and PUBREL come from the sender of the PUBLISH, PUBREC "
+                                    "and PUBCOMP from its receiver. The arrows of one flow share a colour and a bracket.</p>"
+                                    "<p>‖ a packet held by a fault rule (with its running time), ✕ a dropped one, DUP a "
+                                    "resend, ⟲ a resumed session, ✂ a cut connection, ⚠ the peer broke a rule. "
+                                    "“⋯ 2.0 s ⋯” folds an idle pause.</p>"));
+    });
+    help->addAction(tr("&About MQTT Scope"), this, [this] {
+        QMessageBox::about(this, tr("About MQTT Scope"),
+                           tr("<b>MQTT Scope</b> %1<br>A debugging client for MQTT 3.1.1 and 5.0 that shows the "
+                              "protocol's own state.").arg(QApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::onBatch()
+{
+    m_diagram->refresh();
+    m_messages->refresh();
+}
+
+void MainWindow::updateStatus()
+{
+    Connection *c = m_workbench->current();
+    m_statusConnection->setText(c ? tr("%1: %2 (%3)").arg(c->settings().name, connectionStateName(c->state()), c->peerDescription())
+                                  : tr("No connection"));
+    m_statusRate->setText(tr("%1 packets/s").arg(m_workbench->packetRate(), 0, 'f', 1));
+    m_statusFlows->setText(tr("%1 open flows").arg(m_inspector->model().openCount()));
+    const int stalled = m_inspector->model().stalledCount();
+    m_statusStalled->setText(tr("%1 stalled").arg(stalled));
+    m_statusStalled->setStyleSheet(stalled ? QStringLiteral("color: #c01010; font-weight: bold;") : QString());
+}
+
+QString MainWindow::statusText() const
+{
+    return QStringList{m_statusConnection->text(), m_statusRate->text(), m_statusFlows->text(), m_statusStalled->text()}.join(QStringLiteral(" | "));
+}
+
+void MainWindow::updateFaultTargets()
+{
+    std::vector<std::pair<QString, FaultRuleSet *>> targets;
+    for (Connection *c : m_workbench->connections())
+        targets.emplace_back(c->settings().name, &c->faults());
+    if (SandboxDemo *demo = m_workbench->demo())
+        targets.emplace_back(tr("sandbox broker"), &demo->broker().faults());
+    m_faults->setTargets(targets);
+}
+
+void MainWindow::showProblem(const QString &text)
+{
+    m_lastProblem = text;
+    statusBar()->showMessage(text, 15000);
+}
+
+Connection *MainWindow::addConnection(const Profile &profile, bool open)
+{
+    Connection *c = m_workbench->addConnection(profile.settings);
+    m_workbench->setCurrent(c);
+    m_savedProfiles.push_back(profile);
+    saveProfiles();
+    if (profile.settings.password && !profile.storePasswordInPlainText)
+        m_profiles.writePassword(profile.settings.name, *profile.settings.password, [this](std::optional<QString> problem) {
+            if (problem)
+                showProblem(*problem);
+        });
+    if (open)
+        c->open();
+    return c;
+}
+
+void MainWindow::saveProfiles()
+{
+    if (const auto problem = m_profiles.save(m_savedProfiles))
+        showProblem(*problem);
+}
+
+void MainWindow::newConnection()
+{
+    Profile blank;
+    blank.settings.url = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:1883")));
+    blank.settings.clientId = generateClientId();
+    blank.settings.session.maximumPacketSize = 256 * 1024;
+    ConnectionDialog dialog(blank, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    addConnection(std::get<Profile>(dialog.profile()), true);
+}
+
+void MainWindow::editConnection()
+{
+    Connection *c = m_workbench->current();
+    if (!c)
+        return;
+    Profile profile{c->settings(), false};
+    for (const Profile &p : m_savedProfiles)
+        if (p.settings.name == c->settings().name)
+            profile.storePasswordInPlainText = p.storePasswordInPlainText;
+    ConnectionDialog dialog(profile, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const Profile edited = std::get<Profile>(dialog.profile());
+    c->setSettings(edited.settings);
+    for (Profile &p : m_savedProfiles)
+        if (p.settings.name == profile.settings.name)
+            p = edited;
+    saveProfiles();
+}
+
+void MainWindow::toggleConnection()
+{
+    Connection *c = m_workbench->current();
+    if (!c)
+        return;
+    if (c->state() == ConnectionState::Disconnected)
+        c->open();
+    else
+        c->close();
+}
+
+void MainWindow::reconnect()
+{
+    if (Connection *c = m_workbench->current())
+        c->reconnect();
+}
+
+void MainWindow::startDemo()
+{
+    if (const auto error = m_workbench->startDemo(m_options.demoIntervalMs)) {
+        showProblem(tr("The demo could not start: %1").arg(*error));
+        return;
+    }
+    for (const QString &text : m_options.demoFaults) {
+        auto rule = FaultRule::parse(text);
+        if (const auto *problem = std::get_if<QString>(&rule))
+            showProblem(*problem);
+        else
+            m_workbench->demo()->sensor().faults().add(std::get<FaultRule>(rule));
+    }
+    updateFaultTargets();
+}
+
+bool MainWindow::exportDiagram(const QString &path, bool selectedFlowsOnly)
+{
+    std::set<std::size_t> flows;
+    if (selectedFlowsOnly) {
+        if (const auto flow = m_diagram->selectedFlow())
+            flows.insert(*flow);
+        else {
+            showProblem(tr("Select a flow in the diagram or the inspector first."));
+            return false;
+        }
+    }
+    const std::size_t rows = m_diagram->layout().rows().size();
+    if (rows == 0) {
+        showProblem(tr("The diagram is empty; there is nothing to export."));
+        return false;
+    }
+    const auto [first, last] = selectedFlowsOnly ? std::pair<std::size_t, std::size_t>{0, rows - 1} : m_diagram->visibleRows();
+    const QSize size = m_diagram->renderSize(first, last, flows);
+    if (path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive)) {
+        QImage image(size, QImage::Format_ARGB32);
+        QPainter painter(&image);
+        m_diagram->renderTo(painter, size, first, last, flows);
+        painter.end();
+        if (!image.save(path)) {
+            showProblem(tr("Could not write %1.").arg(path));
+            return false;
+        }
+        return true;
+    }
+    QSvgGenerator svg;
+    svg.setFileName(path);
+    svg.setSize(size);
+    svg.setViewBox(QRect(QPoint(0, 0), size));
+    svg.setTitle(tr("MQTT Scope sequence diagram"));
+    QPainter painter;
+    if (!painter.begin(&svg)) {
+        showProblem(tr("Could not write %1.").arg(path));
+        return false;
+    }
+    m_diagram->renderTo(painter, size, first, last, flows);
+    painter.end();
+    return true;
+}
+
+bool MainWindow::exportTrace(const QString &path)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        showProblem(tr("Could not write %1: %2.").arg(path, file.errorString()));
+        return false;
+    }
+    const auto error = path.endsWith(QLatin1String(".jsonl"), Qt::CaseInsensitive) ? writeJsonLines(m_workbench->trace(), file)
+                                                                                   : writePcap(m_workbench->trace(), file);
+    if (error || !file.commit()) {
+        showProblem(error.value_or(tr("Could not write %1: %2.").arg(path, file.errorString())));
+        return false;
+    }
+    statusBar()->showMessage(tr("Trace written to %1.").arg(path), 5000);
+    return true;
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    for (Connection *c : m_workbench->connections())
+        c->close();
+    event->accept();
+}
 
 } // namespace mqs

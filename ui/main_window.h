@@ -1,17 +1,102 @@
 #pragma once
-// The application's main window: connections, sequence diagram, flows, publish panel.
+// The main window: connections and subscriptions on the left, the sequence diagram in the
+// middle above the flow inspector, packet detail, messages and fault rules, the publish panel
+// on the right, and a status bar with the packet rate, open flows and stalled ones in red.
+
+#include "profile_store.h"
+#include "workbench.h"
 
 #include <QMainWindow>
 
+class QLabel;
+class QListView;
+class QTabWidget;
+class QTableView;
+
 namespace mqs {
+
+class ConnectionListModel;
+class FaultRulesPanel;
+class FlowInspector;
+class MessagesView;
+class PacketDetailView;
+class PublishPanel;
+class SequenceDiagramView;
+class SubscriptionModel;
 
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    struct Options {
+        bool demo = false; // start the demo (also when there are no saved connections)
+        QString settingsPath; // empty: the user's settings
+        QString storePath; // empty: the user's data folder
+        int demoIntervalMs = 2000;
+        QStringList demoFaults; // fault rules for the demo's sensor, e.g. "hold out PUBREL limit 1"
+    };
+
+    explicit MainWindow(Options options, QWidget *parent = nullptr);
     ~MainWindow() override;
+
+    Workbench &workbench() { return *m_workbench; }
+    SequenceDiagramView *diagram() const { return m_diagram; }
+    FlowInspector *inspector() const { return m_inspector; }
+    PacketDetailView *packetDetail() const { return m_packet; }
+    PublishPanel *publishPanel() const { return m_publish; }
+    MessagesView *messages() const { return m_messages; }
+    FaultRulesPanel *faultRules() const { return m_faults; }
+    SubscriptionModel *subscriptions() const { return m_subscriptions; }
+    QTabWidget *tabs() const { return m_tabs; }
+    QString statusText() const;
+    QString lastProblem() const { return m_lastProblem; }
+
+    // Adds (and saves) a connection; opens it when `open`.
+    Connection *addConnection(const Profile &profile, bool open);
+    bool exportDiagram(const QString &path, bool selectedFlowsOnly);
+    bool exportTrace(const QString &path);
+
+public slots:
+    void newConnection();
+    void editConnection();
+    void toggleConnection();
+    void reconnect();
+    void startDemo();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    QWidget *buildLeftPanel();
+    QWidget *buildCenter();
+    void buildMenus();
+    void onBatch();
+    void updateStatus();
+    void updateFaultTargets();
+    void saveProfiles();
+    void showProblem(const QString &text);
+
+    Options m_options;
+    std::unique_ptr<Workbench> m_workbench;
+    ProfileStore m_profiles;
+    std::vector<Profile> m_savedProfiles;
+    ConnectionListModel *m_connectionList = nullptr;
+    SubscriptionModel *m_subscriptions = nullptr;
+    QListView *m_connectionView = nullptr;
+    QTableView *m_subscriptionView = nullptr;
+    SequenceDiagramView *m_diagram = nullptr;
+    FlowInspector *m_inspector = nullptr;
+    PacketDetailView *m_packet = nullptr;
+    MessagesView *m_messages = nullptr;
+    FaultRulesPanel *m_faults = nullptr;
+    PublishPanel *m_publish = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QLabel *m_statusConnection = nullptr;
+    QLabel *m_statusRate = nullptr;
+    QLabel *m_statusFlows = nullptr;
+    QLabel *m_statusStalled = nullptr;
+    QString m_lastProblem;
 };
 
 } // namespace mqs

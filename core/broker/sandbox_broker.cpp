@@ -158,7 +158,7 @@ void SandboxBroker::onAccepted(Transport *transport)
     if (m_trace) {
         TraceConnection lane;
         lane.role = ConnectionRole::BrokerSide;
-        lane.name = QStringLiteral("sandbox broker ⇄ %1").arg(client->peer);
+        lane.name = QStringLiteral("broker ⇄ %1").arg(client->peer);
         lane.localParty = QStringLiteral("sandbox broker");
         lane.remoteParty = client->peer;
         client->traceId = m_trace->addConnection(lane);
@@ -175,7 +175,7 @@ void SandboxBroker::traceConnect(Client &client, const Connect &connect)
     if (auto lane = m_trace->connection(client.traceId)) {
         lane->clientId = connect.clientId;
         lane->remoteParty = connect.clientId.isEmpty() ? client.peer : connect.clientId;
-        lane->name = QStringLiteral("sandbox broker ⇄ %1").arg(lane->remoteParty);
+        lane->name = QStringLiteral("broker ⇄ %1").arg(lane->remoteParty);
         lane->version = connect.version;
         m_trace->updateConnection(*lane);
     }

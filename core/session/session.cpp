@@ -148,8 +148,9 @@ void Session::onConnAck(const ConnAck &ack, Millis now, SessionOutput &out)
                            .arg(reasonValue(ack.reason), 2, 16, QLatin1Char('0'));
         switch (ack.reason) {
         case ReasonCode::ClientIdentifierNotValid:
-            text += QStringLiteral(" Client id '%1' was not accepted; try a shorter id or let the broker assign one.")
-                        .arg(m_meta.clientId);
+            text += m_meta.clientId.isEmpty()
+                ? QStringLiteral(" The broker does not assign client ids; enter one.")
+                : QStringLiteral(" Client id '%1' was not accepted; try a shorter id or let the broker assign one.").arg(m_meta.clientId);
             break;
         case ReasonCode::BadUserNameOrPassword:
         case ReasonCode::NotAuthorized:

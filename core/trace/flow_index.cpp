@@ -1,0 +1,219 @@
+#include "flow_index.h"
+
+#include "protocol/decoder.h"
+
+namespace mqs {
+namespace {
+
+QString ago(qint64 fromUs, qint64 nowUs)
+{
+    const double seconds = double(std::max<qint64>(0, nowUs - fromUs)) / 1e6;
+    return seconds < 10 ? QStringLiteral("%1 s ago").arg(seconds, 0, 'f', 1) : QStringLiteral("%1 s ago").arg(qRound(seconds));
+}
+
+QString took(qint64 fromUs, qint64 toUs)
+{
+    const double ms = double(std::max<qint64>(0, toUs - fromUs)) / 1e3;
+    return ms < 1000 ? QStringLiteral("%1 ms").arg(ms, 0, 'f', ms < 10 ? 2 : 0) : QStringLiteral("%1 s").arg(ms / 1000, 0, 'f', 1);
+}
+
+} // namespace
+
+void FlowIndex::update()
+{
+    if (m_next < m_log.firstSequence())
+        m_next = m_log.firstSequence(); // evicted while we were not looking
+    for (; m_next < m_log.endSequence(); ++m_next) {
+        const TraceKind kind = m_log.kindOf(m_next);
+        if (kind == TraceKind::Packet)
+            addPacket(m_next);
+        else if (kind == TraceKind::Violation)
+            addNote(m_next);
+    }
+}
+
+void FlowIndex::addPacket(quint64 s)
+{
+    const PacketType type = m_log.typeOf(s);
+    const ConnectionId connection = m_log.connectionOf(s);
+    const bool sent = m_log.directionOf(s) == TraceDirection::Sent;
+    if (!sent)
+        m_lastReceived.insert(connection, s);
+    if (!belongsToFlow(type))
+        return;
+    const PacketId id = m_log.packetIdOf(s);
+    if (!id.isValid())
+        return; // QoS 0: no flow
+    const Direction direction = flowDirectionOf(type, sent);
+    const OpenKey key{connection, direction, id.value};
+    const TraceMark mark = m_log.markOf(s);
+    const qint64 time = m_log.timeUs(s);
+
+    std::optional<Publish> publish;
+    const auto version = m_log.connection(connection).value_or(TraceConnection{}).version;
+    const auto decoded = decodePacket(m_log.rawView(s), version);
+    if (const auto *packet = std::get_if<Packet>(&decoded))
+        if (const auto *p = std::get_if<Publish>(packet))
+            publish = *p;
+
+    auto it = m_latest.find(key);
+    const bool startsNew = it == m_latest.end() || (type == PacketType::Publish && !m_flows[*it].isOpen()
+                                                    && mark != TraceMark::Released && mark != TraceMark::Duplicated);
+    if (startsNew) {
+        FlowRecord record;
+        record.key = FlowKey{connection, direction, id, it == m_latest.end() ? 0 : m_flows[*it].key.generation + 1};
+        if (publish) {
+            record.topic = publish->topic;
+            record.qos = publish->qos;
+        }
+        m_flows.push_back(std::move(record));
+        it = m_latest.insert(key, m_flows.size() - 1);
+    }
+    const std::size_t index = *it;
+    FlowRecord &f = m_flows[index];
+    f.events.push_back(s);
+    m_flowOfEvent.insert(s, index);
+    if (const FlowState state = m_log.flowStateOf(s); state != FlowState::None)
+        f.state = state;
+    if (mark == TraceMark::Held) {
+        f.heldEvent = s;
+        return;
+    }
+    if (mark == TraceMark::Released || (f.heldEvent && m_log.typeOf(*f.heldEvent) == type && mark != TraceMark::Dropped))
+        f.heldEvent.reset();
+    if (mark == TraceMark::Dropped)
+        return; // it never crossed: no step
+    f.lastStepUs = time;
+    if (const auto *packet = std::get_if<Packet>(&decoded))
+        if (const auto reason = reasonOf(*packet); reason && isFailure(*reason))
+            f.reason = *reason;
+    switch (type) {
+    case PacketType::Publish:
+        if (f.publishUs < 0)
+            f.publishUs = time;
+        else if (publish && publish->dup)
+            ++f.resends;
+        break;
+    case PacketType::PubAck:
+        f.ackUs = time;
+        f.completeUs = time;
+        break;
+    case PacketType::PubRec:
+        if (f.ackUs < 0)
+            f.ackUs = time;
+        break;
+    case PacketType::PubRel:
+        if (f.pubRelUs < 0)
+            f.pubRelUs = time;
+        else
+            ++f.resends;
+        break;
+    case PacketType::PubComp:
+        f.completeUs = time;
+        break;
+    default:
+        break;
+    }
+}
+
+void FlowIndex::addNote(quint64 s)
+{
+    // A violation is traced right after the packet that committed it.
+    const auto last = m_lastReceived.constFind(m_log.connectionOf(s));
+    if (last == m_lastReceived.constEnd())
+        return;
+    m_violationOfEvent.insert(*last, m_log.noteOf(s));
+    if (const auto flow = m_flowOfEvent.constFind(*last); flow != m_flowOfEvent.constEnd())
+        m_flows[*flow].violations.push_back(m_log.noteOf(s));
+}
+
+std::optional<std::size_t> FlowIndex::flowOf(quint64 sequence) const
+{
+    const auto it = m_flowOfEvent.constFind(sequence);
+    return it == m_flowOfEvent.constEnd() ? std::nullopt : std::optional<std::size_t>(*it);
+}
+
+QString FlowIndex::violationAt(quint64 sequence) const
+{
+    return m_violationOfEvent.value(sequence);
+}
+
+const FlowRecord *FlowIndex::flow(const FlowKey &key) const
+{
+    for (const FlowRecord &f : m_flows)
+        if (f.key == key)
+            return &f;
+    return nullptr;
+}
+
+bool FlowIndex::isStalled(const FlowRecord &flow, qint64 nowUs, qint64 thresholdUs)
+{
+    return flow.isOpen() && nowUs - flow.lastStepUs > thresholdUs;
+}
+
+QString FlowIndex::sentence(const FlowRecord &f, qint64 nowUs) const
+{
+    QString held;
+    if (f.heldEvent) {
+        const PacketType type = m_log.typeOf(*f.heldEvent);
+        const bool sent = m_log.directionOf(*f.heldEvent) == TraceDirection::Sent;
+        const QString named = m_ruleNamer ? m_ruleNamer(f.key.connection, m_log.ruleOf(*f.heldEvent)) : QString();
+        const QString rule = named.isEmpty() ? QStringLiteral("a fault rule") : named;
+        held = QStringLiteral("%1 %2 held by rule '%3' for %4 — release?")
+                   .arg(packetTypeName(type), sent ? QStringLiteral("(ours)") : QStringLiteral("(arrived)"), rule,
+                        ago(m_log.timeUs(*f.heldEvent), nowUs).chopped(4));
+    }
+    const bool outbound = f.key.direction == Direction::Outbound;
+    QString text;
+    switch (f.state) {
+    case FlowState::Queued:
+        text = QStringLiteral("Queued: waiting for send quota (the peer's Receive Maximum)");
+        break;
+    case FlowState::AwaitingPubAck:
+        text = QStringLiteral("PUBLISH sent %1; waiting for PUBACK").arg(ago(f.publishUs, nowUs));
+        break;
+    case FlowState::AwaitingPubRec:
+        text = QStringLiteral("PUBLISH sent %1; waiting for PUBREC").arg(ago(f.publishUs, nowUs));
+        break;
+    case FlowState::AwaitingPubComp:
+        text = f.ackUs >= 0 ? QStringLiteral("PUBREC received %1; ").arg(ago(f.ackUs, nowUs)) : QString();
+        text += f.heldEvent && m_log.typeOf(*f.heldEvent) == PacketType::PubRel ? QString()
+                                                                                 : QStringLiteral("PUBREL sent, waiting for PUBCOMP");
+        break;
+    case FlowState::AwaitingPubRel:
+        text = f.ackUs >= 0 ? QStringLiteral("PUBREC sent %1; waiting for the sender's PUBREL").arg(ago(f.ackUs, nowUs))
+                            : QStringLiteral("PUBLISH received %1; PUBREC not sent yet").arg(ago(f.publishUs, nowUs));
+        break;
+    case FlowState::Complete:
+        text = QStringLiteral("Complete in %1").arg(took(f.publishUs >= 0 ? f.publishUs : f.lastStepUs, f.completeUs >= 0 ? f.completeUs : f.lastStepUs));
+        break;
+    case FlowState::Failed:
+        text = QStringLiteral("Failed: %1").arg(reasonText(f.reason, f.qos == QoS::AtLeastOnce ? PacketType::PubAck : PacketType::PubRec));
+        break;
+    case FlowState::Abandoned:
+        text = QStringLiteral("Abandoned: the session was not resumed");
+        break;
+    case FlowState::None:
+        text = outbound ? QStringLiteral("No PUBLISH for this id in the trace") : QStringLiteral("No PUBLISH for this id in the trace");
+        break;
+    }
+    if (!held.isEmpty())
+        text = text.isEmpty() || text.endsWith(QLatin1String("; ")) ? text + held : text + QStringLiteral("; ") + held;
+    if (f.resends > 0)
+        text += QStringLiteral(" (%1 resend%2)").arg(f.resends).arg(f.resends > 1 ? QStringLiteral("s") : QString());
+    for (const QString &v : f.violations)
+        text += QStringLiteral(" Peer violation: ") + v;
+    return text;
+}
+
+std::vector<PacketId> FlowIndex::inFlight(ConnectionId connection, Direction direction) const
+{
+    std::vector<PacketId> ids;
+    for (auto it = m_latest.constBegin(); it != m_latest.constEnd(); ++it)
+        if (it.key().connection == connection && it.key().direction == direction && m_flows[*it].isOpen())
+            ids.push_back(PacketId(it.key().id));
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+} // namespace mqs

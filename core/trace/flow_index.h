@@ -1,0 +1,99 @@
+#pragma once
+// The flows of a trace, per message id: every QoS 1 and 2 handshake as one record, keyed by
+// (connection, direction, packet id, generation), with the time of each step, resends, what
+// holds it, the peer's violations, and a sentence saying what it waits for. Built incrementally
+// from the TraceLog, so the inspector and the diagram read the same truth.
+
+#include "trace_log.h"
+
+#include "protocol/reason_code.h"
+#include "session/flow.h"
+
+#include <QHash>
+
+#include <functional>
+
+#include <optional>
+#include <vector>
+
+namespace mqs {
+
+struct FlowKey {
+    ConnectionId connection = 0;
+    Direction direction = Direction::Outbound; // from the recording connection's side
+    PacketId packetId{};
+    int generation = 0; // the same id used again later is a new flow
+    bool operator==(const FlowKey &) const = default;
+};
+
+struct FlowRecord {
+    FlowKey key{};
+    QString topic{};
+    QoS qos = QoS::AtLeastOnce;
+    FlowState state = FlowState::None;
+    std::vector<quint64> events{}; // the packets of this flow, in order (sequence numbers)
+    qint64 publishUs = -1; // first PUBLISH
+    qint64 ackUs = -1; // PUBACK or PUBREC
+    qint64 pubRelUs = -1; // first PUBREL
+    qint64 completeUs = -1; // PUBCOMP (or PUBACK for QoS 1)
+    qint64 lastStepUs = 0;
+    int resends = 0; // PUBLISH with DUP = 1, and PUBREL sent again
+    std::optional<quint64> heldEvent{}; // a packet of it held by a fault rule and not released yet
+    std::vector<QString> violations{}; // what the peer did wrong in this flow
+    ReasonCode reason = ReasonCode::Success;
+
+    bool isOpen() const { return !isFinished(state) && state != FlowState::None; }
+};
+
+class FlowIndex
+{
+public:
+    explicit FlowIndex(const TraceLog &log) : m_log(log) {}
+
+    // Reads the events appended since the last call. Cheap when nothing is new.
+    void update();
+
+    const std::vector<FlowRecord> &flows() const { return m_flows; }
+    // The flow a trace event belongs to, if any.
+    std::optional<std::size_t> flowOf(quint64 sequence) const;
+    const FlowRecord *flow(const FlowKey &key) const;
+
+    // Open and waiting longer than `thresholdUs` for its next step (at trace time `nowUs`).
+    static bool isStalled(const FlowRecord &flow, qint64 nowUs, qint64 thresholdUs);
+    // What the flow waits for, e.g. "PUBREC received 8.2 s ago; PUBREL held by rule 'stall at
+    // PUBREL' — release?"
+    QString sentence(const FlowRecord &flow, qint64 nowUs) const;
+
+    // The peer's violation committed by this packet (traced right after it), or empty.
+    QString violationAt(quint64 sequence) const;
+
+    // Per connection: the ids in flight each way, for the quota view.
+    std::vector<PacketId> inFlight(ConnectionId connection, Direction direction) const;
+
+private:
+    struct OpenKey {
+        ConnectionId connection;
+        Direction direction;
+        quint16 id;
+        bool operator==(const OpenKey &) const = default;
+    };
+    friend size_t qHash(const OpenKey &k, size_t seed) { return qHashMulti(seed, k.connection, int(k.direction), k.id); }
+
+    void addPacket(quint64 sequence);
+    void addNote(quint64 sequence);
+
+    const TraceLog &m_log;
+    quint64 m_next = 0;
+    std::vector<FlowRecord> m_flows;
+    QHash<OpenKey, std::size_t> m_latest; // the newest flow per (connection, direction, id)
+    QHash<quint64, std::size_t> m_flowOfEvent;
+    QHash<quint64, QString> m_violationOfEvent;
+    QHash<ConnectionId, quint64> m_lastReceived;
+    std::function<QString(ConnectionId, quint32)> m_ruleNamer;
+
+public:
+    // Names fault rules in sentences (rule ids belong to the connection that holds the packet).
+    void setRuleNamer(std::function<QString(ConnectionId, quint32)> namer) { m_ruleNamer = std::move(namer); }
+};
+
+} // namespace mqs

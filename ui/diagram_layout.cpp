@@ -1,0 +1,102 @@
+#include "diagram_layout.h"
+
+#include "trace/trace_text.h"
+
+namespace mqs {
+
+int DiagramLayout::laneOf(const QString &party)
+{
+    const auto it = m_laneIndex.constFind(party);
+    if (it != m_laneIndex.constEnd())
+        return *it;
+    m_lanes << party;
+    m_laneIndex.insert(party, int(m_lanes.size() - 1));
+    return int(m_lanes.size() - 1);
+}
+
+std::vector<int> DiagramLayout::laneOrder() const
+{
+    std::vector<int> brokers;
+    std::vector<int> clients;
+    for (int i = 0; i < m_lanes.size(); ++i)
+        (m_lanes[i].contains(QLatin1String("broker")) ? brokers : clients).push_back(i);
+    // clients alternate left and right of the brokers, in order of appearance
+    std::vector<int> left;
+    std::vector<int> right;
+    for (std::size_t i = 0; i < clients.size(); ++i)
+        (i % 2 == 0 ? left : right).push_back(clients[i]);
+    std::vector<int> order(left.rbegin(), left.rend());
+    order.insert(order.end(), brokers.begin(), brokers.end());
+    order.insert(order.end(), right.begin(), right.end());
+    return order;
+}
+
+bool DiagramLayout::isPaired(const TraceConnection &c) const
+{
+    // Both ends are traced in this process: the other end records the same packet.
+    if (c.clientId.isEmpty())
+        return false;
+    const ConnectionRole other = c.role == ConnectionRole::Client ? ConnectionRole::BrokerSide : ConnectionRole::Client;
+    for (const TraceConnection &o : m_log.connections())
+        if (o.role == other && o.clientId == c.clientId)
+            return true;
+    return false;
+}
+
+void DiagramLayout::addRow(DiagramRow row)
+{
+    const qint64 time = m_log.timeUs(row.sequence);
+    if (m_lastRowUs >= 0 && time - m_lastRowUs > kFoldGapUs)
+        m_rows.push_back(DiagramRow{row.sequence, time - m_lastRowUs, 0, 0, DiagramRow::Gap});
+    m_lastRowUs = time;
+    m_rowOfSequence.insert(row.sequence, m_rows.size());
+    m_rows.push_back(row);
+}
+
+bool DiagramLayout::update()
+{
+    const std::size_t before = m_rows.size();
+    if (m_next < m_log.firstSequence())
+        m_next = m_log.firstSequence();
+    for (; m_next < m_log.endSequence(); ++m_next) {
+        const auto connection = m_log.connection(m_log.connectionOf(m_next));
+        if (!connection)
+            continue;
+        // Lanes appear with their first row, not with every connection the trace knows.
+        auto local = [&] { return laneOf(partyName(m_log, *connection, false)); };
+        auto remote = [&] { return laneOf(partyName(m_log, *connection, true)); };
+        switch (m_log.kindOf(m_next)) {
+        case TraceKind::Packet: {
+            const bool sent = m_log.directionOf(m_next) == TraceDirection::Sent;
+            if (!sent && isPaired(*connection))
+                break; // the sender's own record draws it
+            const int l = local();
+            const int r = remote();
+            addRow(DiagramRow{m_next, 0, qint16(sent ? l : r), qint16(sent ? r : l), DiagramRow::Arrow});
+            break;
+        }
+        case TraceKind::Cut:
+        case TraceKind::SessionResumed:
+        case TraceKind::FlowsAbandoned:
+        case TraceKind::Violation:
+            addRow(DiagramRow{m_next, 0, qint16(local()), qint16(remote()), DiagramRow::Note});
+            break;
+        case TraceKind::Opened:
+        case TraceKind::Closed:
+            if (m_showConnectionNotes && connection->role == ConnectionRole::Client)
+                addRow(DiagramRow{m_next, 0, qint16(local()), qint16(remote()), DiagramRow::Note});
+            break;
+        case TraceKind::Note:
+            break; // in the trace, not in the picture
+        }
+    }
+    return m_rows.size() != before;
+}
+
+std::optional<std::size_t> DiagramLayout::rowOf(quint64 sequence) const
+{
+    const auto it = m_rowOfSequence.constFind(sequence);
+    return it == m_rowOfSequence.constEnd() ? std::nullopt : std::optional<std::size_t>(*it);
+}
+
+} // namespace mqs

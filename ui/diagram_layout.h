@@ -1,0 +1,56 @@
+#pragma once
+// The rows of the sequence diagram, built incrementally from the trace: one lane per party,
+// one row per packet arrow (each packet once: from its sender's record when both ends are
+// traced here), rows for cuts, resumes and violations, and folded idle gaps.
+
+#include "trace/flow_index.h"
+
+#include <QHash>
+#include <QStringList>
+
+#include <vector>
+
+namespace mqs {
+
+struct DiagramRow {
+    enum Kind : quint8 { Arrow, Note, Gap };
+    quint64 sequence = 0; // the trace event (Gap: the first event after the pause)
+    qint64 gapUs = 0; // Gap only
+    qint16 from = 0; // lane of the sender (Note: the lane it is about)
+    qint16 to = 0; // lane of the receiver (Note: the other end, for cuts)
+    Kind kind = Arrow;
+};
+
+class DiagramLayout
+{
+public:
+    static constexpr qint64 kFoldGapUs = 1'000'000; // idle pauses longer than this fold into one row
+
+    explicit DiagramLayout(const TraceLog &log) : m_log(log) {}
+
+    // Reads events appended since the last call; true when rows were added.
+    bool update();
+    void setShowConnectionNotes(bool show) { m_showConnectionNotes = show; }
+
+    const std::vector<DiagramRow> &rows() const { return m_rows; }
+    const QStringList &lanes() const { return m_lanes; }
+    // Lanes in display order: brokers in the middle, clients to either side.
+    std::vector<int> laneOrder() const;
+    std::optional<std::size_t> rowOf(quint64 sequence) const;
+
+private:
+    int laneOf(const QString &party);
+    bool isPaired(const TraceConnection &connection) const;
+    void addRow(DiagramRow row);
+
+    const TraceLog &m_log;
+    quint64 m_next = 0;
+    bool m_showConnectionNotes = true;
+    std::vector<DiagramRow> m_rows;
+    QStringList m_lanes;
+    QHash<QString, int> m_laneIndex;
+    QHash<quint64, std::size_t> m_rowOfSequence;
+    qint64 m_lastRowUs = -1;
+};
+
+} // namespace mqs

@@ -1,0 +1,60 @@
+#pragma once
+// The fault rules of a connection (or of the sandbox broker): add from the text form or a
+// preset, enable, disable, delete; each row shows how often the rule acted.
+
+#include "faults/fault_rule_set.h"
+
+#include <QAbstractTableModel>
+#include <QWidget>
+
+class QComboBox;
+class QLineEdit;
+class QTableView;
+
+namespace mqs {
+
+class FaultRuleModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { Enabled, Rule, Meaning, Hits, ColumnCount };
+    using QAbstractTableModel::QAbstractTableModel;
+    void setRules(FaultRuleSet *rules);
+    FaultRuleSet *rules() const { return m_rules; }
+    void reload();
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override { return parent.isValid() ? 0 : ColumnCount; }
+    QVariant data(const QModelIndex &index, int role) const override;
+    bool setData(const QModelIndex &index, const QVariant &value, int role) override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+private:
+    FaultRuleSet *m_rules = nullptr;
+};
+
+class FaultRulesPanel : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(FaultRulesPanel)
+public:
+    explicit FaultRulesPanel(QWidget *parent = nullptr);
+    // The rule sets to choose from: "name" → rules (the app's connections, the sandbox broker).
+    void setTargets(const std::vector<std::pair<QString, FaultRuleSet *>> &targets);
+    FaultRuleModel &model() { return m_model; }
+    // Adds a rule from its text form to the chosen target; a sentence when it does not parse.
+    std::optional<QString> addRule(const QString &text, const QString &name = QString());
+    void refresh() { m_model.reload(); }
+
+signals:
+    void rulesChanged();
+
+private:
+    FaultRuleModel m_model;
+    QComboBox *m_target = nullptr;
+    QLineEdit *m_text = nullptr;
+    QTableView *m_table = nullptr;
+    std::vector<std::pair<QString, FaultRuleSet *>> m_targets;
+};
+
+} // namespace mqs

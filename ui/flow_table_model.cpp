@@ -1,0 +1,190 @@
+#include "flow_table_model.h"
+
+#include <QColor>
+#include <QGuiApplication>
+#include <QPalette>
+
+namespace mqs {
+
+FlowTableModel::FlowTableModel(const TraceLog &log, const FlowIndex &flows, QObject *parent)
+    : QAbstractTableModel(parent), m_log(log), m_flows(flows)
+{
+}
+
+void FlowTableModel::refresh()
+{
+    m_now = m_log.clock().nowUs();
+    const int total = int(m_flows.flows().size());
+    if (total > m_rows) {
+        beginInsertRows({}, m_rows, total - 1);
+        m_rows = total;
+        endInsertRows();
+    }
+    if (m_rows > 0)
+        emit dataChanged(index(0, 0), index(m_rows - 1, ColumnCount - 1));
+}
+
+void FlowTableModel::setStallThresholdMs(int ms)
+{
+    m_thresholdUs = qint64(std::max(100, ms)) * 1000;
+    refresh();
+}
+
+int FlowTableModel::stalledCount() const
+{
+    int n = 0;
+    for (int i = 0; i < m_rows; ++i)
+        n += FlowIndex::isStalled(m_flows.flows()[std::size_t(i)], m_now, m_thresholdUs) ? 1 : 0;
+    return n;
+}
+
+int FlowTableModel::openCount() const
+{
+    int n = 0;
+    for (int i = 0; i < m_rows; ++i)
+        n += m_flows.flows()[std::size_t(i)].isOpen() ? 1 : 0;
+    return n;
+}
+
+int FlowTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : m_rows;
+}
+
+int FlowTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString FlowTableModel::connectionName(ConnectionId id) const
+{
+    const auto c = m_log.connection(id);
+    return c ? c->name : QString::number(id);
+}
+
+QString FlowTableModel::steps(const FlowRecord &f) const
+{
+    if (f.publishUs < 0)
+        return QString();
+    auto at = [&](qint64 us) { return QStringLiteral("+%1 ms").arg(double(us - f.publishUs) / 1000.0, 0, 'f', 1); };
+    QStringList parts{QStringLiteral("PUBLISH")};
+    if (f.qos == QoS::AtLeastOnce) {
+        if (f.ackUs >= 0)
+            parts << QStringLiteral("PUBACK ") + at(f.ackUs);
+    } else {
+        if (f.ackUs >= 0)
+            parts << QStringLiteral("PUBREC ") + at(f.ackUs);
+        if (f.pubRelUs >= 0)
+            parts << QStringLiteral("PUBREL ") + at(f.pubRelUs);
+        if (f.completeUs >= 0)
+            parts << QStringLiteral("PUBCOMP ") + at(f.completeUs);
+    }
+    return parts.join(QStringLiteral(" → "));
+}
+
+QVariant FlowTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows)
+        return {};
+    const FlowRecord &f = m_flows.flows()[std::size_t(index.row())];
+    const bool stalled = FlowIndex::isStalled(f, m_now, m_thresholdUs);
+    switch (role) {
+    case StalledRole: return stalled;
+    case StateRole: return int(f.state);
+    case FlowIndexRole: return index.row();
+    case CategoryRole:
+        return stalled ? int(Stalled)
+            : f.isOpen() ? int(Open)
+            : f.state == FlowState::Complete ? int(Complete)
+                                             : int(Failed);
+    case Qt::ForegroundRole:
+        if (stalled || f.state == FlowState::Failed || f.state == FlowState::Abandoned || !f.violations.empty())
+            return QColor(0xc0, 0x10, 0x10);
+        if (f.state == FlowState::Complete)
+            return QColor(0x2e, 0x8b, 0x3a);
+        return {};
+    case Qt::BackgroundRole:
+        if (stalled)
+            return QGuiApplication::palette().color(QPalette::Base).lightness() < 128 ? QColor(0x5a, 0x18, 0x18)
+                                                                                      : QColor(0xff, 0xe0, 0xe0);
+        return {};
+    case Qt::ToolTipRole:
+        return m_flows.sentence(f, m_now);
+    case Qt::DisplayRole:
+        switch (Column(index.column())) {
+        case Connection: return connectionName(f.key.connection);
+        case Direction_: return f.key.direction == Direction::Outbound ? tr("out") : tr("in");
+        case Id:
+            return f.key.generation ? QStringLiteral("%1 (#%2)").arg(f.key.packetId.value).arg(f.key.generation + 1)
+                                    : QString::number(f.key.packetId.value);
+        case Topic: return f.topic;
+        case QoS_: return qosValue(f.qos);
+        case State: return stalled ? tr("Stalled (%1)").arg(flowStateName(f.state)) : flowStateName(f.state);
+        case Steps: return steps(f);
+        case Age: return f.isOpen() ? QStringLiteral("%1 s").arg(double(m_now - f.lastStepUs) / 1e6, 0, 'f', 1) : QString();
+        case Resends: return f.resends ? QVariant(f.resends) : QVariant();
+        case Held: return f.heldEvent ? tr("held") : QString();
+        case Sentence: return m_flows.sentence(f, m_now);
+        case ColumnCount: break;
+        }
+        return {};
+    default:
+        return {};
+    }
+}
+
+QVariant FlowTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    static const char *const kNames[] = {"Connection", "Dir", "Id", "Topic", "QoS", "State", "What it waits for", "Age",
+                                         "Resends", "Held", "Steps"};
+    return tr(kNames[section]);
+}
+
+void FlowFilterModel::setCategories(int categories)
+{
+    m_categories = categories;
+    invalidateFilter();
+}
+
+void FlowFilterModel::setText(const QString &text)
+{
+    m_text = text.trimmed();
+    invalidateFilter();
+}
+
+void FlowFilterModel::setNewestFirst(bool newest)
+{
+    m_problemsFirst = newest;
+    sort(0, newest ? Qt::DescendingOrder : Qt::AscendingOrder);
+}
+
+bool FlowFilterModel::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    if (m_problemsFirst) { // descending order: a higher rank comes first
+        auto rank = [](const QModelIndex &i) {
+            const int category = i.data(FlowTableModel::CategoryRole).toInt();
+            return category == FlowTableModel::Stalled ? 2 : category == FlowTableModel::Open ? 1 : 0;
+        };
+        const int a = rank(left);
+        const int b = rank(right);
+        if (a != b)
+            return a < b;
+    }
+    return left.row() < right.row(); // the order flows began in
+}
+
+bool FlowFilterModel::filterAcceptsRow(int row, const QModelIndex &parent) const
+{
+    const QModelIndex index = sourceModel()->index(row, 0, parent);
+    if (!(index.data(FlowTableModel::CategoryRole).toInt() & m_categories))
+        return false;
+    if (m_text.isEmpty())
+        return true;
+    const QString id = sourceModel()->index(row, FlowTableModel::Id, parent).data().toString();
+    const QString topic = sourceModel()->index(row, FlowTableModel::Topic, parent).data().toString();
+    return id == m_text || id.startsWith(m_text + QLatin1Char(' ')) || topic.contains(m_text, Qt::CaseInsensitive);
+}
+
+} // namespace mqs

@@ -1,0 +1,63 @@
+#pragma once
+// Messages received: the topic tree, the selected topic's messages (newest first), and one
+// message in full: text, JSON tree, hex, 5.0 properties, and the difference from the previous
+// message on its topic. Long payloads say how much is shown and can be copied or saved whole.
+
+#include "message_list_model.h"
+#include "topic_tree_model.h"
+#include "workbench.h"
+
+#include <QStandardItemModel>
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QTabWidget;
+class QTableView;
+class QTreeView;
+
+namespace mqs {
+
+class MessagesView : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MessagesView)
+public:
+    static constexpr int kShownBytes = 64 * 1024;
+
+    MessagesView(Workbench &workbench, QWidget *parent = nullptr);
+    void refresh();
+    void showTopic(const QString &topic);
+
+    TopicTreeModel &tree() { return m_tree; }
+    MessageListModel &list() { return m_list; }
+    QTreeView *treeView() const { return m_treeView; }
+    QTableView *listView() const { return m_listView; }
+    QString shownText() const;
+    QString truncationNote() const;
+    QStandardItemModel &jsonModel() { return m_json; }
+
+private:
+    void showMessage(const StoredMessage *message);
+    void clearRetained();
+
+    Workbench &m_workbench;
+    TopicTreeModel m_tree;
+    MessageListModel m_list;
+    QStandardItemModel m_json;
+    QStandardItemModel m_properties;
+    const StoredMessage *m_shown = nullptr;
+    QTreeView *m_treeView = nullptr;
+    QTableView *m_listView = nullptr;
+    QLineEdit *m_filter = nullptr;
+    QLabel *m_header = nullptr;
+    QLabel *m_truncated = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QPlainTextEdit *m_text = nullptr;
+    QPlainTextEdit *m_hex = nullptr;
+    QPlainTextEdit *m_diff = nullptr;
+    QLabel *m_caps = nullptr;
+};
+
+} // namespace mqs

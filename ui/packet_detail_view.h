@@ -1,0 +1,55 @@
+#pragma once
+// Every field of one packet with its byte range, and a hex dump with the selected field
+// highlighted.
+
+#include "protocol/byte_reader.h"
+#include "trace/trace_log.h"
+
+#include <QAbstractTableModel>
+#include <QWidget>
+
+class QLabel;
+class QPlainTextEdit;
+class QTableView;
+
+namespace mqs {
+
+class PacketFieldModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { Field, Value, Bytes, ColumnCount };
+    using QAbstractTableModel::QAbstractTableModel;
+    void setLayout(PacketLayout layout);
+    const PacketLayout &layout() const { return m_layout; }
+    int rowCount(const QModelIndex &parent = {}) const override { return parent.isValid() ? 0 : int(m_layout.size()); }
+    int columnCount(const QModelIndex &parent = {}) const override { return parent.isValid() ? 0 : ColumnCount; }
+    QVariant data(const QModelIndex &index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+private:
+    PacketLayout m_layout;
+};
+
+class PacketDetailView : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PacketDetailView)
+public:
+    PacketDetailView(const TraceLog &log, QWidget *parent = nullptr);
+    void showPacket(quint64 sequence);
+    const PacketFieldModel &fields() const { return m_fields; }
+    QString hexText() const;
+
+private:
+    void highlight(int row);
+
+    const TraceLog &m_log;
+    PacketFieldModel m_fields;
+    QByteArray m_raw;
+    QLabel *m_title = nullptr;
+    QTableView *m_table = nullptr;
+    QPlainTextEdit *m_hex = nullptr;
+};
+
+} // namespace mqs

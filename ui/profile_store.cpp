@@ -1,0 +1,187 @@
+#include "profile_store.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#if __has_include(<qt6keychain/keychain.h>)
+#include <qt6keychain/keychain.h>
+#define MQTTSCOPE_HAS_KEYCHAIN 1
+#endif
+
+namespace mqs {
+namespace {
+
+const QString kService = QStringLiteral("MQTT Scope");
+
+QJsonObject toJson(const Profile &p)
+{
+    const ConnectionSettings &s = p.settings;
+    QJsonObject o{{QStringLiteral("name"), s.name},
+                  {QStringLiteral("url"), s.url.toString()},
+                  {QStringLiteral("version"), s.version == ProtocolVersion::V5 ? QStringLiteral("5.0") : QStringLiteral("3.1.1")},
+                  {QStringLiteral("clientId"), s.clientId},
+                  {QStringLiteral("cleanStart"), s.cleanStart},
+                  {QStringLiteral("sessionExpiry"), qint64(s.sessionExpiry)},
+                  {QStringLiteral("keepAlive"), s.keepAlive},
+                  {QStringLiteral("autoReconnect"), s.autoReconnect},
+                  {QStringLiteral("caFile"), s.tls.caFile},
+                  {QStringLiteral("certFile"), s.tls.clientCertificateFile},
+                  {QStringLiteral("keyFile"), s.tls.clientKeyFile},
+                  {QStringLiteral("insecure"), s.tls.insecure},
+                  {QStringLiteral("inboundMethod"), s.session.inboundMethod == InboundMethod::A ? QStringLiteral("A") : QStringLiteral("B")},
+                  {QStringLiteral("receiveMaximum"), s.session.receiveMaximum},
+                  {QStringLiteral("maximumPacketSize"), qint64(s.session.maximumPacketSize)},
+                  {QStringLiteral("plainPassword"), p.storePasswordInPlainText}};
+    if (s.username)
+        o.insert(QStringLiteral("username"), *s.username);
+    if (p.storePasswordInPlainText && s.password)
+        o.insert(QStringLiteral("password"), QString::fromUtf8(*s.password));
+    if (s.will) {
+        o.insert(QStringLiteral("will"), QJsonObject{{QStringLiteral("topic"), s.will->topic},
+                                                     {QStringLiteral("payload"), QString::fromUtf8(s.will->payload)},
+                                                     {QStringLiteral("qos"), qosValue(s.will->qos)},
+                                                     {QStringLiteral("retain"), s.will->retain}});
+    }
+    QJsonArray userProperties;
+    for (const auto &pair : s.connectProperties.userProperties())
+        userProperties.append(QJsonArray{pair.name, pair.value});
+    if (!userProperties.isEmpty())
+        o.insert(QStringLiteral("userProperties"), userProperties);
+    return o;
+}
+
+std::variant<Profile, QString> fromJson(const QJsonObject &o, int index)
+{
+    Profile p;
+    ConnectionSettings &s = p.settings;
+    s.name = o.value(QStringLiteral("name")).toString();
+    auto url = ServerUrl::parse(o.value(QStringLiteral("url")).toString());
+    if (const auto *error = std::get_if<QString>(&url))
+        return QStringLiteral("Profile %1 ('%2'): %3").arg(index + 1).arg(s.name, *error);
+    s.url = std::get<ServerUrl>(url);
+    s.version = parseVersion(o.value(QStringLiteral("version")).toString()).value_or(ProtocolVersion::V5);
+    s.clientId = o.value(QStringLiteral("clientId")).toString();
+    s.cleanStart = o.value(QStringLiteral("cleanStart")).toBool(true);
+    s.sessionExpiry = quint32(o.value(QStringLiteral("sessionExpiry")).toInteger());
+    s.keepAlive = quint16(o.value(QStringLiteral("keepAlive")).toInt(60));
+    s.autoReconnect = o.value(QStringLiteral("autoReconnect")).toBool();
+    s.tls.caFile = o.value(QStringLiteral("caFile")).toString();
+    s.tls.clientCertificateFile = o.value(QStringLiteral("certFile")).toString();
+    s.tls.clientKeyFile = o.value(QStringLiteral("keyFile")).toString();
+    s.tls.insecure = o.value(QStringLiteral("insecure")).toBool();
+    s.session.inboundMethod = o.value(QStringLiteral("inboundMethod")).toString() == QLatin1String("A") ? InboundMethod::A : InboundMethod::B;
+    s.session.receiveMaximum = quint16(o.value(QStringLiteral("receiveMaximum")).toInt(65535));
+    s.session.maximumPacketSize = quint32(o.value(QStringLiteral("maximumPacketSize")).toInteger(256 * 1024));
+    p.storePasswordInPlainText = o.value(QStringLiteral("plainPassword")).toBool();
+    if (o.contains(QStringLiteral("username")))
+        s.username = o.value(QStringLiteral("username")).toString();
+    if (o.contains(QStringLiteral("password")))
+        s.password = o.value(QStringLiteral("password")).toString().toUtf8();
+    if (o.contains(QStringLiteral("will"))) {
+        const QJsonObject w = o.value(QStringLiteral("will")).toObject();
+        s.will = Will{w.value(QStringLiteral("topic")).toString(), w.value(QStringLiteral("payload")).toString().toUtf8(),
+                      QoS(std::clamp(w.value(QStringLiteral("qos")).toInt(), 0, 2)), w.value(QStringLiteral("retain")).toBool(), {}};
+    }
+    for (const QJsonValue &pair : o.value(QStringLiteral("userProperties")).toArray())
+        s.connectProperties.addUserProperty(pair.toArray().at(0).toString(), pair.toArray().at(1).toString());
+    return p;
+}
+
+} // namespace
+
+ProfileStore::ProfileStore(const QString &path, QObject *parent)
+    : QObject(parent)
+    , m_settings(path.isEmpty() ? std::make_unique<QSettings>() : std::make_unique<QSettings>(path, QSettings::IniFormat))
+{
+}
+
+std::variant<std::vector<Profile>, QString> ProfileStore::load()
+{
+    m_settings->sync();
+    if (m_settings->status() == QSettings::FormatError)
+        return QStringLiteral("The settings file %1 is damaged and cannot be read; your connection profiles were not "
+                              "loaded. Fix or remove the file.")
+            .arg(m_settings->fileName());
+    if (m_settings->status() == QSettings::AccessError)
+        return QStringLiteral("The settings file %1 cannot be read (access denied).").arg(m_settings->fileName());
+    const QString text = m_settings->value(QStringLiteral("connections/profiles")).toString();
+    if (text.isEmpty())
+        return std::vector<Profile>();
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &error);
+    if (error.error != QJsonParseError::NoError || !doc.isArray())
+        return QStringLiteral("The connection profiles in %1 are damaged (%2 at byte %3); they were not loaded. Fix or "
+                              "remove the [connections] section.")
+            .arg(m_settings->fileName(), error.errorString())
+            .arg(error.offset);
+    std::vector<Profile> profiles;
+    const QJsonArray list = doc.array();
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        auto profile = fromJson(list.at(i).toObject(), int(i));
+        if (const auto *problem = std::get_if<QString>(&profile))
+            return *problem;
+        profiles.push_back(std::get<Profile>(profile));
+    }
+    return profiles;
+}
+
+std::optional<QString> ProfileStore::save(const std::vector<Profile> &profiles)
+{
+    QJsonArray list;
+    for (const Profile &p : profiles)
+        list.append(toJson(p));
+    m_settings->setValue(QStringLiteral("connections/profiles"), QString::fromUtf8(QJsonDocument(list).toJson(QJsonDocument::Compact)));
+    m_settings->sync();
+    if (m_settings->status() != QSettings::NoError)
+        return QStringLiteral("Could not save the connection profiles to %1.").arg(m_settings->fileName());
+    return std::nullopt;
+}
+
+bool ProfileStore::keychainBuiltIn()
+{
+#ifdef MQTTSCOPE_HAS_KEYCHAIN
+    return true;
+#else
+    return false;
+#endif
+}
+
+void ProfileStore::readPassword(const QString &profileName, std::function<void(std::optional<QByteArray>)> done)
+{
+#ifdef MQTTSCOPE_HAS_KEYCHAIN
+    auto *job = new QKeychain::ReadPasswordJob(kService, this);
+    job->setKey(profileName);
+    connect(job, &QKeychain::Job::finished, this, [job, done = std::move(done)] {
+        done(job->error() == QKeychain::NoError ? std::optional<QByteArray>(job->binaryData()) : std::nullopt);
+    });
+    job->start();
+#else
+    Q_UNUSED(profileName);
+    done(std::nullopt);
+#endif
+}
+
+void ProfileStore::writePassword(const QString &profileName, const QByteArray &password, std::function<void(std::optional<QString>)> done)
+{
+#ifdef MQTTSCOPE_HAS_KEYCHAIN
+    auto *job = new QKeychain::WritePasswordJob(kService, this);
+    job->setKey(profileName);
+    job->setBinaryData(password);
+    connect(job, &QKeychain::Job::finished, this, [job, done = std::move(done)] {
+        done(job->error() == QKeychain::NoError
+                 ? std::nullopt
+                 : std::optional<QString>(QStringLiteral("The password could not be stored in the system keychain (%1); it "
+                                                         "is kept for this run only. Tick 'store in plain text' to keep it "
+                                                         "in the settings file.")
+                                              .arg(job->errorString())));
+    });
+    job->start();
+#else
+    Q_UNUSED(profileName);
+    Q_UNUSED(password);
+    done(QStringLiteral("No system keychain support is built in; the password is kept for this run only."));
+#endif
+}
+
+} // namespace mqs

@@ -1,0 +1,133 @@
+#pragma once
+// Publishing: topic (with history), QoS, retain, 5.0 properties, a payload in text, JSON, hex
+// or base64, and test readings from a template published once, N times or every T ms with
+// progress and a stop button. Every publish shows its outcome here: completed, refused, failed,
+// waiting for which step, or held by a fault rule; never "sent" for what was not acknowledged.
+
+#include "workbench.h"
+
+#include "client/payload_format.h"
+#include "client/reading_template.h"
+
+#include <QElapsedTimer>
+#include <QStandardItemModel>
+#include <QTimer>
+#include <QWidget>
+
+#include <set>
+
+class QCheckBox;
+class QComboBox;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QListView;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+
+namespace mqs {
+
+struct ReadingPreset {
+    QString name;
+    QString topic;
+    QString payload;
+    PayloadFormat format;
+    QoS qos;
+};
+
+class PublishPanel : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PublishPanel)
+public:
+    explicit PublishPanel(Workbench &workbench, QWidget *parent = nullptr);
+
+    static std::vector<ReadingPreset> presets();
+
+    // What the user typed, as a message; or a sentence saying what to fix.
+    std::variant<ApplicationMessage, QString> buildMessage();
+    QString outcome() const;
+    QString problem() const;
+    int generated() const { return m_generated; }
+    bool isGenerating() const { return m_generator.isActive(); }
+
+    // The widgets, for keyboard focus order and tests.
+    QComboBox *topic() const { return m_topic; }
+    QComboBox *qos() const { return m_qos; }
+    QCheckBox *retain() const { return m_retain; }
+    QComboBox *format() const { return m_format; }
+    QPlainTextEdit *payload() const { return m_payload; }
+    QCheckBox *templated() const { return m_templated; }
+    QSpinBox *count() const { return m_count; }
+    QSpinBox *interval() const { return m_interval; }
+    QPushButton *publishButton() const { return m_publish; }
+    QPushButton *startButton() const { return m_start; }
+    QPushButton *stopButton() const { return m_stop; }
+    QProgressBar *progress() const { return m_progress; }
+
+public slots:
+    void publish(); // once (Ctrl+Return)
+    void startGenerator(); // N times, every T ms
+    void stopGenerator();
+    void applyPreset(int index);
+
+signals:
+    void published(quint64 serial);
+
+private:
+    void publishOne();
+    void showProblem(const QString &text);
+    void updateOutcome();
+    void rememberTopic(const QString &topic);
+    void saveSnippets();
+    void loadSnippets();
+    void onFlow(Connection *connection, const FlowUpdate &update);
+    Properties properties() const;
+
+    Workbench &m_workbench;
+    QComboBox *m_topic = nullptr;
+    QComboBox *m_qos = nullptr;
+    QCheckBox *m_retain = nullptr;
+    QComboBox *m_format = nullptr;
+    QPlainTextEdit *m_payload = nullptr;
+    QCheckBox *m_templated = nullptr;
+    QGroupBox *m_propertiesBox = nullptr;
+    QLineEdit *m_contentType = nullptr;
+    QCheckBox *m_utf8 = nullptr;
+    QSpinBox *m_expiry = nullptr;
+    QLineEdit *m_responseTopic = nullptr;
+    QLineEdit *m_correlation = nullptr;
+    QTableWidget *m_userProperties = nullptr;
+    QSpinBox *m_count = nullptr;
+    QSpinBox *m_interval = nullptr;
+    QPushButton *m_publish = nullptr;
+    QPushButton *m_start = nullptr;
+    QPushButton *m_stop = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QLabel *m_rate = nullptr;
+    QLabel *m_outcome = nullptr;
+    QLabel *m_problem = nullptr;
+    QStandardItemModel m_snippets;
+    QListView *m_snippetList = nullptr;
+
+    // the generator
+    QTimer m_generator;
+    std::optional<ReadingTemplate> m_payloadTemplate;
+    std::optional<ReadingTemplate> m_topicTemplate;
+    int m_target = 0;
+    int m_generated = 0;
+    QElapsedTimer m_generatorClock;
+
+    // the outcome of the last publish
+    Connection *m_lastConnection = nullptr;
+    quint64 m_lastSerial = 0;
+    FlowUpdate m_lastUpdate{};
+    QString m_outcomeText;
+    qint64 m_lastStartMs = 0;
+    QElapsedTimer m_clock;
+};
+
+} // namespace mqs

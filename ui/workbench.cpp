@@ -1,0 +1,165 @@
+#include "workbench.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QStandardPaths>
+
+namespace mqs {
+
+Workbench::Workbench(const QString &storePath, QObject *parent)
+    : QObject(parent)
+{
+    QString path = storePath;
+    if (path.isEmpty()) {
+        const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        path = QDir(dir).filePath(QStringLiteral("sessions.db"));
+    }
+    m_store = std::make_unique<SqliteSessionStore>(path);
+    if (m_store->error()) {
+        m_storeProblem = m_store->error()->message + QStringLiteral(" Sessions are kept in memory only.");
+        m_store.reset();
+    }
+    m_flows.setRuleNamer([this](ConnectionId id, quint32 rule) -> QString {
+        const FaultRuleSet *rules = nullptr;
+        if (Connection *c = connectionByTraceId(id))
+            rules = &c->faults();
+        else if (m_demo)
+            rules = &m_demo->broker().faults(); // the sandbox broker's lanes
+        const FaultRule *r = rules ? rules->rule(rule) : nullptr;
+        return r ? r->name : QString();
+    });
+    m_batchTimer.setInterval(33); // about 30 batches a second
+    connect(&m_batchTimer, &QTimer::timeout, this, &Workbench::flush);
+    m_batchTimer.start();
+}
+
+Workbench::~Workbench()
+{
+    m_demo.reset();
+    m_owned.clear();
+}
+
+Connection *Workbench::addConnection(const ConnectionSettings &settings)
+{
+    auto connection = std::make_unique<Connection>(settings, m_trace, m_store.get());
+    Connection *raw = connection.get();
+    m_owned.push_back(std::move(connection));
+    adopt(raw, true);
+    return raw;
+}
+
+void Workbench::adopt(Connection *connection, bool)
+{
+    m_connectionList.push_back(connection);
+    connect(connection, &Connection::messageReceived, this, [this, connection](const Delivery &d) {
+        StoredMessage m;
+        m.connection = connection->traceId();
+        m.connectionName = connection->settings().name;
+        m.message = d.message;
+        m.packetId = d.packetId;
+        m.timeMs = QDateTime::currentMSecsSinceEpoch();
+        m_pending.push_back(std::move(m));
+    });
+    connect(connection, &Connection::heldPacketsChanged, this, &Workbench::heldPacketsChanged);
+    emit connectionAdded(connection);
+    if (!m_current)
+        setCurrent(connection);
+}
+
+void Workbench::removeConnection(Connection *connection)
+{
+    const auto it = std::find(m_connectionList.begin(), m_connectionList.end(), connection);
+    if (it == m_connectionList.end())
+        return;
+    m_connectionList.erase(it);
+    emit connectionRemoved(connection);
+    if (m_current == connection)
+        setCurrent(m_connectionList.empty() ? nullptr : m_connectionList.front());
+    connection->close();
+    const auto owned = std::find_if(m_owned.begin(), m_owned.end(), [connection](const auto &p) { return p.get() == connection; });
+    if (owned != m_owned.end()) {
+        owned->release()->deleteLater();
+        m_owned.erase(owned);
+    }
+}
+
+Connection *Workbench::connectionByTraceId(ConnectionId id) const
+{
+    for (Connection *c : m_connectionList)
+        if (c->traceId() == id)
+            return c;
+    return nullptr;
+}
+
+void Workbench::setCurrent(Connection *connection)
+{
+    if (m_current == connection)
+        return;
+    m_current = connection;
+    emit currentChanged(connection);
+}
+
+std::optional<QString> Workbench::startDemo(int intervalMs)
+{
+    if (m_demo)
+        return std::nullopt;
+    SandboxDemo::Options options;
+    options.intervalMs = intervalMs;
+    m_demo = std::make_unique<SandboxDemo>(options, m_trace);
+    connect(m_demo.get(), &SandboxDemo::problem, this, &Workbench::problem);
+    connect(&m_demo->broker(), &SandboxBroker::heldPacketsChanged, this, &Workbench::heldPacketsChanged);
+    if (auto error = m_demo->start()) {
+        m_demo.reset();
+        return error;
+    }
+    adopt(&m_demo->dashboard(), false);
+    adopt(&m_demo->sensor(), false);
+    setCurrent(&m_demo->sensor());
+    return std::nullopt;
+}
+
+std::vector<Workbench::Held> Workbench::heldPackets() const
+{
+    std::vector<Held> all;
+    for (Connection *c : m_connectionList)
+        for (const HeldPacket &p : c->heldPackets())
+            all.push_back(Held{p, c});
+    if (m_demo)
+        for (const HeldPacket &p : m_demo->broker().heldPackets())
+            all.push_back(Held{p, nullptr});
+    return all;
+}
+
+bool Workbench::release(const Held &held)
+{
+    if (held.connection)
+        return held.connection->release(held.packet.id);
+    return m_demo && m_demo->broker().release(held.packet.id);
+}
+
+bool Workbench::drop(const Held &held)
+{
+    if (held.connection)
+        return held.connection->drop(held.packet.id);
+    return m_demo && m_demo->broker().drop(held.packet.id);
+}
+
+void Workbench::flush()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_rateWindow.emplace_back(now, m_trace.endSequence());
+    while (m_rateWindow.size() > 2 && m_rateWindow.front().first < now - 1000)
+        m_rateWindow.pop_front();
+    const auto &[t0, s0] = m_rateWindow.front();
+    m_packetRate = now > t0 ? double(m_trace.endSequence() - s0) * 1000.0 / double(now - t0) : 0;
+    if (m_pending.empty() && m_trace.endSequence() == m_lastEnd)
+        return;
+    for (StoredMessage &m : m_pending)
+        m_messages.add(std::move(m));
+    m_pending.clear();
+    m_lastEnd = m_trace.endSequence();
+    m_flows.update();
+    emit batch();
+}
+
+} // namespace mqs

@@ -1,0 +1,87 @@
+#pragma once
+// Everything the main window shows, without widgets: the trace and its flow index, the app's
+// connections, the sandbox demo, the session store and the messages received. Deliveries are
+// gathered and handed on in batches (about 30 per second) so no rate can freeze the window.
+
+#include "message_store.h"
+
+#include "broker/sandbox_demo.h"
+#include "client/connection.h"
+#include "store/sqlite_session_store.h"
+#include "trace/flow_index.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <vector>
+
+namespace mqs {
+
+class Workbench : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Workbench)
+public:
+    // `storePath` empty: the session store lives in the user's data folder.
+    explicit Workbench(const QString &storePath = QString(), QObject *parent = nullptr);
+    ~Workbench() override;
+
+    TraceLog &trace() { return m_trace; }
+    FlowIndex &flows() { return m_flows; }
+    MessageStore &messages() { return m_messages; }
+    SessionStore *store() { return m_store.get(); }
+    QString storeProblem() const { return m_storeProblem; }
+
+    Connection *addConnection(const ConnectionSettings &settings);
+    void removeConnection(Connection *connection);
+    const std::vector<Connection *> &connections() const { return m_connectionList; }
+    Connection *connectionByTraceId(ConnectionId id) const;
+    Connection *current() const { return m_current; }
+    void setCurrent(Connection *connection);
+
+    // The sandbox broker with its sensor and dashboard; their connections join the list.
+    std::optional<QString> startDemo(int intervalMs = 2000);
+    SandboxDemo *demo() const { return m_demo.get(); }
+    // Every held packet, of every connection and of the sandbox broker.
+    struct Held {
+        HeldPacket packet;
+        Connection *connection = nullptr; // null: held by the sandbox broker
+    };
+    std::vector<Held> heldPackets() const;
+    bool release(const Held &held);
+    bool drop(const Held &held);
+
+    // Packets per second over the last second, for the status bar.
+    double packetRate() const { return m_packetRate; }
+
+signals:
+    void connectionAdded(mqs::Connection *connection);
+    void connectionRemoved(mqs::Connection *connection);
+    void currentChanged(mqs::Connection *connection);
+    // A batch: the trace grew and/or messages arrived since the last one.
+    void batch();
+    void heldPacketsChanged();
+    void problem(const QString &text);
+
+private:
+    void adopt(Connection *connection, bool owned);
+    void flush();
+
+    TraceLog m_trace;
+    FlowIndex m_flows{m_trace};
+    MessageStore m_messages;
+    std::unique_ptr<SqliteSessionStore> m_store;
+    QString m_storeProblem;
+    std::vector<std::unique_ptr<Connection>> m_owned;
+    std::vector<Connection *> m_connectionList;
+    Connection *m_current = nullptr;
+    std::unique_ptr<SandboxDemo> m_demo;
+    std::vector<StoredMessage> m_pending;
+    QTimer m_batchTimer;
+    quint64 m_lastEnd = 0;
+    double m_packetRate = 0;
+    std::deque<std::pair<qint64, quint64>> m_rateWindow;
+};
+
+} // namespace mqs
