@@ -93,8 +93,9 @@ void TcpTransport::onSocketError(QAbstractSocket::SocketError error)
         else
             message = describeSocketError(error, m_url, detail, m_tls.has_value() && !m_open);
     }
+    m_ending = TransportClosed{true, true, message}; // abort() below emits `disconnected` at once
     m_socket->abort();
-    finish({true, true, message});
+    finish(*m_ending);
 }
 
 void TcpTransport::onDisconnected()
@@ -107,6 +108,8 @@ void TcpTransport::onDisconnected()
     }
     if (!m_tlsError.isEmpty())
         finish({true, true, m_tlsError});
+    else if (!m_open) // hung up during the TLS handshake
+        finish({true, true, describeSocketError(QAbstractSocket::RemoteHostClosedError, m_url, QString(), m_tls.has_value())});
     else
         finish({false, true, QStringLiteral("%1 closed the connection.").arg(peerDescription())});
 }

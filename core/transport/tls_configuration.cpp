@@ -1,6 +1,7 @@
 #include "tls_configuration.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QStringList>
@@ -13,9 +14,81 @@ std::variant<QByteArray, QString> readFile(const QString &path, const QString &w
     QFile file(path);
     if (!file.exists())
         return QStringLiteral("The %1 file '%2' does not exist.").arg(what, path);
+    if (QFileInfo(path).isDir())
+        return QStringLiteral("The %1 file '%2' is a directory, not a file.").arg(what, path);
     if (!file.open(QIODevice::ReadOnly))
         return QStringLiteral("The %1 file '%2' cannot be read: %3.").arg(what, path, file.errorString());
     return file.readAll();
+}
+
+// One DER element: its tag and where its contents are. Nothing when the bytes are not DER.
+struct DerElement {
+    quint8 tag = 0;
+    QByteArrayView contents;
+    qsizetype end = 0; // offset just past the element
+};
+
+std::optional<DerElement> readDer(QByteArrayView der, qsizetype at)
+{
+    if (at + 2 > der.size())
+        return std::nullopt;
+    DerElement element;
+    element.tag = quint8(der[at]);
+    qsizetype length = quint8(der[at + 1]);
+    qsizetype start = at + 2;
+    if (length & 0x80) {
+        const int count = length & 0x7f;
+        if (count == 0 || count > 4 || start + count > der.size())
+            return std::nullopt;
+        length = 0;
+        for (int i = 0; i < count; ++i)
+            length = (length << 8) | quint8(der[start + i]);
+        start += count;
+    }
+    if (start + length > der.size())
+        return std::nullopt;
+    element.contents = der.sliced(start, length);
+    element.end = start + length;
+    return element;
+}
+
+// The bytes that make a public key unique: the RSA modulus, or the EC point. They appear verbatim
+// in any encoding of the matching private key (PKCS#1, SEC1 or PKCS#8), which is how the check
+// below works without a crypto library. Nothing for a key this does not understand.
+std::optional<QByteArray> publicKeyMaterial(const QSslKey &publicKey)
+{
+    const QByteArray der = publicKey.toDer();
+    // SubjectPublicKeyInfo ::= SEQUENCE { AlgorithmIdentifier, BIT STRING subjectPublicKey }
+    const auto info = readDer(der, 0);
+    if (!info || info->tag != 0x30)
+        return std::nullopt;
+    const auto algorithm = readDer(info->contents, 0);
+    if (!algorithm)
+        return std::nullopt;
+    const auto bits = readDer(info->contents, algorithm->end);
+    if (!bits || bits->tag != 0x03 || bits->contents.size() < 2)
+        return std::nullopt;
+    const QByteArrayView key = bits->contents.sliced(1); // after the unused-bits byte
+    if (publicKey.algorithm() == QSsl::Ec)
+        return key.toByteArray();
+    if (publicKey.algorithm() == QSsl::Rsa) {
+        // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
+        const auto sequence = readDer(key, 0);
+        const auto modulus = sequence ? readDer(sequence->contents, 0) : std::nullopt;
+        if (modulus && modulus->tag == 0x02 && modulus->contents.size() >= 64)
+            return modulus->contents.toByteArray();
+    }
+    return std::nullopt;
+}
+
+// False when the private key is certainly not the certificate's; true when it is or cannot be told.
+bool keyBelongsToCertificate(const QSslKey &privateKey, const QSslCertificate &certificate)
+{
+    const QSslKey publicKey = certificate.publicKey();
+    if (publicKey.algorithm() != privateKey.algorithm())
+        return false;
+    const auto material = publicKeyMaterial(publicKey);
+    return !material || privateKey.toDer().contains(*material);
 }
 
 } // namespace
@@ -75,6 +148,10 @@ std::variant<QSslConfiguration, QString> makeSslConfiguration(const TlsOptions &
                                   "PRIVATE KEY-----' lines). Check that --key names the key, not the certificate.")
                 .arg(options.clientKeyFile);
         }
+        if (!keyBelongsToCertificate(key, chain.first()))
+            return QStringLiteral("The client key '%1' does not belong to the client certificate '%2'. Give the key that "
+                                  "was made with that certificate.")
+                .arg(options.clientKeyFile, options.clientCertificateFile);
         config.setLocalCertificateChain(chain);
         config.setPrivateKey(key);
     }
@@ -83,11 +160,29 @@ std::variant<QSslConfiguration, QString> makeSslConfiguration(const TlsOptions &
     return config;
 }
 
+namespace {
+
+// "localhost, 127.0.0.1": the names a certificate is valid for (its alternative names, else its CN).
+QString certificateNames(const QSslCertificate &certificate)
+{
+    QStringList names;
+    const auto alternatives = certificate.subjectAlternativeNames();
+    for (auto it = alternatives.begin(); it != alternatives.end(); ++it)
+        if (it.key() == QSsl::DnsEntry || it.key() == QSsl::IpAddressEntry)
+            names << it.value();
+    if (names.isEmpty())
+        names = certificate.subjectInfo(QSslCertificate::CommonName);
+    names.removeDuplicates();
+    return names.join(QStringLiteral(", "));
+}
+
+} // namespace
+
 QString describeSslErrors(const QList<QSslError> &errors, const QString &host)
 {
     QStringList reasons;
     bool trust = false;
-    bool name = false;
+    std::optional<QSslCertificate> misnamed;
     bool expired = false;
     for (const QSslError &e : errors) {
         reasons << e.errorString();
@@ -101,7 +196,7 @@ QString describeSslErrors(const QList<QSslError> &errors, const QString &host)
             trust = true;
             break;
         case QSslError::HostNameMismatch:
-            name = true;
+            misnamed = e.certificate();
             break;
         case QSslError::CertificateExpired:
         case QSslError::CertificateNotYetValid:
@@ -112,19 +207,24 @@ QString describeSslErrors(const QList<QSslError> &errors, const QString &host)
         }
     }
     reasons.removeDuplicates();
-    QString text;
-    if (name)
-        text = QStringLiteral("The broker's certificate is not issued for '%1' (%2). Connect with the name the "
-                              "certificate names, set the server name to verify, or use --insecure to skip verification.");
-    else if (trust)
-        text = QStringLiteral("The broker's certificate for '%1' is not trusted (%2). Give its CA with --cafile, or use "
-                              "--insecure to skip verification.");
-    else if (expired)
-        text = QStringLiteral("The broker's certificate for '%1' is outside its validity period (%2). Check the "
-                              "certificate and this machine's clock.");
-    else
-        text = QStringLiteral("TLS with '%1' failed (%2).");
-    return text.arg(host, reasons.join(QStringLiteral("; ")));
+    // Trust first: a name check on a certificate nobody vouches for proves nothing.
+    if (trust)
+        return QStringLiteral("The broker's certificate for '%1' is not trusted (%2). Give its CA with --cafile, or use "
+                              "--insecure to skip verification.")
+            .arg(host, reasons.join(QStringLiteral("; ")));
+    if (misnamed) {
+        const QString names = certificateNames(*misnamed);
+        return QStringLiteral("The broker's certificate is not issued for '%1' (it names %2). Connect with a name it "
+                              "names, set the TLS server name to verify, or use --insecure to skip verification.")
+            .arg(host, names.isEmpty() ? QStringLiteral("no host") : names);
+    }
+    if (expired)
+        return QStringLiteral("The broker's certificate for '%1' is outside its validity period (%2). Check the "
+                              "certificate and this machine's clock.")
+            .arg(host, reasons.join(QStringLiteral("; ")));
+    return QStringLiteral("TLS with '%1' failed (%2). Check the broker's certificate, or use --insecure to skip "
+                          "verification.")
+        .arg(host, reasons.join(QStringLiteral("; ")));
 }
 
 } // namespace mqs
