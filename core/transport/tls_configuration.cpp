@@ -162,8 +162,7 @@ std::variant<QSslConfiguration, QString> makeSslConfiguration(const TlsOptions &
 
 namespace {
 
-// "localhost, 127.0.0.1": the names a certificate is valid for (its alternative names, else its CN).
-QString certificateNames(const QSslCertificate &certificate)
+QStringList certificateNameList(const QSslCertificate &certificate)
 {
     QStringList names;
     const auto alternatives = certificate.subjectAlternativeNames();
@@ -173,10 +172,25 @@ QString certificateNames(const QSslCertificate &certificate)
     if (names.isEmpty())
         names = certificate.subjectInfo(QSslCertificate::CommonName);
     names.removeDuplicates();
-    return names.join(QStringLiteral(", "));
+    return names;
 }
 
 } // namespace
+
+bool certificateMatchesName(const QSslCertificate &certificate, const QString &name)
+{
+    const QString wanted = name.toLower();
+    for (const QString &entry : certificateNameList(certificate)) {
+        const QString pattern = entry.toLower();
+        if (pattern == wanted)
+            return true;
+        // RFC 6125 6.4.3: a wildcard stands for exactly one left-most label.
+        if (pattern.startsWith(QLatin1String("*.")) && wanted.count(QLatin1Char('.')) == pattern.count(QLatin1Char('.'))
+            && wanted.endsWith(pattern.mid(1)) && wanted.indexOf(QLatin1Char('.')) > 0)
+            return true;
+    }
+    return false;
+}
 
 QString describeSslErrors(const QList<QSslError> &errors, const QString &host)
 {
@@ -213,7 +227,7 @@ QString describeSslErrors(const QList<QSslError> &errors, const QString &host)
                               "--insecure to skip verification.")
             .arg(host, reasons.join(QStringLiteral("; ")));
     if (misnamed) {
-        const QString names = certificateNames(*misnamed);
+        const QString names = certificateNameList(*misnamed).join(QStringLiteral(", "));
         return QStringLiteral("The broker's certificate is not issued for '%1' (it names %2). Connect with a name it "
                               "names, set the TLS server name to verify, or use --insecure to skip verification.")
             .arg(host, names.isEmpty() ? QStringLiteral("no host") : names);

@@ -15,5 +15,8 @@ namespace mqs {
 std::variant<QSslConfiguration, QString> makeSslConfiguration(const TlsOptions &options);
 // "The broker's certificate for 'localhost' is not trusted (...). Give its CA with --cafile, or ..."
 QString describeSslErrors(const QList<QSslError> &errors, const QString &host);
+// Whether `certificate` is issued for `name` (its DNS or IP alternative names, else its CN;
+// "*.example.com" matches one label), as a TLS client checks the host name.
+bool certificateMatchesName(const QSslCertificate &certificate, const QString &name);
 
 } // namespace mqs

@@ -44,9 +44,9 @@ QString describeConnectTimeout(const ServerUrl &url, int timeoutMs, ConnectStage
                               "(often 8883)?")
             .arg(url.hostAndPort(), seconds);
     case ConnectStage::WebSocketHandshake:
-        return QStringLiteral("Connected to %1, but the WebSocket handshake for '%2' did not finish within %3 s. Is it a "
-                              "WebSocket port, and is the path right?")
-            .arg(url.hostAndPort(), url.path, seconds);
+        return QStringLiteral("Could not open %1 within %2 s: the connection or the WebSocket handshake got no answer. "
+                              "Check the address, and that the port is the broker's WebSocket port.")
+            .arg(url.toString(), seconds);
     }
     return QStringLiteral("Could not connect to %1 within %2 s: no answer. Check the address, the port and any firewall "
                           "between.")

@@ -4,19 +4,26 @@
 #include "transport.h"
 
 #include <QSslConfiguration>
+#include <QSslError>
 #include <QTimer>
 #include <QWebSocket>
 
+#include <optional>
+
 namespace mqs {
 
+// A WebSocket pipe. It asks for the subprotocol "mqtt" and refuses a server that does not choose
+// it; every MQTT packet travels in binary frames. For wss://, TlsOptions apply as for mqtts://;
+// a TLS server name override is checked against the certificate (SNI still carries the URL's host).
 class WebSocketTransport final : public Transport
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(WebSocketTransport)
 public:
     WebSocketTransport(const ServerUrl &url, std::optional<QSslConfiguration> tls, const TlsOptions &options, QObject *parent);
-    // A transport over a WebSocket a server accepted; takes ownership.
+    // A transport over a WebSocket a server accepted (already open); takes ownership.
     WebSocketTransport(QWebSocket *accepted, QObject *parent);
+    ~WebSocketTransport() override;
 
     void open() override;
     void write(const QByteArray &bytes) override;
@@ -27,7 +34,15 @@ public:
 
 private:
     void attach();
-    void finish(TransportClosed closed);
+    void onConnected();
+    void onSslErrors(const QList<QSslError> &errors);
+    void onSocketError(QAbstractSocket::SocketError error);
+    void onDisconnected();
+    void onConnectTimeout();
+    void fail(const QString &message, bool byPeer);
+    void finish(const TransportClosed &closed);
+    QString describeFailure(QAbstractSocket::SocketError error) const;
+    QString subprotocolRefusal(const QString &chosen) const;
 
     ServerUrl m_url;
     std::optional<QSslConfiguration> m_tls;
@@ -36,8 +51,8 @@ private:
     QTimer m_connectTimer;
     bool m_open = false;
     bool m_finished = false;
-    bool m_closingByUs = false;
-    QString m_error;
+    std::optional<TransportClosed> m_ending; // set before we close or cut: how it will be reported
+    QString m_tlsError;
 };
 
 } // namespace mqs
