@@ -11,6 +11,8 @@
 
 namespace mqs {
 
+// The listening side of the sandbox broker: plain TCP on 127.0.0.1 (and WebSocket, if asked),
+// each accepted client handed out as an open Transport.
 class TransportServer : public QObject
 {
     Q_OBJECT
@@ -27,7 +29,9 @@ public:
     bool isListening() const { return m_tcp.isListening(); }
 
 signals:
-    // A new peer; the receiver takes ownership (reparent it).
+    // A new peer, already open (TcpTransport or WebSocketTransport). It is a child of the server,
+    // so it goes when the server goes; the receiver may reparent it, and should deleteLater() it
+    // after its closed().
     void accepted(mqs::Transport *transport);
 
 private:
