@@ -49,6 +49,20 @@ TcpTransport::~TcpTransport()
 
 void TcpTransport::attach()
 {
+    m_closeTimer.setSingleShot(true);
+    connect(&m_closeTimer, &QTimer::timeout, this, [this] {
+        if (m_finished)
+            return;
+        const qint64 unsent = m_socket->bytesToWrite();
+        m_ending = TransportClosed{true, false,
+                                   QStringLiteral("Connection to %1 cut: the peer did not take the last %2 bytes within %3 s of "
+                                                  "closing.")
+                                       .arg(peerDescription())
+                                       .arg(unsent)
+                                       .arg(QString::number(m_connectTimeoutMs / 1000.0))};
+        m_socket->abort();
+        finish(*m_ending);
+    });
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connect(m_socket, &QTcpSocket::readyRead, this, &TcpTransport::readAvailable);
     connect(m_socket, &QTcpSocket::disconnected, this, &TcpTransport::onDisconnected);
@@ -166,6 +180,8 @@ void TcpTransport::close()
     m_socket->disconnectFromHost(); // flushes what was written, then `disconnected`
     if (m_socket->state() == QAbstractSocket::UnconnectedState)
         finish(*m_ending);
+    else
+        m_closeTimer.start(m_connectTimeoutMs);
 }
 
 void TcpTransport::abort()
@@ -207,6 +223,7 @@ void TcpTransport::finish(const TransportClosed &closed)
     m_finished = true;
     m_open = false;
     m_connectTimer.stop();
+    m_closeTimer.stop();
     emit this->closed(closed);
 }
 

@@ -51,6 +51,7 @@ private:
     TlsOptions m_options;
     QTcpSocket *m_socket = nullptr;
     QTimer m_connectTimer;
+    QTimer m_closeTimer; // a graceful close that the peer does not let finish becomes a cut
     bool m_open = false;
     bool m_finished = false;
     std::optional<TransportClosed> m_ending; // set by close()/abort(): how the close will be reported

@@ -50,6 +50,17 @@ WebSocketTransport::~WebSocketTransport()
 
 void WebSocketTransport::attach()
 {
+    m_closeTimer.setSingleShot(true);
+    connect(&m_closeTimer, &QTimer::timeout, this, [this] {
+        if (m_finished)
+            return;
+        m_ending = TransportClosed{true, false,
+                                   QStringLiteral("Connection to %1 cut: the peer did not finish the WebSocket closing "
+                                                  "handshake within %2 s.")
+                                       .arg(peerDescription(), QString::number(m_connectTimeoutMs / 1000.0))};
+        m_socket->abort();
+        finish(*m_ending);
+    });
     connect(m_socket, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &bytes) {
         if (!m_finished)
             emit received(bytes);
@@ -221,10 +232,12 @@ void WebSocketTransport::close()
         finish(*m_ending);
         return;
     }
-    // The closing handshake, then `disconnected`; the reason tells the server's log who closed.
-    m_socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("closed by client"));
+    // The closing handshake, then `disconnected`; the reason tells the peer's log who closed.
+    m_socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("closed by MQTT Scope"));
     if (m_socket->state() == QAbstractSocket::UnconnectedState)
         finish(*m_ending);
+    else
+        m_closeTimer.start(m_connectTimeoutMs);
 }
 
 void WebSocketTransport::abort()
@@ -259,6 +272,7 @@ void WebSocketTransport::finish(const TransportClosed &closed)
     m_finished = true;
     m_open = false;
     m_connectTimer.stop();
+    m_closeTimer.stop();
     emit this->closed(closed);
 }
 

@@ -49,6 +49,7 @@ private:
     TlsOptions m_options;
     QWebSocket *m_socket = nullptr;
     QTimer m_connectTimer;
+    QTimer m_closeTimer; // a graceful close that the peer does not let finish becomes a cut
     bool m_open = false;
     bool m_finished = false;
     std::optional<TransportClosed> m_ending; // set before we close or cut: how it will be reported

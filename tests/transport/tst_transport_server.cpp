@@ -8,6 +8,7 @@
 #include "transport/websocket_transport.h"
 
 #include <QPointer>
+#include <QRegularExpression>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -41,6 +42,7 @@ private slots:
     void bytesFlowBothWays();
     void peerCloseIsSignalled();
     void serverSideCloseFlushesAndAbortCuts();
+    void closeGivesUpOnAPeerThatStopsReading();
     void busyPortIsExplained();
     void stopRefusesNewClients();
     void webSocketClientsAreAcceptedWithTheMqttSubprotocol();
@@ -151,6 +153,31 @@ void TestTransportServer::serverSideCloseFlushesAndAbortCuts()
     QCOMPARE(accepted.probes[1]->closed[0].error, true);
     QCOMPARE(accepted.probes[1]->closed[0].byPeer, false);
     QTRY_COMPARE(cut.state(), QAbstractSocket::UnconnectedState);
+}
+
+void TestTransportServer::closeGivesUpOnAPeerThatStopsReading()
+{
+    TransportServer server;
+    QVERIFY(!server.listen(0));
+    Accepted accepted(server);
+    QTcpSocket client;
+    client.setReadBufferSize(1); // reads one byte, then leaves the rest in the kernel
+    client.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(client.waitForConnected(5000));
+    QVERIFY(accepted.wait());
+    Transport *transport = accepted.transports[0];
+    transport->setConnectTimeout(300);
+    transport->write(QByteArray(64 * 1024 * 1024, 'x')); // far more than the socket buffers hold
+    transport->close();
+    TransportProbe &probe = *accepted.probes[0];
+    QVERIFY(probe.waitClosed(5000));
+    QCOMPARE(probe.closed.size(), size_t(1));
+    QCOMPARE(probe.closed[0].error, true);
+    QCOMPARE(probe.closed[0].byPeer, false);
+    const QRegularExpression expected(QStringLiteral("^Connection to tcp 127\\.0\\.0\\.1:%1 cut: the peer did not take the last "
+                                                     "\\d+ bytes within 0\\.3 s of closing\\.$")
+                                          .arg(client.localPort()));
+    QVERIFY2(expected.match(probe.closed[0].message).hasMatch(), qPrintable(probe.closed[0].message));
 }
 
 void TestTransportServer::busyPortIsExplained()

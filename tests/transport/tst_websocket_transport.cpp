@@ -117,7 +117,7 @@ void TestWebSocketTransport::exchangesBinaryFramesWithMosquitto()
     // A proper closing handshake, not a dropped socket.
     QTRY_COMPARE(bridge.clientsClosed, 1);
     QCOMPARE(bridge.closeCodes, QList<QWebSocketProtocol::CloseCode>{QWebSocketProtocol::CloseCodeNormal});
-    QCOMPARE(bridge.closeReasons, QStringList{QStringLiteral("closed by client")});
+    QCOMPARE(bridge.closeReasons, QStringList{QStringLiteral("closed by MQTT Scope")});
 }
 
 void TestWebSocketTransport::peerCloseIsReported()
