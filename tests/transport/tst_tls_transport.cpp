@@ -6,6 +6,7 @@
 #include "transport_probe.h"
 
 #include "transport/tcp_transport.h"
+#include "transport/tls_configuration.h"
 
 #include <QDeadlineTimer>
 #include <QFile>
@@ -61,6 +62,8 @@ private slots:
     void settingsProblemsAreReportedBeforeConnecting();
     void plainPortIsNotMistakenForTls();
     void stalledHandshakeTimesOut();
+    void certificateNamesMatchAsTlsDoes_data();
+    void certificateNamesMatchAsTlsDoes();
 
 private:
     QString path(const char *name) const { return m_dir.filePath(QLatin1String(name)); }
@@ -94,6 +97,10 @@ void TestTlsTransport::initTestCase()
         {"x509", "-req", "-in", "ec-client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
          "-out", "ec-client.crt"},
         {"ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ec-other.key"},
+        // A certificate with a wildcard name, for the name matching rules.
+        {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
+         "/CN=ignored.example", "-addext", "subjectAltName=DNS:*.example.com,DNS:Exact.Example.org,IP:10.0.0.1", "-keyout",
+         "wildcard.key", "-out", "wildcard.crt"},
     };
     for (const QStringList &arguments : extras) {
         QProcess openssl;
@@ -434,6 +441,31 @@ void TestTlsTransport::stalledHandshakeTimesOut()
              QStringLiteral("Connected to 127.0.0.1:%1, but the TLS handshake did not finish within 0.4 s. Is it a TLS "
                             "port (often 8883)?")
                  .arg(silent.serverPort()));
+}
+
+void TestTlsTransport::certificateNamesMatchAsTlsDoes_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("matches");
+    QTest::newRow("wildcard, one label") << "broker.example.com" << true;
+    QTest::newRow("wildcard, any case") << "Broker.EXAMPLE.com" << true;
+    QTest::newRow("wildcard, not the bare domain") << "example.com" << false;
+    QTest::newRow("wildcard, not two labels") << "a.broker.example.com" << false;
+    QTest::newRow("wildcard, not a suffix trick") << "brokerexample.com" << false;
+    QTest::newRow("exact name, any case") << "exact.example.org" << true;
+    QTest::newRow("another name") << "other.example.org" << false;
+    QTest::newRow("IP address") << "10.0.0.1" << true;
+    QTest::newRow("another IP address") << "10.0.0.2" << false;
+    QTest::newRow("CN is ignored when there are alternative names") << "ignored.example" << false;
+}
+
+void TestTlsTransport::certificateNamesMatchAsTlsDoes()
+{
+    QFETCH(QString, name);
+    QFETCH(bool, matches);
+    const auto certificates = QSslCertificate::fromPath(path("wildcard.crt"));
+    QCOMPARE(certificates.size(), 1);
+    QCOMPARE(certificateMatchesName(certificates.first(), name), matches);
 }
 
 QTEST_GUILESS_MAIN(TestTlsTransport)

@@ -36,6 +36,7 @@ private slots:
     void wssVerifiesTheBroker();
     void wssUntrustedCertificateIsExplained();
     void wssServerNameOverride();
+    void wssClientCertificate();
 
 private:
     QSslConfiguration serverTls(const QString &certFile, const QString &keyFile) const;
@@ -367,6 +368,43 @@ void TestWebSocketTransport::wssServerNameOverride()
     QVERIFY2(wrongProbe.closed[0].message.startsWith(
                  QLatin1String("The broker's certificate is not issued for 'other.example' (it names elsewhere.example).")),
              qPrintable(wrongProbe.closed[0].message));
+}
+
+void TestWebSocketTransport::wssClientCertificate()
+{
+    // The bridge demands a certificate signed by the test CA.
+    WebSocketBridge::Options options;
+    options.tls = serverTls(m_certs.serverCertFile, m_certs.serverKeyFile);
+    options.tls->setPeerVerifyMode(QSslSocket::VerifyPeer);
+    options.tls->setCaCertificates(QSslCertificate::fromPath(m_certs.caFile));
+    WebSocketBridge bridge(m_broker.port(), options);
+    QVERIFY(bridge.listen());
+    TlsOptions tls;
+    tls.caFile = m_certs.caFile;
+
+    std::unique_ptr<Transport> without(makeTransport(QStringLiteral("wss://localhost:%1").arg(bridge.port()), tls, nullptr));
+    TransportProbe refused(without.get());
+    without->open();
+    QVERIFY(refused.waitClosed());
+    QCOMPARE(refused.opened, 0);
+    QCOMPARE(refused.closed[0].error, true);
+    // Qt's TLS server hangs up without the TLS 1.3 "certificate required" alert mosquitto sends,
+    // so the sentence can only ask.
+    QCOMPARE(refused.closed[0].message,
+             QStringLiteral("localhost:%1 closed the connection during the TLS handshake. Is it a TLS port? Does the broker "
+                            "require a client certificate (--cert and --key)?")
+                 .arg(bridge.port()));
+
+    tls.clientCertificateFile = m_certs.clientCertFile;
+    tls.clientKeyFile = m_certs.clientKeyFile;
+    std::unique_ptr<Transport> with(makeTransport(QStringLiteral("wss://localhost:%1").arg(bridge.port()), tls, nullptr));
+    TransportProbe accepted(with.get());
+    with->open();
+    QVERIFY2(accepted.waitOpened(), qPrintable(accepted.closeMessage()));
+    QVERIFY(accepted.connect(QStringLiteral("wss-client-cert")));
+    with->close();
+    QVERIFY(accepted.waitClosed());
+    QCOMPARE(accepted.closed[0].error, false);
 }
 
 QTEST_GUILESS_MAIN(TestWebSocketTransport)
