@@ -116,6 +116,9 @@ void TcpTransport::onDisconnected()
 {
     if (m_finished)
         return;
+    // The peer's last words (a DISCONNECT with its reason, say) go out before the close does.
+    if (!m_ending && m_socket->bytesAvailable() > 0)
+        readAvailable();
     if (m_ending) {
         finish(*m_ending);
         return;

@@ -24,7 +24,10 @@ struct TransportProbe {
             bytes += chunk;
             decoder.feed(chunk);
         });
-        QObject::connect(transport, &Transport::closed, &context, [this](const TransportClosed &c) { closed.push_back(c); });
+        QObject::connect(transport, &Transport::closed, &context, [this](const TransportClosed &c) {
+            closed.push_back(c);
+            bytesAtClose = bytes;
+        });
     }
 
     // The next whole packet received within `timeoutMs`, or nothing.
@@ -70,6 +73,7 @@ struct TransportProbe {
     QObject context;
     int opened = 0;
     QByteArray bytes;
+    QByteArray bytesAtClose; // what had arrived when closed() came
     std::vector<TransportClosed> closed;
 };
 

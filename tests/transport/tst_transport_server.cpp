@@ -114,9 +114,13 @@ void TestTransportServer::peerCloseIsSignalled()
     QVERIFY(client.waitForConnected(5000));
     QVERIFY(accepted.wait());
     const quint16 clientPort = client.localPort();
+    // Last words, then the close: the words arrive before closed() says the peer is gone.
+    const QByteArray last = encode(Disconnect{}, ProtocolVersion::V5);
+    client.write(last);
     client.disconnectFromHost();
     TransportProbe &probe = *accepted.probes[0];
     QVERIFY(probe.waitClosed());
+    QCOMPARE(probe.bytesAtClose, last);
     QCOMPARE(probe.closed.size(), size_t(1));
     QCOMPARE(probe.closed[0].error, false);
     QCOMPARE(probe.closed[0].byPeer, true);

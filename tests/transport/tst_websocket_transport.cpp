@@ -31,6 +31,7 @@ private slots:
     void wrongPathIsExplained();
     void textFrameEndsTheConnection();
     void refusedConnectionIsExplained();
+    void plainMqttPortIsNotMistakenForWebSocket();
     void stalledHandshakeTimesOut();
     void wssVerifiesTheBroker_data();
     void wssVerifiesTheBroker();
@@ -251,6 +252,21 @@ void TestWebSocketTransport::refusedConnectionIsExplained()
              QStringLiteral("Connection refused by 127.0.0.1:%1: nothing is listening there. Check the port, or start the "
                             "broker.")
                  .arg(closedPort));
+}
+
+void TestWebSocketTransport::plainMqttPortIsNotMistakenForWebSocket()
+{
+    // mosquitto's TCP port reads "GET /mqtt HTTP/1.1" as a malformed packet and hangs up.
+    std::unique_ptr<Transport> transport(makeTransport(QStringLiteral("ws://127.0.0.1:%1").arg(m_broker.port()), {}, nullptr));
+    TransportProbe probe(transport.get());
+    transport->open();
+    QVERIFY(probe.waitClosed());
+    QCOMPARE(probe.opened, 0);
+    QCOMPARE(probe.closed.size(), size_t(1));
+    QCOMPARE(probe.closed[0].error, true);
+    QCOMPARE(probe.closed[0].message,
+             QStringLiteral("127.0.0.1:%1 closed the connection during the WebSocket handshake. Is it a WebSocket port?")
+                 .arg(m_broker.port()));
 }
 
 void TestWebSocketTransport::stalledHandshakeTimesOut()
