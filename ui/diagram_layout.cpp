@@ -2,6 +2,8 @@
 
 #include "trace/trace_text.h"
 
+#include <algorithm>
+
 namespace mqs {
 
 int DiagramLayout::laneOf(const QString &party)
@@ -14,20 +16,27 @@ int DiagramLayout::laneOf(const QString &party)
     return int(m_lanes.size() - 1);
 }
 
+static bool isBrokerLane(const QString &name)
+{
+    return name.contains(QLatin1String("broker"));
+}
+
 std::vector<int> DiagramLayout::laneOrder() const
 {
+    std::vector<int> publishers;
     std::vector<int> brokers;
-    std::vector<int> clients;
-    for (int i = 0; i < m_lanes.size(); ++i)
-        (m_lanes[i].contains(QLatin1String("broker")) ? brokers : clients).push_back(i);
-    // clients alternate left and right of the brokers, in order of appearance
-    std::vector<int> left;
-    std::vector<int> right;
-    for (std::size_t i = 0; i < clients.size(); ++i)
-        (i % 2 == 0 ? left : right).push_back(clients[i]);
-    std::vector<int> order(left.rbegin(), left.rend());
+    std::vector<int> others;
+    for (int i = 0; i < m_lanes.size(); ++i) {
+        if (isBrokerLane(m_lanes[i]))
+            brokers.push_back(i);
+        else if (std::size_t(i) < m_publishes.size() && m_publishes[std::size_t(i)])
+            publishers.push_back(i);
+        else
+            others.push_back(i);
+    }
+    std::vector<int> order = publishers;
     order.insert(order.end(), brokers.begin(), brokers.end());
-    order.insert(order.end(), right.begin(), right.end());
+    order.insert(order.end(), others.begin(), others.end());
     return order;
 }
 
@@ -49,7 +58,6 @@ void DiagramLayout::addRow(DiagramRow row)
     if (m_lastRowUs >= 0 && time - m_lastRowUs > kFoldGapUs)
         m_rows.push_back(DiagramRow{row.sequence, time - m_lastRowUs, 0, 0, DiagramRow::Gap});
     m_lastRowUs = time;
-    m_rowOfSequence.insert(row.sequence, m_rows.size());
     m_rows.push_back(row);
 }
 
@@ -72,7 +80,13 @@ bool DiagramLayout::update()
                 break; // the sender's own record draws it
             const int l = local();
             const int r = remote();
-            addRow(DiagramRow{m_next, 0, qint16(sent ? l : r), qint16(sent ? r : l), DiagramRow::Arrow});
+            const int from = sent ? l : r;
+            const int to = sent ? r : l;
+            if (m_log.typeOf(m_next) == PacketType::Publish && isBrokerLane(m_lanes[to]) && !isBrokerLane(m_lanes[from])) {
+                m_publishes.resize(std::max<std::size_t>(m_publishes.size(), std::size_t(from) + 1), false);
+                m_publishes[std::size_t(from)] = true;
+            }
+            addRow(DiagramRow{m_next, 0, qint16(from), qint16(to), DiagramRow::Arrow});
             break;
         }
         case TraceKind::Cut:
@@ -95,8 +109,14 @@ bool DiagramLayout::update()
 
 std::optional<std::size_t> DiagramLayout::rowOf(quint64 sequence) const
 {
-    const auto it = m_rowOfSequence.constFind(sequence);
-    return it == m_rowOfSequence.constEnd() ? std::nullopt : std::optional<std::size_t>(*it);
+    // Rows are appended in trace order; a folded gap shares the sequence of the row after it.
+    auto it = std::lower_bound(m_rows.begin(), m_rows.end(), sequence,
+                               [](const DiagramRow &row, quint64 s) { return row.sequence < s; });
+    if (it != m_rows.end() && it->kind == DiagramRow::Gap)
+        ++it;
+    if (it == m_rows.end() || it->sequence != sequence)
+        return std::nullopt;
+    return std::size_t(it - m_rows.begin());
 }
 
 } // namespace mqs

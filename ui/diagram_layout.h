@@ -34,7 +34,8 @@ public:
 
     const std::vector<DiagramRow> &rows() const { return m_rows; }
     const QStringList &lanes() const { return m_lanes; }
-    // Lanes in display order: brokers in the middle, clients to either side.
+    // Lanes in display order: publishing clients on the left, brokers in the middle, the other
+    // clients (subscribers) on the right, so a message reads left to right across its hops.
     std::vector<int> laneOrder() const;
     std::optional<std::size_t> rowOf(quint64 sequence) const;
 
@@ -49,7 +50,7 @@ private:
     std::vector<DiagramRow> m_rows;
     QStringList m_lanes;
     QHash<QString, int> m_laneIndex;
-    QHash<quint64, std::size_t> m_rowOfSequence;
+    std::vector<bool> m_publishes; // by lane: it sent a PUBLISH to a broker (drawn on the left)
     qint64 m_lastRowUs = -1;
 };
 
