@@ -23,6 +23,12 @@ void FlowIndex::update()
 {
     if (m_next < m_log.firstSequence())
         m_next = m_log.firstSequence(); // evicted while we were not looking
+    while (m_flowOfEventBase < m_log.firstSequence() && !m_flowOfEvent.empty()) {
+        m_flowOfEvent.pop_front();
+        ++m_flowOfEventBase;
+    }
+    if (m_flowOfEvent.empty())
+        m_flowOfEventBase = m_next;
     for (; m_next < m_log.endSequence(); ++m_next) {
         const TraceKind kind = m_log.kindOf(m_next);
         if (kind == TraceKind::Packet)
@@ -72,7 +78,8 @@ void FlowIndex::addPacket(quint64 s)
     const std::size_t index = *it;
     FlowRecord &f = m_flows[index];
     f.events.push_back(s);
-    m_flowOfEvent.insert(s, index);
+    m_flowOfEvent.resize(std::max<std::size_t>(m_flowOfEvent.size(), std::size_t(s - m_flowOfEventBase + 1)), 0);
+    m_flowOfEvent[std::size_t(s - m_flowOfEventBase)] = quint32(index + 1);
     if (const FlowState state = m_log.flowStateOf(s); state != FlowState::None)
         f.state = state;
     if (mark == TraceMark::Held) {
@@ -123,14 +130,16 @@ void FlowIndex::addNote(quint64 s)
     if (last == m_lastReceived.constEnd())
         return;
     m_violationOfEvent.insert(*last, m_log.noteOf(s));
-    if (const auto flow = m_flowOfEvent.constFind(*last); flow != m_flowOfEvent.constEnd())
+    if (const auto flow = flowOf(*last))
         m_flows[*flow].violations.push_back(m_log.noteOf(s));
 }
 
 std::optional<std::size_t> FlowIndex::flowOf(quint64 sequence) const
 {
-    const auto it = m_flowOfEvent.constFind(sequence);
-    return it == m_flowOfEvent.constEnd() ? std::nullopt : std::optional<std::size_t>(*it);
+    if (sequence < m_flowOfEventBase || sequence - m_flowOfEventBase >= m_flowOfEvent.size())
+        return std::nullopt;
+    const quint32 flow = m_flowOfEvent[std::size_t(sequence - m_flowOfEventBase)];
+    return flow == 0 ? std::nullopt : std::optional<std::size_t>(flow - 1);
 }
 
 QString FlowIndex::violationAt(quint64 sequence) const

@@ -11,8 +11,8 @@
 
 #include <QHash>
 
+#include <deque>
 #include <functional>
-
 #include <optional>
 #include <vector>
 
@@ -53,7 +53,7 @@ public:
     // Reads the events appended since the last call. Cheap when nothing is new.
     void update();
 
-    const std::vector<FlowRecord> &flows() const { return m_flows; }
+    const std::deque<FlowRecord> &flows() const { return m_flows; }
     // The flow a trace event belongs to, if any.
     std::optional<std::size_t> flowOf(quint64 sequence) const;
     const FlowRecord *flow(const FlowKey &key) const;
@@ -84,9 +84,11 @@ private:
 
     const TraceLog &m_log;
     quint64 m_next = 0;
-    std::vector<FlowRecord> m_flows;
+    // Deques: growing never moves what is there, so a batch never stalls on a reallocation.
+    std::deque<FlowRecord> m_flows;
     QHash<OpenKey, std::size_t> m_latest; // the newest flow per (connection, direction, id)
-    QHash<quint64, std::size_t> m_flowOfEvent;
+    std::deque<quint32> m_flowOfEvent; // by sequence - m_flowOfEventBase: flow index + 1, or 0
+    quint64 m_flowOfEventBase = 0;
     QHash<quint64, QString> m_violationOfEvent;
     QHash<ConnectionId, quint64> m_lastReceived;
     std::function<QString(ConnectionId, quint32)> m_ruleNamer;
