@@ -61,6 +61,8 @@ FlowInspector::FlowInspector(Workbench &workbench, QWidget *parent)
     m_sentence->setWordWrap(true);
     m_sentence->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_quota = new QLabel(this);
+    m_quota->setWordWrap(true); // a long list of ids must never widen the window
+    m_quota->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_quota->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_release = new QPushButton(tr("&Release held"), this);
     m_drop = new QPushButton(tr("&Drop held"), this);
