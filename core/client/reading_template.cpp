@@ -70,8 +70,10 @@ std::variant<ReadingTemplate, QString> ReadingTemplate::parse(const QString &tex
     }
     if (at < text.size())
         t.m_fields.push_back(Field{Field::Literal, text.mid(at)});
-    if (text.contains(QLatin1String("{{")) && t.m_fields.size() == 1 && t.m_fields[0].kind == Field::Literal)
-        return QStringLiteral("'{{' opens a template field that is never closed with '}}'.");
+    for (const Field &f : t.m_fields)
+        if (f.kind == Field::Literal && f.text.contains(QLatin1String("{{")))
+            return QStringLiteral("'{{' at '%1' opens a template field that is never closed with '}}'.")
+                .arg(f.text.mid(f.text.indexOf(QLatin1String("{{")), 20));
     return t;
 }
 
