@@ -24,7 +24,7 @@ void MessageListModel::setFilter(const QString &text)
 
 void MessageListModel::refresh()
 {
-    if (m_store.received() != m_seen)
+    if (m_store.changes() != m_seen)
         rebuild();
 }
 
@@ -32,7 +32,7 @@ void MessageListModel::rebuild()
 {
     beginResetModel();
     m_rows.clear();
-    m_seen = m_store.received();
+    m_seen = m_store.changes();
     if (!m_topic.isNull()) {
         for (const QString &topic : m_store.topics()) {
             if (topic != m_topic && !(m_subtree && topic.startsWith(m_topic + QLatin1Char('/'))))

@@ -15,6 +15,8 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSettings>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
@@ -64,10 +66,28 @@ MessagesView::MessagesView(Workbench &workbench, QWidget *parent)
     m_treeView->setColumnWidth(TopicTreeModel::Messages, fontMetrics().averageCharWidth() * 9);
     m_caps = new QLabel(this);
     m_caps->setWordWrap(true);
+    m_perTopicCap = new QSpinBox(this);
+    m_perTopicCap->setRange(1, 1'000'000);
+    m_perTopicCap->setToolTip(tr("Messages kept per topic; older ones are dropped."));
+    m_totalCap = new QSpinBox(this);
+    m_totalCap->setRange(1, 10'000'000);
+    m_totalCap->setGroupSeparatorShown(true);
+    m_totalCap->setToolTip(tr("Messages kept in all; the oldest are dropped first."));
+    auto *capsRow = new QHBoxLayout;
+    auto *perTopicLabel = new QLabel(tr("&Keep per topic"), this);
+    perTopicLabel->setBuddy(m_perTopicCap);
+    auto *totalLabel = new QLabel(tr("in &all"), this);
+    totalLabel->setBuddy(m_totalCap);
+    capsRow->addWidget(perTopicLabel);
+    capsRow->addWidget(m_perTopicCap);
+    capsRow->addWidget(totalLabel);
+    capsRow->addWidget(m_totalCap);
+    capsRow->addStretch();
     auto *treeBox = new QWidget(this);
     auto *treeLayout = new QVBoxLayout(treeBox);
     treeLayout->setContentsMargins(0, 0, 0, 0);
     treeLayout->addWidget(m_treeView, 1);
+    treeLayout->addLayout(capsRow);
     treeLayout->addWidget(m_caps);
 
     m_filter = new QLineEdit(this);
@@ -161,32 +181,58 @@ MessagesView::MessagesView(Workbench &workbench, QWidget *parent)
     connect(m_listView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) { showMessage(m_list.message(current.row())); });
     connect(copy, &QPushButton::clicked, this, [this] {
-        if (m_shown)
-            QApplication::clipboard()->setText(QString::fromUtf8(m_shown->message.payload));
+        if (const StoredMessage *m = shown())
+            QApplication::clipboard()->setText(QString::fromUtf8(m->message.payload));
     });
     connect(save, &QPushButton::clicked, this, [this] {
-        if (!m_shown)
+        if (!shown())
             return;
+        const QByteArray payload = shown()->message.payload; // the dialog runs the event loop
         const QString path = QFileDialog::getSaveFileName(this, tr("Save payload"));
         if (path.isEmpty())
             return;
         QSaveFile file(path);
-        if (!file.open(QIODevice::WriteOnly) || file.write(m_shown->message.payload) != m_shown->message.payload.size() || !file.commit())
+        if (!file.open(QIODevice::WriteOnly) || file.write(payload) != payload.size() || !file.commit())
             QMessageBox::warning(this, tr("Save payload"), tr("Could not write %1: %2.").arg(path, file.errorString()));
     });
     connect(asCommand, &QPushButton::clicked, this, [this] {
         Connection *c = m_workbench.current();
-        if (m_shown && c)
-            QApplication::clipboard()->setText(mosquittoPubCommand(*m_shown, c->settings().url.host, c->settings().url.port));
+        if (const StoredMessage *m = shown(); m && c)
+            QApplication::clipboard()->setText(mosquittoPubCommand(*m, c->settings().url.host, c->settings().url.port));
     });
     connect(clear, &QPushButton::clicked, this, &MessagesView::clearRetained);
+
+    const QSettings settings;
+    const MessageStore::Limits defaults;
+    setLimits({settings.value(QStringLiteral("messages/perTopic"), defaults.perTopic).toInt(),
+               settings.value(QStringLiteral("messages/total"), defaults.total).toInt()});
+    for (QSpinBox *box : {m_perTopicCap, m_totalCap})
+        connect(box, &QSpinBox::editingFinished, this, [this] { setLimits({m_perTopicCap->value(), m_totalCap->value()}); });
+}
+
+void MessagesView::setLimits(MessageStore::Limits limits)
+{
+    MessageStore &store = m_workbench.messages();
+    store.setLimits(limits);
+    limits = store.limits();
+    m_perTopicCap->setValue(limits.perTopic);
+    m_totalCap->setValue(limits.total);
+    QSettings settings;
+    settings.setValue(QStringLiteral("messages/perTopic"), limits.perTopic);
+    settings.setValue(QStringLiteral("messages/total"), limits.total);
+    refresh();
+}
+
+const StoredMessage *MessagesView::shown() const
+{
+    return m_shownSerial ? m_workbench.messages().find(m_shownTopic, m_shownSerial) : nullptr;
 }
 
 void MessagesView::refresh()
 {
     m_tree.refresh();
     const auto previous = m_listView->currentIndex().row();
-    const quint64 shownSerial = m_shown ? m_shown->serial : 0;
+    const quint64 shownSerial = shown() ? m_shownSerial : 0;
     m_list.refresh();
     if (shownSerial && previous >= 0) {
         for (int r = 0; r < m_list.rowCount(); ++r)
@@ -224,7 +270,8 @@ QString MessagesView::truncationNote() const
 
 void MessagesView::showMessage(const StoredMessage *m)
 {
-    m_shown = m;
+    m_shownTopic = m ? m->message.topic : QString();
+    m_shownSerial = m ? m->serial : 0;
     m_json.clear();
     m_properties.clear();
     m_properties.setHorizontalHeaderLabels({tr("Property"), tr("Value")});
@@ -293,7 +340,7 @@ void MessagesView::showMessage(const StoredMessage *m)
 void MessagesView::clearRetained()
 {
     Connection *c = m_workbench.current();
-    const QString topic = m_shown ? m_shown->message.topic : QString();
+    const QString topic = shown() ? m_shownTopic : QString();
     if (!c || topic.isEmpty())
         return;
     if (QMessageBox::question(this, tr("Clear retained message"),

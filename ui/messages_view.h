@@ -13,6 +13,7 @@
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QSpinBox;
 class QTabWidget;
 class QTableView;
 class QTreeView;
@@ -37,6 +38,8 @@ public:
     QString shownText() const;
     QString truncationNote() const;
     QStandardItemModel &jsonModel() { return m_json; }
+    // The caps on kept messages (saved in the settings, applied at once).
+    void setLimits(MessageStore::Limits limits);
 
 private:
     void showMessage(const StoredMessage *message);
@@ -47,7 +50,11 @@ private:
     MessageListModel m_list;
     QStandardItemModel m_json;
     QStandardItemModel m_properties;
-    const StoredMessage *m_shown = nullptr;
+    // The message on show, by topic and serial: the store may drop it under its caps, so no
+    // pointer into it outlives a batch.
+    const StoredMessage *shown() const;
+    QString m_shownTopic;
+    quint64 m_shownSerial = 0;
     QTreeView *m_treeView = nullptr;
     QTableView *m_listView = nullptr;
     QLineEdit *m_filter = nullptr;
@@ -58,6 +65,8 @@ private:
     QPlainTextEdit *m_hex = nullptr;
     QPlainTextEdit *m_diff = nullptr;
     QLabel *m_caps = nullptr;
+    QSpinBox *m_perTopicCap = nullptr;
+    QSpinBox *m_totalCap = nullptr;
 };
 
 } // namespace mqs
