@@ -1,9 +1,12 @@
 // mqttscope: the GUI.
 
 #include "main_window.h"
+#include "theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QStyle>
+#include <QStyleFactory>
 
 #include <cstdio>
 
@@ -31,12 +34,22 @@ int main(int argc, char *argv[])
         {QStringLiteral("settings"), QStringLiteral("Use this settings file instead of the user's."), QStringLiteral("FILE")},
         {QStringLiteral("store"), QStringLiteral("Keep sessions in this SQLite file instead of the user's data folder."),
          QStringLiteral("FILE")},
+        {QStringLiteral("palette"), QStringLiteral("Colours: system (the desktop's, default), light or dark."),
+         QStringLiteral("NAME"), QStringLiteral("system")},
     });
     parser.process(app);
     bool ok = false;
     const int interval = parser.value(QStringLiteral("demo-interval")).toInt(&ok);
     if (!ok || interval < 1) {
         std::fprintf(stderr, "mqttscope: --demo-interval must be a number of milliseconds.\n");
+        return 2;
+    }
+    const QString palette = parser.value(QStringLiteral("palette"));
+    if (palette == QLatin1String("dark") || palette == QLatin1String("light")) {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QApplication::setPalette(palette == QLatin1String("dark") ? mqs::darkPalette() : QApplication::style()->standardPalette());
+    } else if (palette != QLatin1String("system")) {
+        std::fprintf(stderr, "mqttscope: --palette takes system, light or dark, not '%s'.\n", qPrintable(palette));
         return 2;
     }
     mqs::MainWindow::Options options;

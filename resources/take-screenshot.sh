@@ -2,7 +2,8 @@
 # Starts MQTT Scope on the demo under Xvfb and saves screenshots of the whole screen:
 #   resources/take-screenshot.sh [BUILD_DIR] [OUT_DIR]
 # demo.png: the demo running. stalled.png: the sensor's PUBRELs held by a fault rule, so its
-# QoS 2 handshakes stall (red rows in the flow inspector, ⏸ on the diagram).
+# QoS 2 handshakes stall (red rows in the flow inspector, ‖ on the diagram). stalled-dark.png:
+# the same with --palette dark.
 # Needs xvfb-run and ImageMagick's import (Debian: xvfb, xauth, imagemagick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,3 +27,4 @@ shoot() { # NAME SECONDS ARGS...
 
 shoot demo 8 --demo-interval 1000
 shoot stalled 9 --demo-interval 1500 --demo-fault "hold out PUBREL"
+shoot stalled-dark 9 --demo-interval 1500 --demo-fault "hold out PUBREL" --palette dark

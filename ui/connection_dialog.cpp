@@ -1,5 +1,6 @@
 #include "connection_dialog.h"
 
+#include "theme.h"
 #include "protocol/topic.h"
 
 #include <QCheckBox>
@@ -80,7 +81,7 @@ ConnectionDialog::ConnectionDialog(const Profile &profile, QWidget *parent)
     m_keyFile = new QLineEdit(s.tls.clientKeyFile, this);
     m_insecure = new QCheckBox(tr("Insecure: do not verify the broker's certificate or name"), this);
     m_insecure->setChecked(s.tls.insecure);
-    m_insecure->setStyleSheet(QStringLiteral("QCheckBox { color: #c01010; font-weight: bold; }"));
+    m_insecure->setStyleSheet(QStringLiteral("QCheckBox { color: %1; font-weight: bold; }").arg(problemColor().name()));
 
     m_willBox = new QGroupBox(tr("Will message"), this);
     m_willBox->setCheckable(true);
@@ -162,7 +163,7 @@ ConnectionDialog::ConnectionDialog(const Profile &profile, QWidget *parent)
     scroll->setFrameShape(QFrame::NoFrame);
     m_problem = new QLabel(this);
     m_problem->setWordWrap(true);
-    m_problem->setStyleSheet(QStringLiteral("color: #c01010;"));
+    m_problem->setStyleSheet(QStringLiteral("color: %1;").arg(problemColor().name()));
     m_problem->hide();
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     auto *layout = new QVBoxLayout(this);

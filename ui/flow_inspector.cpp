@@ -1,5 +1,7 @@
 #include "flow_inspector.h"
 
+#include "theme.h"
+
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -191,7 +193,7 @@ void FlowInspector::updateActions()
                              : tr("Select a flow to see what it waits for."));
     const bool stalled = flow && FlowIndex::isStalled(m_workbench.flows().flows()[*flow], m_workbench.trace().clock().nowUs(),
                                                       qint64(m_model.stallThresholdMs()) * 1000);
-    m_sentence->setStyleSheet(stalled ? QStringLiteral("color: #c01010; font-weight: bold;") : QString());
+    m_sentence->setStyleSheet(stalled ? QStringLiteral("color: %1; font-weight: bold;").arg(problemColor().name()) : QString());
 }
 
 void FlowInspector::updateQuota()
@@ -217,7 +219,7 @@ void FlowInspector::updateQuota()
                        .arg(c->settings().name.toHtmlEscaped())
                        .arg(inUse)
                        .arg(std::min(window, c->settings().session.maximumInflight))
-                       .arg(s.outbound().sendQuota() == 0 ? tr(" — <span style='color:#c01010'>window full</span>") : QString())
+                       .arg(s.outbound().sendQuota() == 0 ? tr(" — <span style='color:%1'>window full</span>").arg(problemColor().name()) : QString())
                        .arg(ids(flows.inFlight(c->traceId(), Direction::Outbound)))
                        .arg(ids(flows.inFlight(c->traceId(), Direction::Inbound)));
     if (s.outbound().queued() > 0)

@@ -1,5 +1,7 @@
 #include "flow_table_model.h"
 
+#include "theme.h"
+
 #include <QColor>
 #include <QGuiApplication>
 #include <QPalette>
@@ -99,14 +101,13 @@ QVariant FlowTableModel::data(const QModelIndex &index, int role) const
                                              : int(Failed);
     case Qt::ForegroundRole:
         if (stalled || f.state == FlowState::Failed || f.state == FlowState::Abandoned || !f.violations.empty())
-            return QColor(0xc0, 0x10, 0x10);
+            return problemColor();
         if (f.state == FlowState::Complete)
-            return QColor(0x2e, 0x8b, 0x3a);
+            return successColor();
         return {};
     case Qt::BackgroundRole:
         if (stalled)
-            return QGuiApplication::palette().color(QPalette::Base).lightness() < 128 ? QColor(0x5a, 0x18, 0x18)
-                                                                                      : QColor(0xff, 0xe0, 0xe0);
+            return stalledRowColor();
         return {};
     case Qt::ToolTipRole:
         return m_flows.sentence(f, m_now);

@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "theme.h"
 #include "connection_dialog.h"
 #include "connection_list_model.h"
 #include "fault_rules_panel.h"
@@ -172,7 +173,7 @@ QWidget *MainWindow::buildLeftPanel()
     m_subscriptionView->setAlternatingRowColors(true);
     auto *subscribeProblem = new QLabel(panel);
     subscribeProblem->setWordWrap(true);
-    subscribeProblem->setStyleSheet(QStringLiteral("color: #c01010;"));
+    subscribeProblem->setStyleSheet(QStringLiteral("color: %1;").arg(problemColor().name()));
     subscribeProblem->hide();
 
     auto *layout = new QVBoxLayout(panel);
@@ -379,7 +380,7 @@ void MainWindow::updateStatus()
     m_statusFlows->setText(tr("%1 open flows").arg(m_inspector->model().openCount()));
     const int stalled = m_inspector->model().stalledCount();
     m_statusStalled->setText(tr("%1 stalled").arg(stalled));
-    m_statusStalled->setStyleSheet(stalled ? QStringLiteral("color: #c01010; font-weight: bold;") : QString());
+    m_statusStalled->setStyleSheet(stalled ? QStringLiteral("color: %1; font-weight: bold;").arg(problemColor().name()) : QString());
 }
 
 QString MainWindow::statusText() const

@@ -1,5 +1,7 @@
 #include "messages_view.h"
 
+#include "theme.h"
+
 #include <QApplication>
 #include <QClipboard>
 #include <QFileDialog>
@@ -111,7 +113,7 @@ MessagesView::MessagesView(Workbench &workbench, QWidget *parent)
     m_header->setWordWrap(true);
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_truncated = new QLabel(this);
-    m_truncated->setStyleSheet(QStringLiteral("color: #b06000;"));
+    m_truncated->setStyleSheet(QStringLiteral("color: %1;").arg(isDarkPalette() ? QStringLiteral("#f0b050") : QStringLiteral("#b06000")));
     m_truncated->hide();
     const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     m_text = new QPlainTextEdit(this);

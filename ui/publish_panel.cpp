@@ -1,5 +1,6 @@
 #include "publish_panel.h"
 
+#include "theme.h"
 #include "protocol/topic.h"
 
 #include <QCheckBox>
@@ -133,7 +134,7 @@ PublishPanel::PublishPanel(Workbench &workbench, QWidget *parent)
     m_outcome->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_problem = new QLabel(this);
     m_problem->setWordWrap(true);
-    m_problem->setStyleSheet(QStringLiteral("color: #c01010;"));
+    m_problem->setStyleSheet(QStringLiteral("color: %1;").arg(problemColor().name()));
     m_problem->hide();
 
     // snippets
@@ -483,15 +484,15 @@ void PublishPanel::updateOutcome()
             switch (u.state) {
             case FlowState::Complete:
                 text = tr("✔ id %1 completed (%2) in %3 ms.").arg(u.packetId.value).arg(u.qos == QoS::ExactlyOnce ? QStringLiteral("PUBCOMP") : QStringLiteral("PUBACK")).arg(ms, 0, 'f', 1);
-                color = QStringLiteral("#2e8b3a");
+                color = successColor().name();
                 break;
             case FlowState::Failed:
                 text = tr("✖ id %1 failed: %2").arg(u.packetId.value).arg(u.note);
-                color = QStringLiteral("#c01010");
+                color = problemColor().name();
                 break;
             case FlowState::Abandoned:
                 text = tr("✖ id %1 abandoned: %2").arg(u.packetId.value).arg(u.note);
-                color = QStringLiteral("#c01010");
+                color = problemColor().name();
                 break;
             case FlowState::Queued:
                 text = tr("⏳ id %1 queued: waiting for send quota or a connection.").arg(u.packetId.value);

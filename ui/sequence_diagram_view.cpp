@@ -1,5 +1,6 @@
 #include "sequence_diagram_view.h"
 
+#include "theme.h"
 #include "protocol/decoder.h"
 #include "protocol/describe.h"
 #include "trace/trace_text.h"
@@ -20,11 +21,6 @@ namespace {
 
 constexpr int kBaseRowHeight = 26;
 constexpr int kCompactRowHeight = 16;
-
-bool isDark(const QPalette &palette)
-{
-    return palette.color(QPalette::Base).lightness() < 128;
-}
 
 QString seconds(qint64 us)
 {
@@ -192,7 +188,7 @@ QString SequenceDiagramView::label(quint64 sequence) const
 QColor SequenceDiagramView::flowColor(std::size_t flow) const
 {
     const int hue = int((flow * 137) % 360); // golden-angle steps keep neighbours apart
-    QColor c = QColor::fromHsv(hue, 170, isDark(palette()) ? 230 : 190);
+    QColor c = QColor::fromHsv(hue, 170, isDarkPalette(palette()) ? 230 : 190);
     return c;
 }
 
@@ -219,7 +215,7 @@ void SequenceDiagramView::paintEvent(QPaintEvent *)
 void SequenceDiagramView::paintRows(QPainter &p, const Geometry &g, const std::vector<std::size_t> &rows, int top, int h,
                                     bool header, int headerTop, bool decorations) const
 {
-    const bool dark = isDark(palette());
+    const bool dark = isDarkPalette(palette());
     const QColor text = palette().color(QPalette::Text);
     const QColor faint = palette().color(QPalette::Mid);
     const int bottom = rows.empty() ? headerTop + 28 : top + int(qint64(rows.back()) * h) + h;
@@ -329,7 +325,7 @@ void SequenceDiagramView::paintRows(QPainter &p, const Geometry &g, const std::v
 
 void SequenceDiagramView::paintArrow(QPainter &p, const Geometry &g, const DiagramRow &row, int y, int h) const
 {
-    const bool dark = isDark(palette());
+    const bool dark = isDarkPalette(palette());
     const quint64 s = row.sequence;
     const PacketType type = m_log.typeOf(s);
     const TraceMark mark = m_log.markOf(s);
@@ -442,7 +438,7 @@ void SequenceDiagramView::paintNote(QPainter &p, const Geometry &g, const Diagra
     case TraceKind::Closed: text = QStringLiteral("○ ") + text; break;
     default: break;
     }
-    if (isDark(palette()))
+    if (isDarkPalette(palette()))
         color = color.lighter(140);
     p.setPen(color);
     const QRect box(x1 - 6, y, g.width - x1, h);

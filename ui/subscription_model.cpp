@@ -1,5 +1,6 @@
 #include "subscription_model.h"
 
+#include "theme.h"
 #include "protocol/topic.h"
 
 namespace mqs {
@@ -130,7 +131,7 @@ QVariant SubscriptionModel::data(const QModelIndex &index, int role) const
     if (role == ColorRole || (role == Qt::DecorationRole && index.column() == Filter))
         return e.color;
     if (role == Qt::ForegroundRole && index.column() == Granted && e.result && isFailure(*e.result))
-        return QColor(0xc0, 0x10, 0x10);
+        return problemColor();
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
     const SubscribeOptions &o = e.subscription.options;

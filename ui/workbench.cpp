@@ -148,7 +148,7 @@ void Workbench::flush()
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     m_rateWindow.emplace_back(now, m_trace.endSequence());
-    while (m_rateWindow.size() > 2 && m_rateWindow.front().first < now - 1000)
+    while (m_rateWindow.size() > 2 && m_rateWindow.front().first < now - 3000) // over the last 3 s: readings every 2 s never show 0
         m_rateWindow.pop_front();
     const auto &[t0, s0] = m_rateWindow.front();
     m_packetRate = now > t0 ? double(m_trace.endSequence() - s0) * 1000.0 / double(now - t0) : 0;

@@ -12,6 +12,7 @@
 #include "publish_panel.h"
 #include "sequence_diagram_view.h"
 #include "subscription_model.h"
+#include "theme.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -305,7 +306,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(inspector->model().stalledCount() == 1, 5000);
         const QModelIndex row = inspector->model().index(0, FlowTableModel::Sentence);
         QVERIFY(row.data(FlowTableModel::StalledRole).toBool());
-        QCOMPARE(row.data(Qt::ForegroundRole).value<QColor>(), QColor(0xc0, 0x10, 0x10));
+        QCOMPARE(row.data(Qt::ForegroundRole).value<QColor>(), problemColor()); // red
         const QString sentence = row.data().toString();
         QVERIFY2(sentence.contains(QStringLiteral("PUBREC received")) && sentence.contains(QStringLiteral("PUBREL (ours) held by rule 'stall at PUBREL'"))
                      && sentence.endsWith(QStringLiteral("— release?")),
@@ -322,7 +323,7 @@ private slots:
         QTest::mouseClick(release, Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(inspector->model().index(0, FlowTableModel::State).data().toString(), QStringLiteral("Complete"), 5000);
         QCOMPARE(inspector->model().stalledCount(), 0);
-        QCOMPARE(inspector->model().index(0, FlowTableModel::State).data(Qt::ForegroundRole).value<QColor>(), QColor(0x2e, 0x8b, 0x3a));
+        QCOMPARE(inspector->model().index(0, FlowTableModel::State).data(Qt::ForegroundRole).value<QColor>(), successColor()); // green
         QTRY_VERIFY(w->publishPanel()->outcome().contains(QStringLiteral("completed (PUBCOMP)")));
     }
 

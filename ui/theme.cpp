@@ -1,0 +1,60 @@
+#include "theme.h"
+
+#include <QGuiApplication>
+
+namespace mqs {
+
+bool isDarkPalette(const QPalette &palette)
+{
+    return palette.color(QPalette::Base).lightness() < 128;
+}
+
+bool isDarkPalette()
+{
+    return isDarkPalette(QGuiApplication::palette());
+}
+
+QColor problemColor()
+{
+    return isDarkPalette() ? QColor(0xff, 0x7a, 0x7a) : QColor(0xc0, 0x10, 0x10);
+}
+
+QColor successColor()
+{
+    return isDarkPalette() ? QColor(0x7c, 0xd6, 0x8a) : QColor(0x23, 0x7a, 0x2f);
+}
+
+QColor stalledRowColor()
+{
+    return isDarkPalette() ? QColor(0x4a, 0x1c, 0x1c) : QColor(0xff, 0xe0, 0xe0);
+}
+
+QPalette darkPalette()
+{
+    QPalette p;
+    const QColor window(0x2b, 0x2d, 0x30), base(0x1e, 0x1f, 0x22), text(0xe6, 0xe6, 0xe6), disabled(0x80, 0x80, 0x80);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::ToolTipBase, window);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::PlaceholderText, disabled);
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, window);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::BrightText, QColor(0xff, 0x7a, 0x7a));
+    p.setColor(QPalette::Link, QColor(0x6c, 0xb4, 0xff));
+    p.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Light, window.lighter(130));
+    p.setColor(QPalette::Midlight, window.lighter(115));
+    p.setColor(QPalette::Mid, window.darker(120));
+    p.setColor(QPalette::Dark, window.darker(150));
+    p.setColor(QPalette::Shadow, Qt::black);
+    for (const auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+        p.setColor(QPalette::Disabled, role, disabled);
+    return p;
+}
+
+} // namespace mqs

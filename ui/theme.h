@@ -1,0 +1,21 @@
+#pragma once
+// The few colours that carry meaning (problem, success, a stalled row), chosen for the palette
+// in use so they stay readable on light and dark themes, and a dark palette for
+// `mqttscope --palette dark`.
+
+#include <QColor>
+#include <QPalette>
+
+namespace mqs {
+
+bool isDarkPalette(const QPalette &palette);
+bool isDarkPalette(); // the application's palette
+
+QColor problemColor(); // errors, failed and stalled flows
+QColor successColor(); // completed flows and publishes
+QColor stalledRowColor(); // background of a stalled flow's row
+
+// Qt's Fusion style with dark colours; `light` gives Fusion's own light palette.
+QPalette darkPalette();
+
+} // namespace mqs
