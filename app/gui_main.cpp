@@ -12,6 +12,13 @@
 
 int main(int argc, char *argv[])
 {
+    // Without a display Qt aborts with a page about platform plugins; say what to do instead.
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
+        && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")) {
+        std::fprintf(stderr, "mqttscope: no display (neither DISPLAY nor WAYLAND_DISPLAY is set). Start it from a desktop "
+                             "session, under xvfb-run, or use mqttscope-cli for headless work.\n");
+        return 1;
+    }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("mqttscope"));
     QApplication::setApplicationDisplayName(QStringLiteral("MQTT Scope"));
