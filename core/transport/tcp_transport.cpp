@@ -9,7 +9,7 @@ namespace mqs {
 
 TcpTransport::TcpTransport(const ServerUrl &url, std::optional<QSslConfiguration> tls, const TlsOptions &options,
                            QObject *parent)
-    : Transport(parent), m_url(url), m_tls(std::move(tls)), m_options(options)
+    : SocketTransport(parent), m_url(url), m_tls(std::move(tls)), m_options(options)
 {
     if (m_tls) {
         auto *ssl = new QSslSocket(this);
@@ -23,14 +23,13 @@ TcpTransport::TcpTransport(const ServerUrl &url, std::optional<QSslConfiguration
         m_socket = new QTcpSocket(this);
         connect(m_socket, &QTcpSocket::connected, this, &TcpTransport::becomeOpen);
     }
-    m_connectTimer.setSingleShot(true);
-    connect(&m_connectTimer, &QTimer::timeout, this, &TcpTransport::onConnectTimeout);
     attach();
 }
 
 TcpTransport::TcpTransport(QTcpSocket *accepted, QObject *parent)
-    : Transport(parent), m_socket(accepted), m_open(accepted->state() == QAbstractSocket::ConnectedState)
+    : SocketTransport(parent), m_socket(accepted)
 {
+    m_open = accepted->state() == QAbstractSocket::ConnectedState;
     accepted->setParent(this);
     m_url.host = accepted->peerAddress().toString();
     m_url.port = accepted->peerPort();
@@ -49,20 +48,6 @@ TcpTransport::~TcpTransport()
 
 void TcpTransport::attach()
 {
-    m_closeTimer.setSingleShot(true);
-    connect(&m_closeTimer, &QTimer::timeout, this, [this] {
-        if (m_finished)
-            return;
-        const qint64 unsent = m_socket->bytesToWrite();
-        m_ending = TransportClosed{true, false,
-                                   QStringLiteral("Connection to %1 cut: the peer did not take the last %2 bytes within %3 s of "
-                                                  "closing.")
-                                       .arg(peerDescription())
-                                       .arg(unsent)
-                                       .arg(QString::number(m_connectTimeoutMs / 1000.0))};
-        m_socket->abort();
-        finish(*m_ending);
-    });
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connect(m_socket, &QTcpSocket::readyRead, this, &TcpTransport::readAvailable);
     connect(m_socket, &QTcpSocket::disconnected, this, &TcpTransport::onDisconnected);
@@ -78,11 +63,12 @@ void TcpTransport::readAvailable()
         emit received(bytes);
 }
 
-void TcpTransport::becomeOpen()
+QString TcpTransport::closeTimeoutMessage() const
 {
-    m_connectTimer.stop();
-    m_open = true;
-    emit opened();
+    return QStringLiteral("Connection to %1 cut: the peer did not take the last %2 bytes within %3 s of closing.")
+        .arg(peerDescription())
+        .arg(m_socket->bytesToWrite())
+        .arg(QString::number(m_connectTimeoutMs / 1000.0));
 }
 
 QString TcpTransport::verifiedName() const
@@ -107,9 +93,7 @@ void TcpTransport::onSocketError(QAbstractSocket::SocketError error)
         else
             message = describeSocketError(error, m_url, detail, m_tls.has_value() && !m_open);
     }
-    m_ending = TransportClosed{true, true, message}; // abort() below emits `disconnected` at once
-    m_socket->abort();
-    finish(*m_ending);
+    fail({true, true, message});
 }
 
 void TcpTransport::onDisconnected()
@@ -133,25 +117,17 @@ void TcpTransport::onDisconnected()
 
 void TcpTransport::onConnectTimeout()
 {
-    if (m_finished || m_open)
-        return;
     const bool handshaking = m_tls && m_socket->state() == QAbstractSocket::ConnectedState;
-    m_ending = TransportClosed{true, true,
-                               describeConnectTimeout(m_url, m_connectTimeoutMs,
-                                                      handshaking ? ConnectStage::TlsHandshake : ConnectStage::Connecting)};
-    m_socket->abort();
-    finish(*m_ending);
+    fail({true, true,
+          describeConnectTimeout(m_url, m_connectTimeoutMs, handshaking ? ConnectStage::TlsHandshake : ConnectStage::Connecting)});
 }
 
 void TcpTransport::open()
 {
     if (m_socket->state() != QAbstractSocket::UnconnectedState)
         return;
-    m_open = false;
-    m_finished = false;
-    m_ending.reset();
     m_tlsError.clear();
-    m_connectTimer.start(m_connectTimeoutMs);
+    beginOpening();
     if (auto *ssl = qobject_cast<QSslSocket *>(m_socket)) {
         // The third argument is both the SNI name and the name the certificate is checked against.
         if (m_options.serverName.isEmpty())
@@ -169,39 +145,6 @@ void TcpTransport::write(const QByteArray &bytes)
         m_socket->write(bytes);
 }
 
-void TcpTransport::close()
-{
-    if (m_finished || m_ending)
-        return;
-    m_ending = TransportClosed{false, false, QStringLiteral("Connection to %1 closed.").arg(peerDescription())};
-    m_connectTimer.stop();
-    if (!m_open) {
-        m_socket->abort(); // nothing to flush: stop connecting
-        finish(*m_ending);
-        return;
-    }
-    m_socket->disconnectFromHost(); // flushes what was written, then `disconnected`
-    if (m_socket->state() == QAbstractSocket::UnconnectedState)
-        finish(*m_ending);
-    else
-        m_closeTimer.start(m_connectTimeoutMs);
-}
-
-void TcpTransport::abort()
-{
-    if (m_finished)
-        return;
-    m_ending = TransportClosed{true, false, QStringLiteral("Connection to %1 cut.").arg(peerDescription())};
-    m_connectTimer.stop();
-    m_socket->abort();
-    finish(*m_ending);
-}
-
-bool TcpTransport::isOpen() const
-{
-    return m_open && !m_finished;
-}
-
 quint16 TcpTransport::localPort() const
 {
     return m_socket->localPort();
@@ -217,17 +160,6 @@ QString TcpTransport::peerDescription() const
     else if (!m_options.serverName.isEmpty())
         text += QStringLiteral(" (verified as '%1')").arg(m_options.serverName);
     return text;
-}
-
-void TcpTransport::finish(const TransportClosed &closed)
-{
-    if (m_finished)
-        return;
-    m_finished = true;
-    m_open = false;
-    m_connectTimer.stop();
-    m_closeTimer.stop();
-    emit this->closed(closed);
 }
 
 } // namespace mqs

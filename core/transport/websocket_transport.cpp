@@ -17,7 +17,7 @@ const QString kSubprotocol = QStringLiteral("mqtt");
 
 WebSocketTransport::WebSocketTransport(const ServerUrl &url, std::optional<QSslConfiguration> tls,
                                        const TlsOptions &options, QObject *parent)
-    : Transport(parent), m_url(url), m_tls(std::move(tls)), m_options(options)
+    : SocketTransport(parent), m_url(url), m_tls(std::move(tls)), m_options(options)
 {
     if (m_url.path.isEmpty())
         m_url.path = QStringLiteral("/mqtt");
@@ -26,14 +26,13 @@ WebSocketTransport::WebSocketTransport(const ServerUrl &url, std::optional<QSslC
         m_socket->setSslConfiguration(*m_tls);
     connect(m_socket, &QWebSocket::sslErrors, this, &WebSocketTransport::onSslErrors);
     connect(m_socket, &QWebSocket::connected, this, &WebSocketTransport::onConnected);
-    m_connectTimer.setSingleShot(true);
-    connect(&m_connectTimer, &QTimer::timeout, this, &WebSocketTransport::onConnectTimeout);
     attach();
 }
 
 WebSocketTransport::WebSocketTransport(QWebSocket *accepted, QObject *parent)
-    : Transport(parent), m_socket(accepted), m_open(accepted->state() == QAbstractSocket::ConnectedState)
+    : SocketTransport(parent), m_socket(accepted)
 {
+    m_open = accepted->state() == QAbstractSocket::ConnectedState;
     accepted->setParent(this);
     m_url.scheme = Scheme::Ws;
     m_url.host = accepted->peerAddress().toString();
@@ -50,17 +49,6 @@ WebSocketTransport::~WebSocketTransport()
 
 void WebSocketTransport::attach()
 {
-    m_closeTimer.setSingleShot(true);
-    connect(&m_closeTimer, &QTimer::timeout, this, [this] {
-        if (m_finished)
-            return;
-        m_ending = TransportClosed{true, false,
-                                   QStringLiteral("Connection to %1 cut: the peer did not finish the WebSocket closing "
-                                                  "handshake within %2 s.")
-                                       .arg(peerDescription(), QString::number(m_connectTimeoutMs / 1000.0))};
-        m_socket->abort();
-        finish(*m_ending);
-    });
     connect(m_socket, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &bytes) {
         if (!m_finished)
             emit received(bytes);
@@ -86,8 +74,7 @@ void WebSocketTransport::onConnected()
              true);
         return;
     }
-    m_open = true;
-    emit opened();
+    becomeOpen();
 }
 
 void WebSocketTransport::onSslErrors(const QList<QSslError> &errors)
@@ -181,27 +168,13 @@ void WebSocketTransport::onDisconnected()
 
 void WebSocketTransport::onConnectTimeout()
 {
-    if (m_finished || m_open)
-        return;
     fail(describeConnectTimeout(m_url, m_connectTimeoutMs, ConnectStage::WebSocketHandshake), true);
-}
-
-void WebSocketTransport::fail(const QString &message, bool byPeer)
-{
-    if (m_finished || m_ending)
-        return;
-    m_ending = TransportClosed{true, byPeer, message}; // abort() below may emit `disconnected` at once
-    m_socket->abort();
-    finish(*m_ending);
 }
 
 void WebSocketTransport::open()
 {
     if (m_socket->state() != QAbstractSocket::UnconnectedState)
         return;
-    m_open = false;
-    m_finished = false;
-    m_ending.reset();
     m_tlsError.clear();
     // The path may carry a query ("/mqtt?token=..."), so the URL is built from text.
     const QUrl url(QStringLiteral("%1://%2%3")
@@ -210,7 +183,7 @@ void WebSocketTransport::open()
                    QUrl::TolerantMode);
     QWebSocketHandshakeOptions options;
     options.setSubprotocols({kSubprotocol}); // [MQTT-6.0.0-3]
-    m_connectTimer.start(m_connectTimeoutMs);
+    beginOpening();
     m_socket->open(QNetworkRequest(url), options);
 }
 
@@ -221,38 +194,16 @@ void WebSocketTransport::write(const QByteArray &bytes)
         m_socket->sendBinaryMessage(bytes);
 }
 
-void WebSocketTransport::close()
+void WebSocketTransport::closeSocketGracefully()
 {
-    if (m_finished || m_ending)
-        return;
-    m_ending = TransportClosed{false, false, QStringLiteral("Connection to %1 closed.").arg(peerDescription())};
-    m_connectTimer.stop();
-    if (!m_open) {
-        m_socket->abort();
-        finish(*m_ending);
-        return;
-    }
     // The closing handshake, then `disconnected`; the reason tells the peer's log who closed.
     m_socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("closed by MQTT Scope"));
-    if (m_socket->state() == QAbstractSocket::UnconnectedState)
-        finish(*m_ending);
-    else
-        m_closeTimer.start(m_connectTimeoutMs);
 }
 
-void WebSocketTransport::abort()
+QString WebSocketTransport::closeTimeoutMessage() const
 {
-    if (m_finished)
-        return;
-    m_ending = TransportClosed{true, false, QStringLiteral("Connection to %1 cut.").arg(peerDescription())};
-    m_connectTimer.stop();
-    m_socket->abort();
-    finish(*m_ending);
-}
-
-bool WebSocketTransport::isOpen() const
-{
-    return m_open && !m_finished;
+    return QStringLiteral("Connection to %1 cut: the peer did not finish the WebSocket closing handshake within %2 s.")
+        .arg(peerDescription(), QString::number(m_connectTimeoutMs / 1000.0));
 }
 
 QString WebSocketTransport::peerDescription() const
@@ -263,17 +214,6 @@ QString WebSocketTransport::peerDescription() const
     else if (m_url.isTls() && !m_options.serverName.isEmpty())
         text += QStringLiteral(" (verified as '%1')").arg(m_options.serverName);
     return text;
-}
-
-void WebSocketTransport::finish(const TransportClosed &closed)
-{
-    if (m_finished)
-        return;
-    m_finished = true;
-    m_open = false;
-    m_connectTimer.stop();
-    m_closeTimer.stop();
-    emit this->closed(closed);
 }
 
 } // namespace mqs

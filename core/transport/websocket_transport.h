@@ -1,11 +1,10 @@
 #pragma once
 // MQTT over WebSocket (ws://, wss://): binary frames, subprotocol "mqtt", through QWebSocket.
 
-#include "transport.h"
+#include "socket_transport.h"
 
 #include <QSslConfiguration>
 #include <QSslError>
-#include <QTimer>
 #include <QWebSocket>
 
 #include <optional>
@@ -15,7 +14,7 @@ namespace mqs {
 // A WebSocket pipe. It asks for the subprotocol "mqtt" and refuses a server that does not choose
 // it; every MQTT packet travels in binary frames. For wss://, TlsOptions apply as for mqtts://;
 // a TLS server name override is checked against the certificate (SNI still carries the URL's host).
-class WebSocketTransport final : public Transport
+class WebSocketTransport final : public SocketTransport
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(WebSocketTransport)
@@ -27,20 +26,21 @@ public:
 
     void open() override;
     void write(const QByteArray &bytes) override;
-    void close() override;
-    void abort() override;
-    bool isOpen() const override;
     QString peerDescription() const override;
 
 private:
+    QAbstractSocket::SocketState socketState() const override { return m_socket->state(); }
+    void abortSocket() override { m_socket->abort(); }
+    void closeSocketGracefully() override;
+    QString closeTimeoutMessage() const override;
+    void onConnectTimeout() override;
+
     void attach();
     void onConnected();
     void onSslErrors(const QList<QSslError> &errors);
     void onSocketError(QAbstractSocket::SocketError error);
     void onDisconnected();
-    void onConnectTimeout();
-    void fail(const QString &message, bool byPeer);
-    void finish(const TransportClosed &closed);
+    void fail(const QString &message, bool byPeer) { SocketTransport::fail({true, byPeer, message}); }
     QString describeFailure(QAbstractSocket::SocketError error) const;
     QString subprotocolRefusal(const QString &chosen) const;
 
@@ -48,11 +48,6 @@ private:
     std::optional<QSslConfiguration> m_tls;
     TlsOptions m_options;
     QWebSocket *m_socket = nullptr;
-    QTimer m_connectTimer;
-    QTimer m_closeTimer; // a graceful close that the peer does not let finish becomes a cut
-    bool m_open = false;
-    bool m_finished = false;
-    std::optional<TransportClosed> m_ending; // set before we close or cut: how it will be reported
     QString m_tlsError;
 };
 
