@@ -369,19 +369,31 @@ void Session::dispatch(const Packet &packet, Millis now, SessionOutput &out)
         packet);
 }
 
+std::optional<Session::PendingRequest> Session::takePending(PacketId id, PacketType request, PacketType answer,
+                                                           SessionOutput &out)
+{
+    const auto it = m_pending.find(id.value);
+    if (it == m_pending.end() || it->second.type != request) {
+        out.events.push_back(Violation{QString(),
+                                       QStringLiteral("%1 for id %2, which answers no %3 of ours; ignored.")
+                                           .arg(packetTypeName(answer))
+                                           .arg(id.value)
+                                           .arg(packetTypeName(request)),
+                                       id});
+        return std::nullopt;
+    }
+    PendingRequest taken = std::move(it->second);
+    m_pending.erase(it);
+    m_outbound.releaseId(id);
+    return taken;
+}
+
 void Session::onSubAck(const SubAck &ack, SessionOutput &out)
 {
-    const auto it = m_pending.find(ack.packetId.value);
-    if (it == m_pending.end() || it->second.type != PacketType::Subscribe) {
-        out.events.push_back(Violation{QString(),
-                                       QStringLiteral("SUBACK for id %1, which answers no SUBSCRIBE of ours; ignored.")
-                                           .arg(ack.packetId.value),
-                                       ack.packetId});
+    auto pending = takePending(ack.packetId, PacketType::Subscribe, PacketType::SubAck, out);
+    if (!pending)
         return;
-    }
-    PendingRequest request = std::move(it->second);
-    m_pending.erase(it);
-    m_outbound.releaseId(ack.packetId);
+    PendingRequest &request = *pending;
     if (ack.reasons.size() != request.subscriptions.size()) {
         violate(ReasonCode::ProtocolError,
                 QStringLiteral("SUBACK id %1 has %2 return codes for %3 topic filters [MQTT-3.9.3-1].")
@@ -396,17 +408,10 @@ void Session::onSubAck(const SubAck &ack, SessionOutput &out)
 
 void Session::onUnsubAck(const UnsubAck &ack, SessionOutput &out)
 {
-    const auto it = m_pending.find(ack.packetId.value);
-    if (it == m_pending.end() || it->second.type != PacketType::Unsubscribe) {
-        out.events.push_back(Violation{QString(),
-                                       QStringLiteral("UNSUBACK for id %1, which answers no UNSUBSCRIBE of ours; ignored.")
-                                           .arg(ack.packetId.value),
-                                       ack.packetId});
+    auto pending = takePending(ack.packetId, PacketType::Unsubscribe, PacketType::UnsubAck, out);
+    if (!pending)
         return;
-    }
-    PendingRequest request = std::move(it->second);
-    m_pending.erase(it);
-    m_outbound.releaseId(ack.packetId);
+    PendingRequest &request = *pending;
     if (m_link.isV5() && ack.reasons.size() != request.filters.size()) {
         violate(ReasonCode::ProtocolError,
                 QStringLiteral("UNSUBACK id %1 has %2 reason codes for %3 topic filters [MQTT-3.11.3-1].")

@@ -92,6 +92,9 @@ private:
     void onConnAck(const ConnAck &ack, Millis now, SessionOutput &out);
     void onSubAck(const SubAck &ack, SessionOutput &out);
     void onUnsubAck(const UnsubAck &ack, SessionOutput &out);
+    // The `request` (SUBSCRIBE or UNSUBSCRIBE) that an `answer` with `id` acknowledges, taken off
+    // the pending list with its id freed; or nothing, and a violation saying it answers nothing.
+    std::optional<PendingRequest> takePending(PacketId id, PacketType request, PacketType answer, SessionOutput &out);
     void startFlows(bool sessionPresent, Millis now, SessionOutput &out);
     void violate(ReasonCode reason, const QString &message, SessionOutput &out);
     void closeOnViolation(SessionOutput &out);
