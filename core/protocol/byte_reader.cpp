@@ -86,7 +86,7 @@ quint32 ByteReader::variableByteInteger(const QString &name)
          QStringLiteral("%1 is longer than 4 bytes (a Variable Byte Integer has at most 4)").arg(name), start);
 }
 
-QString ByteReader::utf8String(const QString &name)
+QByteArrayView ByteReader::lengthPrefixed(const QString &name)
 {
     const qsizetype start = m_pos;
     need(2, name);
@@ -97,12 +97,18 @@ QString ByteReader::utf8String(const QString &name)
              QStringLiteral("%1 declares %2 byte(s) but only %3 remain in the packet")
                  .arg(name).arg(length).arg(remaining()),
              start);
-    const QByteArrayView bytes = m_data.sliced(m_pos, length);
+    return m_data.sliced(m_pos, length);
+}
+
+QString ByteReader::utf8String(const QString &name)
+{
+    const qsizetype start = m_pos;
+    const QByteArrayView bytes = lengthPrefixed(name);
     if (const auto problem = checkMqttUtf8(bytes))
         fail(ReasonCode::MalformedPacket,
              QStringLiteral("%1 is not valid UTF-8 for MQTT: it contains %2").arg(name, problem->what),
              m_pos + problem->offset);
-    m_pos += length;
+    m_pos += bytes.size();
     QString text = QString::fromUtf8(bytes);
     record(name, QLatin1Char('"') + text + QLatin1Char('"'), start, m_pos - start);
     return text;
@@ -111,17 +117,9 @@ QString ByteReader::utf8String(const QString &name)
 QByteArray ByteReader::binaryData(const QString &name)
 {
     const qsizetype start = m_pos;
-    need(2, name);
-    const int length = (quint8(m_data[m_pos]) << 8) | quint8(m_data[m_pos + 1]);
-    m_pos += 2;
-    if (remaining() < length)
-        fail(ReasonCode::MalformedPacket,
-             QStringLiteral("%1 declares %2 byte(s) but only %3 remain in the packet")
-                 .arg(name).arg(length).arg(remaining()),
-             start);
-    QByteArray data = m_data.sliced(m_pos, length).toByteArray();
-    m_pos += length;
-    record(name, QStringLiteral("%1 B").arg(length), start, m_pos - start);
+    QByteArray data = lengthPrefixed(name).toByteArray();
+    m_pos += data.size();
+    record(name, QStringLiteral("%1 B").arg(data.size()), start, m_pos - start);
     return data;
 }
 

@@ -67,6 +67,8 @@ public:
 
 private:
     void need(qsizetype count, const QString &name) const;
+    // The bytes after a two-byte length, checked to be there; the position stays at their start.
+    QByteArrayView lengthPrefixed(const QString &name);
 
     QByteArrayView m_data;
     qsizetype m_pos;
