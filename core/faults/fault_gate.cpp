@@ -63,14 +63,23 @@ std::vector<HeldPacket> FaultGate::held() const
     return list;
 }
 
-bool FaultGate::release(quint64 id)
+std::optional<std::pair<HeldPacket, FaultGate::Handlers>> FaultGate::take(quint64 id)
 {
     const auto it = m_held.find(id);
     if (it == m_held.end())
-        return false;
-    auto [packet, handlers] = std::move(it->second);
+        return std::nullopt;
+    auto entry = std::move(it->second);
     m_held.erase(it);
     emit heldChanged();
+    return entry;
+}
+
+bool FaultGate::release(quint64 id)
+{
+    auto entry = take(id);
+    if (!entry)
+        return false;
+    auto &[packet, handlers] = *entry;
     if (handlers.alive())
         handlers.cross(packet, TraceMark::Released, packet.ruleId);
     return true;
@@ -78,12 +87,10 @@ bool FaultGate::release(quint64 id)
 
 bool FaultGate::drop(quint64 id)
 {
-    const auto it = m_held.find(id);
-    if (it == m_held.end())
+    auto entry = take(id);
+    if (!entry)
         return false;
-    auto [packet, handlers] = std::move(it->second);
-    m_held.erase(it);
-    emit heldChanged();
+    auto &[packet, handlers] = *entry;
     handlers.record(packet, TraceMark::Dropped, packet.ruleId);
     return true;
 }

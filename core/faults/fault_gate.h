@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 
 namespace mqs {
 
@@ -62,6 +63,9 @@ signals:
     void heldChanged();
 
 private:
+    // The held packet `id` and its handlers, no longer held; nothing when it is not held.
+    std::optional<std::pair<HeldPacket, Handlers>> take(quint64 id);
+
     FaultRuleSet &m_rules;
     std::map<quint64, std::pair<HeldPacket, Handlers>> m_held;
     quint64 m_nextId = 1;
