@@ -40,18 +40,6 @@ std::vector<int> DiagramLayout::laneOrder() const
     return order;
 }
 
-bool DiagramLayout::isPaired(const TraceConnection &c) const
-{
-    // Both ends are traced in this process: the other end records the same packet.
-    if (c.clientId.isEmpty())
-        return false;
-    const ConnectionRole other = c.role == ConnectionRole::Client ? ConnectionRole::BrokerSide : ConnectionRole::Client;
-    for (const TraceConnection &o : m_log.connections())
-        if (o.role == other && o.clientId == c.clientId)
-            return true;
-    return false;
-}
-
 void DiagramLayout::addRow(DiagramRow row)
 {
     const qint64 time = m_log.timeUs(row.sequence);
@@ -76,7 +64,7 @@ bool DiagramLayout::update()
         switch (m_log.kindOf(m_next)) {
         case TraceKind::Packet: {
             const bool sent = m_log.directionOf(m_next) == TraceDirection::Sent;
-            if (!sent && isPaired(*connection))
+            if (!sent && bothEndsTraced(m_log, *connection))
                 break; // the sender's own record draws it
             const int l = local();
             const int r = remote();

@@ -41,7 +41,6 @@ public:
 
 private:
     int laneOf(const QString &party);
-    bool isPaired(const TraceConnection &connection) const;
     void addRow(DiagramRow row);
 
     const TraceLog &m_log;

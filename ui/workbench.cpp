@@ -1,5 +1,7 @@
 #include "workbench.h"
 
+#include "trace/trace_text.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QStandardPaths>
@@ -144,14 +146,34 @@ bool Workbench::drop(const Held &held)
     return m_demo && m_demo->broker().drop(held.packet.id);
 }
 
+void Workbench::countPackets()
+{
+    // Packets on the wire: a packet between an app connection and the sandbox broker is traced
+    // at both ends, and counts once.
+    std::vector<bool> twice;
+    for (const TraceConnection &c : m_trace.connections()) {
+        twice.resize(std::max<std::size_t>(twice.size(), c.id + 1), false);
+        twice[c.id] = bothEndsTraced(m_trace, c);
+    }
+    for (quint64 s = std::max(m_countedTo, m_trace.firstSequence()); s < m_trace.endSequence(); ++s) {
+        if (m_trace.kindOf(s) != TraceKind::Packet)
+            continue;
+        const ConnectionId c = m_trace.connectionOf(s);
+        if (m_trace.directionOf(s) == TraceDirection::Sent || c >= twice.size() || !twice[c])
+            ++m_packetsSeen;
+    }
+    m_countedTo = m_trace.endSequence();
+}
+
 void Workbench::flush()
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    m_rateWindow.emplace_back(now, m_trace.endSequence());
+    countPackets();
+    m_rateWindow.emplace_back(now, m_packetsSeen);
     while (m_rateWindow.size() > 2 && m_rateWindow.front().first < now - 3000) // over the last 3 s: readings every 2 s never show 0
         m_rateWindow.pop_front();
-    const auto &[t0, s0] = m_rateWindow.front();
-    m_packetRate = now > t0 ? double(m_trace.endSequence() - s0) * 1000.0 / double(now - t0) : 0;
+    const auto &[t0, n0] = m_rateWindow.front();
+    m_packetRate = now > t0 ? double(m_packetsSeen - n0) * 1000.0 / double(now - t0) : 0;
     if (m_pending.empty() && m_trace.endSequence() == m_lastEnd)
         return;
     for (StoredMessage &m : m_pending)

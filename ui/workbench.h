@@ -53,7 +53,8 @@ public:
     bool drop(const Held &held);
 
     // Packets per second over the last second, for the status bar.
-    double packetRate() const { return m_packetRate; }
+    double packetRate() const { return m_packetRate; } // per second, over the last 3 s
+    quint64 packetsSeen() const { return m_packetsSeen; } // on the wire, each once
 
 signals:
     void connectionAdded(mqs::Connection *connection);
@@ -67,6 +68,7 @@ signals:
 private:
     void adopt(Connection *connection, bool owned);
     void flush();
+    void countPackets();
 
     TraceLog m_trace;
     FlowIndex m_flows{m_trace};
@@ -81,7 +83,9 @@ private:
     QTimer m_batchTimer;
     quint64 m_lastEnd = 0;
     double m_packetRate = 0;
-    std::deque<std::pair<qint64, quint64>> m_rateWindow;
+    std::deque<std::pair<qint64, quint64>> m_rateWindow; // (ms, packets seen)
+    quint64 m_packetsSeen = 0;
+    quint64 m_countedTo = 0; // trace sequence counted up to
 };
 
 } // namespace mqs
