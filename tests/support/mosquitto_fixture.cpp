@@ -4,6 +4,7 @@
 #include <QEventLoop>
 #include <QTimer>
 #include <QFile>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
@@ -234,7 +235,13 @@ std::optional<QString> MosquittoBroker::start()
         if (auto error = writeConfig())
             return error;
         m_output.clear();
-        m_process.start(QStringLiteral("mosquitto"), {QStringLiteral("-c"), m_dir.filePath(QStringLiteral("mosquitto.conf"))});
+        // Debian installs the broker in /usr/sbin, which is not on a normal user's PATH.
+        QString program = QStandardPaths::findExecutable(QStringLiteral("mosquitto"));
+        if (program.isEmpty())
+            program = QStandardPaths::findExecutable(QStringLiteral("mosquitto"), {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin")});
+        if (program.isEmpty())
+            return QStringLiteral("mosquitto is not installed (Debian package mosquitto; ./setup.sh test installs it).");
+        m_process.start(program, {QStringLiteral("-c"), m_dir.filePath(QStringLiteral("mosquitto.conf"))});
         if (!m_process.waitForStarted(5000))
             return QStringLiteral("mosquitto did not start: %1 (is the Debian package installed?)").arg(m_process.errorString());
         bool up = waitForPort(m_port, 10000);
