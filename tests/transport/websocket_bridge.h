@@ -1,9 +1,9 @@
 #pragma once
-// Test peers for WebSocketTransport. Debian's mosquitto 2.0.11 cannot open a websockets listener
-// on this machine (a libwebsockets 4.1 incompatibility), so WebSocketBridge stands in for it: a
-// real QWebSocketServer that relays binary frames to mosquitto's TCP port and back, and records
-// what the client asked for. RawHttpServer answers the upgrade request by hand, for servers that
-// misbehave in ways QWebSocketServer will not.
+// Test peers for WebSocketTransport. mosquitto's own websockets listener (used by
+// tests/client/tst_connection) cannot tell a test what the client asked for, so WebSocketBridge
+// stands in here: a real QWebSocketServer that relays binary frames to mosquitto's TCP port and
+// back, and records the request (path, subprotocols, TLS). RawHttpServer answers the upgrade
+// request by hand, for servers that misbehave in ways QWebSocketServer will not.
 
 #include <QByteArray>
 #include <QHostAddress>
