@@ -159,6 +159,12 @@ void Session::onConnAck(const ConnAck &ack, Millis now, SessionOutput &out)
         case ReasonCode::UnsupportedProtocolVersion:
             text += QStringLiteral(" Try the other protocol version (3.1.1 or 5.0).");
             break;
+        case ReasonCode::UnspecifiedError:
+            // mosquitto 2.0.11 refuses a 5.0 CONNECT with an empty client id this way when it
+            // does not assign ids (0x85 would be the specific code).
+            if (m_meta.clientId.isEmpty())
+                text += QStringLiteral(" The client id was empty; if the broker does not assign ids, enter one.");
+            break;
         default:
             break;
         }
