@@ -58,6 +58,13 @@ FlowInspector::FlowInspector(Workbench &workbench, QWidget *parent)
                                           {FlowTableModel::Resends, 8}, {FlowTableModel::Held, 6}};
     for (const auto &[column, chars] : widths)
         m_table->setColumnWidth(column, chars * w);
+    // Columns can be dragged into the order a user reads them in, and stay so.
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setSectionsMovable(true);
+    header->restoreState(QSettings().value(QStringLiteral("inspector/columns")).toByteArray());
+    auto saveColumns = [header] { QSettings().setValue(QStringLiteral("inspector/columns"), header->saveState()); };
+    connect(header, &QHeaderView::sectionMoved, this, saveColumns);
+    connect(header, &QHeaderView::sectionResized, this, saveColumns);
 
     m_sentence = new QLabel(this);
     m_sentence->setWordWrap(true);
