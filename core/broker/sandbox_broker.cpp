@@ -201,16 +201,9 @@ void SandboxBroker::onReceived(ClientHandle handle, const QByteArray &bytes)
         const DecodedPacket &decoded = std::get<DecodedPacket>(result);
         if (const auto *c = std::get_if<Connect>(&decoded.packet); c && client.clientId.isEmpty())
             traceConnect(client, *c);
-        HeldPacket p;
-        p.owner = handle;
-        p.direction = TraceDirection::Received;
-        p.type = packetType(decoded.packet);
-        p.packetId = packetIdOf(decoded.packet).value_or(PacketId());
-        if (const auto *publish = std::get_if<Publish>(&decoded.packet))
-            p.topic = publish->topic;
-        p.clientId = client.clientId;
-        p.raw = decoded.raw;
-        p.packet = decoded.packet;
+        const auto *publish = std::get_if<Publish>(&decoded.packet);
+        HeldPacket p = HeldPacket::of(handle, TraceDirection::Received, decoded.packet, decoded.raw,
+                                      publish ? publish->topic : QString(), client.clientId);
         FaultGate::Handlers h;
         h.alive = [this, handle] { return m_clients.count(handle) > 0; };
         h.cut = [this, handle](const QString &why) {
@@ -313,24 +306,10 @@ void SandboxBroker::send(Client &client, const Packet &packet, FlowState state)
 {
     const Session *session = m_core.session(client.clientId);
     const ProtocolVersion version = session ? session->link().version : client.decoder.version();
-    HeldPacket p;
-    p.owner = client.handle;
-    p.direction = TraceDirection::Sent;
-    p.type = packetType(packet);
-    p.packetId = packetIdOf(packet).value_or(PacketId());
-    if (const auto *publish = std::get_if<Publish>(&packet))
-        p.topic = publish->topic;
-    else if (session && p.packetId.isValid() && belongsToFlow(p.type)) {
-        if (flowDirectionOf(p.type, true) == Direction::Outbound) {
-            if (const OutboundFlow *f = session->outbound().flow(p.packetId))
-                p.topic = f->message.topic;
-        } else if (const InboundFlow *f = session->inbound().flow(p.packetId)) {
-            p.topic = f->topic;
-        }
-    }
-    p.clientId = client.clientId;
-    p.raw = encode(packet, version);
-    p.packet = packet;
+    const auto *publish = std::get_if<Publish>(&packet);
+    HeldPacket p = HeldPacket::of(client.handle, TraceDirection::Sent, packet, encode(packet, version),
+                                  session ? session->topicOf(packet, true) : publish ? publish->topic : QString(),
+                                  client.clientId);
     const ClientHandle handle = client.handle;
     FaultGate::Handlers h;
     h.alive = [this, handle] {
@@ -388,17 +367,7 @@ void SandboxBroker::tracePacket(const Client &client, TraceDirection direction, 
 {
     if (!m_trace)
         return;
-    TraceEvent e;
-    e.timeUs = m_trace->clock().nowUs();
-    e.connection = client.traceId;
-    e.direction = direction;
-    e.type = packetType(packet);
-    e.packetId = packetIdOf(packet).value_or(PacketId());
-    e.flowState = state;
-    e.mark = mark;
-    e.ruleId = ruleId;
-    e.raw = raw;
-    m_trace->append(e);
+    m_trace->appendPacket(client.traceId, direction, packet, raw, state, mark, ruleId);
 }
 
 void SandboxBroker::traceNote(const Client *client, TraceKind kind, const QString &text)

@@ -29,15 +29,7 @@ Connection::Connection(ConnectionSettings settings, TraceLog &trace, SessionStor
     m_clock.start();
     m_clockBase = QDateTime::currentMSecsSinceEpoch();
     m_storeKey = SessionKey{m_settings.storeScope(), m_settings.clientId};
-    TraceConnection record;
-    record.role = ConnectionRole::Client;
-    record.name = m_settings.name.isEmpty() ? m_settings.clientId : m_settings.name;
-    record.clientId = m_settings.clientId;
-    record.localParty = record.name;
-    record.remoteParty = m_settings.peerName.isEmpty() ? QStringLiteral("broker %1").arg(m_settings.url.hostAndPort())
-                                                       : m_settings.peerName;
-    record.version = m_settings.version;
-    m_traceId = m_trace.addConnection(record);
+    m_traceId = m_trace.addConnection(traceRecord());
 
     m_keepAliveTimer.setSingleShot(true);
     m_connectTimer.setSingleShot(true);
@@ -85,16 +77,21 @@ void Connection::setSettings(ConnectionSettings settings)
         m_session = std::make_unique<Session>(m_settings.session);
         m_sessionLoaded = false;
     }
-    if (auto record = m_trace.connection(m_traceId)) {
-        TraceConnection updated = *record;
-        updated.name = m_settings.name.isEmpty() ? m_settings.clientId : m_settings.name;
-        updated.localParty = updated.name;
-        updated.clientId = m_settings.clientId;
-        updated.remoteParty = m_settings.peerName.isEmpty() ? QStringLiteral("broker %1").arg(m_settings.url.hostAndPort())
-                                                            : m_settings.peerName;
-        updated.version = m_settings.version;
-        m_trace.updateConnection(updated);
-    }
+    m_trace.updateConnection(traceRecord());
+}
+
+TraceConnection Connection::traceRecord() const
+{
+    TraceConnection record;
+    record.id = m_traceId; // 0 before the trace has registered it
+    record.role = ConnectionRole::Client;
+    record.name = m_settings.name.isEmpty() ? m_settings.clientId : m_settings.name;
+    record.clientId = m_settings.clientId;
+    record.localParty = record.name;
+    record.remoteParty = m_settings.peerName.isEmpty() ? QStringLiteral("broker %1").arg(m_settings.url.hostAndPort())
+                                                       : m_settings.peerName;
+    record.version = m_settings.version;
+    return record;
 }
 
 void Connection::setState(ConnectionState state)
@@ -199,21 +196,6 @@ void Connection::onReceived(const QByteArray &bytes)
     }
 }
 
-QString Connection::topicOf(TraceDirection direction, const Packet &packet) const
-{
-    if (const auto *publish = std::get_if<Publish>(&packet))
-        return publish->topic;
-    const auto id = packetIdOf(packet);
-    if (!id || !belongsToFlow(packetType(packet)))
-        return {};
-    if (flowDirectionOf(packetType(packet), direction == TraceDirection::Sent) == Direction::Outbound) {
-        const OutboundFlow *f = m_session->outbound().flow(*id);
-        return f ? f->message.topic : QString();
-    }
-    const InboundFlow *f = m_session->inbound().flow(*id);
-    return f ? f->topic : QString();
-}
-
 FaultGate::Handlers Connection::gateHandlers(bool outgoing, FlowState flowState)
 {
     const quint64 generation = m_transportGeneration;
@@ -249,16 +231,9 @@ FaultGate::Handlers Connection::gateHandlers(bool outgoing, FlowState flowState)
 
 void Connection::handleIncoming(const DecodedPacket &decoded)
 {
-    HeldPacket p;
-    p.owner = m_transportGeneration;
-    p.direction = TraceDirection::Received;
-    p.type = packetType(decoded.packet);
-    p.packetId = packetIdOf(decoded.packet).value_or(PacketId());
-    p.topic = topicOf(TraceDirection::Received, decoded.packet);
-    p.clientId = m_session->meta().clientId;
-    p.raw = decoded.raw;
-    p.packet = decoded.packet;
-    m_gate.pass(std::move(p), m_trace.clock().nowUs(), gateHandlers(false, FlowState::None));
+    m_gate.pass(HeldPacket::of(m_transportGeneration, TraceDirection::Received, decoded.packet, decoded.raw,
+                               m_session->topicOf(decoded.packet, false), m_session->meta().clientId),
+                m_trace.clock().nowUs(), gateHandlers(false, FlowState::None));
 }
 
 void Connection::process(const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId)
@@ -353,16 +328,9 @@ void Connection::execute(SessionOutput out)
 
 void Connection::send(const Packet &packet, FlowState flowState)
 {
-    HeldPacket p;
-    p.owner = m_transportGeneration;
-    p.direction = TraceDirection::Sent;
-    p.type = packetType(packet);
-    p.packetId = packetIdOf(packet).value_or(PacketId());
-    p.topic = topicOf(TraceDirection::Sent, packet);
-    p.clientId = m_session->meta().clientId;
-    p.raw = encode(packet, m_session->link().version);
-    p.packet = packet;
-    m_gate.pass(std::move(p), m_trace.clock().nowUs(), gateHandlers(true, flowState));
+    m_gate.pass(HeldPacket::of(m_transportGeneration, TraceDirection::Sent, packet, encode(packet, m_session->link().version),
+                               m_session->topicOf(packet, true), m_session->meta().clientId),
+                m_trace.clock().nowUs(), gateHandlers(true, flowState));
 }
 
 void Connection::write(const QByteArray &raw)
@@ -374,18 +342,7 @@ void Connection::write(const QByteArray &raw)
 void Connection::trace(TraceDirection direction, const Packet &packet, const QByteArray &raw, FlowState state,
                        TraceMark mark, quint32 ruleId)
 {
-    TraceEvent event;
-    event.timeUs = m_trace.clock().nowUs();
-    event.connection = m_traceId;
-    event.kind = TraceKind::Packet;
-    event.direction = direction;
-    event.type = packetType(packet);
-    event.packetId = packetIdOf(packet).value_or(PacketId());
-    event.flowState = state;
-    event.mark = mark;
-    event.ruleId = ruleId;
-    event.raw = raw;
-    m_trace.append(event);
+    m_trace.appendPacket(m_traceId, direction, packet, raw, state, mark, ruleId);
 }
 
 void Connection::traceNote(TraceKind kind, const QString &note)

@@ -89,11 +89,12 @@ private:
     void execute(SessionOutput out);
     void send(const Packet &packet, FlowState flowState);
     FaultGate::Handlers gateHandlers(bool outgoing, FlowState flowState);
+    // How the trace names this connection, from its settings.
+    TraceConnection traceRecord() const;
     void write(const QByteArray &raw);
     void trace(TraceDirection direction, const Packet &packet, const QByteArray &raw, FlowState state,
                TraceMark mark = TraceMark::None, quint32 ruleId = 0);
     void traceNote(TraceKind kind, const QString &note);
-    QString topicOf(TraceDirection direction, const Packet &packet) const;
     void scheduleKeepAlive();
     void scheduleReconnect();
     bool loadSession();

@@ -7,6 +7,21 @@
 
 namespace mqs {
 
+HeldPacket HeldPacket::of(quint64 owner, TraceDirection direction, const Packet &packet, const QByteArray &raw,
+                          const QString &topic, const QString &clientId)
+{
+    HeldPacket p;
+    p.owner = owner;
+    p.direction = direction;
+    p.type = packetType(packet);
+    p.packetId = packetIdOf(packet).value_or(PacketId());
+    p.topic = topic;
+    p.clientId = clientId;
+    p.raw = raw;
+    p.packet = packet;
+    return p;
+}
+
 void FaultGate::pass(HeldPacket packet, qint64 nowUs, const Handlers &handlers)
 {
     const FaultSubject subject{packet.direction == TraceDirection::Sent ? FaultDirection::Outgoing : FaultDirection::Incoming,

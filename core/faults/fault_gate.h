@@ -30,6 +30,10 @@ struct HeldPacket {
     qint64 heldSinceUs = 0; // trace time
     QByteArray raw{};
     Packet packet{};
+
+    // `packet` as it reaches the gate; the gate fills in the id, the rule and the time.
+    static HeldPacket of(quint64 owner, TraceDirection direction, const Packet &packet, const QByteArray &raw,
+                         const QString &topic, const QString &clientId);
 };
 
 class FaultGate : public QObject

@@ -65,6 +65,21 @@ void Session::restore(const SessionMeta &meta, std::vector<OutboundFlow> outboun
     m_inbound.restore(std::move(inbound));
 }
 
+QString Session::topicOf(const Packet &packet, bool sent) const
+{
+    if (const auto *publish = std::get_if<Publish>(&packet))
+        return publish->topic;
+    const auto id = packetIdOf(packet);
+    if (!id || !belongsToFlow(packetType(packet)))
+        return {};
+    if (flowDirectionOf(packetType(packet), sent) == Direction::Outbound) {
+        const OutboundFlow *f = m_outbound.flow(*id);
+        return f ? f->message.topic : QString();
+    }
+    const InboundFlow *f = m_inbound.flow(*id);
+    return f ? f->topic : QString();
+}
+
 FlowState Session::flowState(Direction direction, PacketId id) const
 {
     if (direction == Direction::Outbound) {

@@ -77,6 +77,9 @@ public:
     const SessionMeta &meta() const { return m_meta; }
     quint16 keepAlive() const { return m_keepAlive; } // seconds, after Server Keep Alive
     FlowState flowState(Direction direction, PacketId id) const;
+    // The topic `packet` concerns: a PUBLISH's own, or that of the flow its id belongs to (`sent`:
+    // whether we send it); empty when it concerns none.
+    QString topicOf(const Packet &packet, bool sent) const;
     const OutboundFlows &outbound() const { return m_outbound; }
     const InboundFlows &inbound() const { return m_inbound; }
     InboundFlows &inbound() { return m_inbound; }

@@ -68,6 +68,23 @@ qint64 TraceLog::chunkMemory(const Chunk &chunk)
     return qint64(chunk.records.capacity() * sizeof(Record)) + chunk.arena.capacity() + qint64(sizeof(Chunk));
 }
 
+quint64 TraceLog::appendPacket(ConnectionId connection, TraceDirection direction, const Packet &packet,
+                               const QByteArray &raw, FlowState state, TraceMark mark, quint32 ruleId)
+{
+    TraceEvent e;
+    e.timeUs = m_clock.nowUs();
+    e.connection = connection;
+    e.kind = TraceKind::Packet;
+    e.direction = direction;
+    e.type = packetType(packet);
+    e.packetId = mqs::packetIdOf(packet).value_or(PacketId()); // not the member of the same name
+    e.flowState = state;
+    e.mark = mark;
+    e.ruleId = ruleId;
+    e.raw = raw;
+    return append(std::move(e));
+}
+
 quint64 TraceLog::append(TraceEvent event)
 {
     static_assert(sizeof(Record) == 32, "a trace record is 32 bytes");

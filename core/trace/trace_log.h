@@ -5,6 +5,8 @@
 
 #include "trace_event.h"
 
+#include "protocol/packets.h"
+
 #include <QElapsedTimer>
 #include <QHash>
 
@@ -51,6 +53,9 @@ public:
     // Appends and returns the event's sequence number. Times never go backwards: an earlier
     // time is raised to the last one.
     quint64 append(TraceEvent event);
+    // Appends `packet` (its bytes `raw`) as crossing `connection` now.
+    quint64 appendPacket(ConnectionId connection, TraceDirection direction, const Packet &packet, const QByteArray &raw,
+                         FlowState state, TraceMark mark, quint32 ruleId);
 
     // Sequence numbers in the log are [firstSequence(), endSequence()).
     quint64 firstSequence() const;
