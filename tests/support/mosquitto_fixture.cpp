@@ -13,6 +13,23 @@
 
 namespace mqs::test {
 
+namespace {
+
+// The end of a run: a process past its time is killed; then its status and output.
+ClientRun collect(QProcess &process, ClientRun run)
+{
+    if (run.timedOut) {
+        process.kill();
+        process.waitForFinished(2000);
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+} // namespace
+
 quint16 freePort()
 {
     QTcpServer server;
@@ -33,15 +50,8 @@ ClientRun runProgram(const QString &program, const QStringList &arguments, int t
     if (!stdinData.isEmpty())
         process.write(stdinData);
     process.closeWriteChannel();
-    if (!process.waitForFinished(timeoutMs)) {
-        run.timedOut = true;
-        process.kill();
-        process.waitForFinished(2000);
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    run.timedOut = !process.waitForFinished(timeoutMs);
+    return collect(process, run);
 }
 
 ClientRun runProgramAsync(const QString &program, const QStringList &arguments, int timeoutMs, const QByteArray &stdinData)
@@ -67,14 +77,7 @@ ClientRun runProgramAsync(const QString &program, const QStringList &arguments, 
     timeout.start(timeoutMs);
     if (process.state() != QProcess::NotRunning)
         loop.exec();
-    if (run.timedOut) {
-        process.kill();
-        process.waitForFinished(2000);
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    return collect(process, run);
 }
 
 ClientRun runTshark(const QString &capture, const QStringList &arguments)
