@@ -19,6 +19,23 @@ using namespace mqs::test;
 
 namespace {
 
+// Our own client of `broker`, named `clientId`; `persistent`: a session that outlives the
+// connection and reconnects at once when the broker goes away.
+ConnectionSettings clientOf(const SandboxBroker &broker, const QString &clientId, bool persistent = false)
+{
+    ConnectionSettings s;
+    s.url = std::get<ServerUrl>(ServerUrl::parse(broker.url()));
+    s.clientId = s.name = clientId;
+    s.peerName = QStringLiteral("sandbox broker");
+    if (persistent) {
+        s.cleanStart = false;
+        s.sessionExpiry = 3600;
+        s.autoReconnect = true;
+        s.reconnectMinimumMs = 100;
+    }
+    return s;
+}
+
 QStringList at(const SandboxBroker &broker)
 {
     return {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(broker.port())};
@@ -206,13 +223,8 @@ private slots:
         SandboxBroker broker({}, &trace);
         broker.faults().add(std::get<FaultRule>(FaultRule::parse(rule)));
         QVERIFY(!broker.start());
-        ConnectionSettings s;
-        s.url = std::get<ServerUrl>(ServerUrl::parse(broker.url()));
-        s.peerName = QStringLiteral("sandbox broker");
-        s.clientId = s.name = QStringLiteral("subscriber");
-        Connection sub(s, trace, nullptr);
-        s.clientId = s.name = QStringLiteral("publisher");
-        Connection pub(s, trace, nullptr);
+        Connection sub(clientOf(broker, QStringLiteral("subscriber")), trace, nullptr);
+        Connection pub(clientOf(broker, QStringLiteral("publisher")), trace, nullptr);
         sub.open();
         pub.open();
         QTRY_COMPARE(sub.state(), ConnectionState::Connected);
@@ -237,16 +249,8 @@ private slots:
         TraceLog trace;
         SandboxBroker broker({}, &trace);
         QVERIFY(!broker.start());
-        ConnectionSettings s;
-        s.url = std::get<ServerUrl>(ServerUrl::parse(broker.url()));
-        s.clientId = s.name = QStringLiteral("keeper");
-        s.peerName = QStringLiteral("sandbox broker");
-        s.cleanStart = false;
-        s.sessionExpiry = 3600;
-        s.autoReconnect = true;
-        s.reconnectMinimumMs = 100;
         MemorySessionStore store;
-        Connection sub(s, trace, &store);
+        Connection sub(clientOf(broker, QStringLiteral("keeper"), true), trace, &store);
         QSignalSpy received(&sub, &Connection::messageReceived);
         sub.open();
         QTRY_COMPARE(sub.state(), ConnectionState::Connected);
@@ -277,16 +281,8 @@ private slots:
         TraceLog trace;
         SandboxBroker broker({}, &trace);
         QVERIFY(!broker.start());
-        ConnectionSettings s;
-        s.url = std::get<ServerUrl>(ServerUrl::parse(broker.url()));
-        s.clientId = s.name = QStringLiteral("loser");
-        s.peerName = QStringLiteral("sandbox broker");
-        s.cleanStart = false;
-        s.sessionExpiry = 3600;
-        s.autoReconnect = true;
-        s.reconnectMinimumMs = 100;
         MemorySessionStore store;
-        Connection pub(s, trace, &store);
+        Connection pub(clientOf(broker, QStringLiteral("loser"), true), trace, &store);
         broker.faults().add(std::get<FaultRule>(FaultRule::parse(QStringLiteral("drop out PUBCOMP client loser"))));
         pub.open();
         QTRY_COMPARE(pub.state(), ConnectionState::Connected);
