@@ -199,4 +199,15 @@ inline Connect connectAs(const QString &clientId, ProtocolVersion version = Prot
     return c;
 }
 
+// A 5.0 client with a persistent session (expiry 1 h) subscribed to `filter`, then offline.
+// Returns the CONNECT that resumes it.
+inline Connect leaveSubscribedOffline(BrokerWire &wire, BrokerWire::Client &client, const QString &filter, QoS qos)
+{
+    const Connect persistent = connectAs(client.name, ProtocolVersion::V5, false, 3600);
+    wire.connect(client, persistent);
+    wire.subscribe(client, {Subscription{filter, {qos}}});
+    wire.drop(client);
+    return persistent;
+}
+
 } // namespace mqs

@@ -173,10 +173,7 @@ private slots:
     {
         BrokerWire wire;
         auto &dash = wire.client(QStringLiteral("dash"));
-        const Connect persistent = connectAs(QStringLiteral("dash"), ProtocolVersion::V5, false, 3600);
-        wire.connect(dash, persistent);
-        wire.subscribe(dash, {Subscription{QStringLiteral("plant/#"), {QoS::ExactlyOnce}}});
-        wire.drop(dash);
+        const Connect persistent = leaveSubscribedOffline(wire, dash, QStringLiteral("plant/#"), QoS::ExactlyOnce);
         auto &plant = wire.client(QStringLiteral("plant"));
         wire.connect(plant, connectAs(QStringLiteral("plant")));
         for (const char *v : {"71.0", "72.0", "73.0"})
@@ -194,10 +191,7 @@ private slots:
         options.maximumQueuedPerClient = 2;
         BrokerWire wire(options);
         auto &dash = wire.client(QStringLiteral("dash"));
-        const Connect persistent = connectAs(QStringLiteral("dash"), ProtocolVersion::V5, false, 3600);
-        wire.connect(dash, persistent);
-        wire.subscribe(dash, {Subscription{QStringLiteral("q/#"), {QoS::AtLeastOnce}}});
-        wire.drop(dash);
+        const Connect persistent = leaveSubscribedOffline(wire, dash, QStringLiteral("q/#"), QoS::AtLeastOnce);
         auto &pub = wire.client(QStringLiteral("pub"));
         wire.connect(pub, connectAs(QStringLiteral("pub")));
         for (int i = 0; i < 4; ++i)
@@ -259,10 +253,7 @@ private slots:
     {
         BrokerWire wire;
         auto &dash = wire.client(QStringLiteral("dash"));
-        const Connect persistent = connectAs(QStringLiteral("dash"), ProtocolVersion::V5, false, 3600);
-        wire.connect(dash, persistent);
-        wire.subscribe(dash, {Subscription{QStringLiteral("plant/#"), {QoS::ExactlyOnce}}});
-        wire.drop(dash);
+        const Connect persistent = leaveSubscribedOffline(wire, dash, QStringLiteral("plant/#"), QoS::ExactlyOnce);
         auto &plant = wire.client(QStringLiteral("plant"));
         wire.connect(plant, connectAs(QStringLiteral("plant")));
         wire.publish(plant, QStringLiteral("plant/a"), QoS::ExactlyOnce, "1");
