@@ -68,6 +68,22 @@ struct TransportProbe {
     }
     QString closeMessage() const { return closed.empty() ? QStringLiteral("(not closed)") : closed.front().message; }
 
+    // Opens the transport and waits for it to fail: never opened, closed once, as an error.
+    // Returns that failure's sentence, or what happened instead in parentheses, for QCOMPARE.
+    QString openExpectingFailure(int timeoutMs = 5000)
+    {
+        transport->open();
+        if (!waitClosed(timeoutMs))
+            return QStringLiteral("(not closed within %1 ms)").arg(timeoutMs);
+        if (opened != 0)
+            return QStringLiteral("(it opened before closing: %1)").arg(closed.front().message);
+        if (closed.size() != 1)
+            return QStringLiteral("(closed() came %1 times)").arg(closed.size());
+        if (!closed.front().error)
+            return QStringLiteral("(closed without an error: %1)").arg(closed.front().message);
+        return closed.front().message;
+    }
+
     Transport *transport;
     Decoder decoder;
     QObject context;

@@ -173,12 +173,7 @@ void TestWebSocketTransport::serverRefusingTheSubprotocolIsExplained()
     QVERIFY(bridge.listen());
     std::unique_ptr<Transport> transport(makeTransport(QStringLiteral("ws://127.0.0.1:%1").arg(bridge.port()), {}, nullptr));
     TransportProbe probe(transport.get());
-    transport->open();
-    QVERIFY(probe.waitClosed());
-    QCOMPARE(probe.opened, 0);
-    QCOMPARE(probe.closed.size(), size_t(1));
-    QCOMPARE(probe.closed[0].error, true);
-    QCOMPARE(probe.closed[0].message,
+    QCOMPARE(probe.openExpectingFailure(),
              QStringLiteral("127.0.0.1:%1 did not agree to the WebSocket subprotocol 'mqtt' (it chose none) [MQTT-6.0.0-4]. "
                             "Is ws://127.0.0.1:%1/mqtt an MQTT WebSocket endpoint? Check the port and the path.")
                  .arg(bridge.port()));
@@ -192,11 +187,7 @@ void TestWebSocketTransport::serverChoosingAnotherSubprotocolIsRefused()
     QVERIFY(server.listen());
     std::unique_ptr<Transport> transport(makeTransport(QStringLiteral("ws://127.0.0.1:%1").arg(server.port()), {}, nullptr));
     TransportProbe probe(transport.get());
-    transport->open();
-    QVERIFY(probe.waitClosed());
-    QCOMPARE(probe.opened, 0);
-    QCOMPARE(probe.closed[0].error, true);
-    QCOMPARE(probe.closed[0].message,
+    QCOMPARE(probe.openExpectingFailure(),
              QStringLiteral("127.0.0.1:%1 did not agree to the WebSocket subprotocol 'mqtt' (it chose 'mqttv3.1') "
                             "[MQTT-6.0.0-4]. Is ws://127.0.0.1:%1/mqtt an MQTT WebSocket endpoint? Check the port and the "
                             "path.")
@@ -209,11 +200,7 @@ void TestWebSocketTransport::wrongPathIsExplained()
     QVERIFY(server.listen());
     std::unique_ptr<Transport> transport(makeTransport(QStringLiteral("ws://127.0.0.1:%1/nope").arg(server.port()), {}, nullptr));
     TransportProbe probe(transport.get());
-    transport->open();
-    QVERIFY(probe.waitClosed());
-    QCOMPARE(probe.opened, 0);
-    QCOMPARE(probe.closed[0].error, true);
-    QCOMPARE(probe.closed[0].message,
+    QCOMPARE(probe.openExpectingFailure(),
              QStringLiteral("ws://127.0.0.1:%1/nope answered HTTP 404 Not Found instead of opening a WebSocket. Check the "
                             "path ('/nope'; brokers often use /mqtt) and that the port is the broker's WebSocket port.")
                  .arg(server.port()));
@@ -243,12 +230,7 @@ void TestWebSocketTransport::refusedConnectionIsExplained()
     const quint16 closedPort = freePort();
     std::unique_ptr<Transport> transport(makeTransport(QStringLiteral("ws://127.0.0.1:%1/mqtt").arg(closedPort), {}, nullptr));
     TransportProbe probe(transport.get());
-    transport->open();
-    QVERIFY(probe.waitClosed());
-    QCOMPARE(probe.opened, 0);
-    QCOMPARE(probe.closed.size(), size_t(1));
-    QCOMPARE(probe.closed[0].error, true);
-    QCOMPARE(probe.closed[0].message,
+    QCOMPARE(probe.openExpectingFailure(),
              QStringLiteral("Connection refused by 127.0.0.1:%1: nothing is listening there. Check the port, or start the "
                             "broker.")
                  .arg(closedPort));
@@ -259,12 +241,7 @@ void TestWebSocketTransport::plainMqttPortIsNotMistakenForWebSocket()
     // mosquitto's TCP port reads "GET /mqtt HTTP/1.1" as a malformed packet and hangs up.
     std::unique_ptr<Transport> transport(makeTransport(QStringLiteral("ws://127.0.0.1:%1").arg(m_broker.port()), {}, nullptr));
     TransportProbe probe(transport.get());
-    transport->open();
-    QVERIFY(probe.waitClosed());
-    QCOMPARE(probe.opened, 0);
-    QCOMPARE(probe.closed.size(), size_t(1));
-    QCOMPARE(probe.closed[0].error, true);
-    QCOMPARE(probe.closed[0].message,
+    QCOMPARE(probe.openExpectingFailure(),
              QStringLiteral("127.0.0.1:%1 closed the connection during the WebSocket handshake. Is it a WebSocket port?")
                  .arg(m_broker.port()));
 }
@@ -276,11 +253,7 @@ void TestWebSocketTransport::stalledHandshakeTimesOut()
     std::unique_ptr<Transport> transport(makeTransport(QStringLiteral("ws://127.0.0.1:%1").arg(silent.serverPort()), {}, nullptr));
     transport->setConnectTimeout(400);
     TransportProbe probe(transport.get());
-    transport->open();
-    QVERIFY(probe.waitClosed(5000));
-    QCOMPARE(probe.opened, 0);
-    QCOMPARE(probe.closed[0].error, true);
-    QCOMPARE(probe.closed[0].message,
+    QCOMPARE(probe.openExpectingFailure(),
              QStringLiteral("Could not open ws://127.0.0.1:%1/mqtt within 0.4 s: the connection or the WebSocket handshake "
                             "got no answer. Check the address, and that the port is the broker's WebSocket port.")
                  .arg(silent.serverPort()));
@@ -333,12 +306,7 @@ void TestWebSocketTransport::wssUntrustedCertificateIsExplained()
     tls.caFile = m_certs.otherCaFile;
     std::unique_ptr<Transport> transport(makeTransport(QStringLiteral("wss://localhost:%1").arg(bridge.port()), tls, nullptr));
     TransportProbe probe(transport.get());
-    transport->open();
-    QVERIFY(probe.waitClosed());
-    QCOMPARE(probe.opened, 0);
-    QCOMPARE(probe.closed.size(), size_t(1));
-    QCOMPARE(probe.closed[0].error, true);
-    const QString message = probe.closed[0].message;
+    const QString message = probe.openExpectingFailure();
     QVERIFY2(message.startsWith(QLatin1String("The broker's certificate for 'localhost' is not trusted (")), qPrintable(message));
     QVERIFY2(message.endsWith(QLatin1String("). Give its CA with --cafile, or use --insecure to skip verification.")),
              qPrintable(message));
