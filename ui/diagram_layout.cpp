@@ -64,7 +64,7 @@ bool DiagramLayout::update()
         switch (m_log.kindOf(m_next)) {
         case TraceKind::Packet: {
             const bool sent = m_log.directionOf(m_next) == TraceDirection::Sent;
-            if (!sent && bothEndsTraced(m_log, *connection))
+            if (!sent && m_log.bothEndsTraced(connection->id))
                 break; // the sender's own record draws it
             const int l = local();
             const int r = remote();

@@ -1,7 +1,5 @@
 #include "workbench.h"
 
-#include "trace/trace_text.h"
-
 #include <QDateTime>
 #include <QDir>
 #include <QStandardPaths>
@@ -150,16 +148,9 @@ void Workbench::countPackets()
 {
     // Packets on the wire: a packet between an app connection and the sandbox broker is traced
     // at both ends, and counts once.
-    std::vector<bool> twice;
-    for (const TraceConnection &c : m_trace.connections()) {
-        twice.resize(std::max<std::size_t>(twice.size(), c.id + 1), false);
-        twice[c.id] = bothEndsTraced(m_trace, c);
-    }
     for (quint64 s = std::max(m_countedTo, m_trace.firstSequence()); s < m_trace.endSequence(); ++s) {
-        if (m_trace.kindOf(s) != TraceKind::Packet)
-            continue;
-        const ConnectionId c = m_trace.connectionOf(s);
-        if (m_trace.directionOf(s) == TraceDirection::Sent || c >= twice.size() || !twice[c])
+        if (m_trace.kindOf(s) == TraceKind::Packet
+            && (m_trace.directionOf(s) == TraceDirection::Sent || !m_trace.bothEndsTraced(m_trace.connectionOf(s))))
             ++m_packetsSeen;
     }
     m_countedTo = m_trace.endSequence();

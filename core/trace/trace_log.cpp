@@ -47,13 +47,27 @@ ConnectionId TraceLog::addConnection(TraceConnection connection)
 {
     connection.id = ConnectionId(m_connections.size() + 1);
     m_connections.push_back(std::move(connection));
+    pairConnections();
     return m_connections.back().id;
 }
 
 void TraceLog::updateConnection(const TraceConnection &connection)
 {
-    if (connection.id >= 1 && connection.id <= m_connections.size())
+    if (connection.id >= 1 && connection.id <= m_connections.size()) {
         m_connections[connection.id - 1] = connection;
+        pairConnections(); // a client id may have become known
+    }
+}
+
+void TraceLog::pairConnections()
+{
+    // A client connection and a broker-side one with the same client id are the two ends of
+    // one connection. Connections are few and change rarely; packets ask per event.
+    m_bothEndsTraced.assign(m_connections.size() + 1, false);
+    for (const TraceConnection &a : m_connections)
+        for (const TraceConnection &b : m_connections)
+            if (!a.clientId.isEmpty() && a.role != b.role && a.clientId == b.clientId)
+                m_bothEndsTraced[a.id] = true;
 }
 
 std::optional<TraceConnection> TraceLog::connection(ConnectionId id) const

@@ -49,6 +49,9 @@ public:
     void updateConnection(const TraceConnection &connection);
     std::optional<TraceConnection> connection(ConnectionId id) const;
     const std::vector<TraceConnection> &connections() const { return m_connections; }
+    // Both ends of `id` are traced in this log (an app connection to the sandbox broker, and
+    // the broker's side of it): each packet on it is recorded twice, once Sent and once Received.
+    bool bothEndsTraced(ConnectionId id) const { return id < m_bothEndsTraced.size() && m_bothEndsTraced[id]; }
 
     // Appends and returns the event's sequence number. Times never go backwards: an earlier
     // time is raised to the last one.
@@ -98,6 +101,7 @@ private:
     const Record &record(quint64 sequence) const;
     const Chunk &chunkOf(quint64 sequence) const;
     void evict();
+    void pairConnections();
     static qint64 chunkMemory(const Chunk &chunk);
 
     TraceClock m_clock;
@@ -108,6 +112,7 @@ private:
     qint64 m_lastTimeUs = 0;
     QHash<quint64, QString> m_notes;
     std::vector<TraceConnection> m_connections;
+    std::vector<bool> m_bothEndsTraced; // by connection id, kept by pairConnections()
     std::vector<std::pair<int, Observer>> m_observers;
     int m_nextObserver = 1;
 };

@@ -46,15 +46,4 @@ QString traceLine(const TraceLog &log, quint64 sequence)
     return line;
 }
 
-bool bothEndsTraced(const TraceLog &log, const TraceConnection &connection)
-{
-    if (connection.clientId.isEmpty())
-        return false;
-    const ConnectionRole other = connection.role == ConnectionRole::Client ? ConnectionRole::BrokerSide : ConnectionRole::Client;
-    for (const TraceConnection &o : log.connections())
-        if (o.role == other && o.clientId == connection.clientId)
-            return true;
-    return false;
-}
-
 } // namespace mqs

@@ -12,8 +12,4 @@ QString traceLine(const TraceLog &log, quint64 sequence);
 // named as the app's own connection with that client id, so both hops read alike.
 QString partyName(const TraceLog &log, const TraceConnection &connection, bool remote);
 
-// Both ends of `connection` are traced in this log (an app connection to the sandbox broker):
-// each packet on it is recorded twice, once Sent and once Received.
-bool bothEndsTraced(const TraceLog &log, const TraceConnection &connection);
-
 } // namespace mqs
