@@ -113,7 +113,7 @@ MessagesView::MessagesView(Workbench &workbench, QWidget *parent)
     m_header->setWordWrap(true);
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_truncated = new QLabel(this);
-    m_truncated->setStyleSheet(QStringLiteral("color: %1;").arg(isDarkPalette() ? QStringLiteral("#f0b050") : QStringLiteral("#b06000")));
+    m_truncated->setStyleSheet(QStringLiteral("color: %1;").arg(warningColor().name()));
     m_truncated->hide();
     const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     m_text = new QPlainTextEdit(this);
@@ -204,25 +204,34 @@ MessagesView::MessagesView(Workbench &workbench, QWidget *parent)
     });
     connect(clear, &QPushButton::clicked, this, &MessagesView::clearRetained);
 
+    // The caps saved last time; applied, shown, and saved again only when changed.
     const QSettings settings;
     const MessageStore::Limits defaults;
-    setLimits({settings.value(QStringLiteral("messages/perTopic"), defaults.perTopic).toInt(),
-               settings.value(QStringLiteral("messages/total"), defaults.total).toInt()});
+    m_workbench.messages().setLimits({settings.value(QStringLiteral("messages/perTopic"), defaults.perTopic).toInt(),
+                                      settings.value(QStringLiteral("messages/total"), defaults.total).toInt()});
+    showLimits();
     for (QSpinBox *box : {m_perTopicCap, m_totalCap})
         connect(box, &QSpinBox::editingFinished, this, [this] { setLimits({m_perTopicCap->value(), m_totalCap->value()}); });
+    refresh();
 }
 
 void MessagesView::setLimits(MessageStore::Limits limits)
 {
     MessageStore &store = m_workbench.messages();
+    if (limits == store.limits())
+        return; // editingFinished also comes when the focus merely leaves a box
     store.setLimits(limits);
-    limits = store.limits();
-    m_perTopicCap->setValue(limits.perTopic);
-    m_totalCap->setValue(limits.total);
+    showLimits();
     QSettings settings;
-    settings.setValue(QStringLiteral("messages/perTopic"), limits.perTopic);
-    settings.setValue(QStringLiteral("messages/total"), limits.total);
+    settings.setValue(QStringLiteral("messages/perTopic"), store.limits().perTopic);
+    settings.setValue(QStringLiteral("messages/total"), store.limits().total);
     refresh();
+}
+
+void MessagesView::showLimits()
+{
+    m_perTopicCap->setValue(m_workbench.messages().limits().perTopic);
+    m_totalCap->setValue(m_workbench.messages().limits().total);
 }
 
 const StoredMessage *MessagesView::shown() const

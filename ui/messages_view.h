@@ -53,6 +53,7 @@ private:
     // The message on show, by topic and serial: the store may drop it under its caps, so no
     // pointer into it outlives a batch.
     const StoredMessage *shown() const;
+    void showLimits(); // the store's caps, in the spin boxes
     QString m_shownTopic;
     quint64 m_shownSerial = 0;
     QTreeView *m_treeView = nullptr;

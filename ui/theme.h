@@ -13,6 +13,7 @@ bool isDarkPalette(); // the application's palette
 
 QColor problemColor(); // errors, failed and stalled flows
 QColor successColor(); // completed flows and publishes
+QColor warningColor(); // nothing wrong, but worth noticing (a payload shown in part)
 QColor stalledRowColor(); // background of a stalled flow's row
 
 // Qt's Fusion style with dark colours; `light` gives Fusion's own light palette.

@@ -153,6 +153,28 @@ private slots:
         QVERIFY(w.workbench().packetsSeen() < w.workbench().trace().size());
     }
 
+    void messageCapsAreSetInTheMessagesTab()
+    {
+        auto w = window();
+        QSpinBox *perTopic = nullptr;
+        for (QSpinBox *box : w->messages()->findChildren<QSpinBox *>())
+            if (box->toolTip().startsWith(QStringLiteral("Messages kept per topic")))
+                perTopic = box;
+        QVERIFY(perTopic);
+        const MessageStore::Limits before = w->workbench().messages().limits();
+        QCOMPARE(perTopic->value(), before.perTopic);
+        perTopic->setValue(7);
+        emit perTopic->editingFinished();
+        QCOMPARE(w->workbench().messages().limits(), (MessageStore::Limits{7, before.total}));
+        bool shown = false; // the line under the tree says what the caps are
+        for (QLabel *label : w->messages()->findChildren<QLabel *>())
+            shown = shown || label->text().contains(QStringLiteral("at most 7 per topic"));
+        QVERIFY(shown);
+        perTopic->setValue(before.perTopic); // the settings are the user's; leave them as found
+        emit perTopic->editingFinished();
+        QCOMPARE(w->workbench().messages().limits(), before);
+    }
+
     void generatorPublishesExactlyNAndStops()
     {
         TraceLog brokerTrace;
