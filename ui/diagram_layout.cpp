@@ -49,9 +49,30 @@ void DiagramLayout::addRow(DiagramRow row)
     m_rows.push_back(row);
 }
 
+void DiagramLayout::dropEvicted()
+{
+    const quint64 first = m_log.firstSequence();
+    if (m_log.evictedEvents() == 0 || (!m_rows.empty() && m_rows.front().kind == DiagramRow::Evicted && m_rows.front().sequence == first))
+        return;
+    qint64 dropped = 0;
+    if (!m_rows.empty() && m_rows.front().kind == DiagramRow::Evicted) {
+        m_rows.pop_front();
+        ++dropped;
+    }
+    // A folded gap takes the sequence of the row after it, so it leaves with that row.
+    while (!m_rows.empty() && (m_rows.front().sequence < first || m_rows.front().kind == DiagramRow::Gap)) {
+        m_rows.pop_front();
+        ++dropped;
+    }
+    m_rows.push_front(DiagramRow{first, 0, 0, 0, DiagramRow::Evicted});
+    m_rowsShifted += dropped - 1;
+}
+
 bool DiagramLayout::update()
 {
     const std::size_t before = m_rows.size();
+    const qint64 shiftedBefore = m_rowsShifted;
+    dropEvicted();
     if (m_next < m_log.firstSequence())
         m_next = m_log.firstSequence();
     for (; m_next < m_log.endSequence(); ++m_next) {
@@ -92,7 +113,7 @@ bool DiagramLayout::update()
             break; // in the trace, not in the picture
         }
     }
-    return m_rows.size() != before;
+    return m_rows.size() != before || m_rowsShifted != shiftedBefore;
 }
 
 std::optional<std::size_t> DiagramLayout::rowOf(quint64 sequence) const
@@ -100,7 +121,7 @@ std::optional<std::size_t> DiagramLayout::rowOf(quint64 sequence) const
     // Rows are appended in trace order; a folded gap shares the sequence of the row after it.
     auto it = std::lower_bound(m_rows.begin(), m_rows.end(), sequence,
                                [](const DiagramRow &row, quint64 s) { return row.sequence < s; });
-    if (it != m_rows.end() && it->kind == DiagramRow::Gap)
+    while (it != m_rows.end() && (it->kind == DiagramRow::Gap || it->kind == DiagramRow::Evicted))
         ++it;
     if (it == m_rows.end() || it->sequence != sequence)
         return std::nullopt;

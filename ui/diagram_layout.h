@@ -8,13 +8,16 @@
 #include <QHash>
 #include <QStringList>
 
+#include <deque>
 #include <vector>
 
 namespace mqs {
 
 struct DiagramRow {
-    enum Kind : quint8 { Arrow, Note, Gap };
-    quint64 sequence = 0; // the trace event (Gap: the first event after the pause)
+    // Evicted: the first row once the trace has dropped its oldest events to stay within its
+    // memory limit; it stands where they were.
+    enum Kind : quint8 { Arrow, Note, Gap, Evicted };
+    quint64 sequence = 0; // the trace event (Gap: the first event after the pause; Evicted: the first kept)
     qint64 gapUs = 0; // Gap only
     qint16 from = 0; // lane of the sender (Note: the lane it is about)
     qint16 to = 0; // lane of the receiver (Note: the other end, for cuts)
@@ -28,11 +31,15 @@ public:
 
     explicit DiagramLayout(const TraceLog &log) : m_log(log) {}
 
-    // Reads events appended since the last call; true when rows were added.
+    // Reads events appended since the last call, and drops the rows of evicted events; true when
+    // rows were added or dropped.
     bool update();
+    // How far the rows have moved up since the layout began (rows dropped with evicted events,
+    // less the Evicted row put in their place): views keep their place by it.
+    qint64 rowsShifted() const { return m_rowsShifted; }
     void setShowConnectionNotes(bool show) { m_showConnectionNotes = show; }
 
-    const std::vector<DiagramRow> &rows() const { return m_rows; }
+    const std::deque<DiagramRow> &rows() const { return m_rows; }
     const QStringList &lanes() const { return m_lanes; }
     // Lanes in display order: publishing clients on the left, brokers in the middle, the other
     // clients (subscribers) on the right, so a message reads left to right across its hops.
@@ -42,11 +49,13 @@ public:
 private:
     int laneOf(const QString &party);
     void addRow(DiagramRow row);
+    void dropEvicted();
 
     const TraceLog &m_log;
     quint64 m_next = 0;
     bool m_showConnectionNotes = true;
-    std::vector<DiagramRow> m_rows;
+    std::deque<DiagramRow> m_rows; // a deque: evicted rows leave from the front
+    qint64 m_rowsShifted = 0;
     QStringList m_lanes;
     QHash<QString, int> m_laneIndex;
     std::vector<bool> m_publishes; // by lane: it sent a PUBLISH to a broker (drawn on the left)

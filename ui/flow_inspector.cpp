@@ -127,19 +127,20 @@ void FlowInspector::refresh()
     updateQuota();
 }
 
-std::optional<std::size_t> FlowInspector::selectedFlow() const
+std::optional<FlowId> FlowInspector::selectedFlow() const
 {
     const QModelIndex current = m_table->currentIndex();
     if (!current.isValid())
         return std::nullopt;
-    return std::size_t(m_filter.mapToSource(current).row());
+    return current.data(FlowTableModel::FlowIdRole).value<FlowId>();
 }
 
-void FlowInspector::selectFlow(std::optional<std::size_t> flow)
+void FlowInspector::selectFlow(std::optional<FlowId> flow)
 {
-    if (!flow)
+    const auto row = flow ? m_workbench.flows().rowOf(*flow) : std::nullopt;
+    if (!row)
         return;
-    const QModelIndex source = m_model.index(int(*flow), 0);
+    const QModelIndex source = m_model.index(int(*row), 0);
     QModelIndex proxy = m_filter.mapFromSource(source);
     if (!proxy.isValid()) { // filtered out: show every flow so the selection can be seen
         m_category->setCurrentIndex(0);
@@ -155,9 +156,10 @@ void FlowInspector::selectFlow(std::optional<std::size_t> flow)
 Connection *FlowInspector::connectionOfSelection() const
 {
     const auto flow = selectedFlow();
-    if (!flow)
+    const FlowRecord *f = flow ? m_workbench.flows().find(*flow) : nullptr;
+    if (!f)
         return m_workbench.current();
-    const ConnectionId id = m_workbench.flows().flows()[*flow].key.connection;
+    const ConnectionId id = f->key.connection;
     if (Connection *c = m_workbench.connectionByTraceId(id))
         return c;
     // a sandbox broker lane: act on the app's connection of that client
@@ -171,17 +173,15 @@ Connection *FlowInspector::connectionOfSelection() const
 std::optional<Workbench::Held> FlowInspector::heldPacketOfSelection() const
 {
     const auto flow = selectedFlow();
-    if (!flow)
+    const FlowRecord *f = flow ? m_workbench.flows().find(*flow) : nullptr;
+    if (!f || !f->heldEvent)
         return std::nullopt;
-    const FlowRecord &f = m_workbench.flows().flows()[*flow];
-    if (!f.heldEvent)
-        return std::nullopt;
-    const ConnectionId connection = f.key.connection;
+    const ConnectionId connection = f->key.connection;
     const auto record = m_workbench.trace().connection(connection);
     for (const Workbench::Held &h : m_workbench.heldPackets()) {
         const bool sameConnection = h.connection ? h.connection->traceId() == connection
                                                  : (record && record->role == ConnectionRole::BrokerSide && h.packet.clientId == record->clientId);
-        if (sameConnection && h.packet.packetId == f.key.packetId && h.packet.type == m_workbench.trace().typeOf(*f.heldEvent))
+        if (sameConnection && h.packet.packetId == f->key.packetId && h.packet.type == f->heldType)
             return h;
     }
     return std::nullopt;
@@ -190,16 +190,16 @@ std::optional<Workbench::Held> FlowInspector::heldPacketOfSelection() const
 void FlowInspector::updateActions()
 {
     const auto flow = selectedFlow();
+    const FlowRecord *f = flow ? m_workbench.flows().find(*flow) : nullptr;
     const bool held = heldPacketOfSelection().has_value();
     m_release->setEnabled(held);
     m_drop->setEnabled(held);
     Connection *c = connectionOfSelection();
     m_cut->setEnabled(c && c->state() == ConnectionState::Connected);
     m_reconnect->setEnabled(c != nullptr);
-    m_sentence->setText(flow ? m_workbench.flows().sentence(m_workbench.flows().flows()[*flow], m_workbench.trace().clock().nowUs())
-                             : tr("Select a flow to see what it waits for."));
-    const bool stalled = flow && FlowIndex::isStalled(m_workbench.flows().flows()[*flow], m_workbench.trace().clock().nowUs(),
-                                                      qint64(m_model.stallThresholdMs()) * 1000);
+    m_sentence->setText(f ? m_workbench.flows().sentence(*f, m_workbench.trace().clock().nowUs())
+                          : tr("Select a flow to see what it waits for."));
+    const bool stalled = f && FlowIndex::isStalled(*f, m_workbench.trace().clock().nowUs(), qint64(m_model.stallThresholdMs()) * 1000);
     m_sentence->setStyleSheet(stalled ? QStringLiteral("color: %1; font-weight: bold;").arg(problemColor().name()) : QString());
 }
 

@@ -25,13 +25,13 @@ public:
     void refresh();
     FlowTableModel &model() { return m_model; }
     QTableView *table() const { return m_table; }
-    std::optional<std::size_t> selectedFlow() const;
+    std::optional<FlowId> selectedFlow() const;
 
 public slots:
-    void selectFlow(std::optional<std::size_t> flow);
+    void selectFlow(std::optional<mqs::FlowId> flow);
 
 signals:
-    void flowSelected(std::size_t flow);
+    void flowSelected(mqs::FlowId flow);
 
 private:
     void updateActions();

@@ -16,6 +16,17 @@ FlowTableModel::FlowTableModel(const TraceLog &log, const FlowIndex &flows, QObj
 void FlowTableModel::refresh()
 {
     m_now = m_log.clock().nowUs();
+    if (const auto runs = m_flows.forgottenRowsSince(m_forgottenCursor)) {
+        for (const auto &[row, count] : *runs) { // finished flows evicted with the trace
+            beginRemoveRows({}, int(row), int(row + count) - 1);
+            m_rows -= int(count);
+            endRemoveRows();
+        }
+    } else {
+        beginResetModel();
+        m_rows = int(m_flows.flows().size());
+        endResetModel();
+    }
     const int total = int(m_flows.flows().size());
     if (total > m_rows) {
         beginInsertRows({}, m_rows, total - 1);
@@ -93,7 +104,7 @@ QVariant FlowTableModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case StalledRole: return stalled;
     case StateRole: return int(f.state);
-    case FlowIndexRole: return index.row();
+    case FlowIdRole: return QVariant::fromValue(f.id);
     case CategoryRole:
         return stalled ? int(Stalled)
             : f.isOpen() ? int(Open)

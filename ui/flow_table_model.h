@@ -16,12 +16,12 @@ class FlowTableModel : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(FlowTableModel)
 public:
     enum Column { Connection, Direction_, Id, Topic, QoS_, State, Sentence, Age, Resends, Held, Steps, ColumnCount };
-    enum Role { StalledRole = Qt::UserRole + 1, StateRole, FlowIndexRole, CategoryRole };
+    enum Role { StalledRole = Qt::UserRole + 1, StateRole, FlowIdRole, CategoryRole };
     enum Category { Open = 1, Stalled = 2, Failed = 4, Complete = 8 };
 
     FlowTableModel(const TraceLog &log, const FlowIndex &flows, QObject *parent = nullptr);
 
-    // Picks up new flows and refreshes the changing columns (states, ages).
+    // Picks up new flows, drops forgotten ones and refreshes the changing columns (states, ages).
     void refresh();
     void setStallThresholdMs(int ms);
     int stallThresholdMs() const { return int(m_thresholdUs / 1000); }
@@ -40,6 +40,7 @@ private:
     const TraceLog &m_log;
     const FlowIndex &m_flows;
     int m_rows = 0;
+    quint64 m_forgottenCursor = 0; // in the flow index's journal of forgotten rows
     qint64 m_thresholdUs = 5'000'000;
     qint64 m_now = 0;
 };

@@ -271,7 +271,7 @@ QWidget *MainWindow::buildCenter()
 
     connect(m_diagram, &SequenceDiagramView::packetSelected, this, [this](quint64 s) { m_packet->showPacket(s); });
     connect(m_diagram, &SequenceDiagramView::flowSelected, m_inspector, &FlowInspector::selectFlow);
-    connect(m_inspector, &FlowInspector::flowSelected, this, [this](std::size_t flow) {
+    connect(m_inspector, &FlowInspector::flowSelected, this, [this](FlowId flow) {
         m_diagram->selectFlow(flow);
         if (const auto packet = m_diagram->selectedPacket())
             m_packet->showPacket(*packet);
@@ -493,7 +493,7 @@ void MainWindow::startDemo()
 
 bool MainWindow::exportDiagram(const QString &path, bool selectedFlowsOnly)
 {
-    std::set<std::size_t> flows;
+    std::set<FlowId> flows;
     if (selectedFlowsOnly) {
         if (const auto flow = m_diagram->selectedFlow())
             flows.insert(*flow);

@@ -77,12 +77,19 @@ int SequenceDiagramView::rowHeight() const
 
 void SequenceDiagramView::refresh()
 {
+    const qint64 shiftedBefore = m_layout.rowsShifted();
     const bool added = m_layout.update();
     if (!added && !m_hasHeld)
         return;
+    const int value = verticalScrollBar()->value();
     updateScrollBar();
-    if (m_follow)
+    if (m_follow) {
         verticalScrollBar()->setValue(verticalScrollBar()->maximum());
+    } else { // rows of evicted events left from the top: keep the ones on screen where they are
+        const qint64 shift = (m_layout.rowsShifted() - shiftedBefore) * rowHeight();
+        const QSignalBlocker blocker(verticalScrollBar());
+        verticalScrollBar()->setValue(int(std::max<qint64>(0, value - shift)));
+    }
     viewport()->update();
 }
 
@@ -185,7 +192,7 @@ QString SequenceDiagramView::label(quint64 sequence) const
     return text;
 }
 
-QColor SequenceDiagramView::flowColor(std::size_t flow) const
+QColor SequenceDiagramView::flowColor(FlowId flow) const
 {
     const int hue = int((flow * 137) % 360); // golden-angle steps keep neighbours apart
     QColor c = QColor::fromHsv(hue, 170, isDarkPalette(palette()) ? 230 : 190);
@@ -226,7 +233,7 @@ void SequenceDiagramView::paintRows(QPainter &p, const Geometry &g, const std::v
     }
 
     // flow brackets: the rows of each visible flow, tied on the sender's side
-    std::map<std::size_t, std::pair<std::size_t, std::size_t>> brackets;
+    std::map<FlowId, std::pair<std::size_t, std::size_t>> brackets;
     bool held = false;
     for (std::size_t r : rows) {
         const DiagramRow &row = m_layout.rows()[r];
@@ -241,10 +248,12 @@ void SequenceDiagramView::paintRows(QPainter &p, const Geometry &g, const std::v
     if (!decorations)
         brackets.clear();
     for (const auto &[flow, range] : brackets) {
-        const FlowRecord &f = m_flows.flows()[flow];
+        const FlowRecord *f = m_flows.find(flow);
+        if (!f)
+            continue;
         std::size_t firstRow = range.first;
         std::size_t lastRow = range.second;
-        for (quint64 e : f.events) // extend to rows off screen
+        for (quint64 e : f->events) // extend to rows off screen
             if (const auto row = m_layout.rowOf(e)) {
                 firstRow = std::min(firstRow, *row);
                 lastRow = std::max(lastRow, *row);
@@ -276,6 +285,10 @@ void SequenceDiagramView::paintRows(QPainter &p, const Geometry &g, const std::v
         const int y = top + int(qint64(r) * h);
         if (m_selectedPacket && row.kind != DiagramRow::Gap && row.sequence == *m_selectedPacket)
             p.fillRect(QRect(0, y, g.width, h), palette().color(QPalette::Highlight).lighter(dark ? 60 : 185));
+        if (row.kind == DiagramRow::Evicted) {
+            paintEvicted(p, g, y, h);
+            continue;
+        }
         if (row.kind == DiagramRow::Gap) {
             p.setPen(QPen(faint, 1, Qt::DashLine));
             p.drawLine(g.timeColumn, y + h / 2, g.width - 8, y + h / 2);
@@ -365,7 +378,8 @@ void SequenceDiagramView::paintArrow(QPainter &p, const Geometry &g, const Diagr
     const QString stateName = flowStateName(m_log.flowStateOf(s));
     switch (mark) {
     case TraceMark::Held: {
-        const bool stillHeld = flow && m_flows.flows()[*flow].heldEvent == s;
+        const FlowRecord *f = flow ? m_flows.find(*flow) : nullptr;
+        const bool stillHeld = f && f->heldEvent == s;
         const double heldFor = double((stillHeld ? m_log.clock().nowUs() : m_log.timeUs(s)) - m_log.timeUs(s)) / 1e6;
         text = stillHeld ? QStringLiteral("‖ %1 held %2 s").arg(text).arg(heldFor, 0, 'f', 1)
                          : QStringLiteral("‖ %1 held").arg(text);
@@ -406,6 +420,20 @@ void SequenceDiagramView::paintArrow(QPainter &p, const Geometry &g, const Diagr
         p.drawText(stateBox, Qt::AlignLeft | Qt::AlignTop, stateName);
         p.setFont(font());
     }
+}
+
+void SequenceDiagramView::paintEvicted(QPainter &p, const Geometry &g, int y, int h) const
+{
+    const QColor band = palette().color(QPalette::AlternateBase);
+    p.fillRect(QRect(0, y + 1, g.width, h - 2), band);
+    p.setPen(QPen(palette().color(QPalette::Mid), 1, Qt::DashLine));
+    p.drawLine(0, y + h - 1, g.width, y + h - 1);
+    const QString text = tr("⋯ %L1 earlier events evicted: the trace keeps the newest %2 MiB (Trace ▸ Memory limit…) ⋯")
+                             .arg(m_log.evictedEvents())
+                             .arg(m_log.memoryLimit() / (1024 * 1024));
+    p.setPen(palette().color(QPalette::PlaceholderText));
+    p.drawText(QRect(g.timeColumn, y, g.width - g.timeColumn - 8, h), Qt::AlignCenter,
+               QFontMetrics(font()).elidedText(text, Qt::ElideRight, g.width - g.timeColumn - 8));
 }
 
 void SequenceDiagramView::paintNote(QPainter &p, const Geometry &g, const DiagramRow &row, int y, int h) const
@@ -468,7 +496,7 @@ std::optional<std::size_t> SequenceDiagramView::rowAt(const QPoint &pos) const
 void SequenceDiagramView::mousePressEvent(QMouseEvent *event)
 {
     const auto row = rowAt(event->position().toPoint());
-    if (!row || m_layout.rows()[*row].kind == DiagramRow::Gap)
+    if (!row || m_layout.rows()[*row].kind == DiagramRow::Gap || m_layout.rows()[*row].kind == DiagramRow::Evicted)
         return;
     selectPacket(m_layout.rows()[*row].sequence);
     emit packetSelected(*m_selectedPacket);
@@ -482,13 +510,13 @@ void SequenceDiagramView::selectPacket(quint64 sequence)
     viewport()->update();
 }
 
-void SequenceDiagramView::selectFlow(std::size_t flow)
+void SequenceDiagramView::selectFlow(FlowId flow)
 {
-    if (flow >= m_flows.flows().size())
+    const FlowRecord *f = m_flows.find(flow);
+    if (!f)
         return;
     m_selectedFlow = flow;
-    const FlowRecord &f = m_flows.flows()[flow];
-    for (quint64 e : f.events) {
+    for (quint64 e : f->events) {
         if (const auto row = m_layout.rowOf(e)) {
             m_selectedPacket = e;
             const auto [first, last] = visibleRows();
@@ -527,12 +555,12 @@ bool SequenceDiagramView::viewportEvent(QEvent *event)
         const auto *help = static_cast<QHelpEvent *>(event);
         if (const auto row = rowAt(help->pos())) {
             const DiagramRow &r = m_layout.rows()[*row];
-            if (r.kind != DiagramRow::Gap) {
+            if (r.kind != DiagramRow::Gap && r.kind != DiagramRow::Evicted) {
                 QString tip = traceLine(m_log, r.sequence).trimmed();
                 if (const QString v = m_flows.violationAt(r.sequence); !v.isEmpty())
                     tip += QStringLiteral("\n\nPeer violation: ") + v;
-                if (const auto flow = m_flows.flowOf(r.sequence))
-                    tip += QStringLiteral("\n\n") + m_flows.sentence(m_flows.flows()[*flow], m_log.clock().nowUs());
+                if (const auto flow = m_flows.flowOf(r.sequence); flow && m_flows.find(*flow))
+                    tip += QStringLiteral("\n\n") + m_flows.sentence(m_flows.at(*flow), m_log.clock().nowUs());
                 QToolTip::showText(help->globalPos(), tip, this);
                 return true;
             }
@@ -543,7 +571,7 @@ bool SequenceDiagramView::viewportEvent(QEvent *event)
     return QAbstractScrollArea::viewportEvent(event);
 }
 
-QSize SequenceDiagramView::renderSize(std::size_t first, std::size_t last, const std::set<std::size_t> &flows) const
+QSize SequenceDiagramView::renderSize(std::size_t first, std::size_t last, const std::set<FlowId> &flows) const
 {
     std::size_t count = 0;
     for (std::size_t r = first; r <= last && r < m_layout.rows().size(); ++r) {
@@ -555,7 +583,7 @@ QSize SequenceDiagramView::renderSize(std::size_t first, std::size_t last, const
 }
 
 void SequenceDiagramView::renderTo(QPainter &painter, const QSize &size, std::size_t first, std::size_t last,
-                                   const std::set<std::size_t> &flows) const
+                                   const std::set<FlowId> &flows) const
 {
     painter.setRenderHint(QPainter::Antialiasing);
     painter.fillRect(QRect(QPoint(0, 0), size), palette().color(QPalette::Base));

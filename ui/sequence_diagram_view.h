@@ -29,7 +29,7 @@ public:
     double zoom() const { return m_zoom; }
     bool isCompact() const { return m_compact; }
     std::optional<quint64> selectedPacket() const { return m_selectedPacket; }
-    std::optional<std::size_t> selectedFlow() const { return m_selectedFlow; }
+    std::optional<FlowId> selectedFlow() const { return m_selectedFlow; }
     const DiagramLayout &layout() const { return m_layout; }
     int rowHeight() const;
     // Where a row's arrow is drawn (viewport coordinates), for tests and tooltips.
@@ -37,8 +37,8 @@ public:
 
     // Renders rows [first, last] (all rows when empty), or only `flows`' rows when given.
     void renderTo(QPainter &painter, const QSize &size, std::size_t first, std::size_t last,
-                  const std::set<std::size_t> &flows = {}) const;
-    QSize renderSize(std::size_t first, std::size_t last, const std::set<std::size_t> &flows = {}) const;
+                  const std::set<FlowId> &flows = {}) const;
+    QSize renderSize(std::size_t first, std::size_t last, const std::set<FlowId> &flows = {}) const;
     // The rows now on screen.
     std::pair<std::size_t, std::size_t> visibleRows() const;
 
@@ -47,11 +47,11 @@ public slots:
     void setZoom(double zoom);
     void setCompact(bool compact);
     void selectPacket(quint64 sequence);
-    void selectFlow(std::size_t flow); // selects its arrows and scrolls to them
+    void selectFlow(mqs::FlowId flow); // selects its arrows and scrolls to them
 
 signals:
     void packetSelected(quint64 sequence);
-    void flowSelected(std::optional<std::size_t> flow);
+    void flowSelected(std::optional<mqs::FlowId> flow);
     void followingChanged(bool following);
 
 protected:
@@ -76,8 +76,9 @@ private:
                    bool header, int headerTop, bool decorations) const;
     void paintArrow(QPainter &p, const Geometry &g, const DiagramRow &row, int y, int rowHeight) const;
     void paintNote(QPainter &p, const Geometry &g, const DiagramRow &row, int y, int rowHeight) const;
+    void paintEvicted(QPainter &p, const Geometry &g, int y, int rowHeight) const;
     QString label(quint64 sequence) const;
-    QColor flowColor(std::size_t flow) const;
+    QColor flowColor(FlowId flow) const;
     void updateScrollBar();
     std::optional<std::size_t> rowAt(const QPoint &pos) const;
 
@@ -88,7 +89,7 @@ private:
     bool m_compact = false;
     double m_zoom = 1.0;
     std::optional<quint64> m_selectedPacket;
-    std::optional<std::size_t> m_selectedFlow;
+    std::optional<FlowId> m_selectedFlow;
     mutable QCache<quint64, QString> m_labels{20000};
     bool m_hasHeld = false;
 };

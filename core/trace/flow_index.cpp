@@ -2,6 +2,9 @@
 
 #include "protocol/decoder.h"
 
+#include <algorithm>
+#include <limits>
+
 namespace mqs {
 namespace {
 
@@ -21,14 +24,7 @@ QString took(qint64 fromUs, qint64 toUs)
 
 void FlowIndex::update()
 {
-    if (m_next < m_log.firstSequence())
-        m_next = m_log.firstSequence(); // evicted while we were not looking
-    while (m_flowOfEventBase < m_log.firstSequence() && !m_flowOfEvent.empty()) {
-        m_flowOfEvent.pop_front();
-        ++m_flowOfEventBase;
-    }
-    if (m_flowOfEvent.empty())
-        m_flowOfEventBase = m_next;
+    followEviction();
     for (; m_next < m_log.endSequence(); ++m_next) {
         const TraceKind kind = m_log.kindOf(m_next);
         if (kind == TraceKind::Packet)
@@ -36,6 +32,84 @@ void FlowIndex::update()
         else if (kind == TraceKind::Violation)
             addNote(m_next);
     }
+}
+
+void FlowIndex::followEviction()
+{
+    const quint64 first = m_log.firstSequence();
+    if (m_next < first)
+        m_next = first; // evicted while we were not looking
+    while (m_flowOfEventBase < first && !m_flowOfEvent.empty()) {
+        m_flowOfEvent.pop_front();
+        ++m_flowOfEventBase;
+    }
+    if (m_flowOfEvent.empty())
+        m_flowOfEventBase = m_next;
+    if (first > m_evictedUpTo) {
+        m_evictedUpTo = first;
+        forgetEvicted();
+    }
+}
+
+void FlowIndex::forgetEvicted()
+{
+    // Flows begin in id order, so only those that began before the trace's first event can hold
+    // evicted packets. Finished ones with nothing left in the trace are forgotten; open ones stay
+    // (their waiting is the evidence) with their evicted packets dropped from `events`.
+    for (auto it = m_violationOfEvent.begin(); it != m_violationOfEvent.end();)
+        it = it.key() < m_evictedUpTo ? m_violationOfEvent.erase(it) : std::next(it);
+    std::size_t row = 0;
+    std::size_t kept = 0;
+    bool runStart = false; // a run of this pass is open at the back of the journal
+    for (; row < m_flows.size(); ++row) {
+        FlowRecord &f = m_flows[row];
+        if (!f.events.empty() && f.events.front() >= m_evictedUpTo)
+            break; // this flow and all after it began within the trace
+        std::erase_if(f.events, [&](quint64 e) { return e < m_evictedUpTo; });
+        if (f.heldEvent && *f.heldEvent < m_evictedUpTo)
+            f.heldEvent = std::numeric_limits<quint64>::max(); // still held; its packet is gone from the trace
+        if (f.isOpen() || !f.events.empty()) {
+            if (kept != row)
+                m_flows[kept] = std::move(f);
+            ++kept;
+            continue;
+        }
+        ++m_forgottenCount;
+        if (runStart && m_forgottenRows.back().first == kept) {
+            ++m_forgottenRows.back().second;
+        } else {
+            m_forgottenRows.emplace_back(kept, 1);
+            ++m_forgottenRunsEnd;
+            runStart = true;
+            if (m_forgottenRows.size() > kForgottenJournal)
+                m_forgottenRows.pop_front();
+        }
+    }
+    m_flows.erase(m_flows.begin() + std::ptrdiff_t(kept), m_flows.begin() + std::ptrdiff_t(row));
+}
+
+std::optional<std::vector<FlowIndex::RowRun>> FlowIndex::forgottenRowsSince(quint64 &cursor) const
+{
+    const quint64 oldest = m_forgottenRunsEnd - m_forgottenRows.size();
+    if (cursor < oldest) {
+        cursor = m_forgottenRunsEnd;
+        return std::nullopt;
+    }
+    std::vector<RowRun> runs(m_forgottenRows.begin() + std::ptrdiff_t(cursor - oldest), m_forgottenRows.end());
+    cursor = m_forgottenRunsEnd;
+    return runs;
+}
+
+const FlowRecord *FlowIndex::find(FlowId id) const
+{
+    const auto it = std::lower_bound(m_flows.begin(), m_flows.end(), id, [](const FlowRecord &f, FlowId i) { return f.id < i; });
+    return it != m_flows.end() && it->id == id ? &*it : nullptr;
+}
+
+std::optional<std::size_t> FlowIndex::rowOf(FlowId id) const
+{
+    const auto it = std::lower_bound(m_flows.begin(), m_flows.end(), id, [](const FlowRecord &f, FlowId i) { return f.id < i; });
+    return it != m_flows.end() && it->id == id ? std::optional<std::size_t>(std::size_t(it - m_flows.begin())) : std::nullopt;
 }
 
 void FlowIndex::addPacket(quint64 s)
@@ -63,30 +137,36 @@ void FlowIndex::addPacket(quint64 s)
             publish = *p;
 
     auto it = m_latest.find(key);
-    const bool startsNew = it == m_latest.end() || (type == PacketType::Publish && !m_flows[*it].isOpen()
-                                                    && mark != TraceMark::Released && mark != TraceMark::Duplicated);
+    FlowRecord *latest = it == m_latest.end() ? nullptr : findMutable(it->flow);
+    const bool startsNew = !latest || (type == PacketType::Publish && !latest->isOpen()
+                                       && mark != TraceMark::Released && mark != TraceMark::Duplicated);
     if (startsNew) {
         FlowRecord record;
-        record.key = FlowKey{connection, direction, id, it == m_latest.end() ? 0 : m_flows[*it].key.generation + 1};
+        record.id = m_nextId++;
+        record.key = FlowKey{connection, direction, id, it == m_latest.end() ? 0 : it->generation + 1};
         if (publish) {
             record.topic = publish->topic;
             record.qos = publish->qos;
         }
         m_flows.push_back(std::move(record));
-        it = m_latest.insert(key, m_flows.size() - 1);
+        latest = &m_flows.back();
+        m_latest.insert(key, Latest{latest->id, latest->key.generation});
     }
-    const std::size_t index = *it;
-    FlowRecord &f = m_flows[index];
+    FlowRecord &f = *latest;
     f.events.push_back(s);
     m_flowOfEvent.resize(std::max<std::size_t>(m_flowOfEvent.size(), std::size_t(s - m_flowOfEventBase + 1)), 0);
-    m_flowOfEvent[std::size_t(s - m_flowOfEventBase)] = quint32(index + 1);
+    m_flowOfEvent[std::size_t(s - m_flowOfEventBase)] = f.id + 1;
     if (const FlowState state = m_log.flowStateOf(s); state != FlowState::None)
         f.state = state;
     if (mark == TraceMark::Held) {
         f.heldEvent = s;
+        f.heldType = type;
+        f.heldRule = m_log.ruleOf(s);
+        f.heldSent = sent;
+        f.heldUs = time;
         return;
     }
-    if (mark == TraceMark::Released || (f.heldEvent && m_log.typeOf(*f.heldEvent) == type && mark != TraceMark::Dropped))
+    if (mark == TraceMark::Released || (f.heldEvent && f.heldType == type && mark != TraceMark::Dropped))
         f.heldEvent.reset();
     if (mark == TraceMark::Dropped)
         return; // it never crossed: no step
@@ -131,15 +211,16 @@ void FlowIndex::addNote(quint64 s)
         return;
     m_violationOfEvent.insert(*last, m_log.noteOf(s));
     if (const auto flow = flowOf(*last))
-        m_flows[*flow].violations.push_back(m_log.noteOf(s));
+        if (FlowRecord *f = findMutable(*flow))
+            f->violations.push_back(m_log.noteOf(s));
 }
 
-std::optional<std::size_t> FlowIndex::flowOf(quint64 sequence) const
+std::optional<FlowId> FlowIndex::flowOf(quint64 sequence) const
 {
     if (sequence < m_flowOfEventBase || sequence - m_flowOfEventBase >= m_flowOfEvent.size())
         return std::nullopt;
     const quint32 flow = m_flowOfEvent[std::size_t(sequence - m_flowOfEventBase)];
-    return flow == 0 ? std::nullopt : std::optional<std::size_t>(flow - 1);
+    return flow == 0 ? std::nullopt : std::optional<FlowId>(flow - 1);
 }
 
 QString FlowIndex::violationAt(quint64 sequence) const
@@ -164,13 +245,11 @@ QString FlowIndex::sentence(const FlowRecord &f, qint64 nowUs) const
 {
     QString held;
     if (f.heldEvent) {
-        const PacketType type = m_log.typeOf(*f.heldEvent);
-        const bool sent = m_log.directionOf(*f.heldEvent) == TraceDirection::Sent;
-        const QString named = m_ruleNamer ? m_ruleNamer(f.key.connection, m_log.ruleOf(*f.heldEvent)) : QString();
+        const QString named = m_ruleNamer ? m_ruleNamer(f.key.connection, f.heldRule) : QString();
         const QString rule = named.isEmpty() ? QStringLiteral("a fault rule") : named;
         held = QStringLiteral("%1 %2 held by rule '%3' for %4 — release?")
-                   .arg(packetTypeName(type), sent ? QStringLiteral("(ours)") : QStringLiteral("(arrived)"), rule,
-                        ago(m_log.timeUs(*f.heldEvent), nowUs).chopped(4));
+                   .arg(packetTypeName(f.heldType), f.heldSent ? QStringLiteral("(ours)") : QStringLiteral("(arrived)"), rule,
+                        ago(f.heldUs, nowUs).chopped(4));
     }
     const bool outbound = f.key.direction == Direction::Outbound;
     QString text;
@@ -186,7 +265,7 @@ QString FlowIndex::sentence(const FlowRecord &f, qint64 nowUs) const
         break;
     case FlowState::AwaitingPubComp:
         text = f.ackUs >= 0 ? QStringLiteral("PUBREC received %1; ").arg(ago(f.ackUs, nowUs)) : QString();
-        text += f.heldEvent && m_log.typeOf(*f.heldEvent) == PacketType::PubRel ? QString()
+        text += f.heldEvent && f.heldType == PacketType::PubRel ? QString()
                                                                                  : QStringLiteral("PUBREL sent, waiting for PUBCOMP");
         break;
     case FlowState::AwaitingPubRel:
@@ -219,8 +298,9 @@ std::vector<PacketId> FlowIndex::inFlight(ConnectionId connection, Direction dir
 {
     std::vector<PacketId> ids;
     for (auto it = m_latest.constBegin(); it != m_latest.constEnd(); ++it)
-        if (it.key().connection == connection && it.key().direction == direction && m_flows[*it].isOpen())
-            ids.push_back(PacketId(it.key().id));
+        if (it.key().connection == connection && it.key().direction == direction)
+            if (const FlowRecord *f = find(it->flow); f && f->isOpen())
+                ids.push_back(PacketId(it.key().id));
     std::sort(ids.begin(), ids.end());
     return ids;
 }

@@ -26,12 +26,16 @@ struct FlowKey {
     bool operator==(const FlowKey &) const = default;
 };
 
+// Names a flow for as long as the index keeps it: flows are numbered in the order they began.
+using FlowId = quint32;
+
 struct FlowRecord {
+    FlowId id = 0;
     FlowKey key{};
     QString topic{};
     QoS qos = QoS::AtLeastOnce;
     FlowState state = FlowState::None;
-    std::vector<quint64> events{}; // the packets of this flow, in order (sequence numbers)
+    std::vector<quint64> events{}; // the packets of this flow still in the trace, in order (sequence numbers)
     qint64 publishUs = -1; // first PUBLISH
     qint64 ackUs = -1; // PUBACK or PUBREC
     qint64 pubRelUs = -1; // first PUBREL
@@ -39,6 +43,10 @@ struct FlowRecord {
     qint64 lastStepUs = 0;
     int resends = 0; // PUBLISH with DUP = 1, and PUBREL sent again
     std::optional<quint64> heldEvent{}; // a packet of it held by a fault rule and not released yet
+    PacketType heldType = PacketType::Publish; // that packet's type and rule, kept past the
+    quint32 heldRule = 0; // event's eviction from the trace
+    bool heldSent = false;
+    qint64 heldUs = -1;
     std::vector<QString> violations{}; // what the peer did wrong in this flow
     ReasonCode reason = ReasonCode::Success;
 
@@ -50,12 +58,26 @@ class FlowIndex
 public:
     explicit FlowIndex(const TraceLog &log) : m_log(log) {}
 
-    // Reads the events appended since the last call. Cheap when nothing is new.
+    // Reads the events appended since the last call. Cheap when nothing is new. A finished flow
+    // whose packets have all been evicted from the trace is forgotten; open flows stay.
     void update();
 
+    // The flows kept, in the order they began (by id); a row is a position in this list.
     const std::deque<FlowRecord> &flows() const { return m_flows; }
+    // Null once the flow is forgotten.
+    const FlowRecord *find(FlowId id) const;
+    const FlowRecord &at(FlowId id) const { return *find(id); }
+    std::optional<std::size_t> rowOf(FlowId id) const;
+    // Rows forgotten by update(), as runs (first row, count) to be removed in order: each run's
+    // rows are numbered as they were after the runs before it were removed. A reader keeps a
+    // cursor (start at 0) and gets the runs since it; nothing when it fell too far behind (the
+    // journal keeps the last kForgottenJournal runs) and must start again from flows().
+    using RowRun = std::pair<std::size_t, std::size_t>;
+    std::optional<std::vector<RowRun>> forgottenRowsSince(quint64 &cursor) const;
+    quint64 forgottenFlows() const { return m_forgottenCount; }
+
     // The flow a trace event belongs to, if any.
-    std::optional<std::size_t> flowOf(quint64 sequence) const;
+    std::optional<FlowId> flowOf(quint64 sequence) const;
     const FlowRecord *flow(const FlowKey &key) const;
 
     // Open and waiting longer than `thresholdUs` for its next step (at trace time `nowUs`).
@@ -81,13 +103,26 @@ private:
 
     void addPacket(quint64 sequence);
     void addNote(quint64 sequence);
+    void followEviction();
+    void forgetEvicted();
+    FlowRecord *findMutable(FlowId id) { return const_cast<FlowRecord *>(find(id)); }
 
     const TraceLog &m_log;
     quint64 m_next = 0;
+    quint64 m_evictedUpTo = 0; // the trace's first sequence when flows were last forgotten
     // Deques: growing never moves what is there, so a batch never stalls on a reallocation.
-    std::deque<FlowRecord> m_flows;
-    QHash<OpenKey, std::size_t> m_latest; // the newest flow per (connection, direction, id)
-    std::deque<quint32> m_flowOfEvent; // by sequence - m_flowOfEventBase: flow index + 1, or 0
+    std::deque<FlowRecord> m_flows; // by id, ascending
+    FlowId m_nextId = 0;
+    static constexpr std::size_t kForgottenJournal = 4096;
+    std::deque<RowRun> m_forgottenRows; // the newest runs, the last of them number m_forgottenRunsEnd - 1
+    quint64 m_forgottenRunsEnd = 0;
+    quint64 m_forgottenCount = 0;
+    struct Latest {
+        FlowId flow = 0;
+        int generation = 0;
+    };
+    QHash<OpenKey, Latest> m_latest; // the newest flow per (connection, direction, id)
+    std::deque<quint32> m_flowOfEvent; // by sequence - m_flowOfEventBase: flow id + 1, or 0
     quint64 m_flowOfEventBase = 0;
     QHash<quint64, QString> m_violationOfEvent;
     QHash<ConnectionId, quint64> m_lastReceived;

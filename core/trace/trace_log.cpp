@@ -2,11 +2,16 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace mqs {
 
 namespace {
 constexpr quint64 kChunkRecords = 16384;
 constexpr qsizetype kChunkArenaReserve = 64 * 1024;
+// A chunk also ends when its raw bytes pass this, so that a few megabyte payloads make chunks of
+// their own that eviction can drop, rather than one chunk that outgrows the memory limit.
+constexpr qsizetype kChunkArenaMax = 4 * 1024 * 1024;
 } // namespace
 
 // 32 bytes per event; the raw bytes live in the chunk's arena.
@@ -102,7 +107,8 @@ quint64 TraceLog::appendPacket(ConnectionId connection, TraceDirection direction
 quint64 TraceLog::append(TraceEvent event)
 {
     static_assert(sizeof(Record) == 32, "a trace record is 32 bytes");
-    if (m_chunks.empty() || m_chunks.back()->records.size() >= kChunkRecords) {
+    if (m_chunks.empty() || m_chunks.back()->records.size() >= kChunkRecords
+        || m_chunks.back()->arena.size() + event.raw.size() > kChunkArenaMax) {
         auto chunk = std::make_unique<Chunk>();
         chunk->firstSequence = m_nextSequence;
         chunk->records.reserve(kChunkRecords);
@@ -150,7 +156,9 @@ void TraceLog::evict()
             }
         }
         m_memoryBytes -= chunkMemory(oldest);
+        m_evictedEvents += oldest.records.size();
         m_chunks.pop_front();
+        m_chunkHint = 0;
     }
 }
 
@@ -163,6 +171,7 @@ void TraceLog::setMemoryLimit(qint64 bytes)
 void TraceLog::clear()
 {
     m_chunks.clear();
+    m_chunkHint = 0;
     m_notes.clear();
     m_memoryBytes = 0;
 }
@@ -174,12 +183,30 @@ quint64 TraceLog::firstSequence() const
 
 const TraceLog::Chunk &TraceLog::chunkOf(quint64 sequence) const
 {
-    const quint64 first = m_chunks.front()->firstSequence;
-    return *m_chunks[std::size_t((sequence - first) / kChunkRecords)];
+    // Readers mostly walk forward: try the chunk of the last read before searching. Chunks hold
+    // different numbers of records (a chunk of large payloads ends early), so search by sequence.
+    if (m_chunkHint < m_chunks.size()) {
+        const Chunk &hinted = *m_chunks[m_chunkHint];
+        if (sequence >= hinted.firstSequence && sequence < hinted.firstSequence + hinted.records.size())
+            return hinted;
+    }
+    const auto after = std::upper_bound(m_chunks.begin(), m_chunks.end(), sequence,
+                                        [](quint64 s, const std::unique_ptr<Chunk> &c) { return s < c->firstSequence; });
+    m_chunkHint = std::size_t(after - m_chunks.begin()) - 1;
+    return *m_chunks[m_chunkHint];
 }
 
 const TraceLog::Record &TraceLog::record(quint64 sequence) const
 {
+    if (!contains(sequence)) {
+        // A view kept a sequence number past its eviction. Answer with an empty note instead of
+        // reading freed memory, and count it: tests hold this at zero.
+        static const Record kGone{.timeUs = 0, .connection = 0, .rawOffset = 0, .rawLength = 0, .ruleId = 0,
+                                  .packetId = 0, .kind = quint8(TraceKind::Note), .directionAndType = 0,
+                                  .flowState = 0, .mark = 0, .padding = {}};
+        ++m_staleReads;
+        return kGone;
+    }
     const Chunk &chunk = chunkOf(sequence);
     return chunk.records[std::size_t(sequence - chunk.firstSequence)];
 }
@@ -218,6 +245,10 @@ quint32 TraceLog::ruleOf(quint64 sequence) const { return record(sequence).ruleI
 
 QByteArrayView TraceLog::rawView(quint64 sequence) const
 {
+    if (!contains(sequence)) {
+        ++m_staleReads;
+        return {};
+    }
     const Chunk &chunk = chunkOf(sequence);
     const Record &r = chunk.records[std::size_t(sequence - chunk.firstSequence)];
     return QByteArrayView(chunk.arena.constData() + r.rawOffset, r.rawLength);

@@ -90,7 +90,11 @@ public:
     qint64 memoryBytes() const { return m_memoryBytes; }
     qint64 memoryLimit() const { return m_memoryLimit; }
     void setMemoryLimit(qint64 bytes);
-    quint64 evictedEvents() const { return firstSequence(); }
+    // Events dropped to stay within the memory limit (not those forgotten by clear()).
+    quint64 evictedEvents() const { return m_evictedEvents; }
+    // Reads of a sequence number no longer (or not yet) in the log: a view that kept one past
+    // its eviction. They answer an empty Note instead of touching freed memory.
+    quint64 staleReads() const { return m_staleReads; }
     // Forgets every event; connections stay registered, sequence numbers keep counting.
     void clear();
 
@@ -108,6 +112,9 @@ private:
     qint64 m_memoryLimit;
     qint64 m_memoryBytes = 0;
     std::deque<std::unique_ptr<Chunk>> m_chunks;
+    mutable std::size_t m_chunkHint = 0; // the chunk of the last read
+    mutable quint64 m_staleReads = 0;
+    quint64 m_evictedEvents = 0;
     quint64 m_nextSequence = 0;
     qint64 m_lastTimeUs = 0;
     QHash<quint64, QString> m_notes;

@@ -403,17 +403,17 @@ private slots:
         QTest::mouseClick(diagram->viewport(), Qt::LeftButton, {}, rect.center());
         QVERIFY(diagram->selectedFlow());
         const auto flow = *diagram->selectedFlow();
-        QCOMPARE(w->workbench().flows().flows()[flow].key.packetId, PacketId(2));
-        QCOMPARE(w->inspector()->selectedFlow(), std::optional<std::size_t>(flow));
+        QCOMPARE(w->workbench().flows().at(flow).key.packetId, PacketId(2));
+        QCOMPARE(w->inspector()->selectedFlow(), std::optional<FlowId>(flow));
         QVERIFY(w->packetDetail()->fields().layout().front().value.startsWith(QStringLiteral("PUBREC")));
         // and the other way round: select the row of the third flow
-        std::size_t third = 0;
-        for (std::size_t f = 0; f < w->workbench().flows().flows().size(); ++f)
-            if (w->workbench().flows().flows()[f].key.packetId == PacketId(3))
-                third = f;
+        FlowId third = 0;
+        for (const FlowRecord &f : w->workbench().flows().flows())
+            if (f.key.packetId == PacketId(3))
+                third = f.id;
         w->inspector()->selectFlow(third);
         emit w->inspector()->flowSelected(third);
-        QCOMPARE(diagram->selectedFlow(), std::optional<std::size_t>(third));
+        QCOMPARE(diagram->selectedFlow(), std::optional<FlowId>(third));
         const quint64 selected = *diagram->selectedPacket();
         QCOMPARE(w->workbench().trace().packetIdOf(selected), PacketId(3));
     }

@@ -1,0 +1,229 @@
+// The trace drops its oldest events to stay within its memory limit; every view that reads it
+// (FlowIndex, the diagram's layout and painter, the flow table, the packet view) must follow
+// without reading an evicted event. The window died in TraceLog::chunkOf after minutes at
+// 10,000 messages/s, when eviction began; run this under ASan too.
+
+#include "flow_table_model.h"
+#include "packet_detail_view.h"
+#include "sequence_diagram_view.h"
+
+#include "protocol/encoder.h"
+#include "trace/flow_index.h"
+#include "trace/trace_log.h"
+
+#include <QScrollBar>
+#include <QTest>
+
+using namespace mqs;
+
+namespace {
+
+constexpr qint64 kLimit = 2 * 1024 * 1024; // small, so a few seconds of traffic evict many times
+
+QByteArray bytes(const Packet &packet)
+{
+    return encode(packet, ProtocolVersion::V5);
+}
+
+// One client to one broker, 5.0, traced at the client: QoS 2 readings whose handshakes
+// complete, QoS 0 readings, now and then a large one, and one flow held for good.
+class Traffic
+{
+public:
+    explicit Traffic(TraceLog &log)
+        : m_log(log)
+    {
+        m_client = log.addConnection({0, ConnectionRole::Client, QStringLiteral("sensor"), QStringLiteral("sensor"),
+                                      QStringLiteral("sensor"), QStringLiteral("broker"), ProtocolVersion::V5});
+    }
+
+    // The flow that never completes: PUBLISH and PUBREC crossed, our PUBREL held by a rule.
+    void stallOne()
+    {
+        const PacketId id{kStalledId};
+        Publish publish{.qos = QoS::ExactlyOnce, .topic = QStringLiteral("home/stalled"), .packetId = id, .payload = "1"};
+        packet(TraceDirection::Sent, publish, FlowState::AwaitingPubRec);
+        packet(TraceDirection::Received, PubRec{.packetId = id}, FlowState::AwaitingPubComp);
+        m_log.appendPacket(m_client, TraceDirection::Sent, PubRel{.packetId = id}, bytes(PubRel{.packetId = id}),
+                           FlowState::AwaitingPubComp, TraceMark::Held, 7);
+    }
+
+    void qos2Reading(QByteArray payload = "{\"t\":21.5}")
+    {
+        const PacketId id{quint16(m_next++ % 60000 + 1)};
+        Publish publish{.qos = QoS::ExactlyOnce, .topic = QStringLiteral("home/temperature"), .packetId = id,
+                        .payload = std::move(payload)};
+        packet(TraceDirection::Sent, publish, FlowState::AwaitingPubRec);
+        packet(TraceDirection::Received, PubRec{.packetId = id}, FlowState::AwaitingPubComp);
+        packet(TraceDirection::Sent, PubRel{.packetId = id}, FlowState::AwaitingPubComp);
+        packet(TraceDirection::Received, PubComp{.packetId = id}, FlowState::Complete);
+    }
+
+    void qos0Reading()
+    {
+        packet(TraceDirection::Received, Publish{.topic = QStringLiteral("sensors/load"), .payload = "{\"load\":0.42}"},
+               FlowState::None);
+    }
+
+    void violation()
+    {
+        TraceEvent e;
+        e.connection = m_client;
+        e.kind = TraceKind::Violation;
+        e.timeUs = m_log.clock().nowUs();
+        e.note = QStringLiteral("PUBCOMP for an id not in flight [MQTT-4.3.3-9]");
+        m_log.append(std::move(e));
+    }
+
+    static constexpr quint16 kStalledId = 65000;
+
+private:
+    void packet(TraceDirection direction, const Packet &packet, FlowState state)
+    {
+        m_log.appendPacket(m_client, direction, packet, bytes(packet), state, TraceMark::None, 0);
+    }
+
+    TraceLog &m_log;
+    ConnectionId m_client = 0;
+    quint32 m_next = 0;
+};
+
+// Everything the window builds on the trace, as it builds it.
+struct Views {
+    explicit Views(TraceLog &log)
+        : flows(log), diagram(log, flows), table(log, flows), packet(log)
+    {
+        diagram.resize(900, 500);
+        packet.resize(600, 400);
+    }
+
+    // One batch of the window: index, lay out, paint, read the table's first and last rows (where
+    // its views look: oldest flows first, or newest first).
+    void batch()
+    {
+        flows.update();
+        diagram.refresh();
+        table.refresh();
+        const int rows = table.rowCount();
+        for (int row = 0; row < rows; row = row == 50 && rows > 100 ? rows - 50 : row + 1)
+            for (int column = 0; column < FlowTableModel::ColumnCount; ++column)
+                table.data(table.index(row, column), Qt::DisplayRole);
+        table.stalledCount();
+        diagram.grab();
+        packet.grab();
+    }
+
+    FlowIndex flows;
+    SequenceDiagramView diagram;
+    FlowTableModel table;
+    PacketDetailView packet;
+};
+
+} // namespace
+
+class TestTraceEviction : public QObject
+{
+    Q_OBJECT
+private slots:
+    void viewsFollowManyEvictionsWithoutReadingEvictedEvents()
+    {
+        TraceLog log(kLimit);
+        Traffic traffic(log);
+        Views views(log);
+        traffic.stallOne();
+        views.batch();
+        views.packet.showPacket(log.firstSequence()); // the user looks at the oldest packet
+
+        for (int batch = 0; batch < 200; ++batch) {
+            for (int i = 0; i < 400; ++i) {
+                traffic.qos2Reading();
+                traffic.qos0Reading();
+            }
+            if (batch % 20 == 0)
+                traffic.violation();
+            views.batch();
+        }
+
+        QVERIFY2(log.evictedEvents() > 20 * 16384, "the traffic must outgrow the limit many times over");
+        QCOMPARE(log.staleReads(), quint64(0));
+        QVERIFY(log.memoryBytes() <= kLimit + 1024 * 1024);
+        // The layout keeps only the rows of events still in the trace, behind one Evicted row.
+        const auto &rows = views.diagram.layout().rows();
+        QCOMPARE(rows.front().kind, DiagramRow::Evicted);
+        QCOMPARE(rows.front().sequence, log.firstSequence());
+        QVERIFY(rows[1].sequence >= log.firstSequence());
+        QVERIFY(rows.size() <= log.size() + 1);
+        // Finished flows left with their packets; the table has the flows the index keeps.
+        QVERIFY(views.flows.forgottenFlows() > 10000);
+        QCOMPARE(std::size_t(views.table.rowCount()), views.flows.flows().size());
+        QVERIFY(views.flows.flows().size() <= log.size() / 4 + 2);
+    }
+
+    void aStalledFlowOutlivesTheEvictionOfItsPackets()
+    {
+        TraceLog log(kLimit);
+        Traffic traffic(log);
+        Views views(log);
+        traffic.stallOne();
+        for (int batch = 0; batch < 40; ++batch) {
+            for (int i = 0; i < 500; ++i)
+                traffic.qos2Reading();
+            views.batch();
+        }
+        QVERIFY(log.evictedEvents() > 0);
+        const FlowRecord &stalled = views.flows.flows().front();
+        QCOMPARE(stalled.key.packetId, PacketId(Traffic::kStalledId));
+        QCOMPARE(stalled.state, FlowState::AwaitingPubComp);
+        QVERIFY(stalled.events.empty()); // its packets are gone from the trace...
+        const QString sentence = views.flows.sentence(stalled, log.clock().nowUs());
+        QVERIFY2(sentence.contains(QLatin1String("PUBREL (ours) held")), qPrintable(sentence)); // ...what holds it is not
+        QCOMPARE(views.table.data(views.table.index(0, FlowTableModel::Held), Qt::DisplayRole).toString(), QStringLiteral("held"));
+        QCOMPARE(log.staleReads(), quint64(0));
+    }
+
+    void theRowsOnScreenStayPutWhileOlderOnesAreEvicted()
+    {
+        TraceLog log(kLimit);
+        Traffic traffic(log);
+        Views views(log);
+        for (int i = 0; i < 20000; ++i)
+            traffic.qos2Reading();
+        views.batch();
+        // Stop following, halfway down, as a user reading a handshake does.
+        views.diagram.setFollowing(false);
+        QScrollBar *bar = views.diagram.verticalScrollBar();
+        bar->setValue(bar->maximum() * 3 / 4);
+        const std::size_t row = views.diagram.visibleRows().first;
+        const quint64 watched = views.diagram.layout().rows()[row].sequence;
+        const quint64 evicted = log.evictedEvents();
+        while (log.evictedEvents() == evicted) // until the next chunk goes
+            traffic.qos2Reading();
+        views.batch();
+        QVERIFY(views.diagram.layout().rowsShifted() > 0);
+        QVERIFY(log.contains(watched));
+        QCOMPARE(views.diagram.layout().rows()[views.diagram.visibleRows().first].sequence, watched);
+        QVERIFY(!views.diagram.isFollowing());
+    }
+
+    void megabytePayloadsAreEvictedLikeAnyOther()
+    {
+        // A 16,384-record chunk of 1 MiB payloads would be 16 GiB: large events end their chunk
+        // early, so the memory limit holds.
+        TraceLog log(8 * kLimit);
+        Traffic traffic(log);
+        Views views(log);
+        const QByteArray megabyte(1024 * 1024, 'x');
+        for (int i = 0; i < 60; ++i) {
+            traffic.qos2Reading(megabyte);
+            views.batch();
+        }
+        QVERIFY(log.evictedEvents() > 0);
+        QVERIFY2(log.memoryBytes() <= 8 * kLimit + 5 * 1024 * 1024, qPrintable(QString::number(log.memoryBytes())));
+        const Publish last{.qos = QoS::ExactlyOnce, .topic = QStringLiteral("home/temperature"), .packetId = PacketId(60), .payload = megabyte};
+        QCOMPARE(log.rawView(log.endSequence() - 4).size(), bytes(last).size());
+        QCOMPARE(log.staleReads(), quint64(0));
+    }
+};
+
+QTEST_MAIN(TestTraceEviction)
+#include "tst_trace_eviction.moc"
