@@ -52,7 +52,7 @@ private:
     void printTraceEvent(quint64 sequence);
 
     ClientOptions m_options;
-    TraceLog m_trace;
+    TraceLog m_trace{TraceLog::kKeepOnlyNewest}; // printed as it grows (--trace), never read back
     std::unique_ptr<SqliteSessionStore> m_store;
     std::unique_ptr<Connection> m_connection;
 };

@@ -79,7 +79,7 @@ int brokerCommand(const QStringList &arguments)
             return usageError(QStringLiteral("broker"), QStringLiteral("--max-queued must be 0 or more."));
         options.core.maximumQueuedPerClient = n;
     }
-    TraceLog trace;
+    TraceLog trace(TraceLog::kKeepOnlyNewest); // printed as it grows, never read back
     SandboxBroker broker(options, &trace);
     for (const QString &text : parser.values(QStringLiteral("fault"))) {
         auto rule = FaultRule::parse(text);
@@ -150,7 +150,7 @@ int demoCommand(const QStringList &arguments)
             return usageError(QStringLiteral("demo"), QStringLiteral("-V must be mqttv311 or mqttv5."));
         options.version = *version;
     }
-    TraceLog trace;
+    TraceLog trace(TraceLog::kKeepOnlyNewest); // printed as it grows, never read back
     // Each packet once, from the side that sent it (with that side's flow state).
     trace.addObserver([&trace](quint64 first, quint64 last) {
         for (quint64 s = first; s <= last; ++s)

@@ -41,6 +41,9 @@ int main(int argc, char *argv[])
         {QStringLiteral("settings"), QStringLiteral("Use this settings file instead of the user's."), QStringLiteral("FILE")},
         {QStringLiteral("store"), QStringLiteral("Keep sessions in this SQLite file instead of the user's data folder."),
          QStringLiteral("FILE")},
+        {QStringLiteral("trace-limit-mb"), QStringLiteral("Keep up to this many MiB of packets in memory, instead of the "
+                                                          "limit in the settings (File ▸ Trace memory limit)."),
+         QStringLiteral("MIB")},
         {QStringLiteral("palette"), QStringLiteral("Colours: system (the desktop's, default), light or dark."),
          QStringLiteral("NAME"), QStringLiteral("system")},
     });
@@ -59,7 +62,16 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "mqttscope: --palette takes system, light or dark, not '%s'.\n", qPrintable(palette));
         return 2;
     }
+    int traceLimit = 0;
+    if (parser.isSet(QStringLiteral("trace-limit-mb"))) {
+        traceLimit = parser.value(QStringLiteral("trace-limit-mb")).toInt(&ok);
+        if (!ok || traceLimit < 1) {
+            std::fprintf(stderr, "mqttscope: --trace-limit-mb must be a whole number of MiB, at least 1.\n");
+            return 2;
+        }
+    }
     mqs::MainWindow::Options options;
+    options.traceLimitMiB = traceLimit;
     options.demo = parser.isSet(QStringLiteral("demo"));
     options.demoIntervalMs = interval;
     options.demoFaults = parser.values(QStringLiteral("demo-fault"));

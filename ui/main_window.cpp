@@ -10,6 +10,7 @@
 #include "publish_panel.h"
 #include "sequence_diagram_view.h"
 #include "subscription_model.h"
+#include "trace_memory.h"
 
 #include "trace/trace_export.h"
 
@@ -23,6 +24,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QImage>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -77,10 +79,14 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     m_statusRate = new QLabel(this);
     m_statusFlows = new QLabel(this);
     m_statusStalled = new QLabel(this);
+    m_statusTrace = new TraceMemoryLabel(this);
     statusBar()->addWidget(m_statusConnection, 1);
     statusBar()->addPermanentWidget(m_statusRate);
     statusBar()->addPermanentWidget(m_statusFlows);
     statusBar()->addPermanentWidget(m_statusStalled);
+    statusBar()->addPermanentWidget(m_statusTrace);
+    m_workbench->trace().setMemoryLimit(m_options.traceLimitMiB > 0 ? qint64(m_options.traceLimitMiB) * 1024 * 1024
+                                                                     : m_profiles.traceMemoryLimit());
     buildMenus();
 
     connect(m_workbench.get(), &Workbench::batch, this, &MainWindow::onBatch);
@@ -256,6 +262,10 @@ QWidget *MainWindow::buildCenter()
     diagramLayout->setContentsMargins(0, 0, 0, 0);
     diagramLayout->setSpacing(0);
     diagramLayout->addWidget(bar);
+    m_traceFullBar = new TraceFullBar(this);
+    connect(m_traceFullBar, &TraceFullBar::saveRequested, this, &MainWindow::saveTraceAs);
+    connect(m_traceFullBar, &TraceFullBar::raiseLimitRequested, this, &MainWindow::chooseTraceMemoryLimit);
+    diagramLayout->addWidget(m_traceFullBar);
     diagramLayout->addWidget(m_diagram, 1);
 
     m_tabs = new QTabWidget(this);
@@ -285,12 +295,7 @@ void MainWindow::buildMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&New connection…"), QKeySequence::New, this, &MainWindow::newConnection);
     file->addSeparator();
-    file->addAction(tr("Export trace as &pcap…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export trace"), QStringLiteral("trace.pcap"),
-                                                          tr("Packet capture (*.pcap);;JSON Lines (*.jsonl)"));
-        if (!path.isEmpty())
-            exportTrace(path);
-    });
+    file->addAction(tr("Export trace as &pcap…"), this, &MainWindow::saveTraceAs);
     file->addAction(tr("Export trace as &JSON Lines…"), this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Export trace"), QStringLiteral("trace.jsonl"), tr("JSON Lines (*.jsonl)"));
         if (!path.isEmpty())
@@ -307,6 +312,8 @@ void MainWindow::buildMenus()
         if (!path.isEmpty())
             exportDiagram(path, true);
     });
+    file->addSeparator();
+    file->addAction(tr("Trace memory &limit…"), this, &MainWindow::chooseTraceMemoryLimit);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -381,11 +388,15 @@ void MainWindow::updateStatus()
     const int stalled = m_inspector->model().stalledCount();
     m_statusStalled->setText(tr("%1 stalled").arg(stalled));
     m_statusStalled->setStyleSheet(stalled ? QStringLiteral("color: %1; font-weight: bold;").arg(problemColor().name()) : QString());
+    m_statusTrace->update(m_workbench->trace());
+    m_traceFullBar->update(m_workbench->trace());
 }
 
 QString MainWindow::statusText() const
 {
-    return QStringList{m_statusConnection->text(), m_statusRate->text(), m_statusFlows->text(), m_statusStalled->text()}.join(QStringLiteral(" | "));
+    return QStringList{m_statusConnection->text(), m_statusRate->text(), m_statusFlows->text(), m_statusStalled->text(),
+                       m_statusTrace->text()}
+        .join(QStringLiteral(" | "));
 }
 
 void MainWindow::updateFaultTargets()
@@ -550,6 +561,38 @@ bool MainWindow::exportTrace(const QString &path)
     }
     statusBar()->showMessage(tr("Trace written to %1.").arg(path), 5000);
     return true;
+}
+
+void MainWindow::saveTraceAs()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export trace"), QStringLiteral("trace.pcap"),
+                                                      tr("Packet capture (*.pcap);;JSON Lines (*.jsonl)"));
+    if (!path.isEmpty())
+        exportTrace(path);
+}
+
+void MainWindow::chooseTraceMemoryLimit()
+{
+    constexpr qint64 kMiB = 1024 * 1024;
+    constexpr int kMinMiB = 16; // below this the trace holds only seconds of a busy connection
+    constexpr int kMaxMiB = 64 * 1024;
+    bool ok = false;
+    const int mib = QInputDialog::getInt(this, tr("Trace memory limit"),
+                                         tr("Keep up to this many MiB of packets in memory; past it, the oldest are "
+                                            "dropped (the diagram marks where). It is using %1 now.")
+                                             .arg(mebibytes(m_workbench->trace().memoryBytes())),
+                                         int(m_workbench->trace().memoryLimit() / kMiB), kMinMiB, kMaxMiB, 64, &ok);
+    if (ok)
+        setTraceMemoryLimit(qint64(mib) * kMiB);
+}
+
+void MainWindow::setTraceMemoryLimit(qint64 bytes)
+{
+    m_workbench->trace().setMemoryLimit(bytes);
+    m_profiles.setTraceMemoryLimit(bytes);
+    m_workbench->flows().update();
+    m_diagram->refresh();
+    updateStatus();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -23,6 +23,8 @@ class PacketDetailView;
 class PublishPanel;
 class SequenceDiagramView;
 class SubscriptionModel;
+class TraceFullBar;
+class TraceMemoryLabel;
 
 class MainWindow : public QMainWindow
 {
@@ -33,6 +35,7 @@ public:
         bool demo = false; // start the demo (also when there are no saved connections)
         QString settingsPath; // empty: the user's settings
         QString storePath; // empty: the user's data folder
+        int traceLimitMiB = 0; // 0: the limit in the settings
         int demoIntervalMs = 2000;
         QStringList demoFaults; // fault rules for the demo's sensor, e.g. "hold out PUBREL limit 1"
     };
@@ -56,6 +59,9 @@ public:
     Connection *addConnection(const Profile &profile, bool open);
     bool exportDiagram(const QString &path, bool selectedFlowsOnly);
     bool exportTrace(const QString &path);
+    // Sets the trace's memory bound and keeps it in the settings.
+    void setTraceMemoryLimit(qint64 bytes);
+    TraceFullBar *traceFullBar() const { return m_traceFullBar; }
 
 public slots:
     void newConnection();
@@ -63,6 +69,8 @@ public slots:
     void toggleConnection();
     void reconnect();
     void startDemo();
+    void saveTraceAs();
+    void chooseTraceMemoryLimit();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -96,6 +104,8 @@ private:
     QLabel *m_statusRate = nullptr;
     QLabel *m_statusFlows = nullptr;
     QLabel *m_statusStalled = nullptr;
+    TraceMemoryLabel *m_statusTrace = nullptr;
+    TraceFullBar *m_traceFullBar = nullptr;
     QString m_lastProblem;
 };
 

@@ -1,5 +1,7 @@
 #include "profile_store.h"
 
+#include "trace/trace_log.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -124,6 +126,19 @@ std::variant<std::vector<Profile>, QString> ProfileStore::load()
         profiles.push_back(std::get<Profile>(profile));
     }
     return profiles;
+}
+
+qint64 ProfileStore::traceMemoryLimit() const
+{
+    constexpr qint64 kMiB = 1024 * 1024;
+    const qint64 mib = m_settings->value(QStringLiteral("trace/memoryLimitMiB"), TraceLog::kDefaultMemoryLimit / kMiB).toLongLong();
+    return std::max<qint64>(1, mib) * kMiB;
+}
+
+void ProfileStore::setTraceMemoryLimit(qint64 bytes)
+{
+    m_settings->setValue(QStringLiteral("trace/memoryLimitMiB"), bytes / (1024 * 1024));
+    m_settings->sync();
 }
 
 std::optional<QString> ProfileStore::save(const std::vector<Profile> &profiles)

@@ -34,6 +34,10 @@ public:
     void writePassword(const QString &profileName, const QByteArray &password, std::function<void(std::optional<QString>)> done);
     static bool keychainBuiltIn();
 
+    // The trace's memory bound in bytes (TraceLog::kDefaultMemoryLimit until the user sets one).
+    qint64 traceMemoryLimit() const;
+    void setTraceMemoryLimit(qint64 bytes);
+
 private:
     std::unique_ptr<QSettings> m_settings;
 };

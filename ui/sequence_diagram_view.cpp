@@ -428,7 +428,7 @@ void SequenceDiagramView::paintEvicted(QPainter &p, const Geometry &g, int y, in
     p.fillRect(QRect(0, y + 1, g.width, h - 2), band);
     p.setPen(QPen(palette().color(QPalette::Mid), 1, Qt::DashLine));
     p.drawLine(0, y + h - 1, g.width, y + h - 1);
-    const QString text = tr("⋯ %L1 earlier events evicted: the trace keeps the newest %2 MiB (Trace ▸ Memory limit…) ⋯")
+    const QString text = tr("⋯ %L1 earlier events dropped: the trace keeps the newest %2 MiB (File ▸ Trace memory limit…) ⋯")
                              .arg(m_log.evictedEvents())
                              .arg(m_log.memoryLimit() / (1024 * 1024));
     p.setPen(palette().color(QPalette::PlaceholderText));

@@ -35,6 +35,9 @@ class TraceLog
 {
 public:
     static constexpr qint64 kDefaultMemoryLimit = 512LL * 1024 * 1024;
+    // For a log whose readers only look at each event as it is appended (observers, such as the
+    // CLI's printer): it keeps no more than the chunk being filled.
+    static constexpr qint64 kKeepOnlyNewest = 0;
     using Observer = std::function<void(quint64 firstNew, quint64 lastNew)>;
 
     explicit TraceLog(qint64 memoryLimitBytes = kDefaultMemoryLimit);
