@@ -176,7 +176,7 @@ QString SequenceDiagramView::label(quint64 sequence) const
             if (publish->retain)
                 text += QStringLiteral(" retained");
         } else {
-            text = describe(*packet);
+            text = describe(*packet, connection.version);
         }
     } else {
         text = QStringLiteral("malformed %1").arg(packetTypeName(m_log.typeOf(sequence)));

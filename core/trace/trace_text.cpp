@@ -30,7 +30,7 @@ QString traceLine(const TraceLog &log, quint64 sequence)
     const QString from = partyName(log, connection, !sent);
     const QString to = partyName(log, connection, sent);
     const auto decoded = decodePacket(log.rawView(sequence), connection.version);
-    QString text = std::holds_alternative<Packet>(decoded) ? describe(std::get<Packet>(decoded))
+    QString text = std::holds_alternative<Packet>(decoded) ? describe(std::get<Packet>(decoded), connection.version)
                                                            : std::get<ProtocolError>(decoded).toString();
     QString line = QStringLiteral("%1  %2 → %3  %4").arg(time, from, to, text);
     if (const FlowState state = log.flowStateOf(sequence); state != FlowState::None)
