@@ -466,12 +466,7 @@ void PublishPanel::publishOne()
         showProblem(QString());
         ++m_generated;
         rememberTopic(m_topic->currentText().trimmed());
-        m_last.published(c, message, *result.ticket, traceEnd);
-        if (m_target > 1 && (!m_run.connection || m_run.connection == c)) {
-            m_run.connection = c;
-            m_run.tally.add(*result.ticket, message.qos, message.qos == QoS::AtMostOnce ? FlowState::None
-                                                                                     : c->session().flowState(Direction::Outbound, *result.ticket->packetId));
-        }
+        track(c, message, *result.ticket, traceEnd);
         emit published(result.ticket->serial);
     }
     updateOutcome();
@@ -481,6 +476,16 @@ void PublishPanel::publishOne()
     }
     if (m_generated >= m_target && m_generator.isActive())
         stopGenerator();
+}
+
+void PublishPanel::track(Connection *connection, const ApplicationMessage &message, const PublishTicket &ticket, quint64 traceEnd)
+{
+    m_last.published(connection, message, ticket, traceEnd);
+    if (m_target <= 1 || (m_run.connection && m_run.connection != connection))
+        return;
+    m_run.connection = connection;
+    const FlowState now = ticket.packetId ? connection->session().flowState(Direction::Outbound, *ticket.packetId) : FlowState::None;
+    m_run.tally.add(ticket, message.qos, now);
 }
 
 void PublishPanel::onFlow(Connection *connection, const FlowUpdate &update)

@@ -93,6 +93,8 @@ private:
     void saveSnippets();
     void loadSnippets();
     void onFlow(Connection *connection, const FlowUpdate &update);
+    // Follows what becomes of a message the session took (the result line, the run's tally).
+    void track(Connection *connection, const ApplicationMessage &message, const PublishTicket &ticket, quint64 traceEnd);
     Properties properties() const;
 
     Workbench &m_workbench;
