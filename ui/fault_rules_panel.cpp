@@ -26,6 +26,12 @@ void FaultRuleModel::reload()
     endResetModel();
 }
 
+void FaultRuleModel::showHits()
+{
+    if (rowCount() > 0)
+        emit dataChanged(index(0, Hits), index(rowCount() - 1, Hits), {Qt::DisplayRole});
+}
+
 int FaultRuleModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() || !m_rules ? 0 : int(m_rules->rules().size());

@@ -22,6 +22,8 @@ public:
     void setRules(FaultRuleSet *rules);
     FaultRuleSet *rules() const { return m_rules; }
     void reload();
+    // The Hits column changed (a rule acted): the view repaints it now, not at its next repaint.
+    void showHits();
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override { return parent.isValid() ? 0 : ColumnCount; }
     QVariant data(const QModelIndex &index, int role) const override;
@@ -45,6 +47,8 @@ public:
     // Adds a rule from its text form to the chosen target; a sentence when it does not parse.
     std::optional<QString> addRule(const QString &text, const QString &name = QString());
     void refresh() { m_model.reload(); }
+    // A rule acted somewhere: its Hits cell shows the new count.
+    void showHits() { m_model.showHits(); }
 
 signals:
     void rulesChanged();

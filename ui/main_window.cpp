@@ -287,6 +287,7 @@ QWidget *MainWindow::buildCenter()
             m_packet->showPacket(*packet);
     });
     connect(m_faults, &FaultRulesPanel::rulesChanged, this, [this] { m_inspector->refresh(); });
+    connect(m_workbench.get(), &Workbench::faultRuleActed, m_faults, &FaultRulesPanel::showHits);
     return split;
 }
 

@@ -87,7 +87,8 @@ void PacketDetailView::showPacket(quint64 sequence)
         return;
     const auto connection = m_log.connection(m_log.connectionOf(sequence)).value_or(TraceConnection{});
     m_raw = m_log.rawView(sequence).toByteArray();
-    m_title->setText(QStringLiteral("<b>%1</b> — %2 bytes").arg(traceLine(m_log, sequence).trimmed().toHtmlEscaped()).arg(m_raw.size()));
+    m_heading = traceLine(m_log, sequence).trimmed();
+    m_title->setText(QStringLiteral("<b>%1</b> — %2 bytes").arg(m_heading.toHtmlEscaped()).arg(m_raw.size()));
     m_fields.setLayout(breakdown(m_raw, connection.version));
     QString text;
     for (qsizetype at = 0; at < m_raw.size(); at += kBytesPerLine) {

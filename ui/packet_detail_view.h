@@ -40,6 +40,8 @@ public:
     void showPacket(quint64 sequence);
     const PacketFieldModel &fields() const { return m_fields; }
     QString hexText() const;
+    // The packet's line above its fields: trace time (traceSeconds), parties, what it says.
+    QString heading() const { return m_heading; }
 
 private:
     void highlight(int row);
@@ -47,6 +49,7 @@ private:
     const TraceLog &m_log;
     PacketFieldModel m_fields;
     QByteArray m_raw;
+    QString m_heading;
     QLabel *m_title = nullptr;
     QTableView *m_table = nullptr;
     QPlainTextEdit *m_hex = nullptr;

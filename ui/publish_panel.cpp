@@ -47,9 +47,8 @@ std::vector<ReadingPreset> PublishPanel::presets()
 }
 
 PublishPanel::PublishPanel(Workbench &workbench, QWidget *parent)
-    : QWidget(parent), m_workbench(workbench), m_snippets(this)
+    : QWidget(parent), m_workbench(workbench), m_snippets(this), m_last(workbench)
 {
-    m_clock.start();
     m_topic = new QComboBox(this);
     m_topic->setEditable(true);
     m_topic->setInsertPolicy(QComboBox::NoInsert);
@@ -66,6 +65,10 @@ PublishPanel::PublishPanel(Workbench &workbench, QWidget *parent)
     m_templated = new QCheckBox(tr("Template ({{seq}}, {{walk 21.5 ±0.2}}, …)"), this);
     m_templated->setToolTip(tr("Fields: {{seq}} {{counter}} {{now}} {{uuid}} {{random 18..26 step 0.1}} {{walk 21.5 ±0.2}} "
                                "{{pick a,b,c}} — in the payload and in the topic."));
+    m_restartSeq = new QPushButton(tr("Restart {{seq}}"), this);
+    m_restartSeq->setObjectName(QStringLiteral("restartSeq"));
+    m_restartSeq->setToolTip(tr("{{seq}} counts on across Publish clicks and runs until the template changes; "
+                                "this starts it at 1 again."));
     m_payload = new QPlainTextEdit(this);
     m_payload->setPlaceholderText(tr("Payload"));
     m_payload->setTabChangesFocus(true);
@@ -172,7 +175,10 @@ PublishPanel::PublishPanel(Workbench &workbench, QWidget *parent)
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addLayout(form);
     layout->addWidget(m_payload, 1);
-    layout->addWidget(m_templated);
+    auto *templateRow = new QHBoxLayout;
+    templateRow->addWidget(m_templated, 1);
+    templateRow->addWidget(m_restartSeq);
+    layout->addLayout(templateRow);
     layout->addWidget(m_propertiesBox);
     auto *publishRow = new QHBoxLayout;
     publishRow->addWidget(m_publish);
@@ -208,7 +214,8 @@ PublishPanel::PublishPanel(Workbench &workbench, QWidget *parent)
     setTabOrder(m_retain, m_format);
     setTabOrder(m_format, m_payload);
     setTabOrder(m_payload, m_templated);
-    setTabOrder(m_templated, m_publish);
+    setTabOrder(m_templated, m_restartSeq);
+    setTabOrder(m_restartSeq, m_publish);
 
     auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
     shortcut->setContext(Qt::WindowShortcut);
@@ -216,6 +223,7 @@ PublishPanel::PublishPanel(Workbench &workbench, QWidget *parent)
     connect(m_publish, &QPushButton::clicked, this, &PublishPanel::publish);
     connect(m_start, &QPushButton::clicked, this, &PublishPanel::startGenerator);
     connect(m_stop, &QPushButton::clicked, this, &PublishPanel::stopGenerator);
+    connect(m_restartSeq, &QPushButton::clicked, this, &PublishPanel::restartSeq);
     connect(&m_generator, &QTimer::timeout, this, &PublishPanel::publishOne);
     connect(presetBox, &QComboBox::activated, this, [this, presetBox](int index) {
         if (index > 0)
@@ -328,20 +336,14 @@ std::variant<ApplicationMessage, QString> PublishPanel::buildMessage()
     QString topic = m_topic->currentText().trimmed();
     QString payloadText = m_payload->toPlainText();
     if (m_templated->isChecked()) {
-        if (!m_topicTemplate) {
-            auto t = ReadingTemplate::parse(topic);
-            if (const auto *error = std::get_if<QString>(&t))
-                return tr("Topic template: ") + *error;
-            m_topicTemplate = std::get<ReadingTemplate>(t);
-        }
-        if (!m_payloadTemplate) {
-            auto t = ReadingTemplate::parse(payloadText);
-            if (const auto *error = std::get_if<QString>(&t))
-                return tr("Payload template: ") + *error;
-            m_payloadTemplate = std::get<ReadingTemplate>(t);
-        }
-        topic = m_topicTemplate->render();
-        payloadText = m_payloadTemplate->render();
+        auto renderedTopic = m_topicSeries.next(topic);
+        if (const auto *problem = std::get_if<TemplateProblem>(&renderedTopic))
+            return tr("Topic template: ") + problem->sentence;
+        auto renderedPayload = m_payloadSeries.next(payloadText);
+        if (const auto *problem = std::get_if<TemplateProblem>(&renderedPayload))
+            return tr("Payload template: ") + problem->sentence;
+        topic = std::get<QString>(renderedTopic);
+        payloadText = std::get<QString>(renderedPayload);
     }
     if (topic.isEmpty())
         return tr("Enter a topic to publish to, e.g. sensors/temperature/livingroom.");
@@ -369,10 +371,14 @@ QString PublishPanel::outcome() const
     return m_outcome->text();
 }
 
+void PublishPanel::restartSeq()
+{
+    m_topicSeries.restart();
+    m_payloadSeries.restart();
+}
+
 void PublishPanel::publish()
 {
-    m_topicTemplate.reset();
-    m_payloadTemplate.reset();
     m_target = 1;
     m_generated = 0;
     publishOne();
@@ -380,13 +386,12 @@ void PublishPanel::publish()
 
 void PublishPanel::startGenerator()
 {
-    m_topicTemplate.reset();
-    m_payloadTemplate.reset();
     m_target = m_count->value();
     m_generated = 0;
+    m_run = Run{.target = m_target};
+    m_run.clock.start();
     m_progress->setRange(0, m_target);
     m_progress->setValue(0);
-    m_generatorClock.start();
     m_start->setEnabled(false);
     m_stop->setEnabled(true);
     m_generator.start(m_interval->value());
@@ -398,11 +403,36 @@ void PublishPanel::stopGenerator()
     m_generator.stop();
     m_start->setEnabled(true);
     m_stop->setEnabled(false);
-    if (m_target > 1)
-        m_rate->setText(tr("Published %1 of %2 readings in %3 s.")
-                            .arg(m_generated)
-                            .arg(m_target)
-                            .arg(double(m_generatorClock.elapsed()) / 1000.0, 0, 'f', 1));
+    if (m_run.target > 1 && !m_run.seconds) {
+        m_run.seconds = double(m_run.clock.elapsed()) / 1000.0;
+        updateRun();
+    }
+}
+
+QString PublishPanel::runText() const
+{
+    return m_rate->text();
+}
+
+void PublishPanel::updateRun()
+{
+    if (m_run.target <= 1)
+        return;
+    const PublishTally &t = m_run.tally;
+    // What became of them, not just how many the session took: some may wait behind the send window.
+    QString fate = tr("%1 sent, %2 completed, %3 still queued").arg(t.sent()).arg(t.completed()).arg(t.queued());
+    if (t.failed() > 0)
+        fate += tr(", %1 failed").arg(t.failed());
+    if (m_run.seconds) {
+        m_rate->setText(tr("%1 of %2 readings in %3 s: %4.").arg(t.handed()).arg(m_run.target).arg(*m_run.seconds, 0, 'f', 1).arg(fate));
+        return;
+    }
+    const double seconds = double(m_run.clock.elapsed()) / 1000.0;
+    m_rate->setText(tr("%1 of %2 · %3 readings/s: %4.")
+                        .arg(t.handed())
+                        .arg(m_run.target)
+                        .arg(seconds > 0 ? t.handed() / seconds : 0, 0, 'f', 1)
+                        .arg(fate));
 }
 
 void PublishPanel::publishOne()
@@ -425,6 +455,7 @@ void PublishPanel::publishOne()
             return;
         }
         const ApplicationMessage message = std::get<ApplicationMessage>(built);
+        const quint64 traceEnd = m_workbench.trace().endSequence();
         const PublishResult result = c->publish(message);
         if (!result.ticket) {
             showProblem(tr("Refused: %1").arg(result.refusal));
@@ -435,84 +466,43 @@ void PublishPanel::publishOne()
         showProblem(QString());
         ++m_generated;
         rememberTopic(m_topic->currentText().trimmed());
-        m_lastConnection = c;
-        m_lastSerial = result.ticket->serial;
-        m_lastStartMs = m_clock.elapsed();
-        m_lastUpdate = FlowUpdate{};
-        m_lastUpdate.qos = message.qos;
-        m_lastUpdate.topic = message.topic;
-        m_lastUpdate.packetId = result.ticket->packetId.value_or(PacketId());
-        m_lastUpdate.state = message.qos == QoS::AtMostOnce ? FlowState::None : c->session().flowState(Direction::Outbound, m_lastUpdate.packetId);
-        emit published(m_lastSerial);
+        track(c, message, *result.ticket, traceEnd);
+        emit published(result.ticket->serial);
     }
     updateOutcome();
     if (m_target > 1) {
         m_progress->setValue(m_generated);
-        const double seconds = double(m_generatorClock.elapsed()) / 1000.0;
-        m_rate->setText(tr("%1 of %2 · %3 readings/s").arg(m_generated).arg(m_target).arg(seconds > 0 ? m_generated / seconds : 0, 0, 'f', 1));
+        updateRun();
     }
     if (m_generated >= m_target && m_generator.isActive())
         stopGenerator();
 }
 
+void PublishPanel::track(Connection *connection, const ApplicationMessage &message, const PublishTicket &ticket, quint64 traceEnd)
+{
+    m_last.published(connection, message, ticket, traceEnd);
+    if (m_target <= 1 || (m_run.connection && m_run.connection != connection))
+        return;
+    m_run.connection = connection;
+    const FlowState now = ticket.packetId ? connection->session().flowState(Direction::Outbound, *ticket.packetId) : FlowState::None;
+    m_run.tally.add(ticket, message.qos, now);
+}
+
 void PublishPanel::onFlow(Connection *connection, const FlowUpdate &update)
 {
-    if (connection != m_lastConnection || update.direction != Direction::Outbound || update.serial != m_lastSerial || !m_lastSerial)
-        return;
-    m_lastUpdate = update;
-    updateOutcome();
+    if (m_last.update(connection, update))
+        updateOutcome();
+    if (connection == m_run.connection && m_run.tally.update(update))
+        updateRun();
 }
 
 void PublishPanel::updateOutcome()
 {
-    if (!m_lastConnection)
+    if (m_last.isEmpty())
         return;
-    const FlowUpdate &u = m_lastUpdate;
-    const double ms = double(m_clock.elapsed() - m_lastStartMs);
-    QString text;
-    QString color;
-    if (u.qos == QoS::AtMostOnce) {
-        text = tr("→ %1 sent at QoS 0: no acknowledgement exists for QoS 0.").arg(u.topic);
-    } else {
-        // held by a fault rule?
-        for (const Workbench::Held &h : m_workbench.heldPackets())
-            if (h.connection == m_lastConnection && h.packet.packetId == u.packetId)
-                text = tr("‖ id %1: %2 held by rule '%3' — release it in the flow inspector.")
-                           .arg(u.packetId.value)
-                           .arg(packetTypeName(h.packet.type), h.packet.ruleName);
-        if (text.isEmpty()) {
-            switch (u.state) {
-            case FlowState::Complete:
-                text = tr("✔ id %1 completed (%2) in %3 ms.").arg(u.packetId.value).arg(u.qos == QoS::ExactlyOnce ? QStringLiteral("PUBCOMP") : QStringLiteral("PUBACK")).arg(ms, 0, 'f', 1);
-                color = successColor().name();
-                break;
-            case FlowState::Failed:
-                text = tr("✖ id %1 failed: %2").arg(u.packetId.value).arg(u.note);
-                color = problemColor().name();
-                break;
-            case FlowState::Abandoned:
-                text = tr("✖ id %1 abandoned: %2").arg(u.packetId.value).arg(u.note);
-                color = problemColor().name();
-                break;
-            case FlowState::Queued:
-                text = tr("⏳ id %1 queued: waiting for send quota or a connection.").arg(u.packetId.value);
-                break;
-            case FlowState::AwaitingPubAck:
-                text = tr("⏳ id %1 waiting for PUBACK (%2 s).").arg(u.packetId.value).arg(ms / 1000, 0, 'f', 1);
-                break;
-            case FlowState::AwaitingPubRec:
-                text = tr("⏳ id %1 waiting for PUBREC (%2 s).").arg(u.packetId.value).arg(ms / 1000, 0, 'f', 1);
-                break;
-            case FlowState::AwaitingPubComp:
-                text = tr("⏳ id %1 PUBREC received; waiting for PUBCOMP (%2 s).").arg(u.packetId.value).arg(ms / 1000, 0, 'f', 1);
-                break;
-            default:
-                text = tr("⏳ id %1 …").arg(u.packetId.value);
-            }
-        }
-    }
-    m_outcome->setStyleSheet(color.isEmpty() ? QString() : QStringLiteral("color: %1;").arg(color));
-    m_outcome->setText(text);
+    const LastPublish::Sentence sentence = m_last.sentence();
+    m_outcome->setStyleSheet(sentence.color.isValid() ? QStringLiteral("color: %1;").arg(sentence.color.name()) : QString());
+    m_outcome->setText(sentence.text);
 }
 
 void PublishPanel::rememberTopic(const QString &topic)

@@ -4,6 +4,7 @@
 // progress and a stop button. Every publish shows its outcome here: completed, refused, failed,
 // waiting for which step, or held by a fault rule; never "sent" for what was not acknowledged.
 
+#include "publish_outcome.h"
 #include "workbench.h"
 
 #include "client/payload_format.h"
@@ -66,13 +67,19 @@ public:
     QPushButton *publishButton() const { return m_publish; }
     QPushButton *startButton() const { return m_start; }
     QPushButton *stopButton() const { return m_stop; }
+    QPushButton *restartSeqButton() const { return m_restartSeq; }
     QProgressBar *progress() const { return m_progress; }
+    // The generator's line: how many readings, and how many of them are sent, completed, queued.
+    QString runText() const;
+    const PublishTally &tally() const { return m_run.tally; }
 
 public slots:
     void publish(); // once (Ctrl+Return)
     void startGenerator(); // N times, every T ms
     void stopGenerator();
     void applyPreset(int index);
+    // The next reading of each template is {{seq}} 1 again.
+    void restartSeq();
 
 signals:
     void published(quint64 serial);
@@ -81,10 +88,13 @@ private:
     void publishOne();
     void showProblem(const QString &text);
     void updateOutcome();
+    void updateRun();
     void rememberTopic(const QString &topic);
     void saveSnippets();
     void loadSnippets();
     void onFlow(Connection *connection, const FlowUpdate &update);
+    // Follows what becomes of a message the session took (the result line, the run's tally).
+    void track(Connection *connection, const ApplicationMessage &message, const PublishTicket &ticket, quint64 traceEnd);
     Properties properties() const;
 
     Workbench &m_workbench;
@@ -106,6 +116,7 @@ private:
     QPushButton *m_publish = nullptr;
     QPushButton *m_start = nullptr;
     QPushButton *m_stop = nullptr;
+    QPushButton *m_restartSeq = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_rate = nullptr;
     QLabel *m_outcome = nullptr;
@@ -113,21 +124,23 @@ private:
     QStandardItemModel m_snippets;
     QListView *m_snippetList = nullptr;
 
+    // Templates keep counting across Publish clicks and generator runs (ReadingSeries).
+    ReadingSeries m_payloadSeries;
+    ReadingSeries m_topicSeries;
+
     // the generator
     QTimer m_generator;
-    std::optional<ReadingTemplate> m_payloadTemplate;
-    std::optional<ReadingTemplate> m_topicTemplate;
     int m_target = 0;
     int m_generated = 0;
-    QElapsedTimer m_generatorClock;
+    struct Run {
+        int target = 0;
+        Connection *connection = nullptr; // serials count per connection
+        PublishTally tally{};
+        QElapsedTimer clock{};
+        std::optional<double> seconds{}; // fixed when the run stops
+    } m_run;
 
-    // the outcome of the last publish
-    Connection *m_lastConnection = nullptr;
-    quint64 m_lastSerial = 0;
-    FlowUpdate m_lastUpdate{};
-    QString m_outcomeText;
-    qint64 m_lastStartMs = 0;
-    QElapsedTimer m_clock;
+    LastPublish m_last;
 };
 
 } // namespace mqs

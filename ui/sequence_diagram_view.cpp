@@ -22,11 +22,6 @@ namespace {
 constexpr int kBaseRowHeight = 26;
 constexpr int kCompactRowHeight = 16;
 
-QString seconds(qint64 us)
-{
-    return QString::number(double(us) / 1e6, 'f', 3);
-}
-
 } // namespace
 
 QColor packetColor(PacketType type, bool dark)
@@ -165,6 +160,11 @@ QRect SequenceDiagramView::rowRect(std::size_t row) const
     return QRect(std::min(x1, x2), y, std::abs(x2 - x1) + 1, rowHeight());
 }
 
+QString SequenceDiagramView::timeText(std::size_t row) const
+{
+    return traceSeconds(m_log.timeUs(m_layout.rows()[row].sequence), TimeResolution::Milliseconds);
+}
+
 QString SequenceDiagramView::label(quint64 sequence) const
 {
     if (const QString *cached = m_labels.object(sequence))
@@ -183,7 +183,7 @@ QString SequenceDiagramView::label(quint64 sequence) const
             if (publish->retain)
                 text += QStringLiteral(" retained");
         } else {
-            text = describe(*packet);
+            text = describe(*packet, connection.version);
         }
     } else {
         text = QStringLiteral("malformed %1").arg(packetTypeName(m_log.typeOf(sequence)));
@@ -277,7 +277,6 @@ void SequenceDiagramView::paintRows(QPainter &p, const Geometry &g, const std::v
     }
     p.setBrush(Qt::NoBrush);
 
-    const qint64 origin = m_log.size() ? m_log.timeUs(m_log.firstSequence()) : 0;
     QFont small = font();
     small.setPointSizeF(font().pointSizeF() * 0.85);
     for (std::size_t r : rows) {
@@ -305,7 +304,7 @@ void SequenceDiagramView::paintRows(QPainter &p, const Geometry &g, const std::v
         }
         p.setFont(small);
         p.setPen(palette().color(QPalette::PlaceholderText));
-        p.drawText(QRect(4, y, g.timeColumn - 10, h), Qt::AlignRight | Qt::AlignVCenter, seconds(m_log.timeUs(row.sequence) - origin));
+        p.drawText(QRect(4, y, g.timeColumn - 10, h), Qt::AlignRight | Qt::AlignVCenter, timeText(r));
         p.setFont(font());
         if (row.kind == DiagramRow::Arrow) {
             paintArrow(p, g, row, y, h);

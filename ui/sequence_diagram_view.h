@@ -34,6 +34,10 @@ public:
     int rowHeight() const;
     // Where a row's arrow is drawn (viewport coordinates), for tests and tooltips.
     QRect rowRect(std::size_t row) const;
+    // The text of a packet's arrow before it is elided to fit, e.g. "CONNACK session-present=0 …".
+    QString label(quint64 sequence) const;
+    // The time a row shows in the time column (traceSeconds: the trace clock's zero, as every view).
+    QString timeText(std::size_t row) const;
 
     // Renders rows [first, last] (all rows when empty), or only `flows`' rows when given.
     void renderTo(QPainter &painter, const QSize &size, std::size_t first, std::size_t last,
@@ -77,7 +81,6 @@ private:
     void paintArrow(QPainter &p, const Geometry &g, const DiagramRow &row, int y, int rowHeight) const;
     void paintNote(QPainter &p, const Geometry &g, const DiagramRow &row, int y, int rowHeight) const;
     void paintEvicted(QPainter &p, const Geometry &g, int y, int rowHeight) const;
-    QString label(quint64 sequence) const;
     QColor flowColor(FlowId flow) const;
     void updateScrollBar();
     std::optional<std::size_t> rowAt(const QPoint &pos) const;

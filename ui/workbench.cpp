@@ -61,6 +61,7 @@ void Workbench::adopt(Connection *connection, bool)
         m_pending.push_back(std::move(m));
     });
     connect(connection, &Connection::heldPacketsChanged, this, &Workbench::heldPacketsChanged);
+    connect(connection, &Connection::faultRuleActed, this, &Workbench::faultRuleActed);
     emit connectionAdded(connection);
     if (!m_current)
         setCurrent(connection);
@@ -108,6 +109,7 @@ std::optional<QString> Workbench::startDemo(int intervalMs)
     m_demo = std::make_unique<SandboxDemo>(options, m_trace);
     connect(m_demo.get(), &SandboxDemo::problem, this, &Workbench::problem);
     connect(&m_demo->broker(), &SandboxBroker::heldPacketsChanged, this, &Workbench::heldPacketsChanged);
+    connect(&m_demo->broker(), &SandboxBroker::faultRuleActed, this, &Workbench::faultRuleActed);
     if (auto error = m_demo->start()) {
         m_demo.reset();
         return error;

@@ -63,6 +63,8 @@ signals:
     // A batch: the trace grew and/or messages arrived since the last one.
     void batch();
     void heldPacketsChanged();
+    // A fault rule of any connection or of the sandbox broker acted: its hit count grew.
+    void faultRuleActed();
     void problem(const QString &text);
 
 private:

@@ -34,6 +34,7 @@ SandboxBroker::SandboxBroker(Options options, TraceLog *trace, QObject *parent)
     });
     connect(&m_server, &TransportServer::accepted, this, &SandboxBroker::onAccepted);
     connect(&m_gate, &FaultGate::heldChanged, this, &SandboxBroker::heldPacketsChanged);
+    connect(&m_gate, &FaultGate::ruleActed, this, &SandboxBroker::faultRuleActed);
     if (m_trace) {
         TraceConnection lane;
         lane.role = ConnectionRole::BrokerSide;

@@ -63,6 +63,8 @@ signals:
     void clientDisconnected(const QString &clientId);
     void note(const QString &text);
     void heldPacketsChanged();
+    // One of the broker's fault rules acted on a packet (FaultRuleSet::hits grew).
+    void faultRuleActed(quint32 ruleId);
 
 private:
     struct Client;

@@ -45,6 +45,7 @@ Connection::Connection(ConnectionSettings settings, TraceLog &trace, SessionStor
     });
     connect(&m_reconnectTimer, &QTimer::timeout, this, &Connection::open);
     connect(&m_gate, &FaultGate::heldChanged, this, &Connection::heldPacketsChanged);
+    connect(&m_gate, &FaultGate::ruleActed, this, &Connection::faultRuleActed);
 }
 
 Connection::~Connection()

@@ -77,6 +77,8 @@ signals:
     // A sentence for the user: refused connection, TLS failure, store failure, protocol error.
     void errorOccurred(const QString &message);
     void heldPacketsChanged();
+    // One of this connection's fault rules acted on a packet (FaultRuleSet::hits grew).
+    void faultRuleActed(quint32 ruleId);
 
 private:
     void setState(ConnectionState state);

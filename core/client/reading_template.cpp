@@ -111,4 +111,21 @@ QString ReadingTemplate::render()
     return out;
 }
 
+std::variant<QString, TemplateProblem> ReadingSeries::next(const QString &text)
+{
+    if (!m_template || text != m_text) {
+        auto parsed = ReadingTemplate::parse(text);
+        if (const auto *error = std::get_if<QString>(&parsed))
+            return TemplateProblem{*error};
+        m_template = std::get<ReadingTemplate>(std::move(parsed));
+        m_text = text;
+    }
+    return m_template->render();
+}
+
+void ReadingSeries::restart()
+{
+    m_template.reset();
+}
+
 } // namespace mqs

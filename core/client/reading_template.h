@@ -1,7 +1,7 @@
 #pragma once
 // Test readings from a template: "{\"t\": {{walk 21.5 ±0.2}}, \"seq\": {{seq}}}" renders to a new
 // value each time. Fields:
-//   {{seq}}                      1, 2, 3, ... per render
+//   {{seq}}                      1, 2, 3, ... per render (a ReadingSeries keeps counting across publishes)
 //   {{counter}}                  0, 1, 2, ... (the same sequence, from 0)
 //   {{now}}                      ISO 8601 time with milliseconds (UTC)
 //   {{uuid}}                     a random UUID
@@ -18,6 +18,11 @@
 #include <vector>
 
 namespace mqs {
+
+// Why a template text cannot be used: a sentence naming the field.
+struct TemplateProblem {
+    QString sentence;
+};
 
 class ReadingTemplate
 {
@@ -42,6 +47,24 @@ private:
     std::vector<Field> m_fields;
     QRandomGenerator m_random;
     int m_rendered = 0;
+};
+
+// The readings of one template text over many publishes (Publish clicks and generator runs
+// alike): parsed once, so {{seq}} keeps counting and {{walk}} keeps walking. A different text
+// starts a new series at {{seq}} 1, as does restart().
+class ReadingSeries
+{
+public:
+    // The next reading of `text`, or a sentence naming the field that is wrong.
+    std::variant<QString, TemplateProblem> next(const QString &text);
+    // The next reading is {{seq}} 1 again (and {{walk}} starts from its first value).
+    void restart();
+    // Readings rendered in this series so far: the last {{seq}} given.
+    int rendered() const { return m_template ? m_template->rendered() : 0; }
+
+private:
+    QString m_text;
+    std::optional<ReadingTemplate> m_template;
 };
 
 } // namespace mqs

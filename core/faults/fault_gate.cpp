@@ -27,6 +27,13 @@ void FaultGate::pass(HeldPacket packet, qint64 nowUs, const Handlers &handlers)
     const FaultSubject subject{packet.direction == TraceDirection::Sent ? FaultDirection::Outgoing : FaultDirection::Incoming,
                                packet.type, packet.packetId, packet.topic, packet.clientId};
     const FaultDecision decision = m_rules.decide(subject);
+    act(decision, std::move(packet), nowUs, handlers);
+    if (decision.action != FaultAction::None)
+        emit ruleActed(decision.ruleId);
+}
+
+void FaultGate::act(const FaultDecision &decision, HeldPacket packet, qint64 nowUs, const Handlers &handlers)
+{
     switch (decision.action) {
     case FaultAction::None:
         handlers.cross(packet, TraceMark::None, 0);

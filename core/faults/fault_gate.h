@@ -65,8 +65,11 @@ public:
 
 signals:
     void heldChanged();
+    // A rule acted on a packet (its hit count grew); after the action was carried out.
+    void ruleActed(quint32 ruleId);
 
 private:
+    void act(const FaultDecision &decision, HeldPacket packet, qint64 nowUs, const Handlers &handlers);
     // The held packet `id` and its handlers, no longer held; nothing when it is not held.
     std::optional<std::pair<HeldPacket, Handlers>> take(quint64 id);
 

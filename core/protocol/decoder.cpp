@@ -235,7 +235,7 @@ ConnAck readConnAck(ByteReader &r, ProtocolVersion version)
         if (!reason)
             r.fail(R::ProtocolError, QStringLiteral("CONNACK return code %1 is reserved in MQTT 3.1.1").arg(code), codeAt);
         a.reason = *reason;
-        r.describeLast(QStringLiteral("%1 %2").arg(code).arg(connAckReturnCodeNameV311(code)));
+        r.describeLast(connAckReasonText(a.reason, version));
     }
     if (a.sessionPresent && a.reason != R::Success)
         r.fail(R::ProtocolError,

@@ -19,6 +19,8 @@ QString withReason(QString text, ReasonCode reason, PacketType type)
 QString idText(PacketId id) { return QStringLiteral("id=%1").arg(id.value); }
 
 struct Describer {
+    ProtocolVersion version = ProtocolVersion::V5;
+
     QString operator()(const Connect &c) const
     {
         QString text = QStringLiteral("CONNECT %1 client=%2 clean=%3 keepalive=%4")
@@ -41,7 +43,7 @@ struct Describer {
     QString operator()(const ConnAck &a) const
     {
         return QStringLiteral("CONNACK session-present=%1 %2")
-            .arg(flag(a.sessionPresent), reasonText(a.reason, PacketType::ConnAck));
+            .arg(flag(a.sessionPresent), connAckReasonText(a.reason, version));
     }
     QString operator()(const Publish &p) const
     {
@@ -107,9 +109,9 @@ struct Describer {
 
 } // namespace
 
-QString describe(const Packet &packet)
+QString describe(const Packet &packet, ProtocolVersion version)
 {
-    return std::visit(Describer{}, packet);
+    return std::visit(Describer{.version = version}, packet);
 }
 
 PacketLayout breakdown(QByteArrayView raw, ProtocolVersion version)

@@ -145,6 +145,29 @@ QString connAckReturnCodeNameV311(quint8 returnCode)
     return QStringLiteral("Reserved return code");
 }
 
+quint8 connAckWireValue(ReasonCode reason, ProtocolVersion version)
+{
+    if (version == ProtocolVersion::V311)
+        if (const auto code = connAckReturnCodeV311(reason))
+            return *code;
+    return reasonValue(reason); // 5.0, or a 5.0 code with no 3.1.1 return code
+}
+
+QString connAckReasonName(ReasonCode reason, ProtocolVersion version)
+{
+    if (version == ProtocolVersion::V311)
+        if (const auto code = connAckReturnCodeV311(reason))
+            return connAckReturnCodeNameV311(*code);
+    return reasonName(reason, PacketType::ConnAck);
+}
+
+QString connAckReasonText(ReasonCode reason, ProtocolVersion version)
+{
+    return QStringLiteral("0x%1 %2")
+        .arg(connAckWireValue(reason, version), 2, 16, QLatin1Char('0'))
+        .arg(connAckReasonName(reason, version));
+}
+
 QString packetTypeName(PacketType type)
 {
     static constexpr std::array<const char *, 16> kNames{

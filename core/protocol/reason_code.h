@@ -75,4 +75,11 @@ std::optional<quint8> connAckReturnCodeV311(ReasonCode code);
 // The 3.1.1 spec name of a CONNACK return code ("Connection Refused, identifier rejected").
 QString connAckReturnCodeNameV311(quint8 returnCode);
 
+// A CONNACK's code as it was on the wire of `version`: the 3.1.1 return code (0x05 for
+// NotAuthorized, table 3.1) or the 5.0 reason code (0x87), with that version's name.
+quint8 connAckWireValue(ReasonCode reason, ProtocolVersion version);
+QString connAckReasonName(ReasonCode reason, ProtocolVersion version);
+// "0x05 Connection Refused, not authorized" (3.1.1), "0x87 Not authorized" (5.0)
+QString connAckReasonText(ReasonCode reason, ProtocolVersion version);
+
 } // namespace mqs

@@ -157,10 +157,10 @@ void Session::onConnAck(const ConnAck &ack, Millis now, SessionOutput &out)
         return;
     }
     if (isFailure(ack.reason)) {
+        // The code as it was on the wire: 3.1.1 return codes are 0x01-0x05, not the 5.0 codes.
         QString text = QStringLiteral("The broker refused the connection: %1 (CONNACK 0x%2).")
-                           .arg(m_link.isV5() ? reasonName(ack.reason, PacketType::ConnAck)
-                                              : connAckReturnCodeNameV311(connAckReturnCodeV311(ack.reason).value_or(0)))
-                           .arg(reasonValue(ack.reason), 2, 16, QLatin1Char('0'));
+                           .arg(connAckReasonName(ack.reason, m_link.version))
+                           .arg(connAckWireValue(ack.reason, m_link.version), 2, 16, QLatin1Char('0'));
         switch (ack.reason) {
         case ReasonCode::ClientIdentifierNotValid:
             text += m_meta.clientId.isEmpty()

@@ -81,7 +81,7 @@ QString captureLine(const CapturedPacket &p)
         .arg(p.stream, -3)
         .arg(p.sourcePort, 5)
         .arg(p.destinationPort, -5)
-        .arg(describe(p.packet));
+        .arg(describe(p.packet, p.version));
 }
 
 QJsonObject captureJson(const CapturedPacket &p)
@@ -120,10 +120,15 @@ QJsonObject captureJson(const CapturedPacket &p)
         json.insert(QStringLiteral("reasons"), reasons);
     }
     const bool carriesReason = p.version == ProtocolVersion::V5 || std::holds_alternative<ConnAck>(p.packet);
-    if (const auto reason = reasonOf(p.packet); reason && carriesReason && !std::holds_alternative<Connect>(p.packet))
+    if (std::holds_alternative<ConnAck>(p.packet)) { // a 3.1.1 return code as it was on the wire
+        const ReasonCode reason = std::get<ConnAck>(p.packet).reason;
+        json.insert(QStringLiteral("reason"), QJsonObject{{QStringLiteral("code"), connAckWireValue(reason, p.version)},
+                                                           {QStringLiteral("name"), connAckReasonName(reason, p.version)}});
+    } else if (const auto reason = reasonOf(p.packet); reason && carriesReason && !std::holds_alternative<Connect>(p.packet)) {
         json.insert(QStringLiteral("reason"), QJsonObject{{QStringLiteral("code"), reasonValue(*reason)},
                                                            {QStringLiteral("name"), reasonName(*reason, packetType(p.packet))}});
-    json.insert(QStringLiteral("describe"), describe(p.packet));
+    }
+    json.insert(QStringLiteral("describe"), describe(p.packet, p.version));
     return json;
 }
 

@@ -1,5 +1,7 @@
 #include "flow_index.h"
 
+#include "trace_text.h"
+
 #include "protocol/decoder.h"
 
 #include <algorithm>
@@ -16,8 +18,7 @@ QString ago(qint64 fromUs, qint64 nowUs)
 
 QString took(qint64 fromUs, qint64 toUs)
 {
-    const double ms = double(std::max<qint64>(0, toUs - fromUs)) / 1e3;
-    return ms < 1000 ? QStringLiteral("%1 ms").arg(ms, 0, 'f', ms < 10 ? 2 : 0) : QStringLiteral("%1 s").arg(ms / 1000, 0, 'f', 1);
+    return durationText(toUs - fromUs);
 }
 
 } // namespace

@@ -237,7 +237,7 @@ std::optional<QString> writeJsonLines(const TraceLog &log, QIODevice &out, const
             o.insert(QStringLiteral("raw"), QString::fromLatin1(raw.toByteArray().toHex()));
             const auto decoded = decodePacket(raw, connection.version);
             if (const auto *packet = std::get_if<Packet>(&decoded))
-                o.insert(QStringLiteral("describe"), describe(*packet));
+                o.insert(QStringLiteral("describe"), describe(*packet, connection.version));
         }
         const QString note = log.noteOf(s);
         if (!note.isEmpty())

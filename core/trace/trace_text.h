@@ -6,6 +6,18 @@
 
 namespace mqs {
 
+// How finely a trace time is written: the diagram's time column shows milliseconds, the
+// Packet tab and the CLI's --trace lines microseconds.
+enum class TimeResolution : quint8 { Milliseconds, Microseconds };
+
+// A trace time as every view writes it: seconds since the trace clock's zero (TraceClock,
+// the time_us of the JSON Lines export), cut (not rounded) to `resolution`, so the diagram's
+// "1.204" and the Packet tab's "1.204311" read as one time. "1.204311"
+QString traceSeconds(qint64 timeUs, TimeResolution resolution);
+
+// How long a step took, as the Flows tab and the publish panel say it: "2.76 ms", "41 ms", "3.2 s".
+QString durationText(qint64 us);
+
 QString traceLine(const TraceLog &log, quint64 sequence);
 
 // The lane name of one end of a traced connection. The sandbox broker's view of a client is

@@ -51,6 +51,27 @@ private slots:
         QCOMPARE(t.rendered(), 3);
     }
 
+    void seriesCountsOnUntilTheTextChanges()
+    {
+        // The publish panel renders through a series: {{seq}} must not restart on each click.
+        ReadingSeries series;
+        auto next = [&](const QString &text) {
+            auto reading = series.next(text);
+            return std::holds_alternative<QString>(reading) ? std::get<QString>(reading) : QStringLiteral("refused");
+        };
+        QCOMPARE(next(QStringLiteral("#{{seq}}")), QStringLiteral("#1"));
+        QCOMPARE(next(QStringLiteral("#{{seq}}")), QStringLiteral("#2"));
+        QCOMPARE(next(QStringLiteral("#{{seq}}")), QStringLiteral("#3"));
+        QCOMPARE(series.rendered(), 3);
+        QCOMPARE(next(QStringLiteral("n={{seq}}")), QStringLiteral("n=1")); // a new text, a new series
+        QCOMPARE(next(QStringLiteral("n={{seq}}")), QStringLiteral("n=2"));
+        series.restart();
+        QCOMPARE(next(QStringLiteral("n={{seq}}")), QStringLiteral("n=1"));
+        const auto bad = series.next(QStringLiteral("{{wobble}}"));
+        QVERIFY(std::holds_alternative<TemplateProblem>(bad));
+        QVERIFY(std::get<TemplateProblem>(bad).sentence.contains(QStringLiteral("not a template field")));
+    }
+
     void nowIsIsoUtcWithMilliseconds()
     {
         ReadingTemplate t = parsed(QStringLiteral("{{now}}"));

@@ -134,6 +134,16 @@ private slots:
         QTest::newRow("SUBACK") << describe(SubAck{1, {}, {ReasonCode::GrantedQoS2, ReasonCode::NotAuthorized}})
                                 << QStringLiteral("SUBACK id=1 QoS 2, 0x87 Not authorized");
         QTest::newRow("CONNACK") << describe(ConnAck{true, ReasonCode::Success, {}}) << QStringLiteral("CONNACK session-present=1 0x00 Success");
+        // 3.1.1 return codes as they are on the wire (table 3.1), not the 5.0 code of that meaning
+        QTest::newRow("CONNACK 3.1.1 not authorized") << describe(ConnAck{false, ReasonCode::NotAuthorized, {}}, ProtocolVersion::V311)
+                                                      << QStringLiteral("CONNACK session-present=0 0x05 Connection Refused, not authorized");
+        QTest::newRow("CONNACK 3.1.1 identifier rejected")
+            << describe(ConnAck{false, ReasonCode::ClientIdentifierNotValid, {}}, ProtocolVersion::V311)
+            << QStringLiteral("CONNACK session-present=0 0x02 Connection Refused, identifier rejected");
+        QTest::newRow("CONNACK 3.1.1 accepted") << describe(ConnAck{true, ReasonCode::Success, {}}, ProtocolVersion::V311)
+                                                << QStringLiteral("CONNACK session-present=1 0x00 Connection Accepted");
+        QTest::newRow("CONNACK 5.0 not authorized") << describe(ConnAck{false, ReasonCode::NotAuthorized, {}}, ProtocolVersion::V5)
+                                                    << QStringLiteral("CONNACK session-present=0 0x87 Not authorized");
         QTest::newRow("DISCONNECT") << describe(Disconnect{ReasonCode::SessionTakenOver, {}})
                                     << QStringLiteral("DISCONNECT 0x8e Session taken over");
     }
@@ -142,6 +152,20 @@ private slots:
         QFETCH(QString, line);
         QFETCH(QString, expected);
         QCOMPARE(line, expected);
+    }
+
+    void v311ConnAckFieldShowsTheReturnCodeOnTheWire()
+    {
+        for (quint8 code = 0; code <= 5; ++code) {
+            const QByteArray raw = QByteArray::fromHex("2002") + char(0) + char(code); // CONNACK, 3.1.1
+            const PacketLayout layout = breakdown(raw, ProtocolVersion::V311);
+            const auto it = std::find_if(layout.begin(), layout.end(), [](const PacketField &f) { return f.name == QStringLiteral("Connect Return Code"); });
+            QVERIFY(it != layout.end());
+            QCOMPARE(it->value, QStringLiteral("0x%1 %2").arg(code, 2, 16, QLatin1Char('0')).arg(connAckReturnCodeNameV311(code)));
+            const auto reason = connAckReasonFromV311(code);
+            QVERIFY(reason);
+            QCOMPARE(connAckWireValue(*reason, ProtocolVersion::V311), code); // and back again
+        }
     }
 
     void breakdownTilesThePacket()

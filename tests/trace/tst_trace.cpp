@@ -193,6 +193,20 @@ private slots:
                                                    "retain=0 sensors/temperature/livingroom (4 B)  AwaitingPubRec"));
     }
 
+    void traceTimesAreCutNotRounded()
+    {
+        // The diagram (ms) and the Packet tab (µs) must read as one time: 1.204 and 1.204999,
+        // never 1.205 beside 1.204999.
+        QCOMPARE(traceSeconds(1'204'999, TimeResolution::Milliseconds), QStringLiteral("1.204"));
+        QCOMPARE(traceSeconds(1'204'999, TimeResolution::Microseconds), QStringLiteral("1.204999"));
+        QCOMPARE(traceSeconds(0, TimeResolution::Milliseconds), QStringLiteral("0.000"));
+        QCOMPARE(traceSeconds(61'000'042, TimeResolution::Microseconds), QStringLiteral("61.000042"));
+        QCOMPARE(traceSeconds(-1'500, TimeResolution::Microseconds), QStringLiteral("-0.001500"));
+        QCOMPARE(durationText(2'760), QStringLiteral("2.76 ms"));
+        QCOMPARE(durationText(630'000), QStringLiteral("630 ms"));
+        QCOMPARE(durationText(10'614'000), QStringLiteral("10.6 s"));
+    }
+
     void pcapExportDissectsCleanlyInTshark()
     {
         TraceLog log;
