@@ -284,6 +284,12 @@ private slots:
 
     void subReconnectsByDefaultAndNoReconnectExits()
     {
+        // A first connection that fails still ends the run, as with mosquitto_sub.
+        const auto refused = runProgram(kCli, {"sub", "-p", QString::number(freePort()), "-t", "a"}, 10000);
+        QVERIFY(!refused.timedOut);
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("Connection refused"), refused.err.constData());
+
         MosquittoBroker own;
         const auto error = own.start();
         QVERIFY2(!error, qPrintable(error.value_or(QString())));
@@ -308,6 +314,29 @@ private slots:
         QCOMPARE(quitter.exitCode(), 1);
         const QByteArray why = quitter.readAllStandardError();
         QVERIFY2(why.contains("mqttscope-cli sub: "), why.right(2000).constData());
+    }
+
+    void subDrainsAQueueAcrossReceiveMaximumViolations()
+    {
+        // mosquitto 2.0.11 breaks a Receive Maximum of 5 while draining a persistent session's QoS 2
+        // queue; each time we close with 0x93. A persistent subscriber once needed a restart per
+        // break; now it reconnects by itself and gets every message exactly once.
+        constexpr int kMessages = 30;
+        QTemporaryDir dir;
+        const QStringList subscriber = QStringList{"sub"} + to(m_broker->port())
+                                       + QStringList{"-i", "drainer", "-c", "-x", "600", "-q", "2", "-t", "drain/#", "-D", "connect",
+                                                     "receive-maximum", "5", "--store", dir.filePath(QStringLiteral("drainer.db"))};
+        QProcess first;
+        QVERIFY(startSubscriber(first, kCli, subscriber + QStringList{"--trace"}));
+        first.terminate();
+        QVERIFY(first.waitForFinished(5000));
+        const auto pub = runProgram(QStringLiteral("mosquitto_pub"), to(m_broker->port()) + QStringList{"-t", "drain/t", "-q", "2", "-l"},
+                                    15000, numberedLines(kMessages));
+        QCOMPARE(pub.exitCode, 0);
+        const auto drained = runProgram(kCli, subscriber + QStringList{"-C", QString::number(kMessages)}, 90000);
+        QVERIFY2(drained.exitCode == 0, drained.err.right(3000).constData());
+        QVERIFY2(drained.err.contains("[MQTT-3.3.4-9]") && drained.err.contains("reconnected."), drained.err.right(3000).constData());
+        QCOMPARE(drained.out, numberedLines(kMessages));
     }
 
     void historyGivesTheExactBytes()
