@@ -106,15 +106,18 @@ ConnectionDialog::ConnectionDialog(const Profile &profile, QWidget *parent)
     m_maximumPacketSize->setRange(0, 268435455);
     m_maximumPacketSize->setSpecialValueText(tr("not announced"));
     m_maximumPacketSize->setSuffix(tr(" bytes"));
+    m_maximumPacketSize->setGroupSeparatorShown(true);
     m_maximumPacketSize->setValue(int(s.session.maximumPacketSize));
     m_maximumPacketSize->setObjectName(QStringLiteral("maximumPacketSize"));
     m_maximumPacketSizeNote = new QLabel(limits);
     m_maximumPacketSizeNote->setObjectName(QStringLiteral("maximumPacketSizeNote"));
     m_maximumPacketSizeNote->setWordWrap(true);
+    m_maximumPacketSizeNote->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum); // no taller than its text
     m_receiveLimit = new QSpinBox(limits);
     m_receiveLimit->setObjectName(QStringLiteral("receiveLimit"));
     m_receiveLimit->setRange(64, int(kMaximumPossiblePacketSize));
     m_receiveLimit->setSuffix(tr(" bytes"));
+    m_receiveLimit->setGroupSeparatorShown(true); // 67,108,864 reads; 67108864 does not
     m_receiveLimit->setValue(int(s.receiveLimit));
     m_receiveLimit->setToolTip(tr("Packets from the broker larger than this are refused (DISCONNECT 0x95) before they are "
                                   "held in memory. Not announced to the broker, so it drops nothing because of it. "
