@@ -149,6 +149,12 @@ void addConnectionOptions(QCommandLineParser &parser, const QString &defaultClie
          QStringLiteral("A fault rule, e.g. \"hold out PUBREL\" or \"drop in PUBCOMP every 10\" (repeatable)."),
          QStringLiteral("RULE")},
         {QStringLiteral("inbound-method"), QStringLiteral("QoS 2 receive method: B (default) or A."), QStringLiteral("A|B")},
+        {QStringLiteral("receive-limit"),
+         QStringLiteral("Refuse (DISCONNECT 0x95) packets from the broker larger than BYTES (default %1). Not announced "
+                        "to the broker; -D connect maximum-packet-size announces a limit, which the broker then keeps "
+                        "by dropping larger messages without notice.")
+             .arg(kDefaultReceiveLimit),
+         QStringLiteral("BYTES")},
         {{QStringLiteral("D"), QStringLiteral("property")},
          QStringLiteral("A 5.0 property: -D connect|publish|subscribe|will NAME VALUE (user-property takes NAME VALUE)."),
          QStringLiteral("...")},
@@ -248,6 +254,20 @@ std::variant<ClientOptions, QString> readConnectionOptions(const QCommandLinePar
         s.sessionExpiry = *expiry;
     if (const auto receiveMaximum = s.connectProperties.integer(PropertyId::ReceiveMaximum))
         s.session.receiveMaximum = quint16(*receiveMaximum);
+    // Announced, so enforced: a larger packet from the broker is answered with DISCONNECT 0x95.
+    if (const auto maximumPacketSize = s.connectProperties.integer(PropertyId::MaximumPacketSize)) {
+        if (*maximumPacketSize == 0)
+            return QStringLiteral("-D connect maximum-packet-size must be 1 or more (0 is a protocol error in CONNECT).");
+        s.session.maximumPacketSize = *maximumPacketSize;
+    }
+    if (parser.isSet(QStringLiteral("receive-limit"))) {
+        bool ok = false;
+        s.receiveLimit = parser.value(QStringLiteral("receive-limit")).toUInt(&ok);
+        if (!ok || s.receiveLimit > kMaximumPossiblePacketSize)
+            return QStringLiteral("--receive-limit must be a number of bytes up to %1, not '%2'.")
+                .arg(kMaximumPossiblePacketSize)
+                .arg(parser.value(QStringLiteral("receive-limit")));
+    }
     if (parser.isSet(QStringLiteral("inbound-method"))) {
         const QString method = parser.value(QStringLiteral("inbound-method")).toUpper();
         if (method != QLatin1String("A") && method != QLatin1String("B"))
@@ -266,6 +286,59 @@ std::variant<ClientOptions, QString> readConnectionOptions(const QCommandLinePar
     if (const auto problem = s.problem())
         return *problem;
     return o;
+}
+
+std::optional<ClientOptions> parseClient(const QString &command, QStringList arguments, QCommandLineParser &parser,
+                                         const QString &clientPrefix, int &exitCode)
+{
+    auto properties = extractPropertyFlags(arguments);
+    if (const auto *error = std::get_if<QString>(&properties)) {
+        exitCode = usageError(command, *error);
+        return std::nullopt;
+    }
+    if (!parser.parse(arguments)) {
+        exitCode = usageError(command, parser.errorText());
+        return std::nullopt;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out(parser.helpText());
+        exitCode = 0;
+        return std::nullopt;
+    }
+    auto options = readConnectionOptions(parser, std::get<std::vector<PropertyFlag>>(properties), clientPrefix);
+    if (const auto *error = std::get_if<QString>(&options)) {
+        exitCode = usageError(command, *error);
+        return std::nullopt;
+    }
+    return std::get<ClientOptions>(options);
+}
+
+std::optional<QoS> parseQos(const QString &text)
+{
+    if (text == QLatin1String("0") || text == QLatin1String("1") || text == QLatin1String("2"))
+        return QoS(text.toInt());
+    return std::nullopt;
+}
+
+QStringList unfinishedFlows(const Session &session, Direction direction)
+{
+    QStringList lines;
+    if (direction == Direction::Outbound) {
+        for (const OutboundFlow &f : session.outbound().flows())
+            if (!isFinished(f.state))
+                lines << QStringLiteral("'%1' id %2 %3").arg(f.message.topic).arg(f.packetId.value).arg(flowStateName(f.state));
+    } else {
+        for (const InboundFlow &f : session.inbound().flows())
+            lines << QStringLiteral("'%1' id %2 %3").arg(f.topic).arg(f.packetId.value).arg(flowStateName(f.state));
+    }
+    return lines;
+}
+
+QString whereUnfinishedGo(const ClientOptions &options)
+{
+    return options.storePath.isEmpty()
+        ? QStringLiteral("Without --store they end with this process.")
+        : QStringLiteral("They stay in %1; the next run with the same client id resumes them.").arg(options.storePath);
 }
 
 CliClient::CliClient(const ClientOptions &options)

@@ -35,6 +35,15 @@ std::variant<ClientOptions, QString> readConnectionOptions(const QCommandLinePar
                                                            std::vector<PropertyFlag> properties,
                                                            const QString &defaultClientPrefix);
 Properties propertiesFor(const std::vector<PropertyFlag> &flags, const QString &command);
+// Parses `arguments` for a pub/sub command, or prints the usage error (or the help); `exitCode` is
+// set when the command should end now.
+std::optional<ClientOptions> parseClient(const QString &command, QStringList arguments, QCommandLineParser &parser,
+                                         const QString &clientPrefix, int &exitCode);
+std::optional<QoS> parseQos(const QString &text);
+// One line per unfinished flow of `session` ("'a/b' id 3 AwaitingPubAck"), outbound or inbound.
+QStringList unfinishedFlows(const Session &session, Direction direction);
+// What happens to unfinished flows when the process ends: kept in the store, or lost.
+QString whereUnfinishedGo(const ClientOptions &options);
 
 // One connection with its trace printer and store, as the CLI runs it.
 class CliClient

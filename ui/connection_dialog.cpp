@@ -104,9 +104,24 @@ ConnectionDialog::ConnectionDialog(const Profile &profile, QWidget *parent)
     m_receiveMaximum->setValue(s.session.receiveMaximum);
     m_maximumPacketSize = new QSpinBox(limits);
     m_maximumPacketSize->setRange(0, 268435455);
-    m_maximumPacketSize->setSpecialValueText(tr("no limit"));
+    m_maximumPacketSize->setSpecialValueText(tr("not announced"));
     m_maximumPacketSize->setSuffix(tr(" bytes"));
+    m_maximumPacketSize->setGroupSeparatorShown(true);
     m_maximumPacketSize->setValue(int(s.session.maximumPacketSize));
+    m_maximumPacketSize->setObjectName(QStringLiteral("maximumPacketSize"));
+    m_maximumPacketSizeNote = new QLabel(limits);
+    m_maximumPacketSizeNote->setObjectName(QStringLiteral("maximumPacketSizeNote"));
+    m_maximumPacketSizeNote->setWordWrap(true);
+    m_maximumPacketSizeNote->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum); // no taller than its text
+    m_receiveLimit = new QSpinBox(limits);
+    m_receiveLimit->setObjectName(QStringLiteral("receiveLimit"));
+    m_receiveLimit->setRange(64, int(kMaximumPossiblePacketSize));
+    m_receiveLimit->setSuffix(tr(" bytes"));
+    m_receiveLimit->setGroupSeparatorShown(true); // 67,108,864 reads; 67108864 does not
+    m_receiveLimit->setValue(int(s.receiveLimit));
+    m_receiveLimit->setToolTip(tr("Packets from the broker larger than this are refused (DISCONNECT 0x95) before they are "
+                                  "held in memory. Not announced to the broker, so it drops nothing because of it. "
+                                  "Default %L1 bytes.").arg(kDefaultReceiveLimit));
     m_topicAliasMaximum = new QSpinBox(limits);
     m_topicAliasMaximum->setRange(0, 65535);
     m_topicAliasMaximum->setValue(s.session.topicAliasMaximum);
@@ -128,6 +143,8 @@ ConnectionDialog::ConnectionDialog(const Profile &profile, QWidget *parent)
     auto *limitsForm = new QFormLayout(limits);
     limitsForm->addRow(tr("Receive maximum"), m_receiveMaximum);
     limitsForm->addRow(tr("Maximum packet size"), m_maximumPacketSize);
+    limitsForm->addRow(QString(), m_maximumPacketSizeNote);
+    limitsForm->addRow(tr("Receive limit"), m_receiveLimit);
     limitsForm->addRow(tr("Topic alias maximum"), m_topicAliasMaximum);
     limitsForm->addRow(tr("QoS 2 receive method"), m_inboundMethod);
     limitsForm->addRow(m_userProperties);
@@ -172,6 +189,8 @@ ConnectionDialog::ConnectionDialog(const Profile &profile, QWidget *parent)
     layout->addWidget(buttons);
     resize(620, 720);
 
+    showMaximumPacketSizeNote(m_maximumPacketSize->value());
+    connect(m_maximumPacketSize, &QSpinBox::valueChanged, this, &ConnectionDialog::showMaximumPacketSizeNote);
     connect(generate, &QPushButton::clicked, this, [this] { m_clientId->setText(generateClientId()); });
     connect(addProperty, &QPushButton::clicked, this, [this] { m_userProperties->insertRow(m_userProperties->rowCount()); });
     connect(buttons, &QDialogButtonBox::accepted, this, &ConnectionDialog::accept);
@@ -210,6 +229,7 @@ std::variant<Profile, QString> ConnectionDialog::profile() const
     }
     s.session.receiveMaximum = quint16(m_receiveMaximum->value());
     s.session.maximumPacketSize = quint32(m_maximumPacketSize->value());
+    s.receiveLimit = quint32(m_receiveLimit->value());
     s.session.topicAliasMaximum = quint16(m_topicAliasMaximum->value());
     s.session.inboundMethod = m_inboundMethod->currentIndex() == 1 ? InboundMethod::A : InboundMethod::B;
     for (int r = 0; r < m_userProperties->rowCount(); ++r) {
@@ -224,6 +244,17 @@ std::variant<Profile, QString> ConnectionDialog::profile() const
     if (const auto problem = s.problem())
         return *problem;
     return p;
+}
+
+void ConnectionDialog::showMaximumPacketSizeNote(int bytes)
+{
+    const QString note = bytes == 0
+        ? QString()
+        : tr("The broker will drop messages larger than %L1 bytes for this connection without telling anyone "
+             "[MQTT-3.1.2-25]; a larger packet that still arrives closes the connection (DISCONNECT 0x95).").arg(bytes);
+    m_maximumPacketSizeNote->setText(note);
+    m_maximumPacketSizeNote->setVisible(bytes != 0);
+    m_maximumPacketSize->setToolTip(bytes == 0 ? tr("Announced to the broker (MQTT 5.0) only when set.") : note);
 }
 
 void ConnectionDialog::accept()

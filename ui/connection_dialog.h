@@ -33,6 +33,8 @@ public:
     void accept() override;
 
 private:
+    // Under the Maximum Packet Size field: what the broker does once a size is announced.
+    void showMaximumPacketSizeNote(int bytes);
     QLineEdit *m_name = nullptr;
     QLineEdit *m_url = nullptr;
     QComboBox *m_version = nullptr;
@@ -54,6 +56,8 @@ private:
     QCheckBox *m_willRetain = nullptr;
     QSpinBox *m_receiveMaximum = nullptr;
     QSpinBox *m_maximumPacketSize = nullptr;
+    QLabel *m_maximumPacketSizeNote = nullptr; // what a broker does with larger messages once one is announced
+    QSpinBox *m_receiveLimit = nullptr;
     QSpinBox *m_topicAliasMaximum = nullptr;
     QTableWidget *m_userProperties = nullptr;
     QComboBox *m_inboundMethod = nullptr;

@@ -86,8 +86,13 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
             return amber;
         return c->lastError().isEmpty() ? grey : red;
     }
-    case Qt::ToolTipRole:
-        return c->lastError().isEmpty() ? c->peerDescription() : c->lastError();
+    case Qt::ToolTipRole: {
+        QString tip = c->lastError().isEmpty() ? c->peerDescription() : c->lastError();
+        if (c->settings().announcesMaximumPacketSize())
+            tip += tr("\nMaximum Packet Size %L1 bytes announced: the broker drops larger messages for this "
+                      "connection without notice [MQTT-3.1.2-25].").arg(c->settings().session.maximumPacketSize);
+        return tip;
+    }
     default:
         return {};
     }

@@ -443,7 +443,6 @@ void MainWindow::newConnection()
     Profile blank;
     blank.settings.url = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:1883")));
     blank.settings.clientId = generateClientId();
-    blank.settings.session.maximumPacketSize = 256 * 1024;
     ConnectionDialog dialog(blank, this);
     if (dialog.exec() != QDialog::Accepted)
         return;

@@ -15,11 +15,24 @@ namespace mqs {
 namespace {
 
 const QString kService = QStringLiteral("MQTT Scope");
+// Profiles before format 2 were all offered a Maximum Packet Size of 262,144 by the dialog, so
+// that value says nothing about a choice; format 2 announces one only when the user sets it.
+constexpr int kProfileFormat = 2;
+constexpr quint32 kOldDefaultMaximumPacketSize = 256 * 1024;
+
+// The Maximum Packet Size a saved profile asks for: an old profile's unchosen default becomes "not set".
+quint32 savedMaximumPacketSize(const QJsonObject &o)
+{
+    const auto saved = quint32(o.value(QStringLiteral("maximumPacketSize")).toInteger(0));
+    const bool oldFormat = o.value(QStringLiteral("format")).toInt(1) < kProfileFormat;
+    return oldFormat && saved == kOldDefaultMaximumPacketSize ? 0 : saved;
+}
 
 QJsonObject toJson(const Profile &p)
 {
     const ConnectionSettings &s = p.settings;
-    QJsonObject o{{QStringLiteral("name"), s.name},
+    QJsonObject o{{QStringLiteral("format"), kProfileFormat},
+                  {QStringLiteral("name"), s.name},
                   {QStringLiteral("url"), s.url.toString()},
                   {QStringLiteral("version"), s.version == ProtocolVersion::V5 ? QStringLiteral("5.0") : QStringLiteral("3.1.1")},
                   {QStringLiteral("clientId"), s.clientId},
@@ -34,6 +47,7 @@ QJsonObject toJson(const Profile &p)
                   {QStringLiteral("inboundMethod"), s.session.inboundMethod == InboundMethod::A ? QStringLiteral("A") : QStringLiteral("B")},
                   {QStringLiteral("receiveMaximum"), s.session.receiveMaximum},
                   {QStringLiteral("maximumPacketSize"), qint64(s.session.maximumPacketSize)},
+                  {QStringLiteral("receiveLimit"), qint64(s.receiveLimit)},
                   {QStringLiteral("plainPassword"), p.storePasswordInPlainText}};
     if (s.username)
         o.insert(QStringLiteral("username"), *s.username);
@@ -74,7 +88,8 @@ std::variant<Profile, QString> fromJson(const QJsonObject &o, int index)
     s.tls.insecure = o.value(QStringLiteral("insecure")).toBool();
     s.session.inboundMethod = o.value(QStringLiteral("inboundMethod")).toString() == QLatin1String("A") ? InboundMethod::A : InboundMethod::B;
     s.session.receiveMaximum = quint16(o.value(QStringLiteral("receiveMaximum")).toInt(65535));
-    s.session.maximumPacketSize = quint32(o.value(QStringLiteral("maximumPacketSize")).toInteger(256 * 1024));
+    s.session.maximumPacketSize = savedMaximumPacketSize(o);
+    s.receiveLimit = quint32(o.value(QStringLiteral("receiveLimit")).toInteger(kDefaultReceiveLimit));
     p.storePasswordInPlainText = o.value(QStringLiteral("plainPassword")).toBool();
     if (o.contains(QStringLiteral("username")))
         s.username = o.value(QStringLiteral("username")).toString();

@@ -158,8 +158,7 @@ void Connection::open()
     connect(m_transport, &Transport::opened, this, &Connection::onOpened);
     connect(m_transport, &Transport::received, this, &Connection::onReceived);
     connect(m_transport, &Transport::closed, this, &Connection::onClosed);
-    m_decoder = Decoder(m_settings.version, m_settings.session.maximumPacketSize ? m_settings.session.maximumPacketSize
-                                                                                 : kMaximumPossiblePacketSize);
+    m_decoder = Decoder(m_settings.version, m_settings.incomingPacketLimit());
     setState(ConnectionState::Connecting);
     m_connectTimer.start(m_settings.connectTimeoutMs);
     m_transport->open();
@@ -171,6 +170,20 @@ void Connection::onOpened()
     execute(m_session->connect(m_settings.connectPacket(), now()));
 }
 
+QString Connection::describeIncomingError(const ProtocolError &error) const
+{
+    if (error.code != ReasonCode::PacketTooLarge)
+        return QStringLiteral("The broker sent bytes that are not valid MQTT: %1. Closing the connection.").arg(error.toString());
+    if (m_settings.announcesMaximumPacketSize())
+        return QStringLiteral("The broker broke the Maximum Packet Size of %1 bytes we announced [MQTT-3.1.2-24]: %2. "
+                              "Closing the connection with DISCONNECT 0x95.")
+            .arg(m_settings.session.maximumPacketSize)
+            .arg(error.message);
+    return QStringLiteral("The broker sent a packet larger than this client's receive limit: %1. The limit protects "
+                          "memory and is not announced to the broker. Closing the connection.")
+        .arg(error.message);
+}
+
 void Connection::onReceived(const QByteArray &bytes)
 {
     m_decoder.feed(bytes);
@@ -179,8 +192,7 @@ void Connection::onReceived(const QByteArray &bytes)
         if (std::holds_alternative<std::monostate>(result))
             return;
         if (const auto *error = std::get_if<ProtocolError>(&result)) {
-            const QString text = QStringLiteral("The broker sent bytes that are not valid MQTT: %1. Closing the connection.")
-                                     .arg(error->toString());
+            const QString text = describeIncomingError(*error);
             TraceEvent event;
             event.connection = m_traceId;
             event.kind = TraceKind::Violation;

@@ -85,6 +85,8 @@ private:
     void fail(const QString &message);
     void onOpened();
     void onReceived(const QByteArray &bytes);
+    // The sentence for bytes from the broker that did not decode, naming whose limit a too-large packet broke.
+    QString describeIncomingError(const ProtocolError &error) const;
     void onClosed(const TransportClosed &closed);
     void handleIncoming(const DecodedPacket &decoded);
     void process(const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId);

@@ -5,6 +5,10 @@
 #include <QRandomGenerator>
 
 namespace mqs {
+namespace {
+// A CONNACK with a few properties, or a short PUBLISH, fits in this; a smaller limit cuts off every connection.
+constexpr quint32 kSmallestUsefulPacketLimit = 64;
+} // namespace
 
 Connect ConnectionSettings::connectPacket() const
 {
@@ -34,6 +38,16 @@ QString ConnectionSettings::storeScope() const
     return plain.toString();
 }
 
+quint32 ConnectionSettings::incomingPacketLimit() const
+{
+    return session.maximumPacketSize > 0 ? session.maximumPacketSize : receiveLimit;
+}
+
+bool ConnectionSettings::announcesMaximumPacketSize() const
+{
+    return version == ProtocolVersion::V5 && session.maximumPacketSize > 0;
+}
+
 std::optional<QString> ConnectionSettings::problem() const
 {
     if (version == ProtocolVersion::V311 && clientId.isEmpty() && !cleanStart)
@@ -47,6 +61,10 @@ std::optional<QString> ConnectionSettings::problem() const
     }
     if (password && !username && version == ProtocolVersion::V311)
         return QStringLiteral("MQTT 3.1.1 sends a password only with a user name [MQTT-3.1.2-22]. Enter a user name.");
+    const bool announcedTooSmall = session.maximumPacketSize > 0 && session.maximumPacketSize < kSmallestUsefulPacketLimit;
+    if (receiveLimit < kSmallestUsefulPacketLimit || announcedTooSmall)
+        return QStringLiteral("A packet size limit below %1 bytes would refuse even a CONNACK with its properties; "
+                              "use at least %1.").arg(kSmallestUsefulPacketLimit);
     if (keepAlive > 0 && keepAlive < 1)
         return QStringLiteral("Keep alive must be 0 (off) or at least 1 s.");
     return std::nullopt;

@@ -9,6 +9,11 @@
 
 namespace mqs {
 
+// The largest packet the client buffers from a broker when no Maximum Packet Size is announced.
+// The encoding allows 256 MB, which a broken or hostile broker could make us hold for one packet;
+// 64 MiB is far above any message a debugging session looks at and still bounds the memory.
+inline constexpr quint32 kDefaultReceiveLimit = 64u * 1024 * 1024;
+
 struct ConnectionSettings {
     QString name; // shown on the lane and in lists: "living-room sensor"
     QString peerName; // the broker's lane name ("sandbox broker"); empty: "broker HOST:PORT"
@@ -24,6 +29,9 @@ struct ConnectionSettings {
     std::optional<Will> will;
     Properties connectProperties; // further CONNECT properties (user properties, request problem info, ...)
     SessionOptions session; // inbound method, our limits, aliases, queue size
+    // Packets from the broker larger than this are refused (DISCONNECT 0x95) before their body is
+    // buffered. Never announced: the broker would silently drop larger messages ([MQTT-3.1.2-25]).
+    quint32 receiveLimit = kDefaultReceiveLimit;
     int connectTimeoutMs = 10000; // transport open + CONNACK
     bool autoReconnect = false;
     int reconnectMinimumMs = 1000; // first back-off step; doubles up to the maximum
@@ -33,6 +41,11 @@ struct ConnectionSettings {
     Connect connectPacket() const;
     // Where the session is kept in a SessionStore: the URL without credentials, and the client id.
     QString storeScope() const;
+    // The decoder's bound: the announced Maximum Packet Size when one is set (the broker must keep to
+    // it, [MQTT-3.1.2-24]), else the receive limit.
+    quint32 incomingPacketLimit() const;
+    // Whether a Maximum Packet Size goes to the broker in CONNECT (5.0, and only when the user set one).
+    bool announcesMaximumPacketSize() const;
     // Nothing when the settings can be used; else a sentence saying what to fix.
     std::optional<QString> problem() const;
 };

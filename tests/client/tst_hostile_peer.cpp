@@ -67,6 +67,16 @@ public:
         return packets;
     }
     QTcpSocket *client() const { return m_client; }
+    // The CONNECT the client opened with.
+    std::optional<Connect> connectPacket() const
+    {
+        Decoder decoder(ProtocolVersion::V5);
+        decoder.feed(m_received);
+        const auto r = decoder.next();
+        const auto *decoded = std::get_if<DecodedPacket>(&r);
+        return decoded && std::holds_alternative<Connect>(decoded->packet) ? std::optional(std::get<Connect>(decoded->packet))
+                                                                            : std::nullopt;
+    }
 
 private:
     QTcpServer m_server;
@@ -87,6 +97,7 @@ private slots:
     {
         qRegisterMetaType<ConnectionState>();
         qRegisterMetaType<SessionEvent>();
+        qRegisterMetaType<Delivery>();
     }
 
     void closesWithTheNamedError_data()
@@ -119,6 +130,9 @@ private slots:
         QTest::newRow("larger than our maximum packet size") << ack + bytes(Publish{false, QoS::AtMostOnce, false, QStringLiteral("t"),
                                                                                      std::nullopt, {}, QByteArray(2000, 'x')})
                                                              << ReasonCode::PacketTooLarge << QStringLiteral("maximum packet size of 1024");
+        QTest::newRow("larger than our maximum packet size names the rule")
+            << ack + bytes(Publish{false, QoS::AtMostOnce, false, QStringLiteral("t"), std::nullopt, {}, QByteArray(5000, 'x')})
+            << ReasonCode::PacketTooLarge << QStringLiteral("[MQTT-3.1.2-24]");
         QTest::newRow("AUTH without a method") << ack + bytes(Auth{ReasonCode::ContinueAuthentication, {}}) << ReasonCode::ProtocolError
                                                << QStringLiteral("no Authentication Method");
     }
@@ -151,6 +165,50 @@ private slots:
         for (quint64 i = trace.firstSequence(); i < trace.endSequence(); ++i)
             traced = traced || (trace.kindOf(i) == TraceKind::Violation && trace.noteOf(i).contains(says));
         QVERIFY(traced);
+    }
+
+    void byDefaultNoLimitIsAnnouncedAndFiveMegabytesArrive()
+    {
+        // A Maximum Packet Size of 262,144 used to be announced unasked; brokers then drop larger
+        // messages for us without a word ([MQTT-3.1.2-25]).
+        const QByteArray fiveMegabytes(5 * 1024 * 1024, 'm');
+        HostileBroker broker(connAck() + bytes(Publish{false, QoS::AtMostOnce, false, QStringLiteral("t"), std::nullopt, {}, fiveMegabytes}));
+        TraceLog trace;
+        ConnectionSettings s;
+        s.url = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())));
+        s.clientId = QStringLiteral("big-reader");
+        Connection c(s, trace, nullptr);
+        QSignalSpy messages(&c, &Connection::messageReceived);
+        c.open();
+        QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 1, 10000);
+        QCOMPARE(messages.at(0).at(0).value<Delivery>().message.payload.size(), fiveMegabytes.size());
+        QVERIFY(broker.connectPacket());
+        QVERIFY(!broker.connectPacket()->properties.contains(PropertyId::MaximumPacketSize));
+        QCOMPARE(s.receiveLimit, kDefaultReceiveLimit);
+        QCOMPARE(c.state(), ConnectionState::Connected);
+        c.close();
+    }
+
+    void receiveLimitRefusesWithoutAnnouncingIt()
+    {
+        HostileBroker broker(connAck() + bytes(Publish{false, QoS::AtMostOnce, false, QStringLiteral("t"), std::nullopt, {}, QByteArray(5000, 'x')}));
+        TraceLog trace;
+        ConnectionSettings s;
+        s.url = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())));
+        s.clientId = QStringLiteral("small-reader");
+        s.receiveLimit = 4096;
+        Connection c(s, trace, nullptr);
+        QSignalSpy errors(&c, &Connection::errorOccurred);
+        c.open();
+        QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 5000);
+        const QString error = errors.at(0).at(0).toString();
+        QVERIFY2(error.contains(QStringLiteral("receive limit")) && !error.contains(QStringLiteral("[MQTT-3.1.2-24]")), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), ConnectionState::Disconnected, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!broker.fromClient().empty(), 3000);
+        const Packet last = broker.fromClient().back();
+        QVERIFY2(std::holds_alternative<Disconnect>(last), qPrintable(describe(last)));
+        QCOMPARE(std::get<Disconnect>(last).reason, ReasonCode::PacketTooLarge);
+        QVERIFY(!broker.connectPacket()->properties.contains(PropertyId::MaximumPacketSize));
     }
 
     void survivableMisbehaviourIsAnsweredAndReported()

@@ -35,6 +35,14 @@ private slots:
         QCOMPARE(session.state(), SessionState::Connecting);
     }
 
+    void defaultOptionsAnnounceNoMaximumPacketSize()
+    {
+        // An announced size makes brokers drop larger messages silently ([MQTT-3.1.2-25]): only on request.
+        Session session;
+        const auto out = session.connect(connectPacket(), t0);
+        QVERIFY(!std::get<Connect>(out.sent.at(0)).properties.contains(PropertyId::MaximumPacketSize));
+    }
+
     void refusedConnectionSaysWhyAndWhatToDo()
     {
         Session session;

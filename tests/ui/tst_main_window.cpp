@@ -3,6 +3,7 @@
 
 #include "broker/sandbox_broker.h"
 #include "connection_dialog.h"
+#include "connection_list_model.h"
 #include "fault_rules_panel.h"
 #include "flow_inspector.h"
 #include "main_window.h"
@@ -22,6 +23,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -294,6 +296,55 @@ private slots:
         const auto profile = dialog.profile();
         QVERIFY(std::holds_alternative<Profile>(profile));
         QCOMPARE(std::get<Profile>(profile).settings.url.toString(), QStringLiteral("wss://broker.example:443/mqtt"));
+    }
+
+    void maximumPacketSizeIsAnnouncedOnlyWhenChosen()
+    {
+        // Profiles saved before format 2 hold the 262,144 the dialog offered unasked: that becomes "not announced".
+        const QString path = m_dir.filePath(QStringLiteral("old-profiles.ini"));
+        {
+            QSettings old(path, QSettings::IniFormat);
+            old.setValue(QStringLiteral("connections/profiles"),
+                         QStringLiteral("[{\"name\":\"old default\",\"url\":\"mqtt://127.0.0.1:1883\",\"maximumPacketSize\":262144},"
+                                        "{\"name\":\"old chosen\",\"url\":\"mqtt://127.0.0.1:1883\",\"maximumPacketSize\":1024}]"));
+        }
+        auto loaded = std::get<std::vector<Profile>>(ProfileStore(path).load());
+        QCOMPARE(loaded.at(0).settings.session.maximumPacketSize, 0u);
+        QCOMPARE(loaded.at(1).settings.session.maximumPacketSize, 1024u);
+        QCOMPARE(loaded.at(0).settings.receiveLimit, kDefaultReceiveLimit);
+        // Chosen now, 262,144 stays; the receive limit is kept too.
+        loaded.at(0).settings.session.maximumPacketSize = 262144;
+        loaded.at(0).settings.receiveLimit = 1000000;
+        QVERIFY(!ProfileStore(path).save(loaded));
+        const auto again = std::get<std::vector<Profile>>(ProfileStore(path).load());
+        QCOMPARE(again.at(0).settings.session.maximumPacketSize, 262144u);
+        QCOMPARE(again.at(0).settings.receiveLimit, 1000000u);
+
+        // The dialog says what an announced size does, and only when one is set.
+        ConnectionDialog dialog(profileFor(QStringLiteral("mqtt://127.0.0.1:1883"), QStringLiteral("x")));
+        auto *size = dialog.findChild<QSpinBox *>(QStringLiteral("maximumPacketSize"));
+        auto *note = dialog.findChild<QLabel *>(QStringLiteral("maximumPacketSizeNote"));
+        QVERIFY(size && note);
+        QCOMPARE(size->value(), 0);
+        QVERIFY(note->isHidden());
+        size->setValue(1024);
+        QVERIFY(!note->isHidden());
+        QVERIFY2(note->text().contains(QStringLiteral("drop messages larger than %1 bytes").arg(QLocale().toString(1024))) && note->text().contains(QStringLiteral("[MQTT-3.1.2-25]")),
+                 qPrintable(note->text()));
+        QCOMPARE(dialog.findChild<QSpinBox *>(QStringLiteral("receiveLimit"))->value(), int(kDefaultReceiveLimit));
+        QCOMPARE(std::get<Profile>(dialog.profile()).settings.session.maximumPacketSize, 1024u);
+
+        // The connection's line in the Connections panel says it too, and only then.
+        auto w = window();
+        Profile announcing = profileFor(QStringLiteral("mqtt://127.0.0.1:1"), QStringLiteral("announcing"));
+        announcing.settings.session.maximumPacketSize = 1024;
+        Connection *withLimit = w->addConnection(announcing, false);
+        Connection *without = w->addConnection(profileFor(QStringLiteral("mqtt://127.0.0.1:1"), QStringLiteral("plain")), false);
+        auto *list = w->findChild<ConnectionListModel *>();
+        QVERIFY(list);
+        const QString tip = list->data(list->indexOf(withLimit), Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(QStringLiteral("without notice [MQTT-3.1.2-25]")), qPrintable(tip));
+        QVERIFY(!list->data(list->indexOf(without), Qt::ToolTipRole).toString().contains(QStringLiteral("[MQTT-3.1.2-25]")));
     }
 
     void profilesRoundTripAndACorruptFileIsReported()
