@@ -4,14 +4,18 @@
 // 10,000 messages/s, when eviction began; run this under ASan too.
 
 #include "flow_table_model.h"
+#include "main_window.h"
 #include "packet_detail_view.h"
+#include "profile_store.h"
 #include "sequence_diagram_view.h"
+#include "trace_memory.h"
 
 #include "protocol/encoder.h"
 #include "trace/flow_index.h"
 #include "trace/trace_log.h"
 
 #include <QScrollBar>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace mqs;
@@ -221,6 +225,38 @@ private slots:
         QVERIFY2(log.memoryBytes() <= 8 * kLimit + 5 * 1024 * 1024, qPrintable(QString::number(log.memoryBytes())));
         const Publish last{.qos = QoS::ExactlyOnce, .topic = QStringLiteral("home/temperature"), .packetId = PacketId(60), .payload = megabyte};
         QCOMPARE(log.rawView(log.endSequence() - 4).size(), bytes(last).size());
+        QCOMPARE(log.staleReads(), quint64(0));
+    }
+
+    void theWindowShowsTheTracesMemoryAndOffersToSaveItBeforeDropping()
+    {
+        QTemporaryDir dir;
+        MainWindow::Options options;
+        options.settingsPath = dir.filePath(QStringLiteral("settings.ini"));
+        options.storePath = dir.filePath(QStringLiteral("store.db"));
+        Profile placeholder; // a saved profile keeps the demo from starting
+        placeholder.settings.name = QStringLiteral("placeholder");
+        ProfileStore(options.settingsPath).save({placeholder});
+        MainWindow w(options);
+        w.show();
+        QCOMPARE(w.workbench().trace().memoryLimit(), TraceLog::kDefaultMemoryLimit); // the default, until set
+        w.setTraceMemoryLimit(16 * 1024 * 1024);
+        QCOMPARE(ProfileStore(options.settingsPath).traceMemoryLimit(), qint64(16 * 1024 * 1024)); // kept for the next start
+        QTRY_VERIFY(w.statusText().contains(QLatin1String("trace ")) && w.statusText().contains(QLatin1String("of 16 MiB")));
+
+        TraceLog &log = w.workbench().trace();
+        Traffic traffic(log);
+        while (double(log.memoryBytes()) < TraceFullBar::kOfferAt * double(log.memoryLimit()))
+            traffic.qos2Reading();
+        QVERIFY(log.evictedEvents() == 0);
+        QTRY_VERIFY(w.traceFullBar()->isVisible()); // offered while nothing is lost yet
+        QVERIFY(w.traceFullBar()->findChild<QWidget *>(QStringLiteral("saveTrace")));
+
+        while (log.evictedEvents() == 0)
+            traffic.qos2Reading();
+        QTRY_VERIFY(w.statusText().contains(QLatin1String("oldest events dropped")));
+        QVERIFY(!w.traceFullBar()->isVisible());
+        QTRY_COMPARE(w.diagram()->layout().rows().front().kind, DiagramRow::Evicted);
         QCOMPARE(log.staleReads(), quint64(0));
     }
 };
