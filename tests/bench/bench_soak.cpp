@@ -6,9 +6,8 @@
 // memory must plateau (rss_mb_last_minute close to rss_mb_first_minute) and `alive 1` ends it.
 // Usage: bench_soak [SECONDS=600] [RATE=10000] [--trace-limit-mb N=32]
 
-#include "main_window.h"
-#include "profile_store.h"
 #include "sequence_diagram_view.h"
+#include "window_fixture.h"
 
 #include "mosquitto_fixture.h"
 
@@ -17,7 +16,6 @@
 #include <QFile>
 #include <QProcess>
 #include <QScrollBar>
-#include <QTemporaryDir>
 #include <QTimer>
 
 #include <cstdio>
@@ -44,15 +42,6 @@ void print(const char *name, double value)
 {
     std::printf("%s %.6g\n", name, value);
     std::fflush(stdout);
-}
-
-Profile profileFor(const QString &url, const QString &clientId)
-{
-    Profile p;
-    p.settings.name = clientId;
-    p.settings.url = std::get<ServerUrl>(ServerUrl::parse(url));
-    p.settings.clientId = clientId;
-    return p;
 }
 
 struct Arguments {
@@ -121,18 +110,15 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "bench_soak: %s\n", qPrintable(*problem));
         return 1;
     }
-    QTemporaryDir dir;
+    test::TestWindows windows;
     MainWindow::Options options;
-    options.settingsPath = dir.filePath(QStringLiteral("settings.ini"));
-    options.storePath = dir.filePath(QStringLiteral("store.db"));
     options.traceLimitMiB = args.traceLimitMiB;
-    ProfileStore(options.settingsPath).save({profileFor(QStringLiteral("mqtt://127.0.0.1:1"), QStringLiteral("placeholder"))});
-    MainWindow window(options);
+    const std::unique_ptr<MainWindow> opened = windows.open(options);
+    MainWindow &window = *opened;
     window.resize(1600, 1000);
-    window.show();
 
     Sampler sampler;
-    Connection *c = window.addConnection(profileFor(broker.url(), QStringLiteral("soak")), true);
+    Connection *c = window.addConnection(test::profileFor(broker.url(), QStringLiteral("soak")), true);
     QObject::connect(c, &Connection::messageReceived, [&sampler] { ++sampler.received; });
     QObject::connect(c, &Connection::stateChanged, [c](ConnectionState state) {
         if (state == ConnectionState::Connected)

@@ -14,6 +14,7 @@
 #include "sequence_diagram_view.h"
 #include "subscription_model.h"
 #include "theme.h"
+#include "window_fixture.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -36,15 +37,6 @@ using namespace mqs::test;
 
 namespace {
 
-Profile profileFor(const QString &url, const QString &clientId)
-{
-    Profile p;
-    p.settings.name = clientId;
-    p.settings.url = std::get<ServerUrl>(ServerUrl::parse(url));
-    p.settings.clientId = clientId;
-    return p;
-}
-
 QStringList payloadsIn(const MessagesView &view)
 {
     QStringList list;
@@ -61,20 +53,9 @@ class TestMainWindow : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    int m_windows = 0;
+    TestWindows m_windows;
 
-    std::unique_ptr<MainWindow> window()
-    {
-        MainWindow::Options o;
-        ++m_windows;
-        o.settingsPath = m_dir.filePath(QStringLiteral("settings-%1.ini").arg(m_windows));
-        o.storePath = m_dir.filePath(QStringLiteral("store-%1.db").arg(m_windows));
-        // A saved profile keeps the demo from starting on its own.
-        ProfileStore(o.settingsPath).save({profileFor(QStringLiteral("mqtt://127.0.0.1:1"), QStringLiteral("placeholder"))});
-        auto w = std::make_unique<MainWindow>(o);
-        w->show();
-        return w;
-    }
+    std::unique_ptr<MainWindow> window() { return m_windows.open(); }
 
     // Subscribes through the left panel's fields and button.
     void subscribeThroughUi(MainWindow &w, const QString &filter)

@@ -4,11 +4,10 @@
 // 10,000 messages/s, when eviction began; run this under ASan too.
 
 #include "flow_table_model.h"
-#include "main_window.h"
 #include "packet_detail_view.h"
-#include "profile_store.h"
 #include "sequence_diagram_view.h"
 #include "trace_memory.h"
+#include "window_fixture.h"
 
 #include "protocol/encoder.h"
 #include "trace/flow_index.h"
@@ -231,17 +230,14 @@ private slots:
     void theWindowShowsTheTracesMemoryAndOffersToSaveItBeforeDropping()
     {
         QTemporaryDir dir;
+        test::TestWindows windows;
         MainWindow::Options options;
         options.settingsPath = dir.filePath(QStringLiteral("settings.ini"));
-        options.storePath = dir.filePath(QStringLiteral("store.db"));
-        Profile placeholder; // a saved profile keeps the demo from starting
-        placeholder.settings.name = QStringLiteral("placeholder");
-        ProfileStore(options.settingsPath).save({placeholder});
-        MainWindow w(options);
-        w.show();
+        const auto window = windows.open(options);
+        MainWindow &w = *window;
         QCOMPARE(w.workbench().trace().memoryLimit(), TraceLog::kDefaultMemoryLimit); // the default, until set
         w.setTraceMemoryLimit(16 * 1024 * 1024);
-        QCOMPARE(ProfileStore(options.settingsPath).traceMemoryLimit(), qint64(16 * 1024 * 1024)); // kept for the next start
+        QCOMPARE(windows.open(options)->workbench().trace().memoryLimit(), qint64(16 * 1024 * 1024)); // kept for the next start
         QTRY_VERIFY(w.statusText().contains(QLatin1String("trace ")) && w.statusText().contains(QLatin1String("of 16 MiB")));
 
         TraceLog &log = w.workbench().trace();

@@ -10,6 +10,7 @@
 #include "packet_detail_view.h"
 #include "publish_panel.h"
 #include "sequence_diagram_view.h"
+#include "window_fixture.h"
 
 #include "trace/trace_text.h"
 
@@ -40,10 +41,7 @@ struct ClientOptions {
 
 Profile profileFor(const QString &url, const ClientOptions &options)
 {
-    Profile p;
-    p.settings.name = options.clientId;
-    p.settings.url = std::get<ServerUrl>(ServerUrl::parse(url));
-    p.settings.clientId = options.clientId;
+    Profile p = test::profileFor(url, options.clientId);
     p.settings.version = options.version;
     p.settings.session.maximumInflight = options.maximumInflight;
     p.settings.autoReconnect = options.autoReconnect;
@@ -77,20 +75,9 @@ class TestWindowNumbers : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    int m_windows = 0;
+    TestWindows m_windows;
 
-    std::unique_ptr<MainWindow> window()
-    {
-        MainWindow::Options o;
-        ++m_windows;
-        o.settingsPath = m_dir.filePath(QStringLiteral("settings-%1.ini").arg(m_windows));
-        o.storePath = m_dir.filePath(QStringLiteral("store-%1.db").arg(m_windows));
-        // A saved profile keeps the demo from starting on its own.
-        ProfileStore(o.settingsPath).save({profileFor(QStringLiteral("mqtt://127.0.0.1:1"), {.clientId = QStringLiteral("placeholder")})});
-        auto w = std::make_unique<MainWindow>(o);
-        w->show();
-        return w;
-    }
+    std::unique_ptr<MainWindow> window() { return m_windows.open(); }
 
     // The window's connection to `broker`, connected.
     Connection *connected(MainWindow &w, const MosquittoBroker &broker, const ClientOptions &options)

@@ -1,0 +1,46 @@
+#pragma once
+// The window as tests and benchmarks open it: its own settings and session store in a temporary
+// folder, with a placeholder profile saved so that the demo does not start on its own.
+
+#include "main_window.h"
+#include "profile_store.h"
+
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace mqs::test {
+
+// A profile named after its client id, for `url`.
+inline Profile profileFor(const QString &url, const QString &clientId)
+{
+    Profile p;
+    p.settings.name = clientId;
+    p.settings.url = std::get<ServerUrl>(ServerUrl::parse(url));
+    p.settings.clientId = clientId;
+    return p;
+}
+
+class TestWindows
+{
+public:
+    // A new window, shown, with settings and store of its own unless `options` names them.
+    std::unique_ptr<MainWindow> open(MainWindow::Options options = {})
+    {
+        ++m_windows;
+        if (options.settingsPath.isEmpty())
+            options.settingsPath = m_dir.filePath(QStringLiteral("settings-%1.ini").arg(m_windows));
+        if (options.storePath.isEmpty())
+            options.storePath = m_dir.filePath(QStringLiteral("store-%1.db").arg(m_windows));
+        ProfileStore(options.settingsPath).save({profileFor(QStringLiteral("mqtt://127.0.0.1:1"), QStringLiteral("placeholder"))});
+        auto w = std::make_unique<MainWindow>(options);
+        w->show();
+        return w;
+    }
+
+private:
+    QTemporaryDir m_dir;
+    int m_windows = 0;
+};
+
+} // namespace mqs::test
