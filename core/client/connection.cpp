@@ -6,6 +6,8 @@
 #include <QDateTime>
 #include <QRandomGenerator>
 
+#include <limits>
+
 namespace mqs {
 
 QString connectionStateName(ConnectionState state)
@@ -60,6 +62,15 @@ Connection::~Connection()
 Millis Connection::now() const
 {
     return Millis(m_clockBase + m_clock.elapsed());
+}
+
+int Connection::backlogPackets() const
+{
+    const qint64 unread = m_transport && m_transport->isOpen() ? m_transport->unreadBytes() : 0;
+    if (unread <= 0)
+        return 0;
+    const qint64 meanSize = m_packetsReceived > 0 ? std::max<qint64>(1, m_bytesReceived / m_packetsReceived) : unread;
+    return int(std::min<qint64>(std::numeric_limits<int>::max(), (unread + meanSize - 1) / meanSize));
 }
 
 QString Connection::peerDescription() const
@@ -173,7 +184,15 @@ void Connection::onOpened()
 void Connection::onReceived(const QByteArray &bytes)
 {
     m_decoder.feed(bytes);
-    while (m_transport && m_transport->isOpen()) {
+    m_bytesReceived += bytes.size();
+    m_received.emplace();
+    decodeReceived();
+    flushReceived();
+}
+
+void Connection::decodeReceived()
+{
+    while (m_transport && m_transport->isOpen() && !(m_received && m_received->closing)) {
         auto result = m_decoder.next();
         if (std::holds_alternative<std::monostate>(result))
             return;
@@ -194,6 +213,19 @@ void Connection::onReceived(const QByteArray &bytes)
         }
         handleIncoming(std::get<DecodedPacket>(result));
     }
+}
+
+void Connection::flushReceived()
+{
+    std::optional<ReceivedSteps> received = std::exchange(m_received, std::nullopt);
+    if (!received || received->steps.empty())
+        return;
+    // One transaction for the whole turn, committed before any packet of it is written; if it
+    // fails, nothing of the turn is sent or delivered.
+    if (!commit(received->store))
+        return;
+    for (const SessionOutput &step : received->steps)
+        perform(step);
 }
 
 FaultGate::Handlers Connection::gateHandlers(bool outgoing, FlowState flowState)
@@ -231,6 +263,7 @@ FaultGate::Handlers Connection::gateHandlers(bool outgoing, FlowState flowState)
 
 void Connection::handleIncoming(const DecodedPacket &decoded)
 {
+    ++m_packetsReceived;
     m_gate.pass(HeldPacket::of(m_transportGeneration, TraceDirection::Received, decoded.packet, decoded.raw,
                                m_session->topicOf(decoded.packet, false), m_session->meta().clientId),
                 m_trace.clock().nowUs(), gateHandlers(false, FlowState::None));
@@ -247,21 +280,56 @@ void Connection::process(const Packet &packet, const QByteArray &raw, TraceMark 
         state = stateAfter(out, direction, id, m_session->flowState(direction, id));
     }
     trace(TraceDirection::Received, packet, raw, state, mark, ruleId);
-    execute(std::move(out));
+    keepInboundFlowsInMemory(out);
+    if (!m_received) {
+        execute(std::move(out));
+        return;
+    }
+    m_received->store.insert(m_received->store.end(), std::make_move_iterator(out.store.begin()),
+                             std::make_move_iterator(out.store.end()));
+    out.store.clear();
+    m_received->closing = m_received->closing || out.close;
+    m_received->steps.push_back(std::move(out));
+}
+
+void Connection::keepInboundFlowsInMemory(SessionOutput &out)
+{
+    if (m_inboundInMemory)
+        std::erase_if(out.store, [](const StoreChange &change) {
+            return std::holds_alternative<SaveInbound>(change) || std::holds_alternative<DeleteInbound>(change);
+        });
+    // A CONNACK without a session, for a session that ends with the connection (5.0 expiry 0;
+    // 3.1.1 clean session): the step that says so discarded the stored inbound flows, so from
+    // here on the store holds none for this connection and a kill could not use any.
+    for (const SessionEvent &event : out.events)
+        if (const auto *connected = std::get_if<Connected>(&event))
+            m_inboundInMemory = !connected->sessionPresent && m_session->meta().sessionExpiry == 0;
 }
 
 void Connection::execute(SessionOutput out)
 {
-    // 1. Write-ahead: the step's state is committed before any of its packets goes out.
-    if (m_store && !out.store.empty()) {
-        if (const auto error = m_store->apply(m_storeKey, out.store)) {
-            fail(error->message + QStringLiteral(" The connection is closed so nothing unrecorded is sent."));
-            m_closing = true;
-            if (m_transport)
-                m_transport->abort();
-            return;
-        }
-    }
+    flushReceived(); // what was read before this step goes out before it
+    if (commit(out.store))
+        perform(out);
+}
+
+bool Connection::commit(const std::vector<StoreChange> &changes)
+{
+    if (!m_store || changes.empty())
+        return true;
+    const auto error = m_store->apply(m_storeKey, changes);
+    if (!error)
+        return true;
+    fail(error->message + QStringLiteral(" The connection is closed so nothing unrecorded is sent."));
+    m_closing = true;
+    if (m_transport)
+        m_transport->abort();
+    return false;
+}
+
+void Connection::perform(const SessionOutput &out)
+{
+    // 1. (commit) came first: the step's state is recorded before any of its packets goes out.
     // 2. Packets, in order.
     for (const Packet &packet : out.sent) {
         const PacketType type = packetType(packet);
@@ -392,6 +460,7 @@ void Connection::cut(const QString &why)
 {
     if (!m_transport || m_state == ConnectionState::Disconnected)
         return;
+    flushReceived(); // a fault rule cutting after a packet: that packet's answer goes first, as it always did
     traceNote(TraceKind::Cut, why.isEmpty() ? QStringLiteral("connection cut by the user") : why);
     m_cutRequested = true; // on purpose: not an error to report
     m_transport->abort();
@@ -414,6 +483,8 @@ void Connection::onClosed(const TransportClosed &closed)
 {
     m_connectTimer.stop();
     m_keepAliveTimer.stop();
+    flushReceived(); // steps taken are recorded and delivered even though their answers cannot go out
+    m_inboundInMemory = false;
     ++m_transportGeneration;
     traceNote(closed.error ? TraceKind::Cut : TraceKind::Closed, closed.message);
     // Unexpected: a failure, or the peer closing while the session still thought it was connected.
