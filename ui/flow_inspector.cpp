@@ -198,7 +198,8 @@ void FlowInspector::updateActions()
     m_reconnect->setEnabled(c != nullptr);
     m_sentence->setText(flow ? m_workbench.flows().sentence(m_workbench.flows().flows()[*flow], m_workbench.trace().clock().nowUs())
                              : tr("Select a flow to see what it waits for."));
-    const bool stalled = flow && FlowIndex::isStalled(m_workbench.flows().flows()[*flow], m_workbench.trace().clock().nowUs(),
+    const bool stalled = flow
+        && m_workbench.flows().isStalledBeyondBacklog(m_workbench.flows().flows()[*flow], m_workbench.trace().clock().nowUs(),
                                                       qint64(m_model.stallThresholdMs()) * 1000);
     m_sentence->setStyleSheet(stalled ? QStringLiteral("color: %1; font-weight: bold;").arg(problemColor().name()) : QString());
 }
