@@ -199,7 +199,8 @@ void FlowInspector::updateActions()
     m_reconnect->setEnabled(c != nullptr);
     m_sentence->setText(f ? m_workbench.flows().sentence(*f, m_workbench.trace().clock().nowUs())
                           : tr("Select a flow to see what it waits for."));
-    const bool stalled = f && FlowIndex::isStalled(*f, m_workbench.trace().clock().nowUs(), qint64(m_model.stallThresholdMs()) * 1000);
+    const bool stalled = f && m_workbench.flows().isStalledBeyondBacklog(*f, m_workbench.trace().clock().nowUs(),
+                                                                         qint64(m_model.stallThresholdMs()) * 1000);
     m_sentence->setStyleSheet(stalled ? QStringLiteral("color: %1; font-weight: bold;").arg(problemColor().name()) : QString());
 }
 

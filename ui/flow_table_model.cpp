@@ -47,7 +47,7 @@ int FlowTableModel::stalledCount() const
 {
     int n = 0;
     for (int i = 0; i < m_rows; ++i)
-        n += FlowIndex::isStalled(m_flows.flows()[std::size_t(i)], m_now, m_thresholdUs) ? 1 : 0;
+        n += m_flows.isStalledBeyondBacklog(m_flows.flows()[std::size_t(i)], m_now, m_thresholdUs) ? 1 : 0;
     return n;
 }
 
@@ -100,7 +100,7 @@ QVariant FlowTableModel::data(const QModelIndex &index, int role) const
     if (!index.isValid() || index.row() >= m_rows)
         return {};
     const FlowRecord &f = m_flows.flows()[std::size_t(index.row())];
-    const bool stalled = FlowIndex::isStalled(f, m_now, m_thresholdUs);
+    const bool stalled = m_flows.isStalledBeyondBacklog(f, m_now, m_thresholdUs);
     switch (role) {
     case StalledRole: return stalled;
     case StateRole: return int(f.state);

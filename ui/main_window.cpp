@@ -387,7 +387,9 @@ void MainWindow::updateStatus()
     m_statusRate->setText(tr("%1 packets/s").arg(m_workbench->packetRate(), 0, 'f', 1));
     m_statusFlows->setText(tr("%1 open flows").arg(m_inspector->model().openCount()));
     const int stalled = m_inspector->model().stalledCount();
-    m_statusStalled->setText(tr("%1 stalled").arg(stalled));
+    const int behind = c ? c->backlogPackets() : 0; // packets waiting unread: our delay, not the peer's
+    m_statusStalled->setText(behind > 0 ? tr("%1 stalled; MQTT Scope is behind by %2 packets").arg(stalled).arg(behind)
+                                        : tr("%1 stalled").arg(stalled));
     m_statusStalled->setStyleSheet(stalled ? QStringLiteral("color: %1; font-weight: bold;").arg(problemColor().name()) : QString());
     m_statusTrace->update(m_workbench->trace());
     m_traceFullBar->update(m_workbench->trace());

@@ -167,6 +167,8 @@ void Workbench::flush()
         m_rateWindow.pop_front();
     const auto &[t0, n0] = m_rateWindow.front();
     m_packetRate = now > t0 ? double(m_packetsSeen - n0) * 1000.0 / double(now - t0) : 0;
+    for (const Connection *c : m_connectionList)
+        m_flows.setBacklog(c->traceId(), c->backlogPackets()); // a wait for a packet we have not read is not the peer's
     if (m_pending.empty() && m_trace.endSequence() == m_lastEnd)
         return;
     for (StoredMessage &m : m_pending)

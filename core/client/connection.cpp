@@ -184,31 +184,6 @@ QString Connection::describeIncomingError(const ProtocolError &error) const
         .arg(error.message);
 }
 
-void Connection::onReceived(const QByteArray &bytes)
-{
-    m_decoder.feed(bytes);
-    while (m_transport && m_transport->isOpen()) {
-        auto result = m_decoder.next();
-        if (std::holds_alternative<std::monostate>(result))
-            return;
-        if (const auto *error = std::get_if<ProtocolError>(&result)) {
-            const QString text = describeIncomingError(*error);
-            TraceEvent event;
-            event.connection = m_traceId;
-            event.kind = TraceKind::Violation;
-            event.direction = TraceDirection::Received;
-            event.note = text;
-            event.timeUs = m_trace.clock().nowUs();
-            m_trace.append(event);
-            m_lastError = text;
-            emit errorOccurred(text);
-            execute(m_session->protocolError(*error, now()));
-            return;
-        }
-        handleIncoming(std::get<DecodedPacket>(result));
-    }
-}
-
 FaultGate::Handlers Connection::gateHandlers(bool outgoing, FlowState flowState)
 {
     const quint64 generation = m_transportGeneration;
@@ -242,39 +217,30 @@ FaultGate::Handlers Connection::gateHandlers(bool outgoing, FlowState flowState)
     return h;
 }
 
-void Connection::handleIncoming(const DecodedPacket &decoded)
-{
-    m_gate.pass(HeldPacket::of(m_transportGeneration, TraceDirection::Received, decoded.packet, decoded.raw,
-                               m_session->topicOf(decoded.packet, false), m_session->meta().clientId),
-                m_trace.clock().nowUs(), gateHandlers(false, FlowState::None));
-}
-
-void Connection::process(const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId)
-{
-    SessionOutput out = m_session->receive(packet, now());
-    const PacketType type = packetType(packet);
-    FlowState state = FlowState::None;
-    if (belongsToFlow(type)) {
-        const Direction direction = flowDirectionOf(type, false);
-        const PacketId id = packetIdOf(packet).value_or(PacketId());
-        state = stateAfter(out, direction, id, m_session->flowState(direction, id));
-    }
-    trace(TraceDirection::Received, packet, raw, state, mark, ruleId);
-    execute(std::move(out));
-}
-
 void Connection::execute(SessionOutput out)
 {
-    // 1. Write-ahead: the step's state is committed before any of its packets goes out.
-    if (m_store && !out.store.empty()) {
-        if (const auto error = m_store->apply(m_storeKey, out.store)) {
-            fail(error->message + QStringLiteral(" The connection is closed so nothing unrecorded is sent."));
-            m_closing = true;
-            if (m_transport)
-                m_transport->abort();
-            return;
-        }
-    }
+    flushReceived(); // what was read before this step goes out before it
+    if (commit(out.store))
+        perform(out);
+}
+
+bool Connection::commit(const std::vector<StoreChange> &changes)
+{
+    if (!m_store || changes.empty())
+        return true;
+    const auto error = m_store->apply(m_storeKey, changes);
+    if (!error)
+        return true;
+    fail(error->message + QStringLiteral(" The connection is closed so nothing unrecorded is sent."));
+    m_closing = true;
+    if (m_transport)
+        m_transport->abort();
+    return false;
+}
+
+void Connection::perform(const SessionOutput &out)
+{
+    // 1. (commit) came first: the step's state is recorded before any of its packets goes out.
     // 2. Packets, in order.
     for (const Packet &packet : out.sent) {
         const PacketType type = packetType(packet);
@@ -405,6 +371,7 @@ void Connection::cut(const QString &why)
 {
     if (!m_transport || m_state == ConnectionState::Disconnected)
         return;
+    flushReceived(); // a fault rule cutting after a packet: that packet's answer goes first, as it always did
     traceNote(TraceKind::Cut, why.isEmpty() ? QStringLiteral("connection cut by the user") : why);
     m_cutRequested = true; // on purpose: not an error to report
     m_transport->abort();
@@ -427,6 +394,8 @@ void Connection::onClosed(const TransportClosed &closed)
 {
     m_connectTimer.stop();
     m_keepAliveTimer.stop();
+    flushReceived(); // steps taken are recorded and delivered even though their answers cannot go out
+    m_inboundInMemory = false;
     ++m_transportGeneration;
     traceNote(closed.error ? TraceKind::Cut : TraceKind::Closed, closed.message);
     // Unexpected: a failure, or the peer closing while the session still thought it was connected.

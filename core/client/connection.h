@@ -66,6 +66,10 @@ public:
     bool release(quint64 heldId) { return m_gate.release(heldId); }
     bool drop(quint64 heldId) { return m_gate.drop(heldId); }
 
+    // Packets the broker sent that we have not read yet, estimated from the unread bytes waiting
+    // in the socket and the mean size of the packets received so far: how far behind we are.
+    int backlogPackets() const;
+
     // Session time: monotonic milliseconds that also read as wall-clock time.
     Millis now() const;
 
@@ -90,7 +94,17 @@ private:
     void onClosed(const TransportClosed &closed);
     void handleIncoming(const DecodedPacket &decoded);
     void process(const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId);
+    // Runs a step now: the steps read before it first, then its store changes, then the rest.
     void execute(SessionOutput out);
+    // Sends, deliveries, events and close of a step whose store changes are committed.
+    void perform(const SessionOutput &out);
+    // Write-ahead: false (and the connection cut with an error) when the store refused them.
+    [[nodiscard]] bool commit(const std::vector<StoreChange> &changes);
+    // Group commit: the steps of every packet read in one turn, in one transaction, then their packets.
+    void flushReceived();
+    void decodeReceived();
+    // A session that cannot be resumed keeps its inbound QoS 2 ids in memory only.
+    void keepInboundFlowsInMemory(SessionOutput &out);
     void send(const Packet &packet, FlowState flowState);
     FaultGate::Handlers gateHandlers(bool outgoing, FlowState flowState);
     // How the trace names this connection, from its settings.
@@ -113,6 +127,18 @@ private:
     FaultRuleSet m_faults;
     FaultGate m_gate{m_faults};
     Decoder m_decoder;
+    // The steps of the packets read in the current turn, not yet committed (see flushReceived()).
+    struct ReceivedSteps {
+        std::vector<StoreChange> store;
+        std::vector<SessionOutput> steps;
+        bool closing = false; // a step asked to close: what follows it is not read
+    };
+    std::optional<ReceivedSteps> m_received;
+    // Set while connected to a session that ends with the connection (Clean Start, expiry 0):
+    // its inbound flows cannot outlive the connection, so the store does not hear of them.
+    bool m_inboundInMemory = false;
+    qint64 m_bytesReceived = 0; // on all connections so far: for the mean packet size
+    qint64 m_packetsReceived = 0;
     QPointer<Transport> m_transport;
     quint64 m_transportGeneration = 0; // tells delayed work which connection it belonged to
     ConnectionState m_state = ConnectionState::Disconnected;

@@ -5,6 +5,9 @@
 #include "session_store.h"
 
 #include <QSqlDatabase>
+#include <QSqlQuery>
+
+#include <map>
 
 namespace mqs {
 
@@ -36,13 +39,16 @@ public:
 private:
     std::optional<StoreError> createSchema();
     StoreError failure(const QString &what, const QString &detail) const;
+    // `sql` prepared (kept for the next use), or why it does not compile.
+    std::variant<QSqlQuery *, QString> statement(const QString &sql);
 
     QString m_path;
     QString m_connectionName;
     QSqlDatabase m_db;
     std::optional<StoreError> m_openError;
     int m_historyLimit = 100000;
-    int m_appliesSincePrune = 0;
+    qint64 m_deliveriesSincePrune = 0;
+    std::map<QString, QSqlQuery> m_statements;
 };
 
 } // namespace mqs

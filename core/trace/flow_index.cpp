@@ -292,7 +292,38 @@ QString FlowIndex::sentence(const FlowRecord &f, qint64 nowUs) const
         text += QStringLiteral(" (%1 resend%2)").arg(f.resends).arg(f.resends > 1 ? QStringLiteral("s") : QString());
     for (const QString &v : f.violations)
         text += QStringLiteral(" Peer violation: ") + v;
+    if (const int behind = backlog(f.key.connection); behind > 0 && waitsForPeer(f))
+        text += QStringLiteral(" — MQTT Scope is behind by %1 packets; the peer's answer may be among them").arg(behind);
     return text;
+}
+
+void FlowIndex::setBacklog(ConnectionId connection, int packets)
+{
+    if (packets > 0)
+        m_backlog.insert(connection, packets);
+    else
+        m_backlog.remove(connection);
+}
+
+bool FlowIndex::waitsForPeer(const FlowRecord &flow)
+{
+    if (flow.heldEvent)
+        return false; // a fault rule holds it: the wait is the user's
+    switch (flow.state) {
+    case FlowState::AwaitingPubAck:
+    case FlowState::AwaitingPubRec:
+    case FlowState::AwaitingPubComp:
+        return true;
+    case FlowState::AwaitingPubRel:
+        return flow.ackUs >= 0; // after our PUBREC the sender's PUBREL is due
+    default:
+        return false;
+    }
+}
+
+bool FlowIndex::isStalledBeyondBacklog(const FlowRecord &flow, qint64 nowUs, qint64 thresholdUs) const
+{
+    return isStalled(flow, nowUs, thresholdUs) && !(waitsForPeer(flow) && backlog(flow.key.connection) > 0);
 }
 
 std::vector<PacketId> FlowIndex::inFlight(ConnectionId connection, Direction direction) const

@@ -86,6 +86,16 @@ public:
     // PUBREL' — release?"
     QString sentence(const FlowRecord &flow, qint64 nowUs) const;
 
+    // How many packets the connection's peer sent that we have not read yet (Connection::
+    // backlogPackets()); the owner sets it as often as it paints.
+    void setBacklog(ConnectionId connection, int packets);
+    int backlog(ConnectionId connection) const { return m_backlog.value(connection); }
+    // The next step is the peer's packet (not ours, nor one a fault rule holds).
+    static bool waitsForPeer(const FlowRecord &flow);
+    // isStalled(), but a wait for the peer does not count while we are behind: its packet may be
+    // among those we have not read.
+    bool isStalledBeyondBacklog(const FlowRecord &flow, qint64 nowUs, qint64 thresholdUs) const;
+
     // The peer's violation committed by this packet (traced right after it), or empty.
     QString violationAt(quint64 sequence) const;
 
@@ -126,6 +136,7 @@ private:
     quint64 m_flowOfEventBase = 0;
     QHash<quint64, QString> m_violationOfEvent;
     QHash<ConnectionId, quint64> m_lastReceived;
+    QHash<ConnectionId, int> m_backlog;
     std::function<QString(ConnectionId, quint32)> m_ruleNamer;
 
 public:

@@ -5,6 +5,8 @@
 
 #include <QSslSocket>
 
+#include <sys/ioctl.h>
+
 namespace mqs {
 
 TcpTransport::TcpTransport(const ServerUrl &url, std::optional<QSslConfiguration> tls, const TlsOptions &options,
@@ -61,6 +63,15 @@ void TcpTransport::readAvailable()
     const QByteArray bytes = m_socket->readAll();
     if (!bytes.isEmpty())
         emit received(bytes);
+}
+
+qint64 TcpTransport::unreadBytes() const
+{
+    int inKernel = 0; // FIONREAD: bytes received by the kernel that the socket has not read yet
+    const qintptr descriptor = m_socket->socketDescriptor();
+    if (descriptor < 0 || ::ioctl(int(descriptor), FIONREAD, &inKernel) != 0)
+        inKernel = 0;
+    return m_socket->bytesAvailable() + inKernel;
 }
 
 QString TcpTransport::closeTimeoutMessage() const

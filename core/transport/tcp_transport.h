@@ -29,6 +29,7 @@ public:
     void open() override;
     void write(const QByteArray &bytes) override;
     QString peerDescription() const override;
+    qint64 unreadBytes() const override;
 
     quint16 localPort() const;
 

@@ -34,6 +34,9 @@ public:
     // abort() returns, marked as an error by us.
     virtual void abort() = 0;
     virtual bool isOpen() const = 0;
+    // Bytes the peer sent that received() has not handed on yet (in our socket's buffer or the
+    // kernel's): the reader is behind by that much. 0 where the transport cannot tell (WebSocket).
+    virtual qint64 unreadBytes() const { return 0; }
     // "tcp 127.0.0.1:1883", "tls broker:8883 (INSECURE: certificate not verified)", "ws host:80/mqtt"
     virtual QString peerDescription() const = 0;
 

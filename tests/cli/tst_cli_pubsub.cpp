@@ -227,7 +227,11 @@ private slots:
                                     + QStringList{QStringLiteral("-i"), QStringLiteral("kill-test-cli"), QStringLiteral("-c"),
                                                   QStringLiteral("-x"), QStringLiteral("3600"), QStringLiteral("-q"),
                                                   QStringLiteral("2"), QStringLiteral("-t"), QStringLiteral("kill/#"),
-                                                  QStringLiteral("--store"), store};
+                                                  QStringLiteral("--store"), store,
+                                                  // One message at a time: a turn's steps share one commit, and
+                                                  // with 20 in flight the queue drained before ten kills landed.
+                                                  QStringLiteral("-D"), QStringLiteral("connect"),
+                                                  QStringLiteral("receive-maximum"), QStringLiteral("1")};
         QProcess sub;
         QVERIFY(startSubscriber(sub, kCli, subArgs + QStringList{QStringLiteral("--trace")}));
 
