@@ -160,6 +160,12 @@ QRect SequenceDiagramView::rowRect(std::size_t row) const
     return QRect(std::min(x1, x2), y, std::abs(x2 - x1) + 1, rowHeight());
 }
 
+bool SequenceDiagramView::isEvicted(const DiagramRow &row) const
+{
+    // The trace drops events as it grows; the layout drops their rows at its next update.
+    return row.kind != DiagramRow::Gap && row.sequence < m_log.firstSequence();
+}
+
 QString SequenceDiagramView::timeText(std::size_t row) const
 {
     return traceSeconds(m_log.timeUs(m_layout.rows()[row].sequence), TimeResolution::Milliseconds);
@@ -237,7 +243,7 @@ void SequenceDiagramView::paintRows(QPainter &p, const Geometry &g, const std::v
     bool held = false;
     for (std::size_t r : rows) {
         const DiagramRow &row = m_layout.rows()[r];
-        if (row.kind != DiagramRow::Arrow)
+        if (row.kind != DiagramRow::Arrow || isEvicted(row))
             continue;
         if (const auto flow = m_flows.flowOf(row.sequence)) {
             auto &range = brackets.try_emplace(*flow, r, r).first->second;
@@ -284,7 +290,7 @@ void SequenceDiagramView::paintRows(QPainter &p, const Geometry &g, const std::v
         const int y = top + int(qint64(r) * h);
         if (m_selectedPacket && row.kind != DiagramRow::Gap && row.sequence == *m_selectedPacket)
             p.fillRect(QRect(0, y, g.width, h), palette().color(QPalette::Highlight).lighter(dark ? 60 : 185));
-        if (row.kind == DiagramRow::Evicted) {
+        if (row.kind == DiagramRow::Evicted || isEvicted(row)) {
             paintEvicted(p, g, y, h);
             continue;
         }
@@ -495,7 +501,8 @@ std::optional<std::size_t> SequenceDiagramView::rowAt(const QPoint &pos) const
 void SequenceDiagramView::mousePressEvent(QMouseEvent *event)
 {
     const auto row = rowAt(event->position().toPoint());
-    if (!row || m_layout.rows()[*row].kind == DiagramRow::Gap || m_layout.rows()[*row].kind == DiagramRow::Evicted)
+    if (!row || m_layout.rows()[*row].kind == DiagramRow::Gap || m_layout.rows()[*row].kind == DiagramRow::Evicted
+        || isEvicted(m_layout.rows()[*row]))
         return;
     selectPacket(m_layout.rows()[*row].sequence);
     emit packetSelected(*m_selectedPacket);
@@ -554,7 +561,7 @@ bool SequenceDiagramView::viewportEvent(QEvent *event)
         const auto *help = static_cast<QHelpEvent *>(event);
         if (const auto row = rowAt(help->pos())) {
             const DiagramRow &r = m_layout.rows()[*row];
-            if (r.kind != DiagramRow::Gap && r.kind != DiagramRow::Evicted) {
+            if (r.kind != DiagramRow::Gap && r.kind != DiagramRow::Evicted && !isEvicted(r)) {
                 QString tip = traceLine(m_log, r.sequence).trimmed();
                 if (const QString v = m_flows.violationAt(r.sequence); !v.isEmpty())
                     tip += QStringLiteral("\n\nPeer violation: ") + v;

@@ -81,6 +81,7 @@ private:
     void paintArrow(QPainter &p, const Geometry &g, const DiagramRow &row, int y, int rowHeight) const;
     void paintNote(QPainter &p, const Geometry &g, const DiagramRow &row, int y, int rowHeight) const;
     void paintEvicted(QPainter &p, const Geometry &g, int y, int rowHeight) const;
+    bool isEvicted(const DiagramRow &row) const; // its event left the trace after the last refresh()
     QColor flowColor(FlowId flow) const;
     void updateScrollBar();
     std::optional<std::size_t> rowAt(const QPoint &pos) const;

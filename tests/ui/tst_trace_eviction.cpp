@@ -208,6 +208,25 @@ private slots:
         QVERIFY(!views.diagram.isFollowing());
     }
 
+    void aPaintBetweenBatchesShowsEvictedRowsAsGone()
+    {
+        // Packets arrive between two batches of the window, and the trace may drop the events
+        // of rows on screen before the layout hears of it (seen in bench_soak, scrolled to the top).
+        TraceLog log(kLimit);
+        Traffic traffic(log);
+        Views views(log);
+        for (int i = 0; i < 20000; ++i)
+            traffic.qos2Reading();
+        views.batch();
+        views.diagram.setFollowing(false);
+        views.diagram.verticalScrollBar()->setValue(0);
+        const quint64 firstShown = views.diagram.layout().rows()[1].sequence;
+        while (log.contains(firstShown))
+            traffic.qos2Reading();
+        views.diagram.grab(); // paint and a tooltip's worth of reads, no batch in between
+        QCOMPARE(log.staleReads(), quint64(0));
+    }
+
     void megabytePayloadsAreEvictedLikeAnyOther()
     {
         // A 16,384-record chunk of 1 MiB payloads would be 16 GiB: large events end their chunk
