@@ -6,6 +6,8 @@
 #include <QGuiApplication>
 #include <QPalette>
 
+#include <algorithm>
+
 namespace mqs {
 
 FlowTableModel::FlowTableModel(const TraceLog &log, const FlowIndex &flows, QObject *parent)
@@ -18,8 +20,13 @@ void FlowTableModel::refresh()
     m_now = m_log.clock().nowUs();
     if (const auto runs = m_flows.forgottenRowsSince(m_forgottenCursor)) {
         for (const auto &[row, count] : *runs) { // finished flows evicted with the trace
-            beginRemoveRows({}, int(row), int(row + count) - 1);
-            m_rows -= int(count);
+            // Only the rows this model has shown; flows that began and were forgotten since
+            // its last refresh were never rows here.
+            const int shown = std::clamp(m_rows - int(row), 0, int(count));
+            if (shown == 0)
+                continue;
+            beginRemoveRows({}, int(row), int(row) + shown - 1);
+            m_rows -= shown;
             endRemoveRows();
         }
     } else {

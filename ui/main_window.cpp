@@ -375,6 +375,8 @@ void MainWindow::buildMenus()
 
 void MainWindow::onBatch()
 {
+    m_statusTrace->update(m_workbench->trace()); // at the diagram's pace, so both tell one story
+    m_traceFullBar->update(m_workbench->trace());
     m_diagram->refresh();
     m_messages->refresh();
 }

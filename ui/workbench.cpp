@@ -28,6 +28,7 @@ Workbench::Workbench(const QString &storePath, QObject *parent)
         const FaultRule *r = rules ? rules->rule(rule) : nullptr;
         return r ? r->name : QString();
     });
+    m_trace.holdUnreadFrom(0); // nothing is dropped before the views have read it
     m_batchTimer.setInterval(33); // about 30 batches a second
     connect(&m_batchTimer, &QTimer::timeout, this, &Workbench::flush);
     m_batchTimer.start();
@@ -177,6 +178,9 @@ void Workbench::flush()
     m_lastEnd = m_trace.endSequence();
     m_flows.update();
     emit batch();
+    // The flow index and the views (in batch()) have read everything so far; what arrives
+    // before the next batch stays in the trace until they have read it too.
+    m_trace.holdUnreadFrom(m_lastEnd);
 }
 
 } // namespace mqs

@@ -146,7 +146,8 @@ quint64 TraceLog::append(TraceEvent event)
 
 void TraceLog::evict()
 {
-    while (m_memoryBytes > m_memoryLimit && m_chunks.size() > 1) {
+    while (m_memoryBytes > m_memoryLimit && m_chunks.size() > 1
+           && m_chunks.front()->firstSequence + m_chunks.front()->records.size() <= m_holdFrom) {
         const Chunk &oldest = *m_chunks.front();
         for (quint64 s = oldest.firstSequence; s < oldest.firstSequence + oldest.records.size(); ++s) {
             const auto note = m_notes.constFind(s);
@@ -165,6 +166,12 @@ void TraceLog::evict()
 void TraceLog::setMemoryLimit(qint64 bytes)
 {
     m_memoryLimit = bytes;
+    evict();
+}
+
+void TraceLog::holdUnreadFrom(quint64 sequence)
+{
+    m_holdFrom = sequence;
     evict();
 }
 

@@ -12,6 +12,7 @@
 
 #include <deque>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -93,6 +94,10 @@ public:
     qint64 memoryBytes() const { return m_memoryBytes; }
     qint64 memoryLimit() const { return m_memoryLimit; }
     void setMemoryLimit(qint64 bytes);
+    // Events from `sequence` on stay, past the limit if need be, until a later call moves this
+    // on: a reader that works in batches (the window) says how far it has read, so that nothing
+    // is dropped before it saw it. By default nothing is held.
+    void holdUnreadFrom(quint64 sequence);
     // Events dropped to stay within the memory limit (not those forgotten by clear()).
     quint64 evictedEvents() const { return m_evictedEvents; }
     // Reads of a sequence number no longer (or not yet) in the log: a view that kept one past
@@ -118,6 +123,7 @@ private:
     mutable std::size_t m_chunkHint = 0; // the chunk of the last read
     mutable quint64 m_staleReads = 0;
     quint64 m_evictedEvents = 0;
+    quint64 m_holdFrom = std::numeric_limits<quint64>::max();
     quint64 m_nextSequence = 0;
     qint64 m_lastTimeUs = 0;
     QHash<quint64, QString> m_notes;

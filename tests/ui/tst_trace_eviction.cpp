@@ -13,6 +13,7 @@
 #include "trace/flow_index.h"
 #include "trace/trace_log.h"
 
+#include <QAbstractItemModelTester>
 #include <QScrollBar>
 #include <QTemporaryDir>
 #include <QTest>
@@ -51,13 +52,21 @@ public:
                            FlowState::AwaitingPubComp, TraceMark::Held, 7);
     }
 
-    void qos2Reading(QByteArray payload = "{\"t\":21.5}")
+    void qos2Reading(QByteArray payload = "{\"t\":21.5}") { finishQos2(beginQos2(std::move(payload))); }
+
+    // A handshake in two halves, as a batch of the window may fall between them.
+    PacketId beginQos2(QByteArray payload = "{\"t\":21.5}")
     {
         const PacketId id{quint16(m_next++ % 60000 + 1)};
         Publish publish{.qos = QoS::ExactlyOnce, .topic = QStringLiteral("home/temperature"), .packetId = id,
                         .payload = std::move(payload)};
         packet(TraceDirection::Sent, publish, FlowState::AwaitingPubRec);
         packet(TraceDirection::Received, PubRec{.packetId = id}, FlowState::AwaitingPubComp);
+        return id;
+    }
+
+    void finishQos2(PacketId id)
+    {
         packet(TraceDirection::Sent, PubRel{.packetId = id}, FlowState::AwaitingPubComp);
         packet(TraceDirection::Received, PubComp{.packetId = id}, FlowState::Complete);
     }
@@ -224,6 +233,55 @@ private slots:
         while (log.contains(firstShown))
             traffic.qos2Reading();
         views.diagram.grab(); // paint and a tooltip's worth of reads, no batch in between
+        QCOMPARE(log.staleReads(), quint64(0));
+    }
+
+    void theTableFollowsFlowsForgottenBetweenItsRefreshes()
+    {
+        // The table refreshes twice a second, the index at every batch: flows can begin and be
+        // forgotten in between, and were never rows of the table.
+        TraceLog log(kLimit);
+        Traffic traffic(log);
+        FlowIndex flows(log);
+        FlowTableModel table(log, flows);
+        FlowFilterModel filter;
+        filter.setSourceModel(&table);
+        QAbstractItemModelTester tester(&filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        for (int batch = 0; batch < 300; ++batch) {
+            for (int i = 0; i < 300; ++i)
+                traffic.qos2Reading();
+            flows.update();
+            if (batch % 60 == 0) // 72,000 events apart: more than the trace keeps
+                table.refresh();
+        }
+        table.refresh();
+        QVERIFY(flows.forgottenFlows() > 0);
+        QCOMPARE(std::size_t(table.rowCount()), flows.flows().size());
+        QCOMPARE(std::size_t(filter.rowCount()), flows.flows().size());
+    }
+
+    void nothingIsDroppedBeforeTheWindowHasReadIt()
+    {
+        // With a limit of a chunk or two, the oldest chunk can hold packets that arrived since the
+        // window's last batch: dropped unread, their flows stayed open for good (false stalls).
+        test::TestWindows windows;
+        const auto w = windows.open();
+        w->setTraceMemoryLimit(1024 * 1024);
+        TraceLog &log = w->workbench().trace();
+        Traffic traffic(log);
+        for (int burst = 0; burst < 12; ++burst) {
+            const PacketId halfDone = traffic.beginQos2();
+            QTest::qWait(50); // a batch runs: it sees the PUBLISH and the PUBREC
+            traffic.finishQos2(halfDone);
+            for (int i = 0; i < 3000; ++i) // 12,000 events until the next batch
+                traffic.qos2Reading();
+        }
+        QTest::qWait(50);
+        QVERIFY(log.evictedEvents() > 0);
+        int open = 0;
+        for (const FlowRecord &f : w->workbench().flows().flows())
+            open += f.isOpen() ? 1 : 0;
+        QCOMPARE(open, 0);
         QCOMPARE(log.staleReads(), quint64(0));
     }
 
