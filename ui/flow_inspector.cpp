@@ -19,6 +19,7 @@ FlowInspector::FlowInspector(Workbench &workbench, QWidget *parent)
     : QWidget(parent), m_workbench(workbench), m_model(workbench.trace(), workbench.flows())
 {
     m_filter.setSourceModel(&m_model);
+    connect(&workbench, &Workbench::batch, this, [this] { m_model.syncRows(); }); // the index changed
     m_filter.setNewestFirst(true);
     auto *filters = new QHBoxLayout;
     m_category = new QComboBox(this);

@@ -18,6 +18,13 @@ FlowTableModel::FlowTableModel(const TraceLog &log, const FlowIndex &flows, QObj
 void FlowTableModel::refresh()
 {
     m_now = m_log.clock().nowUs();
+    syncRows();
+    if (m_rows > 0)
+        emit dataChanged(index(0, 0), index(m_rows - 1, ColumnCount - 1));
+}
+
+void FlowTableModel::syncRows()
+{
     if (const auto runs = m_flows.forgottenRowsSince(m_forgottenCursor)) {
         for (const auto &[row, count] : *runs) { // finished flows evicted with the trace
             // Only the rows this model has shown; flows that began and were forgotten since
@@ -40,8 +47,6 @@ void FlowTableModel::refresh()
         m_rows = total;
         endInsertRows();
     }
-    if (m_rows > 0)
-        emit dataChanged(index(0, 0), index(m_rows - 1, ColumnCount - 1));
 }
 
 void FlowTableModel::setStallThresholdMs(int ms)
@@ -104,7 +109,7 @@ QString FlowTableModel::steps(const FlowRecord &f) const
 
 QVariant FlowTableModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_rows)
+    if (!index.isValid() || index.row() >= m_rows || std::size_t(index.row()) >= m_flows.flows().size())
         return {};
     const FlowRecord &f = m_flows.flows()[std::size_t(index.row())];
     const bool stalled = m_flows.isStalledBeyondBacklog(f, m_now, m_thresholdUs);

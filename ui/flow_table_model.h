@@ -21,7 +21,10 @@ public:
 
     FlowTableModel(const TraceLog &log, const FlowIndex &flows, QObject *parent = nullptr);
 
-    // Picks up new flows, drops forgotten ones and refreshes the changing columns (states, ages).
+    // Picks up new flows and drops forgotten ones: call it after every FlowIndex::update(), or
+    // rows name the wrong flows.
+    void syncRows();
+    // syncRows(), and refreshes the changing columns (states, ages).
     void refresh();
     void setStallThresholdMs(int ms);
     int stallThresholdMs() const { return int(m_thresholdUs / 1000); }

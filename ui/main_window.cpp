@@ -592,10 +592,8 @@ void MainWindow::chooseTraceMemoryLimit()
 
 void MainWindow::setTraceMemoryLimit(qint64 bytes)
 {
-    m_workbench->trace().setMemoryLimit(bytes);
+    m_workbench->setTraceMemoryLimit(bytes);
     m_profiles.setTraceMemoryLimit(bytes);
-    m_workbench->flows().update();
-    m_diagram->refresh();
     updateStatus();
 }
 

@@ -147,6 +147,13 @@ bool Workbench::drop(const Held &held)
     return m_demo && m_demo->broker().drop(held.packet.id);
 }
 
+void Workbench::setTraceMemoryLimit(qint64 bytes)
+{
+    m_trace.setMemoryLimit(bytes);
+    m_flows.update();
+    emit batch();
+}
+
 void Workbench::countPackets()
 {
     // Packets on the wire: a packet between an app connection and the sandbox broker is traced

@@ -28,6 +28,8 @@ public:
     ~Workbench() override;
 
     TraceLog &trace() { return m_trace; }
+    // The trace's memory bound; the flow index and the views (batch()) follow what it drops.
+    void setTraceMemoryLimit(qint64 bytes);
     FlowIndex &flows() { return m_flows; }
     MessageStore &messages() { return m_messages; }
     SessionStore *store() { return m_store.get(); }
