@@ -162,7 +162,7 @@ std::optional<QString> OutboundFlows::propertyProblem(const ApplicationMessage &
                               "alias from 1 to %2.")
             .arg(*alias)
             .arg(link.peerTopicAliasMaximum);
-    if (message.properties.contains(PropertyId::SubscriptionIdentifier))
+    if (link.peerIsServer && message.properties.contains(PropertyId::SubscriptionIdentifier))
         return QStringLiteral("A client's PUBLISH must not carry a Subscription Identifier [MQTT-3.3.4-6]; the broker "
                               "adds them when it forwards. Remove it.");
     return std::nullopt;

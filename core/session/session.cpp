@@ -53,6 +53,7 @@ Session::Session(SessionOptions options)
     , m_outbound(OutboundFlows::Options{options.maximumInflight, options.maximumQueued, options.useTopicAliases})
     , m_inbound(options.inboundMethod)
 {
+    m_link.peerIsServer = options.role == SessionRole::Client;
     m_link.receiveMaximum = options.receiveMaximum;
     m_link.topicAliasMaximum = options.topicAliasMaximum;
     m_link.maximumQoS = options.maximumQoS;
@@ -108,6 +109,7 @@ SessionOutput Session::connect(Connect connect, Millis now)
         return out;
     }
     m_link = Link{};
+    m_link.peerIsServer = true; // the client role
     m_link.version = connect.version;
     m_link.receiveMaximum = m_options.receiveMaximum;
     m_link.topicAliasMaximum = connect.version == ProtocolVersion::V5 ? m_options.topicAliasMaximum : 0;
@@ -239,6 +241,7 @@ SessionOutput Session::accept(const Connect &connect, ConnAck ack, Millis now)
 {
     SessionOutput out;
     m_link = Link{};
+    m_link.peerIsServer = false; // the server role
     m_link.version = connect.version;
     m_link.receiveMaximum = m_options.receiveMaximum;
     m_link.topicAliasMaximum = connect.version == ProtocolVersion::V5 ? m_options.topicAliasMaximum : 0;

@@ -157,13 +157,16 @@ private slots:
         QTest::newRow("protocol level 6") << packet(0x10, connectBody(6, 0x02, {})) << v3 << ReasonCode::UnsupportedProtocolVersion
                                           << "Protocol Level is 6" << 8;
         QTest::newRow("CONNECT trailing bytes") << packet(0x10, connectBody(4, 0x02, hex("00"))) << v3 << M << "unexpected byte" << -1;
-        // CONNACK (section 3.2.2)
+        // CONNACK (section 3.2.2): [MQTT-3.2.2-1] reserved flags, [MQTT-3.2.2-6] no Session Present with a refusal
         QTest::newRow("CONNACK reserved bits") << packet(0x20, hex("0200")) << v3 << M << "Acknowledge Flags bits 7-1" << 2;
         QTest::newRow("CONNACK session present with refusal") << packet(0x20, hex("0105")) << v3 << P << "Session Present" << -1;
         QTest::newRow("CONNACK 3.1.1 return code 6") << packet(0x20, hex("0006")) << v3 << P << "return code 6 is reserved" << -1;
-        // reason codes that do not exist for the packet (5.0 table 2-6)
+        // reason codes that do not exist for the packet (5.0 table 2-6): [MQTT-3.4.2-1] [MQTT-3.5.2-1]
+        // [MQTT-3.6.2-1] [MQTT-3.7.2-1] each acknowledgement uses only its own reason codes
         QTest::newRow("PUBACK 0x92") << packet(0x40, hex("000192")) << v5 << P << "PUBACK carries reason code 0x92" << -1;
+        QTest::newRow("PUBREC 0x92") << packet(0x50, hex("000192")) << v5 << P << "PUBREC carries reason code 0x92" << -1;
         QTest::newRow("PUBREL 0x97") << packet(0x62, hex("000197")) << v5 << P << "PUBREL carries reason code 0x97" << -1;
+        QTest::newRow("PUBCOMP 0x97") << packet(0x70, hex("000197")) << v5 << P << "PUBCOMP carries reason code 0x97" << -1;
         QTest::newRow("DISCONNECT 0x01") << packet(0xE0, hex("01")) << v5 << P << "DISCONNECT carries reason code 0x01" << -1;
         QTest::newRow("SUBACK 3.1.1 code 0x03") << packet(0x90, hex("000103")) << v3 << P << "SUBACK return code 0x03" << -1;
         QTest::newRow("SUBACK without codes") << packet(0x90, hex("0001")) << v3 << P << "SUBACK contains no reason code" << -1;

@@ -192,6 +192,17 @@ private slots:
         QCOMPARE(out.sent, (Packets{PubRec{.packetId = 4}}));
     }
 
+    void qos1IdAfterPubAckIsANewMessage_MQTT_4_3_2_5()
+    {
+        // [MQTT-4.3.2-5] after our PUBACK, a PUBLISH with that id is new, whatever its DUP flag.
+        Session session = connectedSession(InboundMethod::B);
+        session.receive(incoming(3, QoS::AtLeastOnce), t0);
+        const auto again = session.receive(incoming(3, QoS::AtLeastOnce, QStringLiteral("x/y"), true), t0 + 1ms);
+        QCOMPARE(again.delivered.size(), 1u);
+        QCOMPARE(again.delivered[0].message.topic, QStringLiteral("x/y"));
+        QCOMPARE(again.sent, (Packets{PubAck{.packetId = 3}}));
+    }
+
     void acknowledgementsFollowArrivalOrder_MQTT_4_6_0_2_MQTT_4_6_0_3()
     {
         // [MQTT-4.6.0-2] PUBACKs and [MQTT-4.6.0-3] PUBRECs go out in the order their PUBLISHes arrived.
