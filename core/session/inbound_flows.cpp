@@ -77,7 +77,7 @@ void InboundFlows::onPublish(const Publish &publish, Millis now, const Link &lin
     if (link.maximumQoS && publish.qos > *link.maximumQoS) {
         out.events.push_back(ProtocolViolation{ReasonCode::QoSNotSupported,
                                                QStringLiteral("PUBLISH at QoS %1, above the Maximum QoS %2 we announced "
-                                                              "[MQTT-3.2.2-12].")
+                                                              "[MQTT-3.2.2-11].")
                                                    .arg(qosValue(publish.qos))
                                                    .arg(qosValue(*link.maximumQoS))});
         return;

@@ -423,7 +423,7 @@ void Session::dispatch(const Packet &packet, Millis now, SessionOutput &out)
                 markDisconnected(out);
             } else if constexpr (std::is_same_v<P, Auth>) {
                 violate(ReasonCode::ProtocolError,
-                        QStringLiteral("Received AUTH, but no Authentication Method was agreed in CONNECT [MQTT-4.12.0-1]."),
+                        QStringLiteral("Received AUTH, but no Authentication Method was agreed in CONNECT [MQTT-4.12.0-6]."),
                         out);
             }
         },
@@ -666,10 +666,13 @@ SessionOutput Session::tick(Millis now)
         return out;
     const auto seconds = [](Millis m) { return QString::number(double(m.count()) / 1000.0, 'f', 1); };
     if (m_options.role == SessionRole::Server) {
+        // The statement is 3.1.2-22 in 5.0 and 3.1.2-24 in 3.1.1.
         out.events.push_back(KeepAliveExpired{QStringLiteral("No packet from the client for %1 s, one and a half times "
-                                                             "its Keep Alive of %2 s [MQTT-3.1.2-22].")
+                                                             "its Keep Alive of %2 s %3.")
                                                   .arg(seconds(now - m_lastReceived))
-                                                  .arg(m_keepAlive)});
+                                                  .arg(m_keepAlive)
+                                                  .arg(m_link.isV5() ? QStringLiteral("[MQTT-3.1.2-22]")
+                                                                     : QStringLiteral("[MQTT-3.1.2-24]"))});
         if (m_link.isV5())
             out.sent.push_back(Disconnect{ReasonCode::KeepAliveTimeout, {}});
         out.close = true;
@@ -681,7 +684,7 @@ SessionOutput Session::tick(Millis now)
         markDisconnected(out);
     } else if (m_pingSentAt) {
         out.events.push_back(KeepAliveExpired{QStringLiteral("No PINGRESP within %1 s of PINGREQ: the connection is "
-                                                             "dead [MQTT-3.1.2-24].")
+                                                             "dead (section 3.1.2.10).")
                                                   .arg(seconds(now - *m_pingSentAt))});
         out.close = true;
         markDisconnected(out);
