@@ -358,11 +358,32 @@ std::optional<QString> CliClient::setUp()
     m_connection = std::make_unique<Connection>(m_options.settings, m_trace, m_store.get());
     for (const FaultRule &rule : m_options.faults)
         m_connection->faults().add(rule);
+    QObject::connect(m_connection.get(), &Connection::sessionEvent, [this](const SessionEvent &event) {
+        if (const auto advice = adviceFor(event))
+            err(QStringLiteral("mqttscope-cli: ") + *advice);
+    });
     if (m_options.trace)
         m_trace.addObserver([this](quint64 first, quint64 last) {
             for (quint64 s = first; s <= last; ++s)
                 printTraceEvent(s);
         });
+    return std::nullopt;
+}
+
+std::optional<QString> CliClient::adviceFor(const SessionEvent &event) const
+{
+    const auto *refused = std::get_if<ConnectionRefused>(&event);
+    if (refused && refused->reason == ReasonCode::UnsupportedProtocolVersion
+        && m_options.settings.version == ProtocolVersion::V5)
+        return QStringLiteral("the broker does not speak MQTT 5.0; run again with -V mqttv311.");
+    const auto *violation = std::get_if<ProtocolViolation>(&event);
+    if (violation && violation->rule == QStringLiteral("[MQTT-3.2.2-4]"))
+        return m_options.storePath.isEmpty()
+            ? QStringLiteral("to keep the session across runs, give --store FILE with -c (the same file every run); "
+                             "to start afresh, leave out -c.")
+            : QStringLiteral("%1 holds no session for this client id and broker; use the store file of the run "
+                             "that began the session, or leave out -c to start afresh.")
+                  .arg(m_options.storePath);
     return std::nullopt;
 }
 

@@ -59,6 +59,8 @@ public:
 
 private:
     void printTraceEvent(quint64 sequence);
+    // What to do about a session event, in this program's options, when there is something to do.
+    std::optional<QString> adviceFor(const SessionEvent &event) const;
 
     ClientOptions m_options;
     TraceLog m_trace{TraceLog::kKeepOnlyNewest}; // printed as it grows (--trace), never read back

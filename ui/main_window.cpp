@@ -81,6 +81,12 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     m_statusStalled = new QLabel(this);
     m_statusTrace = new TraceMemoryLabel(this);
     statusBar()->addWidget(m_statusConnection, 1);
+    // The offer a refusal by a broker that speaks only MQTT 3.1.1 makes (hidden until then).
+    m_switchToV311 = new QPushButton(tr("Switch to MQTT 3.1.1 and reconnect"), this);
+    m_switchToV311->setObjectName(QStringLiteral("switchToV311"));
+    m_switchToV311->hide();
+    connect(m_switchToV311, &QPushButton::clicked, this, &MainWindow::switchToV311);
+    statusBar()->addPermanentWidget(m_switchToV311);
     statusBar()->addPermanentWidget(m_statusRate);
     statusBar()->addPermanentWidget(m_statusFlows);
     statusBar()->addPermanentWidget(m_statusStalled);
@@ -94,6 +100,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     connect(m_workbench.get(), &Workbench::connectionAdded, this, [this](Connection *c) {
         connect(c, &Connection::errorOccurred, this, [this, c](const QString &e) { showProblem(QStringLiteral("%1: %2").arg(c->settings().name, e)); });
         connect(c, &Connection::stateChanged, this, &MainWindow::updateStatus);
+        connect(c, &Connection::sessionEvent, this, [this, c](const SessionEvent &e) { offerWhatToDo(c, e); });
         updateFaultTargets();
     });
     connect(m_workbench.get(), &Workbench::connectionRemoved, this, &MainWindow::updateFaultTargets);
@@ -451,6 +458,33 @@ void MainWindow::newConnection()
     if (dialog.exec() != QDialog::Accepted)
         return;
     addConnection(std::get<Profile>(dialog.profile()), true);
+}
+
+void MainWindow::offerWhatToDo(Connection *c, const SessionEvent &event)
+{
+    const auto *refused = std::get_if<ConnectionRefused>(&event);
+    if (!refused || refused->reason != ReasonCode::UnsupportedProtocolVersion || c->settings().version != ProtocolVersion::V5)
+        return;
+    m_versionRefused = c;
+    m_switchToV311->show();
+}
+
+void MainWindow::switchToV311()
+{
+    m_switchToV311->hide();
+    Connection *c = m_versionRefused;
+    m_versionRefused = nullptr;
+    const auto &open = m_workbench->connections();
+    if (!c || std::find(open.begin(), open.end(), c) == open.end())
+        return;
+    ConnectionSettings settings = c->settings();
+    settings.version = ProtocolVersion::V311;
+    c->setSettings(settings);
+    for (Profile &p : m_savedProfiles)
+        if (p.settings.name == settings.name)
+            p.settings = settings;
+    saveProfiles();
+    c->open();
 }
 
 void MainWindow::editConnection()

@@ -9,6 +9,7 @@
 #include <QMainWindow>
 
 class QLabel;
+class QPushButton;
 class QListView;
 class QTabWidget;
 class QTableView;
@@ -66,6 +67,9 @@ public:
 public slots:
     void newConnection();
     void editConnection();
+    // Offers the switch to 3.1.1 when a broker refused a 5.0 CONNECT for its protocol version.
+    void offerWhatToDo(Connection *connection, const SessionEvent &event);
+    void switchToV311();
     void toggleConnection();
     void reconnect();
     void startDemo();
@@ -100,6 +104,8 @@ private:
     FaultRulesPanel *m_faults = nullptr;
     PublishPanel *m_publish = nullptr;
     QTabWidget *m_tabs = nullptr;
+    QPushButton *m_switchToV311 = nullptr;
+    Connection *m_versionRefused = nullptr; // the connection the offer to switch to 3.1.1 is for
     QLabel *m_statusConnection = nullptr;
     QLabel *m_statusRate = nullptr;
     QLabel *m_statusFlows = nullptr;

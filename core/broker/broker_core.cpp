@@ -322,7 +322,7 @@ void BrokerCore::route(const ApplicationMessage &message, const QString &publish
 {
     if (message.retain && m_options.retainAvailable) {
         if (message.payload.isEmpty()) {
-            m_retained.erase(message.topic); // [MQTT-3.3.1-10] an empty retained message clears the topic
+            m_retained.erase(message.topic); // [MQTT-3.3.1-6] an empty retained message clears the topic
             step.store.push_back({retainedKey(), {DeleteRetained{message.topic}}});
         } else {
             m_retained[message.topic] = message;

@@ -41,6 +41,8 @@ public:
     qsizetype position() const { return m_pos; }
     qsizetype remaining() const { return m_data.size() - m_pos; }
     bool atEnd() const { return m_pos >= m_data.size(); }
+    // The next byte without reading it; 0 at the end.
+    quint8 peek() const { return atEnd() ? 0 : quint8(m_data[m_pos]); }
 
     void skip(qsizetype count) { m_pos += std::min(count, remaining()); }
     quint8 byte(const QString &name);

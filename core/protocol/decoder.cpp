@@ -37,11 +37,11 @@ void checkPropertyValue(ByteReader &r, const PropertyInfo &info, quint32 value, 
     case PropertyId::ReceiveMaximum:
     case PropertyId::MaximumPacketSize:
         if (value == 0)
-            r.fail(R::ProtocolError, QStringLiteral("%1 must not be 0 [MQTT-3.1.2 / 3.2.2]").arg(name), at);
+            r.fail(R::ProtocolError, QStringLiteral("%1 must not be 0 (sections 3.1.2.11 and 3.2.2.3)").arg(name), at);
         break;
     case PropertyId::SubscriptionIdentifier:
         if (value == 0)
-            r.fail(R::ProtocolError, QStringLiteral("Subscription Identifier must not be 0 [MQTT-3.8.2]"), at);
+            r.fail(R::ProtocolError, QStringLiteral("Subscription Identifier must not be 0 (section 3.8.2.1.2)"), at);
         break;
     case PropertyId::TopicAlias:
         if (value == 0)
@@ -214,6 +214,9 @@ Connect readConnect(ByteReader &r)
     return c;
 }
 
+// A 3.1.1 CONNACK's return code for a protocol level the broker does not speak.
+constexpr quint8 kV311UnacceptableProtocolLevel = 0x01;
+
 ConnAck readConnAck(ByteReader &r, ProtocolVersion version)
 {
     ConnAck a;
@@ -226,7 +229,15 @@ ConnAck readConnAck(ByteReader &r, ProtocolVersion version)
     a.sessionPresent = flags & 0x01;
     r.describeLast(QStringLiteral("Session Present = %1").arg(int(a.sessionPresent)));
     const qsizetype codeAt = r.position();
-    if (version == ProtocolVersion::V5) {
+    // A broker that speaks only 3.1.1 answers a 5.0 CONNECT with a 3.1.1 CONNACK: return code 0x01
+    // "unacceptable protocol level" and no properties (3.1.1 [MQTT-3.1.2-2]). 0x01 is no 5.0 CONNACK
+    // reason code, so it cannot be mistaken for one.
+    if (version == ProtocolVersion::V5 && r.remaining() == 1 && r.peek() == kV311UnacceptableProtocolLevel) {
+        r.byte(QStringLiteral("Connect Return Code (3.1.1)"));
+        a.reason = R::UnsupportedProtocolVersion;
+        a.answeredInV311 = true;
+        r.describeLast(QStringLiteral("0x01 unacceptable protocol level: the broker speaks only MQTT 3.1.1"));
+    } else if (version == ProtocolVersion::V5) {
         a.reason = readReason(r, PacketType::ConnAck);
         a.properties = readProperties(r, PropertyContext::ConnAck, QStringLiteral("CONNACK"));
     } else {
@@ -459,7 +470,7 @@ PacketType checkFirstByte(ByteReader &r, quint8 first, ProtocolVersion version)
     const quint8 typeValue = first >> 4;
     const quint8 flags = first & 0x0F;
     if (typeValue == 0)
-        r.fail(R::MalformedPacket, QStringLiteral("packet type 0 is reserved [MQTT-2.1.2]"), 0);
+        r.fail(R::MalformedPacket, QStringLiteral("packet type 0 is reserved (section 2.1.2)"), 0);
     if (typeValue == 15 && version != ProtocolVersion::V5)
         r.fail(R::MalformedPacket, QStringLiteral("packet type 15 (AUTH) is reserved in MQTT 3.1.1"), 0);
     const auto type = PacketType(typeValue);
@@ -555,7 +566,7 @@ Decoder::Result Decoder::next()
         error.offset += m_consumed;
         return fail(error);
     }
-    // Remaining Length: at most 4 bytes ([MQTT-2.2.3]).
+    // Remaining Length: at most 4 bytes (section 2.2.3).
     quint32 remaining = 0;
     qsizetype headerLength = 0;
     for (int i = 0; i < 4; ++i) {

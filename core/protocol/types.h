@@ -33,7 +33,7 @@ enum class PacketType : quint8 {
 
 enum class QoS : quint8 { AtMostOnce = 0, AtLeastOnce = 1, ExactlyOnce = 2 };
 
-// A packet identifier ([MQTT-2.3.1]): non-zero on the wire wherever the spec requires one.
+// A packet identifier (3.1.1 section 2.3.1, 5.0 section 2.2.1): non-zero on the wire wherever the spec requires one.
 struct PacketId {
     quint16 value = 0;
     constexpr PacketId() = default;

@@ -64,7 +64,7 @@ void InboundFlows::onPublish(const Publish &publish, Millis now, const Link &lin
                     out.events.push_back(ProtocolViolation{
                         ReasonCode::ProtocolError,
                         QStringLiteral("PUBLISH uses Topic Alias %1 without a topic, but this connection never defined "
-                                       "that alias [MQTT-3.3.4].")
+                                       "that alias (section 3.3.2.3.4).")
                             .arg(*alias)});
                     return;
                 }
@@ -77,7 +77,7 @@ void InboundFlows::onPublish(const Publish &publish, Millis now, const Link &lin
     if (link.maximumQoS && publish.qos > *link.maximumQoS) {
         out.events.push_back(ProtocolViolation{ReasonCode::QoSNotSupported,
                                                QStringLiteral("PUBLISH at QoS %1, above the Maximum QoS %2 we announced "
-                                                              "[MQTT-3.2.2-12].")
+                                                              "[MQTT-3.2.2-11].")
                                                    .arg(qosValue(publish.qos))
                                                    .arg(qosValue(*link.maximumQoS))});
         return;
@@ -114,7 +114,7 @@ void InboundFlows::onPublish(const Publish &publish, Millis now, const Link &lin
         return;
     }
     if (const auto existing = m_flows.find(id.value); existing != m_flows.end()) {
-        // [MQTT-4.3.3-9] until PUBREL, a PUBLISH with this id is the same message: PUBREC again, deliver nothing.
+        // [MQTT-4.3.3-10] until PUBREL, a PUBLISH with this id is the same message: PUBREC again, deliver nothing.
         InboundFlow &f = existing->second;
         ++f.duplicates;
         m_unacknowledgedThisConnection.insert(id.value); // a resend takes a unit of the sender's quota again

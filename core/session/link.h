@@ -11,6 +11,7 @@ namespace mqs {
 struct Link {
     ProtocolVersion version = ProtocolVersion::V5;
     bool connected = false; // CONNACK exchanged, packets may flow
+    bool peerIsServer = true; // we are the client; false in the broker's sessions
 
     // Announced by the peer (5.0 CONNECT / CONNACK properties).
     quint16 peerReceiveMaximum = 65535; // our send quota starts here

@@ -3,6 +3,8 @@
 #include "protocol/encoder.h"
 #include "protocol/topic.h"
 
+#include <algorithm>
+
 namespace mqs {
 namespace {
 
@@ -67,7 +69,7 @@ std::optional<QString> OutboundFlows::sizeProblem(const Publish &publish, const 
     if (size <= link.peerMaximumPacketSize)
         return std::nullopt;
     return QStringLiteral("The PUBLISH to '%1' is %2 bytes, but the peer accepts at most %3 bytes (Maximum Packet Size) "
-                          "[MQTT-3.1.2-24]. Send a smaller payload.")
+                          "([MQTT-3.2.2-15] toward a server, [MQTT-3.1.2-24] toward a client). Send a smaller payload.")
         .arg(publish.topic)
         .arg(size)
         .arg(link.peerMaximumPacketSize);
@@ -80,16 +82,12 @@ PublishResult OutboundFlows::publish(const ApplicationMessage &message, Millis n
         result.refusal = *problem;
         return result;
     }
-    if (link.connected && link.peerMaximumQoS && message.qos > *link.peerMaximumQoS) {
-        result.refusal = QStringLiteral("The broker accepts at most QoS %1 (CONNACK Maximum QoS), but this message asks "
-                                        "for QoS %2 [MQTT-3.2.2-11]. Publish at QoS %1.")
-                             .arg(qosValue(*link.peerMaximumQoS))
-                             .arg(qosValue(message.qos));
+    if (const auto problem = propertyProblem(message, link)) {
+        result.refusal = *problem;
         return result;
     }
-    if (link.connected && message.retain && !link.peerRetainAvailable) {
-        result.refusal = QStringLiteral("The broker does not keep retained messages (CONNACK Retain Available = 0) "
-                                        "[MQTT-3.2.2-14]. Clear the retain flag.");
+    if (const auto problem = peerLimitProblem(message, link); problem && link.connected) {
+        result.refusal = *problem;
         return result;
     }
     Publish plain = toPublish(message);
@@ -108,7 +106,15 @@ PublishResult OutboundFlows::publish(const ApplicationMessage &message, Millis n
         }
         OutboundFlow transient;
         transient.message = message;
-        result.output.sent.push_back(wirePublish(transient, now, link, false));
+        transient.createdAt = now; // [MQTT-3.3.2-6] a QoS 0 message has waited no time at all
+        PendingAlias alias;
+        Publish wire = wirePublish(transient, now, link, false, alias);
+        if (const auto problem = sizeProblem(wire, link)) {
+            result.refusal = *problem;
+            return result;
+        }
+        registerAlias(alias);
+        result.output.sent.push_back(std::move(wire));
         result.ticket = PublishTicket{};
         return result;
     }
@@ -142,7 +148,47 @@ PublishResult OutboundFlows::publish(const ApplicationMessage &message, Millis n
     return result;
 }
 
-Publish OutboundFlows::wirePublish(const OutboundFlow &f, Millis now, const Link &link, bool resend)
+std::optional<QString> OutboundFlows::propertyProblem(const ApplicationMessage &message, const Link &link) const
+{
+    const auto alias = message.properties.integer(PropertyId::TopicAlias);
+    if (alias && *alias == 0)
+        return QStringLiteral("Topic Alias 0 is not allowed [MQTT-3.3.2-8]. Use an alias from 1 up to the broker's "
+                              "Topic Alias Maximum, or none.");
+    if (alias && link.connected && link.peerTopicAliasMaximum == 0)
+        return QStringLiteral("The broker announced no Topic Alias Maximum, so it accepts no topic aliases "
+                              "[MQTT-3.2.2-18]. Remove the Topic Alias.");
+    if (alias && link.connected && *alias > link.peerTopicAliasMaximum)
+        return QStringLiteral("Topic Alias %1 is above the broker's Topic Alias Maximum of %2 [MQTT-3.2.2-17]. Use an "
+                              "alias from 1 to %2.")
+            .arg(*alias)
+            .arg(link.peerTopicAliasMaximum);
+    if (link.peerIsServer && message.properties.contains(PropertyId::SubscriptionIdentifier))
+        return QStringLiteral("A client's PUBLISH must not carry a Subscription Identifier [MQTT-3.3.4-6]; the broker "
+                              "adds them when it forwards. Remove it.");
+    return std::nullopt;
+}
+
+std::optional<QString> OutboundFlows::peerLimitProblem(const ApplicationMessage &message, const Link &link) const
+{
+    if (link.peerMaximumQoS && message.qos > *link.peerMaximumQoS)
+        return QStringLiteral("The broker accepts at most QoS %1 (CONNACK Maximum QoS), but this message asks for QoS "
+                              "%2 [MQTT-3.2.2-11]. Publish at QoS %1.")
+            .arg(qosValue(*link.peerMaximumQoS))
+            .arg(qosValue(message.qos));
+    if (message.retain && !link.peerRetainAvailable)
+        return QStringLiteral("The broker does not keep retained messages (CONNACK Retain Available = 0) "
+                              "[MQTT-3.2.2-14]. Clear the retain flag.");
+    return propertyProblem(message, link);
+}
+
+void OutboundFlows::registerAlias(const PendingAlias &alias)
+{
+    if (alias)
+        m_aliases.insert(alias->first, alias->second);
+}
+
+Publish OutboundFlows::wirePublish(const OutboundFlow &f, Millis now, const Link &link, bool resend,
+                                   PendingAlias &newAlias) const
 {
     Publish p = toPublish(f.message);
     if (f.message.qos != QoS::AtMostOnce)
@@ -157,13 +203,16 @@ Publish OutboundFlows::wirePublish(const OutboundFlow &f, Millis now, const Link
         p.properties.set(PropertyId::MessageExpiryInterval, quint32(*expiry > elapsed ? *expiry - elapsed : 1));
     }
     // Aliases live for one connection; a resent PUBLISH carries its full topic ([MQTT-3.3.2-7]).
-    if (m_options.useTopicAliases && link.peerTopicAliasMaximum > 0 && !resend) {
+    // A new alias is registered only once the PUBLISH that introduces it passed the size check
+    // (registerAlias), so no later PUBLISH uses an alias the peer never saw.
+    const bool userAlias = p.properties.contains(PropertyId::TopicAlias);
+    if (m_options.useTopicAliases && link.peerTopicAliasMaximum > 0 && !resend && !userAlias) {
         if (const auto alias = m_aliases.constFind(p.topic); alias != m_aliases.constEnd()) {
             p.properties.set(PropertyId::TopicAlias, quint32(*alias));
             p.topic.clear();
         } else if (m_aliases.size() < link.peerTopicAliasMaximum) {
             const auto next = quint16(m_aliases.size() + 1);
-            m_aliases.insert(p.topic, next);
+            newAlias = std::make_pair(p.topic, next);
             p.properties.set(PropertyId::TopicAlias, quint32(next));
         }
     }
@@ -173,11 +222,13 @@ Publish OutboundFlows::wirePublish(const OutboundFlow &f, Millis now, const Link
 void OutboundFlows::transmit(OutboundFlow &f, Millis now, const Link &link, SessionOutput &out)
 {
     const bool resend = f.sends > 0;
-    Publish p = wirePublish(f, now, link, resend);
+    PendingAlias alias;
+    Publish p = wirePublish(f, now, link, resend, alias);
     if (const auto problem = sizeProblem(p, link)) {
         finish(f, FlowState::Failed, ReasonCode::PacketTooLarge, now, *problem, out);
         return;
     }
+    registerAlias(alias);
     m_queued.erase(f.serial);
     m_quotaHolders.insert(f.serial);
     --m_quota;
@@ -214,6 +265,12 @@ void OutboundFlows::pump(Millis now, const Link &link, SessionOutput &out)
                    QStringLiteral("Message Expiry Interval of %1 s passed before it could be sent").arg(*expiry), out);
             continue;
         }
+        // Queued before this CONNACK: its Maximum QoS, Retain Available and Topic Alias Maximum
+        // apply now ([MQTT-3.2.2-11], [MQTT-3.2.2-14]).
+        if (const auto problem = peerLimitProblem(f.message, link)) {
+            finish(f, FlowState::Failed, ReasonCode::Success, now, *problem, out);
+            continue;
+        }
         transmit(f, now, link, out);
     }
 }
@@ -230,6 +287,7 @@ void OutboundFlows::finish(OutboundFlow &f, FlowState state, ReasonCode reason, 
         ++m_quota; // PUBACK, PUBCOMP or a failing PUBREC gives the quota back ([MQTT-4.9.0-2])
     m_queued.erase(f.serial);
     std::erase(m_resendPending, f.serial);
+    std::erase(m_pubRecOrder, f.serial);
     m_ids.release(f.packetId);
     m_serialById.remove(f.packetId.value);
     m_flows.erase(f.serial); // `f` dangles from here on
@@ -248,7 +306,7 @@ void OutboundFlows::onPubAck(const PubAck &ack, Millis now, const Link &link, Se
     if (f->state != FlowState::AwaitingPubAck) {
         out.events.push_back(ProtocolViolation{ReasonCode::ProtocolError,
                                                QStringLiteral("PUBACK for id %1, which was published at QoS 2 and awaits "
-                                                              "%2 [MQTT-4.3.3].")
+                                                              "%2 (section 4.3.3).")
                                                    .arg(ack.packetId.value)
                                                    .arg(f->state == FlowState::AwaitingPubRec ? "PUBREC" : "PUBCOMP")});
         return;
@@ -281,7 +339,8 @@ void OutboundFlows::onPubRec(const PubRec &rec, Millis now, const Link &link, Se
     case FlowState::AwaitingPubRec:
         f->acknowledgedAt = now;
         if (link.isV5() && isFailure(rec.reason)) {
-            // [MQTT-4.3.3-?] a failing PUBREC ends the flow: no PUBREL, the id is free ([MQTT-4.4.0-2]: no resend).
+            // [MQTT-4.3.3-4] PUBREL answers only a PUBREC below 0x80: a failing one ends the flow and
+            // frees the id; the PUBLISH is not resent ([MQTT-4.4.0-2]).
             finish(*f, FlowState::Failed, rec.reason, now,
                    QStringLiteral("PUBREC %1: the receiver refused the message").arg(reasonText(rec.reason, PacketType::PubRec)),
                    out);
@@ -290,12 +349,13 @@ void OutboundFlows::onPubRec(const PubRec &rec, Millis now, const Link &link, Se
         }
         f->state = FlowState::AwaitingPubComp;
         f->reason = rec.reason;
+        m_pubRecOrder.push_back(f->serial);
         break;
     case FlowState::AwaitingPubComp:
         break; // a PUBREC again: our PUBREL may be lost, send it again
     default:
         out.events.push_back(ProtocolViolation{ReasonCode::ProtocolError,
-                                               QStringLiteral("PUBREC for id %1, which was published at QoS 1 [MQTT-4.3.2].")
+                                               QStringLiteral("PUBREC for id %1, which was published at QoS 1 (section 4.3.2).")
                                                    .arg(rec.packetId.value)});
         return;
     }
@@ -344,21 +404,21 @@ void OutboundFlows::startConnection(const Link &link)
 
 void OutboundFlows::resume(Millis now, const Link &link, SessionOutput &out)
 {
-    // [MQTT-4.4.0-1] resend unacknowledged PUBLISH (DUP = 1) and PUBREL with their original ids,
-    // in original order ([MQTT-4.6.0-1]).
+    // [MQTT-4.4.0-1] resend unacknowledged PUBLISH (DUP = 1) and PUBREL with their original ids.
+    // PUBLISHes keep their original order ([MQTT-4.6.0-1]); PUBRELs take the places of the flows
+    // past PUBREC, in the order their PUBRECs arrived ([MQTT-4.6.0-4]).
     std::vector<quint64> serials;
     for (const auto &entry : m_flows)
         serials.push_back(entry.first);
+    const std::vector<quint64> pubRecOrder = m_pubRecOrder;
+    auto nextPubRel = pubRecOrder.begin();
     for (quint64 serial : serials) {
         const auto it = m_flows.find(serial);
         if (it == m_flows.end())
             continue;
         OutboundFlow &f = it->second; // transmit() may finish (erase) it: nothing touches `f` afterwards
-        if (f.state == FlowState::AwaitingPubComp) {
-            ++f.pubRelSends;
-            out.store.push_back(SaveOutbound{f});
-            out.sent.push_back(PubRel{f.packetId, ReasonCode::Success, {}});
-            update(f, out);
+        if (f.state == FlowState::AwaitingPubComp && nextPubRel != pubRecOrder.end()) {
+            resendPubRel(m_flows.at(*nextPubRel++), out);
         } else if (f.state == FlowState::AwaitingPubRec || f.state == FlowState::AwaitingPubAck) {
             if (m_resendPending.empty() && m_quota > 0)
                 transmit(f, now, link, out);
@@ -367,6 +427,14 @@ void OutboundFlows::resume(Millis now, const Link &link, SessionOutput &out)
         }
     }
     pump(now, link, out);
+}
+
+void OutboundFlows::resendPubRel(OutboundFlow &f, SessionOutput &out)
+{
+    ++f.pubRelSends;
+    out.store.push_back(SaveOutbound{f});
+    out.sent.push_back(PubRel{f.packetId, ReasonCode::Success, {}});
+    update(f, out);
 }
 
 std::vector<FlowUpdate> OutboundFlows::abandonSent(const QString &why, Millis now, SessionOutput &out)
@@ -394,6 +462,14 @@ void OutboundFlows::restore(std::vector<OutboundFlow> flows)
         m_nextSerial = std::max(m_nextSerial, f.serial + 1);
         m_flows.insert_or_assign(f.serial, std::move(f));
     }
+    // The store keeps when each PUBREC arrived; that time orders the PUBRELs after a restart.
+    m_pubRecOrder.clear();
+    for (const auto &[serial, f] : m_flows)
+        if (f.state == FlowState::AwaitingPubComp)
+            m_pubRecOrder.push_back(serial);
+    std::stable_sort(m_pubRecOrder.begin(), m_pubRecOrder.end(), [this](quint64 a, quint64 b) {
+        return m_flows.at(a).acknowledgedAt < m_flows.at(b).acknowledgedAt;
+    });
 }
 
 } // namespace mqs

@@ -73,7 +73,15 @@ private:
     void finish(OutboundFlow &flow, FlowState state, ReasonCode reason, Millis now, const QString &note,
                 SessionOutput &out);
     void transmit(OutboundFlow &flow, Millis now, const Link &link, SessionOutput &out);
-    Publish wirePublish(const OutboundFlow &flow, Millis now, const Link &link, bool resend);
+    using PendingAlias = std::optional<std::pair<QString, quint16>>; // topic → alias a PUBLISH introduces
+    Publish wirePublish(const OutboundFlow &flow, Millis now, const Link &link, bool resend,
+                        PendingAlias &newAlias) const;
+    void registerAlias(const PendingAlias &alias);
+    // User-set 5.0 properties a client may never send, or not to this peer (alias limits).
+    std::optional<QString> propertyProblem(const ApplicationMessage &message, const Link &link) const;
+    // What the CONNACK forbids: QoS above Maximum QoS, retain without Retain Available, aliases.
+    std::optional<QString> peerLimitProblem(const ApplicationMessage &message, const Link &link) const;
+    void resendPubRel(OutboundFlow &flow, SessionOutput &out);
     void update(const OutboundFlow &flow, SessionOutput &out, const QString &note = {}) const;
     std::optional<QString> sizeProblem(const Publish &publish, const Link &link) const;
 
@@ -86,6 +94,7 @@ private:
     QHash<QString, quint16> m_aliases; // topic → alias, this connection only ([MQTT-3.3.2-7])
     std::vector<quint64> m_resendPending; // serials to resend once quota allows, in order
     std::set<quint64> m_queued; // serials never sent yet, in order
+    std::vector<quint64> m_pubRecOrder; // serials past PUBREC, in the order the PUBRECs arrived
     std::set<quint64> m_quotaHolders; // serials whose PUBLISH took a unit of send quota on this connection
 };
 

@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include "protocol/describe.h"
+#include "protocol/encoder.h"
 
 #include <QStringList>
 
@@ -52,6 +53,7 @@ Session::Session(SessionOptions options)
     , m_outbound(OutboundFlows::Options{options.maximumInflight, options.maximumQueued, options.useTopicAliases})
     , m_inbound(options.inboundMethod)
 {
+    m_link.peerIsServer = options.role == SessionRole::Client;
     m_link.receiveMaximum = options.receiveMaximum;
     m_link.topicAliasMaximum = options.topicAliasMaximum;
     m_link.maximumQoS = options.maximumQoS;
@@ -107,6 +109,7 @@ SessionOutput Session::connect(Connect connect, Millis now)
         return out;
     }
     m_link = Link{};
+    m_link.peerIsServer = true; // the client role
     m_link.version = connect.version;
     m_link.receiveMaximum = m_options.receiveMaximum;
     m_link.topicAliasMaximum = connect.version == ProtocolVersion::V5 ? m_options.topicAliasMaximum : 0;
@@ -158,9 +161,12 @@ void Session::onConnAck(const ConnAck &ack, Millis now, SessionOutput &out)
     }
     if (isFailure(ack.reason)) {
         // The code as it was on the wire: 3.1.1 return codes are 0x01-0x05, not the 5.0 codes.
-        QString text = QStringLiteral("The broker refused the connection: %1 (CONNACK 0x%2).")
-                           .arg(connAckReasonName(ack.reason, m_link.version))
-                           .arg(connAckWireValue(ack.reason, m_link.version), 2, 16, QLatin1Char('0'));
+        QString text = ack.answeredInV311
+            ? QStringLiteral("The broker speaks only MQTT 3.1.1: it answered this 5.0 CONNECT with a 3.1.1 CONNACK, "
+                             "return code 0x01 (unacceptable protocol level).")
+            : QStringLiteral("The broker refused the connection: %1 (CONNACK 0x%2).")
+                  .arg(connAckReasonName(ack.reason, m_link.version))
+                  .arg(connAckWireValue(ack.reason, m_link.version), 2, 16, QLatin1Char('0'));
         switch (ack.reason) {
         case ReasonCode::ClientIdentifierNotValid:
             text += m_meta.clientId.isEmpty()
@@ -196,10 +202,13 @@ void Session::onConnAck(const ConnAck &ack, Millis now, SessionOutput &out)
         return;
     }
     if (ack.sessionPresent && !m_meta.established) {
-        violate(ReasonCode::ProtocolError,
-                QStringLiteral("The broker resumed a session (Session Present = 1) for which this client holds no state "
-                               "[MQTT-3.2.2-4]. Reconnect with Clean Start to begin a new session."),
-                out);
+        // The front end says how to keep the session state across runs (a store file).
+        out.events.push_back(ProtocolViolation{
+            ReasonCode::ProtocolError,
+            QStringLiteral("The broker resumed a session (Session Present = 1) for which this client holds no state "
+                           "[MQTT-3.2.2-4]; its unfinished messages are lost to us. Reconnect with Clean Start to begin "
+                           "a new session."),
+            QStringLiteral("[MQTT-3.2.2-4]")});
         return;
     }
     if (m_link.isV5()) {
@@ -222,13 +231,17 @@ void Session::onConnAck(const ConnAck &ack, Millis now, SessionOutput &out)
     out.events.push_back(Connected{ack.sessionPresent, ack.properties.string(PropertyId::AssignedClientIdentifier).value_or(QString())});
     m_meta.established = m_meta.sessionExpiry > 0;
     out.store.push_back(SaveMeta{m_meta});
-    startFlows(ack.sessionPresent, now, out);
+    if (!ack.sessionPresent && !m_link.isV5() && !m_cleanStartRequested && m_outbound.inflight() > 0)
+        resendToServerWithoutSession(now, out);
+    else
+        startFlows(ack.sessionPresent, now, out);
 }
 
 SessionOutput Session::accept(const Connect &connect, ConnAck ack, Millis now)
 {
     SessionOutput out;
     m_link = Link{};
+    m_link.peerIsServer = false; // the server role
     m_link.version = connect.version;
     m_link.receiveMaximum = m_options.receiveMaximum;
     m_link.topicAliasMaximum = connect.version == ProtocolVersion::V5 ? m_options.topicAliasMaximum : 0;
@@ -279,21 +292,8 @@ void Session::startFlows(bool sessionPresent, Millis now, SessionOutput &out)
     m_outbound.startConnection(m_link);
     m_inbound.startConnection();
     if (sessionPresent) {
-        const auto before = out.sent.size();
-        m_outbound.resume(now, m_link, out);
         m_inbound.resume();
-        QStringList resent;
-        for (auto i = before; i < out.sent.size(); ++i)
-            resent << describe(out.sent[i]);
-        QStringList waiting;
-        for (const InboundFlow &f : m_inbound.flows())
-            waiting << QString::number(f.packetId.value);
-        QString text = QStringLiteral("Session resumed (Session Present = 1).");
-        text += resent.isEmpty() ? QStringLiteral(" Nothing to resend.")
-                                 : QStringLiteral(" Resending in original order: %1.").arg(resent.join(QStringLiteral("; ")));
-        if (!waiting.isEmpty())
-            text += QStringLiteral(" Inbound ids awaiting PUBREL: %1.").arg(waiting.join(QStringLiteral(", ")));
-        out.events.push_back(SessionResumed{text});
+        resend(QStringLiteral("Session resumed (Session Present = 1)."), now, out);
         return;
     }
     // [MQTT-3.2.2-5] no session at the peer: our session state goes too, inbound ids included.
@@ -307,6 +307,45 @@ void Session::startFlows(bool sessionPresent, Millis now, SessionOutput &out)
                                                 .arg(listFlows(lost)),
                                             lost});
     m_outbound.pump(now, m_link, out);
+}
+
+// 3.1.1 [MQTT-4.4.0-1]: "When a Client reconnects with CleanSession set to 0, both the Client and
+// Server MUST re-send any unacknowledged PUBLISH Packets (where QoS > 0) and PUBREL Packets" — whatever
+// Session Present says. A server without the session takes the PUBLISHes as new and answers a PUBREL
+// for an unknown id with PUBCOMP. Our inbound ids go: a server without the session sends no PUBREL.
+void Session::resendToServerWithoutSession(Millis now, SessionOutput &out)
+{
+    m_outbound.startConnection(m_link);
+    m_inbound.startConnection();
+    const auto lostInbound = m_inbound.discard(QStringLiteral("abandoned: the server has no session (Session Present = "
+                                                              "0), so it will not send their PUBREL"),
+                                               out);
+    if (!lostInbound.empty())
+        out.events.push_back(FlowsAbandoned{QStringLiteral("The server kept no session (Session Present = 0); these "
+                                                           "inbound flows are abandoned: %1.")
+                                                .arg(listFlows(lostInbound)),
+                                            lostInbound});
+    resend(QStringLiteral("The server kept no session (Session Present = 0), but with CleanSession = 0 an MQTT 3.1.1 "
+                          "client resends what is unacknowledged [MQTT-4.4.0-1]."),
+           now, out);
+}
+
+void Session::resend(const QString &headline, Millis now, SessionOutput &out)
+{
+    const auto before = out.sent.size();
+    m_outbound.resume(now, m_link, out);
+    QStringList resent;
+    for (auto i = before; i < out.sent.size(); ++i)
+        resent << describe(out.sent[i]);
+    QStringList waiting;
+    for (const InboundFlow &f : m_inbound.flows())
+        waiting << QString::number(f.packetId.value);
+    QString text = headline;
+    text += resent.isEmpty() ? QStringLiteral(" Nothing to resend.")
+                             : QStringLiteral(" Resending in original order: %1.").arg(resent.join(QStringLiteral("; ")));
+    if (!waiting.isEmpty())
+        text += QStringLiteral(" Inbound ids awaiting PUBREL: %1.").arg(waiting.join(QStringLiteral(", ")));
+    out.events.push_back(SessionResumed{text});
 }
 
 // ---- receiving --------------------------------------------------------------------------
@@ -330,9 +369,10 @@ void Session::dispatch(const Packet &packet, Millis now, SessionOutput &out)
     const PacketType type = packetType(packet);
     if (const QString wrong = wrongDirection(m_options.role, type); !wrong.isEmpty()) {
         violate(ReasonCode::ProtocolError,
-                QStringLiteral("Received %1, but %2 [MQTT-%3].")
-                    .arg(packetTypeName(type), wrong, type == PacketType::Connect ? QStringLiteral("3.1.0-2")
-                                                                                  : QStringLiteral("4.8")),
+                QStringLiteral("Received %1, but %2 %3.")
+                    .arg(packetTypeName(type), wrong,
+                         type == PacketType::Connect ? QStringLiteral("[MQTT-3.1.0-2]")
+                                                     : QStringLiteral("(a protocol error: 3.1.1 section 4.8, 5.0 section 4.13)")),
                 out);
         return;
     }
@@ -383,7 +423,7 @@ void Session::dispatch(const Packet &packet, Millis now, SessionOutput &out)
                 markDisconnected(out);
             } else if constexpr (std::is_same_v<P, Auth>) {
                 violate(ReasonCode::ProtocolError,
-                        QStringLiteral("Received AUTH, but no Authentication Method was agreed in CONNECT [MQTT-4.12.0-1]."),
+                        QStringLiteral("Received AUTH, but no Authentication Method was agreed in CONNECT [MQTT-4.12.0-6]."),
                         out);
             }
         },
@@ -454,6 +494,20 @@ PublishResult Session::publish(const ApplicationMessage &message, Millis now)
     return result;
 }
 
+std::optional<QString> Session::exceedsPeerMaximumPacketSize(const Packet &packet) const
+{
+    if (m_link.peerMaximumPacketSize == 0)
+        return std::nullopt;
+    const auto size = quint32(encode(packet, m_link.version).size());
+    if (size <= m_link.peerMaximumPacketSize)
+        return std::nullopt;
+    return QStringLiteral("%1 not sent: it is %2 bytes, but the broker accepts at most %3 bytes (Maximum Packet Size) "
+                          "[MQTT-3.2.2-15]. Send fewer or shorter topic filters.")
+        .arg(packetTypeName(packetType(packet)))
+        .arg(size)
+        .arg(m_link.peerMaximumPacketSize);
+}
+
 SessionOutput Session::subscribe(std::vector<Subscription> subscriptions, Millis now, Properties properties)
 {
     SessionOutput out;
@@ -467,6 +521,11 @@ SessionOutput Session::subscribe(std::vector<Subscription> subscriptions, Millis
         return out;
     }
     Subscribe packet{*id, m_link.isV5() ? std::move(properties) : Properties{}, subscriptions};
+    if (const auto tooLarge = exceedsPeerMaximumPacketSize(packet)) {
+        m_outbound.releaseId(*id);
+        out.events.push_back(SessionNote{*tooLarge});
+        return out;
+    }
     m_pending.emplace(id->value, PendingRequest{PacketType::Subscribe, std::move(subscriptions), {}});
     out.sent.push_back(std::move(packet));
     return finish(std::move(out), now);
@@ -485,6 +544,11 @@ SessionOutput Session::unsubscribe(std::vector<QString> filters, Millis now, Pro
         return out;
     }
     Unsubscribe packet{*id, m_link.isV5() ? std::move(properties) : Properties{}, filters};
+    if (const auto tooLarge = exceedsPeerMaximumPacketSize(packet)) {
+        m_outbound.releaseId(*id);
+        out.events.push_back(SessionNote{*tooLarge});
+        return out;
+    }
     m_pending.emplace(id->value, PendingRequest{PacketType::Unsubscribe, {}, std::move(filters)});
     out.sent.push_back(std::move(packet));
     return finish(std::move(out), now);
@@ -602,10 +666,13 @@ SessionOutput Session::tick(Millis now)
         return out;
     const auto seconds = [](Millis m) { return QString::number(double(m.count()) / 1000.0, 'f', 1); };
     if (m_options.role == SessionRole::Server) {
+        // The statement is 3.1.2-22 in 5.0 and 3.1.2-24 in 3.1.1.
         out.events.push_back(KeepAliveExpired{QStringLiteral("No packet from the client for %1 s, one and a half times "
-                                                             "its Keep Alive of %2 s [MQTT-3.1.2-22].")
+                                                             "its Keep Alive of %2 s %3.")
                                                   .arg(seconds(now - m_lastReceived))
-                                                  .arg(m_keepAlive)});
+                                                  .arg(m_keepAlive)
+                                                  .arg(m_link.isV5() ? QStringLiteral("[MQTT-3.1.2-22]")
+                                                                     : QStringLiteral("[MQTT-3.1.2-24]"))});
         if (m_link.isV5())
             out.sent.push_back(Disconnect{ReasonCode::KeepAliveTimeout, {}});
         out.close = true;
@@ -617,7 +684,7 @@ SessionOutput Session::tick(Millis now)
         markDisconnected(out);
     } else if (m_pingSentAt) {
         out.events.push_back(KeepAliveExpired{QStringLiteral("No PINGRESP within %1 s of PINGREQ: the connection is "
-                                                             "dead [MQTT-3.1.2-24].")
+                                                             "dead (section 3.1.2.10).")
                                                   .arg(seconds(now - *m_pingSentAt))});
         out.close = true;
         markDisconnected(out);

@@ -85,6 +85,9 @@ public:
     InboundFlows &inbound() { return m_inbound; }
 
 private:
+    std::optional<QString> exceedsPeerMaximumPacketSize(const Packet &packet) const;
+    void resendToServerWithoutSession(Millis now, SessionOutput &out);
+    void resend(const QString &headline, Millis now, SessionOutput &out);
     struct PendingRequest {
         PacketType type;
         std::vector<Subscription> subscriptions;

@@ -111,6 +111,7 @@ struct Violation {
 struct ProtocolViolation {
     ReasonCode reason = ReasonCode::ProtocolError;
     QString message{};
+    QString rule{}; // the statement broken, e.g. "[MQTT-3.2.2-4]", when a front end acts on it
     bool operator==(const ProtocolViolation &) const = default;
 };
 struct PeerDisconnected {

@@ -12,6 +12,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -192,6 +194,39 @@ private slots:
         QCOMPARE(sub.out, QByteArray("m\n"));
         QVERIFY2(sub.err.contains("the broker ended the connection"), sub.err.constData());
         QVERIFY2(sub.err.contains("1 QoS 2 message(s) received but not released (no PUBREL yet): 'gone/s' id 7"), sub.err.constData());
+    }
+
+    void v311OnlyBrokerIsAnsweredWithTheVersionOption()
+    {
+        // aedes answers a 5.0 CONNECT with the 3.1.1 CONNACK 20 02 00 01 "unacceptable protocol
+        // level"; mosquitto_pub then suggests -V mqttv311, and so do we.
+        QTcpServer aedesLike;
+        QVERIFY(aedesLike.listen(QHostAddress::LocalHost, 0));
+        QObject::connect(&aedesLike, &QTcpServer::newConnection, &aedesLike, [&aedesLike] {
+            QTcpSocket *client = aedesLike.nextPendingConnection();
+            QObject::connect(client, &QTcpSocket::readyRead, client, [client] {
+                client->readAll();
+                client->write(QByteArray::fromHex("20020001"));
+                client->disconnectFromHost();
+            });
+        });
+        const auto pub = runProgramAsync(kCli, QStringList{"pub"} + to(aedesLike.serverPort()) + QStringList{"-t", "t", "-m", "x"});
+        QCOMPARE(pub.exitCode, 1);
+        QVERIFY2(pub.err.contains("speaks only MQTT 3.1.1"), pub.err.constData());
+        QVERIFY2(pub.err.contains("-V mqttv311"), pub.err.constData());
+    }
+
+    void resumedSessionWithoutLocalStateSaysHowToKeepIt_MQTT_3_2_2_4()
+    {
+        // The broker kept the session of an earlier run; this run has no store, so it holds no state.
+        ScriptedBroker broker([](const Packet &p) {
+            return std::holds_alternative<Connect>(p) ? Packets{ConnAck{true, ReasonCode::Success, {}}} : Packets{};
+        });
+        const auto pub = runProgramAsync(kCli, QStringList{"pub"} + to(broker.port())
+                                                   + QStringList{"-c", "-i", "keeper", "-t", "t", "-q", "1", "-m", "x"});
+        QCOMPARE(pub.exitCode, 1);
+        QVERIFY2(pub.err.contains("[MQTT-3.2.2-4]"), pub.err.constData());
+        QVERIFY2(pub.err.contains("--store FILE"), pub.err.constData());
     }
 
     void announcedMaximumPacketSizeIsEnforced()

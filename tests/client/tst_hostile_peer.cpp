@@ -167,6 +167,33 @@ private slots:
         QVERIFY(traced);
     }
 
+    void v5ConnectToA311OnlyBrokerIsRefusedAsSuch()
+    {
+        // aedes answers a 5.0 CONNECT with a 3.1.1 CONNACK, return code 0x01. It used to read as
+        // "Protocol Error (0x82) … reason code 0x01".
+        HostileBroker broker(QByteArray::fromHex("20020001"));
+        TraceLog trace;
+        ConnectionSettings s;
+        s.url = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())));
+        s.clientId = QStringLiteral("modern");
+        Connection c(s, trace, nullptr);
+        QSignalSpy errors(&c, &Connection::errorOccurred);
+        QSignalSpy events(&c, &Connection::sessionEvent);
+        c.open();
+        QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 5000);
+        const QString error = errors.at(0).at(0).toString();
+        QVERIFY2(error.contains(QStringLiteral("speaks only MQTT 3.1.1")), qPrintable(error));
+        QVERIFY2(!error.contains(QStringLiteral("0x82")), qPrintable(error));
+        bool refusedAsUnsupported = false;
+        for (const auto &args : events) {
+            const auto event = args.at(0).value<SessionEvent>();
+            const auto *refused = std::get_if<ConnectionRefused>(&event);
+            refusedAsUnsupported = refusedAsUnsupported || (refused && refused->reason == ReasonCode::UnsupportedProtocolVersion);
+        }
+        QVERIFY(refusedAsUnsupported);
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(), ConnectionState::Disconnected, 5000);
+    }
+
     void byDefaultNoLimitIsAnnouncedAndFiveMegabytesArrive()
     {
         // A Maximum Packet Size of 262,144 used to be announced unasked; brokers then drop larger

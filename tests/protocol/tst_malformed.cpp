@@ -89,7 +89,7 @@ private slots:
         // QoS and DUP
         QTest::newRow("PUBLISH QoS 3") << packet(0x36, str("a") + hex("0001")) << v3 << M << "QoS 3" << -1;
         QTest::newRow("DUP on QoS 0") << packet(0x38, str("a")) << v3 << M << "DUP set" << -1;
-        // UTF-8 ([MQTT-1.5.4])
+        // UTF-8 (section 1.5.4)
         QTest::newRow("invalid UTF-8 byte") << packet(0x30, str(hex("61ff"))) << v3 << M << "invalid UTF-8 lead byte 0xff" << 5;
         QTest::newRow("overlong UTF-8") << packet(0x30, str(hex("c080"))) << v3 << M << "overlong" << -1;
         QTest::newRow("UTF-16 surrogate") << packet(0x30, str(hex("eda080"))) << v3 << M << "surrogate U+D800" << -1;
@@ -122,7 +122,7 @@ private slots:
                                                                    << v5 << P << "Subscription Identifier appears more than once" << -1;
         QTest::newRow("Maximum Packet Size 0") << packet(0x10, str("MQTT") + hex("05 02 003c") + props(hex("2700000000")) + str("c")) << v5 << P
                                                << "Maximum Packet Size must not be 0" << -1;
-        // topics ([MQTT-4.7])
+        // topics (section 4.7)
         QTest::newRow("wildcard in PUBLISH topic") << packet(0x30, str("a/+")) << v3 << ReasonCode::TopicNameInvalid << "wildcard" << 2;
         QTest::newRow("empty topic, no alias") << packet(0x30, str("") + props({})) << v5 << P << "empty Topic Name and no Topic Alias" << -1;
         QTest::newRow("empty topic 3.1.1") << packet(0x30, str("")) << v3 << P << "empty Topic Name" << -1;
@@ -144,7 +144,7 @@ private slots:
                                                            << "No Local" << -1;
         QTest::newRow("shared subscription without filter") << packet(0x82, hex("0001") + props({}) + str("$share/g") + hex("00")) << v5
                                                             << ReasonCode::TopicFilterInvalid << "$share/{ShareName}/{filter}" << -1;
-        // CONNECT ([MQTT-3.1.2])
+        // CONNECT (section 3.1.2)
         QTest::newRow("CONNECT reserved flag") << packet(0x10, connectBody(4, 0x03, {})) << v3 << M << "reserved flag (bit 0)" << 9;
         QTest::newRow("Will QoS without Will") << packet(0x10, connectBody(4, 0x0A, {})) << v3 << M << "no Will but sets Will QoS" << -1;
         QTest::newRow("Will QoS 3") << packet(0x10, connectBody(4, 0x1E, str("w") + str("x"))) << v3 << M << "Will QoS is 3" << -1;
@@ -157,13 +157,16 @@ private slots:
         QTest::newRow("protocol level 6") << packet(0x10, connectBody(6, 0x02, {})) << v3 << ReasonCode::UnsupportedProtocolVersion
                                           << "Protocol Level is 6" << 8;
         QTest::newRow("CONNECT trailing bytes") << packet(0x10, connectBody(4, 0x02, hex("00"))) << v3 << M << "unexpected byte" << -1;
-        // CONNACK ([MQTT-3.2.2])
+        // CONNACK (section 3.2.2): [MQTT-3.2.2-1] reserved flags, [MQTT-3.2.2-6] no Session Present with a refusal
         QTest::newRow("CONNACK reserved bits") << packet(0x20, hex("0200")) << v3 << M << "Acknowledge Flags bits 7-1" << 2;
         QTest::newRow("CONNACK session present with refusal") << packet(0x20, hex("0105")) << v3 << P << "Session Present" << -1;
         QTest::newRow("CONNACK 3.1.1 return code 6") << packet(0x20, hex("0006")) << v3 << P << "return code 6 is reserved" << -1;
-        // reason codes that do not exist for the packet (5.0 table 2-6)
+        // reason codes that do not exist for the packet (5.0 table 2-6): [MQTT-3.4.2-1] [MQTT-3.5.2-1]
+        // [MQTT-3.6.2-1] [MQTT-3.7.2-1] each acknowledgement uses only its own reason codes
         QTest::newRow("PUBACK 0x92") << packet(0x40, hex("000192")) << v5 << P << "PUBACK carries reason code 0x92" << -1;
+        QTest::newRow("PUBREC 0x92") << packet(0x50, hex("000192")) << v5 << P << "PUBREC carries reason code 0x92" << -1;
         QTest::newRow("PUBREL 0x97") << packet(0x62, hex("000197")) << v5 << P << "PUBREL carries reason code 0x97" << -1;
+        QTest::newRow("PUBCOMP 0x97") << packet(0x70, hex("000197")) << v5 << P << "PUBCOMP carries reason code 0x97" << -1;
         QTest::newRow("DISCONNECT 0x01") << packet(0xE0, hex("01")) << v5 << P << "DISCONNECT carries reason code 0x01" << -1;
         QTest::newRow("SUBACK 3.1.1 code 0x03") << packet(0x90, hex("000103")) << v3 << P << "SUBACK return code 0x03" << -1;
         QTest::newRow("SUBACK without codes") << packet(0x90, hex("0001")) << v3 << P << "SUBACK contains no reason code" << -1;

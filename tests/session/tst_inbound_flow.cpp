@@ -34,6 +34,7 @@ class TestInboundFlow : public QObject
 private slots:
     void methodBDeliversOnPublishOnce()
     {
+        // [MQTT-4.3.3-8] [MQTT-4.3.3-10] [MQTT-4.3.3-11]: PUBREC with the id, PUBREC again and no second delivery until PUBREL, PUBCOMP with the id
         Session session = connectedSession(InboundMethod::B);
         auto out = session.receive(incoming(7, QoS::ExactlyOnce), t0 + 1ms);
         QCOMPARE(out.delivered.size(), 1u);
@@ -56,7 +57,7 @@ private slots:
         QVERIFY(out.delivered.empty());
         QCOMPARE(session.flowState(Direction::Inbound, 7), FlowState::None);
 
-        // [MQTT-4.3.3-13] after PUBCOMP the id carries a new message
+        // [MQTT-4.3.3-12] after PUBCOMP the id carries a new message
         out = session.receive(incoming(7, QoS::ExactlyOnce, QStringLiteral("x/y")), t0 + 4ms);
         QCOMPARE(out.delivered.size(), 1u);
         QCOMPARE(out.delivered[0].message.topic, QStringLiteral("x/y"));
@@ -87,6 +88,7 @@ private slots:
 
     void qos1IsDeliveredAndAcknowledged()
     {
+        // [MQTT-3.3.4-1] [MQTT-4.3.2-4]: a QoS 1 PUBLISH is answered with PUBACK carrying its id
         Session session = connectedSession(InboundMethod::B);
         auto out = session.receive(incoming(3, QoS::AtLeastOnce), t0);
         QCOMPARE(out.delivered.size(), 1u);
@@ -177,12 +179,41 @@ private slots:
 
     void failingAcceptanceSendsFailingPubRecAndForgetsTheId()
     {
+        // [MQTT-4.3.3-9] after a PUBREC of 0x80 or above, that id carries a new message
         Session session = connectedSession(InboundMethod::B);
         session.inbound().setAcceptance([](const ApplicationMessage &) { return ReasonCode::NotAuthorized; });
         auto out = session.receive(incoming(4, QoS::ExactlyOnce), t0);
         QVERIFY(out.delivered.empty());
         QCOMPARE(out.sent, (Packets{PubRec{.packetId = 4, .reason = ReasonCode::NotAuthorized}}));
         QCOMPARE(session.flowState(Direction::Inbound, 4), FlowState::None);
+        session.inbound().setAcceptance([](const ApplicationMessage &) { return ReasonCode::Success; });
+        out = session.receive(incoming(4, QoS::ExactlyOnce), t0 + 1ms);
+        QCOMPARE(out.delivered.size(), 1u); // new, not a duplicate
+        QCOMPARE(out.sent, (Packets{PubRec{.packetId = 4}}));
+    }
+
+    void qos1IdAfterPubAckIsANewMessage_MQTT_4_3_2_5()
+    {
+        // [MQTT-4.3.2-5] after our PUBACK, a PUBLISH with that id is new, whatever its DUP flag.
+        Session session = connectedSession(InboundMethod::B);
+        session.receive(incoming(3, QoS::AtLeastOnce), t0);
+        const auto again = session.receive(incoming(3, QoS::AtLeastOnce, QStringLiteral("x/y"), true), t0 + 1ms);
+        QCOMPARE(again.delivered.size(), 1u);
+        QCOMPARE(again.delivered[0].message.topic, QStringLiteral("x/y"));
+        QCOMPARE(again.sent, (Packets{PubAck{.packetId = 3}}));
+    }
+
+    void acknowledgementsFollowArrivalOrder_MQTT_4_6_0_2_MQTT_4_6_0_3()
+    {
+        // [MQTT-4.6.0-2] PUBACKs and [MQTT-4.6.0-3] PUBRECs go out in the order their PUBLISHes arrived.
+        Session session = connectedSession(InboundMethod::B);
+        Packets sent;
+        for (const Publish &p : {incoming(5, QoS::AtLeastOnce), incoming(2, QoS::ExactlyOnce), incoming(9, QoS::AtLeastOnce),
+                                 incoming(1, QoS::ExactlyOnce)}) {
+            auto out = session.receive(p, t0);
+            sent.insert(sent.end(), out.sent.begin(), out.sent.end());
+        }
+        QCOMPARE(sent, (Packets{PubAck{.packetId = 5}, PubRec{.packetId = 2}, PubAck{.packetId = 9}, PubRec{.packetId = 1}}));
     }
 
     void topicAliasesResolve()

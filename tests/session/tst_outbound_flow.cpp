@@ -11,6 +11,7 @@ class TestOutboundFlow : public QObject
 private slots:
     void qos2HandshakeWalksTheStates()
     {
+        // [MQTT-4.3.3-1] [MQTT-4.3.3-2] [MQTT-4.3.3-3] [MQTT-4.3.3-4] [MQTT-4.3.3-5]: a new unused id, DUP = 0, unacknowledged until PUBREC, PUBREL with that id, unacknowledged until PUBCOMP
         Session session;
         connectClient(session);
         auto published = session.publish(reading("sensors/temperature/livingroom", QoS::ExactlyOnce), t0 + 2ms);
@@ -57,6 +58,7 @@ private slots:
 
     void qos1CompletesOnPubAck()
     {
+        // [MQTT-4.3.2-1] [MQTT-4.3.2-2] [MQTT-4.3.2-3]: a new id, QoS 1, unacknowledged until its PUBACK
         Session session;
         connectClient(session);
         auto published = session.publish(reading("a/b", QoS::AtLeastOnce), t0);
@@ -69,6 +71,7 @@ private slots:
 
     void failingPubRecEndsTheFlowWithoutPubRel()
     {
+        // [MQTT-4.4.0-2] a PUBREC of 0x80 or above acknowledges: no PUBREL, no resend, the quota comes back
         // mqtt_cpp#986: the id must be free again after a failing PUBREC.
         Session session;
         connectClient(session);
@@ -170,6 +173,7 @@ private slots:
 
     void windowIsBoundedByPeerReceiveMaximum()
     {
+        // [MQTT-3.3.4-7] [MQTT-3.3.4-8] at most Receive Maximum unacknowledged QoS > 0 PUBLISHes; other packets are not held back
         Session session;
         Properties props;
         props.set(PropertyId::ReceiveMaximum, quint32(2));
@@ -197,6 +201,7 @@ private slots:
 
     void quotaResetsOnEveryConnection()
     {
+        // [MQTT-4.9.0-1] the send quota starts at the peer's Receive Maximum on each connection
         // paho.mqtt.python#24, mosquitto#1332: an inflight counter that is not reset stalls sending.
         Session session;
         Properties props;
@@ -344,6 +349,127 @@ private slots:
         const auto other = std::get<Publish>(session.publish(reading("c/d", QoS::AtMostOnce), t0).output.sent.at(0));
         QCOMPARE(other.topic, QStringLiteral("c/d")); // the peer allows only one alias
         QVERIFY(!other.properties.contains(PropertyId::TopicAlias));
+    }
+
+    void qos0KeepsItsMessageExpiry_MQTT_3_3_2_6()
+    {
+        // [MQTT-3.3.2-6] the interval sent is the one given less the time the message waited: a QoS 0
+        // message waits no time. It went out as 1 s, so a retained message expired at once at the broker.
+        Session session;
+        connectClient(session);
+        auto m = reading("a/b", QoS::AtMostOnce);
+        m.retain = true;
+        m.properties.set(PropertyId::MessageExpiryInterval, quint32(3600));
+        const auto sent = std::get<Publish>(session.publish(m, t0 + 5s).output.sent.at(0));
+        QCOMPARE(sent.properties.integer(PropertyId::MessageExpiryInterval), 3600u);
+    }
+
+    void qos0GoesOutOnceWithDupZero_MQTT_4_3_1_1()
+    {
+        Session session;
+        connectClient(session);
+        const auto result = session.publish(reading("a/b", QoS::AtMostOnce), t0);
+        QCOMPARE(result.output.sent.size(), 1u);
+        const auto &sent = std::get<Publish>(result.output.sent[0]);
+        QCOMPARE(sent.qos, QoS::AtMostOnce);
+        QCOMPARE(sent.dup, false);
+        QVERIFY(!sent.packetId);
+        QCOMPARE(session.outbound().inflight(), 0); // nothing kept, so nothing is ever resent
+    }
+
+    void queuedMessageMeetsTheConnAckMaximumQos_MQTT_3_2_2_11()
+    {
+        Session session;
+        QVERIFY(session.publish(reading("a/b", QoS::ExactlyOnce), t0).ticket); // queued: not connected yet
+        Properties props;
+        props.set(PropertyId::MaximumQoS, quint32(1));
+        const auto out = connectClient(session, ProtocolVersion::V5, false, props);
+        QVERIFY2(out.sent.empty(), toString(out.sent));
+        QCOMPARE(out.flows.back().state, FlowState::Failed);
+        QVERIFY2(out.flows.back().note.contains(QStringLiteral("[MQTT-3.2.2-11]")), qPrintable(out.flows.back().note));
+        QCOMPARE(session.outbound().queued(), 0);
+    }
+
+    void queuedRetainedMessageMeetsRetainAvailable_MQTT_3_2_2_14()
+    {
+        Session session;
+        auto m = reading("a/b", QoS::AtLeastOnce);
+        m.retain = true;
+        QVERIFY(session.publish(m, t0).ticket);
+        QVERIFY(session.publish(reading("a/c", QoS::AtLeastOnce), t0).ticket);
+        Properties props;
+        props.set(PropertyId::RetainAvailable, quint32(0));
+        const auto out = connectClient(session, ProtocolVersion::V5, false, props);
+        QCOMPARE(out.sent.size(), 1u); // only the unretained one
+        QCOMPARE(std::get<Publish>(out.sent[0]).topic, QStringLiteral("a/c"));
+        QVERIFY(out.flows.front().note.contains(QStringLiteral("[MQTT-3.2.2-14]")));
+    }
+
+    void userPublishPropertiesAreChecked_data()
+    {
+        QTest::addColumn<quint32>("topicAliasMaximum"); // in the CONNACK; 0 = none announced
+        QTest::addColumn<int>("property");
+        QTest::addColumn<quint32>("value");
+        QTest::addColumn<QString>("rule");
+        const int alias = int(PropertyId::TopicAlias);
+        QTest::newRow("alias 0") << 5u << alias << 0u << QStringLiteral("[MQTT-3.3.2-8]");
+        QTest::newRow("alias above the maximum") << 2u << alias << 3u << QStringLiteral("[MQTT-3.2.2-17]");
+        QTest::newRow("alias with no maximum") << 0u << alias << 1u << QStringLiteral("[MQTT-3.2.2-18]");
+        QTest::newRow("subscription identifier") << 5u << int(PropertyId::SubscriptionIdentifier) << 7u
+                                                 << QStringLiteral("[MQTT-3.3.4-6]");
+    }
+    void userPublishPropertiesAreChecked()
+    {
+        QFETCH(quint32, topicAliasMaximum);
+        QFETCH(int, property);
+        QFETCH(quint32, value);
+        QFETCH(QString, rule);
+        Session session;
+        Properties props;
+        if (topicAliasMaximum > 0)
+            props.set(PropertyId::TopicAliasMaximum, topicAliasMaximum);
+        connectClient(session, ProtocolVersion::V5, false, props);
+        for (QoS qos : {QoS::AtMostOnce, QoS::AtLeastOnce}) {
+            auto m = reading("a/b", qos);
+            m.properties.set(PropertyId(property), value);
+            const auto result = session.publish(m, t0);
+            QVERIFY(!result.ticket);
+            QVERIFY(result.output.sent.empty());
+            QVERIFY2(result.refusal.contains(rule), qPrintable(result.refusal));
+        }
+    }
+
+    void userTopicAliasWithinTheMaximumIsSent()
+    {
+        Session session;
+        Properties props;
+        props.set(PropertyId::TopicAliasMaximum, quint32(2));
+        connectClient(session, ProtocolVersion::V5, false, props);
+        auto m = reading("a/b", QoS::AtMostOnce);
+        m.properties.set(PropertyId::TopicAlias, quint32(2));
+        const auto result = session.publish(m, t0);
+        QVERIFY2(result.refusal.isEmpty(), qPrintable(result.refusal));
+        QCOMPARE(std::get<Publish>(result.output.sent.at(0)).properties.integer(PropertyId::TopicAlias), 2u);
+    }
+
+    void aliasIsKnownToThePeerOnlyOnceItsPublishWentOut()
+    {
+        // A PUBLISH that would introduce an alias but is too large never reaches the peer, so the
+        // next PUBLISH to that topic must carry the topic name again, not the alias alone.
+        SessionOptions options;
+        options.useTopicAliases = true;
+        Session session(options);
+        const QByteArray payload(40, 'x');
+        Publish plain{false, QoS::AtLeastOnce, false, QStringLiteral("a/b"), PacketId(1), {}, payload};
+        Properties props;
+        props.set(PropertyId::TopicAliasMaximum, quint32(5));
+        props.set(PropertyId::MaximumPacketSize, quint32(encode(plain, ProtocolVersion::V5).size()));
+        connectClient(session, ProtocolVersion::V5, false, props);
+        const auto tooLarge = session.publish(reading("a/b", QoS::AtLeastOnce, payload), t0); // + 3 bytes of alias
+        QVERIFY(tooLarge.output.sent.empty());
+        const auto next = session.publish(reading("a/b", QoS::AtLeastOnce, "1"), t0);
+        const auto sent = std::get<Publish>(next.output.sent.at(0));
+        QCOMPARE(sent.topic, QStringLiteral("a/b"));
     }
 
     void v311HasNoReasonCodesOnTheWire()

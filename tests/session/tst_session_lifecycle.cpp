@@ -2,6 +2,8 @@
 
 #include "session_fixture.h"
 
+#include "protocol/decoder.h"
+
 using namespace mqs;
 
 namespace {
@@ -66,6 +68,7 @@ private slots:
 
     void serverValuesFromConnAckApply()
     {
+        // [MQTT-3.2.2-21] the Server Keep Alive replaces the Keep Alive we sent
         Session session;
         Properties props;
         props.set(PropertyId::ServerKeepAlive, quint32(5));
@@ -78,6 +81,7 @@ private slots:
 
     void resumeResendsPublishWithDupAndPubRelInOriginalOrder()
     {
+        // [MQTT-4.4.0-1] [MQTT-4.6.0-1] [MQTT-3.3.1-1] [MQTT-4.3.3-6]
         // fusesource/mqtt-client#120, at-wat/mqtt-go#152: after PUBREC the PUBREL is resent, never the PUBLISH.
         // paho.mqtt.c#807: resends keep their original order.
         Session session;
@@ -144,6 +148,7 @@ private slots:
 
     void sessionPresentAfterCleanStartIsAProtocolError()
     {
+        // [MQTT-3.2.2-2] a server accepting Clean Start = 1 sets Session Present = 0; otherwise we close
         Session session;
         session.connect(connectPacket(ProtocolVersion::V5, true), t0);
         const auto out = session.receive(ConnAck{true, ReasonCode::Success, {}}, t0 + 1ms);
@@ -170,6 +175,120 @@ private slots:
         // paho.mqtt.c#649: a new message must not take the restored id
         const auto next = second.publish(reading("t/b", QoS::ExactlyOnce), t0 + 7s);
         QVERIFY(next.ticket->packetId != std::optional<PacketId>(1));
+    }
+
+    void resentPubRelsFollowPubRecOrder_MQTT_4_6_0_4()
+    {
+        // [MQTT-4.6.0-4] PUBRELs go in the order their PUBRECs arrived, which need not be PUBLISH order.
+        Session session;
+        connectClient(session, ProtocolVersion::V5, false, {}, false, 3600);
+        const auto a = *session.publish(reading("t/a", QoS::ExactlyOnce), t0).ticket->packetId;
+        const auto b = *session.publish(reading("t/b", QoS::ExactlyOnce), t0).ticket->packetId;
+        session.receive(PubRec{.packetId = b}, t0 + 1ms);
+        session.receive(PubRec{.packetId = a}, t0 + 2ms);
+        session.connectionLost(t0 + 1s);
+        session.connect(connectPacket(ProtocolVersion::V5, false, 3600), t0 + 2s);
+        const auto out = session.receive(ConnAck{true, ReasonCode::Success, {}}, t0 + 2s);
+        QCOMPARE(out.sent, (Packets{PubRel{.packetId = b}, PubRel{.packetId = a}}));
+
+        // The same order after a restart, from the stored PUBREC times.
+        Session restarted;
+        restarted.restore(session.meta(), session.outbound().flows(), session.inbound().flows());
+        restarted.connect(connectPacket(ProtocolVersion::V5, false, 3600), t0 + 3s);
+        const auto again = restarted.receive(ConnAck{true, ReasonCode::Success, {}}, t0 + 3s);
+        QCOMPARE(again.sent, (Packets{PubRel{.packetId = b}, PubRel{.packetId = a}}));
+    }
+
+    void sentMessageDoesNotExpire_MQTT_4_3_3_7()
+    {
+        // [MQTT-4.3.3-7] once its PUBLISH is sent, a QoS 2 message is not expired: it is resent.
+        Session session;
+        connectClient(session, ProtocolVersion::V5, false, {}, false, 3600);
+        auto m = reading("t/a", QoS::ExactlyOnce);
+        m.properties.set(PropertyId::MessageExpiryInterval, quint32(10));
+        const auto id = *session.publish(m, t0).ticket->packetId;
+        session.connectionLost(t0 + 1s);
+        session.connect(connectPacket(ProtocolVersion::V5, false, 3600), t0 + 60s);
+        const auto out = session.receive(ConnAck{true, ReasonCode::Success, {}}, t0 + 60s);
+        QCOMPARE(out.sent.size(), 1u);
+        QCOMPARE(std::get<Publish>(out.sent[0]).packetId, std::optional<PacketId>(id));
+        QCOMPARE(session.flowState(Direction::Outbound, id), FlowState::AwaitingPubRec);
+    }
+
+    void v311CleanSession0ResendsWithoutSessionPresent_MQTT_4_4_0_1()
+    {
+        // 3.1.1 [MQTT-4.4.0-1]: reconnecting with CleanSession = 0, the client re-sends unacknowledged
+        // PUBLISH and PUBREL packets; the statement does not depend on Session Present.
+        Session session;
+        connectClient(session, ProtocolVersion::V311, false, {}, false);
+        const auto a = *session.publish(reading("t/a", QoS::AtLeastOnce), t0).ticket->packetId;
+        const auto b = *session.publish(reading("t/b", QoS::ExactlyOnce), t0).ticket->packetId;
+        session.receive(PubRec{.packetId = b}, t0 + 1ms);
+        session.receive(incoming(9, QoS::ExactlyOnce, QStringLiteral("in/x")), t0);
+        session.connectionLost(t0 + 1s);
+        session.connect(connectPacket(ProtocolVersion::V311, false), t0 + 2s);
+        const auto out = session.receive(ConnAck{false, ReasonCode::Success, {}}, t0 + 2s);
+        QCOMPARE(describeAll(out.sent),
+                 (QStringList{QStringLiteral("PUBLISH id=%1 qos=1 dup=1 retain=0 t/a (4 B)").arg(a.value),
+                              QStringLiteral("PUBREL id=%1").arg(b.value)}));
+        QCOMPARE(session.flowState(Direction::Outbound, a), FlowState::AwaitingPubAck);
+        // The server kept nothing, so it will send no PUBREL for our inbound id: that flow goes.
+        QCOMPARE(session.flowState(Direction::Inbound, 9), FlowState::None);
+        QVERIFY(findEvent<SessionResumed>(out)->message.contains(QStringLiteral("[MQTT-4.4.0-1]")));
+    }
+
+    void v5CleanStart0WithoutSessionPresentStillAbandons_MQTT_3_2_2_5()
+    {
+        Session session;
+        connectClient(session, ProtocolVersion::V5, false, {}, false, 3600);
+        session.publish(reading("t/a", QoS::AtLeastOnce), t0);
+        session.connectionLost(t0 + 1s);
+        session.connect(connectPacket(ProtocolVersion::V5, false, 3600), t0 + 2s);
+        const auto out = session.receive(ConnAck{false, ReasonCode::Success, {}}, t0 + 2s);
+        QVERIFY(out.sent.empty());
+        QVERIFY(findEvent<FlowsAbandoned>(out));
+    }
+
+    void subscribeAboveMaximumPacketSizeIsNotSent_MQTT_3_2_2_15()
+    {
+        Session session;
+        Properties props;
+        props.set(PropertyId::MaximumPacketSize, quint32(64));
+        connectClient(session, ProtocolVersion::V5, false, props);
+        const QString longFilter = QStringLiteral("sensors/") + QString(80, QLatin1Char('x'));
+        auto out = session.subscribe({Subscription{longFilter, {}}}, t0);
+        QVERIFY2(out.sent.empty(), toString(out.sent));
+        QVERIFY(findEvent<SessionNote>(out)->message.contains(QStringLiteral("[MQTT-3.2.2-15]")));
+        out = session.unsubscribe({longFilter}, t0);
+        QVERIFY(out.sent.empty());
+        QVERIFY(findEvent<SessionNote>(out)->message.contains(QStringLiteral("[MQTT-3.2.2-15]")));
+        QVERIFY(!session.outbound().isIdInUse(1)); // the id went back
+        QCOMPARE(session.subscribe({Subscription{QStringLiteral("s/x"), {}}}, t0).sent.size(), 1u);
+    }
+
+    void v5ConnectAnsweredByA311OnlyBrokerSaysSo()
+    {
+        // aedes and other 3.1.1-only brokers answer a 5.0 CONNECT with the 3.1.1 CONNACK 20 02 00 01.
+        Session session;
+        session.connect(connectPacket(ProtocolVersion::V5), t0);
+        Decoder decoder(ProtocolVersion::V5);
+        decoder.feed(QByteArray::fromHex("20020001"));
+        const auto decoded = decoder.next();
+        QVERIFY(std::holds_alternative<DecodedPacket>(decoded));
+        const auto out = session.receive(std::get<DecodedPacket>(decoded).packet, t0 + 1ms);
+        const auto *refused = findEvent<ConnectionRefused>(out);
+        QVERIFY(refused);
+        QCOMPARE(refused->reason, ReasonCode::UnsupportedProtocolVersion);
+        QVERIFY2(refused->message.contains(QStringLiteral("speaks only MQTT 3.1.1")), qPrintable(refused->message));
+        QVERIFY(out.close);
+    }
+
+    void sessionPresentWithoutStateNamesItsRule_MQTT_3_2_2_4()
+    {
+        Session session;
+        session.connect(connectPacket(ProtocolVersion::V5, false, 3600), t0);
+        const auto out = session.receive(ConnAck{true, ReasonCode::Success, {}}, t0 + 1ms);
+        QCOMPARE(findEvent<ProtocolViolation>(out)->rule, QStringLiteral("[MQTT-3.2.2-4]"));
     }
 
     void resentPubRelsOutOfOrderAreFlagged()

@@ -28,6 +28,8 @@
 #include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 #include <QTreeView>
 #include <QXmlStreamReader>
@@ -264,6 +266,34 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(refused->lastError().contains(QStringLiteral("identifier rejected (CONNACK 0x02)")), 5000);
         QVERIFY2(w->lastProblem().contains(QStringLiteral("anonymous: The broker refused the connection")), qPrintable(w->lastProblem()));
         QVERIFY(w->lastProblem().contains(QStringLiteral("The broker does not assign client ids")));
+    }
+
+    void v311OnlyBrokerOffersTheSwitchTo311()
+    {
+        // Like aedes: a 5.0 CONNECT gets the 3.1.1 CONNACK 0x01, a 3.1.1 CONNECT is accepted.
+        QTcpServer broker;
+        QVERIFY(broker.listen(QHostAddress::LocalHost, 0));
+        connect(&broker, &QTcpServer::newConnection, &broker, [&broker] {
+            QTcpSocket *client = broker.nextPendingConnection();
+            connect(client, &QTcpSocket::readyRead, client, [client] {
+                const QByteArray connect = client->readAll();
+                const qsizetype name = connect.indexOf("MQTT");
+                const bool speaks311 = name >= 0 && connect.size() > name + 4 && connect[name + 4] == 4;
+                client->write(QByteArray::fromHex(speaks311 ? "20020000" : "20020001"));
+            });
+        });
+        auto w = window();
+        Connection *c = w->addConnection(profileFor(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.serverPort()),
+                                                     QStringLiteral("modern")),
+                                          true);
+        auto *offer = w->findChild<QPushButton *>(QStringLiteral("switchToV311"));
+        QVERIFY(offer);
+        QTRY_VERIFY_WITH_TIMEOUT(offer->isVisible(), 5000);
+        QVERIFY2(w->lastProblem().contains(QStringLiteral("speaks only MQTT 3.1.1")), qPrintable(w->lastProblem()));
+        QTest::mouseClick(offer, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(c->state(), ConnectionState::Connected, 5000);
+        QCOMPARE(c->settings().version, ProtocolVersion::V311);
+        QVERIFY(!offer->isVisible());
     }
 
     void connectionDialogValidates()

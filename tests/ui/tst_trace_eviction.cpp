@@ -84,7 +84,7 @@ public:
         e.connection = m_client;
         e.kind = TraceKind::Violation;
         e.timeUs = m_log.clock().nowUs();
-        e.note = QStringLiteral("PUBCOMP for an id not in flight [MQTT-4.3.3-9]");
+        e.note = QStringLiteral("PUBCOMP for an id not in flight [MQTT-2.2.1-5]");
         m_log.append(std::move(e));
     }
 
