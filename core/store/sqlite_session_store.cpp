@@ -138,6 +138,8 @@ std::optional<StoreError> SqliteSessionStore::apply(const SessionKey &key, const
         return m_openError;
     if (changes.empty())
         return std::nullopt;
+    if (isFull())
+        return failure(QStringLiteral("save the session"), QStringLiteral("database or disk is full"));
     if (!m_db.transaction())
         return failure(QStringLiteral("start a transaction"), m_db.lastError().text());
     auto session = sessionFor(key);
@@ -278,7 +280,16 @@ std::optional<StoreError> SqliteSessionStore::setMaximumSize(qint64 bytes)
     const qint64 pages = std::max<qint64>(1, bytes / std::max(1, q.value(0).toInt()));
     if (!q.exec(QStringLiteral("PRAGMA max_page_count = %1").arg(pages)))
         return failure(QStringLiteral("be limited"), q.lastError().text());
+    m_maximumBytes = bytes;
     return std::nullopt;
+}
+
+bool SqliteSessionStore::isFull() const
+{
+    // A commit appends its pages to the WAL even when they fit in the database's own pages:
+    // a store whose files fill the allowed space has no room for the next one.
+    return m_maximumBytes
+           && QFileInfo(m_path).size() + QFileInfo(m_path + QStringLiteral("-wal")).size() >= *m_maximumBytes;
 }
 
 StoreResult<std::optional<StoredSession>> SqliteSessionStore::load(const SessionKey &key)

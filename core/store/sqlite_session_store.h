@@ -32,7 +32,9 @@ public:
     StoreResult<std::vector<SessionKey>> historyKeys() override;
     QString location() const override { return m_path; }
 
-    // Caps the database file (SQLite max_page_count); a write beyond it fails like a full disk.
+    // Caps the store's files (the database and its WAL) at `bytes`: a transaction that would grow
+    // the database past it (SQLite max_page_count), or any once the files reach it, fails like a
+    // full disk.
     std::optional<StoreError> setMaximumSize(qint64 bytes);
     // The delivery history keeps at most this many rows per session (oldest dropped); default 100,000.
     void setHistoryLimit(int rows) { m_historyLimit = rows; }
@@ -49,11 +51,14 @@ private:
     std::variant<qint64, QString> sessionFor(const SessionKey &key);
     std::optional<QString> applyChange(qint64 session, const StoreChange &change);
     std::optional<QString> pruneHistory(qint64 session);
+    // Whether the files have reached setMaximumSize().
+    bool isFull() const;
 
     QString m_path;
     QString m_connectionName;
     QSqlDatabase m_db;
     std::optional<StoreError> m_openError;
+    std::optional<qint64> m_maximumBytes;
     int m_historyLimit = 100000;
     qint64 m_deliveriesSincePrune = 0;
     std::map<QString, QSqlQuery> m_statements;

@@ -251,6 +251,19 @@ private slots:
         QCOMPARE(db.value(QStringLiteral("SELECT count(*) FROM sessions")).toInt(), 1);
     }
 
+    void smallWriteFailsOnceTheFilesFillTheirCap()
+    {
+        // Compact rows fit in pages the file already has, but a commit still appends to the WAL:
+        // a store at its cap takes nothing more, as on a full disk.
+        SqliteSessionStore store(m_dir.filePath(QStringLiteral("capped.db")));
+        QVERIFY(!store.apply(kSensor, {SaveMeta{SessionMeta{kSensor.clientId}}}));
+        QVERIFY(!store.setMaximumSize(0));
+        const auto error = store.apply(kSensor, {SaveInbound{InboundFlow{1, 5, FlowState::AwaitingPubRel, QStringLiteral("t")}}});
+        QVERIFY(error);
+        QVERIFY2(error->message.contains(QStringLiteral("Free some disk space")), qPrintable(error->message));
+        QVERIFY(value(store.load(kSensor))->inbound.empty());
+    }
+
     void historyOfOneSessionStaysApartFromAnother()
     {
         // Two sessions' rows are two ranges of one key: limits and pruning stay within each.
