@@ -1,5 +1,7 @@
 #include "sqlite_session_store.h"
 
+#include "sqlite_schema.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QSqlError>
@@ -10,37 +12,12 @@
 namespace mqs {
 namespace {
 
-constexpr int kSchemaVersion = 1;
-// A commit writes every page it touched, whole, to the WAL (and later once more to the file). A
-// turn of QoS 2 traffic touches about five pages with rows of ~100 bytes, so small pages write
-// a quarter of what SQLite's default 4096 would: ~1.1 KB instead of ~2.2 KB per message at 20
-// messages per commit (tests/bench/README.md, bench_qos2_receive).
-constexpr int kPageSize = 1024;
 // The history is trimmed to its limit after this many deliveries: often enough that it never
 // grows far past the limit, seldom enough that the trim's index scan costs little per message.
 constexpr int kDeliveriesBetweenPrunes = 1000;
 
-const char *const kSchema[] = {
-    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS sessions (scope TEXT NOT NULL, client_id TEXT NOT NULL, version INTEGER NOT NULL,"
-    " session_expiry INTEGER NOT NULL, established INTEGER NOT NULL, PRIMARY KEY (scope, client_id))",
-    "CREATE TABLE IF NOT EXISTS outbound_flows (scope TEXT NOT NULL, client_id TEXT NOT NULL, packet_id INTEGER NOT NULL,"
-    " serial INTEGER NOT NULL, state INTEGER NOT NULL, sends INTEGER NOT NULL, pubrel_sends INTEGER NOT NULL,"
-    " reason INTEGER NOT NULL, created_ms INTEGER NOT NULL, published_ms INTEGER NOT NULL,"
-    " acknowledged_ms INTEGER NOT NULL, message BLOB NOT NULL, PRIMARY KEY (scope, client_id, packet_id))",
-    "CREATE TABLE IF NOT EXISTS inbound_flows (scope TEXT NOT NULL, client_id TEXT NOT NULL, packet_id INTEGER NOT NULL,"
-    " serial INTEGER NOT NULL, state INTEGER NOT NULL, topic TEXT NOT NULL, received_ms INTEGER NOT NULL,"
-    " duplicates INTEGER NOT NULL, message BLOB, PRIMARY KEY (scope, client_id, packet_id))",
-    "CREATE TABLE IF NOT EXISTS deliveries (row INTEGER PRIMARY KEY AUTOINCREMENT, scope TEXT NOT NULL,"
-    " client_id TEXT NOT NULL, packet_id INTEGER, at_ms INTEGER NOT NULL, message BLOB NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS deliveries_by_session ON deliveries (scope, client_id, row)",
-    "CREATE TABLE IF NOT EXISTS subscriptions (scope TEXT NOT NULL, client_id TEXT NOT NULL, filter TEXT NOT NULL,"
-    " qos INTEGER NOT NULL, no_local INTEGER NOT NULL, retain_as_published INTEGER NOT NULL,"
-    " retain_handling INTEGER NOT NULL, subscription_id INTEGER NOT NULL, PRIMARY KEY (scope, client_id, filter))",
-    "CREATE TABLE IF NOT EXISTS retained (scope TEXT NOT NULL, client_id TEXT NOT NULL, topic TEXT NOT NULL,"
-    " message BLOB NOT NULL, PRIMARY KEY (scope, client_id, topic))",
-};
-
+// The rows of the session named by :scope and :client.
+const QLatin1String kThisSession("session = (SELECT id FROM session_keys WHERE scope = :scope AND client_id = :client)");
 
 } // namespace
 
@@ -65,7 +42,7 @@ SqliteSessionStore::SqliteSessionStore(const QString &path)
         m_openError = failure(QStringLiteral("open"), m_db.lastError().text());
         return;
     }
-    m_openError = createSchema();
+    m_openError = openSchema(m_db, m_path);
 }
 
 SqliteSessionStore::~SqliteSessionStore()
@@ -78,40 +55,7 @@ SqliteSessionStore::~SqliteSessionStore()
 
 StoreError SqliteSessionStore::failure(const QString &what, const QString &detail) const
 {
-    QString text = QStringLiteral("The session store %1 could not %2: %3.").arg(m_path, what, detail.trimmed());
-    if (detail.contains(QLatin1String("full"), Qt::CaseInsensitive))
-        text += QStringLiteral(" Free some disk space; nothing was sent that the store did not record.");
-    else if (detail.contains(QLatin1String("readonly"), Qt::CaseInsensitive) || detail.contains(QLatin1String("permission")))
-        text += QStringLiteral(" Check the file's permissions.");
-    else if (detail.contains(QLatin1String("not a database"), Qt::CaseInsensitive) || detail.contains(QLatin1String("malformed")))
-        text += QStringLiteral(" The file is damaged or not a session store; move it aside to start afresh.");
-    return StoreError{text};
-}
-
-std::optional<StoreError> SqliteSessionStore::createSchema()
-{
-    QSqlQuery q(m_db);
-    // Takes effect only in a new file (before its first table); older files keep their size.
-    q.exec(QStringLiteral("PRAGMA page_size=%1").arg(kPageSize));
-    // WAL: readers never block the writer; NORMAL sync survives a killed process (not a power cut).
-    if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !q.exec(QStringLiteral("PRAGMA synchronous=NORMAL")))
-        return failure(QStringLiteral("be set up"), q.lastError().text());
-    q.exec(QStringLiteral("PRAGMA busy_timeout=5000"));
-    for (const char *statement : kSchema)
-        if (!q.exec(QString::fromLatin1(statement)))
-            return failure(QStringLiteral("be set up"), q.lastError().text());
-    if (!q.exec(QStringLiteral("SELECT version FROM schema_version")))
-        return failure(QStringLiteral("be read"), q.lastError().text());
-    if (!q.next()) {
-        q.exec(QStringLiteral("INSERT INTO schema_version VALUES (%1)").arg(kSchemaVersion));
-    } else if (q.value(0).toInt() > kSchemaVersion) {
-        return StoreError{QStringLiteral("The session store %1 was written by a newer MQTT Scope (schema %2); this "
-                                         "version reads schema %3. Use the newer version or another file.")
-                              .arg(m_path)
-                              .arg(q.value(0).toInt())
-                              .arg(kSchemaVersion)};
-    }
-    return std::nullopt;
+    return sqliteFailure(m_path, what, detail);
 }
 
 std::variant<QSqlQuery *, QString> SqliteSessionStore::statement(const QString &sql)
@@ -128,138 +72,202 @@ std::variant<QSqlQuery *, QString> SqliteSessionStore::statement(const QString &
     return &it->second;
 }
 
+std::optional<QString> SqliteSessionStore::run(const QString &sql, qint64 session, const std::function<void(QSqlQuery &)> &bind)
+{
+    auto prepared = statement(sql);
+    if (const auto *failed = std::get_if<QString>(&prepared))
+        return *failed;
+    QSqlQuery &q = *std::get<QSqlQuery *>(prepared);
+    if (sql.contains(QLatin1String(":session")))
+        q.bindValue(QStringLiteral(":session"), session);
+    bind(q);
+    std::optional<QString> error;
+    if (!q.exec())
+        error = q.lastError().text();
+    q.finish(); // done with it until its next use: it holds no lock meanwhile
+    return error;
+}
+
+std::variant<std::optional<qint64>, QString> SqliteSessionStore::findSession(const SessionKey &key)
+{
+    if (const auto it = m_sessionIds.find(key); it != m_sessionIds.end())
+        return std::optional<qint64>(it->second);
+    auto prepared = statement(QStringLiteral("SELECT id FROM session_keys WHERE scope = :scope AND client_id = :client"));
+    if (const auto *failed = std::get_if<QString>(&prepared))
+        return *failed;
+    QSqlQuery &q = *std::get<QSqlQuery *>(prepared);
+    q.bindValue(QStringLiteral(":scope"), key.scope);
+    q.bindValue(QStringLiteral(":client"), key.clientId);
+    if (!q.exec())
+        return q.lastError().text();
+    std::optional<qint64> id;
+    if (q.next())
+        id = q.value(0).toLongLong();
+    q.finish();
+    if (id)
+        m_sessionIds.emplace(key, *id); // kept by a committed transaction: never deleted
+    return id;
+}
+
+std::variant<qint64, QString> SqliteSessionStore::sessionFor(const SessionKey &key)
+{
+    auto found = findSession(key);
+    if (const auto *failed = std::get_if<QString>(&found))
+        return *failed;
+    if (const auto id = std::get<std::optional<qint64>>(found))
+        return *id;
+    // Remembered by findSession() once the transaction that adds it has committed.
+    auto prepared = statement(QStringLiteral("INSERT INTO session_keys (scope, client_id) VALUES (:scope, :client)"));
+    if (const auto *failed = std::get_if<QString>(&prepared))
+        return *failed;
+    QSqlQuery &q = *std::get<QSqlQuery *>(prepared);
+    q.bindValue(QStringLiteral(":scope"), key.scope);
+    q.bindValue(QStringLiteral(":client"), key.clientId);
+    if (!q.exec())
+        return q.lastError().text();
+    const qint64 id = q.lastInsertId().toLongLong();
+    q.finish();
+    if (id > kMaximumSessions)
+        return QStringLiteral("it holds the most sessions it can number (%1)").arg(kMaximumSessions);
+    return id;
+}
+
 std::optional<StoreError> SqliteSessionStore::apply(const SessionKey &key, const std::vector<StoreChange> &changes)
 {
     if (m_openError)
         return m_openError;
     if (changes.empty())
         return std::nullopt;
+    if (isFull())
+        return failure(QStringLiteral("save the session"), QStringLiteral("database or disk is full"));
     if (!m_db.transaction())
         return failure(QStringLiteral("start a transaction"), m_db.lastError().text());
+    auto session = sessionFor(key);
     std::optional<QString> error;
-    auto run = [&](const QString &sql, auto &&bind) {
-        if (error)
-            return;
-        auto prepared = statement(sql);
-        if (const auto *failed = std::get_if<QString>(&prepared)) {
-            error = *failed;
-            return;
-        }
-        QSqlQuery &q = *std::get<QSqlQuery *>(prepared);
-        q.bindValue(QStringLiteral(":scope"), key.scope);
-        q.bindValue(QStringLiteral(":client"), key.clientId);
-        bind(q);
-        if (!q.exec())
-            error = q.lastError().text();
-        q.finish(); // done with it until its next use: it holds no lock meanwhile
-    };
-    for (const StoreChange &change : changes) {
-        std::visit(
-            [&](const auto &c) {
-                using C = std::decay_t<decltype(c)>;
-                if constexpr (std::is_same_v<C, SaveMeta>) {
-                    run(QStringLiteral("INSERT OR REPLACE INTO sessions VALUES (:scope, :client, :version, :expiry, :established)"),
-                        [&](QSqlQuery &q) {
-                            q.bindValue(QStringLiteral(":version"), int(c.meta.version));
-                            q.bindValue(QStringLiteral(":expiry"), qint64(c.meta.sessionExpiry));
-                            q.bindValue(QStringLiteral(":established"), c.meta.established ? 1 : 0);
-                        });
-                } else if constexpr (std::is_same_v<C, SaveOutbound>) {
-                    const OutboundFlow &f = c.flow;
-                    run(QStringLiteral("INSERT OR REPLACE INTO outbound_flows VALUES (:scope, :client, :id, :serial, :state,"
-                                       " :sends, :pubrels, :reason, :created, :published, :acknowledged, :message)"),
-                        [&](QSqlQuery &q) {
-                            q.bindValue(QStringLiteral(":id"), f.packetId.value);
-                            q.bindValue(QStringLiteral(":serial"), qint64(f.serial));
-                            q.bindValue(QStringLiteral(":state"), int(f.state));
-                            q.bindValue(QStringLiteral(":sends"), f.sends);
-                            q.bindValue(QStringLiteral(":pubrels"), f.pubRelSends);
-                            q.bindValue(QStringLiteral(":reason"), int(f.reason));
-                            q.bindValue(QStringLiteral(":created"), qint64(f.createdAt.count()));
-                            q.bindValue(QStringLiteral(":published"), qint64(f.publishedAt.count()));
-                            q.bindValue(QStringLiteral(":acknowledged"), qint64(f.acknowledgedAt.count()));
-                            q.bindValue(QStringLiteral(":message"), serializeMessage(f.message));
-                        });
-                } else if constexpr (std::is_same_v<C, DeleteOutbound>) {
-                    run(QStringLiteral("DELETE FROM outbound_flows WHERE scope = :scope AND client_id = :client AND packet_id = :id"),
-                        [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":id"), c.packetId.value); });
-                } else if constexpr (std::is_same_v<C, SaveInbound>) {
-                    const InboundFlow &f = c.flow;
-                    run(QStringLiteral("INSERT OR REPLACE INTO inbound_flows VALUES (:scope, :client, :id, :serial, :state,"
-                                       " :topic, :received, :duplicates, :message)"),
-                        [&](QSqlQuery &q) {
-                            q.bindValue(QStringLiteral(":id"), f.packetId.value);
-                            q.bindValue(QStringLiteral(":serial"), qint64(f.serial));
-                            q.bindValue(QStringLiteral(":state"), int(f.state));
-                            q.bindValue(QStringLiteral(":topic"), f.topic);
-                            q.bindValue(QStringLiteral(":received"), qint64(f.receivedAt.count()));
-                            q.bindValue(QStringLiteral(":duplicates"), f.duplicates);
-                            q.bindValue(QStringLiteral(":message"),
-                                        f.message ? QVariant(serializeMessage(*f.message)) : QVariant(QMetaType::fromType<QByteArray>()));
-                        });
-                } else if constexpr (std::is_same_v<C, DeleteInbound>) {
-                    run(QStringLiteral("DELETE FROM inbound_flows WHERE scope = :scope AND client_id = :client AND packet_id = :id"),
-                        [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":id"), c.packetId.value); });
-                } else if constexpr (std::is_same_v<C, RecordDelivery>) {
-                    run(QStringLiteral("INSERT INTO deliveries (scope, client_id, packet_id, at_ms, message)"
-                                       " VALUES (:scope, :client, :id, :at, :message)"),
-                        [&](QSqlQuery &q) {
-                            q.bindValue(QStringLiteral(":id"), c.delivery.packetId ? QVariant(c.delivery.packetId->value)
-                                                                                     : QVariant(QMetaType::fromType<int>()));
-                            q.bindValue(QStringLiteral(":at"), qint64(c.delivery.at.count()));
-                            q.bindValue(QStringLiteral(":message"), serializeMessage(c.delivery.message));
-                        });
-                } else if constexpr (std::is_same_v<C, SaveSubscription>) {
-                    const Subscription &s = c.subscription;
-                    run(QStringLiteral("INSERT OR REPLACE INTO subscriptions VALUES (:scope, :client, :filter, :qos,"
-                                       " :nolocal, :rap, :rh, :subid)"),
-                        [&](QSqlQuery &q) {
-                            q.bindValue(QStringLiteral(":filter"), s.filter);
-                            q.bindValue(QStringLiteral(":qos"), int(qosValue(s.options.maximumQoS)));
-                            q.bindValue(QStringLiteral(":nolocal"), s.options.noLocal ? 1 : 0);
-                            q.bindValue(QStringLiteral(":rap"), s.options.retainAsPublished ? 1 : 0);
-                            q.bindValue(QStringLiteral(":rh"), int(s.options.retainHandling));
-                            q.bindValue(QStringLiteral(":subid"), qint64(c.subscriptionIdentifier));
-                        });
-                } else if constexpr (std::is_same_v<C, DeleteSubscription>) {
-                    run(QStringLiteral("DELETE FROM subscriptions WHERE scope = :scope AND client_id = :client AND filter = :filter"),
-                        [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":filter"), c.filter); });
-                } else if constexpr (std::is_same_v<C, SaveRetained>) {
-                    run(QStringLiteral("INSERT OR REPLACE INTO retained VALUES (:scope, :client, :topic, :message)"), [&](QSqlQuery &q) {
-                        q.bindValue(QStringLiteral(":topic"), c.message.topic);
-                        q.bindValue(QStringLiteral(":message"), serializeMessage(c.message));
-                    });
-                } else if constexpr (std::is_same_v<C, DeleteRetained>) {
-                    run(QStringLiteral("DELETE FROM retained WHERE scope = :scope AND client_id = :client AND topic = :topic"),
-                        [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":topic"), c.topic); });
-                } else if constexpr (std::is_same_v<C, DeleteSession>) {
-                    for (const char *table : {"sessions", "outbound_flows", "inbound_flows", "subscriptions"})
-                        run(QStringLiteral("DELETE FROM %1 WHERE scope = :scope AND client_id = :client").arg(QLatin1String(table)),
-                            [](QSqlQuery &) {});
-                }
-            },
-            change);
-    }
+    if (const auto *failed = std::get_if<QString>(&session))
+        error = *failed;
+    for (auto change = changes.begin(); !error && change != changes.end(); ++change)
+        error = applyChange(std::get<qint64>(session), *change);
     m_deliveriesSincePrune += std::count_if(changes.begin(), changes.end(), [](const StoreChange &change) {
         return std::holds_alternative<RecordDelivery>(change);
     });
     if (!error && m_deliveriesSincePrune >= kDeliveriesBetweenPrunes) {
         m_deliveriesSincePrune = 0;
-        run(QStringLiteral("DELETE FROM deliveries WHERE scope = :scope AND client_id = :client AND row <= "
-                           "(SELECT row FROM deliveries WHERE scope = :scope AND client_id = :client ORDER BY row DESC "
-                           "LIMIT 1 OFFSET :keep)"),
-            [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":keep"), m_historyLimit); });
+        error = pruneHistory(std::get<qint64>(session));
     }
+    if (!error && !m_db.commit())
+        error = m_db.lastError().text();
     if (error) {
         m_db.rollback();
         return failure(QStringLiteral("save the session"), *error);
     }
-    if (!m_db.commit()) {
-        const QString detail = m_db.lastError().text();
-        m_db.rollback();
-        return failure(QStringLiteral("save the session"), detail);
-    }
     return std::nullopt;
+}
+
+std::optional<QString> SqliteSessionStore::pruneHistory(qint64 session)
+{
+    return run(QStringLiteral("DELETE FROM deliveries WHERE row BETWEEN :first AND (SELECT row FROM deliveries WHERE row"
+                              " BETWEEN :first AND :last ORDER BY row DESC LIMIT 1 OFFSET :keep)"),
+               session, [&](QSqlQuery &q) {
+                   q.bindValue(QStringLiteral(":first"), session * kDeliveriesPerSession);
+                   q.bindValue(QStringLiteral(":last"), (session + 1) * kDeliveriesPerSession - 1);
+                   q.bindValue(QStringLiteral(":keep"), m_historyLimit);
+               });
+}
+
+std::optional<QString> SqliteSessionStore::applyChange(qint64 session, const StoreChange &change)
+{
+    return std::visit(
+        [&](const auto &c) -> std::optional<QString> {
+            using C = std::decay_t<decltype(c)>;
+            if constexpr (std::is_same_v<C, SaveMeta>) {
+                return run(QStringLiteral("INSERT OR REPLACE INTO sessions VALUES (:session, :version, :expiry, :established)"),
+                           session, [&](QSqlQuery &q) {
+                               q.bindValue(QStringLiteral(":version"), int(c.meta.version));
+                               q.bindValue(QStringLiteral(":expiry"), qint64(c.meta.sessionExpiry));
+                               q.bindValue(QStringLiteral(":established"), c.meta.established ? 1 : 0);
+                           });
+            } else if constexpr (std::is_same_v<C, SaveOutbound>) {
+                const OutboundFlow &f = c.flow;
+                return run(QStringLiteral("INSERT OR REPLACE INTO outbound_flows VALUES (:session, :id, :serial, :state,"
+                                          " :sends, :pubrels, :reason, :created, :published, :acknowledged, :message)"),
+                           session, [&](QSqlQuery &q) {
+                               q.bindValue(QStringLiteral(":id"), f.packetId.value);
+                               q.bindValue(QStringLiteral(":serial"), qint64(f.serial));
+                               q.bindValue(QStringLiteral(":state"), int(f.state));
+                               q.bindValue(QStringLiteral(":sends"), f.sends);
+                               q.bindValue(QStringLiteral(":pubrels"), f.pubRelSends);
+                               q.bindValue(QStringLiteral(":reason"), int(f.reason));
+                               q.bindValue(QStringLiteral(":created"), qint64(f.createdAt.count()));
+                               q.bindValue(QStringLiteral(":published"), qint64(f.publishedAt.count()));
+                               q.bindValue(QStringLiteral(":acknowledged"), qint64(f.acknowledgedAt.count()));
+                               q.bindValue(QStringLiteral(":message"), serializeMessage(f.message));
+                           });
+            } else if constexpr (std::is_same_v<C, DeleteOutbound>) {
+                return run(QStringLiteral("DELETE FROM outbound_flows WHERE session = :session AND packet_id = :id"), session,
+                           [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":id"), c.packetId.value); });
+            } else if constexpr (std::is_same_v<C, SaveInbound>) {
+                const InboundFlow &f = c.flow;
+                return run(QStringLiteral("INSERT OR REPLACE INTO inbound_flows VALUES (:session, :id, :serial, :state,"
+                                          " :topic, :received, :duplicates, :message)"),
+                           session, [&](QSqlQuery &q) {
+                               q.bindValue(QStringLiteral(":id"), f.packetId.value);
+                               q.bindValue(QStringLiteral(":serial"), qint64(f.serial));
+                               q.bindValue(QStringLiteral(":state"), int(f.state));
+                               q.bindValue(QStringLiteral(":topic"), f.topic);
+                               q.bindValue(QStringLiteral(":received"), qint64(f.receivedAt.count()));
+                               q.bindValue(QStringLiteral(":duplicates"), f.duplicates);
+                               q.bindValue(QStringLiteral(":message"), f.message ? QVariant(serializeMessage(*f.message))
+                                                                                 : QVariant(QMetaType::fromType<QByteArray>()));
+                           });
+            } else if constexpr (std::is_same_v<C, DeleteInbound>) {
+                return run(QStringLiteral("DELETE FROM inbound_flows WHERE session = :session AND packet_id = :id"), session,
+                           [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":id"), c.packetId.value); });
+            } else if constexpr (std::is_same_v<C, RecordDelivery>) {
+                // The next number in the session's range of rows: the end of one b-tree, found in it.
+                return run(QStringLiteral("INSERT INTO deliveries VALUES ((SELECT ifnull(max(row), :first - 1) + 1 FROM"
+                                          " deliveries WHERE row BETWEEN :first AND :last), :id, :at, :message)"),
+                           session, [&](QSqlQuery &q) {
+                               q.bindValue(QStringLiteral(":first"), session * kDeliveriesPerSession);
+                               q.bindValue(QStringLiteral(":last"), (session + 1) * kDeliveriesPerSession - 1);
+                               q.bindValue(QStringLiteral(":id"), c.delivery.packetId ? QVariant(c.delivery.packetId->value)
+                                                                                        : QVariant(QMetaType::fromType<int>()));
+                               q.bindValue(QStringLiteral(":at"), qint64(c.delivery.at.count()));
+                               q.bindValue(QStringLiteral(":message"), serializeMessage(c.delivery.message));
+                           });
+            } else if constexpr (std::is_same_v<C, SaveSubscription>) {
+                const Subscription &s = c.subscription;
+                return run(QStringLiteral("INSERT OR REPLACE INTO subscriptions VALUES (:session, :filter, :qos,"
+                                          " :nolocal, :rap, :rh, :subid)"),
+                           session, [&](QSqlQuery &q) {
+                               q.bindValue(QStringLiteral(":filter"), s.filter);
+                               q.bindValue(QStringLiteral(":qos"), int(qosValue(s.options.maximumQoS)));
+                               q.bindValue(QStringLiteral(":nolocal"), s.options.noLocal ? 1 : 0);
+                               q.bindValue(QStringLiteral(":rap"), s.options.retainAsPublished ? 1 : 0);
+                               q.bindValue(QStringLiteral(":rh"), int(s.options.retainHandling));
+                               q.bindValue(QStringLiteral(":subid"), qint64(c.subscriptionIdentifier));
+                           });
+            } else if constexpr (std::is_same_v<C, DeleteSubscription>) {
+                return run(QStringLiteral("DELETE FROM subscriptions WHERE session = :session AND filter = :filter"), session,
+                           [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":filter"), c.filter); });
+            } else if constexpr (std::is_same_v<C, SaveRetained>) {
+                return run(QStringLiteral("INSERT OR REPLACE INTO retained VALUES (:session, :topic, :message)"), session,
+                           [&](QSqlQuery &q) {
+                               q.bindValue(QStringLiteral(":topic"), c.message.topic);
+                               q.bindValue(QStringLiteral(":message"), serializeMessage(c.message));
+                           });
+            } else if constexpr (std::is_same_v<C, DeleteRetained>) {
+                return run(QStringLiteral("DELETE FROM retained WHERE session = :session AND topic = :topic"), session,
+                           [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":topic"), c.topic); });
+            } else if constexpr (std::is_same_v<C, DeleteSession>) {
+                for (const char *table : {"sessions", "outbound_flows", "inbound_flows", "subscriptions"})
+                    if (auto error = run(QStringLiteral("DELETE FROM %1 WHERE session = :session").arg(QLatin1String(table)),
+                                         session, [](QSqlQuery &) {}))
+                        return error;
+                return std::nullopt;
+            }
+        },
+        change);
 }
 
 std::optional<StoreError> SqliteSessionStore::setMaximumSize(qint64 bytes)
@@ -272,7 +280,16 @@ std::optional<StoreError> SqliteSessionStore::setMaximumSize(qint64 bytes)
     const qint64 pages = std::max<qint64>(1, bytes / std::max(1, q.value(0).toInt()));
     if (!q.exec(QStringLiteral("PRAGMA max_page_count = %1").arg(pages)))
         return failure(QStringLiteral("be limited"), q.lastError().text());
+    m_maximumBytes = bytes;
     return std::nullopt;
+}
+
+bool SqliteSessionStore::isFull() const
+{
+    // A commit appends its pages to the WAL even when they fit in the database's own pages:
+    // a store whose files fill the allowed space has no room for the next one.
+    return m_maximumBytes
+           && QFileInfo(m_path).size() + QFileInfo(m_path + QStringLiteral("-wal")).size() >= *m_maximumBytes;
 }
 
 StoreResult<std::optional<StoredSession>> SqliteSessionStore::load(const SessionKey &key)
@@ -286,7 +303,7 @@ StoreResult<std::optional<StoredSession>> SqliteSessionStore::load(const Session
         q.bindValue(QStringLiteral(":client"), key.clientId);
         return q.exec();
     };
-    if (!select(QStringLiteral("SELECT version, session_expiry, established FROM sessions WHERE scope = :scope AND client_id = :client")))
+    if (!select(QStringLiteral("SELECT version, session_expiry, established FROM sessions WHERE %1").arg(kThisSession)))
         return failure(QStringLiteral("be read"), q.lastError().text());
     if (!q.next())
         return std::optional<StoredSession>();
@@ -297,8 +314,8 @@ StoreResult<std::optional<StoredSession>> SqliteSessionStore::load(const Session
     s.meta.established = q.value(2).toInt() != 0;
 
     if (!select(QStringLiteral("SELECT packet_id, serial, state, sends, pubrel_sends, reason, created_ms, published_ms,"
-                               " acknowledged_ms, message FROM outbound_flows WHERE scope = :scope AND client_id = :client"
-                               " ORDER BY serial")))
+                               " acknowledged_ms, message FROM outbound_flows WHERE %1 ORDER BY serial")
+                    .arg(kThisSession)))
         return failure(QStringLiteral("be read"), q.lastError().text());
     while (q.next()) {
         OutboundFlow f;
@@ -320,7 +337,8 @@ StoreResult<std::optional<StoredSession>> SqliteSessionStore::load(const Session
         s.outbound.push_back(std::move(f));
     }
     if (!select(QStringLiteral("SELECT packet_id, serial, state, topic, received_ms, duplicates, message FROM inbound_flows"
-                               " WHERE scope = :scope AND client_id = :client ORDER BY serial")))
+                               " WHERE %1 ORDER BY serial")
+                    .arg(kThisSession)))
         return failure(QStringLiteral("be read"), q.lastError().text());
     while (q.next()) {
         InboundFlow f;
@@ -335,7 +353,8 @@ StoreResult<std::optional<StoredSession>> SqliteSessionStore::load(const Session
         s.inbound.push_back(std::move(f));
     }
     if (!select(QStringLiteral("SELECT filter, qos, no_local, retain_as_published, retain_handling, subscription_id"
-                               " FROM subscriptions WHERE scope = :scope AND client_id = :client ORDER BY filter")))
+                               " FROM subscriptions WHERE %1 ORDER BY filter")
+                    .arg(kThisSession)))
         return failure(QStringLiteral("be read"), q.lastError().text());
     while (q.next()) {
         StoredSubscription sub;
@@ -355,7 +374,8 @@ StoreResult<std::vector<SessionKey>> SqliteSessionStore::keys(const QString &sco
     if (m_openError)
         return *m_openError;
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT client_id FROM sessions WHERE scope = :scope ORDER BY client_id"));
+    q.prepare(QStringLiteral("SELECT client_id FROM sessions JOIN session_keys ON id = session WHERE scope = :scope"
+                             " ORDER BY client_id"));
     q.bindValue(QStringLiteral(":scope"), scope);
     if (!q.exec())
         return failure(QStringLiteral("be read"), q.lastError().text());
@@ -370,8 +390,11 @@ StoreResult<std::vector<Delivery>> SqliteSessionStore::history(const SessionKey 
     if (m_openError)
         return *m_openError;
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT packet_id, at_ms, message FROM (SELECT row, packet_id, at_ms, message FROM deliveries"
-                             " WHERE scope = :scope AND client_id = :client ORDER BY row DESC LIMIT :limit) ORDER BY row"));
+    q.prepare(QStringLiteral("SELECT packet_id, at_ms, message FROM (SELECT row, packet_id, at_ms, message FROM session_keys"
+                             " JOIN deliveries ON row BETWEEN id * %1 AND id * %1 + %2 WHERE scope = :scope AND client_id = :client"
+                             " ORDER BY row DESC LIMIT :limit) ORDER BY row")
+                  .arg(kDeliveriesPerSession)
+                  .arg(kDeliveriesPerSession - 1));
     q.bindValue(QStringLiteral(":scope"), key.scope);
     q.bindValue(QStringLiteral(":client"), key.clientId);
     q.bindValue(QStringLiteral(":limit"), limit);
@@ -395,7 +418,10 @@ StoreResult<std::vector<SessionKey>> SqliteSessionStore::historyKeys()
     if (m_openError)
         return *m_openError;
     QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("SELECT DISTINCT scope, client_id FROM deliveries ORDER BY scope, client_id")))
+    if (!q.exec(QStringLiteral("SELECT scope, client_id FROM session_keys WHERE EXISTS (SELECT 1 FROM deliveries WHERE row"
+                               " BETWEEN id * %1 AND id * %1 + %2) ORDER BY scope, client_id")
+                    .arg(kDeliveriesPerSession)
+                    .arg(kDeliveriesPerSession - 1)))
         return failure(QStringLiteral("be read"), q.lastError().text());
     std::vector<SessionKey> keys;
     while (q.next())
@@ -408,7 +434,7 @@ StoreResult<std::vector<ApplicationMessage>> SqliteSessionStore::retained(const 
     if (m_openError)
         return *m_openError;
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT message FROM retained WHERE scope = :scope AND client_id = :client ORDER BY topic"));
+    q.prepare(QStringLiteral("SELECT message FROM retained WHERE %1 ORDER BY topic").arg(kThisSession));
     q.bindValue(QStringLiteral(":scope"), key.scope);
     q.bindValue(QStringLiteral(":client"), key.clientId);
     if (!q.exec())

@@ -1,12 +1,13 @@
 #pragma once
 // A SessionStore in one SQLite file (QtSql, WAL journal). Every apply() is one transaction,
-// so a kill at any moment leaves either the whole step or none of it.
+// so a kill at any moment leaves either the whole step or none of it. Tables: sqlite_schema.h.
 
 #include "session_store.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
 
+#include <functional>
 #include <map>
 
 namespace mqs {
@@ -31,24 +32,37 @@ public:
     StoreResult<std::vector<SessionKey>> historyKeys() override;
     QString location() const override { return m_path; }
 
-    // Caps the database file (SQLite max_page_count); a write beyond it fails like a full disk.
+    // Caps the store's files (the database and its WAL) at `bytes`: a transaction that would grow
+    // the database past it (SQLite max_page_count), or any once the files reach it, fails like a
+    // full disk.
     std::optional<StoreError> setMaximumSize(qint64 bytes);
     // The delivery history keeps at most this many rows per session (oldest dropped); default 100,000.
     void setHistoryLimit(int rows) { m_historyLimit = rows; }
 
 private:
-    std::optional<StoreError> createSchema();
     StoreError failure(const QString &what, const QString &detail) const;
     // `sql` prepared (kept for the next use), or why it does not compile.
     std::variant<QSqlQuery *, QString> statement(const QString &sql);
+    // Runs `sql` with :session bound and what `bind` binds; why it failed, or nothing.
+    std::optional<QString> run(const QString &sql, qint64 session, const std::function<void(QSqlQuery &)> &bind);
+    // The number of `key`'s session, nothing when none was ever stored.
+    std::variant<std::optional<qint64>, QString> findSession(const SessionKey &key);
+    // The number of `key`'s session, given to it in the current transaction when it has none yet.
+    std::variant<qint64, QString> sessionFor(const SessionKey &key);
+    std::optional<QString> applyChange(qint64 session, const StoreChange &change);
+    std::optional<QString> pruneHistory(qint64 session);
+    // Whether the files have reached setMaximumSize().
+    bool isFull() const;
 
     QString m_path;
     QString m_connectionName;
     QSqlDatabase m_db;
     std::optional<StoreError> m_openError;
+    std::optional<qint64> m_maximumBytes;
     int m_historyLimit = 100000;
     qint64 m_deliveriesSincePrune = 0;
     std::map<QString, QSqlQuery> m_statements;
+    std::map<SessionKey, qint64> m_sessionIds; // committed ones only: a rolled-back number is not kept
 };
 
 } // namespace mqs
