@@ -17,6 +17,7 @@ struct SandboxBroker::Client {
     ConnectionId traceId = 0;
     QString clientId;
     QString peer;
+    QTimer connectDeadline;
 };
 
 SandboxBroker::SandboxBroker(Options options, TraceLog *trace, QObject *parent)
@@ -152,8 +153,13 @@ void SandboxBroker::onAccepted(Transport *transport)
     client->handle = m_nextHandle++;
     client->transport = transport;
     client->peer = transport->peerDescription();
+    const quint32 maximumPacketSize = m_options.core.maximumPacketSize;
+    client->decoder.setMaximumPacketSize(maximumPacketSize ? maximumPacketSize : kMaximumPossiblePacketSize);
     transport->setParent(this);
     const ClientHandle handle = client->handle;
+    client->connectDeadline.setSingleShot(true);
+    connect(&client->connectDeadline, &QTimer::timeout, this, [this, handle] { onConnectDeadline(handle); });
+    client->connectDeadline.start(m_options.connectTimeoutMs);
     connect(transport, &Transport::received, this, [this, handle](const QByteArray &bytes) { onReceived(handle, bytes); });
     connect(transport, &Transport::closed, this, [this, handle](const TransportClosed &closed) { onClosed(handle, closed); });
     if (m_trace) {
@@ -188,8 +194,10 @@ void SandboxBroker::onReceived(ClientHandle handle, const QByteArray &bytes)
     if (it == m_clients.end())
         return;
     Client &client = *it->second;
+    if (m_core.isClosing(handle))
+        return; // decided to close: the rest of what it sends is not read
     client.decoder.feed(bytes);
-    while (m_clients.count(handle) && client.transport && client.transport->isOpen()) {
+    while (m_clients.count(handle) && client.transport && client.transport->isOpen() && !m_core.isClosing(handle)) {
         auto result = client.decoder.next();
         if (std::holds_alternative<std::monostate>(result))
             return;
@@ -361,6 +369,16 @@ void SandboxBroker::onClosed(ClientHandle handle, const TransportClosed &closed)
         client->transport->deleteLater();
     if (!client->clientId.isEmpty())
         emit clientDisconnected(client->clientId);
+}
+
+void SandboxBroker::onConnectDeadline(ClientHandle handle)
+{
+    const auto it = m_clients.find(handle);
+    if (it == m_clients.end() || m_core.client(handle) || m_core.isClosing(handle) || !it->second->transport)
+        return;
+    traceNote(it->second.get(), TraceKind::Cut,
+              QStringLiteral("No complete CONNECT within %1 ms of connecting; closed.").arg(m_options.connectTimeoutMs));
+    it->second->transport->abort();
 }
 
 void SandboxBroker::tracePacket(const Client &client, TraceDirection direction, const Packet &packet, const QByteArray &raw,
