@@ -17,7 +17,6 @@ struct SandboxBroker::Client {
     ConnectionId traceId = 0;
     QString clientId;
     QString peer;
-    QTimer connectDeadline;
 };
 
 SandboxBroker::SandboxBroker(Options options, TraceLog *trace, QObject *parent)
@@ -34,6 +33,8 @@ SandboxBroker::SandboxBroker(Options options, TraceLog *trace, QObject *parent)
         scheduleTick();
     });
     connect(&m_server, &TransportServer::accepted, this, &SandboxBroker::onAccepted);
+    m_connectDeadline.setSingleShot(true);
+    connect(&m_connectDeadline, &QTimer::timeout, this, &SandboxBroker::onConnectDeadlines);
     connect(&m_gate, &FaultGate::heldChanged, this, &SandboxBroker::heldPacketsChanged);
     connect(&m_gate, &FaultGate::ruleActed, this, &SandboxBroker::faultRuleActed);
     if (m_trace) {
@@ -99,6 +100,8 @@ void SandboxBroker::stop(bool graceful)
 {
     m_server.stop();
     m_tick.stop();
+    m_connectDeadline.stop();
+    m_connectDeadlines.clear();
     auto clients = std::move(m_clients);
     m_clients.clear();
     for (auto &[handle, client] : clients) {
@@ -157,9 +160,11 @@ void SandboxBroker::onAccepted(Transport *transport)
     client->decoder.setMaximumPacketSize(maximumPacketSize ? maximumPacketSize : kMaximumPossiblePacketSize);
     transport->setParent(this);
     const ClientHandle handle = client->handle;
-    client->connectDeadline.setSingleShot(true);
-    connect(&client->connectDeadline, &QTimer::timeout, this, [this, handle] { onConnectDeadline(handle); });
-    client->connectDeadline.start(m_options.connectTimeoutMs);
+    // One timer for all: a timer per connection would cost O(connections) to stop (Qt keeps
+    // timers in a list), and deadlines come due in the order connections were accepted.
+    m_connectDeadlines.push_back({now() + Millis(m_options.connectTimeoutMs), handle});
+    if (!m_connectDeadline.isActive())
+        m_connectDeadline.start(m_options.connectTimeoutMs);
     connect(transport, &Transport::received, this, [this, handle](const QByteArray &bytes) { onReceived(handle, bytes); });
     connect(transport, &Transport::closed, this, [this, handle](const TransportClosed &closed) { onClosed(handle, closed); });
     if (m_trace) {
@@ -371,14 +376,21 @@ void SandboxBroker::onClosed(ClientHandle handle, const TransportClosed &closed)
         emit clientDisconnected(client->clientId);
 }
 
-void SandboxBroker::onConnectDeadline(ClientHandle handle)
+void SandboxBroker::onConnectDeadlines()
 {
-    const auto it = m_clients.find(handle);
-    if (it == m_clients.end() || m_core.client(handle) || m_core.isClosing(handle) || !it->second->transport)
-        return;
-    traceNote(it->second.get(), TraceKind::Cut,
-              QStringLiteral("No complete CONNECT within %1 ms of connecting; closed.").arg(m_options.connectTimeoutMs));
-    it->second->transport->abort();
+    const Millis at = now();
+    while (!m_connectDeadlines.empty() && m_connectDeadlines.front().first <= at) {
+        const ClientHandle handle = m_connectDeadlines.front().second;
+        m_connectDeadlines.pop_front();
+        const auto it = m_clients.find(handle);
+        if (it == m_clients.end() || m_core.client(handle) || m_core.isClosing(handle) || !it->second->transport)
+            continue; // gone, connected or closing
+        traceNote(it->second.get(), TraceKind::Cut,
+                  QStringLiteral("No complete CONNECT within %1 ms of connecting; closed.").arg(m_options.connectTimeoutMs));
+        it->second->transport->abort();
+    }
+    if (!m_connectDeadlines.empty())
+        m_connectDeadline.start(int(std::max<qint64>(0, (m_connectDeadlines.front().first - at).count())));
 }
 
 void SandboxBroker::tracePacket(const Client &client, TraceDirection direction, const Packet &packet, const QByteArray &raw,

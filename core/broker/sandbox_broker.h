@@ -15,6 +15,7 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <deque>
 #include <map>
 #include <memory>
 
@@ -77,7 +78,7 @@ private:
     void onAccepted(Transport *transport);
     void onReceived(ClientHandle handle, const QByteArray &bytes);
     void onClosed(ClientHandle handle, const TransportClosed &closed);
-    void onConnectDeadline(ClientHandle handle);
+    void onConnectDeadlines();
     void process(ClientHandle handle, const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId);
     void apply(BrokerStep step);
     void send(Client &client, const Packet &packet, FlowState state);
@@ -103,6 +104,8 @@ private:
     QElapsedTimer m_clock;
     qint64 m_clockBase = 0;
     QTimer m_tick;
+    QTimer m_connectDeadline; // for the front of m_connectDeadlines
+    std::deque<std::pair<Millis, ClientHandle>> m_connectDeadlines; // in order of acceptance
 };
 
 } // namespace mqs
