@@ -1,0 +1,152 @@
+// BrokerCore: messages — routing, subscriptions, retained messages, wills.
+
+#include "broker_client_session.h"
+
+#include "protocol/describe.h"
+#include "protocol/topic.h"
+
+namespace mqs {
+
+// ---- messages ---------------------------------------------------------------------------
+
+void BrokerCore::route(const ApplicationMessage &message, const QString &publisher, Millis now, BrokerStep &step)
+{
+    if (message.retain && m_options.retainAvailable) {
+        if (message.payload.isEmpty()) {
+            m_retained.erase(message.topic); // [MQTT-3.3.1-10] an empty retained message clears the topic
+            step.store.push_back({retainedKey(), {DeleteRetained{message.topic}}});
+        } else {
+            m_retained[message.topic] = RetainedMessage{message, expiryOf(message, now)};
+            step.store.push_back({retainedKey(), {SaveRetained{message}}});
+        }
+    }
+    int receivers = 0;
+    for (auto &[id, cs] : m_sessions) {
+        std::optional<QoS> granted;
+        bool retainAsPublished = false;
+        std::vector<quint32> identifiers;
+        for (const auto &[filter, sub] : cs->subscriptions) {
+            if (!topicMatches(filter, message.topic))
+                continue;
+            if (sub.subscription.options.noLocal && id == publisher)
+                continue; // [MQTT-3.8.3-3]
+            granted = std::max(granted.value_or(QoS::AtMostOnce), sub.subscription.options.maximumQoS);
+            retainAsPublished = retainAsPublished || sub.subscription.options.retainAsPublished;
+            if (sub.subscriptionIdentifier)
+                identifiers.push_back(sub.subscriptionIdentifier);
+        }
+        if (!granted)
+            continue;
+        ApplicationMessage copy = message;
+        copy.qos = std::min(message.qos, *granted); // QoS downgrade to the granted QoS
+        copy.retain = retainAsPublished && message.retain; // [MQTT-3.3.1-12]
+        copy.properties.remove(PropertyId::SubscriptionIdentifier);
+        for (quint32 identifier : identifiers)
+            copy.properties.append(Property{PropertyId::SubscriptionIdentifier, identifier});
+        PublishResult result = cs->session->publish(copy, now);
+        if (!result.ticket) {
+            step.notes.push_back(QStringLiteral("Message on '%1' not delivered to '%2': %3").arg(message.topic, id, result.refusal));
+            continue;
+        }
+        ++receivers;
+        step.clients.push_back(ClientOutput{cs->handle.value_or(0), SessionKey{storeScope(), id}, std::move(result.output)});
+    }
+    if (receivers == 0)
+        step.notes.push_back(QStringLiteral("No subscriber for '%1' (from '%2').").arg(message.topic, publisher));
+}
+
+void BrokerCore::subscribe(ClientSession &cs, const Subscribe &request, Millis now, BrokerStep &step)
+{
+    const bool v5 = cs.session->link().isV5();
+    const auto identifiers = request.properties.subscriptionIdentifiers();
+    const quint32 identifier = identifiers.empty() ? 0 : identifiers.front();
+    std::vector<ReasonCode> reasons;
+    SessionOutput saved;
+    std::vector<std::pair<StoredSubscription, bool>> granted; // subscription, was new
+    for (const Subscription &requested : request.subscriptions) {
+        if (isSharedSubscription(requested.filter)) {
+            reasons.push_back(v5 ? ReasonCode::SharedSubscriptionsNotSupported : ReasonCode::UnspecifiedError);
+            continue;
+        }
+        Subscription sub = requested;
+        sub.options.maximumQoS = std::min(requested.options.maximumQoS, m_options.maximumQoS.value_or(QoS::ExactlyOnce));
+        const bool isNew = !cs.subscriptions.contains(sub.filter);
+        StoredSubscription stored{sub, identifier};
+        cs.subscriptions[sub.filter] = stored;
+        saved.store.push_back(SaveSubscription{sub, identifier});
+        reasons.push_back(ReasonCode(qosValue(sub.options.maximumQoS)));
+        granted.emplace_back(stored, isNew);
+    }
+    SessionOutput ack = cs.session->acknowledgeSubscribe(request.packetId, reasons, now);
+    saved.append(std::move(ack));
+    step.clients.push_back(ClientOutput{cs.handle.value_or(0), SessionKey{storeScope(), cs.clientId}, std::move(saved)});
+    // Retained messages follow the SUBACK, as Retain Handling says ([MQTT-3.3.1-9], [MQTT-3.3.1-10]).
+    for (const auto &[stored, isNew] : granted) {
+        const RetainHandling handling = stored.subscription.options.retainHandling;
+        if (handling == RetainHandling::DoNotSend || (handling == RetainHandling::SendAtSubscribeIfNew && !isNew))
+            continue;
+        deliverRetained(cs, stored, now, step);
+    }
+}
+
+// The retained messages `stored` matches, each with what is left of its Message Expiry Interval
+// ([MQTT-3.3.2-6]); one whose interval has passed is deleted instead ([MQTT-3.3.2-5]).
+void BrokerCore::deliverRetained(ClientSession &cs, const StoredSubscription &stored, Millis now, BrokerStep &step)
+{
+    for (auto it = m_retained.begin(); it != m_retained.end();) {
+        const auto &[topic, retained] = *it;
+        if (!topicMatches(stored.subscription.filter, topic)) {
+            ++it;
+            continue;
+        }
+        if (retained.expiresAt && now >= *retained.expiresAt) {
+            step.notes.push_back(QStringLiteral("Retained message on '%1' expired; deleted.").arg(topic));
+            step.store.push_back({retainedKey(), {DeleteRetained{topic}}});
+            it = m_retained.erase(it);
+            continue;
+        }
+        ApplicationMessage copy = retained.message;
+        if (retained.expiresAt) // whole seconds left, rounded up so that a live message never says 0
+            copy.properties.set(PropertyId::MessageExpiryInterval, quint32((*retained.expiresAt - now).count() + 999) / 1000);
+        copy.qos = std::min(copy.qos, stored.subscription.options.maximumQoS);
+        copy.retain = true;
+        copy.properties.remove(PropertyId::SubscriptionIdentifier);
+        if (stored.subscriptionIdentifier)
+            copy.properties.append(Property{PropertyId::SubscriptionIdentifier, stored.subscriptionIdentifier});
+        PublishResult result = cs.session->publish(copy, now);
+        if (result.ticket)
+            step.clients.push_back(ClientOutput{cs.handle.value_or(0), SessionKey{storeScope(), cs.clientId}, std::move(result.output)});
+        ++it;
+    }
+}
+
+void BrokerCore::unsubscribe(ClientSession &cs, const Unsubscribe &request, Millis now, BrokerStep &step)
+{
+    std::vector<ReasonCode> reasons;
+    SessionOutput out;
+    for (const QString &filter : request.filters) {
+        if (cs.subscriptions.erase(filter)) {
+            reasons.push_back(ReasonCode::Success);
+            out.store.push_back(DeleteSubscription{filter});
+        } else {
+            reasons.push_back(ReasonCode::NoSubscriptionExisted);
+        }
+    }
+    out.append(cs.session->acknowledgeUnsubscribe(request.packetId, reasons, now));
+    step.clients.push_back(ClientOutput{cs.handle.value_or(0), SessionKey{storeScope(), cs.clientId}, std::move(out)});
+}
+
+void BrokerCore::publishWill(const QString &clientId, const Will &will, Millis now, BrokerStep &step)
+{
+    ApplicationMessage message;
+    message.topic = will.topic;
+    message.payload = will.payload;
+    message.qos = will.qos;
+    message.retain = will.retain;
+    message.properties = will.properties;
+    message.properties.remove(PropertyId::WillDelayInterval);
+    step.notes.push_back(QStringLiteral("Publishing the will of '%1' to '%2'.").arg(clientId, will.topic));
+    route(message, clientId, now, step);
+}
+
+} // namespace mqs
