@@ -212,8 +212,6 @@ BrokerStep BrokerCore::onConnect(ClientHandle client, const Connect &connect, Mi
         ackProperties.set(PropertyId::AssignedClientIdentifier, clientId);
     if (v5 && !m_options.retainAvailable)
         ackProperties.set(PropertyId::RetainAvailable, quint32(0));
-    if (v5) // "$share/…" is refused with 0x9E; absent, the property would mean "supported"
-        ackProperties.set(PropertyId::SharedSubscriptionAvailable, quint32(0));
     takeOver(clientId, connect, now, step);
 
     const SessionKey key{storeScope(), clientId};

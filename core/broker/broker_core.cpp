@@ -94,6 +94,7 @@ void BrokerCore::clear()
     m_sessions.clear();
     m_handles.clear();
     m_closing.clear();
+    m_sharedTurns.clear();
     m_retained.clear();
     m_wills.clear();
 }
@@ -139,7 +140,7 @@ ReasonCode BrokerCore::acceptance(const QString &publisher, const ApplicationMes
 {
     for (const auto &[id, cs] : m_sessions)
         for (const auto &[filter, sub] : cs->subscriptions)
-            if (topicMatches(filter, message.topic) && !(sub.subscription.options.noLocal && id == publisher))
+            if (topicMatches(filterWithoutShare(filter), message.topic) && !(sub.subscription.options.noLocal && id == publisher))
                 return ReasonCode::Success;
     return ReasonCode::NoMatchingSubscribers;
 }

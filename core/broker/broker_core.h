@@ -100,7 +100,16 @@ private:
 
     BrokerStep onConnect(ClientHandle client, const Connect &connect, Millis now);
     BrokerStep onSessionOutput(ClientSession &session, SessionOutput out, Millis now);
+    // What a client's matching subscriptions together ask for one message.
+    struct Matched {
+        std::optional<QoS> granted;
+        bool retainAsPublished = false;
+        std::vector<quint32> identifiers;
+        void add(const StoredSubscription &sub);
+    };
     void route(const ApplicationMessage &message, const QString &publisher, Millis now, BrokerStep &step);
+    int routeShared(const ApplicationMessage &message, Millis now, BrokerStep &step);
+    bool deliver(ClientSession &session, const ApplicationMessage &message, const Matched &matched, Millis now, BrokerStep &step);
     void subscribe(ClientSession &session, const Subscribe &request, Millis now, BrokerStep &step);
     void unsubscribe(ClientSession &session, const Unsubscribe &request, Millis now, BrokerStep &step);
     void endConnection(ClientSession &session, bool graceful, Millis now, BrokerStep &step);
@@ -127,6 +136,7 @@ private:
     };
     std::map<QString, RetainedMessage> m_retained; // by topic
     QSet<ClientHandle> m_closing; // connections the broker decided to close
+    std::map<QString, quint64> m_sharedTurns; // by "$share/{group}/{filter}": messages handed out so far
     std::vector<PendingWill> m_wills;
     quint64 m_assignedIds = 0;
 };

@@ -22,52 +22,81 @@ void BrokerCore::route(const ApplicationMessage &message, const QString &publish
     }
     int receivers = 0;
     for (auto &[id, cs] : m_sessions) {
-        std::optional<QoS> granted;
-        bool retainAsPublished = false;
-        std::vector<quint32> identifiers;
-        for (const auto &[filter, sub] : cs->subscriptions) {
-            if (!topicMatches(filter, message.topic))
-                continue;
-            if (sub.subscription.options.noLocal && id == publisher)
-                continue; // [MQTT-3.8.3-3]
-            granted = std::max(granted.value_or(QoS::AtMostOnce), sub.subscription.options.maximumQoS);
-            retainAsPublished = retainAsPublished || sub.subscription.options.retainAsPublished;
-            if (sub.subscriptionIdentifier)
-                identifiers.push_back(sub.subscriptionIdentifier);
-        }
-        if (!granted)
-            continue;
-        ApplicationMessage copy = message;
-        copy.qos = std::min(message.qos, *granted); // QoS downgrade to the granted QoS
-        copy.retain = retainAsPublished && message.retain; // [MQTT-3.3.1-12]
-        copy.properties.remove(PropertyId::SubscriptionIdentifier);
-        for (quint32 identifier : identifiers)
-            copy.properties.append(Property{PropertyId::SubscriptionIdentifier, identifier});
-        PublishResult result = cs->session->publish(copy, now);
-        if (!result.ticket) {
-            step.notes.push_back(QStringLiteral("Message on '%1' not delivered to '%2': %3").arg(message.topic, id, result.refusal));
-            continue;
-        }
-        ++receivers;
-        step.clients.push_back(ClientOutput{cs->handle.value_or(0), SessionKey{storeScope(), id}, std::move(result.output)});
+        Matched matched;
+        for (const auto &[filter, sub] : cs->subscriptions)
+            if (!isSharedSubscription(filter) && topicMatches(filter, message.topic)
+                && !(sub.subscription.options.noLocal && id == publisher)) // [MQTT-3.8.3-3]
+                matched.add(sub);
+        if (matched.granted && deliver(*cs, message, matched, now, step))
+            ++receivers;
     }
+    receivers += routeShared(message, now, step);
     if (receivers == 0)
         step.notes.push_back(QStringLiteral("No subscriber for '%1' (from '%2').").arg(message.topic, publisher));
 }
 
+void BrokerCore::Matched::add(const StoredSubscription &sub)
+{
+    granted = std::max(granted.value_or(QoS::AtMostOnce), sub.subscription.options.maximumQoS);
+    retainAsPublished = retainAsPublished || sub.subscription.options.retainAsPublished;
+    if (sub.subscriptionIdentifier)
+        identifiers.push_back(sub.subscriptionIdentifier);
+}
+
+// One copy of `message` to `cs` as its matching subscriptions say; whether it was taken.
+bool BrokerCore::deliver(ClientSession &cs, const ApplicationMessage &message, const Matched &matched, Millis now, BrokerStep &step)
+{
+    ApplicationMessage copy = message;
+    copy.qos = std::min(message.qos, *matched.granted); // QoS downgrade to the granted QoS
+    copy.retain = matched.retainAsPublished && message.retain; // [MQTT-3.3.1-12]
+    copy.properties.remove(PropertyId::SubscriptionIdentifier);
+    for (quint32 identifier : matched.identifiers)
+        copy.properties.append(Property{PropertyId::SubscriptionIdentifier, identifier});
+    PublishResult result = cs.session->publish(copy, now);
+    if (!result.ticket) {
+        step.notes.push_back(QStringLiteral("Message on '%1' not delivered to '%2': %3").arg(message.topic, cs.clientId, result.refusal));
+        return false;
+    }
+    step.clients.push_back(ClientOutput{cs.handle.value_or(0), SessionKey{storeScope(), cs.clientId}, std::move(result.output)});
+    return true;
+}
+
+// 5.0 4.8.2: each shared subscription ("$share/{group}/{filter}") that matches gets the message
+// once, to one of its sessions in turn (round robin, connected ones first). Returns copies sent.
+int BrokerCore::routeShared(const ApplicationMessage &message, Millis now, BrokerStep &step)
+{
+    std::map<QString, std::vector<std::pair<ClientSession *, const StoredSubscription *>>> groups; // by share filter
+    for (auto &[id, cs] : m_sessions)
+        for (const auto &[filter, sub] : cs->subscriptions)
+            if (isSharedSubscription(filter) && topicMatches(filterWithoutShare(filter), message.topic))
+                groups[filter].emplace_back(cs.get(), &sub);
+    int sent = 0;
+    for (auto &[share, members] : groups) {
+        std::vector<std::pair<ClientSession *, const StoredSubscription *>> online;
+        std::copy_if(members.begin(), members.end(), std::back_inserter(online), [](const auto &m) { return m.first->handle.has_value(); });
+        const auto &candidates = online.empty() ? members : online;
+        const auto &[chosen, sub] = candidates[m_sharedTurns[share]++ % candidates.size()];
+        Matched matched;
+        matched.add(*sub);
+        if (deliver(*chosen, message, matched, now, step)) {
+            step.notes.push_back(QStringLiteral("'%1' on '%2' went to '%3' (%4 of %5 in the group).")
+                                     .arg(share, message.topic, chosen->clientId)
+                                     .arg((m_sharedTurns[share] - 1) % candidates.size() + 1)
+                                     .arg(candidates.size()));
+            ++sent;
+        }
+    }
+    return sent;
+}
+
 void BrokerCore::subscribe(ClientSession &cs, const Subscribe &request, Millis now, BrokerStep &step)
 {
-    const bool v5 = cs.session->link().isV5();
     const auto identifiers = request.properties.subscriptionIdentifiers();
     const quint32 identifier = identifiers.empty() ? 0 : identifiers.front();
     std::vector<ReasonCode> reasons;
     SessionOutput saved;
     std::vector<std::pair<StoredSubscription, bool>> granted; // subscription, was new
     for (const Subscription &requested : request.subscriptions) {
-        if (isSharedSubscription(requested.filter)) {
-            reasons.push_back(v5 ? ReasonCode::SharedSubscriptionsNotSupported : ReasonCode::UnspecifiedError);
-            continue;
-        }
         Subscription sub = requested;
         sub.options.maximumQoS = std::min(requested.options.maximumQoS, m_options.maximumQoS.value_or(QoS::ExactlyOnce));
         const bool isNew = !cs.subscriptions.contains(sub.filter);
@@ -82,6 +111,8 @@ void BrokerCore::subscribe(ClientSession &cs, const Subscribe &request, Millis n
     step.clients.push_back(ClientOutput{cs.handle.value_or(0), SessionKey{storeScope(), cs.clientId}, std::move(saved)});
     // Retained messages follow the SUBACK, as Retain Handling says ([MQTT-3.3.1-9], [MQTT-3.3.1-10]).
     for (const auto &[stored, isNew] : granted) {
+        if (isSharedSubscription(stored.subscription.filter))
+            continue; // 5.0 4.8.2: retained messages are not sent for a new shared subscription
         const RetainHandling handling = stored.subscription.options.retainHandling;
         if (handling == RetainHandling::DoNotSend || (handling == RetainHandling::SendAtSubscribeIfNew && !isNew))
             continue;

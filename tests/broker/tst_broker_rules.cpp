@@ -138,12 +138,11 @@ private slots:
         QVERIFY(anyNoteContains(wire, QStringLiteral("[MQTT-3.3.4-6]")));
     }
 
-    void connAckAnnouncesSharedSubscriptionsUnavailable()
+    void connAckLeavesSharedSubscriptionsAvailable()
     {
         BrokerCore broker;
-        // absent, the property means "available" (3.2.2.3.14); "$share/…" is refused with 0x9E
-        QCOMPARE(connAckFor(broker, connectAs(QStringLiteral("c"))).properties.integer(PropertyId::SharedSubscriptionAvailable),
-                 std::optional<quint32>(0));
+        // absent, Shared Subscription Available means "available" (3.2.2.3.14), and it is
+        QVERIFY(!connAckFor(broker, connectAs(QStringLiteral("c"))).properties.contains(PropertyId::SharedSubscriptionAvailable));
     }
 
     void connAckAnnouncesTheMaximumPacketSize()
@@ -318,6 +317,60 @@ private slots:
         QVERIFY(wire.logOf(QStringLiteral("pub")).filter(QStringLiteral("broker -> pub: DISCONNECT 0x9a")).size() == 1);
         QVERIFY(watcher.received.empty());
         QVERIFY(wire.broker.retainedMessages().empty());
+    }
+
+    // ---- shared subscriptions (5.0 4.8.2) ---------------------------------------------------
+
+    void sharedSubscriptionHandsEachMessageToOneMemberInTurn()
+    {
+        BrokerWire wire;
+        auto &a = wire.client(QStringLiteral("worker-a"));
+        auto &b = wire.client(QStringLiteral("worker-b"));
+        auto &plain = wire.client(QStringLiteral("plain"));
+        for (auto *c : {&a, &b}) {
+            wire.connect(*c, connectAs(c->name));
+            wire.subscribe(*c, {Subscription{QStringLiteral("$share/workers/jobs/#"), {QoS::AtLeastOnce}}});
+        }
+        wire.connect(plain, connectAs(QStringLiteral("plain")));
+        wire.subscribe(plain, {Subscription{QStringLiteral("jobs/#"), {QoS::AtLeastOnce}}});
+        auto &pub = wire.client(QStringLiteral("pub"));
+        wire.connect(pub, connectAs(QStringLiteral("pub")));
+        for (int i = 0; i < 4; ++i)
+            wire.publish(pub, QStringLiteral("jobs/%1").arg(i), QoS::AtLeastOnce, QByteArray::number(i));
+        QCOMPARE(a.received.size(), 2u);
+        QCOMPARE(b.received.size(), 2u);
+        QCOMPARE(a.received[0].message.payload, QByteArray("0"));
+        QCOMPARE(b.received[0].message.payload, QByteArray("1"));
+        QCOMPARE(plain.received.size(), 4u); // a non-shared subscription gets every message
+        QVERIFY(anyNoteContains(wire, QStringLiteral("'$share/workers/jobs/#' on 'jobs/3' went to 'worker-b' (2 of 2 in the group)")));
+    }
+
+    void sharedSubscriptionPrefersConnectedMembers()
+    {
+        BrokerWire wire;
+        auto &away = wire.client(QStringLiteral("away"));
+        leaveSubscribedOffline(wire, away, QStringLiteral("$share/g/t"), QoS::AtLeastOnce);
+        auto &here = wire.client(QStringLiteral("here"));
+        wire.connect(here, connectAs(QStringLiteral("here")));
+        wire.subscribe(here, {Subscription{QStringLiteral("$share/g/t"), {QoS::AtLeastOnce}}});
+        auto &pub = wire.client(QStringLiteral("pub"));
+        wire.connect(pub, connectAs(QStringLiteral("pub")));
+        for (int i = 0; i < 3; ++i)
+            wire.publish(pub, QStringLiteral("t"), QoS::AtLeastOnce, "x");
+        QCOMPARE(here.received.size(), 3u);
+        QCOMPARE(wire.broker.session(QStringLiteral("away"))->outbound().queued(), 0);
+    }
+
+    void sharedSubscriptionGetsNoRetainedMessages()
+    {
+        BrokerWire wire;
+        auto &pub = wire.client(QStringLiteral("pub"));
+        wire.connect(pub, connectAs(QStringLiteral("pub")));
+        wire.publish(pub, QStringLiteral("t"), QoS::AtLeastOnce, "kept", true);
+        auto &member = wire.client(QStringLiteral("member"));
+        wire.connect(member, connectAs(QStringLiteral("member")));
+        wire.subscribe(member, {Subscription{QStringLiteral("$share/g/t"), {QoS::AtLeastOnce}}});
+        QVERIFY(member.received.empty());
     }
 
     // ---- retained message expiry ------------------------------------------------------------
