@@ -28,4 +28,25 @@ inline std::optional<Millis> expiryOf(const ApplicationMessage &message, Millis 
     return std::nullopt;
 }
 
+// A session's will is kept in the store beside the session, as one message under the session's
+// own key in the store's table of retained messages (by topic), so that a restart finds it
+// ([MQTT-3.1.2-7]: the will is stored with the session). Will Delay Interval stays a property.
+inline ApplicationMessage storedWill(const Will &will)
+{
+    return ApplicationMessage{will.topic, will.payload, will.qos, will.retain, will.properties};
+}
+
+inline Will willFrom(const ApplicationMessage &stored)
+{
+    return Will{stored.topic, stored.payload, stored.qos, stored.retain, stored.properties};
+}
+
+// When a will goes out after its connection closed at `closed`: after its Will Delay Interval,
+// or when the session ends if that is sooner (3.1.2.5).
+inline Millis willDue(const Will &will, quint32 sessionExpiry, Millis closed)
+{
+    const quint32 delay = will.properties.integer(PropertyId::WillDelayInterval).value_or(0);
+    return closed + Millis(qint64(std::min(delay, sessionExpiry)) * 1000);
+}
+
 } // namespace mqs

@@ -194,6 +194,8 @@ void BrokerCore::settlePendingWill(const QString &clientId, bool sessionEnds, Mi
             return false;
         if (sessionEnds)
             ending.push_back(w);
+        else
+            step.store.push_back({SessionKey{storeScope(), clientId}, {DeleteRetained{w.will.topic}}});
         return true;
     });
     for (const PendingWill &w : ending)
@@ -227,6 +229,8 @@ BrokerStep BrokerCore::onConnect(ClientHandle client, const Connect &connect, Mi
     ClientSession &cs = *existing->second;
     cs.handle = client;
     cs.will = connect.will;
+    if (connect.will)
+        step.store.push_back({key, {SaveRetained{storedWill(*connect.will)}}});
     cs.expiresAt.reset();
     cs.sessionExpiry = v5 ? connect.properties.integer(PropertyId::SessionExpiryInterval).value_or(0)
                           : (connect.cleanStart ? 0 : kSessionNeverExpires);
@@ -282,12 +286,13 @@ void BrokerCore::endConnection(ClientSession &cs, bool graceful, Millis now, Bro
     cs.handle.reset();
     const quint32 expiry = cs.sessionExpiry;
     if (cs.will && !graceful) {
-        const quint32 delay = cs.will->properties.integer(PropertyId::WillDelayInterval).value_or(0);
-        const quint32 effective = std::min(delay, expiry); // the will goes at the latest when the session ends
-        if (effective == 0)
+        const Millis due = willDue(*cs.will, expiry, now);
+        if (due <= now)
             publishWill(cs.clientId, *cs.will, now, step);
         else
-            m_wills.push_back(PendingWill{cs.clientId, *cs.will, now + Millis(qint64(effective) * 1000)});
+            m_wills.push_back(PendingWill{cs.clientId, *cs.will, due});
+    } else if (cs.will) {
+        step.store.push_back({SessionKey{storeScope(), cs.clientId}, {DeleteRetained{cs.will->topic}}});
     }
     cs.will.reset(); // [MQTT-3.1.2-10] a DISCONNECT 0x00 discards it
     if (expiry == 0) {

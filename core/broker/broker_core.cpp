@@ -114,6 +114,8 @@ std::optional<StoreError> BrokerCore::restore(SessionStore &store, Millis now)
         const auto &stored = std::get<std::optional<StoredSession>>(loaded);
         if (!stored)
             continue;
+        if (auto error = restoreWill(store, key, stored->meta.sessionExpiry, now))
+            return *error;
         if (stored->meta.sessionExpiry == 0) { // it ended with the connection the restart cut
             if (auto error = store.remove(key))
                 return *error;
@@ -133,6 +135,20 @@ std::optional<StoreError> BrokerCore::restore(SessionStore &store, Millis now)
         return *error;
     for (ApplicationMessage &message : std::get<std::vector<ApplicationMessage>>(retained)) // expiry counts from the restart
         m_retained[message.topic] = RetainedMessage{message, expiryOf(message, now)};
+    return std::nullopt;
+}
+
+// A stored will belongs to a connection the restart cut, or one already waiting out its Will
+// Delay: either way it is due its delay from now (at once if the session ended with it).
+std::optional<StoreError> BrokerCore::restoreWill(SessionStore &store, const SessionKey &key, quint32 sessionExpiry, Millis now)
+{
+    auto wills = store.retained(key);
+    if (const auto *error = std::get_if<StoreError>(&wills))
+        return *error;
+    for (const ApplicationMessage &stored : std::get<std::vector<ApplicationMessage>>(wills)) {
+        const Will will = willFrom(stored);
+        m_wills.push_back(PendingWill{key.clientId, will, willDue(will, sessionExpiry, now)});
+    }
     return std::nullopt;
 }
 

@@ -117,6 +117,7 @@ private:
     ReasonCode acceptance(const QString &clientId, const ApplicationMessage &message) const;
     ClientSession *byHandle(ClientHandle client);
     std::unique_ptr<ClientSession> makeSession(const QString &clientId);
+    std::optional<StoreError> restoreWill(SessionStore &store, const SessionKey &key, quint32 sessionExpiry, Millis now);
     QString assignClientId();
     std::optional<std::pair<ReasonCode, QString>> connectRefusal(const Connect &connect) const;
     BrokerStep refuse(ClientHandle client, ReasonCode reason, const QString &why);

@@ -176,6 +176,7 @@ void BrokerCore::publishWill(const QString &clientId, const Will &will, Millis n
     message.retain = will.retain;
     message.properties = will.properties;
     message.properties.remove(PropertyId::WillDelayInterval);
+    step.store.push_back({SessionKey{storeScope(), clientId}, {DeleteRetained{will.topic}}}); // [MQTT-3.1.2-10]
     step.notes.push_back(QStringLiteral("Publishing the will of '%1' to '%2'.").arg(clientId, will.topic));
     route(message, clientId, now, step);
 }

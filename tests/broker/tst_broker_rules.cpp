@@ -52,6 +52,15 @@ ConnAck connAckFor(BrokerCore &broker, const Connect &connect)
     return ConnAck{false, ReasonCode::UnspecifiedError, {}};
 }
 
+// What an owner does with a step's store changes (BrokerWire does it for its own broker).
+void commit(SessionStore &store, const BrokerStep &step)
+{
+    for (const auto &[key, changes] : step.store)
+        QVERIFY(!store.apply(key, changes));
+    for (const ClientOutput &co : step.clients)
+        QVERIFY(!store.apply(co.key, co.output.store));
+}
+
 } // namespace
 
 class TestBrokerRules : public QObject
@@ -371,6 +380,61 @@ private slots:
         wire.connect(member, connectAs(QStringLiteral("member")));
         wire.subscribe(member, {Subscription{QStringLiteral("$share/g/t"), {QoS::AtLeastOnce}}});
         QVERIFY(member.received.empty());
+    }
+
+    // ---- wills in the stored session ([MQTT-3.1.2-7]) ---------------------------------------
+
+    void aWillSurvivesARestart_MQTT_3_1_2_7()
+    {
+        BrokerWire wire;
+        auto &watcher = wire.client(QStringLiteral("watcher"));
+        leaveSubscribedOffline(wire, watcher, QStringLiteral("status/#"), QoS::AtLeastOnce);
+        auto &sensor = wire.client(QStringLiteral("sensor"));
+        Connect c = connectAs(QStringLiteral("sensor"), ProtocolVersion::V5, false, 3600);
+        c.will = willOn(QStringLiteral("status/sensor"));
+        wire.connect(sensor, c);
+        // the broker goes down with the sensor connected: a new core from the same store
+        BrokerCore restarted;
+        QVERIFY(!restarted.restore(wire.store, wire.now));
+        commit(wire.store, restarted.tick(wire.now));
+        QCOMPARE(restarted.session(QStringLiteral("watcher"))->outbound().queued(), 1); // the will, for the watcher
+        // published once: a second restart finds no will
+        BrokerCore again;
+        QVERIFY(!again.restore(wire.store, wire.now));
+        QVERIFY(!again.nextDeadline() || *again.nextDeadline() > wire.now);
+    }
+
+    void aWillWaitingOutItsDelayFiresAfterARestart()
+    {
+        BrokerWire wire;
+        auto &watcher = wire.client(QStringLiteral("watcher"));
+        leaveSubscribedOffline(wire, watcher, QStringLiteral("status/#"), QoS::AtLeastOnce);
+        auto &sensor = wire.client(QStringLiteral("sensor"));
+        Connect c = connectAs(QStringLiteral("sensor"), ProtocolVersion::V5, false, 3600);
+        c.will = willOn(QStringLiteral("status/sensor"));
+        c.will->properties.set(PropertyId::WillDelayInterval, quint32(30));
+        wire.connect(sensor, c);
+        wire.drop(sensor);
+        wire.advance(10s); // waiting out its delay when the broker restarts
+        BrokerCore restarted;
+        QVERIFY(!restarted.restore(wire.store, wire.now));
+        restarted.tick(wire.now + 29s);
+        QCOMPARE(restarted.session(QStringLiteral("watcher"))->outbound().queued(), 0);
+        restarted.tick(wire.now + 30s); // the delay counts from the restart
+        QCOMPARE(restarted.session(QStringLiteral("watcher"))->outbound().queued(), 1);
+    }
+
+    void aWillDiscardedByDisconnectIsGoneFromTheStore_MQTT_3_1_2_10()
+    {
+        BrokerWire wire;
+        auto &sensor = wire.client(QStringLiteral("sensor"));
+        Connect c = connectAs(QStringLiteral("sensor"), ProtocolVersion::V5, false, 3600);
+        c.will = willOn(QStringLiteral("status/sensor"));
+        wire.connect(sensor, c);
+        QCOMPARE(std::get<std::vector<ApplicationMessage>>(wire.store.retained(SessionKey{wire.broker.storeScope(), QStringLiteral("sensor")})).size(), 1u);
+        wire.fromClient(sensor, sensor.session.disconnect(wire.now));
+        wire.run();
+        QVERIFY(std::get<std::vector<ApplicationMessage>>(wire.store.retained(SessionKey{wire.broker.storeScope(), QStringLiteral("sensor")})).empty());
     }
 
     // ---- retained message expiry ------------------------------------------------------------
