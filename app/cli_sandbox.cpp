@@ -24,6 +24,32 @@ std::optional<quint16> parsePort(const QCommandLineParser &parser, const QString
     return quint16(port);
 }
 
+// --maximum-qos, --no-retain, --maximum-packet-size, --connect-timeout; a sentence when one is wrong.
+std::optional<QString> parseLimits(const QCommandLineParser &parser, SandboxBroker::Options &options)
+{
+    bool ok = true;
+    if (parser.isSet(QStringLiteral("maximum-qos"))) {
+        const uint qos = parser.value(QStringLiteral("maximum-qos")).toUInt(&ok);
+        if (!ok || qos > 2)
+            return QStringLiteral("--maximum-qos must be 0, 1 or 2.");
+        options.core.maximumQoS = QoS(qos);
+    }
+    options.core.retainAvailable = !parser.isSet(QStringLiteral("no-retain"));
+    if (parser.isSet(QStringLiteral("maximum-packet-size"))) {
+        const uint bytes = parser.value(QStringLiteral("maximum-packet-size")).toUInt(&ok);
+        if (!ok || bytes > kMaximumPossiblePacketSize)
+            return QStringLiteral("--maximum-packet-size must be 0 (no limit) to %1 bytes.").arg(kMaximumPossiblePacketSize);
+        options.core.maximumPacketSize = bytes;
+    }
+    if (parser.isSet(QStringLiteral("connect-timeout"))) {
+        const int ms = parser.value(QStringLiteral("connect-timeout")).toInt(&ok);
+        if (!ok || ms < 1)
+            return QStringLiteral("--connect-timeout must be 1 ms or more.");
+        options.connectTimeoutMs = ms;
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 int brokerCommand(const QStringList &arguments)
@@ -46,6 +72,17 @@ int brokerCommand(const QStringList &arguments)
         {QStringLiteral("receive-maximum"), QStringLiteral("QoS 1/2 messages it accepts unacknowledged per client (default 20)."),
          QStringLiteral("N")},
         {QStringLiteral("max-queued"), QStringLiteral("Messages kept per offline client (default 1000)."), QStringLiteral("N")},
+        {QStringLiteral("maximum-qos"), QStringLiteral("Highest QoS it accepts (0, 1 or 2; default 2): announced to 5.0 "
+                                                       "clients; a will above it is refused."),
+         QStringLiteral("N")},
+        {QStringLiteral("no-retain"), QStringLiteral("No retained messages: announced to 5.0 clients as Retain Available 0; "
+                                                     "a retained PUBLISH or will is refused.")},
+        {QStringLiteral("maximum-packet-size"), QStringLiteral("Largest packet it accepts, in bytes (default 1048576; 0: no "
+                                                               "limit); announced to 5.0 clients."),
+         QStringLiteral("BYTES")},
+        {QStringLiteral("connect-timeout"), QStringLiteral("Milliseconds a new connection has to complete its CONNECT "
+                                                           "(default 10000)."),
+         QStringLiteral("MS")},
     });
     if (!parser.parse(arguments))
         return usageError(QStringLiteral("broker"), parser.errorText());
@@ -79,6 +116,8 @@ int brokerCommand(const QStringList &arguments)
             return usageError(QStringLiteral("broker"), QStringLiteral("--max-queued must be 0 or more."));
         options.core.maximumQueuedPerClient = n;
     }
+    if (auto problem = parseLimits(parser, options))
+        return usageError(QStringLiteral("broker"), *problem);
     TraceLog trace(TraceLog::kKeepOnlyNewest); // printed as it grows, never read back
     SandboxBroker broker(options, &trace);
     for (const QString &text : parser.values(QStringLiteral("fault"))) {

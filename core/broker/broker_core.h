@@ -8,6 +8,7 @@
 #include "store/session_store.h"
 
 #include <QHash>
+#include <QSet>
 
 #include <map>
 #include <memory>
@@ -22,10 +23,14 @@ struct BrokerOptions {
     InboundMethod inboundMethod = InboundMethod::B;
     quint16 receiveMaximum = 20; // what we accept from each client
     int maximumQueuedPerClient = 1000; // QoS 1/2 messages kept for an offline (or slow) client
-    std::optional<QoS> maximumQoS; // nothing: QoS 2
-    bool retainAvailable = true;
+    std::optional<QoS> maximumQoS{}; // nothing: QoS 2; announced (5.0) and enforced, wills included
+    bool retainAvailable = true; // false: announced (5.0); retained PUBLISHes and wills are refused
     quint16 topicAliasMaximum = 10;
-    quint32 maximumPacketSize = 0; // 0: no limit announced
+    // Announced in every 5.0 CONNACK and enforced by the owner's decoder for both versions
+    // (0: no limit). A sandbox's test messages are small; the bound keeps a client that claims a
+    // huge packet from making the broker buffer it.
+    quint32 maximumPacketSize = kSandboxMaximumPacketSize;
+    static constexpr quint32 kSandboxMaximumPacketSize = 1024 * 1024;
 };
 
 // What the owner must do for one client after a step, in order: commit `output.store` under
@@ -70,6 +75,9 @@ public:
 
     BrokerStep received(ClientHandle client, const Packet &packet, Millis now);
     BrokerStep protocolError(ClientHandle client, const ProtocolError &error, Millis now);
+    // Whether the broker has decided to close `client`'s connection: nothing it sends from then
+    // on is processed (received() and protocolError() ignore it) until disconnected().
+    bool isClosing(ClientHandle client) const { return m_closing.contains(client); }
     // The connection is gone (closed by either side or lost).
     BrokerStep disconnected(ClientHandle client, Millis now);
     // Keep alive, will delays, session expiry.
@@ -92,7 +100,16 @@ private:
 
     BrokerStep onConnect(ClientHandle client, const Connect &connect, Millis now);
     BrokerStep onSessionOutput(ClientSession &session, SessionOutput out, Millis now);
+    // What a client's matching subscriptions together ask for one message.
+    struct Matched {
+        std::optional<QoS> granted;
+        bool retainAsPublished = false;
+        std::vector<quint32> identifiers;
+        void add(const StoredSubscription &sub);
+    };
     void route(const ApplicationMessage &message, const QString &publisher, Millis now, BrokerStep &step);
+    int routeShared(const ApplicationMessage &message, Millis now, BrokerStep &step);
+    bool deliver(ClientSession &session, const ApplicationMessage &message, const Matched &matched, Millis now, BrokerStep &step);
     void subscribe(ClientSession &session, const Subscribe &request, Millis now, BrokerStep &step);
     void unsubscribe(ClientSession &session, const Unsubscribe &request, Millis now, BrokerStep &step);
     void endConnection(ClientSession &session, bool graceful, Millis now, BrokerStep &step);
@@ -100,11 +117,27 @@ private:
     ReasonCode acceptance(const QString &clientId, const ApplicationMessage &message) const;
     ClientSession *byHandle(ClientHandle client);
     std::unique_ptr<ClientSession> makeSession(const QString &clientId);
+    std::optional<StoreError> restoreWill(SessionStore &store, const SessionKey &key, quint32 sessionExpiry, Millis now);
+    QString assignClientId();
+    std::optional<std::pair<ReasonCode, QString>> connectRefusal(const Connect &connect) const;
+    BrokerStep refuse(ClientHandle client, ReasonCode reason, const QString &why);
+    void takeOver(const QString &clientId, const Connect &connect, Millis now, BrokerStep &step);
+    void settlePendingWill(const QString &clientId, bool sessionEnds, Millis now, BrokerStep &step);
+    std::optional<ProtocolViolation> breach(const ClientSession &session, const Packet &packet) const;
+    void takeDisconnectExpiry(ClientSession &session, const Disconnect &disconnect, BrokerStep &step);
+    SessionOutput closeConnection(ClientSession &session, ReasonCode reason, Millis now);
+    void deliverRetained(ClientSession &session, const StoredSubscription &stored, Millis now, BrokerStep &step);
 
     BrokerOptions m_options;
     std::map<QString, std::unique_ptr<ClientSession>> m_sessions; // by client id
     QHash<ClientHandle, QString> m_handles; // connected handles → client id
-    std::map<QString, ApplicationMessage> m_retained; // by topic
+    struct RetainedMessage {
+        ApplicationMessage message;
+        std::optional<Millis> expiresAt; // 5.0 Message Expiry Interval, counted from arrival
+    };
+    std::map<QString, RetainedMessage> m_retained; // by topic
+    QSet<ClientHandle> m_closing; // connections the broker decided to close
+    std::map<QString, quint64> m_sharedTurns; // by "$share/{group}/{filter}": messages handed out so far
     std::vector<PendingWill> m_wills;
     quint64 m_assignedIds = 0;
 };

@@ -33,6 +33,8 @@ SandboxBroker::SandboxBroker(Options options, TraceLog *trace, QObject *parent)
         scheduleTick();
     });
     connect(&m_server, &TransportServer::accepted, this, &SandboxBroker::onAccepted);
+    m_connectDeadline.setSingleShot(true);
+    connect(&m_connectDeadline, &QTimer::timeout, this, &SandboxBroker::onConnectDeadlines);
     connect(&m_gate, &FaultGate::heldChanged, this, &SandboxBroker::heldPacketsChanged);
     connect(&m_gate, &FaultGate::ruleActed, this, &SandboxBroker::faultRuleActed);
     if (m_trace) {
@@ -98,6 +100,8 @@ void SandboxBroker::stop(bool graceful)
 {
     m_server.stop();
     m_tick.stop();
+    m_connectDeadline.stop();
+    m_connectDeadlines.clear();
     auto clients = std::move(m_clients);
     m_clients.clear();
     for (auto &[handle, client] : clients) {
@@ -152,8 +156,15 @@ void SandboxBroker::onAccepted(Transport *transport)
     client->handle = m_nextHandle++;
     client->transport = transport;
     client->peer = transport->peerDescription();
+    const quint32 maximumPacketSize = m_options.core.maximumPacketSize;
+    client->decoder.setMaximumPacketSize(maximumPacketSize ? maximumPacketSize : kMaximumPossiblePacketSize);
     transport->setParent(this);
     const ClientHandle handle = client->handle;
+    // One timer for all: a timer per connection would cost O(connections) to stop (Qt keeps
+    // timers in a list), and deadlines come due in the order connections were accepted.
+    m_connectDeadlines.push_back({now() + Millis(m_options.connectTimeoutMs), handle});
+    if (!m_connectDeadline.isActive())
+        m_connectDeadline.start(m_options.connectTimeoutMs);
     connect(transport, &Transport::received, this, [this, handle](const QByteArray &bytes) { onReceived(handle, bytes); });
     connect(transport, &Transport::closed, this, [this, handle](const TransportClosed &closed) { onClosed(handle, closed); });
     if (m_trace) {
@@ -188,8 +199,10 @@ void SandboxBroker::onReceived(ClientHandle handle, const QByteArray &bytes)
     if (it == m_clients.end())
         return;
     Client &client = *it->second;
+    if (m_core.isClosing(handle))
+        return; // decided to close: the rest of what it sends is not read
     client.decoder.feed(bytes);
-    while (m_clients.count(handle) && client.transport && client.transport->isOpen()) {
+    while (m_clients.count(handle) && client.transport && client.transport->isOpen() && !m_core.isClosing(handle)) {
         auto result = client.decoder.next();
         if (std::holds_alternative<std::monostate>(result))
             return;
@@ -361,6 +374,23 @@ void SandboxBroker::onClosed(ClientHandle handle, const TransportClosed &closed)
         client->transport->deleteLater();
     if (!client->clientId.isEmpty())
         emit clientDisconnected(client->clientId);
+}
+
+void SandboxBroker::onConnectDeadlines()
+{
+    const Millis at = now();
+    while (!m_connectDeadlines.empty() && m_connectDeadlines.front().first <= at) {
+        const ClientHandle handle = m_connectDeadlines.front().second;
+        m_connectDeadlines.pop_front();
+        const auto it = m_clients.find(handle);
+        if (it == m_clients.end() || m_core.client(handle) || m_core.isClosing(handle) || !it->second->transport)
+            continue; // gone, connected or closing
+        traceNote(it->second.get(), TraceKind::Cut,
+                  QStringLiteral("No complete CONNECT within %1 ms of connecting; closed.").arg(m_options.connectTimeoutMs));
+        it->second->transport->abort();
+    }
+    if (!m_connectDeadlines.empty())
+        m_connectDeadline.start(int(std::max<qint64>(0, (m_connectDeadlines.front().first - at).count())));
 }
 
 void SandboxBroker::tracePacket(const Client &client, TraceDirection direction, const Packet &packet, const QByteArray &raw,

@@ -15,6 +15,7 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <deque>
 #include <map>
 #include <memory>
 
@@ -30,6 +31,10 @@ public:
         quint16 port = 0; // 0: any free port (see port())
         std::optional<quint16> webSocketPort{}; // also serve ws:// here (0: any free port)
         QString storePath{}; // SQLite file for sessions and retained messages; empty: in memory
+        // A connection that has not completed its CONNECT by then is closed: a silent or
+        // byte-dribbling peer must not hold a connection open indefinitely.
+        int connectTimeoutMs = kDefaultConnectTimeoutMs;
+        static constexpr int kDefaultConnectTimeoutMs = 10000;
     };
 
     // `trace` may be null (no tracing); it must outlive the broker.
@@ -73,6 +78,7 @@ private:
     void onAccepted(Transport *transport);
     void onReceived(ClientHandle handle, const QByteArray &bytes);
     void onClosed(ClientHandle handle, const TransportClosed &closed);
+    void onConnectDeadlines();
     void process(ClientHandle handle, const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId);
     void apply(BrokerStep step);
     void send(Client &client, const Packet &packet, FlowState state);
@@ -98,6 +104,8 @@ private:
     QElapsedTimer m_clock;
     qint64 m_clockBase = 0;
     QTimer m_tick;
+    QTimer m_connectDeadline; // for the front of m_connectDeadlines
+    std::deque<std::pair<Millis, ClientHandle>> m_connectDeadlines; // in order of acceptance
 };
 
 } // namespace mqs

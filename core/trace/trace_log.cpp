@@ -52,27 +52,65 @@ ConnectionId TraceLog::addConnection(TraceConnection connection)
 {
     connection.id = ConnectionId(m_connections.size() + 1);
     m_connections.push_back(std::move(connection));
-    pairConnections();
+    m_bothEndsTraced.resize(m_connections.size() + 1, false); // index 0 is no connection
+    pairConnection(m_connections.back());
     return m_connections.back().id;
 }
 
 void TraceLog::updateConnection(const TraceConnection &connection)
 {
     if (connection.id >= 1 && connection.id <= m_connections.size()) {
-        m_connections[connection.id - 1] = connection;
-        pairConnections(); // a client id may have become known
+        TraceConnection &known = m_connections[connection.id - 1];
+        const bool regroup = known.clientId != connection.clientId || known.role != connection.role;
+        if (regroup)
+            unpairConnection(known);
+        known = connection;
+        if (regroup)
+            pairConnection(known); // a client id may have become known
     }
 }
 
-void TraceLog::pairConnections()
+namespace {
+quint8 roleBit(ConnectionRole role) { return quint8(1u << quint8(role)); }
+// A client connection and a broker-side one: the two ends of one connection.
+constexpr quint8 kBothEnds = (1u << quint8(ConnectionRole::Client)) | (1u << quint8(ConnectionRole::BrokerSide));
+} // namespace
+
+// A client connection and a broker-side one with the same client id are the two ends of one
+// connection. Lanes are grouped by client id, so registering one costs O(1) however many there
+// were before (the sandbox broker adds one per accepted connection).
+void TraceLog::pairConnection(const TraceConnection &connection)
 {
-    // A client connection and a broker-side one with the same client id are the two ends of
-    // one connection. Connections are few and change rarely; packets ask per event.
-    m_bothEndsTraced.assign(m_connections.size() + 1, false);
-    for (const TraceConnection &a : m_connections)
-        for (const TraceConnection &b : m_connections)
-            if (!a.clientId.isEmpty() && a.role != b.role && a.clientId == b.clientId)
-                m_bothEndsTraced[a.id] = true;
+    if (connection.clientId.isEmpty())
+        return;
+    LanesOfClient &group = m_lanesByClientId[connection.clientId];
+    const bool wasPaired = group.roles == kBothEnds;
+    group.lanes.push_back(connection.id);
+    group.roles |= roleBit(connection.role);
+    if (group.roles != kBothEnds)
+        return;
+    if (wasPaired)
+        m_bothEndsTraced[connection.id] = true;
+    else
+        for (ConnectionId id : group.lanes)
+            m_bothEndsTraced[id] = true;
+}
+
+// The lane leaves its client id's group (its client id or role changed): rare, O(group).
+void TraceLog::unpairConnection(const TraceConnection &connection)
+{
+    const auto group = m_lanesByClientId.find(connection.clientId);
+    if (connection.clientId.isEmpty() || group == m_lanesByClientId.end())
+        return;
+    std::erase(group->lanes, connection.id);
+    m_bothEndsTraced[connection.id] = false;
+    group->roles = 0;
+    for (ConnectionId id : group->lanes)
+        group->roles |= roleBit(m_connections[id - 1].role);
+    for (ConnectionId id : group->lanes)
+        m_bothEndsTraced[id] = group->roles == kBothEnds;
+    if (group->lanes.empty())
+        m_lanesByClientId.erase(group);
 }
 
 std::optional<TraceConnection> TraceLog::connection(ConnectionId id) const

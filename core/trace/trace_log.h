@@ -113,7 +113,8 @@ private:
     const Record &record(quint64 sequence) const;
     const Chunk &chunkOf(quint64 sequence) const;
     void evict();
-    void pairConnections();
+    void pairConnection(const TraceConnection &connection);
+    void unpairConnection(const TraceConnection &connection);
     static qint64 chunkMemory(const Chunk &chunk);
 
     TraceClock m_clock;
@@ -128,7 +129,12 @@ private:
     qint64 m_lastTimeUs = 0;
     QHash<quint64, QString> m_notes;
     std::vector<TraceConnection> m_connections;
-    std::vector<bool> m_bothEndsTraced; // by connection id, kept by pairConnections()
+    std::vector<bool> m_bothEndsTraced; // by connection id, kept by pairConnection()
+    struct LanesOfClient {
+        std::vector<ConnectionId> lanes;
+        quint8 roles = 0; // a bit per ConnectionRole among `lanes`
+    };
+    QHash<QString, LanesOfClient> m_lanesByClientId; // so pairing a lane costs O(1), not O(lanes)
     std::vector<std::pair<int, Observer>> m_observers;
     int m_nextObserver = 1;
 };

@@ -5,9 +5,16 @@
 
 namespace mqs {
 
+namespace {
+// Connections the kernel queues before we accept them. Qt's default of 50 drops the rest of a
+// burst (a fleet reconnecting after a broker restart) into SYN retransmits seconds apart.
+constexpr int kListenBacklog = 4096;
+} // namespace
+
 TransportServer::TransportServer(QObject *parent)
     : QObject(parent)
 {
+    m_tcp.setListenBacklogSize(kListenBacklog);
     connect(&m_tcp, &QTcpServer::newConnection, this, [this] {
         while (QTcpSocket *socket = m_tcp.nextPendingConnection())
             emit accepted(new TcpTransport(socket, this));

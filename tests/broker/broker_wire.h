@@ -44,12 +44,18 @@ public:
         return it->second;
     }
 
-    // Opens a connection for `client` and runs the CONNECT/CONNACK exchange.
-    void connect(Client &c, Connect connect)
+    // Opens a network connection for `client`; nothing crosses it yet.
+    void open(Client &c)
     {
         c.handle = ++m_nextHandle;
         c.connected = true;
         m_byHandle[c.handle] = c.name;
+    }
+
+    // Opens a connection for `client` and runs the CONNECT/CONNACK exchange.
+    void connect(Client &c, Connect connect)
+    {
+        open(c);
         fromClient(c, c.session.connect(std::move(connect), now));
         run();
     }

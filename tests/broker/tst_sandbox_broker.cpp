@@ -168,6 +168,29 @@ private slots:
         QCOMPARE(all.finish(), QByteArray("plain seen\n"));
     }
 
+    void sharedSubscriptionSplitsMessagesBetweenMosquittoSubscribers()
+    {
+        SandboxBroker broker({}, nullptr);
+        QVERIFY(!broker.start());
+        std::vector<std::unique_ptr<Subscriber>> members;
+        for (const char *id : {"member-a", "member-b"}) {
+            members.push_back(std::make_unique<Subscriber>(
+                broker, QStringList{QStringLiteral("-V"), QStringLiteral("mqttv5"), QStringLiteral("-i"), QString::fromLatin1(id),
+                                    QStringLiteral("-t"), QStringLiteral("$share/line/jobs/#"), QStringLiteral("-q"), QStringLiteral("1"),
+                                    QStringLiteral("-C"), QStringLiteral("2")}));
+            QVERIFY(members.back()->waitSubscribed(broker, QString::fromLatin1(id)));
+        }
+        QCOMPARE(runProgramAsync(QStringLiteral("mosquitto_pub"), at(broker) + QStringList{QStringLiteral("-V"), QStringLiteral("mqttv5"),
+                                                                                         QStringLiteral("-q"), QStringLiteral("1"), QStringLiteral("-t"),
+                                                                                         QStringLiteral("jobs/1"), QStringLiteral("-l")},
+                                 15000, "j1\nj2\nj3\nj4\n")
+                     .exitCode,
+                 0);
+        // round robin: each member gets every other job, and -C 2 lets each exit after two
+        QCOMPARE(members[0]->finish(), QByteArray("j1\nj3\n"));
+        QCOMPARE(members[1]->finish(), QByteArray("j2\nj4\n"));
+    }
+
     void persistentSessionResumesWithQueuedQos2ExactlyOnce_data()
     {
         QTest::addColumn<QString>("version");

@@ -280,6 +280,30 @@ private slots:
         QVERIFY(error);
         QVERIFY2(error->contains(QStringLiteral("/dev/full")) && error->contains(QStringLiteral("disk space")), qPrintable(*error));
     }
+
+    void bothEndsOfAConnectionArePairedByClientId()
+    {
+        TraceLog log;
+        const auto lane = [&](ConnectionRole role, const QString &clientId) {
+            return log.addConnection(TraceConnection{.role = role, .clientId = clientId});
+        };
+        const ConnectionId app = lane(ConnectionRole::Client, QStringLiteral("dash"));
+        const ConnectionId other = lane(ConnectionRole::Client, QStringLiteral("sensor"));
+        const ConnectionId brokerSide = lane(ConnectionRole::BrokerSide, QString()); // id not known yet
+        QVERIFY(!log.bothEndsTraced(app));
+        TraceConnection named = *log.connection(brokerSide);
+        named.clientId = QStringLiteral("dash"); // its CONNECT arrived
+        log.updateConnection(named);
+        QVERIFY(log.bothEndsTraced(app));
+        QVERIFY(log.bothEndsTraced(brokerSide));
+        QVERIFY(!log.bothEndsTraced(other));
+        const ConnectionId reconnect = lane(ConnectionRole::BrokerSide, QStringLiteral("dash")); // a later connection
+        QVERIFY(log.bothEndsTraced(reconnect));
+        named.clientId = QStringLiteral("renamed");
+        log.updateConnection(named);
+        QVERIFY(!log.bothEndsTraced(brokerSide));
+        QVERIFY(log.bothEndsTraced(app)); // still paired with the reconnect
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTrace)

@@ -1,0 +1,52 @@
+#pragma once
+// BrokerCore's record of one client's session, shared by the files that implement BrokerCore
+// (broker_core.cpp, broker_connections.cpp, broker_messages.cpp).
+
+#include "broker_core.h"
+
+namespace mqs {
+
+struct BrokerCore::ClientSession {
+    QString clientId;
+    std::unique_ptr<Session> session;
+    std::map<QString, StoredSubscription> subscriptions; // by filter ("$share/…" included)
+    std::optional<ClientHandle> handle; // set while connected
+    std::optional<Will> will;
+    std::optional<Millis> expiresAt; // while offline with a finite Session Expiry Interval
+    quint32 sessionExpiry = 0; // seconds, from CONNECT, changed by a 5.0 DISCONNECT
+};
+
+// 5.0 3.1.2.11.2: 0xFFFFFFFF means the session does not expire; a 3.1.1 Clean Session 0 session
+// is kept the same way.
+inline constexpr quint32 kSessionNeverExpires = 0xFFFFFFFF;
+
+// When a message that arrived at `now` expires (5.0 Message Expiry Interval), if it does.
+inline std::optional<Millis> expiryOf(const ApplicationMessage &message, Millis now)
+{
+    if (const auto seconds = message.properties.integer(PropertyId::MessageExpiryInterval))
+        return now + Millis(qint64(*seconds) * 1000);
+    return std::nullopt;
+}
+
+// A session's will is kept in the store beside the session, as one message under the session's
+// own key in the store's table of retained messages (by topic), so that a restart finds it
+// ([MQTT-3.1.2-7]: the will is stored with the session). Will Delay Interval stays a property.
+inline ApplicationMessage storedWill(const Will &will)
+{
+    return ApplicationMessage{will.topic, will.payload, will.qos, will.retain, will.properties};
+}
+
+inline Will willFrom(const ApplicationMessage &stored)
+{
+    return Will{stored.topic, stored.payload, stored.qos, stored.retain, stored.properties};
+}
+
+// When a will goes out after its connection closed at `closed`: after its Will Delay Interval,
+// or when the session ends if that is sooner (3.1.2.5).
+inline Millis willDue(const Will &will, quint32 sessionExpiry, Millis closed)
+{
+    const quint32 delay = will.properties.integer(PropertyId::WillDelayInterval).value_or(0);
+    return closed + Millis(qint64(std::min(delay, sessionExpiry)) * 1000);
+}
+
+} // namespace mqs
