@@ -449,16 +449,19 @@ private slots:
             publishThroughUi(*w, QStringLiteral("click/%1").arg(i), QStringLiteral("v"));
         QTRY_COMPARE(w->inspector()->model().rowCount(), 3);
         SequenceDiagramView *diagram = w->diagram();
-        QTRY_VERIFY(!diagram->layout().rows().empty());
-        // click the PUBREC arrow of the second flow
+        // click the PUBREC arrow of the second flow, once it has arrived (the flows' rows come
+        // with their PUBLISH)
         std::optional<std::size_t> target;
-        for (std::size_t r = 0; r < diagram->layout().rows().size(); ++r) {
-            const DiagramRow &row = diagram->layout().rows()[r];
-            if (row.kind == DiagramRow::Arrow && w->workbench().trace().typeOf(row.sequence) == PacketType::PubRec
-                && w->workbench().trace().packetIdOf(row.sequence) == PacketId(2))
-                target = r;
-        }
-        QVERIFY(target);
+        auto findTarget = [&] {
+            for (std::size_t r = 0; r < diagram->layout().rows().size(); ++r) {
+                const DiagramRow &row = diagram->layout().rows()[r];
+                if (row.kind == DiagramRow::Arrow && w->workbench().trace().typeOf(row.sequence) == PacketType::PubRec
+                    && w->workbench().trace().packetIdOf(row.sequence) == PacketId(2))
+                    target = r;
+            }
+            return target.has_value();
+        };
+        QTRY_VERIFY(findTarget());
         diagram->setFollowing(false);
         diagram->selectFlow(*w->workbench().flows().flowOf(diagram->layout().rows()[*target].sequence)); // scroll it into view
         const QRect rect = diagram->rowRect(*target);
