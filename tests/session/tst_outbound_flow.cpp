@@ -384,7 +384,7 @@ private slots:
         Properties props;
         props.set(PropertyId::MaximumQoS, quint32(1));
         const auto out = connectClient(session, ProtocolVersion::V5, false, props);
-        QVERIFY2(out.sent.empty(), toString(out.sent));
+        QVERIFY2(out.sent.empty(), qPrintable(describePackets(out.sent)));
         QCOMPARE(out.flows.back().state, FlowState::Failed);
         QVERIFY2(out.flows.back().note.contains(QStringLiteral("[MQTT-3.2.2-11]")), qPrintable(out.flows.back().note));
         QCOMPARE(session.outbound().queued(), 0);

@@ -257,7 +257,7 @@ private slots:
         connectClient(session, ProtocolVersion::V5, false, props);
         const QString longFilter = QStringLiteral("sensors/") + QString(80, QLatin1Char('x'));
         auto out = session.subscribe({Subscription{longFilter, {}}}, t0);
-        QVERIFY2(out.sent.empty(), toString(out.sent));
+        QVERIFY2(out.sent.empty(), qPrintable(describePackets(out.sent)));
         QVERIFY(findEvent<SessionNote>(out)->message.contains(QStringLiteral("[MQTT-3.2.2-15]")));
         out = session.unsubscribe({longFilter}, t0);
         QVERIFY(out.sent.empty());
