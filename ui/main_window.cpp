@@ -144,6 +144,9 @@ MainWindow::MainWindow(Options options, QWidget *parent)
 
 MainWindow::~MainWindow()
 {
+    // Hiding lays out the views, which ask their models, which read the workbench: hide while it
+    // is still there (QWidget's destructor would hide after it is gone).
+    hide();
     m_workbench.reset();
 }
 
