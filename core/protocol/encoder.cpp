@@ -122,7 +122,7 @@ struct BodyWriter {
     quint8 operator()(const ConnAck &a)
     {
         w.byte(a.sessionPresent ? 1 : 0);
-        if (v5()) {
+        if (v5() && !a.answeredInV311) {
             w.byte(reasonValue(a.reason));
             writeProperties(w, a.properties);
         } else {

@@ -41,7 +41,8 @@ struct ConnAck {
     // 3.1.1 return codes are held as the 5.0 code of the same meaning (connAckReasonFromV311).
     ReasonCode reason = ReasonCode::Success;
     Properties properties{};
-    // Decoded only: a 5.0 CONNECT was answered with a 3.1.1 CONNACK (the broker speaks only 3.1.1).
+    // A 5.0 CONNECT was answered with a 3.1.1 CONNACK (the broker speaks only 3.1.1); it is
+    // encoded in that form too, so that it round-trips.
     bool answeredInV311 = false;
     bool operator==(const ConnAck &) const = default;
 };

@@ -57,6 +57,15 @@ private slots:
         }
         QVERIFY(runs >= 3000);
     }
+
+    void inputsTheFuzzerFound()
+    {
+        // 5.0, chunk 32: a 3.1.1 CONNACK 0x01 on a 5.0 connection (a broker that speaks only
+        // 3.1.1) was re-encoded as a 5.0 CONNACK and decoded as another packet.
+        const QByteArray inputs[] = {QByteArray::fromHex("3f20020001")};
+        for (const QByteArray &input : inputs)
+            fuzz::runDecoderInput(reinterpret_cast<const uint8_t *>(input.constData()), size_t(input.size()));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDecoderReplay)
