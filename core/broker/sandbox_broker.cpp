@@ -1,5 +1,6 @@
 #include "sandbox_broker.h"
 
+#include "edge/apply_step.h"
 #include "protocol/describe.h"
 #include "protocol/encoder.h"
 #include "store/memory_session_store.h"
@@ -7,6 +8,8 @@
 
 #include <QDateTime>
 #include <QFile>
+
+#include <set>
 
 namespace mqs {
 
@@ -65,14 +68,19 @@ std::optional<QString> SandboxBroker::openStore()
 {
     if (m_options.storePath.isEmpty()) {
         if (!m_store)
-            m_store = std::make_unique<MemorySessionStore>();
+            m_store = wrapped(std::make_unique<MemorySessionStore>());
         return std::nullopt;
     }
     auto store = std::make_unique<SqliteSessionStore>(m_options.storePath);
     if (store->error())
         return store->error()->message;
-    m_store = std::move(store);
+    m_store = wrapped(std::move(store));
     return std::nullopt;
+}
+
+std::unique_ptr<SessionStore> SandboxBroker::wrapped(std::unique_ptr<SessionStore> store) const
+{
+    return m_options.wrapStore ? m_options.wrapStore(std::move(store)) : std::move(store);
 }
 
 std::optional<QString> SandboxBroker::start()
@@ -127,7 +135,7 @@ std::optional<QString> SandboxBroker::restart(bool keepState)
     if (!keepState) {
         m_core.clear();
         if (m_options.storePath.isEmpty()) {
-            m_store = std::make_unique<MemorySessionStore>();
+            m_store = wrapped(std::make_unique<MemorySessionStore>());
         } else {
             m_store.reset();
             for (const char *suffix : {"", "-wal", "-shm"})
@@ -274,46 +282,123 @@ void SandboxBroker::process(ClientHandle handle, const Packet &packet, const QBy
     apply(std::move(step));
 }
 
+// What a committed step does to one client's connection (see core/edge/apply_step.h). Looks
+// its client up at each use: a close may remove it while the step is carried out.
+class SandboxBroker::Target final : public StepTarget
+{
+public:
+    Target(SandboxBroker &broker, ClientHandle handle) : m_broker(broker), m_handle(handle) {}
+    FlowState currentFlowState(Direction direction, PacketId id) const override
+    {
+        const Client *c = m_broker.clientOf(m_handle);
+        const Session *session = c ? m_broker.m_core.session(c->clientId) : nullptr;
+        return session ? session->flowState(direction, id) : FlowState::None;
+    }
+    void send(const Packet &packet, FlowState flowState) override
+    {
+        Client *c = m_broker.clientOf(m_handle);
+        if (!c)
+            return;
+        m_broker.send(*c, packet, flowState);
+        if (const auto *ack = std::get_if<ConnAck>(&packet); ack && !isFailure(ack->reason))
+            emit m_broker.clientConnected(c->clientId);
+    }
+    void deliver(const Delivery &) override {} // BrokerCore routed it to the subscribers' sessions
+    void report(const SessionOutput &output) override
+    {
+        const Client *c = m_broker.clientOf(m_handle);
+        for (const SessionEvent &event : output.events)
+            if (const auto *violation = std::get_if<Violation>(&event))
+                m_broker.traceNote(c, TraceKind::Violation, violation->message);
+            else if (const auto *protocol = std::get_if<ProtocolViolation>(&event))
+                m_broker.traceNote(c, TraceKind::Violation, protocol->message);
+    }
+    void close() override
+    {
+        if (Client *c = m_broker.clientOf(m_handle); c && c->transport)
+            c->transport->close();
+    }
+
+private:
+    SandboxBroker &m_broker;
+    ClientHandle m_handle;
+};
+
+SandboxBroker::Client *SandboxBroker::clientOf(ClientHandle handle) const
+{
+    const auto it = m_clients.find(handle);
+    return it == m_clients.end() ? nullptr : it->second.get();
+}
+
 void SandboxBroker::apply(BrokerStep step)
 {
-    // Write-ahead: everything this step changed is stored before any of its packets goes out.
-    for (const auto &[key, changes] : step.store)
-        if (auto error = m_store->apply(key, changes))
-            traceNote(nullptr, TraceKind::Note, error->message);
-    for (const ClientOutput &co : step.clients)
-        if (!co.output.store.empty())
-            if (auto error = m_store->apply(co.key, co.output.store))
-                traceNote(nullptr, TraceKind::Note, error->message);
     for (const QString &text : step.notes) {
         traceNote(nullptr, TraceKind::Note, text);
         emit note(text);
     }
+    // Write-ahead, one transaction for the whole step: a publisher's flow and its subscribers'
+    // queued copies are kept together or not at all, before PUBREC (method B) or PUBCOMP
+    // (method A) tells the publisher the message is safe.
+    StoreBatch batch = std::move(step.store);
+    for (ClientOutput &co : step.clients)
+        if (!co.output.store.empty())
+            batch.push_back(SessionChanges{co.key, std::move(co.output.store)});
+    std::vector<std::unique_ptr<Target>> targets;
+    std::vector<StepPart> parts;
     for (const ClientOutput &co : step.clients) {
-        const auto it = m_clients.find(co.client);
-        if (co.client == 0 || it == m_clients.end())
-            continue; // offline: its messages wait in its session
-        Client &client = *it->second;
-        for (const Packet &packet : co.output.sent) {
-            FlowState state = FlowState::None;
-            const PacketType type = packetType(packet);
-            if (belongsToFlow(type)) {
-                const Direction direction = flowDirectionOf(type, true);
-                const PacketId id = packetIdOf(packet).value_or(PacketId());
-                state = stateAfter(co.output, direction, id, flowStateOf(client, type, id, true));
-            }
-            send(client, packet, state);
-            if (const auto *ack = std::get_if<ConnAck>(&packet); ack && !isFailure(ack->reason))
-                emit clientConnected(client.clientId);
-        }
-        for (const SessionEvent &event : co.output.events)
-            if (const auto *violation = std::get_if<Violation>(&event))
-                traceNote(&client, TraceKind::Violation, violation->message);
-            else if (const auto *protocol = std::get_if<ProtocolViolation>(&event))
-                traceNote(&client, TraceKind::Violation, protocol->message);
-        if (co.output.close && client.transport)
-            client.transport->close();
+        Target *target = nullptr;
+        if (co.client != 0 && m_clients.count(co.client)) // else offline: its messages wait in its session
+            target = targets.emplace_back(std::make_unique<Target>(*this, co.client)).get();
+        parts.push_back(StepPart{target, &co.output});
     }
+    if (auto error = applyStep(m_store.get(), batch, parts))
+        storeFailed(*error, step, batch);
     scheduleTick();
+}
+
+// Nothing of the step went out. The sessions it changed are read back from the store (which
+// holds what was acknowledged), and every connection it would have sent to closes, so each
+// client resends what it has not seen acknowledged.
+void SandboxBroker::storeFailed(const StoreError &error, const BrokerStep &step, const StoreBatch &batch)
+{
+    const QString text = error.message
+                         + QStringLiteral(" Nothing of this step was sent: the connections it concerned are closed "
+                                          "(5.0: DISCONNECT 0x80) so that their clients send it again.");
+    traceNote(nullptr, TraceKind::Note, text);
+    emit note(text);
+    std::vector<QString> touched;
+    auto touch = [&](const SessionKey &key) {
+        if (!key.clientId.isEmpty() && std::find(touched.begin(), touched.end(), key.clientId) == touched.end())
+            touched.push_back(key.clientId);
+    };
+    for (const SessionChanges &changes : batch)
+        touch(changes.key);
+    for (const ClientOutput &co : step.clients)
+        touch(co.key);
+    std::vector<std::pair<ClientHandle, bool>> closing; // handle, whether its CONNACK went out before
+    for (const ClientOutput &co : step.clients) {
+        const bool acknowledgesNow = std::any_of(co.output.sent.begin(), co.output.sent.end(),
+                                                 [](const Packet &p) { return std::holds_alternative<ConnAck>(p); });
+        if (co.client != 0 && m_clients.count(co.client))
+            closing.emplace_back(co.client, !acknowledgesNow && m_core.client(co.client).has_value());
+    }
+    for (const ClientHandle handle : m_core.revert(*m_store, touched, now()))
+        closing.emplace_back(handle, true);
+    closeAfterStoreFailure(closing);
+}
+
+void SandboxBroker::closeAfterStoreFailure(const std::vector<std::pair<ClientHandle, bool>> &closing)
+{
+    std::set<ClientHandle> done;
+    for (const auto &[handle, accepted] : closing) {
+        Client *c = clientOf(handle);
+        if (!c || !done.insert(handle).second)
+            continue;
+        const Session *session = m_core.session(c->clientId);
+        const ProtocolVersion version = session ? session->link().version : c->decoder.version();
+        Target target(*this, handle);
+        carryOut(target, storeFailureClose(version, accepted));
+    }
 }
 
 void SandboxBroker::send(Client &client, const Packet &packet, FlowState state)

@@ -94,12 +94,17 @@ private:
     void onClosed(const TransportClosed &closed);
     void handleIncoming(const DecodedPacket &decoded);
     void process(const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId);
+    class Target;
     // Runs a step now: the steps read before it first, then its store changes, then the rest.
     void execute(SessionOutput out);
-    // Sends, deliveries, events and close of a step whose store changes are committed.
-    void perform(const SessionOutput &out);
-    // Write-ahead: false (and the connection cut with an error) when the store refused them.
-    [[nodiscard]] bool commit(const std::vector<StoreChange> &changes);
+    // Commits `changes` in one transaction, then carries out `steps` (core/edge/apply_step.h).
+    void applySteps(std::vector<StoreChange> changes, const std::vector<const SessionOutput *> &steps);
+    // A step's commit failed: close (DISCONNECT 0x80 on 5.0) and rebuild the session from the store.
+    void storeFailed(const StoreError &error);
+    // Flow updates and events of a committed step: to the trace and the signals.
+    void report(const SessionOutput &out);
+    // Traces (and reports) one event; whether it is Connected.
+    bool traceEvent(const SessionEvent &event);
     // Group commit: the steps of every packet read in one turn, in one transaction, then their packets.
     void flushReceived();
     void decodeReceived();
@@ -145,6 +150,7 @@ private:
     bool m_closing = false; // the user asked to close: no reconnect
     bool m_refusedForGood = false; // CONNACK refused: reconnecting would not help
     bool m_cutRequested = false; // cut() or a fault rule: the close that follows is no error
+    bool m_storeFailed = false; // a step's commit failed: closing, nothing more is read
     int m_reconnectAttempt = 0;
     QString m_lastError;
     QElapsedTimer m_clock;
