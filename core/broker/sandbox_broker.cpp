@@ -1,4 +1,5 @@
 #include "sandbox_broker.h"
+#include "sandbox_broker_client.h"
 
 #include "edge/apply_step.h"
 #include "protocol/describe.h"
@@ -13,14 +14,6 @@
 
 namespace mqs {
 
-struct SandboxBroker::Client {
-    ClientHandle handle = 0;
-    QPointer<Transport> transport;
-    Decoder decoder{ProtocolVersion::V311}; // a CONNECT sets the version
-    ConnectionId traceId = 0;
-    QString clientId;
-    QString peer;
-};
 
 SandboxBroker::SandboxBroker(Options options, TraceLog *trace, QObject *parent)
     : QObject(parent)
@@ -38,8 +31,6 @@ SandboxBroker::SandboxBroker(Options options, TraceLog *trace, QObject *parent)
     connect(&m_server, &TransportServer::accepted, this, &SandboxBroker::onAccepted);
     m_connectDeadline.setSingleShot(true);
     connect(&m_connectDeadline, &QTimer::timeout, this, &SandboxBroker::onConnectDeadlines);
-    connect(&m_gate, &FaultGate::heldChanged, this, &SandboxBroker::heldPacketsChanged);
-    connect(&m_gate, &FaultGate::ruleActed, this, &SandboxBroker::faultRuleActed);
     if (m_trace) {
         TraceConnection lane;
         lane.role = ConnectionRole::BrokerSide;
@@ -113,7 +104,8 @@ void SandboxBroker::stop(bool graceful)
     auto clients = std::move(m_clients);
     m_clients.clear();
     for (auto &[handle, client] : clients) {
-        m_gate.discard(handle, [](const HeldPacket &) {});
+        if (!m_gate.discard(handle).empty())
+            emit heldPacketsChanged();
         if (!client->transport)
             continue;
         client->transport->disconnect(this);
@@ -224,25 +216,8 @@ void SandboxBroker::onReceived(ClientHandle handle, const QByteArray &bytes)
         if (const auto *c = std::get_if<Connect>(&decoded.packet); c && client.clientId.isEmpty())
             traceConnect(client, *c);
         const auto *publish = std::get_if<Publish>(&decoded.packet);
-        HeldPacket p = HeldPacket::of(handle, TraceDirection::Received, decoded.packet, decoded.raw,
-                                      publish ? publish->topic : QString(), client.clientId);
-        FaultGate::Handlers h;
-        h.alive = [this, handle] { return m_clients.count(handle) > 0; };
-        h.cut = [this, handle](const QString &why) {
-            if (const auto c = m_clients.find(handle); c != m_clients.end() && c->second->transport) {
-                traceNote(c->second.get(), TraceKind::Cut, why);
-                c->second->transport->abort();
-            }
-        };
-        h.cross = [this, handle](const HeldPacket &held, TraceMark mark, quint32 rule) {
-            process(handle, held.packet, held.raw, mark, rule);
-        };
-        h.record = [this, handle](const HeldPacket &held, TraceMark mark, quint32 rule) {
-            if (const auto c = m_clients.find(handle); c != m_clients.end())
-                tracePacket(*c->second, TraceDirection::Received, held.packet, held.raw,
-                            flowStateOf(*c->second, held.type, held.packetId, false), mark, rule);
-        };
-        m_gate.pass(std::move(p), m_trace ? m_trace->clock().nowUs() : 0, h);
+        pass(HeldPacket::of(handle, TraceDirection::Received, decoded.packet, decoded.raw,
+                            publish ? publish->topic : QString(), client.clientId));
     }
 }
 
@@ -409,36 +384,8 @@ void SandboxBroker::send(Client &client, const Packet &packet, FlowState state)
     HeldPacket p = HeldPacket::of(client.handle, TraceDirection::Sent, packet, encode(packet, version),
                                   session ? session->topicOf(packet, true) : publish ? publish->topic : QString(),
                                   client.clientId);
-    const ClientHandle handle = client.handle;
-    FaultGate::Handlers h;
-    h.alive = [this, handle] {
-        const auto c = m_clients.find(handle);
-        return c != m_clients.end() && c->second->transport && c->second->transport->isOpen();
-    };
-    h.cut = [this, handle](const QString &why) {
-        if (const auto c = m_clients.find(handle); c != m_clients.end() && c->second->transport) {
-            traceNote(c->second.get(), TraceKind::Cut, why);
-            c->second->transport->abort();
-        }
-    };
-    h.cross = [this, handle, state](const HeldPacket &held, TraceMark mark, quint32 rule) {
-        const auto c = m_clients.find(handle);
-        if (c == m_clients.end() || !c->second->transport)
-            return;
-        c->second->transport->write(held.raw);
-        FlowState now = state;
-        if (mark == TraceMark::Released && belongsToFlow(held.type)) {
-            now = flowStateOf(*c->second, held.type, held.packetId, true);
-            if (now == FlowState::None)
-                now = flowDirectionOf(held.type, true) == Direction::Inbound ? FlowState::Complete : state;
-        }
-        tracePacket(*c->second, TraceDirection::Sent, held.packet, held.raw, now, mark, rule);
-    };
-    h.record = [this, handle, state](const HeldPacket &held, TraceMark mark, quint32 rule) {
-        if (const auto c = m_clients.find(handle); c != m_clients.end())
-            tracePacket(*c->second, TraceDirection::Sent, held.packet, held.raw, state, mark, rule);
-    };
-    m_gate.pass(std::move(p), m_trace ? m_trace->clock().nowUs() : 0, h);
+    p.flowState = state;
+    pass(std::move(p));
 }
 
 void SandboxBroker::onClosed(ClientHandle handle, const TransportClosed &closed)
@@ -449,11 +396,13 @@ void SandboxBroker::onClosed(ClientHandle handle, const TransportClosed &closed)
     std::unique_ptr<Client> client = std::move(it->second);
     m_clients.erase(it);
     traceNote(client.get(), closed.error ? TraceKind::Cut : TraceKind::Closed, closed.message);
-    m_gate.discard(handle, [this, &client](const HeldPacket &h) {
+    const std::vector<HeldPacket> discarded = m_gate.discard(handle);
+    for (const HeldPacket &h : discarded)
         traceNote(client.get(), TraceKind::Note, QStringLiteral("Held %1 id %2 discarded: the connection closed.")
                                                      .arg(packetTypeName(h.type))
                                                      .arg(h.packetId.value));
-    });
+    if (!discarded.empty())
+        emit heldPacketsChanged();
     apply(m_core.disconnected(handle, now()));
     if (client->transport)
         client->transport->deleteLater();

@@ -64,8 +64,10 @@ public:
     // ("hold out PUBCOMP client dashboard" withholds PUBCOMP from that client only).
     FaultRuleSet &faults() { return m_faults; }
     std::vector<HeldPacket> heldPackets() const { return m_gate.held(); }
-    bool release(quint64 heldId) { return m_gate.release(heldId); }
-    bool drop(quint64 heldId) { return m_gate.drop(heldId); }
+    // Lets a held packet cross now (if its connection is still there); false when it is not held.
+    bool release(quint64 heldId);
+    // Traces a held packet as dropped; it never crosses. False when it is not held.
+    bool drop(quint64 heldId);
 
 signals:
     void clientConnected(const QString &clientId);
@@ -92,6 +94,14 @@ private:
     void closeAfterStoreFailure(const std::vector<std::pair<ClientHandle, bool>> &closing);
     Client *clientOf(ClientHandle handle) const;
     void send(Client &client, const Packet &packet, FlowState state);
+    // A packet at the fault gate (either direction): carries out the gate's verdict on it
+    // (sandbox_broker_gate.cpp).
+    void pass(HeldPacket packet);
+    void cross(const HeldPacket &packet, TraceMark mark, quint32 ruleId);
+    void record(const HeldPacket &packet, TraceMark mark, quint32 ruleId);
+    // Whether the connection `handle` is still there (checked before delayed work).
+    bool isAlive(ClientHandle handle, TraceDirection direction) const;
+    void cutConnection(ClientHandle handle, const QString &why);
     void traceConnect(Client &client, const Connect &connect);
     void tracePacket(const Client &client, TraceDirection direction, const Packet &packet, const QByteArray &raw,
                      FlowState state, TraceMark mark, quint32 ruleId);

@@ -45,8 +45,6 @@ Connection::Connection(ConnectionSettings settings, TraceLog &trace, SessionStor
         cut(QStringLiteral("connect timeout"));
     });
     connect(&m_reconnectTimer, &QTimer::timeout, this, &Connection::open);
-    connect(&m_gate, &FaultGate::heldChanged, this, &Connection::heldPacketsChanged);
-    connect(&m_gate, &FaultGate::ruleActed, this, &Connection::faultRuleActed);
 }
 
 Connection::~Connection()
@@ -186,39 +184,6 @@ QString Connection::describeIncomingError(const ProtocolError &error) const
         .arg(error.message);
 }
 
-FaultGate::Handlers Connection::gateHandlers(bool outgoing, FlowState flowState)
-{
-    const quint64 generation = m_transportGeneration;
-    FaultGate::Handlers h;
-    h.alive = [this, generation] { return generation == m_transportGeneration && m_transport && m_transport->isOpen(); };
-    h.cut = [this](const QString &why) { cut(why); };
-    if (outgoing) {
-        h.cross = [this, flowState](const HeldPacket &p, TraceMark mark, quint32 rule) {
-            write(p.raw);
-            FlowState state = flowState;
-            if (mark == TraceMark::Released && belongsToFlow(p.type)) {
-                // The flow may have moved on while the packet was held.
-                const Direction d = flowDirectionOf(p.type, true);
-                state = m_session->flowState(d, p.packetId);
-                if (state == FlowState::None)
-                    state = d == Direction::Inbound ? FlowState::Complete : flowState;
-            }
-            trace(TraceDirection::Sent, p.packet, p.raw, state, mark, rule);
-        };
-        h.record = [this, flowState](const HeldPacket &p, TraceMark mark, quint32 rule) {
-            trace(TraceDirection::Sent, p.packet, p.raw, flowState, mark, rule);
-        };
-    } else {
-        h.cross = [this](const HeldPacket &p, TraceMark mark, quint32 rule) { process(p.packet, p.raw, mark, rule); };
-        h.record = [this](const HeldPacket &p, TraceMark mark, quint32 rule) {
-            const FlowState state = belongsToFlow(p.type)
-                ? m_session->flowState(flowDirectionOf(p.type, false), p.packetId) : FlowState::None;
-            trace(TraceDirection::Received, p.packet, p.raw, state, mark, rule);
-        };
-    }
-    return h;
-}
-
 // What a committed step does to this connection (see core/edge/apply_step.h).
 class Connection::Target final : public StepTarget
 {
@@ -337,9 +302,10 @@ bool Connection::traceEvent(const SessionEvent &event)
 
 void Connection::send(const Packet &packet, FlowState flowState)
 {
-    m_gate.pass(HeldPacket::of(m_transportGeneration, TraceDirection::Sent, packet, encode(packet, m_session->link().version),
-                               m_session->topicOf(packet, true), m_session->meta().clientId),
-                m_trace.clock().nowUs(), gateHandlers(true, flowState));
+    HeldPacket p = HeldPacket::of(m_transportGeneration, TraceDirection::Sent, packet, encode(packet, m_session->link().version),
+                                  m_session->topicOf(packet, true), m_session->meta().clientId);
+    p.flowState = flowState;
+    pass(std::move(p));
 }
 
 void Connection::write(const QByteArray &raw)
@@ -431,11 +397,7 @@ void Connection::onClosed(const TransportClosed &closed)
     // Unexpected: a failure, or the peer closing while the session still thought it was connected.
     const bool unexpected = closed.error || (closed.byPeer && m_session->state() != SessionState::Disconnected);
     execute(m_session->connectionLost(now()));
-    m_gate.discard(m_transportGeneration - 1, [this](const HeldPacket &h) {
-        traceNote(TraceKind::Note, QStringLiteral("Held %1 id %2 discarded: the connection closed.")
-                                       .arg(packetTypeName(h.type))
-                                       .arg(h.packetId.value));
-    });
+    discardHeld(m_transportGeneration - 1);
     if (unexpected && !m_closing && !m_cutRequested && m_lastError.isEmpty())
         fail(closed.message);
     m_cutRequested = false;

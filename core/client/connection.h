@@ -63,8 +63,10 @@ public:
     void unsubscribe(std::vector<QString> filters, Properties properties = {});
 
     std::vector<HeldPacket> heldPackets() const { return m_gate.held(); }
-    bool release(quint64 heldId) { return m_gate.release(heldId); }
-    bool drop(quint64 heldId) { return m_gate.drop(heldId); }
+    // Lets a held packet cross now (if its connection is still there); false when it is not held.
+    bool release(quint64 heldId);
+    // Traces a held packet as dropped; it never crosses. False when it is not held.
+    bool drop(quint64 heldId);
 
     // Packets the broker sent that we have not read yet, estimated from the unread bytes waiting
     // in the socket and the mean size of the packets received so far: how far behind we are.
@@ -111,7 +113,15 @@ private:
     // A session that cannot be resumed keeps its inbound QoS 2 ids in memory only.
     void keepInboundFlowsInMemory(SessionOutput &out);
     void send(const Packet &packet, FlowState flowState);
-    FaultGate::Handlers gateHandlers(bool outgoing, FlowState flowState);
+    // A packet at the fault gate (either direction): carries out the gate's verdict on it.
+    void pass(HeldPacket packet);
+    // The packet goes through: written (sent) or fed to the session (received), traced with `mark`.
+    void cross(const HeldPacket &packet, TraceMark mark, quint32 ruleId);
+    // Traced without going through (held, dropped).
+    void record(const HeldPacket &packet, TraceMark mark, quint32 ruleId);
+    // Whether the connection `generation` is still the open one (checked before delayed work).
+    bool isAlive(quint64 generation) const;
+    void discardHeld(quint64 generation);
     // How the trace names this connection, from its settings.
     TraceConnection traceRecord() const;
     void write(const QByteArray &raw);

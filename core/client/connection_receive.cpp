@@ -72,9 +72,8 @@ void Connection::flushReceived()
 void Connection::handleIncoming(const DecodedPacket &decoded)
 {
     ++m_packetsReceived;
-    m_gate.pass(HeldPacket::of(m_transportGeneration, TraceDirection::Received, decoded.packet, decoded.raw,
-                               m_session->topicOf(decoded.packet, false), m_session->meta().clientId),
-                m_trace.clock().nowUs(), gateHandlers(false, FlowState::None));
+    pass(HeldPacket::of(m_transportGeneration, TraceDirection::Received, decoded.packet, decoded.raw,
+                        m_session->topicOf(decoded.packet, false), m_session->meta().clientId));
 }
 
 void Connection::process(const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId)
