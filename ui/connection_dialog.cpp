@@ -70,9 +70,11 @@ ConnectionDialog::ConnectionDialog(const Profile &profile, QWidget *parent, bool
     setWindowTitle(s.name.isEmpty() ? tr("New connection") : tr("Connection %1").arg(s.name));
     auto *content = new QWidget(this);
     auto *contentLayout = new QVBoxLayout(content);
-    contentLayout->addLayout(buildWhere(profile));
-    contentLayout->addLayout(buildIdentity(profile));
-    contentLayout->addLayout(buildTls(s));
+    auto *form = new QFormLayout;
+    buildWhere(profile, form);
+    buildIdentity(profile, form);
+    buildTls(s, form);
+    contentLayout->addLayout(form);
     contentLayout->addWidget(buildWill(s));
     contentLayout->addWidget(buildLimits(s));
     auto *scroll = new QScrollArea(this);
@@ -92,7 +94,7 @@ ConnectionDialog::ConnectionDialog(const Profile &profile, QWidget *parent, bool
     connect(m_maximumPacketSize, &QSpinBox::valueChanged, this, &ConnectionDialog::showMaximumPacketSizeNote);
 }
 
-QLayout *ConnectionDialog::buildWhere(const Profile &profile)
+void ConnectionDialog::buildWhere(const Profile &profile, QFormLayout *form)
 {
     const ConnectionSettings &s = profile.settings;
     m_name = new QLineEdit(s.name, this);
@@ -109,17 +111,15 @@ QLayout *ConnectionDialog::buildWhere(const Profile &profile)
     m_connectAtStart = new QCheckBox(tr("Connect (and subscribe) when MQTT Scope starts"), this);
     m_connectAtStart->setObjectName(QStringLiteral("connectAtStart"));
     m_connectAtStart->setChecked(profile.connectAtStart);
-    auto *form = new QFormLayout;
     form->addRow(tr("&Name"), m_name);
     form->addRow(tr("&Broker URL"), m_url);
     form->addRow(QString(), m_urlProblem);
     form->addRow(tr("&Protocol"), m_version);
     form->addRow(QString(), m_autoReconnect);
     form->addRow(QString(), m_connectAtStart);
-    return form;
 }
 
-QLayout *ConnectionDialog::buildIdentity(const Profile &profile)
+void ConnectionDialog::buildIdentity(const Profile &profile, QFormLayout *form)
 {
     const ConnectionSettings &s = profile.settings;
     m_clientId = new QLineEdit(s.clientId, this);
@@ -146,7 +146,6 @@ QLayout *ConnectionDialog::buildIdentity(const Profile &profile)
                                                             : tr("Store the password in plain text in the settings file"),
                             this);
     m_plain->setChecked(profile.storePasswordInPlainText);
-    auto *form = new QFormLayout;
     form->addRow(idLabel, idRow);
     form->addRow(QString(), m_cleanStart);
     form->addRow(tr("Session &expiry"), m_expiry);
@@ -155,10 +154,9 @@ QLayout *ConnectionDialog::buildIdentity(const Profile &profile)
     form->addRow(tr("Pass&word"), m_password);
     form->addRow(QString(), m_plain);
     connect(generate, &QPushButton::clicked, this, [this] { m_clientId->setText(generateClientId()); });
-    return form;
 }
 
-QLayout *ConnectionDialog::buildTls(const ConnectionSettings &s)
+void ConnectionDialog::buildTls(const ConnectionSettings &s, QFormLayout *form)
 {
     m_caFile = new QLineEdit(s.tls.caFile, this);
     m_caFile->setPlaceholderText(tr("system CAs"));
@@ -167,12 +165,10 @@ QLayout *ConnectionDialog::buildTls(const ConnectionSettings &s)
     m_insecure = new QCheckBox(tr("Insecure: do not verify the broker's certificate or name"), this);
     m_insecure->setChecked(s.tls.insecure);
     m_insecure->setStyleSheet(QStringLiteral("QCheckBox { color: %1; font-weight: bold; }").arg(problemColor().name()));
-    auto *form = new QFormLayout;
     form->addRow(tr("CA file"), withFilePicker(m_caFile, this, tr("CA certificate")));
     form->addRow(tr("Client certificate"), withFilePicker(m_certFile, this, tr("Client certificate")));
     form->addRow(tr("Client key"), withFilePicker(m_keyFile, this, tr("Client key")));
     form->addRow(QString(), m_insecure);
-    return form;
 }
 
 QGroupBox *ConnectionDialog::buildWill(const ConnectionSettings &s)

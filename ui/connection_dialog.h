@@ -10,6 +10,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QFormLayout;
 class QGroupBox;
 class QLabel;
 class QLineEdit;
@@ -40,9 +41,10 @@ public:
     void accept() override;
 
 private:
-    QLayout *buildWhere(const Profile &profile);
-    QLayout *buildIdentity(const Profile &profile);
-    QLayout *buildTls(const ConnectionSettings &s);
+    // The sections of the main form (one form, so their labels line up).
+    void buildWhere(const Profile &profile, QFormLayout *form);
+    void buildIdentity(const Profile &profile, QFormLayout *form);
+    void buildTls(const ConnectionSettings &s, QFormLayout *form);
     QGroupBox *buildWill(const ConnectionSettings &s);
     QGroupBox *buildLimits(const ConnectionSettings &s);
     void buildButtons(bool live);

@@ -2,6 +2,7 @@
 
 #include "snippet_list.h"
 #include "theme.h"
+#include "wheel_guard.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -43,6 +44,7 @@ PublishPanel::PublishPanel(Workbench &workbench, Settings &settings, QWidget *pa
     layout->addWidget(m_generatorForm);
     layout->addWidget(m_snippets);
     setTabOrder(m_form->restartSeqButton(), m_publish);
+    WheelGuard::guardChildren(this); // the panel scrolls in its dock: the wheel must not change a field on the way
 
     auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
     shortcut->setContext(Qt::WindowShortcut);

@@ -13,6 +13,7 @@
 #include "publish_panel.h"
 #include "subscription_model.h"
 #include "window_fixture.h"
+#include "window_wording.h"
 
 #include "protocol/decoder.h"
 
@@ -189,6 +190,17 @@ private slots:
         dialog.urlField()->setText(QStringLiteral("mqtt://host:1883"));
         QVERIFY(!dialog.urlProblem()->isVisible());
         QVERIFY(!dialog.reconnectButton()); // a new or closed connection: nothing to reconnect
+    }
+
+    void tlsAdviceNamesTheWindowsControls()
+    {
+        const QString advice = inWindowTerms(QStringLiteral("The broker's certificate for 'localhost' is not trusted (self-signed). "
+                                                            "Give its CA with --cafile, or use --insecure to skip verification."));
+        QVERIFY2(!advice.contains(QStringLiteral("--")), qPrintable(advice));
+        QVERIFY(advice.contains(QStringLiteral("'CA file' in Connection ▸ Edit…")));
+        QVERIFY(advice.contains(QStringLiteral("'Insecure' in Connection ▸ Edit…")));
+        QCOMPARE(inWindowTerms(QStringLiteral("Give one with --cert and --key.")),
+                 QStringLiteral("Give one with 'Client certificate' and 'Client key' in Connection ▸ Edit…."));
     }
 
     void wheelChangesASpinBoxOnlyWhenFocused()
