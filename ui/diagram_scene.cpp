@@ -9,6 +9,7 @@
 #include <QPainterPath>
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <map>
 
@@ -128,32 +129,43 @@ int DiagramScene::widthForFullLabels(const DiagramStyle &style, const std::vecto
     return width;
 }
 
-QRectF DiagramScene::placeLabel(const DiagramGeometry &g, const QString &s, int x1, int x2, bool fromSender, int top,
-                                QString &shown) const
+DiagramScene::LabelPlace DiagramScene::placeLabel(const DiagramGeometry &g, const QString &s, int x1, int x2, bool centred,
+                                                 int reserve, int top) const
 {
-    const QFontMetrics fm(g.style.font);
     const DiagramStyle &st = g.style;
+    const QFontMetrics fm(st.font);
     const qreal y = top + st.pad;
     const int minX = st.contentLeft() + st.pad;
     const int maxX = g.width - st.pad;
     const int tw = fm.horizontalAdvance(s);
-    shown = s;
+    const int dir = x2 >= x1 ? 1 : -1;
+    auto at = [&](qreal x, bool kept) { return LabelPlace{textBox(fm, s, x, y), s, kept}; };
+    if (reserve > 0) { // the state word at the sender's end, the label beyond it on the same line
+        const int gap = fm.averageCharWidth();
+        const int a = dir > 0 ? x1 + st.pad + reserve + gap : x2 + st.pad;
+        const int b = dir > 0 ? x2 - st.pad : x1 - st.pad - reserve - gap;
+        const bool wordFits = dir > 0 ? x1 + st.pad + reserve <= maxX : x1 - st.pad - reserve >= minX;
+        if (wordFits && centred && tw <= b - a)
+            return at(a + (b - a - tw) / 2.0, true);
+        if (wordFits && dir > 0 && a + tw <= maxX)
+            return at(a, true);
+        if (wordFits && dir < 0 && b - tw >= minX)
+            return at(b - tw, true);
+        return placeLabel(g, s, x1, x2, centred, 0, top); // no room for both: the label wins
+    }
     const int left = std::min(x1, x2);
     const int right = std::max(x1, x2);
-    if (!fromSender && tw <= right - left - 2 * st.pad)
-        return textBox(fm, s, left + (right - left - tw) / 2.0, y); // centred over its arrow
-    // Wider than its arrow: over the empty lanes beside it, away from the sender when there is room.
-    const bool rightward = fromSender ? x2 >= x1 : true;
-    const int anchor = fromSender ? x1 : left;
-    if (rightward && anchor + st.pad + tw <= maxX)
-        return textBox(fm, s, anchor + st.pad, y);
-    const int end = fromSender ? x1 : right;
-    if (end - st.pad - tw >= minX)
-        return textBox(fm, s, end - st.pad - tw, y);
-    if (maxX - tw >= minX)
-        return textBox(fm, s, maxX - tw, y);
-    shown = fm.elidedText(s, Qt::ElideRight, maxX - minX); // wider than the whole row: cut, once
-    return textBox(fm, shown, minX, y);
+    if (centred && tw <= right - left - 2 * st.pad)
+        return at(left + (right - left - tw) / 2.0, false); // over its arrow
+    // Wider than its arrow: over the empty lanes beside it, whole, rather than cut.
+    const std::array<int, 4> candidates = !centred && dir < 0
+        ? std::array<int, 4>{x1 - st.pad - tw, minX, maxX - tw, minX}
+        : std::array<int, 4>{(centred ? left : x1) + st.pad, right - st.pad - tw, maxX - tw, minX};
+    for (int x : candidates)
+        if (x >= minX && x + tw <= maxX)
+            return at(x, false);
+    const QString shown = fm.elidedText(s, Qt::ElideRight, maxX - minX); // wider than the whole row: cut, once
+    return LabelPlace{textBox(fm, shown, minX, y), shown, false};
 }
 
 void DiagramScene::arrowItems(const DiagramGeometry &g, const DiagramPaintState &state, const DiagramRow &row, int top,
@@ -198,17 +210,15 @@ void DiagramScene::arrowItems(const DiagramGeometry &g, const DiagramPaintState 
         head.color = color;
         out.push_back(head);
     }
-    QString shown;
-    const QString label = m_layout.arrowLabel(row, state.nowUs);
-    const QRectF box = placeLabel(g, label, x1, x2, mark == TraceMark::Held, top, shown);
+    const QString word = st.compact ? QString() : m_layout.stateText(row);
+    const QFontMetrics sm(st.small);
+    const int wordWidth = word.isEmpty() ? 0 : sm.horizontalAdvance(word);
+    const LabelPlace place = placeLabel(g, m_layout.arrowLabel(row, state.nowUs), x1, x2, mark != TraceMark::Held, wordWidth, top);
     const bool violation = row.count == 1 && !m_flows.violationAt(s).isEmpty();
-    out.push_back(text(box, shown, violation ? problemColor() : state.palette.color(QPalette::Text), DiagramItem::Label));
-    if (st.compact)
-        return;
-    if (const QString word = m_layout.stateText(row); !word.isEmpty()) {
-        const QFontMetrics sm(st.small);
-        const qreal wy = y + st.headHalf + st.pad;
-        const qreal wx = dir > 0 ? x1 + st.pad : std::max<qreal>(st.contentLeft() + st.pad, x1 - st.pad - sm.horizontalAdvance(word));
+    out.push_back(text(place.box, place.shown, violation ? problemColor() : state.palette.color(QPalette::Text), DiagramItem::Label));
+    if (place.reserveKept) { // the sender's flow state after this packet, small and grey
+        const qreal wx = dir > 0 ? x1 + st.pad : x1 - st.pad - wordWidth;
+        const qreal wy = top + st.pad + (st.labelHeight - sm.height()) / 2.0;
         out.push_back(text(textBox(sm, word, wx, wy), word, state.palette.color(QPalette::PlaceholderText), DiagramItem::Small));
     }
 }
@@ -225,9 +235,8 @@ void DiagramScene::noteItems(const DiagramGeometry &g, const DiagramPaintState &
     QColor color = noteColor(kind, state.palette);
     if (kind == TraceKind::Cut)
         out.push_back(line(QLineF(std::min(x1, x2), st.lineY(top), std::max(x1, x2), st.lineY(top)), color, 2, Qt::DashLine));
-    QString shown;
-    const QRectF box = placeLabel(g, m_layout.noteText(row), std::min(x1, x2), std::max(x1, x2), true, top, shown);
-    out.push_back(text(box, shown, color, DiagramItem::Label));
+    const LabelPlace place = placeLabel(g, m_layout.noteText(row), std::min(x1, x2), std::max(x1, x2), false, 0, top);
+    out.push_back(text(place.box, place.shown, color, DiagramItem::Label));
 }
 
 void DiagramScene::rowItems(const DiagramGeometry &g, const DiagramPaintState &state, std::size_t index, int top,

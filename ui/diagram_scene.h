@@ -80,8 +80,15 @@ private:
                     std::vector<DiagramItem> &out) const;
     void noteItems(const DiagramGeometry &g, const DiagramPaintState &state, const DiagramRow &row, int top,
                    std::vector<DiagramItem> &out) const;
-    QRectF placeLabel(const DiagramGeometry &g, const QString &text, int x1, int x2, bool fromSender, int top,
-                      QString &shown) const;
+    struct LabelPlace {
+        QRectF box;
+        QString shown; // the label, cut only when wider than the whole row
+        bool reserveKept = false; // the sender's end kept `reserve` free for the state word
+    };
+    // Where a label goes on the row's text line: `centred` over its arrow when it fits, else over
+    // the empty lanes beside it; not centred (held stubs, notes): from the sender (x1) on.
+    // `reserve`: room kept at the sender's end for the state word, if the line has it.
+    LabelPlace placeLabel(const DiagramGeometry &g, const QString &text, int x1, int x2, bool centred, int reserve, int top) const;
 
     const DiagramLayout &m_layout;
     const TraceLog &m_log;

@@ -23,7 +23,7 @@ DiagramStyle DiagramStyle::make(const QFont &base, double zoom, bool compact)
     DiagramStyle s;
     zoom = std::clamp(zoom, kMinZoom, kMaxZoom);
     s.compact = compact;
-    s.font = scaled(base, zoom);
+    s.font = scaled(base, compact ? zoom * kSmallScale : zoom);
     s.small = scaled(base, zoom * kSmallScale);
     s.bold = s.font;
     s.bold.setBold(true);
@@ -31,11 +31,11 @@ DiagramStyle DiagramStyle::make(const QFont &base, double zoom, bool compact)
     const QFontMetrics sm(s.small);
     s.labelHeight = fm.height();
     s.smallHeight = sm.height();
-    s.pad = std::max(1, fm.height() / 8);
+    s.pad = std::max(1, fm.height() / (compact ? 12 : 8));
     s.headHalf = std::max(3, fm.height() / 4);
-    // label | pad | line with its arrowhead | (state word) | pad
+    // pad | text line | pad | the arrow's band (its head's height) | pad
     s.lineOffset = s.pad + s.labelHeight + s.pad + s.headHalf;
-    s.rowHeight = s.lineOffset + s.headHalf + s.pad + (compact ? 0 : s.smallHeight + s.pad);
+    s.rowHeight = s.lineOffset + s.headHalf + s.pad;
     s.headerHeight = QFontMetrics(s.bold).height() + 4 * s.pad;
     s.legendHeight = sm.height() + 4 * s.pad;
     s.timeColumn = sm.horizontalAdvance(QStringLiteral("00000.000")) + 2 * s.pad;

@@ -1,8 +1,8 @@
 #pragma once
 // Every size of the sequence diagram, derived from the font at the current zoom (as Wireshark's
-// flow graph sizes itself from its font): zoom scales text, rows and lanes alike, and the
-// zones of a row (label above the line, arrowhead, state word below) are stacked from the font's
-// own heights so that they cannot overlap at any zoom.
+// flow graph sizes itself from its font): zoom scales text, rows and lanes alike. A row is a
+// text line (state word at the sender's end, then the label) above the arrow's band, both
+// sized from the font's own heights, so they cannot overlap at any zoom.
 
 #include <QFont>
 #include <QFontMetrics>
@@ -19,7 +19,7 @@ struct DiagramStyle {
     QFont font; // labels
     QFont small; // times, state words, gaps, legend
     QFont bold; // lane names
-    bool compact = false;
+    bool compact = false; // labels in the small font, no state words
     int pad = 2; // between stacked zones and around texts
     int labelHeight = 0; // one line of `font`
     int smallHeight = 0; // one line of `small`
