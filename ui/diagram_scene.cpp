@@ -360,8 +360,10 @@ void DiagramScene::headerItems(const DiagramGeometry &g, const DiagramPaintState
                        unit, pal.color(QPalette::PlaceholderText), DiagramItem::Small));
 }
 
-void DiagramScene::legendItems(const DiagramGeometry &g, const DiagramPaintState &state, int top, std::vector<DiagramItem> &out) const
+void DiagramScene::legendItems(const DiagramGeometry &g, const DiagramPaintState &state, int top, std::vector<DiagramItem> &out,
+                               int right) const
 {
+    const int limit = right < 0 ? g.width - g.style.pad : right;
     const DiagramStyle &st = g.style;
     const QPalette &pal = state.palette;
     out.push_back(fill(QRectF(0, top, g.width, st.legendHeight), pal.color(QPalette::Window)));
@@ -370,7 +372,7 @@ void DiagramScene::legendItems(const DiagramGeometry &g, const DiagramPaintState
     qreal x = st.pad * 2;
     auto add = [&](const QString &s, const QColor &c) {
         const qreal w = sm.horizontalAdvance(s);
-        if (x + w > g.width - st.pad)
+        if (x + w > limit)
             return; // what does not fit is left out whole, never cut
         out.push_back(text(QRectF(x, y, w, sm.height()), s, c, DiagramItem::Small));
         x += w + sm.averageCharWidth() * 2;

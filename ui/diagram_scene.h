@@ -71,7 +71,9 @@ public:
     void bracketItems(const DiagramGeometry &g, const DiagramPaintState &state,
                       const std::vector<std::pair<std::size_t, int>> &rows, bool extend, std::vector<DiagramItem> &out) const;
     void headerItems(const DiagramGeometry &g, const DiagramPaintState &state, int top, std::vector<DiagramItem> &out) const;
-    void legendItems(const DiagramGeometry &g, const DiagramPaintState &state, int top, std::vector<DiagramItem> &out) const;
+    // The colour key, left to right up to `right` (-1: the whole width); what does not fit is left out whole.
+    void legendItems(const DiagramGeometry &g, const DiagramPaintState &state, int top, std::vector<DiagramItem> &out,
+                     int right = -1) const;
     // The lanes a set of rows uses, in display order (for "export selected flow").
     std::vector<int> lanesOf(const std::vector<std::size_t> &rows) const;
 

@@ -326,10 +326,11 @@ QRect SequenceDiagramView::badgeRect() const
     const QString text = badgeText();
     if (text.isEmpty())
         return {};
-    const QFontMetrics fm(m_style.font);
-    const QSize size(fm.horizontalAdvance(text) + 4 * m_style.laneMargin, fm.height() + 4 * m_style.pad);
-    const QPoint bottomRight(viewport()->width() - 2 * m_style.laneMargin, rowsTop() + rowsHeight() - 2 * m_style.pad);
-    return QRect(bottomRight - QPoint(size.width(), size.height()), size);
+    // in the legend's strip, at its right end: over no row
+    const QFontMetrics fm(m_style.small);
+    const QSize size(fm.horizontalAdvance(text) + 2 * m_style.laneMargin, m_style.legendHeight - 2 * m_style.pad);
+    const QPoint topRight(viewport()->width() - m_style.pad, rowsTop() + rowsHeight() + m_style.pad);
+    return QRect(topRight - QPoint(size.width(), 0), size);
 }
 
 std::vector<DiagramItem> SequenceDiagramView::visibleItems() const
@@ -371,14 +372,15 @@ void SequenceDiagramView::paintEvent(QPaintEvent *)
     m_hasHeld = held;
     std::vector<DiagramItem> frame;
     m_scene.headerItems(g, state, 0, frame);
-    m_scene.legendItems(g, state, rowsTop() + rowsHeight(), frame);
+    const QRect badge = badgeRect();
+    m_scene.legendItems(g, state, rowsTop() + rowsHeight(), frame, badge.isEmpty() ? -1 : badge.left() - m_style.laneMargin);
     paintItems(p, m_style, frame);
-    if (const QRect badge = badgeRect(); !badge.isEmpty()) {
+    if (!badge.isEmpty()) {
         p.setPen(Qt::NoPen);
         p.setBrush(palette().color(QPalette::Highlight));
         p.drawRoundedRect(badge, badge.height() / 2.0, badge.height() / 2.0);
         p.setPen(palette().color(QPalette::HighlightedText));
-        p.setFont(m_style.font);
+        p.setFont(m_style.small);
         p.drawText(badge, Qt::AlignCenter, badgeText());
     }
     if (m_layout.rows().empty()) {

@@ -284,6 +284,8 @@ private slots:
         QTRY_VERIFY(view->unseenPackets() >= 4);
         QVERIFY2(view->badgeText().endsWith(QStringLiteral(" new packets ↓")), qPrintable(view->badgeText()));
         QVERIFY(view->viewport()->rect().contains(view->badgeRect()));
+        for (const DiagramItem &item : view->visibleItems()) // it covers no row's text or mark
+            QVERIFY2(!item.occupies() || !item.rect.intersects(view->badgeRect()), qPrintable(describe(item)));
         QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->badgeRect().center());
         QVERIFY(view->isFollowing());
         QCOMPARE(view->unseenPackets(), quint64(0));
