@@ -215,7 +215,7 @@ bool DiagramLayout::joinBurst(quint64 sequence, int from, int to)
     const quint64 key = quint64(quint16(from)) | quint64(quint16(to)) << 16 | quint64(type) << 32 | quint64(qos) << 40;
     const qint64 time = m_log.timeUs(sequence);
     const auto it = m_openBursts.find(key);
-    if (it != m_openBursts.end() && time - it->startUs <= kBurstWindowUs) {
+    if (it != m_openBursts.end() && time - it->startUs < kBurstWindowUs) {
         if (m_expanded.contains(it->first))
             return false; // the user opened this burst: its packets one by one
         if (const auto row = rowOf(it->first)) {
