@@ -44,7 +44,7 @@ QString titleOf(const SequenceDiagramView &view, const ExportPicture &picture, c
         const qint64 first = log.timeUs(view.layout().rows()[picture.rows.front()].sequence);
         const qint64 last = log.timeUs(view.layout().rows()[picture.rows.back()].sequence);
         const QDateTime wall = QDateTime::fromMSecsSinceEpoch((log.clock().epochWallUs() + first) / 1000, Qt::UTC);
-        span = QObject::tr("%1 s to %2 s of the trace (from %3 UTC)")
+        span = QObject::tr("%1 s to %2 s of the trace (from %3)")
                    .arg(traceSeconds(first, TimeResolution::Milliseconds), traceSeconds(last, TimeResolution::Milliseconds),
                         wall.toString(Qt::ISODate));
     }
