@@ -1,18 +1,17 @@
 #include "diagram_toolbar.h"
 
 #include "sequence_diagram_view.h"
+#include "settings.h"
 #include "workbench.h"
 
 #include <QLabel>
 #include <QMenu>
-#include <QSettings>
 #include <QToolButton>
 
 namespace mqs {
 namespace {
 
 constexpr double kZoomStep = 1.2;
-const char *const kLaneOrderKey = "diagram/laneOrder";
 
 QAction *checkable(QToolBar *bar, const QString &text, const QString &tip, bool checked)
 {
@@ -25,12 +24,14 @@ QAction *checkable(QToolBar *bar, const QString &text, const QString &tip, bool 
 
 } // namespace
 
-QToolBar *buildDiagramToolBar(SequenceDiagramView *view, Workbench &workbench, const QString &settingsPath, QWidget *parent)
+QToolBar *buildDiagramToolBar(SequenceDiagramView *view, Workbench &workbench, Settings &settings, QWidget *parent)
 {
     auto *bar = new QToolBar(parent);
     bar->setObjectName(QStringLiteral("diagramToolBar"));
     bar->setIconSize(QSize(16, 16));
-    bar->addWidget(new QLabel(QObject::tr("  <b>Sequence diagram</b>  "), bar));
+    auto *title = new QLabel(QObject::tr("  <b>Sequence diagram</b>  "), bar);
+    title->setToolTip(QObject::tr("Every packet, per hop; colour = packet type (key under the diagram); a bracket ties one flow."));
+    bar->addWidget(title);
     QAction *follow = checkable(bar, QObject::tr("Follow"), QObject::tr("Follow new packets (End)"), true);
     QObject::connect(follow, &QAction::toggled, view, &SequenceDiagramView::setFollowing);
     QObject::connect(view, &SequenceDiagramView::followingChanged, follow, [follow](bool on) {
@@ -61,9 +62,10 @@ QToolBar *buildDiagramToolBar(SequenceDiagramView *view, Workbench &workbench, c
     QObject::connect(menu, &QMenu::aboutToShow, view, [view, menu] { view->fillLanesMenu(menu); });
     bar->addWidget(lanes);
 
-    view->setSavedLaneOrder(QSettings(settingsPath, QSettings::IniFormat).value(QLatin1String(kLaneOrderKey)).toStringList());
-    QObject::connect(view, &SequenceDiagramView::laneOrderChanged, view, [settingsPath](const QStringList &names) {
-        QSettings(settingsPath, QSettings::IniFormat).setValue(QLatin1String(kLaneOrderKey), names);
+    view->setSavedLaneOrder(settings.diagramLaneOrder());
+    QObject::connect(view, &SequenceDiagramView::laneOrderChanged, view, [&settings](const QStringList &names) {
+        settings.setDiagramLaneOrder(names);
+        (void)settings.flush(); // kept at once: a crash must not lose the user's arrangement
     });
     QObject::connect(&workbench, &Workbench::connectionRemoved, view, [view](Connection *c) { view->retireConnection(c->traceId()); });
     return bar;

@@ -8,10 +8,11 @@
 namespace mqs {
 
 class SequenceDiagramView;
+class Settings;
 class Workbench;
 
-// Builds the toolbar for `view`, keeps its lane order in `settingsPath` (an INI file) and takes
-// removed connections' lanes away.
-QToolBar *buildDiagramToolBar(SequenceDiagramView *view, Workbench &workbench, const QString &settingsPath, QWidget *parent);
+// Builds the toolbar for `view`, keeps its lane order in `settings` (which must outlive it) and
+// takes removed connections' lanes away.
+QToolBar *buildDiagramToolBar(SequenceDiagramView *view, Workbench &workbench, Settings &settings, QWidget *parent);
 
 } // namespace mqs
