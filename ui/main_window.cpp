@@ -7,6 +7,8 @@
 #include "messages_view.h"
 #include "packet_detail_view.h"
 #include "publish_panel.h"
+#include "diagram_export.h"
+#include "diagram_toolbar.h"
 #include "sequence_diagram_view.h"
 #include "subscribe_form.h"
 #include "subscription_model.h"
@@ -244,27 +246,7 @@ QWidget *MainWindow::buildCenter()
     m_messages = new MessagesView(*m_workbench, m_settings, this);
     m_faults = new FaultRulesPanel(this);
 
-    auto *bar = new QToolBar(this);
-    bar->setIconSize(QSize(16, 16));
-    auto *title = new QLabel(tr("  <b>Sequence diagram</b>  "), bar);
-    title->setToolTip(tr("Every packet, per hop; arrows of one flow share a colour."));
-    bar->addWidget(title);
-    QAction *follow = bar->addAction(tr("Follow"));
-    follow->setCheckable(true);
-    follow->setChecked(true);
-    follow->setToolTip(tr("Follow new packets (End)"));
-    QAction *compact = bar->addAction(tr("Compact"));
-    compact->setCheckable(true);
-    QAction *zoomIn = bar->addAction(tr("Zoom +"));
-    QAction *zoomOut = bar->addAction(tr("Zoom −"));
-    connect(follow, &QAction::toggled, m_diagram, &SequenceDiagramView::setFollowing);
-    connect(m_diagram, &SequenceDiagramView::followingChanged, follow, [follow](bool on) {
-        const QSignalBlocker b(follow);
-        follow->setChecked(on);
-    });
-    connect(compact, &QAction::toggled, m_diagram, &SequenceDiagramView::setCompact);
-    connect(zoomIn, &QAction::triggered, m_diagram, [this] { m_diagram->setZoom(m_diagram->zoom() * 1.2); });
-    connect(zoomOut, &QAction::triggered, m_diagram, [this] { m_diagram->setZoom(m_diagram->zoom() / 1.2); });
+    QToolBar *bar = buildDiagramToolBar(m_diagram, *m_workbench, m_settings, this);
     auto *diagramBox = new QWidget(this);
     auto *diagramLayout = new QVBoxLayout(diagramBox);
     diagramLayout->setContentsMargins(0, 0, 0, 0);
@@ -310,17 +292,23 @@ void MainWindow::buildMenus()
         if (!path.isEmpty())
             exportTrace(path);
     });
-    file->addAction(tr("Export diagram as &SVG or PNG…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export diagram"), QStringLiteral("diagram.svg"),
-                                                          tr("SVG (*.svg);;PNG (*.png)"));
-        if (!path.isEmpty())
-            exportDiagram(path, false);
-    });
-    file->addAction(tr("Export selected &flow as SVG or PNG…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export flow"), QStringLiteral("flow.svg"), tr("SVG (*.svg);;PNG (*.png)"));
-        if (!path.isEmpty())
-            exportDiagram(path, true);
-    });
+    auto exportAs = [this](const QString &caption, const QString &name, bool selectedFlow) {
+        const QString path = QFileDialog::getSaveFileName(this, caption, name, tr("SVG (*.svg);;PNG (*.png)"));
+        if (path.isEmpty())
+            return;
+        int scale = 1;
+        if (path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive)) { // sharp on high-density screens and in print
+            bool ok = false;
+            const QStringList scales{tr("1× (screen)"), tr("2×"), tr("3×")};
+            const QString chosen = QInputDialog::getItem(this, caption, tr("PNG scale:"), scales, 1, false, &ok);
+            if (!ok)
+                return;
+            scale = int(scales.indexOf(chosen)) + 1;
+        }
+        exportDiagram(path, selectedFlow, scale);
+    };
+    file->addAction(tr("Export diagram as &SVG or PNG…"), this, [this, exportAs] { exportAs(tr("Export diagram"), QStringLiteral("diagram.svg"), false); });
+    file->addAction(tr("Export selected &flow as SVG or PNG…"), this, [this, exportAs] { exportAs(tr("Export flow"), QStringLiteral("flow.svg"), true); });
     file->addSeparator();
     file->addAction(tr("Trace memory &limit…"), this, &MainWindow::chooseTraceMemoryLimit);
     file->addSeparator();
@@ -358,10 +346,12 @@ void MainWindow::buildMenus()
     help->addAction(tr("How to read the &diagram"), this, [this] {
         QMessageBox::information(this, tr("How to read the diagram"),
                                  tr("<p>Each lane is a party: your connections and the broker. Time flows down. Each arrow "
-                                    "is one packet, from its sender to its receiver, coloured by type.</p>"
+                                    "is one packet, from its sender to its receiver, coloured by its type (the key is under the diagram).</p>"
                                     "<p>A QoS 2 message crosses each hop in its own four-packet handshake with that "
                                     "hop's own packet id: PUBLISH and PUBREL come from the sender of the PUBLISH, PUBREC "
-                                    "and PUBCOMP from its receiver. The arrows of one flow share a colour and a bracket.</p>"
+                                    "and PUBCOMP from its receiver. The arrows of one flow are tied by a bracket left of the lanes.</p>"
+                                    "<p>Drag a lane's name to move it; right-click it to hide it. <i>Freeze</i> holds the "
+                                    "picture while traffic goes on; <i>High rate</i> groups bursts of like packets.</p>"
                                     "<p>‖ a packet held by a fault rule (with its running time), ✕ a dropped one, DUP a "
                                     "resend, ⟲ a resumed session, ✂ a cut connection, ⚠ the peer broke a rule. "
                                     "“⋯ 2.0 s ⋯” folds an idle pause.</p>"));
@@ -538,47 +528,22 @@ void MainWindow::startDemo()
     updateFaultTargets();
 }
 
-bool MainWindow::exportDiagram(const QString &path, bool selectedFlowsOnly)
+bool MainWindow::exportDiagram(const QString &path, bool selectedFlowsOnly, int pngScale)
 {
-    std::set<FlowId> flows;
+    DiagramExportOptions options;
+    options.scale = pngScale;
     if (selectedFlowsOnly) {
-        if (const auto flow = m_diagram->selectedFlow())
-            flows.insert(*flow);
-        else {
+        const auto flow = m_diagram->selectedFlow();
+        if (!flow) {
             showProblem(tr("Select a flow in the diagram or the inspector first."));
             return false;
         }
+        options.flows.insert(*flow);
     }
-    const std::size_t rows = m_diagram->layout().rows().size();
-    if (rows == 0) {
-        showProblem(tr("The diagram is empty; there is nothing to export."));
+    if (const auto problem = mqs::exportDiagram(*m_diagram, path, options)) {
+        showProblem(*problem);
         return false;
     }
-    const auto [first, last] = selectedFlowsOnly ? std::pair<std::size_t, std::size_t>{0, rows - 1} : m_diagram->visibleRows();
-    const QSize size = m_diagram->renderSize(first, last, flows);
-    if (path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive)) {
-        QImage image(size, QImage::Format_ARGB32);
-        QPainter painter(&image);
-        m_diagram->renderTo(painter, size, first, last, flows);
-        painter.end();
-        if (!image.save(path)) {
-            showProblem(tr("Could not write %1.").arg(path));
-            return false;
-        }
-        return true;
-    }
-    QSvgGenerator svg;
-    svg.setFileName(path);
-    svg.setSize(size);
-    svg.setViewBox(QRect(QPoint(0, 0), size));
-    svg.setTitle(tr("MQTT Scope sequence diagram"));
-    QPainter painter;
-    if (!painter.begin(&svg)) {
-        showProblem(tr("Could not write %1.").arg(path));
-        return false;
-    }
-    m_diagram->renderTo(painter, size, first, last, flows);
-    painter.end();
     return true;
 }
 

@@ -67,7 +67,8 @@ public:
 
     // Adds (and saves) a connection; opens it when `open`.
     Connection *addConnection(const Profile &profile, bool open);
-    bool exportDiagram(const QString &path, bool selectedFlowsOnly);
+    // `pngScale`: device pixels per diagram pixel in a PNG (1 to 3).
+    bool exportDiagram(const QString &path, bool selectedFlowsOnly, int pngScale = 1);
     bool exportTrace(const QString &path);
     // Sets the trace's memory bound and keeps it in the settings.
     void setTraceMemoryLimit(qint64 bytes);

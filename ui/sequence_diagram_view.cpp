@@ -1,79 +1,98 @@
 #include "sequence_diagram_view.h"
 
 #include "theme.h"
-#include "protocol/decoder.h"
-#include "protocol/describe.h"
 #include "trace/trace_text.h"
 
 #include <QHelpEvent>
 #include <QKeyEvent>
 #include <QPainter>
-#include <QPainterPath>
 #include <QScrollBar>
 #include <QTimer>
 #include <QToolTip>
 #include <QWheelEvent>
 
-#include <map>
-
 namespace mqs {
 namespace {
 
-constexpr int kBaseRowHeight = 26;
-constexpr int kCompactRowHeight = 16;
+constexpr int kHeldTickMs = 500; // the running "held 3.5 s" timers tick at this pace
+constexpr int kFollowSlackPx = 2; // this close to the bottom counts as at the bottom
 
 } // namespace
 
-QColor packetColor(PacketType type, bool dark)
-{
-    QColor c;
-    switch (type) {
-    case PacketType::Publish: c = QColor(0x1f, 0x6f, 0xd1); break;
-    case PacketType::PubAck: c = QColor(0x00, 0x8b, 0x8b); break;
-    case PacketType::PubRec: c = QColor(0xd9, 0x73, 0x06); break;
-    case PacketType::PubRel: c = QColor(0x88, 0x3c, 0xc8); break;
-    case PacketType::PubComp: c = QColor(0x2e, 0x8b, 0x3a); break;
-    case PacketType::Subscribe:
-    case PacketType::SubAck:
-    case PacketType::Unsubscribe:
-    case PacketType::UnsubAck: c = QColor(0x8b, 0x5a, 0x2b); break;
-    case PacketType::Disconnect: c = QColor(0xb0, 0x30, 0x30); break;
-    default: c = QColor(0x70, 0x70, 0x78); break;
-    }
-    return dark ? c.lighter(150) : c;
-}
-
 SequenceDiagramView::SequenceDiagramView(const TraceLog &log, const FlowIndex &flows, QWidget *parent)
-    : QAbstractScrollArea(parent), m_log(log), m_flows(flows), m_layout(log)
+    : QAbstractScrollArea(parent), m_log(log), m_flows(flows), m_layout(log, flows), m_scene(m_layout, log, flows),
+      m_style(DiagramStyle::make(font(), 1.0, false))
 {
     setFocusPolicy(Qt::StrongFocus);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     viewport()->setMouseTracking(true);
     connect(verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
-        const bool atBottom = value >= verticalScrollBar()->maximum() - 2;
+        const bool atBottom = value >= verticalScrollBar()->maximum() - kFollowSlackPx;
         if (m_follow != atBottom && verticalScrollBar()->maximum() > 0) {
             m_follow = atBottom; // scrolling up pauses following; back at the bottom resumes it
+            m_unseen = 0;
+            m_countedTo = m_log.endSequence();
             emit followingChanged(m_follow);
+            viewport()->update();
         }
     });
     auto *heldTimer = new QTimer(this);
-    heldTimer->setInterval(500);
+    heldTimer->setInterval(kHeldTickMs);
     connect(heldTimer, &QTimer::timeout, this, [this] {
         if (m_hasHeld)
-            viewport()->update(); // the running "held" timers
+            viewport()->update();
     });
     heldTimer->start();
 }
 
-int SequenceDiagramView::rowHeight() const
+DiagramPaintState SequenceDiagramView::paintState(bool withSelection) const
 {
-    return std::max(10, int((m_compact ? kCompactRowHeight : kBaseRowHeight) * m_zoom));
+    DiagramPaintState state;
+    state.palette = palette();
+    state.nowUs = m_log.clock().nowUs();
+    if (withSelection) {
+        state.selectedPacket = m_selectedPacket;
+        state.selectedFlow = m_selectedFlow;
+        state.highlightedFlows = m_highlighted;
+    }
+    return state;
+}
+
+DiagramGeometry SequenceDiagramView::geometry(int width) const
+{
+    return m_scene.geometry(m_style, width, m_layout.laneOrder());
+}
+
+int SequenceDiagramView::rowsHeight() const
+{
+    return std::max(1, viewport()->height() - m_style.headerHeight - m_style.legendHeight);
+}
+
+void SequenceDiagramView::countUnseen()
+{
+    const quint64 end = m_log.endSequence();
+    for (quint64 s = std::max(m_countedTo, m_log.firstSequence()); s < end; ++s)
+        if (m_log.kindOf(s) == TraceKind::Packet
+            && (m_log.directionOf(s) == TraceDirection::Sent || !m_log.bothEndsTraced(m_log.connectionOf(s))))
+            ++m_unseen; // each packet once, as the diagram draws it
+    m_countedTo = end;
 }
 
 void SequenceDiagramView::refresh()
 {
+    if (m_frozen) { // the trace goes on; the picture waits
+        const quint64 before = m_unseen;
+        countUnseen();
+        if (m_unseen != before)
+            viewport()->update();
+        return;
+    }
     const qint64 shiftedBefore = m_layout.rowsShifted();
     const bool added = m_layout.update();
+    if (m_follow)
+        m_countedTo = m_log.endSequence();
+    else
+        countUnseen();
     if (!added && !m_hasHeld)
         return;
     const int value = verticalScrollBar()->value();
@@ -91,7 +110,7 @@ void SequenceDiagramView::refresh()
 void SequenceDiagramView::updateScrollBar()
 {
     const qint64 content = qint64(m_layout.rows().size()) * rowHeight();
-    const int page = std::max(1, viewport()->height() - 28);
+    const int page = rowsHeight();
     const qint64 maximum = std::max<qint64>(0, content - page);
     QScrollBar *bar = verticalScrollBar();
     const QSignalBlocker blocker(bar);
@@ -103,40 +122,85 @@ void SequenceDiagramView::updateScrollBar()
 void SequenceDiagramView::setFollowing(bool follow)
 {
     m_follow = follow;
+    m_unseen = 0;
+    m_countedTo = m_log.endSequence();
     if (follow)
         verticalScrollBar()->setValue(verticalScrollBar()->maximum());
     emit followingChanged(follow);
+    viewport()->update();
+}
+
+void SequenceDiagramView::setFrozen(bool frozen)
+{
+    if (frozen == m_frozen)
+        return;
+    m_frozen = frozen;
+    m_unseen = 0;
+    m_countedTo = m_log.endSequence();
+    if (!frozen)
+        refresh();
+    emit frozenChanged(frozen);
+    viewport()->update();
+}
+
+void SequenceDiagramView::restyle()
+{
+    // Rows keep their indices across a zoom: keep the top one (and the part of it shown) in place.
+    const int oldHeight = std::max(1, rowHeight());
+    const int value = verticalScrollBar()->value();
+    m_style = DiagramStyle::make(font(), m_zoom, m_compact);
+    updateScrollBar();
+    if (m_follow) {
+        verticalScrollBar()->setValue(verticalScrollBar()->maximum());
+    } else {
+        const QSignalBlocker blocker(verticalScrollBar()); // a zoom is not a scroll: Follow stays as it was
+        verticalScrollBar()->setValue(int(qint64(value / oldHeight) * rowHeight() + (value % oldHeight) * rowHeight() / oldHeight));
+    }
+    viewport()->update();
 }
 
 void SequenceDiagramView::setZoom(double zoom)
 {
-    const auto visible = visibleRows();
-    m_zoom = std::clamp(zoom, 0.5, 3.0);
-    updateScrollBar();
-    verticalScrollBar()->setValue(int(visible.first) * rowHeight());
-    viewport()->update();
+    m_zoom = std::clamp(zoom, DiagramStyle::kMinZoom, DiagramStyle::kMaxZoom);
+    restyle();
 }
 
 void SequenceDiagramView::setCompact(bool compact)
 {
     m_compact = compact;
-    updateScrollBar();
-    viewport()->update();
+    restyle();
 }
 
-SequenceDiagramView::Geometry SequenceDiagramView::geometry(int width) const
+void SequenceDiagramView::changeEvent(QEvent *event)
 {
-    Geometry g;
-    g.width = width;
-    const std::vector<int> order = m_layout.laneOrder();
-    g.laneX.assign(m_layout.lanes().size(), 0);
-    if (order.empty())
-        return g;
-    const int usable = std::max(100, width - g.timeColumn - 20);
-    const double spacing = double(usable) / double(order.size());
-    for (std::size_t i = 0; i < order.size(); ++i)
-        g.laneX[std::size_t(order[i])] = g.timeColumn + int(spacing * (double(i) + 0.5));
-    return g;
+    QAbstractScrollArea::changeEvent(event);
+    if (event->type() == QEvent::FontChange)
+        restyle();
+}
+
+std::optional<quint64> SequenceDiagramView::topSequence() const
+{
+    if (m_layout.rows().empty())
+        return std::nullopt;
+    return m_layout.rows()[visibleRows().first].sequence;
+}
+
+void SequenceDiagramView::scrollToSequence(quint64 sequence)
+{
+    const auto &rows = m_layout.rows();
+    const auto it = std::lower_bound(rows.begin(), rows.end(), sequence, [](const DiagramRow &r, quint64 s) { return r.sequence < s; });
+    const QSignalBlocker blocker(verticalScrollBar());
+    verticalScrollBar()->setValue(int(qint64(it - rows.begin()) * rowHeight()));
+}
+
+void SequenceDiagramView::afterRebuild(std::optional<quint64> anchor)
+{
+    updateScrollBar();
+    if (m_follow)
+        verticalScrollBar()->setValue(verticalScrollBar()->maximum());
+    else if (anchor)
+        scrollToSequence(*anchor);
+    viewport()->update();
 }
 
 std::pair<std::size_t, std::size_t> SequenceDiagramView::visibleRows() const
@@ -146,24 +210,18 @@ std::pair<std::size_t, std::size_t> SequenceDiagramView::visibleRows() const
     if (total == 0)
         return {0, 0};
     const std::size_t first = std::min(total - 1, std::size_t(verticalScrollBar()->value() / h));
-    const std::size_t count = std::size_t(viewport()->height() / h + 2);
+    const std::size_t count = std::size_t(rowsHeight() / h + 1);
     return {first, std::min(total - 1, first + count)};
 }
 
 QRect SequenceDiagramView::rowRect(std::size_t row) const
 {
-    const Geometry g = geometry(viewport()->width());
+    const DiagramGeometry g = geometry(viewport()->width());
     const DiagramRow &r = m_layout.rows()[row];
-    const int y = 28 + int(qint64(row) * rowHeight() - verticalScrollBar()->value());
-    const int x1 = g.laneX[std::size_t(r.from)];
-    const int x2 = g.laneX[std::size_t(r.to)];
+    const int y = rowsTop() + int(qint64(row) * rowHeight() - verticalScrollBar()->value());
+    const int x1 = std::max(0, g.x(r.from));
+    const int x2 = std::max(0, g.x(r.to));
     return QRect(std::min(x1, x2), y, std::abs(x2 - x1) + 1, rowHeight());
-}
-
-bool SequenceDiagramView::isEvicted(const DiagramRow &row) const
-{
-    // The trace drops events as it grows; the layout drops their rows at its next update.
-    return row.kind != DiagramRow::Gap && row.sequence < m_log.firstSequence();
 }
 
 QString SequenceDiagramView::timeText(std::size_t row) const
@@ -171,38 +229,43 @@ QString SequenceDiagramView::timeText(std::size_t row) const
     return traceSeconds(m_log.timeUs(m_layout.rows()[row].sequence), TimeResolution::Milliseconds);
 }
 
-QString SequenceDiagramView::label(quint64 sequence) const
+QString SequenceDiagramView::badgeText() const
 {
-    if (const QString *cached = m_labels.object(sequence))
-        return *cached;
-    const auto connection = m_log.connection(m_log.connectionOf(sequence)).value_or(TraceConnection{});
-    const auto decoded = decodePacket(m_log.rawView(sequence), connection.version);
-    QString text;
-    if (const auto *packet = std::get_if<Packet>(&decoded)) {
-        if (const auto *publish = std::get_if<Publish>(packet)) {
-            text = QStringLiteral("PUBLISH%1 q%2%3 %4 (%5 B)")
-                       .arg(publish->packetId ? QStringLiteral(" id=%1").arg(publish->packetId->value) : QString())
-                       .arg(qosValue(publish->qos))
-                       .arg(publish->dup ? QStringLiteral(" DUP") : QString())
-                       .arg(publish->topic)
-                       .arg(publish->payload.size());
-            if (publish->retain)
-                text += QStringLiteral(" retained");
-        } else {
-            text = describe(*packet, connection.version);
-        }
-    } else {
-        text = QStringLiteral("malformed %1").arg(packetTypeName(m_log.typeOf(sequence)));
-    }
-    m_labels.insert(sequence, new QString(text));
-    return text;
+    if (m_frozen)
+        return m_unseen ? tr("Frozen — %L1 new packets (click to go on)").arg(m_unseen) : tr("Frozen (click to go on)");
+    if (!m_follow && m_unseen > 0)
+        return tr("%L1 new packets ↓").arg(m_unseen);
+    return {};
 }
 
-QColor SequenceDiagramView::flowColor(FlowId flow) const
+QRect SequenceDiagramView::badgeRect() const
 {
-    const int hue = int((flow * 137) % 360); // golden-angle steps keep neighbours apart
-    QColor c = QColor::fromHsv(hue, 170, isDarkPalette(palette()) ? 230 : 190);
-    return c;
+    const QString text = badgeText();
+    if (text.isEmpty())
+        return {};
+    // in the legend's strip, at its right end: over no row
+    const QFontMetrics fm(m_style.small);
+    const QSize size(fm.horizontalAdvance(text) + 2 * m_style.laneMargin, m_style.legendHeight - 2 * m_style.pad);
+    const QPoint topRight(viewport()->width() - m_style.pad, rowsTop() + rowsHeight() + m_style.pad);
+    return QRect(topRight - QPoint(size.width(), 0), size);
+}
+
+std::vector<DiagramItem> SequenceDiagramView::visibleItems() const
+{
+    std::vector<DiagramItem> items;
+    if (m_layout.rows().empty())
+        return items;
+    const DiagramGeometry g = geometry(viewport()->width());
+    const DiagramPaintState state = paintState();
+    const auto [first, last] = visibleRows();
+    std::vector<std::pair<std::size_t, int>> rows;
+    for (std::size_t r = first; r <= last; ++r) {
+        const int top = rowsTop() + int(qint64(r) * rowHeight() - verticalScrollBar()->value());
+        rows.emplace_back(r, top);
+        m_scene.rowItems(g, state, r, top, items);
+    }
+    m_scene.bracketItems(g, state, rows, true, items);
+    return items;
 }
 
 void SequenceDiagramView::paintEvent(QPaintEvent *)
@@ -210,274 +273,39 @@ void SequenceDiagramView::paintEvent(QPaintEvent *)
     QPainter p(viewport());
     p.setRenderHint(QPainter::Antialiasing);
     p.fillRect(viewport()->rect(), palette().color(QPalette::Base));
-    const Geometry g = geometry(viewport()->width());
-    const auto [first, last] = visibleRows();
-    std::vector<std::size_t> rows;
+    const DiagramGeometry g = geometry(viewport()->width());
+    const DiagramPaintState state = paintState();
+    p.setPen(QPen(palette().color(QPalette::Mid), 1, Qt::DotLine));
+    for (int lane : g.order)
+        p.drawLine(g.x(lane), rowsTop(), g.x(lane), rowsTop() + rowsHeight());
+    p.setClipRect(QRect(0, rowsTop(), viewport()->width(), rowsHeight()));
+    paintItems(p, m_style, visibleItems());
+    p.setClipping(false);
+    bool held = false;
     if (!m_layout.rows().empty())
-        for (std::size_t r = first; r <= last; ++r)
-            rows.push_back(r);
-    const int top = 28 - verticalScrollBar()->value();
-    paintRows(p, g, rows, top, rowHeight(), true, 0, true);
+        for (std::size_t r = visibleRows().first; r <= visibleRows().second; ++r)
+            held = held || (m_layout.rows()[r].kind == DiagramRow::Arrow && m_log.contains(m_layout.rows()[r].sequence)
+                            && m_log.markOf(m_layout.rows()[r].sequence) == TraceMark::Held);
+    m_hasHeld = held;
+    std::vector<DiagramItem> frame;
+    m_scene.headerItems(g, state, 0, frame);
+    const QRect badge = badgeRect();
+    m_scene.legendItems(g, state, rowsTop() + rowsHeight(), frame, badge.isEmpty() ? -1 : badge.left() - m_style.laneMargin);
+    paintItems(p, m_style, frame);
+    if (!badge.isEmpty()) {
+        p.setPen(Qt::NoPen);
+        p.setBrush(palette().color(QPalette::Highlight));
+        p.drawRoundedRect(badge, badge.height() / 2.0, badge.height() / 2.0);
+        p.setPen(palette().color(QPalette::HighlightedText));
+        p.setFont(m_style.small);
+        p.drawText(badge, Qt::AlignCenter, badgeText());
+    }
     if (m_layout.rows().empty()) {
+        p.setFont(m_style.font);
         p.setPen(palette().color(QPalette::PlaceholderText));
-        p.drawText(viewport()->rect(), Qt::AlignCenter,
+        p.drawText(QRect(0, rowsTop(), viewport()->width(), rowsHeight()), Qt::AlignCenter,
                    tr("No packets yet.\nConnect to a broker (Ctrl+K) or run the demo (Ctrl+D)."));
     }
-}
-
-void SequenceDiagramView::paintRows(QPainter &p, const Geometry &g, const std::vector<std::size_t> &rows, int top, int h,
-                                    bool header, int headerTop, bool decorations) const
-{
-    const bool dark = isDarkPalette(palette());
-    const QColor text = palette().color(QPalette::Text);
-    const QColor faint = palette().color(QPalette::Mid);
-    const int bottom = rows.empty() ? headerTop + 28 : top + int(qint64(rows.back()) * h) + h;
-    if (decorations) { // lane lines
-        p.setPen(QPen(faint, 1, Qt::DotLine));
-        for (int x : g.laneX)
-            p.drawLine(x, headerTop + 28, x, std::max(bottom, int(p.device()->height())));
-    }
-
-    // flow brackets: the rows of each visible flow, tied on the sender's side
-    std::map<FlowId, std::pair<std::size_t, std::size_t>> brackets;
-    bool held = false;
-    for (std::size_t r : rows) {
-        const DiagramRow &row = m_layout.rows()[r];
-        if (row.kind != DiagramRow::Arrow || isEvicted(row))
-            continue;
-        if (const auto flow = m_flows.flowOf(row.sequence)) {
-            auto &range = brackets.try_emplace(*flow, r, r).first->second;
-            range.first = std::min(range.first, r);
-            range.second = std::max(range.second, r);
-        }
-    }
-    if (!decorations)
-        brackets.clear();
-    for (const auto &[flow, range] : brackets) {
-        const FlowRecord *f = m_flows.find(flow);
-        if (!f)
-            continue;
-        std::size_t firstRow = range.first;
-        std::size_t lastRow = range.second;
-        for (quint64 e : f->events) // extend to rows off screen
-            if (const auto row = m_layout.rowOf(e)) {
-                firstRow = std::min(firstRow, *row);
-                lastRow = std::max(lastRow, *row);
-            }
-        // the flow's sender: where its PUBLISH and PUBREL arrows start
-        const DiagramRow &anchor = m_layout.rows()[range.first];
-        const PacketType anchorType = m_log.typeOf(anchor.sequence);
-        const bool fromSender = anchorType == PacketType::Publish || anchorType == PacketType::PubRel;
-        const int senderLane = fromSender ? anchor.from : anchor.to;
-        const int x = g.laneX[std::size_t(senderLane)] + (g.laneX[std::size_t(senderLane)] < g.width / 2 ? -10 : 10)
-                      - int(flow % 3) * 3;
-        const int y1 = top + int(qint64(firstRow) * h) + h / 2;
-        const int y2 = top + int(qint64(lastRow) * h) + h / 2;
-        QColor c = flowColor(flow);
-        const bool selected = m_selectedFlow && *m_selectedFlow == flow;
-        p.setPen(QPen(c, selected ? 4 : 2.5, Qt::SolidLine, Qt::RoundCap));
-        p.drawLine(x, y1, x, y2);
-        p.setBrush(c);
-        p.drawEllipse(QPoint(x, y1), 3, 3);
-        p.drawEllipse(QPoint(x, y2), 3, 3);
-    }
-    p.setBrush(Qt::NoBrush);
-
-    QFont small = font();
-    small.setPointSizeF(font().pointSizeF() * 0.85);
-    for (std::size_t r : rows) {
-        const DiagramRow &row = m_layout.rows()[r];
-        const int y = top + int(qint64(r) * h);
-        if (m_selectedPacket && row.kind != DiagramRow::Gap && row.sequence == *m_selectedPacket)
-            p.fillRect(QRect(0, y, g.width, h), palette().color(QPalette::Highlight).lighter(dark ? 60 : 185));
-        if (row.kind == DiagramRow::Evicted || isEvicted(row)) {
-            paintEvicted(p, g, y, h);
-            continue;
-        }
-        if (row.kind == DiagramRow::Gap) {
-            p.setPen(QPen(faint, 1, Qt::DashLine));
-            p.drawLine(g.timeColumn, y + h / 2, g.width - 8, y + h / 2);
-            const QString gap = QStringLiteral(" ⋯ %1 s ⋯ ").arg(double(row.gapUs) / 1e6, 0, 'f', 1);
-            const QRect box = QFontMetrics(small).boundingRect(gap).adjusted(-4, -1, 4, 1);
-            QRect place = box;
-            place.moveCenter(QPoint((g.timeColumn + g.width) / 2, y + h / 2));
-            p.fillRect(place, palette().color(QPalette::Base));
-            p.setFont(small);
-            p.setPen(palette().color(QPalette::PlaceholderText));
-            p.drawText(place, Qt::AlignCenter, gap);
-            p.setFont(font());
-            continue;
-        }
-        p.setFont(small);
-        p.setPen(palette().color(QPalette::PlaceholderText));
-        p.drawText(QRect(4, y, g.timeColumn - 10, h), Qt::AlignRight | Qt::AlignVCenter, timeText(r));
-        p.setFont(font());
-        if (row.kind == DiagramRow::Arrow) {
-            paintArrow(p, g, row, y, h);
-            held = held || m_log.markOf(row.sequence) == TraceMark::Held;
-        } else {
-            paintNote(p, g, row, y, h);
-        }
-    }
-    const_cast<SequenceDiagramView *>(this)->m_hasHeld = held;
-
-    if (header) { // lane names, always on top
-        p.fillRect(QRect(0, headerTop, g.width, 28), palette().color(QPalette::Window));
-        p.setPen(faint);
-        p.drawLine(0, headerTop + 27, g.width, headerTop + 27);
-        QFont bold = font();
-        bold.setBold(true);
-        p.setFont(bold);
-        p.setPen(text);
-        const QStringList &lanes = m_layout.lanes();
-        const int spacing = lanes.size() > 1 ? std::max(60, (g.width - g.timeColumn) / int(lanes.size())) : g.width;
-        for (int i = 0; i < lanes.size(); ++i) {
-            const QString name = QFontMetrics(bold).elidedText(lanes[i], Qt::ElideMiddle, spacing - 12);
-            p.drawText(QRect(g.laneX[std::size_t(i)] - spacing / 2, headerTop, spacing, 28), Qt::AlignCenter, name);
-        }
-        p.setFont(font());
-        p.setPen(palette().color(QPalette::PlaceholderText));
-        p.drawText(QRect(4, headerTop, g.timeColumn - 10, 28), Qt::AlignRight | Qt::AlignVCenter, tr("time s"));
-    }
-}
-
-void SequenceDiagramView::paintArrow(QPainter &p, const Geometry &g, const DiagramRow &row, int y, int h) const
-{
-    const bool dark = isDarkPalette(palette());
-    const quint64 s = row.sequence;
-    const PacketType type = m_log.typeOf(s);
-    const TraceMark mark = m_log.markOf(s);
-    const auto flow = m_flows.flowOf(s);
-    const bool inSelectedFlow = flow && m_selectedFlow && *flow == *m_selectedFlow;
-    const int x1 = g.laneX[std::size_t(row.from)];
-    const int x2 = g.laneX[std::size_t(row.to)];
-    const int dir = x2 >= x1 ? 1 : -1;
-    const int lineY = y + h * 2 / 3;
-    QColor color = packetColor(type, dark);
-    const QString violation = m_flows.violationAt(s);
-    int end = x2;
-    if (mark == TraceMark::Held) {
-        end = x1 + dir * std::min(48, std::abs(x2 - x1) / 3);
-    } else if (mark == TraceMark::Dropped) {
-        end = (x1 + x2) / 2;
-    }
-    QPen pen(color, inSelectedFlow ? 3 : 1.6);
-    if (mark == TraceMark::Held)
-        pen.setStyle(Qt::DashLine);
-    p.setPen(pen);
-    p.drawLine(x1, lineY, end - dir * 2, lineY);
-    if (mark == TraceMark::Dropped) {
-        p.setPen(QPen(QColor(0xd0, 0x20, 0x20), 2.2));
-        p.drawLine(end - 5, lineY - 5, end + 5, lineY + 5);
-        p.drawLine(end - 5, lineY + 5, end + 5, lineY - 5);
-    } else if (mark != TraceMark::Held) {
-        QPainterPath head;
-        head.moveTo(x2, lineY);
-        head.lineTo(x2 - dir * 9, lineY - 4.5);
-        head.lineTo(x2 - dir * 9, lineY + 4.5);
-        head.closeSubpath();
-        p.fillPath(head, color);
-    }
-    // the label above the line, in the flow's hue when it has one
-    QString text = label(s);
-    const QString stateName = flowStateName(m_log.flowStateOf(s));
-    switch (mark) {
-    case TraceMark::Held: {
-        const FlowRecord *f = flow ? m_flows.find(*flow) : nullptr;
-        const bool stillHeld = f && f->heldEvent == s;
-        const double heldFor = double((stillHeld ? m_log.clock().nowUs() : m_log.timeUs(s)) - m_log.timeUs(s)) / 1e6;
-        text = stillHeld ? QStringLiteral("‖ %1 held %2 s").arg(text).arg(heldFor, 0, 'f', 1)
-                         : QStringLiteral("‖ %1 held").arg(text);
-        break;
-    }
-    case TraceMark::Released: text += QStringLiteral("  ▶ released"); break;
-    case TraceMark::Dropped: text += QStringLiteral("  ✕ dropped"); break;
-    case TraceMark::Delayed: text += QStringLiteral("  (delayed)"); break;
-    case TraceMark::Duplicated: text += QStringLiteral("  (duplicate)"); break;
-    case TraceMark::None: break;
-    }
-    if (!violation.isEmpty())
-        text = QStringLiteral("⚠ ") + text;
-    const QFontMetrics fm(font());
-    const int span = std::max(std::abs(x2 - x1) - 8, 80);
-    const QString shown = fm.elidedText(text, Qt::ElideRight, span);
-    QRect box(std::min(x1, x2) + 4, y, span, lineY - y);
-    if (mark == TraceMark::Held) // beside the stub
-        box = dir > 0 ? QRect(end + 6, y + h / 3, g.width - end - 10, h * 2 / 3) : QRect(8, y + h / 3, end - 14, h * 2 / 3);
-    if (flow && mark != TraceMark::Held) {
-        QColor tint = flowColor(*flow);
-        tint.setAlpha(inSelectedFlow ? 90 : 40);
-        QRect pill = fm.boundingRect(box, Qt::AlignCenter, shown).adjusted(-4, 0, 4, 0);
-        p.setPen(Qt::NoPen);
-        p.setBrush(tint);
-        p.drawRoundedRect(pill, 4, 4);
-        p.setBrush(Qt::NoBrush);
-    }
-    p.setPen(!violation.isEmpty() ? QColor(0xd0, 0x20, 0x20) : palette().color(QPalette::Text));
-    p.drawText(box, (mark == TraceMark::Held ? (dir > 0 ? Qt::AlignLeft : Qt::AlignRight) : Qt::AlignHCenter) | Qt::AlignBottom, shown);
-    if (!m_compact && m_log.flowStateOf(s) != FlowState::None && mark != TraceMark::Held) {
-        QFont small = font();
-        small.setPointSizeF(font().pointSizeF() * 0.78);
-        p.setFont(small);
-        p.setPen(palette().color(QPalette::PlaceholderText));
-        const int w = QFontMetrics(small).horizontalAdvance(stateName) + 4;
-        const QRect stateBox = dir > 0 ? QRect(x1 + 6, lineY + 1, w, h - (lineY - y)) : QRect(x1 - 6 - w, lineY + 1, w, h - (lineY - y));
-        p.drawText(stateBox, Qt::AlignLeft | Qt::AlignTop, stateName);
-        p.setFont(font());
-    }
-}
-
-void SequenceDiagramView::paintEvicted(QPainter &p, const Geometry &g, int y, int h) const
-{
-    const QColor band = palette().color(QPalette::AlternateBase);
-    p.fillRect(QRect(0, y + 1, g.width, h - 2), band);
-    p.setPen(QPen(palette().color(QPalette::Mid), 1, Qt::DashLine));
-    p.drawLine(0, y + h - 1, g.width, y + h - 1);
-    const QString text = tr("⋯ %L1 earlier events dropped: the trace keeps the newest %2 MiB (File ▸ Trace memory limit…) ⋯")
-                             .arg(m_log.evictedEvents())
-                             .arg(m_log.memoryLimit() / (1024 * 1024));
-    p.setPen(palette().color(QPalette::PlaceholderText));
-    p.drawText(QRect(g.timeColumn, y, g.width - g.timeColumn - 8, h), Qt::AlignCenter,
-               QFontMetrics(font()).elidedText(text, Qt::ElideRight, g.width - g.timeColumn - 8));
-}
-
-void SequenceDiagramView::paintNote(QPainter &p, const Geometry &g, const DiagramRow &row, int y, int h) const
-{
-    const TraceKind kind = m_log.kindOf(row.sequence);
-    const int x1 = g.laneX[std::size_t(row.from)];
-    const int x2 = g.laneX[std::size_t(row.to)];
-    QColor color = palette().color(QPalette::PlaceholderText);
-    QString text = m_log.noteOf(row.sequence);
-    switch (kind) {
-    case TraceKind::Cut:
-        color = QColor(0xd0, 0x20, 0x20);
-        p.setPen(QPen(color, 2, Qt::DashLine));
-        p.drawLine(std::min(x1, x2) - 20, y + h / 2, std::max(x1, x2) + 20, y + h / 2);
-        text = QStringLiteral("✂ connection cut: ") + text;
-        break;
-    case TraceKind::SessionResumed:
-        color = QColor(0x1f, 0x6f, 0xd1);
-        text = QStringLiteral("⟲ ") + text;
-        break;
-    case TraceKind::FlowsAbandoned:
-        color = QColor(0xd9, 0x73, 0x06);
-        text = QStringLiteral("⚠ ") + text;
-        break;
-    case TraceKind::Violation:
-        color = QColor(0xd0, 0x20, 0x20);
-        text = QStringLiteral("⚠ ") + text;
-        break;
-    case TraceKind::Opened: text = QStringLiteral("● connected: ") + text; break;
-    case TraceKind::Closed: text = QStringLiteral("○ ") + text; break;
-    default: break;
-    }
-    if (isDarkPalette(palette()))
-        color = color.lighter(140);
-    p.setPen(color);
-    const QRect box(x1 - 6, y, g.width - x1, h);
-    const QString shown = QFontMetrics(font()).elidedText(text, Qt::ElideRight, std::max(80, g.width - std::min(x1, x2) - 30));
-    p.drawText(kind == TraceKind::Cut ? QRect(std::min(x1, x2) + 8, y, g.width, h / 2 + 4) : box.adjusted(12, 0, 0, 0),
-               Qt::AlignLeft | (kind == TraceKind::Cut ? Qt::AlignTop : Qt::AlignVCenter), shown);
 }
 
 void SequenceDiagramView::resizeEvent(QResizeEvent *event)
@@ -490,9 +318,9 @@ void SequenceDiagramView::resizeEvent(QResizeEvent *event)
 
 std::optional<std::size_t> SequenceDiagramView::rowAt(const QPoint &pos) const
 {
-    if (pos.y() < 28)
+    if (pos.y() < rowsTop() || pos.y() >= rowsTop() + rowsHeight())
         return std::nullopt;
-    const qint64 row = (pos.y() - 28 + verticalScrollBar()->value()) / rowHeight();
+    const qint64 row = (pos.y() - rowsTop() + verticalScrollBar()->value()) / rowHeight();
     if (row < 0 || row >= qint64(m_layout.rows().size()))
         return std::nullopt;
     return std::size_t(row);
@@ -500,11 +328,31 @@ std::optional<std::size_t> SequenceDiagramView::rowAt(const QPoint &pos) const
 
 void SequenceDiagramView::mousePressEvent(QMouseEvent *event)
 {
-    const auto row = rowAt(event->position().toPoint());
-    if (!row || m_layout.rows()[*row].kind == DiagramRow::Gap || m_layout.rows()[*row].kind == DiagramRow::Evicted
-        || isEvicted(m_layout.rows()[*row]))
+    const QPoint pos = event->position().toPoint();
+    if (badgeRect().contains(pos)) {
+        setFrozen(false);
+        setFollowing(true);
         return;
-    selectPacket(m_layout.rows()[*row].sequence);
+    }
+    if (pos.y() < rowsTop()) { // a lane's name: drag it to move the lane
+        m_dragLane = laneAt(pos.x());
+        if (m_dragLane >= 0)
+            viewport()->setCursor(Qt::ClosedHandCursor);
+        return;
+    }
+    const auto row = rowAt(pos);
+    if (!row)
+        return;
+    const DiagramRow &r = m_layout.rows()[*row];
+    if (r.kind == DiagramRow::Gap || r.kind == DiagramRow::Evicted || !m_log.contains(r.sequence))
+        return;
+    if (r.count > 1 || m_layout.isExpanded(r.sequence)) { // a burst opens (or closes) where it is
+        const auto anchor = topSequence();
+        m_layout.toggleBurst(r.sequence);
+        afterRebuild(anchor);
+        return;
+    }
+    selectPacket(r.sequence);
     emit packetSelected(*m_selectedPacket);
     emit flowSelected(m_selectedFlow);
 }
@@ -513,6 +361,12 @@ void SequenceDiagramView::selectPacket(quint64 sequence)
 {
     m_selectedPacket = sequence;
     m_selectedFlow = m_flows.flowOf(sequence);
+    viewport()->update();
+}
+
+void SequenceDiagramView::setHighlightedFlows(const std::set<FlowId> &flows)
+{
+    m_highlighted = flows;
     viewport()->update();
 }
 
@@ -529,7 +383,7 @@ void SequenceDiagramView::selectFlow(FlowId flow)
             if (*row < first + 1 || *row + 1 > last) {
                 m_follow = false;
                 emit followingChanged(false);
-                verticalScrollBar()->setValue(std::max(0, int(*row) * rowHeight() - viewport()->height() / 3));
+                verticalScrollBar()->setValue(std::max(0, int(*row) * rowHeight() - rowsHeight() / 3));
             }
             break;
         }
@@ -539,8 +393,9 @@ void SequenceDiagramView::selectFlow(FlowId flow)
 
 void SequenceDiagramView::wheelEvent(QWheelEvent *event)
 {
+    constexpr double kWheelZoomStep = 1.15;
     if (event->modifiers() & Qt::ControlModifier) {
-        setZoom(m_zoom * (event->angleDelta().y() > 0 ? 1.15 : 1 / 1.15));
+        setZoom(m_zoom * (event->angleDelta().y() > 0 ? kWheelZoomStep : 1 / kWheelZoomStep));
         return;
     }
     QAbstractScrollArea::wheelEvent(event);
@@ -557,58 +412,24 @@ void SequenceDiagramView::keyPressEvent(QKeyEvent *event)
 
 bool SequenceDiagramView::viewportEvent(QEvent *event)
 {
-    if (event->type() == QEvent::ToolTip) {
-        const auto *help = static_cast<QHelpEvent *>(event);
-        if (const auto row = rowAt(help->pos())) {
-            const DiagramRow &r = m_layout.rows()[*row];
-            if (r.kind != DiagramRow::Gap && r.kind != DiagramRow::Evicted && !isEvicted(r)) {
-                QString tip = traceLine(m_log, r.sequence).trimmed();
-                if (const QString v = m_flows.violationAt(r.sequence); !v.isEmpty())
-                    tip += QStringLiteral("\n\nPeer violation: ") + v;
-                if (const auto flow = m_flows.flowOf(r.sequence); flow && m_flows.find(*flow))
-                    tip += QStringLiteral("\n\n") + m_flows.sentence(m_flows.at(*flow), m_log.clock().nowUs());
-                QToolTip::showText(help->globalPos(), tip, this);
-                return true;
-            }
-        }
+    if (event->type() != QEvent::ToolTip)
+        return QAbstractScrollArea::viewportEvent(event);
+    const auto *help = static_cast<QHelpEvent *>(event);
+    const auto row = rowAt(help->pos());
+    const DiagramRow *r = row ? &m_layout.rows()[*row] : nullptr;
+    if (!r || r->kind == DiagramRow::Gap || r->kind == DiagramRow::Evicted || !m_log.contains(r->sequence)) {
         QToolTip::hideText();
         return true;
     }
-    return QAbstractScrollArea::viewportEvent(event);
-}
-
-QSize SequenceDiagramView::renderSize(std::size_t first, std::size_t last, const std::set<FlowId> &flows) const
-{
-    std::size_t count = 0;
-    for (std::size_t r = first; r <= last && r < m_layout.rows().size(); ++r) {
-        const auto flow = m_flows.flowOf(m_layout.rows()[r].sequence);
-        if (flows.empty() || (flow && flows.count(*flow)))
-            ++count;
-    }
-    return QSize(std::max(640, viewport()->width()), 28 + int(count) * rowHeight() + 8);
-}
-
-void SequenceDiagramView::renderTo(QPainter &painter, const QSize &size, std::size_t first, std::size_t last,
-                                   const std::set<FlowId> &flows) const
-{
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.fillRect(QRect(QPoint(0, 0), size), palette().color(QPalette::Base));
-    const Geometry g = geometry(size.width());
-    // Draw the chosen rows one after another, as if they were contiguous.
-    std::vector<std::size_t> rows;
-    for (std::size_t r = first; r <= last && r < m_layout.rows().size(); ++r) {
-        const auto flow = m_flows.flowOf(m_layout.rows()[r].sequence);
-        if (flows.empty() || (flow && flows.count(*flow)))
-            rows.push_back(r);
-    }
-    const int h = rowHeight();
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        painter.save();
-        painter.translate(0, 28 + int(i) * h - int(qint64(rows[i]) * h));
-        paintRows(painter, g, {rows[i]}, 0, h, false, 0, false);
-        painter.restore();
-    }
-    paintRows(painter, g, {}, 0, h, true, 0, true);
+    QString tip = traceLine(m_log, r->sequence).trimmed();
+    if (r->count > 1)
+        tip = tr("%L1 like packets from %2; click to list them one by one").arg(r->count).arg(traceSeconds(m_log.timeUs(r->sequence), TimeResolution::Milliseconds));
+    if (const QString v = m_flows.violationAt(r->sequence); !v.isEmpty())
+        tip += QStringLiteral("\n\nPeer violation: ") + v;
+    if (const auto flow = m_flows.flowOf(r->sequence); flow && m_flows.find(*flow))
+        tip += QStringLiteral("\n\n") + m_flows.sentence(m_flows.at(*flow), m_log.clock().nowUs());
+    QToolTip::showText(help->globalPos(), tip, this);
+    return true;
 }
 
 } // namespace mqs

@@ -1,17 +1,18 @@
 #pragma once
 // The live sequence diagram: a lane per party, time flowing down, an arrow per packet coloured
-// by type, the arrows of one flow tied by a bracket in the flow's hue. Held packets wait at
-// their sender with a running timer, dropped ones end in a cross, resends are marked, idle
-// pauses fold, cuts are lines across. Custom painted and virtualized: only visible rows are laid
-// out, so a million events stay fluid.
+// by its type (one colour code, with a legend under the rows), the arrows of one flow tied by a
+// bracket in the gutter. Held packets wait at their sender with a running timer, dropped ones
+// end in a cross, idle pauses fold, cuts are lines across. Virtualized: only visible rows are
+// turned into items (DiagramScene) and painted, so a million events stay fluid.
 
-#include "diagram_layout.h"
+#include "diagram_scene.h"
 
 #include <QAbstractScrollArea>
-#include <QCache>
 
 #include <optional>
 #include <set>
+
+class QMenu;
 
 namespace mqs {
 
@@ -22,83 +23,106 @@ class SequenceDiagramView : public QAbstractScrollArea
 public:
     SequenceDiagramView(const TraceLog &log, const FlowIndex &flows, QWidget *parent = nullptr);
 
-    // Reads what the trace gained; follows the tail when following.
+    // Reads what the trace gained; follows the tail when following. Frozen: only counts it.
     void refresh();
 
     bool isFollowing() const { return m_follow; }
+    bool isFrozen() const { return m_frozen; }
     double zoom() const { return m_zoom; }
-    bool isCompact() const { return m_compact; }
     std::optional<quint64> selectedPacket() const { return m_selectedPacket; }
     std::optional<FlowId> selectedFlow() const { return m_selectedFlow; }
+    const std::set<FlowId> &highlightedFlows() const { return m_highlighted; }
     const DiagramLayout &layout() const { return m_layout; }
-    int rowHeight() const;
+    const DiagramScene &scene() const { return m_scene; }
+    const DiagramStyle &style() const { return m_style; }
+    int rowHeight() const { return m_style.rowHeight; }
+    // What painting uses: palette, selection (none when `withSelection` is false) and the time.
+    DiagramPaintState paintState(bool withSelection = true) const;
+    DiagramGeometry geometry(int width) const;
     // Where a row's arrow is drawn (viewport coordinates), for tests and tooltips.
     QRect rowRect(std::size_t row) const;
-    // The text of a packet's arrow before it is elided to fit, e.g. "CONNACK session-present=0 …".
-    QString label(quint64 sequence) const;
+    // The text of a packet's arrow, in full, e.g. "CONNACK session-present=0 …".
+    QString label(quint64 sequence) const { return m_layout.packetText(sequence); }
     // The time a row shows in the time column (traceSeconds: the trace clock's zero, as every view).
     QString timeText(std::size_t row) const;
-
-    // Renders rows [first, last] (all rows when empty), or only `flows`' rows when given.
-    void renderTo(QPainter &painter, const QSize &size, std::size_t first, std::size_t last,
-                  const std::set<FlowId> &flows = {}) const;
-    QSize renderSize(std::size_t first, std::size_t last, const std::set<FlowId> &flows = {}) const;
     // The rows now on screen.
     std::pair<std::size_t, std::size_t> visibleRows() const;
+    // Everything painted for the rows on screen, with the brackets (viewport coordinates).
+    std::vector<DiagramItem> visibleItems() const;
+    // Packets the trace gained since the view stopped following (or froze); 0 when following.
+    quint64 unseenPackets() const { return m_unseen; }
+    // "12 new packets ↓" at the bottom right while not following; a click there follows again.
+    QString badgeText() const;
+    QRect badgeRect() const;
+    QRect headerRect(int lane) const; // a lane's name cell, viewport coordinates
+
+    // Lanes: shown, hidden, moved (the order is kept by laneOrderChanged), a connection's retired.
+    void setLaneHidden(int lane, bool hidden);
+    void showOnlyLanes(const std::set<int> &lanes);
+    void showAllLanes();
+    void moveLane(int lane, int before);
+    void setSavedLaneOrder(const QStringList &names);
+    void retireConnection(ConnectionId id);
+    // Fills `menu` with a check per lane and "Show all lanes".
+    void fillLanesMenu(QMenu *menu);
 
 public slots:
     void setFollowing(bool follow);
+    void setFrozen(bool frozen);
     void setZoom(double zoom);
     void setCompact(bool compact);
+    void setGroupBursts(bool group);
     void selectPacket(quint64 sequence);
     void selectFlow(mqs::FlowId flow); // selects its arrows and scrolls to them
+    // Emphasises these flows' arrows and brackets besides the selected one (e.g. a message's other hop).
+    void setHighlightedFlows(const std::set<mqs::FlowId> &flows);
 
 signals:
     void packetSelected(quint64 sequence);
     void flowSelected(std::optional<mqs::FlowId> flow);
     void followingChanged(bool following);
+    void frozenChanged(bool frozen);
+    void laneOrderChanged(const QStringList &names);
 
 protected:
     void paintEvent(QPaintEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void contextMenuEvent(QContextMenuEvent *event) override;
     void wheelEvent(QWheelEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
     bool viewportEvent(QEvent *event) override;
 
 private:
-    struct Geometry {
-        int timeColumn = 64;
-        int headerHeight = 28;
-        std::vector<int> laneX; // by lane index
-        int width = 0;
-    };
-
-    Geometry geometry(int width) const;
-    // `decorations`: lane lines and flow brackets (off when rows are not drawn in place).
-    void paintRows(QPainter &p, const Geometry &g, const std::vector<std::size_t> &rows, int top, int rowHeight,
-                   bool header, int headerTop, bool decorations) const;
-    void paintArrow(QPainter &p, const Geometry &g, const DiagramRow &row, int y, int rowHeight) const;
-    void paintNote(QPainter &p, const Geometry &g, const DiagramRow &row, int y, int rowHeight) const;
-    void paintEvicted(QPainter &p, const Geometry &g, int y, int rowHeight) const;
-    bool isEvicted(const DiagramRow &row) const; // its event left the trace after the last refresh()
-    QColor flowColor(FlowId flow) const;
+    int rowsTop() const { return m_style.headerHeight; }
+    int rowsHeight() const;
+    void restyle(); // after zoom, compact or font changes: keeps the top row in place
+    void afterRebuild(std::optional<quint64> anchor);
+    std::optional<quint64> topSequence() const;
+    void scrollToSequence(quint64 sequence);
     void updateScrollBar();
+    void countUnseen();
     std::optional<std::size_t> rowAt(const QPoint &pos) const;
+    int laneAt(int x) const;
 
     const TraceLog &m_log;
     const FlowIndex &m_flows;
     DiagramLayout m_layout;
+    DiagramScene m_scene;
+    DiagramStyle m_style;
     bool m_follow = true;
+    bool m_frozen = false;
     bool m_compact = false;
     double m_zoom = 1.0;
     std::optional<quint64> m_selectedPacket;
     std::optional<FlowId> m_selectedFlow;
-    mutable QCache<quint64, QString> m_labels{20000};
-    bool m_hasHeld = false;
+    std::set<FlowId> m_highlighted;
+    quint64 m_unseen = 0;
+    quint64 m_countedTo = 0; // trace sequence counted for m_unseen up to
+    int m_dragLane = -1;
+    mutable bool m_hasHeld = false;
 };
-
-// One colour per packet type, readable on light and dark palettes.
-QColor packetColor(PacketType type, bool dark);
 
 } // namespace mqs

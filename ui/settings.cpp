@@ -13,6 +13,7 @@ const QString kTraceLimit = QStringLiteral("trace/memoryLimitMiB");
 const QString kPerTopic = QStringLiteral("messages/perTopic");
 const QString kTotal = QStringLiteral("messages/total");
 const QString kTopics = QStringLiteral("publish/topics");
+const QString kDiagramLaneOrder = QStringLiteral("diagram/laneOrder");
 const QString kSnippets = QStringLiteral("publish/snippets");
 const QString kGeometry = QStringLiteral("window/geometry");
 const QString kState = QStringLiteral("window/state");
@@ -78,6 +79,16 @@ QStringList Settings::publishTopics() const
 void Settings::setPublishTopics(const QStringList &topics)
 {
     m_settings->setValue(kTopics, topics);
+}
+
+QStringList Settings::diagramLaneOrder() const
+{
+    return m_settings->value(kDiagramLaneOrder).toStringList();
+}
+
+void Settings::setDiagramLaneOrder(const QStringList &lanes)
+{
+    m_settings->setValue(kDiagramLaneOrder, lanes);
 }
 
 QJsonArray Settings::snippets() const

@@ -40,6 +40,9 @@ public:
     // Topics published to, newest first.
     QStringList publishTopics() const;
     void setPublishTopics(const QStringList &topics);
+    // The sequence diagram's lanes as the user ordered them, by name, left to right.
+    QStringList diagramLaneOrder() const;
+    void setDiagramLaneOrder(const QStringList &lanes);
     QJsonArray snippets() const;
     void setSnippets(const QJsonArray &snippets);
 

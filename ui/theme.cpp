@@ -34,6 +34,36 @@ QColor stalledRowColor()
     return isDarkPalette() ? QColor(0x4a, 0x1c, 0x1c) : QColor(0xff, 0xe0, 0xe0);
 }
 
+QColor packetColor(PacketType type, const QPalette &palette)
+{
+    // Light-palette tints, each at least 4.5:1 on white (the legend writes in them); lighter on dark.
+    QColor c;
+    switch (type) {
+    case PacketType::Publish: c = QColor(0x1f, 0x6f, 0xd1); break;
+    case PacketType::PubAck: c = QColor(0x00, 0x80, 0x80); break;
+    case PacketType::PubRec: c = QColor(0xb0, 0x52, 0x00); break;
+    case PacketType::PubRel: c = QColor(0x88, 0x3c, 0xc8); break;
+    case PacketType::PubComp: c = QColor(0x2e, 0x7d, 0x32); break;
+    case PacketType::Subscribe:
+    case PacketType::SubAck:
+    case PacketType::Unsubscribe:
+    case PacketType::UnsubAck: c = QColor(0x8b, 0x5a, 0x2b); break;
+    default: c = QColor(0x60, 0x60, 0x68); break; // connect, ping, disconnect, auth
+    }
+    return isDarkPalette(palette) ? c.lighter(160) : c;
+}
+
+const std::vector<LegendEntry> &packetLegend()
+{
+    static const std::vector<LegendEntry> legend{
+        {QStringLiteral("PUBLISH"), PacketType::Publish},     {QStringLiteral("PUBACK"), PacketType::PubAck},
+        {QStringLiteral("PUBREC"), PacketType::PubRec},       {QStringLiteral("PUBREL"), PacketType::PubRel},
+        {QStringLiteral("PUBCOMP"), PacketType::PubComp},     {QStringLiteral("SUB/UNSUB"), PacketType::Subscribe},
+        {QStringLiteral("CONNECT, PING, other"), PacketType::Connect},
+    };
+    return legend;
+}
+
 QPalette darkPalette()
 {
     QPalette p;

@@ -58,6 +58,28 @@ private slots:
             QVERIFY2(ratio >= 4.5, qPrintable(QStringLiteral("%1: %2 on %3 is %4:1").arg(QLatin1String(name), fg.name(), bg.name()).arg(ratio, 0, 'f', 2)));
         }
     }
+
+    // The diagram's one colour code: each packet type's colour reads as text on the base colour
+    // (the legend is written in it), and the handshake's steps are told apart from one another.
+    void packetColoursAreReadableAndDistinct_data() { meaningfulColoursAreReadable_data(); }
+
+    void packetColoursAreReadableAndDistinct()
+    {
+        QFETCH(bool, dark);
+        const QPalette palette = dark ? darkPalette() : QApplication::style()->standardPalette();
+        const QColor base = palette.color(QPalette::Base);
+        QStringList seen;
+        for (const LegendEntry &entry : packetLegend()) {
+            const QColor c = packetColor(entry.type, palette);
+            const double ratio = contrast(c, base);
+            QVERIFY2(ratio >= 4.5, qPrintable(QStringLiteral("%1: %2 on %3 is %4:1").arg(entry.name, c.name(), base.name()).arg(ratio, 0, 'f', 2)));
+            QVERIFY2(!seen.contains(c.name()), qPrintable(entry.name + QStringLiteral(" shares a colour")));
+            seen << c.name();
+        }
+        // every type has one of the legend's colours
+        for (int type = int(PacketType::Connect); type <= int(PacketType::Auth); ++type)
+            QVERIFY(seen.contains(packetColor(PacketType(type), palette).name()));
+    }
 };
 
 QTEST_MAIN(TstTheme)
