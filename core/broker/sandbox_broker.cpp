@@ -404,6 +404,8 @@ void SandboxBroker::onClosed(ClientHandle handle, const TransportClosed &closed)
     if (!discarded.empty())
         emit heldPacketsChanged();
     apply(m_core.disconnected(handle, now()));
+    if (m_trace)
+        m_trace->closeConnection(client->traceId);
     if (client->transport)
         client->transport->deleteLater();
     if (!client->clientId.isEmpty())

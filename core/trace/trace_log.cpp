@@ -113,6 +113,32 @@ void TraceLog::unpairConnection(const TraceConnection &connection)
         m_lanesByClientId.erase(group);
 }
 
+void TraceLog::closeConnection(ConnectionId id)
+{
+    if (id >= 1 && id <= m_connections.size())
+        m_closed.emplace_back(id, m_nextSequence);
+    freeClosedConnections();
+}
+
+// A freed lane keeps its id and role (nothing refers to it any more, but ids index the vector);
+// its strings go, and it leaves its client id's group. The group keeps its roles, so lanes still
+// in the trace stay paired.
+void TraceLog::freeClosedConnections()
+{
+    while (!m_closed.empty() && m_closed.front().second <= firstSequence()) {
+        TraceConnection &lane = m_connections[m_closed.front().first - 1];
+        m_closed.pop_front();
+        const auto group = m_lanesByClientId.find(lane.clientId);
+        if (!lane.clientId.isEmpty() && group != m_lanesByClientId.end()) {
+            std::erase(group->lanes, lane.id);
+            if (group->lanes.empty())
+                m_lanesByClientId.erase(group);
+        }
+        lane = TraceConnection{.id = lane.id, .role = lane.role, .version = lane.version};
+        ++m_freedConnections;
+    }
+}
+
 std::optional<TraceConnection> TraceLog::connection(ConnectionId id) const
 {
     if (id >= 1 && id <= m_connections.size())
@@ -199,6 +225,7 @@ void TraceLog::evict()
         m_chunks.pop_front();
         m_chunkHint = 0;
     }
+    freeClosedConnections();
 }
 
 void TraceLog::setMemoryLimit(qint64 bytes)
@@ -219,6 +246,7 @@ void TraceLog::clear()
     m_chunkHint = 0;
     m_notes.clear();
     m_memoryBytes = 0;
+    freeClosedConnections();
 }
 
 quint64 TraceLog::firstSequence() const

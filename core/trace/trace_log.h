@@ -48,8 +48,14 @@ public:
 
     const TraceClock &clock() const { return m_clock; }
 
-    // Connections (lanes) are registered once and never removed; ids start at 1.
+    // Connections (lanes) are registered once; ids start at 1 and are never reused.
     ConnectionId addConnection(TraceConnection connection);
+    // `id` will have no more events. Its events stay; once the last of them is evicted, what the
+    // lane held (names, its place among its client id's lanes) is freed, so a broker that
+    // accepts connection after connection does not grow by a lane each.
+    void closeConnection(ConnectionId id);
+    // Closed connections whose lanes were freed, their events all evicted.
+    quint64 freedConnections() const { return m_freedConnections; }
     void updateConnection(const TraceConnection &connection);
     std::optional<TraceConnection> connection(ConnectionId id) const;
     const std::vector<TraceConnection> &connections() const { return m_connections; }
@@ -115,6 +121,7 @@ private:
     void evict();
     void pairConnection(const TraceConnection &connection);
     void unpairConnection(const TraceConnection &connection);
+    void freeClosedConnections();
     static qint64 chunkMemory(const Chunk &chunk);
 
     TraceClock m_clock;
@@ -135,6 +142,9 @@ private:
         quint8 roles = 0; // a bit per ConnectionRole among `lanes`
     };
     QHash<QString, LanesOfClient> m_lanesByClientId; // so pairing a lane costs O(1), not O(lanes)
+    // Closed connections in the order they closed, with the end of their events.
+    std::deque<std::pair<ConnectionId, quint64>> m_closed;
+    quint64 m_freedConnections = 0;
     std::vector<std::pair<int, Observer>> m_observers;
     int m_nextObserver = 1;
 };

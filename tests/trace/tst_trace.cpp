@@ -304,6 +304,43 @@ private slots:
         QVERIFY(!log.bothEndsTraced(brokerSide));
         QVERIFY(log.bothEndsTraced(app)); // still paired with the reconnect
     }
+
+    // A sandbox broker adds a lane per accepted connection: a closed one is freed once its
+    // events have been evicted, while one still open keeps its name however old.
+    void closedLanesAreFreedOnceTheirEventsAreEvicted()
+    {
+        TraceLog log(1024 * 1024);
+        const auto brokerSide = [&](const QString &clientId) {
+            return log.addConnection(TraceConnection{.role = ConnectionRole::BrokerSide,
+                                                     .name = QStringLiteral("broker ⇄ %1").arg(clientId),
+                                                     .clientId = clientId});
+        };
+        const ConnectionId app = log.addConnection(TraceConnection{.role = ConnectionRole::Client, .clientId = QStringLiteral("dash")});
+        const ConnectionId stillOpen = brokerSide(QStringLiteral("sensor"));
+        constexpr int kClosed = 2000;
+        const ConnectionId firstClosed = brokerSide(QStringLiteral("dash"));
+        log.append(noteEvent(firstClosed, 0, TraceKind::Opened, QStringLiteral("127.0.0.1:40000")));
+        log.closeConnection(firstClosed);
+        for (int i = 1; i < kClosed; ++i) {
+            const ConnectionId id = brokerSide(QStringLiteral("dash"));
+            log.append(noteEvent(id, i, TraceKind::Closed, QStringLiteral("closed by the client")));
+            log.closeConnection(id);
+        }
+        QCOMPARE(log.freedConnections(), 0u); // their events are all still in the trace
+        QCOMPARE(log.connection(firstClosed)->name, QStringLiteral("broker ⇄ dash"));
+
+        for (int i = 0; i < 100000; ++i)
+            log.append(packetEvent(app, kClosed + i, TraceDirection::Sent, PubRec{quint16(1 + i % 65535), ReasonCode::Success, {}},
+                                   FlowState::AwaitingPubComp));
+        QVERIFY(log.firstSequence() > quint64(kClosed));
+        QCOMPARE(log.freedConnections(), quint64(kClosed));
+        QVERIFY(log.connection(firstClosed)->name.isEmpty());
+        QCOMPARE(log.connection(firstClosed)->role, ConnectionRole::BrokerSide);
+        QCOMPARE(log.connection(stillOpen)->name, QStringLiteral("broker ⇄ sensor"));
+        const ConnectionId reconnect = brokerSide(QStringLiteral("dash")); // pairs as before
+        QVERIFY(log.bothEndsTraced(reconnect));
+        QVERIFY(log.bothEndsTraced(app));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTrace)
