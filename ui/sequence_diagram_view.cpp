@@ -290,6 +290,9 @@ void SequenceDiagramView::paintRows(QPainter &p, const Geometry &g, const std::v
         const int y = top + int(qint64(r) * h);
         if (m_selectedPacket && row.kind != DiagramRow::Gap && row.sequence == *m_selectedPacket)
             p.fillRect(QRect(0, y, g.width, h), palette().color(QPalette::Highlight).lighter(dark ? 60 : 185));
+        else if (const auto linked = row.kind == DiagramRow::Arrow ? m_flows.flowOf(row.sequence) : std::nullopt;
+                 linked && std::binary_search(m_linkedFlows.begin(), m_linkedFlows.end(), *linked))
+            p.fillRect(QRect(0, y, g.width, h), linkedRowColor());
         if (row.kind == DiagramRow::Evicted || isEvicted(row)) {
             paintEvicted(p, g, y, h);
             continue;
@@ -513,6 +516,13 @@ void SequenceDiagramView::selectPacket(quint64 sequence)
 {
     m_selectedPacket = sequence;
     m_selectedFlow = m_flows.flowOf(sequence);
+    viewport()->update();
+}
+
+void SequenceDiagramView::setLinkedFlows(std::vector<FlowId> flows)
+{
+    std::sort(flows.begin(), flows.end());
+    m_linkedFlows = std::move(flows);
     viewport()->update();
 }
 

@@ -52,6 +52,8 @@ public slots:
     void setCompact(bool compact);
     void selectPacket(quint64 sequence);
     void selectFlow(mqs::FlowId flow); // selects its arrows and scrolls to them
+    // The other hops of the selected flow's message: their rows get a tint (linkedRowColor()).
+    void setLinkedFlows(std::vector<mqs::FlowId> flows);
 
 signals:
     void packetSelected(quint64 sequence);
@@ -94,6 +96,7 @@ private:
     double m_zoom = 1.0;
     std::optional<quint64> m_selectedPacket;
     std::optional<FlowId> m_selectedFlow;
+    std::vector<FlowId> m_linkedFlows; // sorted
     mutable QCache<quint64, QString> m_labels{20000};
     bool m_hasHeld = false;
 };

@@ -34,6 +34,11 @@ QColor stalledRowColor()
     return isDarkPalette() ? QColor(0x4a, 0x1c, 0x1c) : QColor(0xff, 0xe0, 0xe0);
 }
 
+QColor linkedRowColor()
+{
+    return isDarkPalette() ? QColor(0x1c, 0x33, 0x4a) : QColor(0xdc, 0xea, 0xfb);
+}
+
 QPalette darkPalette()
 {
     QPalette p;

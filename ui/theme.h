@@ -15,6 +15,7 @@ QColor problemColor(); // errors, failed and stalled flows
 QColor successColor(); // completed flows and publishes
 QColor warningColor(); // nothing wrong, but worth noticing (a payload shown in part)
 QColor stalledRowColor(); // background of a stalled flow's row
+QColor linkedRowColor(); // background of the other hops of the selected flow's message
 
 // Qt's Fusion style with dark colours; `light` gives Fusion's own light palette.
 QPalette darkPalette();
