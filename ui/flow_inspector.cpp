@@ -3,6 +3,7 @@
 #include "theme.h"
 
 #include <QComboBox>
+#include <QCursor>
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -34,6 +35,8 @@ FlowInspector::FlowInspector(Workbench &workbench, QWidget *parent)
     split->addWidget(m_pane);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    const int chars = fontMetrics().averageCharWidth();
+    split->setSizes({110 * chars, 60 * chars}); // the pane shows its sentences and step times uncut
     split->setChildrenCollapsible(false);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -89,7 +92,7 @@ QWidget *FlowInspector::buildTable()
     const int w = fontMetrics().averageCharWidth();
     const std::pair<int, int> widths[] = {{FlowTableModel::Connection, 24}, {FlowTableModel::Direction_, 6},
                                           {FlowTableModel::Id, 6}, {FlowTableModel::Topic, 24},
-                                          {FlowTableModel::QoS_, 6}, {FlowTableModel::State, 26},
+                                          {FlowTableModel::QoS_, 6}, {FlowTableModel::State, 30},
                                           {FlowTableModel::Sentence, 60}, {FlowTableModel::Age, 7},
                                           {FlowTableModel::Resends, 8}, {FlowTableModel::Held, 6}};
     for (const auto &[column, chars] : widths)
@@ -179,6 +182,11 @@ bool FlowInspector::eventFilter(QObject *watched, QEvent *event)
 
 void FlowInspector::refresh()
 {
+    // A Leave can go missing (a popup, the window losing focus, an Enter Qt synthesized from a
+    // stale pointer position at start): reordering resumes once the pointer is really elsewhere.
+    const QWidget *viewport = m_table->viewport();
+    if (m_filter.reorderingPaused() && !viewport->rect().contains(viewport->mapFromGlobal(QCursor::pos())))
+        m_filter.setReorderingPaused(false);
     m_model.refresh();
     updateActions();
     updateQuota();

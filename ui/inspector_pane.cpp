@@ -47,7 +47,7 @@ QVariant FlowStepsModel::headerData(int section, Qt::Orientation orientation, in
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char *const kNames[] = {"Packet", "What happened", "At", "Since PUBLISH"};
+    static const char *const kNames[] = {"Packet", "What happened", "Since first", "At"};
     return tr(kNames[section]);
 }
 
@@ -81,10 +81,12 @@ InspectorPane::InspectorPane(Workbench &workbench, QWidget *parent)
     m_steps->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_steps->horizontalHeader()->setStretchLastSection(true);
     m_steps->setSelectionMode(QAbstractItemView::NoSelection);
+    m_steps->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+    m_steps->setWordWrap(false);
     auto *form = new QFormLayout;
     form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     form->addRow(tr("State:"), m_state);
-    form->addRow(tr("Waits for:"), m_waiting);
+    form->addRow(tr("Now:"), m_waiting);
     form->addRow(tr("Held by:"), m_held);
     form->addRow(tr("Other hop:"), m_hops);
     form->addRow(tr("What it means:"), m_meaning);

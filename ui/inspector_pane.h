@@ -18,7 +18,7 @@ class FlowStepsModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Packet, What, At, Since, ColumnCount };
+    enum Column { Packet, What, Since, At, ColumnCount };
     using QAbstractTableModel::QAbstractTableModel;
     void setSteps(std::vector<FlowStep> steps);
     int rowCount(const QModelIndex &parent = {}) const override;

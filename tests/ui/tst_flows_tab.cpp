@@ -11,6 +11,7 @@
 #include "window_fixture.h"
 
 #include <QCheckBox>
+#include <QCursor>
 #include <QEnterEvent>
 #include <QMenu>
 #include <QPushButton>
@@ -52,8 +53,10 @@ int visualRowOf(FlowInspector &inspector, FlowId flow)
     return -1;
 }
 
+// Moves the pointer over the table (or away) and delivers the Enter (Leave) as a window system would.
 void pointerOver(QWidget *viewport, bool over)
 {
+    QCursor::setPos(over ? viewport->mapToGlobal(viewport->rect().center()) : viewport->window()->mapToGlobal(QPoint(-100, -100)));
     if (over) {
         QEnterEvent enter(QPointF(5, 5), QPointF(5, 5), viewport->mapToGlobal(QPointF(5, 5)));
         QCoreApplication::sendEvent(viewport, &enter);
@@ -186,6 +189,8 @@ private slots:
         QCOMPARE(flows.hopsOf(sensorFlow->id).size(), 3u);
 
         FlowInspector *inspector = w->inspector();
+        inspector->refresh();
+        QCOMPARE(visualRowOf(*inspector, flows.flows().back().id), 0); // newest first
         inspector->selectFlow(sensorFlow->id);
         emit inspector->flowSelected(sensorFlow->id);
         const int dashboardRow = visualRowOf(*inspector, dashboardFlow->id);
@@ -212,7 +217,9 @@ private slots:
             QVERIFY(c->publish(message(QStringLiteral("still/%1").arg(i))).ticket);
         FlowInspector *inspector = w->inspector();
         QTRY_COMPARE(inspector->model().rowCount(), 3);
-        const FlowId chosen = w->workbench().flows().flows()[1].id;
+        inspector->refresh();
+        const FlowId chosen = w->workbench().flows().flows()[0].id; // the oldest: the last row, newest first
+        QTRY_COMPARE(visualRowOf(*inspector, chosen), 2);
         inspector->selectFlow(chosen);
         const int before = visualRowOf(*inspector, chosen);
         pointerOver(inspector->table()->viewport(), true); // about to click
