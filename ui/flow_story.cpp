@@ -65,8 +65,10 @@ QString heldByText(const Workbench &workbench, const FlowRecord &f, qint64 nowUs
     if (!f.heldEvent || !f.isOpen())
         return QString();
     QString rule = tr("a fault rule");
-    for (const Workbench::Held &h : const_cast<Workbench &>(workbench).heldPackets())
-        if (h.packet.ruleId == f.heldRule && h.packet.packetId == f.key.packetId && h.packet.type == f.heldType)
+    const Connection *owner = workbench.connectionByTraceId(f.key.connection); // null: a sandbox broker lane
+    for (const Workbench::Held &h : workbench.heldPackets())
+        if (h.connection == owner && h.packet.ruleId == f.heldRule && h.packet.packetId == f.key.packetId
+            && h.packet.type == f.heldType)
             rule = tr("rule '%1'").arg(h.packet.ruleName);
     return tr("%1 holds %2 %3 (%4)")
         .arg(rule, f.heldSent ? tr("our") : tr("the peer's"), packetTypeName(f.heldType), durationText(nowUs - f.heldUs));
