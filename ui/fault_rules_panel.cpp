@@ -111,6 +111,7 @@ FaultRulesPanel::FaultRulesPanel(QWidget *parent)
     m_releaseOnRetire = new QCheckBox(tr("Release what a rule holds when it is turned off or deleted"), this);
     m_releaseOnRetire->setObjectName(QStringLiteral("releaseOnRetire"));
     m_releaseOnRetire->setChecked(true); // a held packet no rule holds any more would wait for nothing
+    m_releaseOnRetire->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed); // never widens the window
     m_table = new QTableView(this);
     m_table->setModel(&m_model);
     m_table->verticalHeader()->hide();

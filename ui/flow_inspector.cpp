@@ -33,11 +33,13 @@ FlowInspector::FlowInspector(Workbench &workbench, QWidget *parent)
     split->setObjectName(QStringLiteral("flowsSplit"));
     split->addWidget(buildTable());
     split->addWidget(m_pane);
+    // Both sides scroll or wrap, so neither needs its full width: the tab fits a 1366-px screen.
+    const int chars = fontMetrics().averageCharWidth();
+    split->widget(0)->setMinimumWidth(30 * chars);
+    m_pane->setMinimumWidth(20 * chars);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
-    const int chars = fontMetrics().averageCharWidth();
     split->setSizes({110 * chars, 60 * chars}); // the pane shows its sentences and step times uncut
-    split->setChildrenCollapsible(false);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(split, 1);
@@ -125,10 +127,10 @@ QWidget *FlowInspector::buildActions()
     m_quota->setWordWrap(true); // a long list of ids must never widen the window
     m_quota->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_quota->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_release = new QPushButton(tr("&Release held"), box);
+    m_release = new QPushButton(tr("&Release"), box);
     m_release->setObjectName(QStringLiteral("releaseSelected"));
     m_release->setToolTip(tr("Let the held packets of the selected flows cross"));
-    m_drop = new QPushButton(tr("&Drop held"), box);
+    m_drop = new QPushButton(tr("&Drop"), box);
     m_drop->setObjectName(QStringLiteral("dropSelected"));
     m_drop->setToolTip(tr("Discard the held packets of the selected flows, as a lossy network would"));
     auto bulk = [this, box](const QString &text, const QString &name, HeldAction action) {
@@ -143,13 +145,23 @@ QWidget *FlowInspector::buildActions()
     };
     m_releaseAll = bulk(tr("Release all held"), QStringLiteral("releaseAll"), HeldAction::Release);
     m_dropAll = bulk(tr("Drop all held"), QStringLiteral("dropAll"), HeldAction::Drop);
-    m_cut = new QPushButton(tr("C&ut connection"), box);
+    m_cut = new QPushButton(tr("C&ut"), box);
+    m_cut->setToolTip(tr("Cut the connection, as a network failure would"));
     m_reconnect = new QPushButton(tr("Reconnec&t"), box);
-    auto *actions = new QHBoxLayout(box);
-    actions->setContentsMargins(0, 0, 0, 0);
-    actions->addWidget(m_quota, 1);
-    for (QWidget *b : std::initializer_list<QWidget *>{m_release, m_drop, m_releaseAll, m_dropAll, m_cut, m_reconnect})
+    // Two rows, so the tab fits a 1366-px screen: the quota and the bulk actions, then the
+    // actions on the selection and its connection.
+    auto *rows = new QVBoxLayout(box);
+    rows->setContentsMargins(0, 0, 0, 0);
+    auto *bulkRow = new QHBoxLayout;
+    bulkRow->addWidget(m_quota, 1);
+    bulkRow->addWidget(m_releaseAll);
+    bulkRow->addWidget(m_dropAll);
+    auto *actions = new QHBoxLayout;
+    actions->addStretch(1);
+    for (QWidget *b : std::initializer_list<QWidget *>{m_release, m_drop, m_cut, m_reconnect})
         actions->addWidget(b);
+    rows->addLayout(bulkRow);
+    rows->addLayout(actions);
     connect(m_release, &QPushButton::clicked, this, [this] {
         for (const Workbench::Held &h : heldOfSelection())
             m_workbench.release(h);
