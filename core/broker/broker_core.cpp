@@ -138,6 +138,64 @@ std::optional<StoreError> BrokerCore::restore(SessionStore &store, Millis now)
     return std::nullopt;
 }
 
+std::vector<ClientHandle> BrokerCore::revert(SessionStore &store, const std::vector<QString> &clientIds, Millis now)
+{
+    std::vector<ClientHandle> closing;
+    for (const QString &id : clientIds)
+        if (const auto handle = revertSession(store, id, now))
+            closing.push_back(*handle);
+    revertRetained(store, now);
+    return closing;
+}
+
+std::optional<ClientHandle> BrokerCore::revertSession(SessionStore &store, const QString &id, Millis now)
+{
+    auto loaded = store.load(SessionKey{storeScope(), id});
+    const std::optional<StoredSession> stored = std::holds_alternative<StoreError>(loaded)
+        ? std::nullopt // unreadable as well: forget it in memory; a restart reads what the file holds
+        : std::get<std::optional<StoredSession>>(loaded);
+    const auto existing = m_sessions.find(id);
+    const std::optional<ClientHandle> handle = existing != m_sessions.end() ? existing->second->handle : std::nullopt;
+    if (!stored && !handle) {
+        if (existing != m_sessions.end())
+            m_sessions.erase(existing);
+        return std::nullopt;
+    }
+    auto fresh = makeSession(id);
+    if (stored) {
+        fresh->session->restore(stored->meta, stored->outbound, stored->inbound);
+        for (const StoredSubscription &sub : stored->subscriptions)
+            fresh->subscriptions[sub.subscription.filter] = sub;
+        fresh->sessionExpiry = stored->meta.sessionExpiry;
+        if (!handle && fresh->sessionExpiry != kSessionNeverExpires)
+            fresh->expiresAt = now + Millis(qint64(fresh->sessionExpiry) * 1000);
+    }
+    if (existing != m_sessions.end()) { // what the connection brought, not the store
+        fresh->handle = handle;
+        fresh->will = existing->second->will;
+        if (!stored)
+            fresh->sessionExpiry = existing->second->sessionExpiry;
+    }
+    m_sessions[id] = std::move(fresh);
+    if (handle)
+        m_closing.insert(*handle);
+    return handle;
+}
+
+void BrokerCore::revertRetained(SessionStore &store, Millis now)
+{
+    auto retained = store.retained(retainedKey());
+    if (std::holds_alternative<StoreError>(retained))
+        return; // unreadable: keep what memory holds
+    std::map<QString, RetainedMessage> kept;
+    for (ApplicationMessage &message : std::get<std::vector<ApplicationMessage>>(retained)) {
+        const auto before = m_retained.find(message.topic);
+        const auto expiresAt = before != m_retained.end() ? before->second.expiresAt : expiryOf(message, now);
+        kept[message.topic] = RetainedMessage{std::move(message), expiresAt};
+    }
+    m_retained = std::move(kept);
+}
+
 // A stored will belongs to a connection the restart cut, or one already waiting out its Will
 // Delay: either way it is due its delay from now (at once if the session ended with it).
 std::optional<StoreError> BrokerCore::restoreWill(SessionStore &store, const SessionKey &key, quint32 sessionExpiry, Millis now)

@@ -43,7 +43,7 @@ struct ClientOutput {
 
 struct BrokerStep {
     std::vector<ClientOutput> clients{};
-    std::vector<std::pair<SessionKey, std::vector<StoreChange>>> store{}; // broker-level changes (retained, subscriptions)
+    StoreBatch store{}; // broker-level changes (retained, subscriptions)
     std::vector<QString> notes{}; // for the trace: routing, wills, expiry, refusals
     void append(BrokerStep &&other);
 };
@@ -72,6 +72,10 @@ public:
     std::optional<StoreError> restore(SessionStore &store, Millis now);
     // Forget everything (restart without state).
     void clear();
+    // A step's commit failed: the sessions of `clientIds` (and the retained messages) go back to
+    // what `store` holds, so that nothing the store does not hold is acknowledged or sent later.
+    // Returns their connections, now closing (nothing they send counts until disconnected()).
+    std::vector<ClientHandle> revert(SessionStore &store, const std::vector<QString> &clientIds, Millis now);
 
     BrokerStep received(ClientHandle client, const Packet &packet, Millis now);
     BrokerStep protocolError(ClientHandle client, const ProtocolError &error, Millis now);
@@ -117,6 +121,9 @@ private:
     ReasonCode acceptance(const QString &clientId, const ApplicationMessage &message) const;
     ClientSession *byHandle(ClientHandle client);
     std::unique_ptr<ClientSession> makeSession(const QString &clientId);
+    // `id`'s session as `store` holds it; its connection, if it has one, closing.
+    std::optional<ClientHandle> revertSession(SessionStore &store, const QString &id, Millis now);
+    void revertRetained(SessionStore &store, Millis now);
     std::optional<StoreError> restoreWill(SessionStore &store, const SessionKey &key, quint32 sessionExpiry, Millis now);
     QString assignClientId();
     std::optional<std::pair<ReasonCode, QString>> connectRefusal(const Connect &connect) const;

@@ -1,5 +1,7 @@
 #include "sandbox_broker.h"
+#include "sandbox_broker_client.h"
 
+#include "edge/apply_step.h"
 #include "protocol/describe.h"
 #include "protocol/encoder.h"
 #include "store/memory_session_store.h"
@@ -8,16 +10,10 @@
 #include <QDateTime>
 #include <QFile>
 
+#include <set>
+
 namespace mqs {
 
-struct SandboxBroker::Client {
-    ClientHandle handle = 0;
-    QPointer<Transport> transport;
-    Decoder decoder{ProtocolVersion::V311}; // a CONNECT sets the version
-    ConnectionId traceId = 0;
-    QString clientId;
-    QString peer;
-};
 
 SandboxBroker::SandboxBroker(Options options, TraceLog *trace, QObject *parent)
     : QObject(parent)
@@ -35,8 +31,6 @@ SandboxBroker::SandboxBroker(Options options, TraceLog *trace, QObject *parent)
     connect(&m_server, &TransportServer::accepted, this, &SandboxBroker::onAccepted);
     m_connectDeadline.setSingleShot(true);
     connect(&m_connectDeadline, &QTimer::timeout, this, &SandboxBroker::onConnectDeadlines);
-    connect(&m_gate, &FaultGate::heldChanged, this, &SandboxBroker::heldPacketsChanged);
-    connect(&m_gate, &FaultGate::ruleActed, this, &SandboxBroker::faultRuleActed);
     if (m_trace) {
         TraceConnection lane;
         lane.role = ConnectionRole::BrokerSide;
@@ -65,14 +59,19 @@ std::optional<QString> SandboxBroker::openStore()
 {
     if (m_options.storePath.isEmpty()) {
         if (!m_store)
-            m_store = std::make_unique<MemorySessionStore>();
+            m_store = wrapped(std::make_unique<MemorySessionStore>());
         return std::nullopt;
     }
     auto store = std::make_unique<SqliteSessionStore>(m_options.storePath);
     if (store->error())
         return store->error()->message;
-    m_store = std::move(store);
+    m_store = wrapped(std::move(store));
     return std::nullopt;
+}
+
+std::unique_ptr<SessionStore> SandboxBroker::wrapped(std::unique_ptr<SessionStore> store) const
+{
+    return m_options.wrapStore ? m_options.wrapStore(std::move(store)) : std::move(store);
 }
 
 std::optional<QString> SandboxBroker::start()
@@ -105,7 +104,8 @@ void SandboxBroker::stop(bool graceful)
     auto clients = std::move(m_clients);
     m_clients.clear();
     for (auto &[handle, client] : clients) {
-        m_gate.discard(handle, [](const HeldPacket &) {});
+        if (!m_gate.discard(handle).empty())
+            emit heldPacketsChanged();
         if (!client->transport)
             continue;
         client->transport->disconnect(this);
@@ -127,7 +127,7 @@ std::optional<QString> SandboxBroker::restart(bool keepState)
     if (!keepState) {
         m_core.clear();
         if (m_options.storePath.isEmpty()) {
-            m_store = std::make_unique<MemorySessionStore>();
+            m_store = wrapped(std::make_unique<MemorySessionStore>());
         } else {
             m_store.reset();
             for (const char *suffix : {"", "-wal", "-shm"})
@@ -216,25 +216,8 @@ void SandboxBroker::onReceived(ClientHandle handle, const QByteArray &bytes)
         if (const auto *c = std::get_if<Connect>(&decoded.packet); c && client.clientId.isEmpty())
             traceConnect(client, *c);
         const auto *publish = std::get_if<Publish>(&decoded.packet);
-        HeldPacket p = HeldPacket::of(handle, TraceDirection::Received, decoded.packet, decoded.raw,
-                                      publish ? publish->topic : QString(), client.clientId);
-        FaultGate::Handlers h;
-        h.alive = [this, handle] { return m_clients.count(handle) > 0; };
-        h.cut = [this, handle](const QString &why) {
-            if (const auto c = m_clients.find(handle); c != m_clients.end() && c->second->transport) {
-                traceNote(c->second.get(), TraceKind::Cut, why);
-                c->second->transport->abort();
-            }
-        };
-        h.cross = [this, handle](const HeldPacket &held, TraceMark mark, quint32 rule) {
-            process(handle, held.packet, held.raw, mark, rule);
-        };
-        h.record = [this, handle](const HeldPacket &held, TraceMark mark, quint32 rule) {
-            if (const auto c = m_clients.find(handle); c != m_clients.end())
-                tracePacket(*c->second, TraceDirection::Received, held.packet, held.raw,
-                            flowStateOf(*c->second, held.type, held.packetId, false), mark, rule);
-        };
-        m_gate.pass(std::move(p), m_trace ? m_trace->clock().nowUs() : 0, h);
+        pass(HeldPacket::of(handle, TraceDirection::Received, decoded.packet, decoded.raw,
+                            publish ? publish->topic : QString(), client.clientId));
     }
 }
 
@@ -274,46 +257,123 @@ void SandboxBroker::process(ClientHandle handle, const Packet &packet, const QBy
     apply(std::move(step));
 }
 
+// What a committed step does to one client's connection (see core/edge/apply_step.h). Looks
+// its client up at each use: a close may remove it while the step is carried out.
+class SandboxBroker::Target final : public StepTarget
+{
+public:
+    Target(SandboxBroker &broker, ClientHandle handle) : m_broker(broker), m_handle(handle) {}
+    FlowState currentFlowState(Direction direction, PacketId id) const override
+    {
+        const Client *c = m_broker.clientOf(m_handle);
+        const Session *session = c ? m_broker.m_core.session(c->clientId) : nullptr;
+        return session ? session->flowState(direction, id) : FlowState::None;
+    }
+    void send(const Packet &packet, FlowState flowState) override
+    {
+        Client *c = m_broker.clientOf(m_handle);
+        if (!c)
+            return;
+        m_broker.send(*c, packet, flowState);
+        if (const auto *ack = std::get_if<ConnAck>(&packet); ack && !isFailure(ack->reason))
+            emit m_broker.clientConnected(c->clientId);
+    }
+    void deliver(const Delivery &) override {} // BrokerCore routed it to the subscribers' sessions
+    void report(const SessionOutput &output) override
+    {
+        const Client *c = m_broker.clientOf(m_handle);
+        for (const SessionEvent &event : output.events)
+            if (const auto *violation = std::get_if<Violation>(&event))
+                m_broker.traceNote(c, TraceKind::Violation, violation->message);
+            else if (const auto *protocol = std::get_if<ProtocolViolation>(&event))
+                m_broker.traceNote(c, TraceKind::Violation, protocol->message);
+    }
+    void close() override
+    {
+        if (Client *c = m_broker.clientOf(m_handle); c && c->transport)
+            c->transport->close();
+    }
+
+private:
+    SandboxBroker &m_broker;
+    ClientHandle m_handle;
+};
+
+SandboxBroker::Client *SandboxBroker::clientOf(ClientHandle handle) const
+{
+    const auto it = m_clients.find(handle);
+    return it == m_clients.end() ? nullptr : it->second.get();
+}
+
 void SandboxBroker::apply(BrokerStep step)
 {
-    // Write-ahead: everything this step changed is stored before any of its packets goes out.
-    for (const auto &[key, changes] : step.store)
-        if (auto error = m_store->apply(key, changes))
-            traceNote(nullptr, TraceKind::Note, error->message);
-    for (const ClientOutput &co : step.clients)
-        if (!co.output.store.empty())
-            if (auto error = m_store->apply(co.key, co.output.store))
-                traceNote(nullptr, TraceKind::Note, error->message);
     for (const QString &text : step.notes) {
         traceNote(nullptr, TraceKind::Note, text);
         emit note(text);
     }
+    // Write-ahead, one transaction for the whole step: a publisher's flow and its subscribers'
+    // queued copies are kept together or not at all, before PUBREC (method B) or PUBCOMP
+    // (method A) tells the publisher the message is safe.
+    StoreBatch batch = std::move(step.store);
+    for (ClientOutput &co : step.clients)
+        if (!co.output.store.empty())
+            batch.push_back(SessionChanges{co.key, std::move(co.output.store)});
+    std::vector<std::unique_ptr<Target>> targets;
+    std::vector<StepPart> parts;
     for (const ClientOutput &co : step.clients) {
-        const auto it = m_clients.find(co.client);
-        if (co.client == 0 || it == m_clients.end())
-            continue; // offline: its messages wait in its session
-        Client &client = *it->second;
-        for (const Packet &packet : co.output.sent) {
-            FlowState state = FlowState::None;
-            const PacketType type = packetType(packet);
-            if (belongsToFlow(type)) {
-                const Direction direction = flowDirectionOf(type, true);
-                const PacketId id = packetIdOf(packet).value_or(PacketId());
-                state = stateAfter(co.output, direction, id, flowStateOf(client, type, id, true));
-            }
-            send(client, packet, state);
-            if (const auto *ack = std::get_if<ConnAck>(&packet); ack && !isFailure(ack->reason))
-                emit clientConnected(client.clientId);
-        }
-        for (const SessionEvent &event : co.output.events)
-            if (const auto *violation = std::get_if<Violation>(&event))
-                traceNote(&client, TraceKind::Violation, violation->message);
-            else if (const auto *protocol = std::get_if<ProtocolViolation>(&event))
-                traceNote(&client, TraceKind::Violation, protocol->message);
-        if (co.output.close && client.transport)
-            client.transport->close();
+        Target *target = nullptr;
+        if (co.client != 0 && m_clients.count(co.client)) // else offline: its messages wait in its session
+            target = targets.emplace_back(std::make_unique<Target>(*this, co.client)).get();
+        parts.push_back(StepPart{target, &co.output});
     }
+    if (auto error = applyStep(m_store.get(), batch, parts))
+        storeFailed(*error, step, batch);
     scheduleTick();
+}
+
+// Nothing of the step went out. The sessions it changed are read back from the store (which
+// holds what was acknowledged), and every connection it would have sent to closes, so each
+// client resends what it has not seen acknowledged.
+void SandboxBroker::storeFailed(const StoreError &error, const BrokerStep &step, const StoreBatch &batch)
+{
+    const QString text = error.message
+                         + QStringLiteral(" Nothing of this step was sent: the connections it concerned are closed "
+                                          "(5.0: DISCONNECT 0x80) so that their clients send it again.");
+    traceNote(nullptr, TraceKind::Note, text);
+    emit note(text);
+    std::vector<QString> touched;
+    auto touch = [&](const SessionKey &key) {
+        if (!key.clientId.isEmpty() && std::find(touched.begin(), touched.end(), key.clientId) == touched.end())
+            touched.push_back(key.clientId);
+    };
+    for (const SessionChanges &changes : batch)
+        touch(changes.key);
+    for (const ClientOutput &co : step.clients)
+        touch(co.key);
+    std::vector<std::pair<ClientHandle, bool>> closing; // handle, whether its CONNACK went out before
+    for (const ClientOutput &co : step.clients) {
+        const bool acknowledgesNow = std::any_of(co.output.sent.begin(), co.output.sent.end(),
+                                                 [](const Packet &p) { return std::holds_alternative<ConnAck>(p); });
+        if (co.client != 0 && m_clients.count(co.client))
+            closing.emplace_back(co.client, !acknowledgesNow && m_core.client(co.client).has_value());
+    }
+    for (const ClientHandle handle : m_core.revert(*m_store, touched, now()))
+        closing.emplace_back(handle, true);
+    closeAfterStoreFailure(closing);
+}
+
+void SandboxBroker::closeAfterStoreFailure(const std::vector<std::pair<ClientHandle, bool>> &closing)
+{
+    std::set<ClientHandle> done;
+    for (const auto &[handle, accepted] : closing) {
+        Client *c = clientOf(handle);
+        if (!c || !done.insert(handle).second)
+            continue;
+        const Session *session = m_core.session(c->clientId);
+        const ProtocolVersion version = session ? session->link().version : c->decoder.version();
+        Target target(*this, handle);
+        carryOut(target, storeFailureClose(version, accepted));
+    }
 }
 
 void SandboxBroker::send(Client &client, const Packet &packet, FlowState state)
@@ -324,36 +384,8 @@ void SandboxBroker::send(Client &client, const Packet &packet, FlowState state)
     HeldPacket p = HeldPacket::of(client.handle, TraceDirection::Sent, packet, encode(packet, version),
                                   session ? session->topicOf(packet, true) : publish ? publish->topic : QString(),
                                   client.clientId);
-    const ClientHandle handle = client.handle;
-    FaultGate::Handlers h;
-    h.alive = [this, handle] {
-        const auto c = m_clients.find(handle);
-        return c != m_clients.end() && c->second->transport && c->second->transport->isOpen();
-    };
-    h.cut = [this, handle](const QString &why) {
-        if (const auto c = m_clients.find(handle); c != m_clients.end() && c->second->transport) {
-            traceNote(c->second.get(), TraceKind::Cut, why);
-            c->second->transport->abort();
-        }
-    };
-    h.cross = [this, handle, state](const HeldPacket &held, TraceMark mark, quint32 rule) {
-        const auto c = m_clients.find(handle);
-        if (c == m_clients.end() || !c->second->transport)
-            return;
-        c->second->transport->write(held.raw);
-        FlowState now = state;
-        if (mark == TraceMark::Released && belongsToFlow(held.type)) {
-            now = flowStateOf(*c->second, held.type, held.packetId, true);
-            if (now == FlowState::None)
-                now = flowDirectionOf(held.type, true) == Direction::Inbound ? FlowState::Complete : state;
-        }
-        tracePacket(*c->second, TraceDirection::Sent, held.packet, held.raw, now, mark, rule);
-    };
-    h.record = [this, handle, state](const HeldPacket &held, TraceMark mark, quint32 rule) {
-        if (const auto c = m_clients.find(handle); c != m_clients.end())
-            tracePacket(*c->second, TraceDirection::Sent, held.packet, held.raw, state, mark, rule);
-    };
-    m_gate.pass(std::move(p), m_trace ? m_trace->clock().nowUs() : 0, h);
+    p.flowState = state;
+    pass(std::move(p));
 }
 
 void SandboxBroker::onClosed(ClientHandle handle, const TransportClosed &closed)
@@ -364,11 +396,13 @@ void SandboxBroker::onClosed(ClientHandle handle, const TransportClosed &closed)
     std::unique_ptr<Client> client = std::move(it->second);
     m_clients.erase(it);
     traceNote(client.get(), closed.error ? TraceKind::Cut : TraceKind::Closed, closed.message);
-    m_gate.discard(handle, [this, &client](const HeldPacket &h) {
+    const std::vector<HeldPacket> discarded = m_gate.discard(handle);
+    for (const HeldPacket &h : discarded)
         traceNote(client.get(), TraceKind::Note, QStringLiteral("Held %1 id %2 discarded: the connection closed.")
                                                      .arg(packetTypeName(h.type))
                                                      .arg(h.packetId.value));
-    });
+    if (!discarded.empty())
+        emit heldPacketsChanged();
     apply(m_core.disconnected(handle, now()));
     if (client->transport)
         client->transport->deleteLater();

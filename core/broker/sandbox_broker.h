@@ -16,6 +16,7 @@
 #include <QTimer>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -31,6 +32,9 @@ public:
         quint16 port = 0; // 0: any free port (see port())
         std::optional<quint16> webSocketPort{}; // also serve ws:// here (0: any free port)
         QString storePath{}; // SQLite file for sessions and retained messages; empty: in memory
+        // Given the store just opened, the one to use: tests wrap the real store to make a commit
+        // fail or to stop the process at one. Nothing: the store as opened.
+        std::function<std::unique_ptr<SessionStore>(std::unique_ptr<SessionStore> opened)> wrapStore{};
         // A connection that has not completed its CONNECT by then is closed: a silent or
         // byte-dribbling peer must not hold a connection open indefinitely.
         int connectTimeoutMs = kDefaultConnectTimeoutMs;
@@ -60,8 +64,10 @@ public:
     // ("hold out PUBCOMP client dashboard" withholds PUBCOMP from that client only).
     FaultRuleSet &faults() { return m_faults; }
     std::vector<HeldPacket> heldPackets() const { return m_gate.held(); }
-    bool release(quint64 heldId) { return m_gate.release(heldId); }
-    bool drop(quint64 heldId) { return m_gate.drop(heldId); }
+    // Lets a held packet cross now (if its connection is still there); false when it is not held.
+    bool release(quint64 heldId);
+    // Traces a held packet as dropped; it never crosses. False when it is not held.
+    bool drop(quint64 heldId);
 
 signals:
     void clientConnected(const QString &clientId);
@@ -73,6 +79,7 @@ signals:
 
 private:
     struct Client;
+    class Target;
 
     Millis now() const;
     void onAccepted(Transport *transport);
@@ -80,8 +87,21 @@ private:
     void onClosed(ClientHandle handle, const TransportClosed &closed);
     void onConnectDeadlines();
     void process(ClientHandle handle, const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId);
+    // Commits the step's store changes in one transaction, then sends (core/edge/apply_step.h).
     void apply(BrokerStep step);
+    void storeFailed(const StoreError &error, const BrokerStep &step, const StoreBatch &batch);
+    // Closes each (connection, CONNACK sent) as storeFailureClose() says.
+    void closeAfterStoreFailure(const std::vector<std::pair<ClientHandle, bool>> &closing);
+    Client *clientOf(ClientHandle handle) const;
     void send(Client &client, const Packet &packet, FlowState state);
+    // A packet at the fault gate (either direction): carries out the gate's verdict on it
+    // (sandbox_broker_gate.cpp).
+    void pass(HeldPacket packet);
+    void cross(const HeldPacket &packet, TraceMark mark, quint32 ruleId);
+    void record(const HeldPacket &packet, TraceMark mark, quint32 ruleId);
+    // Whether the connection `handle` is still there (checked before delayed work).
+    bool isAlive(ClientHandle handle, TraceDirection direction) const;
+    void cutConnection(ClientHandle handle, const QString &why);
     void traceConnect(Client &client, const Connect &connect);
     void tracePacket(const Client &client, TraceDirection direction, const Packet &packet, const QByteArray &raw,
                      FlowState state, TraceMark mark, quint32 ruleId);
@@ -89,6 +109,7 @@ private:
     FlowState flowStateOf(const Client &client, PacketType type, PacketId id, bool sent) const;
     void scheduleTick();
     std::optional<QString> openStore();
+    std::unique_ptr<SessionStore> wrapped(std::unique_ptr<SessionStore> store) const;
 
     Options m_options;
     TraceLog *m_trace;

@@ -1,5 +1,6 @@
 #include "connection.h"
 
+#include "edge/apply_step.h"
 #include "protocol/describe.h"
 #include "protocol/encoder.h"
 
@@ -44,8 +45,6 @@ Connection::Connection(ConnectionSettings settings, TraceLog &trace, SessionStor
         cut(QStringLiteral("connect timeout"));
     });
     connect(&m_reconnectTimer, &QTimer::timeout, this, &Connection::open);
-    connect(&m_gate, &FaultGate::heldChanged, this, &Connection::heldPacketsChanged);
-    connect(&m_gate, &FaultGate::ruleActed, this, &Connection::faultRuleActed);
 }
 
 Connection::~Connection()
@@ -146,6 +145,7 @@ void Connection::open()
     m_reconnectTimer.stop();
     m_closing = false;
     m_refusedForGood = false;
+    m_storeFailed = false;
     if (const auto problem = m_settings.problem()) {
         fail(*problem);
         return;
@@ -194,114 +194,74 @@ QString Connection::describeIncomingError(const ProtocolError &error) const
         .arg(error.message);
 }
 
-FaultGate::Handlers Connection::gateHandlers(bool outgoing, FlowState flowState)
+// What a committed step does to this connection (see core/edge/apply_step.h).
+class Connection::Target final : public StepTarget
 {
-    const quint64 generation = m_transportGeneration;
-    FaultGate::Handlers h;
-    h.alive = [this, generation] { return generation == m_transportGeneration && m_transport && m_transport->isOpen(); };
-    h.cut = [this](const QString &why) { cut(why); };
-    if (outgoing) {
-        h.cross = [this, flowState](const HeldPacket &p, TraceMark mark, quint32 rule) {
-            write(p.raw);
-            FlowState state = flowState;
-            if (mark == TraceMark::Released && belongsToFlow(p.type)) {
-                // The flow may have moved on while the packet was held.
-                const Direction d = flowDirectionOf(p.type, true);
-                state = m_session->flowState(d, p.packetId);
-                if (state == FlowState::None)
-                    state = d == Direction::Inbound ? FlowState::Complete : flowState;
-            }
-            trace(TraceDirection::Sent, p.packet, p.raw, state, mark, rule);
-        };
-        h.record = [this, flowState](const HeldPacket &p, TraceMark mark, quint32 rule) {
-            trace(TraceDirection::Sent, p.packet, p.raw, flowState, mark, rule);
-        };
-    } else {
-        h.cross = [this](const HeldPacket &p, TraceMark mark, quint32 rule) { process(p.packet, p.raw, mark, rule); };
-        h.record = [this](const HeldPacket &p, TraceMark mark, quint32 rule) {
-            const FlowState state = belongsToFlow(p.type)
-                ? m_session->flowState(flowDirectionOf(p.type, false), p.packetId) : FlowState::None;
-            trace(TraceDirection::Received, p.packet, p.raw, state, mark, rule);
-        };
+public:
+    explicit Target(Connection &connection) : m_c(connection) {}
+    FlowState currentFlowState(Direction direction, PacketId id) const override
+    {
+        return m_c.m_session->flowState(direction, id);
     }
-    return h;
-}
+    void send(const Packet &packet, FlowState flowState) override { m_c.send(packet, flowState); }
+    void deliver(const Delivery &delivery) override { emit m_c.messageReceived(delivery); }
+    void report(const SessionOutput &output) override { m_c.report(output); }
+    void close() override
+    {
+        if (m_c.m_transport)
+            m_c.m_transport->close();
+    }
+
+private:
+    Connection &m_c;
+};
 
 void Connection::execute(SessionOutput out)
 {
     flushReceived(); // what was read before this step goes out before it
-    if (commit(out.store))
-        perform(out);
+    std::vector<StoreChange> changes = std::move(out.store);
+    out.store.clear();
+    applySteps(std::move(changes), {&out});
 }
 
-bool Connection::commit(const std::vector<StoreChange> &changes)
+void Connection::applySteps(std::vector<StoreChange> changes, const std::vector<const SessionOutput *> &steps)
 {
-    if (!m_store || changes.empty())
-        return true;
-    const auto error = m_store->apply(m_storeKey, changes);
-    if (!error)
-        return true;
-    fail(error->message + QStringLiteral(" The connection is closed so nothing unrecorded is sent."));
+    Target target(*this);
+    std::vector<StepPart> parts;
+    parts.reserve(steps.size());
+    for (const SessionOutput *step : steps)
+        parts.push_back(StepPart{&target, step});
+    StoreBatch batch;
+    if (!changes.empty())
+        batch.push_back(SessionChanges{m_storeKey, std::move(changes)});
+    if (auto error = applyStep(batch.empty() ? nullptr : m_store, batch, parts))
+        storeFailed(*error);
+}
+
+void Connection::storeFailed(const StoreError &error)
+{
+    fail(error.message + QStringLiteral(" The connection is closed so nothing unrecorded is sent; Reconnect resumes "
+                                        "the session from what the store holds."));
+    const SessionOutput farewell = storeFailureClose(m_session->link().version, m_session->link().connected);
+    // The session in memory is ahead of the store now: it may hold an inbound id that was
+    // never recorded or delivered, which a resent PUBLISH would be acknowledged against. The
+    // store holds exactly what was acknowledged, so the next open() rebuilds the session from it.
+    m_session = std::make_unique<Session>(m_settings.session);
+    m_sessionLoaded = false;
     m_closing = true;
-    if (m_transport)
-        m_transport->abort();
-    return false;
+    m_storeFailed = true; // what the broker sends until the close is not read
+    Target target(*this);
+    carryOut(target, farewell);
 }
 
-void Connection::perform(const SessionOutput &out)
+void Connection::report(const SessionOutput &out)
 {
-    // 1. (commit) came first: the step's state is recorded before any of its packets goes out.
-    // 2. Packets, in order.
-    for (const Packet &packet : out.sent) {
-        const PacketType type = packetType(packet);
-        FlowState state = FlowState::None;
-        if (belongsToFlow(type)) {
-            const Direction direction = flowDirectionOf(type, true);
-            const PacketId id = packetIdOf(packet).value_or(PacketId());
-            state = stateAfter(out, direction, id, m_session->flowState(direction, id));
-        }
-        send(packet, state);
-    }
-    // 3. The application hears of deliveries only after they are committed.
-    for (const Delivery &delivery : out.delivered)
-        emit messageReceived(delivery);
     for (const FlowUpdate &update : out.flows)
         emit flowUpdated(update);
     // The trace hears of events before anyone reacts to them (a reaction may send packets).
     bool connected = false;
-    for (const SessionEvent &event : out.events) {
-        std::visit(
-            [&](const auto &e) {
-                using E = std::decay_t<decltype(e)>;
-                if constexpr (std::is_same_v<E, Connected>) {
-                    connected = true;
-                } else if constexpr (std::is_same_v<E, ConnectionRefused>) {
-                    m_refusedForGood = true;
-                    fail(e.message);
-                } else if constexpr (std::is_same_v<E, SessionResumed>) {
-                    traceNote(TraceKind::SessionResumed, e.message);
-                } else if constexpr (std::is_same_v<E, FlowsAbandoned>) {
-                    traceNote(TraceKind::FlowsAbandoned, e.message);
-                } else if constexpr (std::is_same_v<E, Violation>) {
-                    traceNote(TraceKind::Violation, e.message);
-                } else if constexpr (std::is_same_v<E, ProtocolViolation>) {
-                    traceNote(TraceKind::Violation, e.message);
-                    m_lastError = QStringLiteral("Protocol error, connection closed: %1").arg(e.message);
-                    emit errorOccurred(m_lastError);
-                } else if constexpr (std::is_same_v<E, PeerDisconnected>) {
-                    traceNote(TraceKind::Note, e.message);
-                    if (isFailure(e.reason)) {
-                        m_lastError = e.message;
-                        emit errorOccurred(e.message);
-                    }
-                } else if constexpr (std::is_same_v<E, KeepAliveExpired>) {
-                    fail(e.message);
-                } else if constexpr (std::is_same_v<E, RequestUnanswered> || std::is_same_v<E, SessionNote>) {
-                    traceNote(TraceKind::Note, e.message);
-                }
-            },
-            event);
-    }
+    for (const SessionEvent &event : out.events)
+        connected = traceEvent(event) || connected;
     if (connected) {
         m_connectTimer.stop();
         m_reconnectAttempt = 0;
@@ -310,16 +270,52 @@ void Connection::perform(const SessionOutput &out)
     }
     for (const SessionEvent &event : out.events)
         emit sessionEvent(event);
-    if (out.close && m_transport)
-        m_transport->close();
     scheduleKeepAlive();
+}
+
+bool Connection::traceEvent(const SessionEvent &event)
+{
+    bool connected = false;
+    std::visit(
+        [&](const auto &e) {
+            using E = std::decay_t<decltype(e)>;
+            if constexpr (std::is_same_v<E, Connected>) {
+                connected = true;
+            } else if constexpr (std::is_same_v<E, ConnectionRefused>) {
+                m_refusedForGood = true;
+                fail(e.message);
+            } else if constexpr (std::is_same_v<E, SessionResumed>) {
+                traceNote(TraceKind::SessionResumed, e.message);
+            } else if constexpr (std::is_same_v<E, FlowsAbandoned>) {
+                traceNote(TraceKind::FlowsAbandoned, e.message);
+            } else if constexpr (std::is_same_v<E, Violation>) {
+                traceNote(TraceKind::Violation, e.message);
+            } else if constexpr (std::is_same_v<E, ProtocolViolation>) {
+                traceNote(TraceKind::Violation, e.message);
+                m_lastError = QStringLiteral("Protocol error, connection closed: %1").arg(e.message);
+                emit errorOccurred(m_lastError);
+            } else if constexpr (std::is_same_v<E, PeerDisconnected>) {
+                traceNote(TraceKind::Note, e.message);
+                if (isFailure(e.reason)) {
+                    m_lastError = e.message;
+                    emit errorOccurred(e.message);
+                }
+            } else if constexpr (std::is_same_v<E, KeepAliveExpired>) {
+                fail(e.message);
+            } else if constexpr (std::is_same_v<E, RequestUnanswered> || std::is_same_v<E, SessionNote>) {
+                traceNote(TraceKind::Note, e.message);
+            }
+        },
+        event);
+    return connected;
 }
 
 void Connection::send(const Packet &packet, FlowState flowState)
 {
-    m_gate.pass(HeldPacket::of(m_transportGeneration, TraceDirection::Sent, packet, encode(packet, m_session->link().version),
-                               m_session->topicOf(packet, true), m_session->meta().clientId),
-                m_trace.clock().nowUs(), gateHandlers(true, flowState));
+    HeldPacket p = HeldPacket::of(m_transportGeneration, TraceDirection::Sent, packet, encode(packet, m_session->link().version),
+                                  m_session->topicOf(packet, true), m_session->meta().clientId);
+    p.flowState = flowState;
+    pass(std::move(p));
 }
 
 void Connection::write(const QByteArray &raw)
@@ -411,11 +407,7 @@ void Connection::onClosed(const TransportClosed &closed)
     // Unexpected: a failure, or the peer closing while the session still thought it was connected.
     const bool unexpected = closed.error || (closed.byPeer && m_session->state() != SessionState::Disconnected);
     execute(m_session->connectionLost(now()));
-    m_gate.discard(m_transportGeneration - 1, [this](const HeldPacket &h) {
-        traceNote(TraceKind::Note, QStringLiteral("Held %1 id %2 discarded: the connection closed.")
-                                       .arg(packetTypeName(h.type))
-                                       .arg(h.packetId.value));
-    });
+    discardHeld(m_transportGeneration - 1);
     if (unexpected && !m_closing && !m_cutRequested && m_lastError.isEmpty())
         fail(closed.message);
     m_cutRequested = false;

@@ -66,8 +66,10 @@ public:
     void unsubscribe(std::vector<QString> filters, Properties properties = {});
 
     std::vector<HeldPacket> heldPackets() const { return m_gate.held(); }
-    bool release(quint64 heldId) { return m_gate.release(heldId); }
-    bool drop(quint64 heldId) { return m_gate.drop(heldId); }
+    // Lets a held packet cross now (if its connection is still there); false when it is not held.
+    bool release(quint64 heldId);
+    // Traces a held packet as dropped; it never crosses. False when it is not held.
+    bool drop(quint64 heldId);
 
     // Packets the broker sent that we have not read yet, estimated from the unread bytes waiting
     // in the socket and the mean size of the packets received so far: how far behind we are.
@@ -97,19 +99,32 @@ private:
     void onClosed(const TransportClosed &closed);
     void handleIncoming(const DecodedPacket &decoded);
     void process(const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId);
+    class Target;
     // Runs a step now: the steps read before it first, then its store changes, then the rest.
     void execute(SessionOutput out);
-    // Sends, deliveries, events and close of a step whose store changes are committed.
-    void perform(const SessionOutput &out);
-    // Write-ahead: false (and the connection cut with an error) when the store refused them.
-    [[nodiscard]] bool commit(const std::vector<StoreChange> &changes);
+    // Commits `changes` in one transaction, then carries out `steps` (core/edge/apply_step.h).
+    void applySteps(std::vector<StoreChange> changes, const std::vector<const SessionOutput *> &steps);
+    // A step's commit failed: close (DISCONNECT 0x80 on 5.0) and rebuild the session from the store.
+    void storeFailed(const StoreError &error);
+    // Flow updates and events of a committed step: to the trace and the signals.
+    void report(const SessionOutput &out);
+    // Traces (and reports) one event; whether it is Connected.
+    bool traceEvent(const SessionEvent &event);
     // Group commit: the steps of every packet read in one turn, in one transaction, then their packets.
     void flushReceived();
     void decodeReceived();
     // A session that cannot be resumed keeps its inbound QoS 2 ids in memory only.
     void keepInboundFlowsInMemory(SessionOutput &out);
     void send(const Packet &packet, FlowState flowState);
-    FaultGate::Handlers gateHandlers(bool outgoing, FlowState flowState);
+    // A packet at the fault gate (either direction): carries out the gate's verdict on it.
+    void pass(HeldPacket packet);
+    // The packet goes through: written (sent) or fed to the session (received), traced with `mark`.
+    void cross(const HeldPacket &packet, TraceMark mark, quint32 ruleId);
+    // Traced without going through (held, dropped).
+    void record(const HeldPacket &packet, TraceMark mark, quint32 ruleId);
+    // Whether the connection `generation` is still the open one (checked before delayed work).
+    bool isAlive(quint64 generation) const;
+    void discardHeld(quint64 generation);
     // How the trace names this connection, from its settings.
     TraceConnection traceRecord() const;
     void write(const QByteArray &raw);
@@ -150,6 +165,7 @@ private:
     bool m_closing = false; // the user asked to close: no reconnect
     bool m_refusedForGood = false; // CONNACK refused: reconnecting would not help
     bool m_cutRequested = false; // cut() or a fault rule: the close that follows is no error
+    bool m_storeFailed = false; // a step's commit failed: closing, nothing more is read
     int m_reconnectAttempt = 0;
     QString m_lastError;
     QElapsedTimer m_clock;

@@ -18,6 +18,8 @@ int Connection::backlogPackets() const
 
 void Connection::onReceived(const QByteArray &bytes)
 {
+    if (m_storeFailed)
+        return; // closing: what the step that failed to commit would have answered is not read either
     m_decoder.feed(bytes);
     m_bytesReceived += bytes.size();
     // A read inside a slot's nested event loop joins the turn already being gathered.
@@ -60,18 +62,18 @@ void Connection::flushReceived()
         return;
     // One transaction for the whole turn, committed before any packet of it is written; if it
     // fails, nothing of the turn is sent or delivered.
-    if (!commit(received->store))
-        return;
+    std::vector<const SessionOutput *> steps;
+    steps.reserve(received->steps.size());
     for (const SessionOutput &step : received->steps)
-        perform(step);
+        steps.push_back(&step);
+    applySteps(std::move(received->store), steps);
 }
 
 void Connection::handleIncoming(const DecodedPacket &decoded)
 {
     ++m_packetsReceived;
-    m_gate.pass(HeldPacket::of(m_transportGeneration, TraceDirection::Received, decoded.packet, decoded.raw,
-                               m_session->topicOf(decoded.packet, false), m_session->meta().clientId),
-                m_trace.clock().nowUs(), gateHandlers(false, FlowState::None));
+    pass(HeldPacket::of(m_transportGeneration, TraceDirection::Received, decoded.packet, decoded.raw,
+                        m_session->topicOf(decoded.packet, false), m_session->meta().clientId));
 }
 
 void Connection::process(const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId)

@@ -1,25 +1,26 @@
 #pragma once
-// Carries out fault rules on packets crossing one boundary: holds them until released, drops,
-// delays (with a Qt timer), duplicates, or cuts the connection after them. Used by the client
-// Connection and by the sandbox broker for each client it serves.
+// Judges packets crossing one boundary against the fault rules: a verdict (cross, hold, drop,
+// delay, duplicate, cut after) that its owner (the client Connection, the sandbox broker for
+// each client it serves) carries out, sans-IO like the session: no timers, sockets or signals
+// here. Held packets wait in the gate until the owner releases or drops them.
 
 #include "fault_rule_set.h"
 
 #include "protocol/packets.h"
+#include "session/flow.h"
 #include "trace/trace_event.h"
 
-#include <QObject>
-
-#include <functional>
 #include <map>
 #include <optional>
+#include <variant>
+#include <vector>
 
 namespace mqs {
 
-// A packet a rule holds until the user releases or drops it.
+// A packet at the gate, and once a rule holds it, until the user releases or drops it.
 struct HeldPacket {
     quint64 id = 0;
-    quint64 owner = 0; // the connection it belongs to (see FaultGate::pass)
+    quint64 owner = 0; // the connection it belongs to (see FaultGate::discard)
     TraceDirection direction = TraceDirection::Sent;
     PacketType type = PacketType::Publish;
     PacketId packetId{};
@@ -28,6 +29,7 @@ struct HeldPacket {
     quint32 ruleId = 0;
     QString ruleName{};
     qint64 heldSinceUs = 0; // trace time
+    FlowState flowState = FlowState::None; // sent packets: the state their step left the flow in
     QByteArray raw{};
     Packet packet{};
 
@@ -36,45 +38,44 @@ struct HeldPacket {
                          const QString &topic, const QString &clientId);
 };
 
-class FaultGate : public QObject
+// What the owner does with a packet, by the rule that matched it (`ruleId` 0: none did).
+namespace gate {
+struct Cross {}; // let it through now
+struct Hold {}; // trace it as held; the gate keeps it until release() or drop()
+struct Drop {}; // trace it as dropped; it never crosses
+struct Delay { int ms = 0; }; // let it through after `ms`, traced as delayed, if its connection is still there
+struct Duplicate {}; // let it through, then once more, traced as duplicated
+// Let it through, then cut the connection as a network failure would, once the current step
+// is done (the packet's consequences, e.g. a PUBREL in answer, go out first).
+struct CutAfter { QString why{}; };
+} // namespace gate
+
+struct GateVerdict {
+    std::variant<gate::Cross, gate::Hold, gate::Drop, gate::Delay, gate::Duplicate, gate::CutAfter> action{};
+    quint32 ruleId = 0;
+    bool actedOn() const { return ruleId != 0; }
+};
+
+class FaultGate
 {
-    Q_OBJECT
-    Q_DISABLE_COPY_MOVE(FaultGate)
 public:
-    struct Handlers {
-        // Let the packet cross now (write it, or feed it to the session), traced with `mark`.
-        std::function<void(const HeldPacket &, TraceMark mark, quint32 ruleId)> cross;
-        // Trace it without letting it cross (held, dropped).
-        std::function<void(const HeldPacket &, TraceMark mark, quint32 ruleId)> record;
-        // Close the connection now, as a network failure would.
-        std::function<void(const QString &why)> cut;
-        // False once the connection the packet belongs to is gone (checked before delayed work).
-        std::function<bool()> alive;
-    };
+    explicit FaultGate(FaultRuleSet &rules) : m_rules(rules) {}
+    FaultGate(const FaultGate &) = delete;
+    FaultGate &operator=(const FaultGate &) = delete;
 
-    FaultGate(FaultRuleSet &rules, QObject *parent = nullptr) : QObject(parent), m_rules(rules) {}
-
-    // `packet` fills in direction, type, id, topic, client, raw and packet; the gate the rest.
-    void pass(HeldPacket packet, qint64 nowUs, const Handlers &handlers);
+    // The verdict on `packet` (it fills in direction, type, id, topic, client, raw and packet).
+    // Hold: the gate keeps it, with its id, rule and time filled in (`packet` is updated too).
+    [[nodiscard]] GateVerdict judge(HeldPacket &packet, qint64 nowUs);
 
     std::vector<HeldPacket> held() const;
-    bool release(quint64 id);
-    bool drop(quint64 id);
-    // The connection `owner` is gone: its held packets go too (each traced by `why`).
-    void discard(quint64 owner, const std::function<void(const HeldPacket &)> &traceDiscarded);
-
-signals:
-    void heldChanged();
-    // A rule acted on a packet (its hit count grew); after the action was carried out.
-    void ruleActed(quint32 ruleId);
+    // The held packet `id`, no longer held, for its owner to let cross (or trace as dropped).
+    [[nodiscard]] std::optional<HeldPacket> take(quint64 id);
+    // The connection `owner` is gone: its held packets, no longer held.
+    [[nodiscard]] std::vector<HeldPacket> discard(quint64 owner);
 
 private:
-    void act(const FaultDecision &decision, HeldPacket packet, qint64 nowUs, const Handlers &handlers);
-    // The held packet `id` and its handlers, no longer held; nothing when it is not held.
-    std::optional<std::pair<HeldPacket, Handlers>> take(quint64 id);
-
     FaultRuleSet &m_rules;
-    std::map<quint64, std::pair<HeldPacket, Handlers>> m_held;
+    std::map<quint64, HeldPacket> m_held;
     quint64 m_nextId = 1;
 };
 

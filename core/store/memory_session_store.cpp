@@ -4,7 +4,14 @@
 
 namespace mqs {
 
-std::optional<StoreError> MemorySessionStore::apply(const SessionKey &key, const std::vector<StoreChange> &changes)
+std::optional<StoreError> MemorySessionStore::commit(const StoreBatch &batch)
+{
+    for (const SessionChanges &session : batch)
+        applyTo(session.key, session.changes);
+    return std::nullopt;
+}
+
+void MemorySessionStore::applyTo(const SessionKey &key, const std::vector<StoreChange> &changes)
 {
     Entry &e = m_entries[key];
     for (const StoreChange &change : changes) {
@@ -40,7 +47,6 @@ std::optional<StoreError> MemorySessionStore::apply(const SessionKey &key, const
             },
             change);
     }
-    return std::nullopt;
 }
 
 StoreResult<std::optional<StoredSession>> MemorySessionStore::load(const SessionKey &key)

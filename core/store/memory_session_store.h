@@ -10,7 +10,7 @@ namespace mqs {
 class MemorySessionStore final : public SessionStore
 {
 public:
-    std::optional<StoreError> apply(const SessionKey &key, const std::vector<StoreChange> &changes) override;
+    std::optional<StoreError> commit(const StoreBatch &batch) override;
     StoreResult<std::optional<StoredSession>> load(const SessionKey &key) override;
     StoreResult<std::vector<SessionKey>> keys(const QString &scope) override;
     StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit) override;
@@ -19,6 +19,7 @@ public:
     QString location() const override { return QStringLiteral("memory"); }
 
 private:
+    void applyTo(const SessionKey &key, const std::vector<StoreChange> &changes);
     struct Entry {
         std::optional<SessionMeta> meta;
         std::map<quint16, OutboundFlow> outbound;

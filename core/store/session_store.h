@@ -1,7 +1,8 @@
 #pragma once
 // Where sessions outlive the process: the flows, the delivered-message history and (for the
-// sandbox broker) subscriptions and retained messages. The session's StoreChanges of one
-// step are applied in one transaction before any packet of that step is sent (write-ahead).
+// sandbox broker) subscriptions and retained messages. The StoreChanges of one step, of every
+// session it touched, are committed in one transaction before any packet of that step is sent
+// (write-ahead).
 
 #include "session/session_output.h"
 
@@ -47,17 +48,31 @@ struct StoreError {
 template<typename T>
 using StoreResult = std::variant<T, StoreError>;
 
+// One session's share of a transaction.
+struct SessionChanges {
+    SessionKey key{};
+    std::vector<StoreChange> changes{};
+};
+// The changes of one step, of every session it touched (the broker: a publisher's flow and its
+// subscribers' queued copies), committed together so that a kill keeps all of them or none.
+using StoreBatch = std::vector<SessionChanges>;
+
 class SessionStore
 {
 public:
     virtual ~SessionStore() = default;
 
-    // All changes in one transaction: all of them are kept, or none (and an error says why).
-    virtual std::optional<StoreError> apply(const SessionKey &key, const std::vector<StoreChange> &changes) = 0;
+    // Every change of `batch` in one transaction: all of them are kept, or none (and an error says why).
+    [[nodiscard]] virtual std::optional<StoreError> commit(const StoreBatch &batch) = 0;
+    // One session's changes in one transaction.
+    [[nodiscard]] std::optional<StoreError> apply(const SessionKey &key, std::vector<StoreChange> changes)
+    {
+        return commit(StoreBatch{SessionChanges{key, std::move(changes)}});
+    }
     // Nothing when no session is stored for `key`.
     virtual StoreResult<std::optional<StoredSession>> load(const SessionKey &key) = 0;
     // Forgets the session (flows, subscriptions; the delivery history stays).
-    std::optional<StoreError> remove(const SessionKey &key) { return apply(key, {DeleteSession{}}); }
+    [[nodiscard]] std::optional<StoreError> remove(const SessionKey &key) { return apply(key, {DeleteSession{}}); }
     virtual StoreResult<std::vector<SessionKey>> keys(const QString &scope) = 0;
     // The delivered messages of `key`, oldest first (at most `limit`, the newest ones).
     virtual StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit = 100000) = 0;

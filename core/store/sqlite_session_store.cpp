@@ -132,29 +132,19 @@ std::variant<qint64, QString> SqliteSessionStore::sessionFor(const SessionKey &k
     return id;
 }
 
-std::optional<StoreError> SqliteSessionStore::apply(const SessionKey &key, const std::vector<StoreChange> &changes)
+std::optional<StoreError> SqliteSessionStore::commit(const StoreBatch &batch)
 {
     if (m_openError)
         return m_openError;
-    if (changes.empty())
+    if (std::all_of(batch.begin(), batch.end(), [](const SessionChanges &s) { return s.changes.empty(); }))
         return std::nullopt;
     if (isFull())
         return failure(QStringLiteral("save the session"), QStringLiteral("database or disk is full"));
     if (!m_db.transaction())
         return failure(QStringLiteral("start a transaction"), m_db.lastError().text());
-    auto session = sessionFor(key);
     std::optional<QString> error;
-    if (const auto *failed = std::get_if<QString>(&session))
-        error = *failed;
-    for (auto change = changes.begin(); !error && change != changes.end(); ++change)
-        error = applyChange(std::get<qint64>(session), *change);
-    m_deliveriesSincePrune += std::count_if(changes.begin(), changes.end(), [](const StoreChange &change) {
-        return std::holds_alternative<RecordDelivery>(change);
-    });
-    if (!error && m_deliveriesSincePrune >= kDeliveriesBetweenPrunes) {
-        m_deliveriesSincePrune = 0;
-        error = pruneHistory(std::get<qint64>(session));
-    }
+    for (auto session = batch.begin(); !error && session != batch.end(); ++session)
+        error = applySession(*session);
     if (!error && !m_db.commit())
         error = m_db.lastError().text();
     if (error) {
@@ -162,6 +152,26 @@ std::optional<StoreError> SqliteSessionStore::apply(const SessionKey &key, const
         return failure(QStringLiteral("save the session"), *error);
     }
     return std::nullopt;
+}
+
+std::optional<QString> SqliteSessionStore::applySession(const SessionChanges &session)
+{
+    if (session.changes.empty())
+        return std::nullopt;
+    auto number = sessionFor(session.key);
+    if (const auto *failed = std::get_if<QString>(&number))
+        return *failed;
+    const qint64 id = std::get<qint64>(number);
+    for (const StoreChange &change : session.changes)
+        if (auto error = applyChange(id, change))
+            return error;
+    m_deliveriesSincePrune += std::count_if(session.changes.begin(), session.changes.end(), [](const StoreChange &change) {
+        return std::holds_alternative<RecordDelivery>(change);
+    });
+    if (m_deliveriesSincePrune < kDeliveriesBetweenPrunes)
+        return std::nullopt;
+    m_deliveriesSincePrune = 0;
+    return pruneHistory(id);
 }
 
 std::optional<QString> SqliteSessionStore::pruneHistory(qint64 session)

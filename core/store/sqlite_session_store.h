@@ -1,5 +1,5 @@
 #pragma once
-// A SessionStore in one SQLite file (QtSql, WAL journal). Every apply() is one transaction,
+// A SessionStore in one SQLite file (QtSql, WAL journal). Every commit() is one transaction,
 // so a kill at any moment leaves either the whole step or none of it. Tables: sqlite_schema.h.
 
 #include "session_store.h"
@@ -24,7 +24,7 @@ public:
     // Why the database could not be opened, or nothing.
     const std::optional<StoreError> &error() const { return m_openError; }
 
-    std::optional<StoreError> apply(const SessionKey &key, const std::vector<StoreChange> &changes) override;
+    std::optional<StoreError> commit(const StoreBatch &batch) override;
     StoreResult<std::optional<StoredSession>> load(const SessionKey &key) override;
     StoreResult<std::vector<SessionKey>> keys(const QString &scope) override;
     StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit) override;
@@ -49,6 +49,8 @@ private:
     std::variant<std::optional<qint64>, QString> findSession(const SessionKey &key);
     // The number of `key`'s session, given to it in the current transaction when it has none yet.
     std::variant<qint64, QString> sessionFor(const SessionKey &key);
+    // One session's changes inside the open transaction; why they failed, or nothing.
+    std::optional<QString> applySession(const SessionChanges &session);
     std::optional<QString> applyChange(qint64 session, const StoreChange &change);
     std::optional<QString> pruneHistory(qint64 session);
     // Whether the files have reached setMaximumSize().

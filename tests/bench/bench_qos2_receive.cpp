@@ -31,11 +31,11 @@ class TimedStore final : public SessionStore
 {
 public:
     explicit TimedStore(const QString &path) : m_store(path) {}
-    std::optional<StoreError> apply(const SessionKey &key, const std::vector<StoreChange> &changes) override
+    std::optional<StoreError> commit(const StoreBatch &batch) override
     {
         QElapsedTimer timer;
         timer.start();
-        auto result = m_store.apply(key, changes);
+        auto result = m_store.commit(batch);
         busyNs += timer.nsecsElapsed();
         ++transactions;
         return result;

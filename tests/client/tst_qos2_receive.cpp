@@ -3,6 +3,7 @@
 // a failed commit sends and delivers nothing; and a reader that is behind is not blamed on the peer.
 
 #include "client/connection.h"
+#include "failing_store.h"
 #include "mosquitto_fixture.h"
 #include "store/memory_session_store.h"
 #include "store/sqlite_session_store.h"
@@ -22,13 +23,17 @@ int countOf(const std::vector<StoreChange> &changes, auto isKind)
     return int(std::count_if(changes.begin(), changes.end(), isKind));
 }
 
-int sentPubRecs(const TraceLog &trace)
+int sentOfType(const TraceLog &trace, PacketType type)
 {
     int n = 0;
     for (quint64 s = trace.firstSequence(); s < trace.endSequence(); ++s)
-        n += trace.kindOf(s) == TraceKind::Packet && trace.directionOf(s) == TraceDirection::Sent
-            && trace.typeOf(s) == PacketType::PubRec;
+        n += trace.kindOf(s) == TraceKind::Packet && trace.directionOf(s) == TraceDirection::Sent && trace.typeOf(s) == type;
     return n;
+}
+
+int sentPubRecs(const TraceLog &trace)
+{
+    return sentOfType(trace, PacketType::PubRec);
 }
 
 // A real MemorySessionStore that also notes, for each transaction, what it held and how many
@@ -45,15 +50,17 @@ public:
 
     explicit RecordingStore(const TraceLog &trace) : m_trace(trace) {}
 
-    std::optional<StoreError> apply(const SessionKey &key, const std::vector<StoreChange> &changes) override
+    std::optional<StoreError> commit(const StoreBatch &batch) override
     {
-        transactions.push_back(Transaction{
-            .savedInbound = countOf(changes, [](const StoreChange &c) { return std::holds_alternative<SaveInbound>(c); }),
-            .deletedInbound = countOf(changes, [](const StoreChange &c) { return std::holds_alternative<DeleteInbound>(c); }),
-            .recordedDeliveries = countOf(changes, [](const StoreChange &c) { return std::holds_alternative<RecordDelivery>(c); }),
-            .pubRecsAlreadySent = sentPubRecs(m_trace),
-        });
-        return m_store.apply(key, changes);
+        Transaction t{.pubRecsAlreadySent = sentPubRecs(m_trace)};
+        for (const SessionChanges &session : batch) {
+            const auto &changes = session.changes;
+            t.savedInbound += countOf(changes, [](const StoreChange &c) { return std::holds_alternative<SaveInbound>(c); });
+            t.deletedInbound += countOf(changes, [](const StoreChange &c) { return std::holds_alternative<DeleteInbound>(c); });
+            t.recordedDeliveries += countOf(changes, [](const StoreChange &c) { return std::holds_alternative<RecordDelivery>(c); });
+        }
+        transactions.push_back(t);
+        return m_store.commit(batch);
     }
     StoreResult<std::optional<StoredSession>> load(const SessionKey &key) override { return m_store.load(key); }
     StoreResult<std::vector<SessionKey>> keys(const QString &scope) override { return m_store.keys(scope); }
@@ -236,6 +243,51 @@ private slots:
         QVERIFY(!errors.isEmpty());
         QVERIFY2(errors.at(0).at(0).toString().contains(QStringLiteral("nothing unrecorded is sent")),
                  qPrintable(errors.at(0).at(0).toString()));
+    }
+
+    void failedCommitThenReconnectAcknowledgesOnlyWhatWasRecorded_data()
+    {
+        QTest::addColumn<ProtocolVersion>("version");
+        QTest::newRow("5.0") << ProtocolVersion::V5;
+        QTest::newRow("3.1.1") << ProtocolVersion::V311;
+    }
+
+    // Durability: a step whose commit failed leaves the session as the store holds it, so a user
+    // Reconnect in the same process does not PUBREC a message that was never delivered or
+    // recorded; the broker resends it ([MQTT-4.4.0-1]) and it is delivered once. 5.0 says why
+    // with DISCONNECT 0x80.
+    void failedCommitThenReconnectAcknowledgesOnlyWhatWasRecorded()
+    {
+        QFETCH(ProtocolVersion, version);
+        QTemporaryDir dir;
+        auto sqlite = std::make_unique<SqliteSessionStore>(dir.filePath(QStringLiteral("undo.db")));
+        QVERIFY(!sqlite->error());
+        FailingStore store(std::move(sqlite));
+        TraceLog trace;
+        auto settings = settingsFor(m_broker->url(), QStringLiteral("undo-%1").arg(QTest::currentDataTag()).remove(QLatin1Char('.')),
+                                    {.cleanStart = false, .sessionExpiry = 600});
+        settings.version = version;
+        Connection sub(settings, trace, &store);
+        const QString topic = QStringLiteral("undo/%1").arg(QTest::currentDataTag());
+        openAndSubscribe(sub, topic);
+        QSignalSpy received(&sub, &Connection::messageReceived);
+        store.failNextCommits(1);
+        publishWhileBlocked(topic, 1);
+
+        QTRY_COMPARE_WITH_TIMEOUT(sub.state(), ConnectionState::Disconnected, 10000);
+        QCOMPARE(store.failedCommits(), 1);
+        QCOMPARE(received.size(), 0);
+        QCOMPARE(sentPubRecs(trace), 0);
+        QCOMPARE(sentOfType(trace, PacketType::Disconnect), version == ProtocolVersion::V5 ? 1 : 0);
+
+        sub.reconnect();
+        QTRY_COMPARE_WITH_TIMEOUT(received.size(), 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(sub.session().inbound().flows().size(), std::size_t(0), 5000);
+        QCOMPARE(received.at(0).at(0).value<Delivery>().message.payload, QByteArray("reading-1"));
+        QCOMPARE(sentPubRecs(trace), 1); // acknowledged once, after it was recorded
+        const auto history = std::get<std::vector<Delivery>>(store.history(SessionKey{settings.storeScope(), settings.clientId}, 10));
+        QCOMPARE(history.size(), std::size_t(1));
+        sub.close();
     }
 
     void readerBehindIsNotBlamedOnThePeer()
