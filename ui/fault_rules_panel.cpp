@@ -1,5 +1,6 @@
 #include "fault_rules_panel.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -60,8 +61,12 @@ bool FaultRuleModel::setData(const QModelIndex &index, const QVariant &value, in
 {
     if (!m_rules || index.column() != Enabled || role != Qt::CheckStateRole)
         return false;
-    m_rules->setEnabled(m_rules->rules()[std::size_t(index.row())].id, value.toInt() == Qt::Checked);
+    const quint32 id = m_rules->rules()[std::size_t(index.row())].id;
+    const bool enabled = value.toInt() == Qt::Checked;
+    m_rules->setEnabled(id, enabled);
     emit dataChanged(index, index);
+    if (!enabled)
+        emit ruleDisabled(id);
     return true;
 }
 
@@ -103,6 +108,10 @@ FaultRulesPanel::FaultRulesPanel(QWidget *parent)
     }
     presets->setMenu(menu);
     auto *remove = new QPushButton(tr("Delete"), this);
+    m_releaseOnRetire = new QCheckBox(tr("Release what a rule holds when it is turned off or deleted"), this);
+    m_releaseOnRetire->setObjectName(QStringLiteral("releaseOnRetire"));
+    m_releaseOnRetire->setChecked(true); // a held packet no rule holds any more would wait for nothing
+    m_releaseOnRetire->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed); // never widens the window
     m_table = new QTableView(this);
     m_table->setModel(&m_model);
     m_table->verticalHeader()->hide();
@@ -121,6 +130,7 @@ FaultRulesPanel::FaultRulesPanel(QWidget *parent)
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(row);
     layout->addWidget(m_table, 1);
+    layout->addWidget(m_releaseOnRetire);
 
     connect(m_target, &QComboBox::currentIndexChanged, this, [this](int i) {
         m_model.setRules(i >= 0 && i < int(m_targets.size()) ? m_targets[std::size_t(i)].second : nullptr);
@@ -134,13 +144,36 @@ FaultRulesPanel::FaultRulesPanel(QWidget *parent)
     connect(add, &QPushButton::clicked, this, addTyped);
     connect(m_text, &QLineEdit::returnPressed, this, addTyped);
     connect(remove, &QPushButton::clicked, this, [this] {
-        const QModelIndex current = m_table->currentIndex();
-        if (!current.isValid() || !m_model.rules())
-            return;
-        m_model.rules()->remove(m_model.rules()->rules()[std::size_t(current.row())].id);
-        m_model.reload();
-        emit rulesChanged();
+        if (const QModelIndex current = m_table->currentIndex(); current.isValid())
+            removeRule(current.row());
     });
+    connect(&m_model, &FaultRuleModel::ruleDisabled, this, [this](quint32 id) {
+        if (m_releaseOnRetire->isChecked() && m_model.rules())
+            emit ruleRetired(m_model.rules(), id);
+    });
+}
+
+void FaultRulesPanel::removeRule(int row)
+{
+    FaultRuleSet *rules = m_model.rules();
+    if (!rules || row < 0 || row >= int(rules->rules().size()))
+        return;
+    const quint32 id = rules->rules()[std::size_t(row)].id;
+    rules->remove(id);
+    m_model.reload();
+    if (m_releaseOnRetire->isChecked())
+        emit ruleRetired(rules, id);
+    emit rulesChanged();
+}
+
+bool FaultRulesPanel::releasesOnRetire() const
+{
+    return m_releaseOnRetire->isChecked();
+}
+
+void FaultRulesPanel::setReleasesOnRetire(bool release)
+{
+    m_releaseOnRetire->setChecked(release);
 }
 
 void FaultRulesPanel::setTargets(const std::vector<std::pair<QString, FaultRuleSet *>> &targets)

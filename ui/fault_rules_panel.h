@@ -7,6 +7,7 @@
 #include <QAbstractTableModel>
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QLineEdit;
 class QTableView;
@@ -31,6 +32,10 @@ public:
     Qt::ItemFlags flags(const QModelIndex &index) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
+signals:
+    // The user turned a rule off with its check box.
+    void ruleDisabled(quint32 ruleId);
+
 private:
     FaultRuleSet *m_rules = nullptr;
 };
@@ -49,15 +54,24 @@ public:
     void refresh() { m_model.reload(); }
     // A rule acted somewhere: its Hits cell shows the new count.
     void showHits() { m_model.showHits(); }
+    // Deletes the rule in `row` of the chosen target's table.
+    void removeRule(int row);
+    // Whether turning a rule off or deleting it lets what it holds cross (on by default).
+    bool releasesOnRetire() const;
+    void setReleasesOnRetire(bool release);
 
 signals:
     void rulesChanged();
+    // A rule of `rules` was turned off or deleted while "release what it holds" is on: the owner
+    // of the held packets lets them cross.
+    void ruleRetired(mqs::FaultRuleSet *rules, quint32 ruleId);
 
 private:
     FaultRuleModel m_model;
     QComboBox *m_target = nullptr;
     QLineEdit *m_text = nullptr;
     QTableView *m_table = nullptr;
+    QCheckBox *m_releaseOnRetire = nullptr;
     std::vector<std::pair<QString, FaultRuleSet *>> m_targets;
 };
 

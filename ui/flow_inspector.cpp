@@ -3,15 +3,22 @@
 #include "theme.h"
 
 #include <QComboBox>
+#include <QCursor>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QTableView>
+#include <QToolButton>
 #include <QVBoxLayout>
+
+#include <map>
 
 namespace mqs {
 
@@ -21,40 +28,73 @@ FlowInspector::FlowInspector(Workbench &workbench, QWidget *parent)
     m_filter.setSourceModel(&m_model);
     connect(&workbench, &Workbench::batch, this, [this] { m_model.syncRows(); }); // the index changed
     m_filter.setNewestFirst(true);
+    m_pane = new InspectorPane(workbench, this);
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    split->setObjectName(QStringLiteral("flowsSplit"));
+    split->addWidget(buildTable());
+    split->addWidget(m_pane);
+    // Both sides scroll or wrap, so neither needs its full width: the tab fits a 1366-px screen.
+    const int chars = fontMetrics().averageCharWidth();
+    split->widget(0)->setMinimumWidth(30 * chars);
+    m_pane->setMinimumWidth(20 * chars);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setSizes({110 * chars, 60 * chars}); // the pane shows its sentences and step times uncut
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(split, 1);
+    layout->addWidget(buildActions());
+
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        showCurrent();
+        if (!m_selecting)
+            if (const auto flow = selectedFlow())
+                emit flowSelected(*flow);
+    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &FlowInspector::updateActions);
+    connect(&workbench, &Workbench::heldPacketsChanged, this, &FlowInspector::updateActions);
+    showCurrent();
+}
+
+QWidget *FlowInspector::buildTable()
+{
+    auto *box = new QWidget(this);
     auto *filters = new QHBoxLayout;
-    m_category = new QComboBox(this);
+    m_category = new QComboBox(box);
     m_category->addItem(tr("All flows"), FlowTableModel::Open | FlowTableModel::Stalled | FlowTableModel::Failed | FlowTableModel::Complete);
     m_category->addItem(tr("Open"), FlowTableModel::Open | FlowTableModel::Stalled);
     m_category->addItem(tr("Stalled"), int(FlowTableModel::Stalled));
     m_category->addItem(tr("Failed or abandoned"), int(FlowTableModel::Failed));
     m_category->addItem(tr("Complete"), int(FlowTableModel::Complete));
     m_category->setAccessibleName(tr("Show flows"));
-    m_search = new QLineEdit(this);
+    m_search = new QLineEdit(box);
     m_search->setPlaceholderText(tr("Packet id or topic"));
     m_search->setClearButtonEnabled(true);
-    auto *threshold = new QSpinBox(this);
-    threshold->setRange(1, 3600);
-    threshold->setSuffix(tr(" s"));
-    threshold->setPrefix(tr("stalled after "));
-    threshold->setValue(QSettings().value(QStringLiteral("inspector/stallThresholdSeconds"), 5).toInt());
-    m_model.setStallThresholdMs(threshold->value() * 1000);
+    m_threshold = new QSpinBox(box);
+    m_threshold->setRange(1, 3600);
+    m_threshold->setSuffix(tr(" s"));
+    m_threshold->setPrefix(tr("stalled after "));
+    m_threshold->setValue(QSettings().value(QStringLiteral("inspector/stallThresholdSeconds"), 5).toInt());
+    m_model.setStallThresholdMs(m_threshold->value() * 1000);
     filters->addWidget(m_category);
     filters->addWidget(m_search, 1);
-    filters->addWidget(threshold);
+    filters->addWidget(m_threshold);
 
-    m_table = new QTableView(this);
+    m_table = new QTableView(box);
+    m_table->setObjectName(QStringLiteral("flowTable"));
     m_table->setModel(&m_filter);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection); // act on many held flows at once
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setWordWrap(false);
     m_table->setAlternatingRowColors(true);
+    m_table->viewport()->installEventFilter(this); // rows hold still while the pointer is over them
     const int w = fontMetrics().averageCharWidth();
     const std::pair<int, int> widths[] = {{FlowTableModel::Connection, 24}, {FlowTableModel::Direction_, 6},
                                           {FlowTableModel::Id, 6}, {FlowTableModel::Topic, 24},
-                                          {FlowTableModel::QoS_, 6}, {FlowTableModel::State, 26},
+                                          {FlowTableModel::QoS_, 6}, {FlowTableModel::State, 30},
                                           {FlowTableModel::Sentence, 60}, {FlowTableModel::Age, 7},
                                           {FlowTableModel::Resends, 8}, {FlowTableModel::Held, 6}};
     for (const auto &[column, chars] : widths)
@@ -67,48 +107,68 @@ FlowInspector::FlowInspector(Workbench &workbench, QWidget *parent)
     connect(header, &QHeaderView::sectionMoved, this, saveColumns);
     connect(header, &QHeaderView::sectionResized, this, saveColumns);
 
-    m_sentence = new QLabel(this);
-    m_sentence->setWordWrap(true);
-    m_sentence->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_quota = new QLabel(this);
-    m_quota->setWordWrap(true); // a long list of ids must never widen the window
-    m_quota->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    m_quota->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_release = new QPushButton(tr("&Release held"), this);
-    m_drop = new QPushButton(tr("&Drop held"), this);
-    m_cut = new QPushButton(tr("C&ut connection"), this);
-    m_reconnect = new QPushButton(tr("Reconnec&t"), this);
-    auto *actions = new QHBoxLayout;
-    actions->addWidget(m_quota, 1);
-    for (QPushButton *b : {m_release, m_drop, m_cut, m_reconnect})
-        actions->addWidget(b);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(4, 4, 4, 4);
-    layout->addLayout(filters);
-    layout->addWidget(m_table, 1);
-    layout->addWidget(m_sentence);
-    layout->addLayout(actions);
-
     connect(m_category, &QComboBox::currentIndexChanged, this, [this] { m_filter.setCategories(m_category->currentData().toInt()); });
     connect(m_search, &QLineEdit::textChanged, &m_filter, &FlowFilterModel::setText);
-    connect(threshold, &QSpinBox::valueChanged, this, [this](int seconds) {
+    connect(m_threshold, &QSpinBox::valueChanged, this, [this](int seconds) {
         QSettings().setValue(QStringLiteral("inspector/stallThresholdSeconds"), seconds);
         m_model.setStallThresholdMs(seconds * 1000);
     });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
-        updateActions();
-        if (!m_selecting)
-            if (const auto flow = selectedFlow())
-                emit flowSelected(*flow);
-    });
+    auto *layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(filters);
+    layout->addWidget(m_table, 1);
+    return box;
+}
+
+QWidget *FlowInspector::buildActions()
+{
+    auto *box = new QWidget(this);
+    m_quota = new QLabel(box);
+    m_quota->setWordWrap(true); // a long list of ids must never widen the window
+    m_quota->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_quota->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_release = new QPushButton(tr("&Release"), box);
+    m_release->setObjectName(QStringLiteral("releaseSelected"));
+    m_release->setToolTip(tr("Let the held packets of the selected flows cross"));
+    m_drop = new QPushButton(tr("&Drop"), box);
+    m_drop->setObjectName(QStringLiteral("dropSelected"));
+    m_drop->setToolTip(tr("Discard the held packets of the selected flows, as a lossy network would"));
+    auto bulk = [this, box](const QString &text, const QString &name, HeldAction action) {
+        auto *button = new QToolButton(box);
+        button->setText(text);
+        button->setObjectName(name);
+        button->setPopupMode(QToolButton::InstantPopup);
+        auto *menu = new QMenu(button);
+        connect(menu, &QMenu::aboutToShow, this, [this, menu, action] { fillBulkMenu(menu, action); });
+        button->setMenu(menu);
+        return button;
+    };
+    m_releaseAll = bulk(tr("Release all held"), QStringLiteral("releaseAll"), HeldAction::Release);
+    m_dropAll = bulk(tr("Drop all held"), QStringLiteral("dropAll"), HeldAction::Drop);
+    m_cut = new QPushButton(tr("C&ut"), box);
+    m_cut->setToolTip(tr("Cut the connection, as a network failure would"));
+    m_reconnect = new QPushButton(tr("Reconnec&t"), box);
+    // Two rows, so the tab fits a 1366-px screen: the quota and the bulk actions, then the
+    // actions on the selection and its connection.
+    auto *rows = new QVBoxLayout(box);
+    rows->setContentsMargins(0, 0, 0, 0);
+    auto *bulkRow = new QHBoxLayout;
+    bulkRow->addWidget(m_quota, 1);
+    bulkRow->addWidget(m_releaseAll);
+    bulkRow->addWidget(m_dropAll);
+    auto *actions = new QHBoxLayout;
+    actions->addStretch(1);
+    for (QWidget *b : std::initializer_list<QWidget *>{m_release, m_drop, m_cut, m_reconnect})
+        actions->addWidget(b);
+    rows->addLayout(bulkRow);
+    rows->addLayout(actions);
     connect(m_release, &QPushButton::clicked, this, [this] {
-        if (const auto held = heldPacketOfSelection())
-            m_workbench.release(*held);
+        for (const Workbench::Held &h : heldOfSelection())
+            m_workbench.release(h);
     });
     connect(m_drop, &QPushButton::clicked, this, [this] {
-        if (const auto held = heldPacketOfSelection())
-            m_workbench.drop(*held);
+        for (const Workbench::Held &h : heldOfSelection())
+            m_workbench.drop(h);
     });
     connect(m_cut, &QPushButton::clicked, this, [this] {
         if (Connection *c = connectionOfSelection())
@@ -118,14 +178,31 @@ FlowInspector::FlowInspector(Workbench &workbench, QWidget *parent)
         if (Connection *c = connectionOfSelection())
             c->reconnect();
     });
-    updateActions();
+    return box;
+}
+
+bool FlowInspector::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_table->viewport()) {
+        if (event->type() == QEvent::Enter)
+            m_filter.setReorderingPaused(true);
+        else if (event->type() == QEvent::Leave)
+            m_filter.setReorderingPaused(false);
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void FlowInspector::refresh()
 {
+    // A Leave can go missing (a popup, the window losing focus, an Enter Qt synthesized from a
+    // stale pointer position at start): reordering resumes once the pointer is really elsewhere.
+    const QWidget *viewport = m_table->viewport();
+    if (m_filter.reorderingPaused() && !viewport->rect().contains(viewport->mapFromGlobal(QCursor::pos())))
+        m_filter.setReorderingPaused(false);
     m_model.refresh();
     updateActions();
     updateQuota();
+    m_pane->refresh();
 }
 
 std::optional<FlowId> FlowInspector::selectedFlow() const
@@ -134,6 +211,15 @@ std::optional<FlowId> FlowInspector::selectedFlow() const
     if (!current.isValid())
         return std::nullopt;
     return current.data(FlowTableModel::FlowIdRole).value<FlowId>();
+}
+
+std::vector<FlowId> FlowInspector::selectedFlows() const
+{
+    std::vector<FlowId> flows;
+    for (const QModelIndex &row : m_table->selectionModel()->selectedRows())
+        flows.push_back(row.data(FlowTableModel::FlowIdRole).value<FlowId>());
+    std::sort(flows.begin(), flows.end());
+    return flows;
 }
 
 void FlowInspector::selectFlow(std::optional<FlowId> flow)
@@ -149,9 +235,19 @@ void FlowInspector::selectFlow(std::optional<FlowId> flow)
         proxy = m_filter.mapFromSource(source);
     }
     m_selecting = true;
-    m_table->setCurrentIndex(proxy);
+    m_table->selectionModel()->setCurrentIndex(proxy, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_table->scrollTo(proxy);
     m_selecting = false;
+}
+
+void FlowInspector::showCurrent()
+{
+    const auto flow = selectedFlow();
+    m_pane->showFlow(flow);
+    std::vector<FlowId> linked = flow ? m_workbench.flows().hopsOf(*flow) : std::vector<FlowId>{};
+    m_model.setLinked(linked);
+    emit linkedFlowsChanged(std::move(linked));
+    updateActions();
 }
 
 Connection *FlowInspector::connectionOfSelection() const
@@ -171,38 +267,98 @@ Connection *FlowInspector::connectionOfSelection() const
     return nullptr;
 }
 
-std::optional<Workbench::Held> FlowInspector::heldPacketOfSelection() const
+std::optional<Workbench::Held> FlowInspector::heldPacketOf(const FlowRecord &f) const
 {
-    const auto flow = selectedFlow();
-    const FlowRecord *f = flow ? m_workbench.flows().find(*flow) : nullptr;
-    if (!f || !f->heldEvent)
+    if (!f.heldEvent)
         return std::nullopt;
-    const ConnectionId connection = f->key.connection;
+    const ConnectionId connection = f.key.connection;
     const auto record = m_workbench.trace().connection(connection);
     for (const Workbench::Held &h : m_workbench.heldPackets()) {
         const bool sameConnection = h.connection ? h.connection->traceId() == connection
                                                  : (record && record->role == ConnectionRole::BrokerSide && h.packet.clientId == record->clientId);
-        if (sameConnection && h.packet.packetId == f->key.packetId && h.packet.type == f->heldType)
+        if (sameConnection && h.packet.packetId == f.key.packetId && h.packet.type == f.heldType)
             return h;
     }
     return std::nullopt;
 }
 
+std::vector<Workbench::Held> FlowInspector::heldOfSelection() const
+{
+    std::vector<Workbench::Held> held;
+    for (FlowId id : selectedFlows())
+        if (const FlowRecord *f = m_workbench.flows().find(id))
+            if (const auto h = heldPacketOf(*f))
+                held.push_back(*h);
+    return held;
+}
+
+const FaultRuleSet *FlowInspector::rulesOf(const Workbench::Held &held) const
+{
+    if (held.connection)
+        return &held.connection->faults();
+    return m_workbench.demo() ? &m_workbench.demo()->broker().faults() : nullptr;
+}
+
+int FlowInspector::actOnHeld(HeldAction action, const std::function<bool(const Workbench::Held &)> &which)
+{
+    int acted = 0;
+    for (const Workbench::Held &h : m_workbench.heldPackets())
+        if (which(h))
+            acted += (action == HeldAction::Release ? m_workbench.release(h) : m_workbench.drop(h)) ? 1 : 0;
+    return acted;
+}
+
+int FlowInspector::releaseHeldBy(const FaultRuleSet *rules, quint32 ruleId)
+{
+    return actOnHeld(HeldAction::Release,
+                     [&](const Workbench::Held &h) { return h.packet.ruleId == ruleId && rulesOf(h) == rules; });
+}
+
+void FlowInspector::fillBulkMenu(QMenu *menu, HeldAction action)
+{
+    menu->clear();
+    const std::vector<Workbench::Held> held = m_workbench.heldPackets();
+    const QString verb = action == HeldAction::Release ? tr("Release") : tr("Drop");
+    QAction *all = menu->addAction(tr("%1 everything held (%2)").arg(verb).arg(held.size()));
+    all->setEnabled(!held.empty());
+    connect(all, &QAction::triggered, this, [this, action] { actOnHeld(action, [](const Workbench::Held &) { return true; }); });
+    // (rule set, rule) and connection, each with its count, in a stable order.
+    std::map<std::pair<const FaultRuleSet *, quint32>, std::pair<QString, int>> byRule;
+    std::map<QString, int> byConnection;
+    auto connectionName = [](const Workbench::Held &h) {
+        return h.connection ? h.connection->settings().name : tr("sandbox broker ⇄ %1").arg(h.packet.clientId);
+    };
+    for (const Workbench::Held &h : held) {
+        auto &[name, count] = byRule[{rulesOf(h), h.packet.ruleId}];
+        name = tr("rule '%1' (%2)").arg(h.packet.ruleName, h.connection ? h.connection->settings().name : tr("sandbox broker"));
+        ++count;
+        ++byConnection[connectionName(h)];
+    }
+    menu->addSection(tr("Per rule"));
+    for (const auto &[key, entry] : byRule)
+        connect(menu->addAction(tr("%1 held by %2 (%3)").arg(verb, entry.first).arg(entry.second)), &QAction::triggered, this,
+                [this, action, key] {
+                    actOnHeld(action, [&](const Workbench::Held &h) { return rulesOf(h) == key.first && h.packet.ruleId == key.second; });
+                });
+    menu->addSection(tr("Per connection"));
+    for (const auto &[name, count] : byConnection)
+        connect(menu->addAction(tr("%1 held on %2 (%3)").arg(verb, name).arg(count)), &QAction::triggered, this,
+                [this, action, name, connectionName] {
+                    actOnHeld(action, [&](const Workbench::Held &h) { return connectionName(h) == name; });
+                });
+}
+
 void FlowInspector::updateActions()
 {
-    const auto flow = selectedFlow();
-    const FlowRecord *f = flow ? m_workbench.flows().find(*flow) : nullptr;
-    const bool held = heldPacketOfSelection().has_value();
+    const bool held = !heldOfSelection().empty();
     m_release->setEnabled(held);
     m_drop->setEnabled(held);
+    const bool anyHeld = !m_workbench.heldPackets().empty();
+    m_releaseAll->setEnabled(anyHeld);
+    m_dropAll->setEnabled(anyHeld);
     Connection *c = connectionOfSelection();
     m_cut->setEnabled(c && c->state() == ConnectionState::Connected);
     m_reconnect->setEnabled(c != nullptr);
-    m_sentence->setText(f ? m_workbench.flows().sentence(*f, m_workbench.trace().clock().nowUs())
-                          : tr("Select a flow to see what it waits for."));
-    const bool stalled = f && m_workbench.flows().isStalledBeyondBacklog(*f, m_workbench.trace().clock().nowUs(),
-                                                                         qint64(m_model.stallThresholdMs()) * 1000);
-    m_sentence->setStyleSheet(stalled ? QStringLiteral("color: %1; font-weight: bold;").arg(problemColor().name()) : QString());
 }
 
 void FlowInspector::updateQuota()

@@ -49,6 +49,16 @@ void FlowTableModel::syncRows()
     }
 }
 
+void FlowTableModel::setLinked(std::vector<FlowId> flows)
+{
+    std::sort(flows.begin(), flows.end());
+    if (flows == m_linked)
+        return;
+    m_linked = std::move(flows);
+    if (m_rows > 0)
+        emit dataChanged(index(0, 0), index(m_rows - 1, ColumnCount - 1), {Qt::BackgroundRole, LinkedRole});
+}
+
 void FlowTableModel::setStallThresholdMs(int ms)
 {
     m_thresholdUs = qint64(std::max(100, ms)) * 1000;
@@ -113,7 +123,9 @@ QVariant FlowTableModel::data(const QModelIndex &index, int role) const
         return {};
     const FlowRecord &f = m_flows.flows()[std::size_t(index.row())];
     const bool stalled = m_flows.isStalledBeyondBacklog(f, m_now, m_thresholdUs);
+    const bool linked = std::binary_search(m_linked.begin(), m_linked.end(), f.id);
     switch (role) {
+    case LinkedRole: return linked;
     case StalledRole: return stalled;
     case StateRole: return int(f.state);
     case FlowIdRole: return QVariant::fromValue(f.id);
@@ -131,6 +143,8 @@ QVariant FlowTableModel::data(const QModelIndex &index, int role) const
     case Qt::BackgroundRole:
         if (stalled)
             return stalledRowColor();
+        if (linked)
+            return linkedRowColor();
         return {};
     case Qt::ToolTipRole:
         return m_flows.sentence(f, m_now);
@@ -143,7 +157,7 @@ QVariant FlowTableModel::data(const QModelIndex &index, int role) const
                                     : QString::number(f.key.packetId.value);
         case Topic: return f.topic;
         case QoS_: return qosValue(f.qos);
-        case State: return stalled ? tr("Stalled (%1)").arg(flowStateName(f.state)) : flowStateName(f.state);
+        case State: return stalled ? tr("Stalled: %1").arg(FlowIndex::stateText(f)) : FlowIndex::stateText(f);
         case Steps: return steps(f);
         case Age: return f.isOpen() ? QStringLiteral("%1 s").arg(double(m_now - f.lastStepUs) / 1e6, 0, 'f', 1) : QString();
         case Resends: return f.resends ? QVariant(f.resends) : QVariant();
@@ -182,6 +196,13 @@ void FlowFilterModel::setNewestFirst(bool newest)
 {
     m_problemsFirst = newest;
     sort(0, newest ? Qt::DescendingOrder : Qt::AscendingOrder);
+}
+
+void FlowFilterModel::setReorderingPaused(bool paused)
+{
+    // Without dynamic sorting, QSortFilterProxyModel appends new source rows at the end and
+    // leaves changed rows in place; turning it back on sorts and filters again.
+    setDynamicSortFilter(!paused);
 }
 
 bool FlowFilterModel::lessThan(const QModelIndex &left, const QModelIndex &right) const

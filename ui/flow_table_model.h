@@ -16,7 +16,7 @@ class FlowTableModel : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(FlowTableModel)
 public:
     enum Column { Connection, Direction_, Id, Topic, QoS_, State, Sentence, Age, Resends, Held, Steps, ColumnCount };
-    enum Role { StalledRole = Qt::UserRole + 1, StateRole, FlowIdRole, CategoryRole };
+    enum Role { StalledRole = Qt::UserRole + 1, StateRole, FlowIdRole, CategoryRole, LinkedRole };
     enum Category { Open = 1, Stalled = 2, Failed = 4, Complete = 8 };
 
     FlowTableModel(const TraceLog &log, const FlowIndex &flows, QObject *parent = nullptr);
@@ -28,6 +28,9 @@ public:
     void refresh();
     void setStallThresholdMs(int ms);
     int stallThresholdMs() const { return int(m_thresholdUs / 1000); }
+    // The flows shown as the other hops of the selected flow's message (highlighted rows).
+    void setLinked(std::vector<FlowId> flows);
+    const std::vector<FlowId> &linked() const { return m_linked; }
     int stalledCount() const;
     int openCount() const;
 
@@ -46,6 +49,7 @@ private:
     quint64 m_forgottenCursor = 0; // in the flow index's journal of forgotten rows
     qint64 m_thresholdUs = 5'000'000;
     qint64 m_now = 0;
+    std::vector<FlowId> m_linked; // sorted
 };
 
 // Filters by category (open, stalled, failed, complete), packet id and topic text.
@@ -58,6 +62,10 @@ public:
     void setText(const QString &text);
     // Stalled flows first, then open ones, each newest first (the default); or the order they began.
     void setNewestFirst(bool newest);
+    // Paused: rows stay where they are (new ones are appended, changed ones keep their place and
+    // their filter verdict) so nothing moves under a pending click; resuming sorts again.
+    void setReorderingPaused(bool paused);
+    bool reorderingPaused() const { return !dynamicSortFilter(); }
 
 protected:
     bool filterAcceptsRow(int row, const QModelIndex &parent) const override;

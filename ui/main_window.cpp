@@ -276,7 +276,10 @@ QWidget *MainWindow::buildCenter()
         if (const auto packet = m_diagram->selectedPacket())
             m_packet->showPacket(*packet);
     });
+    connect(m_inspector, &FlowInspector::linkedFlowsChanged, m_diagram, &SequenceDiagramView::setLinkedFlows);
     connect(m_faults, &FaultRulesPanel::rulesChanged, this, [this] { m_inspector->refresh(); });
+    connect(m_faults, &FaultRulesPanel::ruleRetired, m_inspector,
+            [this](FaultRuleSet *rules, quint32 id) { m_inspector->releaseHeldBy(rules, id); });
     connect(m_workbench.get(), &Workbench::faultRuleActed, m_faults, &FaultRulesPanel::showHits);
     return split;
 }

@@ -124,19 +124,16 @@ QString LastPublish::waitingSentence() const
 {
     const double seconds = double(m_workbench.trace().clock().nowUs() - m_startUs) / 1e6;
     const quint16 id = m_update.packetId.value;
-    switch (m_update.state) {
-    case FlowState::Queued:
-        if (m_connection->state() != ConnectionState::Connected)
-            return tr("id %1 not sent: %2 is not connected. It goes out when the connection opens (Ctrl+K).")
-                .arg(id)
-                .arg(m_connection->settings().name);
-        return tr("id %1 queued: waiting for send quota (the broker's Receive Maximum).").arg(id);
-    case FlowState::AwaitingPubAck: return tr("id %1 waiting for PUBACK (%2 s).").arg(id).arg(seconds, 0, 'f', 1);
-    case FlowState::AwaitingPubRec: return tr("id %1 waiting for PUBREC (%2 s).").arg(id).arg(seconds, 0, 'f', 1);
-    case FlowState::AwaitingPubComp:
-        return tr("id %1 PUBREC received; waiting for PUBCOMP (%2 s).").arg(id).arg(seconds, 0, 'f', 1);
-    default: return tr("id %1 …").arg(id);
-    }
+    if (m_update.state == FlowState::Queued && m_connection->state() != ConnectionState::Connected)
+        return tr("id %1 not sent: %2 is not connected. It goes out when the connection opens (Ctrl+K).")
+            .arg(id)
+            .arg(m_connection->settings().name);
+    const QString wait = waitingForText(m_update.state); // the words the flow inspector uses too
+    if (m_update.state == FlowState::Queued)
+        return tr("id %1 queued: waiting for %2.").arg(id).arg(wait);
+    if (wait.isEmpty())
+        return tr("id %1 …").arg(id);
+    return tr("id %1 waiting for %2 (%3 s).").arg(id).arg(wait).arg(seconds, 0, 'f', 1);
 }
 
 LastPublish::Sentence LastPublish::sentence()

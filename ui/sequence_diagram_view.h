@@ -76,6 +76,8 @@ public slots:
     void selectFlow(mqs::FlowId flow); // selects its arrows and scrolls to them
     // Emphasises these flows' arrows and brackets besides the selected one (e.g. a message's other hop).
     void setHighlightedFlows(const std::set<mqs::FlowId> &flows);
+    // The other hops of the selected flow's message (the inspector's links), emphasised alike.
+    void setLinkedFlows(const std::vector<mqs::FlowId> &flows) { setHighlightedFlows({flows.begin(), flows.end()}); }
 
 signals:
     void packetSelected(quint64 sequence);

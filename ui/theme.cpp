@@ -64,6 +64,11 @@ const std::vector<LegendEntry> &packetLegend()
     return legend;
 }
 
+QColor linkedRowColor()
+{
+    return isDarkPalette() ? QColor(0x1c, 0x33, 0x4a) : QColor(0xdc, 0xea, 0xfb);
+}
+
 QPalette darkPalette()
 {
     QPalette p;

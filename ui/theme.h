@@ -19,6 +19,7 @@ QColor problemColor(); // errors, failed and stalled flows
 QColor successColor(); // completed flows and publishes
 QColor warningColor(); // nothing wrong, but worth noticing (a payload shown in part)
 QColor stalledRowColor(); // background of a stalled flow's row
+QColor linkedRowColor(); // background of the other hops of the selected flow's message
 
 // The sequence diagram's one colour code: an arrow's colour says its packet type (the steps of a
 // QoS handshake each have their own), on `palette`. Flows are told apart by their brackets.

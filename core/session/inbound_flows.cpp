@@ -61,34 +61,9 @@ void InboundFlows::deliver(const ApplicationMessage &message, std::optional<Pack
 
 void InboundFlows::onPublish(const Publish &publish, Millis now, const Link &link, SessionOutput &out)
 {
-    QString topic = publish.topic;
-    if (link.isV5()) {
-        if (const auto alias = publish.properties.integer(PropertyId::TopicAlias)) {
-            if (*alias > link.topicAliasMaximum) {
-                out.events.push_back(ProtocolViolation{
-                    ReasonCode::TopicAliasInvalid,
-                    QStringLiteral("PUBLISH uses Topic Alias %1, above the Topic Alias Maximum of %2 that we announced "
-                                   "[MQTT-3.3.2-10].")
-                        .arg(*alias)
-                        .arg(link.topicAliasMaximum)});
-                return;
-            }
-            if (topic.isEmpty()) {
-                const auto known = m_aliases.constFind(*alias);
-                if (known == m_aliases.constEnd()) {
-                    out.events.push_back(ProtocolViolation{
-                        ReasonCode::ProtocolError,
-                        QStringLiteral("PUBLISH uses Topic Alias %1 without a topic, but this connection never defined "
-                                       "that alias (section 3.3.2.3.4).")
-                            .arg(*alias)});
-                    return;
-                }
-                topic = *known;
-            } else {
-                m_aliases.insert(*alias, topic);
-            }
-        }
-    }
+    const auto topic = resolveTopic(publish, link, out);
+    if (!topic)
+        return;
     if (link.maximumQoS && publish.qos > *link.maximumQoS) {
         out.events.push_back(ProtocolViolation{ReasonCode::QoSNotSupported,
                                                QStringLiteral("PUBLISH at QoS %1, above the Maximum QoS %2 we announced "
@@ -98,82 +73,86 @@ void InboundFlows::onPublish(const Publish &publish, Millis now, const Link &lin
         return;
     }
     ApplicationMessage message = toMessage(publish);
-    message.topic = topic;
+    message.topic = *topic;
     const ReasonCode verdict = (m_acceptance && link.isV5()) ? m_acceptance(message) : ReasonCode::Success;
-
-    if (publish.qos == QoS::AtMostOnce) {
+    switch (publish.qos) {
+    case QoS::AtMostOnce:
         if (!isFailure(verdict))
             deliver(message, std::nullopt, now, false, out);
         return;
-    }
-    const PacketId id = *publish.packetId;
-    if (publish.qos == QoS::AtLeastOnce) {
-        if (!isFailure(verdict))
-            deliver(message, id, now, false, out);
-        out.sent.push_back(PubAck{id, link.isV5() ? verdict : ReasonCode::Success, {}});
-        out.flows.push_back(FlowUpdate{Direction::Inbound, id, isFailure(verdict) ? FlowState::Failed : FlowState::Complete,
-                                       0, topic, QoS::AtLeastOnce, verdict, 0, {}});
+    case QoS::AtLeastOnce:
+        receiveQoS1(message, *publish.packetId, verdict, now, link, out);
+        return;
+    case QoS::ExactlyOnce:
+        receiveQoS2(publish, message, verdict, now, link, out);
         return;
     }
+}
 
-    // [MQTT-3.3.4-9] no more unacknowledged QoS 2 PUBLISHes on this connection than our Receive Maximum.
-    if (link.isV5() && !m_unacknowledgedThisConnection.contains(id.value)
-        && int(m_unacknowledgedThisConnection.size()) >= link.receiveMaximum) {
-        out.events.push_back(ProtocolViolation{ReasonCode::ReceiveMaximumExceeded,
-                                               QStringLiteral("The peer sent a QoS 2 PUBLISH (id %1) while %2 others it sent on "
-                                                              "this connection await PUBREL, more than our Receive Maximum of "
-                                                              "%3 [MQTT-3.3.4-9].")
-                                                   .arg(id.value)
-                                                   .arg(m_unacknowledgedThisConnection.size())
-                                                   .arg(link.receiveMaximum)});
-        return;
+std::optional<QString> InboundFlows::resolveTopic(const Publish &publish, const Link &link, SessionOutput &out)
+{
+    const auto alias = link.isV5() ? publish.properties.integer(PropertyId::TopicAlias) : std::nullopt;
+    if (!alias)
+        return publish.topic;
+    if (*alias > link.topicAliasMaximum) {
+        out.events.push_back(ProtocolViolation{ReasonCode::TopicAliasInvalid,
+                                               QStringLiteral("PUBLISH uses Topic Alias %1, above the Topic Alias Maximum "
+                                                              "of %2 that we announced [MQTT-3.3.2-10].")
+                                                   .arg(*alias)
+                                                   .arg(link.topicAliasMaximum)});
+        return std::nullopt;
     }
+    if (!publish.topic.isEmpty()) {
+        m_aliases.insert(*alias, publish.topic);
+        return publish.topic;
+    }
+    const auto known = m_aliases.constFind(*alias);
+    if (known == m_aliases.constEnd()) {
+        out.events.push_back(ProtocolViolation{ReasonCode::ProtocolError,
+                                               QStringLiteral("PUBLISH uses Topic Alias %1 without a topic, but this "
+                                                              "connection never defined that alias (section 3.3.2.3.4).")
+                                                   .arg(*alias)});
+        return std::nullopt;
+    }
+    return *known;
+}
+
+void InboundFlows::receiveQoS1(const ApplicationMessage &message, PacketId id, ReasonCode verdict, Millis now,
+                               const Link &link, SessionOutput &out)
+{
+    if (!isFailure(verdict))
+        deliver(message, id, now, false, out);
+    out.sent.push_back(PubAck{id, link.isV5() ? verdict : ReasonCode::Success, {}});
+    // No record: the PUBACK answers at once and ends the flow.
+    const FlowState state = followFlow(FlowState::None, {FlowEvent::PublishQoS1, flowEventOf(PacketType::PubAck, QoS::AtLeastOnce, verdict)});
+    out.flows.push_back(FlowUpdate{Direction::Inbound, id, state, 0, message.topic, QoS::AtLeastOnce, verdict, 0, {}});
+}
+
+void InboundFlows::receiveQoS2(const Publish &publish, const ApplicationMessage &message, ReasonCode verdict, Millis now,
+                               const Link &link, SessionOutput &out)
+{
+    const PacketId id = *publish.packetId;
+    if (exceedsReceiveMaximum(id, link, out))
+        return;
     if (const auto existing = m_flows.find(id.value); existing != m_flows.end()) {
-        // [MQTT-4.3.3-10] until PUBREL, a PUBLISH with this id is the same message: PUBREC again, deliver nothing.
-        InboundFlow &f = existing->second;
-        ++f.duplicates;
-        m_unacknowledgedThisConnection.insert(id.value); // a resend takes a unit of the sender's quota again
-        if (!publish.dup)
-            out.events.push_back(Violation{
-                QStringLiteral("[MQTT-2.3.1-2]"),
-                QStringLiteral("PUBLISH id %1 arrived with DUP=0 while the earlier PUBLISH with that id still awaits its "
-                               "PUBREL: the sender reused a packet id in flight. Treated as a duplicate and not delivered "
-                               "again.")
-                    .arg(id.value),
-                id});
-        out.store.push_back(SaveInbound{f});
-        out.sent.push_back(PubRec{id, ReasonCode::Success, {}});
-        update(f, QoS::ExactlyOnce, out);
+        receiveAgain(existing->second, publish, out);
         return;
     }
-    if (publish.dup) {
-        const size_t hash = payloadHash(publish.payload);
-        for (const Completed &c : m_recentlyCompleted) {
-            if (c.id == id.value && c.topic == topic && c.payloadHash == hash) {
-                out.events.push_back(Violation{
-                    QStringLiteral("[MQTT-4.3.3-6]"),
-                    QStringLiteral("PUBLISH id %1 (DUP=1, '%2') repeats a message whose PUBREL already arrived: the sender "
-                                   "resent a PUBLISH after its PUBREL [MQTT-4.3.3-6]. The spec makes it a new message, so "
-                                   "it is delivered again.")
-                        .arg(id.value)
-                        .arg(topic),
-                    id});
-                break;
-            }
-        }
-    }
+    if (publish.dup)
+        reportResentAfterPubRel(id, message.topic, publish.payload, out);
     if (isFailure(verdict)) {
         // A failing PUBREC ends the flow at once; a PUBLISH with this id is new afterwards.
         out.sent.push_back(PubRec{id, verdict, {}});
-        out.flows.push_back(FlowUpdate{Direction::Inbound, id, FlowState::Failed, 0, topic, QoS::ExactlyOnce, verdict, 0,
+        const FlowState failed = followFlow(FlowState::None, {FlowEvent::PublishQoS2, FlowEvent::PubRecRefused});
+        out.flows.push_back(FlowUpdate{Direction::Inbound, id, failed, 0, message.topic, QoS::ExactlyOnce, verdict, 0,
                                        reasonText(verdict, PacketType::PubRec)});
         return;
     }
     InboundFlow f;
     f.serial = m_nextSerial++;
     f.packetId = id;
-    f.state = FlowState::AwaitingPubRel;
-    f.topic = topic;
+    f.state = followFlow(FlowState::None, {FlowEvent::PublishQoS2, FlowEvent::PubRec}); // awaits the sender's PUBREL
+    f.topic = message.topic;
     f.receivedAt = now;
     if (m_method == InboundMethod::A)
         f.message = message;
@@ -186,6 +165,61 @@ void InboundFlows::onPublish(const Publish &publish, Millis now, const Link &lin
     m_payloadHashes.insert(id.value, payloadHash(publish.payload));
     m_unacknowledgedThisConnection.insert(id.value);
     m_flows.emplace(id.value, std::move(f));
+}
+
+bool InboundFlows::exceedsReceiveMaximum(PacketId id, const Link &link, SessionOutput &out) const
+{
+    // [MQTT-3.3.4-9] no more unacknowledged QoS 2 PUBLISHes on this connection than our Receive Maximum.
+    if (!link.isV5() || m_unacknowledgedThisConnection.contains(id.value)
+        || int(m_unacknowledgedThisConnection.size()) < link.receiveMaximum)
+        return false;
+    out.events.push_back(ProtocolViolation{ReasonCode::ReceiveMaximumExceeded,
+                                           QStringLiteral("The peer sent a QoS 2 PUBLISH (id %1) while %2 others it sent on "
+                                                          "this connection await PUBREL, more than our Receive Maximum of "
+                                                          "%3 [MQTT-3.3.4-9].")
+                                               .arg(id.value)
+                                               .arg(m_unacknowledgedThisConnection.size())
+                                               .arg(link.receiveMaximum)});
+    return true;
+}
+
+void InboundFlows::receiveAgain(InboundFlow &f, const Publish &publish, SessionOutput &out)
+{
+    // [MQTT-4.3.3-10] until PUBREL, a PUBLISH with this id is the same message: PUBREC again, deliver nothing.
+    const PacketId id = f.packetId;
+    ++f.duplicates;
+    f.state = followFlow(f.state, {FlowEvent::PublishQoS2, FlowEvent::PubRec});
+    m_unacknowledgedThisConnection.insert(id.value); // a resend takes a unit of the sender's quota again
+    if (!publish.dup)
+        out.events.push_back(Violation{
+            QStringLiteral("[MQTT-2.3.1-2]"),
+            QStringLiteral("PUBLISH id %1 arrived with DUP=0 while the earlier PUBLISH with that id still awaits its "
+                           "PUBREL: the sender reused a packet id in flight. Treated as a duplicate and not delivered "
+                           "again.")
+                .arg(id.value),
+            id});
+    out.store.push_back(SaveInbound{f});
+    out.sent.push_back(PubRec{id, ReasonCode::Success, {}});
+    update(f, QoS::ExactlyOnce, out);
+}
+
+void InboundFlows::reportResentAfterPubRel(PacketId id, const QString &topic, const QByteArray &payload,
+                                           SessionOutput &out) const
+{
+    const size_t hash = payloadHash(payload);
+    for (const Completed &c : m_recentlyCompleted) {
+        if (c.id == id.value && c.topic == topic && c.payloadHash == hash) {
+            out.events.push_back(Violation{
+                QStringLiteral("[MQTT-4.3.3-6]"),
+                QStringLiteral("PUBLISH id %1 (DUP=1, '%2') repeats a message whose PUBREL already arrived: the sender "
+                               "resent a PUBLISH after its PUBREL [MQTT-4.3.3-6]. The spec makes it a new message, so "
+                               "it is delivered again.")
+                    .arg(id.value)
+                    .arg(topic),
+                id});
+            return;
+        }
+    }
 }
 
 void InboundFlows::onPubRel(const PubRel &rel, Millis now, const Link &link, SessionOutput &out)
@@ -217,6 +251,7 @@ void InboundFlows::onPubRel(const PubRel &rel, Millis now, const Link &link, Ses
             m_resumeOrder.erase(position);
     }
     InboundFlow f = std::move(it->second);
+    f.state = followFlow(f.state, {FlowEvent::PubRel}); // the receiver owes PUBCOMP, and sends it now
     m_flows.erase(it);
     m_unacknowledgedThisConnection.remove(id.value);
     if (f.message) { // method A: the message reaches the application now, recorded in the same commit
@@ -229,7 +264,7 @@ void InboundFlows::onPubRel(const PubRel &rel, Millis now, const Link &link, Ses
                                                  .arg(id.value)});
     }
     out.store.push_back(DeleteInbound{id});
-    f.state = FlowState::Complete;
+    f.state = followFlow(f.state, {FlowEvent::PubComp});
     out.sent.push_back(PubComp{id, ReasonCode::Success, {}});
     update(f, QoS::ExactlyOnce, out);
     m_recentlyCompleted.push_back(Completed{id.value, f.topic, m_payloadHashes.take(id.value)});
@@ -255,7 +290,7 @@ std::vector<FlowUpdate> InboundFlows::discard(const QString &why, SessionOutput 
 {
     std::vector<FlowUpdate> abandoned;
     for (InboundFlow &f : flows()) {
-        f.state = FlowState::Abandoned;
+        f.state = followFlow(f.state, {FlowEvent::SessionLost});
         out.store.push_back(DeleteInbound{f.packetId});
         update(f, QoS::ExactlyOnce, out, why);
         abandoned.push_back(out.flows.back());

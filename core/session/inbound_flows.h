@@ -51,6 +51,18 @@ private:
         size_t payloadHash;
     };
 
+    // The PUBLISH's topic, through this connection's aliases; nothing after reporting a violation.
+    std::optional<QString> resolveTopic(const Publish &publish, const Link &link, SessionOutput &out);
+    void receiveQoS1(const ApplicationMessage &message, PacketId id, ReasonCode verdict, Millis now, const Link &link,
+                     SessionOutput &out);
+    void receiveQoS2(const Publish &publish, const ApplicationMessage &message, ReasonCode verdict, Millis now,
+                     const Link &link, SessionOutput &out);
+    // True (and reported) when a new QoS 2 PUBLISH is one more than our Receive Maximum allows.
+    bool exceedsReceiveMaximum(PacketId id, const Link &link, SessionOutput &out) const;
+    // The PUBLISH of a flow that still awaits its PUBREL.
+    void receiveAgain(InboundFlow &flow, const Publish &publish, SessionOutput &out);
+    // A DUP PUBLISH repeating a message whose PUBREL already arrived ([MQTT-4.3.3-6]).
+    void reportResentAfterPubRel(PacketId id, const QString &topic, const QByteArray &payload, SessionOutput &out) const;
     void deliver(const ApplicationMessage &message, std::optional<PacketId> id, Millis now, bool record,
                  SessionOutput &out) const;
     void update(const InboundFlow &flow, QoS qos, SessionOutput &out, const QString &note = {}) const;

@@ -8,14 +8,15 @@
 namespace mqs {
 namespace {
 
-FlowState awaitingFor(QoS qos)
+FlowEvent publishEvent(QoS qos)
 {
-    return qos == QoS::AtLeastOnce ? FlowState::AwaitingPubAck : FlowState::AwaitingPubRec;
+    return qos == QoS::AtLeastOnce ? FlowEvent::PublishQoS1 : FlowEvent::PublishQoS2;
 }
 
-bool onWire(FlowState s)
+// The event an acknowledgement is; 3.1.1 acknowledgements carry no reason.
+FlowEvent ackEvent(PacketType type, ReasonCode reason, const Link &link)
 {
-    return s == FlowState::AwaitingPubAck || s == FlowState::AwaitingPubRec || s == FlowState::AwaitingPubComp;
+    return flowEventOf(type, QoS::ExactlyOnce, link.isV5() ? reason : ReasonCode::Success);
 }
 
 } // namespace
@@ -135,7 +136,7 @@ PublishResult OutboundFlows::publish(const ApplicationMessage &message, Millis n
     f.serial = m_nextSerial++;
     f.packetId = *id;
     f.message = message;
-    f.state = FlowState::Queued;
+    f.state = followFlow(FlowState::None, {FlowEvent::Accepted});
     f.createdAt = now;
     m_serialById.insert(id->value, f.serial);
     m_queued.insert(f.serial);
@@ -225,7 +226,7 @@ void OutboundFlows::transmit(OutboundFlow &f, Millis now, const Link &link, Sess
     PendingAlias alias;
     Publish p = wirePublish(f, now, link, resend, alias);
     if (const auto problem = sizeProblem(p, link)) {
-        finish(f, FlowState::Failed, ReasonCode::PacketTooLarge, now, *problem, out);
+        finish(f, FlowEvent::NotSent, ReasonCode::PacketTooLarge, now, *problem, out);
         return;
     }
     registerAlias(alias);
@@ -235,7 +236,7 @@ void OutboundFlows::transmit(OutboundFlow &f, Millis now, const Link &link, Sess
     ++f.sends;
     if (!resend)
         f.publishedAt = now;
-    f.state = awaitingFor(f.message.qos);
+    f.state = followFlow(f.state, {publishEvent(f.message.qos)});
     out.store.push_back(SaveOutbound{f});
     out.sent.push_back(std::move(p));
     update(f, out);
@@ -261,24 +262,24 @@ void OutboundFlows::pump(Millis now, const Link &link, SessionOutput &out)
         OutboundFlow &f = m_flows.at(serial);
         const auto expiry = f.message.properties.integer(PropertyId::MessageExpiryInterval);
         if (expiry && now - f.createdAt >= Millis(qint64(*expiry) * 1000)) {
-            finish(f, FlowState::Failed, ReasonCode::Success, now,
+            finish(f, FlowEvent::NotSent, ReasonCode::Success, now,
                    QStringLiteral("Message Expiry Interval of %1 s passed before it could be sent").arg(*expiry), out);
             continue;
         }
         // Queued before this CONNACK: its Maximum QoS, Retain Available and Topic Alias Maximum
         // apply now ([MQTT-3.2.2-11], [MQTT-3.2.2-14]).
         if (const auto problem = peerLimitProblem(f.message, link)) {
-            finish(f, FlowState::Failed, ReasonCode::Success, now, *problem, out);
+            finish(f, FlowEvent::NotSent, ReasonCode::Success, now, *problem, out);
             continue;
         }
         transmit(f, now, link, out);
     }
 }
 
-void OutboundFlows::finish(OutboundFlow &f, FlowState state, ReasonCode reason, Millis now, const QString &note,
+void OutboundFlows::finish(OutboundFlow &f, FlowEvent event, ReasonCode reason, Millis now, const QString &note,
                            SessionOutput &out)
 {
-    f.state = state;
+    f.state = followFlow(f.state, {event});
     f.reason = reason;
     f.completedAt = now;
     update(f, out, note);
@@ -296,6 +297,21 @@ void OutboundFlows::finish(OutboundFlow &f, FlowState state, ReasonCode reason, 
 void OutboundFlows::onPubAck(const PubAck &ack, Millis now, const Link &link, SessionOutput &out)
 {
     OutboundFlow *f = find(ack.packetId);
+    const FlowEvent event = ackEvent(PacketType::PubAck, ack.reason, link);
+    if (!f || !nextFlowState(f->state, event)) {
+        reportStrayPubAck(ack, f, out);
+        return;
+    }
+    f->acknowledgedAt = now;
+    const QString note = event == FlowEvent::PubAckRefused
+        ? QStringLiteral("PUBACK %1: the receiver refused the message").arg(reasonText(ack.reason, PacketType::PubAck))
+        : QString();
+    finish(*f, event, ack.reason, now, note, out);
+    pump(now, link, out);
+}
+
+void OutboundFlows::reportStrayPubAck(const PubAck &ack, const OutboundFlow *f, SessionOutput &out) const
+{
     if (!f || f->state == FlowState::Queued) {
         out.events.push_back(Violation{QString(),
                                        QStringLiteral("PUBACK for id %1, which has no QoS 1 message in flight; ignored.")
@@ -303,27 +319,43 @@ void OutboundFlows::onPubAck(const PubAck &ack, Millis now, const Link &link, Se
                                        ack.packetId});
         return;
     }
-    if (f->state != FlowState::AwaitingPubAck) {
-        out.events.push_back(ProtocolViolation{ReasonCode::ProtocolError,
-                                               QStringLiteral("PUBACK for id %1, which was published at QoS 2 and awaits "
-                                                              "%2 (section 4.3.3).")
-                                                   .arg(ack.packetId.value)
-                                                   .arg(f->state == FlowState::AwaitingPubRec ? "PUBREC" : "PUBCOMP")});
-        return;
-    }
-    f->acknowledgedAt = now;
-    if (link.isV5() && isFailure(ack.reason))
-        finish(*f, FlowState::Failed, ack.reason, now,
-               QStringLiteral("PUBACK %1: the receiver refused the message").arg(reasonText(ack.reason, PacketType::PubAck)),
-               out);
-    else
-        finish(*f, FlowState::Complete, ack.reason, now, QString(), out);
-    pump(now, link, out);
+    out.events.push_back(ProtocolViolation{ReasonCode::ProtocolError,
+                                           QStringLiteral("PUBACK for id %1, which was published at QoS 2 and awaits "
+                                                          "%2 (section 4.3.3).")
+                                               .arg(ack.packetId.value)
+                                               .arg(f->state == FlowState::AwaitingPubRec ? "PUBREC" : "PUBCOMP")});
 }
 
 void OutboundFlows::onPubRec(const PubRec &rec, Millis now, const Link &link, SessionOutput &out)
 {
     OutboundFlow *f = find(rec.packetId);
+    const FlowEvent event = ackEvent(PacketType::PubRec, rec.reason, link);
+    const auto next = f ? nextFlowState(f->state, event) : std::nullopt;
+    if (!next) {
+        reportStrayPubRec(rec, f, link, out);
+        return;
+    }
+    if (f->state == FlowState::AwaitingPubRec)
+        f->acknowledgedAt = now; // the first PUBREC; a later one only asks for the PUBREL again
+    if (*next == FlowState::Failed) {
+        // [MQTT-4.3.3-4] PUBREL answers only a PUBREC below 0x80: a failing one ends the flow and
+        // frees the id; the PUBLISH is not resent ([MQTT-4.4.0-2]).
+        finish(*f, event, rec.reason, now,
+               QStringLiteral("PUBREC %1: the receiver refused the message").arg(reasonText(rec.reason, PacketType::PubRec)),
+               out);
+        pump(now, link, out);
+        return;
+    }
+    if (f->state == FlowState::AwaitingPubRec) {
+        f->reason = rec.reason;
+        m_pubRecOrder.push_back(f->serial);
+    }
+    f->state = *next; // the sender owes PUBREL, and sends it in this step
+    sendPubRel(*f, out);
+}
+
+void OutboundFlows::reportStrayPubRec(const PubRec &rec, const OutboundFlow *f, const Link &link, SessionOutput &out) const
+{
     if (!f || f->state == FlowState::Queued) {
         // 5.0: tell the receiver we have no such flow, so it can free the id.
         out.sent.push_back(PubRel{rec.packetId, link.isV5() ? ReasonCode::PacketIdentifierNotFound : ReasonCode::Success, {}});
@@ -335,41 +367,16 @@ void OutboundFlows::onPubRec(const PubRec &rec, Millis now, const Link &link, Se
                                        rec.packetId});
         return;
     }
-    switch (f->state) {
-    case FlowState::AwaitingPubRec:
-        f->acknowledgedAt = now;
-        if (link.isV5() && isFailure(rec.reason)) {
-            // [MQTT-4.3.3-4] PUBREL answers only a PUBREC below 0x80: a failing one ends the flow and
-            // frees the id; the PUBLISH is not resent ([MQTT-4.4.0-2]).
-            finish(*f, FlowState::Failed, rec.reason, now,
-                   QStringLiteral("PUBREC %1: the receiver refused the message").arg(reasonText(rec.reason, PacketType::PubRec)),
-                   out);
-            pump(now, link, out);
-            return;
-        }
-        f->state = FlowState::AwaitingPubComp;
-        f->reason = rec.reason;
-        m_pubRecOrder.push_back(f->serial);
-        break;
-    case FlowState::AwaitingPubComp:
-        break; // a PUBREC again: our PUBREL may be lost, send it again
-    default:
-        out.events.push_back(ProtocolViolation{ReasonCode::ProtocolError,
-                                               QStringLiteral("PUBREC for id %1, which was published at QoS 1 (section 4.3.2).")
-                                                   .arg(rec.packetId.value)});
-        return;
-    }
-    ++f->pubRelSends;
-    // [MQTT-4.3.3-4] PUBREL carries the PUBREC's id; the PUBLISH is never sent again after it.
-    out.store.push_back(SaveOutbound{*f});
-    out.sent.push_back(PubRel{f->packetId, ReasonCode::Success, {}});
-    update(*f, out);
+    out.events.push_back(ProtocolViolation{ReasonCode::ProtocolError,
+                                           QStringLiteral("PUBREC for id %1, which was published at QoS 1 (section 4.3.2).")
+                                               .arg(rec.packetId.value)});
 }
 
 void OutboundFlows::onPubComp(const PubComp &comp, Millis now, const Link &link, SessionOutput &out)
 {
     OutboundFlow *f = find(comp.packetId);
-    if (!f || f->state != FlowState::AwaitingPubComp) {
+    const FlowEvent event = ackEvent(PacketType::PubComp, comp.reason, link);
+    if (!f || !nextFlowState(f->state, event)) {
         if (f && f->state == FlowState::AwaitingPubRec) {
             out.events.push_back(ProtocolViolation{ReasonCode::ProtocolError,
                                                    QStringLiteral("PUBCOMP for id %1 before its PUBREC; PUBCOMP answers "
@@ -383,13 +390,11 @@ void OutboundFlows::onPubComp(const PubComp &comp, Millis now, const Link &link,
                                        comp.packetId});
         return;
     }
-    if (link.isV5() && comp.reason == ReasonCode::PacketIdentifierNotFound)
-        finish(*f, FlowState::Failed, comp.reason, now,
-               QStringLiteral("PUBCOMP 0x92: the receiver had no state for id %1, so it may not have delivered the message")
-                   .arg(comp.packetId.value),
-               out);
-    else
-        finish(*f, FlowState::Complete, comp.reason, now, QString(), out);
+    const QString note = event == FlowEvent::PubCompNotFound
+        ? QStringLiteral("PUBCOMP 0x92: the receiver had no state for id %1, so it may not have delivered the message")
+              .arg(comp.packetId.value)
+        : QString();
+    finish(*f, event, comp.reason, now, note, out);
     pump(now, link, out);
 }
 
@@ -418,7 +423,7 @@ void OutboundFlows::resume(Millis now, const Link &link, SessionOutput &out)
             continue;
         OutboundFlow &f = it->second; // transmit() may finish (erase) it: nothing touches `f` afterwards
         if (f.state == FlowState::AwaitingPubComp && nextPubRel != pubRecOrder.end()) {
-            resendPubRel(m_flows.at(*nextPubRel++), out);
+            sendPubRel(m_flows.at(*nextPubRel++), out);
         } else if (f.state == FlowState::AwaitingPubRec || f.state == FlowState::AwaitingPubAck) {
             if (m_resendPending.empty() && m_quota > 0)
                 transmit(f, now, link, out);
@@ -429,9 +434,11 @@ void OutboundFlows::resume(Millis now, const Link &link, SessionOutput &out)
     pump(now, link, out);
 }
 
-void OutboundFlows::resendPubRel(OutboundFlow &f, SessionOutput &out)
+void OutboundFlows::sendPubRel(OutboundFlow &f, SessionOutput &out)
 {
+    f.state = followFlow(f.state, {FlowEvent::PubRel});
     ++f.pubRelSends;
+    // [MQTT-4.3.3-4] PUBREL carries the PUBREC's id; the PUBLISH is never sent again after it.
     out.store.push_back(SaveOutbound{f});
     out.sent.push_back(PubRel{f.packetId, ReasonCode::Success, {}});
     update(f, out);
@@ -442,10 +449,10 @@ std::vector<FlowUpdate> OutboundFlows::abandonSent(const QString &why, Millis no
     std::vector<FlowUpdate> abandoned;
     std::vector<quint64> serials;
     for (const auto &[serial, f] : m_flows)
-        if (onWire(f.state))
+        if (nextFlowState(f.state, FlowEvent::SessionLost)) // on the wire; queued ones never left
             serials.push_back(serial);
     for (quint64 serial : serials) {
-        finish(m_flows.at(serial), FlowState::Abandoned, ReasonCode::Success, now, why, out);
+        finish(m_flows.at(serial), FlowEvent::SessionLost, ReasonCode::Success, now, why, out);
         abandoned.push_back(out.flows.back());
     }
     m_resendPending.clear();

@@ -70,7 +70,7 @@ public:
 
 private:
     OutboundFlow *find(PacketId id);
-    void finish(OutboundFlow &flow, FlowState state, ReasonCode reason, Millis now, const QString &note,
+    void finish(OutboundFlow &flow, FlowEvent event, ReasonCode reason, Millis now, const QString &note,
                 SessionOutput &out);
     void transmit(OutboundFlow &flow, Millis now, const Link &link, SessionOutput &out);
     using PendingAlias = std::optional<std::pair<QString, quint16>>; // topic → alias a PUBLISH introduces
@@ -81,7 +81,11 @@ private:
     std::optional<QString> propertyProblem(const ApplicationMessage &message, const Link &link) const;
     // What the CONNACK forbids: QoS above Maximum QoS, retain without Retain Available, aliases.
     std::optional<QString> peerLimitProblem(const ApplicationMessage &message, const Link &link) const;
-    void resendPubRel(OutboundFlow &flow, SessionOutput &out);
+    // [MQTT-4.3.3-4] PUBREL with the PUBREC's id: after a PUBREC, or resent on resume.
+    void sendPubRel(OutboundFlow &flow, SessionOutput &out);
+    // Acknowledgements the table has no step for: what the peer did wrong, answered as the spec says.
+    void reportStrayPubAck(const PubAck &ack, const OutboundFlow *flow, SessionOutput &out) const;
+    void reportStrayPubRec(const PubRec &rec, const OutboundFlow *flow, const Link &link, SessionOutput &out) const;
     void update(const OutboundFlow &flow, SessionOutput &out, const QString &note = {}) const;
     std::optional<QString> sizeProblem(const Publish &publish, const Link &link) const;
 

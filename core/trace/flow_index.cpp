@@ -21,6 +21,43 @@ QString took(qint64 fromUs, qint64 toUs)
     return durationText(toUs - fromUs);
 }
 
+// The index reads a packet once, when it is traced, and only what it needs: a PUBLISH's DUP flag
+// sits in the fixed header and an acknowledgement's 5.0 reason code right after its packet id
+// (sections 3.3.1, 3.4.2); only a flow's first PUBLISH is decoded, for its topic and payload.
+constexpr quint8 kDupFlag = 0x08; // [MQTT-3.3.1-1]
+constexpr int kPacketIdBytes = 2;
+
+bool dupOf(QByteArrayView raw)
+{
+    return !raw.isEmpty() && (quint8(raw[0]) & kDupFlag);
+}
+
+// Where the variable header starts and how long the rest is: the fixed header's Remaining
+// Length, a variable byte integer of at most four bytes (section 1.5.5).
+std::optional<std::pair<qsizetype, quint32>> bodyOf(QByteArrayView raw)
+{
+    constexpr int kMaxLengthBytes = 4;
+    quint32 length = 0;
+    for (int i = 0; i < kMaxLengthBytes && 1 + i < raw.size(); ++i) {
+        const auto byte = quint8(raw[1 + i]);
+        length |= quint32(byte & 0x7F) << (7 * i);
+        if (!(byte & 0x80))
+            return std::make_pair(qsizetype(2 + i), length);
+    }
+    return std::nullopt;
+}
+
+// PUBACK, PUBREC, PUBREL, PUBCOMP: 3.1.1 has no reason; 5.0 omits it when it is 0x00 (remaining length 2).
+ReasonCode acknowledgementReason(QByteArrayView raw, ProtocolVersion version)
+{
+    if (version != ProtocolVersion::V5)
+        return ReasonCode::Success;
+    const auto body = bodyOf(raw);
+    if (!body || body->second <= quint32(kPacketIdBytes) || body->first + kPacketIdBytes >= raw.size())
+        return ReasonCode::Success;
+    return ReasonCode(quint8(raw[body->first + kPacketIdBytes]));
+}
+
 } // namespace
 
 void FlowIndex::update()
@@ -75,6 +112,7 @@ void FlowIndex::forgetEvicted()
             ++kept;
             continue;
         }
+        forgetFlow(f);
         ++m_forgottenCount;
         if (runStart && m_forgottenRows.back().first == kept) {
             ++m_forgottenRows.back().second;
@@ -87,6 +125,39 @@ void FlowIndex::forgetEvicted()
         }
     }
     m_flows.erase(m_flows.begin() + std::ptrdiff_t(kept), m_flows.begin() + std::ptrdiff_t(row));
+}
+
+void FlowIndex::forgetFlow(const FlowRecord &f)
+{
+    if (!f.message)
+        return;
+    if (const auto it = m_toBroker.find(f.content); it != m_toBroker.end() && it->flow == f.id)
+        m_toBroker.erase(it);
+    const auto members = m_messageFlows.find(f.message);
+    if (members == m_messageFlows.end())
+        return;
+    std::erase(*members, f.id);
+    if (members->empty())
+        m_messageFlows.erase(members);
+}
+
+std::vector<FlowId> FlowIndex::hopsOf(FlowId flow) const
+{
+    const FlowRecord *f = find(flow);
+    if (!f || !f->message)
+        return {};
+    std::vector<FlowId> others;
+    for (FlowId other : m_messageFlows.value(f->message))
+        if (other != flow && find(other))
+            others.push_back(other);
+    return others;
+}
+
+QString FlowIndex::stateText(const FlowRecord &f)
+{
+    if (f.heldEvent && f.isOpen())
+        return QStringLiteral("%1 held (%2)").arg(packetTypeName(f.heldType), f.heldSent ? QStringLiteral("ours") : QStringLiteral("arrived"));
+    return flowStateName(f.state);
 }
 
 std::optional<std::vector<FlowIndex::RowRun>> FlowIndex::forgottenRowsSince(quint64 &cursor) const
@@ -125,40 +196,85 @@ void FlowIndex::addPacket(quint64 s)
     const PacketId id = m_log.packetIdOf(s);
     if (!id.isValid())
         return; // QoS 0: no flow
-    const Direction direction = flowDirectionOf(type, sent);
-    const OpenKey key{connection, direction, id.value};
-    const TraceMark mark = m_log.markOf(s);
-    const qint64 time = m_log.timeUs(s);
-
-    std::optional<Publish> publish;
-    const auto version = m_log.connection(connection).value_or(TraceConnection{}).version;
-    const auto decoded = decodePacket(m_log.rawView(s), version);
-    if (const auto *packet = std::get_if<Packet>(&decoded))
-        if (const auto *p = std::get_if<Publish>(packet))
-            publish = *p;
-
-    auto it = m_latest.find(key);
-    FlowRecord *latest = it == m_latest.end() ? nullptr : findMutable(it->flow);
-    const bool startsNew = !latest || (type == PacketType::Publish && !latest->isOpen()
-                                       && mark != TraceMark::Released && mark != TraceMark::Duplicated);
-    if (startsNew) {
-        FlowRecord record;
-        record.id = m_nextId++;
-        record.key = FlowKey{connection, direction, id, it == m_latest.end() ? 0 : it->generation + 1};
-        if (publish) {
-            record.topic = publish->topic;
-            record.qos = publish->qos;
-        }
-        m_flows.push_back(std::move(record));
-        latest = &m_flows.back();
-        m_latest.insert(key, Latest{latest->id, latest->key.generation});
-    }
-    FlowRecord &f = *latest;
+    FlowRecord &f = flowOfPacket(s, type, OpenKey{connection, flowDirectionOf(type, sent), id.value}, sent);
     f.events.push_back(s);
     m_flowOfEvent.resize(std::max<std::size_t>(m_flowOfEvent.size(), std::size_t(s - m_flowOfEventBase + 1)), 0);
     m_flowOfEvent[std::size_t(s - m_flowOfEventBase)] = f.id + 1;
-    if (const FlowState state = m_log.flowStateOf(s); state != FlowState::None)
-        f.state = state;
+    applyStep(f, s, type, sent);
+}
+
+FlowRecord &FlowIndex::flowOfPacket(quint64 s, PacketType type, const OpenKey &key, bool sent)
+{
+    const auto it = m_latest.constFind(key);
+    FlowRecord *latest = it == m_latest.constEnd() ? nullptr : findMutable(it->flow);
+    const TraceMark mark = m_log.markOf(s);
+    const bool startsNew = !latest || (type == PacketType::Publish && !latest->isOpen()
+                                       && mark != TraceMark::Released && mark != TraceMark::Duplicated);
+    if (!startsNew)
+        return *latest;
+    return startFlow(s, key, sent, it == m_latest.constEnd() ? 0 : it->generation + 1);
+}
+
+FlowRecord &FlowIndex::startFlow(quint64 s, const OpenKey &key, bool sent, int generation)
+{
+    FlowRecord record;
+    record.id = m_nextId++;
+    record.key = FlowKey{key.connection, key.direction, PacketId(key.id), generation};
+    const auto connection = m_log.connection(key.connection).value_or(TraceConnection{});
+    // From the broker's side of a connection, the flows it receives go to the broker.
+    record.hop = (connection.role == ConnectionRole::Client) == (key.direction == Direction::Outbound) ? FlowHop::ToBroker
+                                                                                                      : FlowHop::FromBroker;
+    m_flows.push_back(std::move(record));
+    FlowRecord &f = m_flows.back();
+    m_latest.insert(key, Latest{f.id, generation});
+    if (m_log.typeOf(s) != PacketType::Publish)
+        return f; // the trace began after its PUBLISH
+    const auto decoded = decodePacket(m_log.rawView(s), connection.version);
+    if (const auto *packet = std::get_if<Packet>(&decoded))
+        if (const auto *publish = std::get_if<Publish>(packet)) {
+            f.topic = publish->topic;
+            f.qos = publish->qos;
+            linkHop(f, publish->payload, sent);
+        }
+    return f;
+}
+
+void FlowIndex::linkHop(FlowRecord &f, const QByteArray &payload, bool sent)
+{
+    f.content = qHashMulti(0, f.topic, payload);
+    const auto previous = m_toBroker.find(f.content);
+    if (f.hop == FlowHop::FromBroker) {
+        if (previous == m_toBroker.end())
+            return; // the publisher's hop is not in the trace
+        f.message = previous->message;
+    } else if (previous != m_toBroker.end() && previous->packetId == f.key.packetId.value && previous->sent != sent
+               && !previous->bothEnds) {
+        f.message = previous->message; // the same hop, traced at its other end
+        previous->bothEnds = true;
+    } else {
+        f.message = ++m_lastMessage;
+        m_toBroker.insert(f.content, ToBroker{f.message, f.id, f.key.packetId.value, sent, false});
+    }
+    m_messageFlows[f.message].push_back(f.id);
+}
+
+void FlowIndex::applyStep(FlowRecord &f, quint64 s, PacketType type, bool sent)
+{
+    const TraceMark mark = m_log.markOf(s);
+    const qint64 time = m_log.timeUs(s);
+    const bool acknowledgement = type != PacketType::Publish;
+    const auto version = m_log.connection(f.key.connection).value_or(TraceConnection{}).version;
+    const ReasonCode reason = acknowledgement ? acknowledgementReason(m_log.rawView(s), version) : ReasonCode::Success;
+    const bool crosses = mark != TraceMark::Held && mark != TraceMark::Dropped;
+    if (const FlowState recorded = m_log.flowStateOf(s); recorded != FlowState::None) {
+        f.state = recorded; // the session that owns the flow knows best
+    } else if (crosses) { // a capture, or the other end's packet: step the flow table
+        if (const auto next = nextFlowState(f.state, flowEventOf(type, f.qos, reason)))
+            f.state = *next;
+        else if (f.state != FlowState::None)
+            f.violations.push_back(QStringLiteral("%1 while the flow awaits %2: no step of the handshake (section 4.3)")
+                                       .arg(packetTypeName(type), waitingForText(f.state)));
+    }
     if (mark == TraceMark::Held) {
         f.heldEvent = s;
         f.heldType = type;
@@ -172,14 +288,18 @@ void FlowIndex::addPacket(quint64 s)
     if (mark == TraceMark::Dropped)
         return; // it never crossed: no step
     f.lastStepUs = time;
-    if (const auto *packet = std::get_if<Packet>(&decoded))
-        if (const auto reason = reasonOf(*packet); reason && isFailure(*reason))
-            f.reason = *reason;
+    if (isFailure(reason))
+        f.reason = reason;
+    recordStepTime(f, type, time, !acknowledgement && dupOf(m_log.rawView(s)));
+}
+
+void FlowIndex::recordStepTime(FlowRecord &f, PacketType type, qint64 time, bool dup)
+{
     switch (type) {
     case PacketType::Publish:
         if (f.publishUs < 0)
             f.publishUs = time;
-        else if (publish && publish->dup)
+        else if (dup)
             ++f.resends;
         break;
     case PacketType::PubAck:
@@ -244,50 +364,7 @@ bool FlowIndex::isStalled(const FlowRecord &flow, qint64 nowUs, qint64 threshold
 
 QString FlowIndex::sentence(const FlowRecord &f, qint64 nowUs) const
 {
-    QString held;
-    if (f.heldEvent) {
-        const QString named = m_ruleNamer ? m_ruleNamer(f.key.connection, f.heldRule) : QString();
-        const QString rule = named.isEmpty() ? QStringLiteral("a fault rule") : named;
-        held = QStringLiteral("%1 %2 held by rule '%3' for %4 — release?")
-                   .arg(packetTypeName(f.heldType), f.heldSent ? QStringLiteral("(ours)") : QStringLiteral("(arrived)"), rule,
-                        ago(f.heldUs, nowUs).chopped(4));
-    }
-    const bool outbound = f.key.direction == Direction::Outbound;
-    QString text;
-    switch (f.state) {
-    case FlowState::Queued:
-        text = QStringLiteral("Queued: waiting for send quota (the peer's Receive Maximum)");
-        break;
-    case FlowState::AwaitingPubAck:
-        text = QStringLiteral("PUBLISH sent %1; waiting for PUBACK").arg(ago(f.publishUs, nowUs));
-        break;
-    case FlowState::AwaitingPubRec:
-        text = QStringLiteral("PUBLISH sent %1; waiting for PUBREC").arg(ago(f.publishUs, nowUs));
-        break;
-    case FlowState::AwaitingPubComp:
-        text = f.ackUs >= 0 ? QStringLiteral("PUBREC received %1; ").arg(ago(f.ackUs, nowUs)) : QString();
-        text += f.heldEvent && f.heldType == PacketType::PubRel ? QString()
-                                                                                 : QStringLiteral("PUBREL sent, waiting for PUBCOMP");
-        break;
-    case FlowState::AwaitingPubRel:
-        text = f.ackUs >= 0 ? QStringLiteral("PUBREC sent %1; waiting for the sender's PUBREL").arg(ago(f.ackUs, nowUs))
-                            : QStringLiteral("PUBLISH received %1; PUBREC not sent yet").arg(ago(f.publishUs, nowUs));
-        break;
-    case FlowState::Complete:
-        text = QStringLiteral("Complete in %1").arg(took(f.publishUs >= 0 ? f.publishUs : f.lastStepUs, f.completeUs >= 0 ? f.completeUs : f.lastStepUs));
-        break;
-    case FlowState::Failed:
-        text = QStringLiteral("Failed: %1").arg(reasonText(f.reason, f.qos == QoS::AtLeastOnce ? PacketType::PubAck : PacketType::PubRec));
-        break;
-    case FlowState::Abandoned:
-        text = QStringLiteral("Abandoned: the session was not resumed");
-        break;
-    case FlowState::None:
-        text = outbound ? QStringLiteral("No PUBLISH for this id in the trace") : QStringLiteral("No PUBLISH for this id in the trace");
-        break;
-    }
-    if (!held.isEmpty())
-        text = text.isEmpty() || text.endsWith(QLatin1String("; ")) ? text + held : text + QStringLiteral("; ") + held;
+    QString text = f.isOpen() ? openSentence(f, nowUs) : finishedSentence(f);
     if (f.resends > 0)
         text += QStringLiteral(" (%1 resend%2)").arg(f.resends).arg(f.resends > 1 ? QStringLiteral("s") : QString());
     for (const QString &v : f.violations)
@@ -295,6 +372,55 @@ QString FlowIndex::sentence(const FlowRecord &f, qint64 nowUs) const
     if (const int behind = backlog(f.key.connection); behind > 0 && waitsForPeer(f))
         text += QStringLiteral(" — MQTT Scope is behind by %1 packets; the peer's answer may be among them").arg(behind);
     return text;
+}
+
+QString FlowIndex::openSentence(const FlowRecord &f, qint64 nowUs) const
+{
+    if (f.state == FlowState::Queued)
+        return QStringLiteral("Queued: waiting for ") + waitingForText(f.state);
+    const QString last = lastStepText(f, nowUs);
+    const QString next = f.heldEvent ? heldText(f, nowUs) : QStringLiteral("waiting for ") + waitingForText(f.state);
+    return last.isEmpty() ? next : last + QStringLiteral("; ") + next;
+}
+
+QString FlowIndex::lastStepText(const FlowRecord &f, qint64 nowUs)
+{
+    // PUBLISH and PUBREL come from the flow's sender, PUBREC from its receiver.
+    const bool weSend = f.key.direction == Direction::Outbound;
+    auto step = [&](const char *packet, bool fromSender, qint64 us) {
+        return QStringLiteral("%1 %2 %3")
+            .arg(QLatin1String(packet), fromSender == weSend ? QStringLiteral("sent") : QStringLiteral("received"), ago(us, nowUs));
+    };
+    if (f.pubRelUs >= 0)
+        return step("PUBREL", true, f.pubRelUs);
+    if (f.ackUs >= 0)
+        return step("PUBREC", false, f.ackUs);
+    if (f.publishUs >= 0)
+        return step("PUBLISH", true, f.publishUs);
+    return QString();
+}
+
+QString FlowIndex::heldText(const FlowRecord &f, qint64 nowUs) const
+{
+    const QString named = m_ruleNamer ? m_ruleNamer(f.key.connection, f.heldRule) : QString();
+    const QString rule = named.isEmpty() ? QStringLiteral("a fault rule") : named;
+    return QStringLiteral("%1 %2 held by rule '%3' for %4 — release?")
+        .arg(packetTypeName(f.heldType), f.heldSent ? QStringLiteral("(ours)") : QStringLiteral("(arrived)"), rule,
+             ago(f.heldUs, nowUs).chopped(4));
+}
+
+QString FlowIndex::finishedSentence(const FlowRecord &f)
+{
+    switch (f.state) {
+    case FlowState::Complete: {
+        const qint64 from = f.publishUs >= 0 ? f.publishUs : f.lastStepUs;
+        return QStringLiteral("Complete in %1").arg(took(from, f.completeUs >= 0 ? f.completeUs : f.lastStepUs));
+    }
+    case FlowState::Failed:
+        return QStringLiteral("Failed: %1").arg(reasonText(f.reason, f.qos == QoS::AtLeastOnce ? PacketType::PubAck : PacketType::PubRec));
+    case FlowState::Abandoned: return QStringLiteral("Abandoned: the session was not resumed");
+    default: return QStringLiteral("No PUBLISH for this id in the trace");
+    }
 }
 
 void FlowIndex::setBacklog(ConnectionId connection, int packets)
@@ -309,16 +435,12 @@ bool FlowIndex::waitsForPeer(const FlowRecord &flow)
 {
     if (flow.heldEvent)
         return false; // a fault rule holds it: the wait is the user's
-    switch (flow.state) {
-    case FlowState::AwaitingPubAck:
-    case FlowState::AwaitingPubRec:
-    case FlowState::AwaitingPubComp:
-        return true;
-    case FlowState::AwaitingPubRel:
-        return flow.ackUs >= 0; // after our PUBREC the sender's PUBREL is due
-    default:
+    const FlowWait wait = waitingFor(flow.state);
+    if (!wait.packet)
         return false;
-    }
+    const bool peerSends = (wait.owedBy == FlowParty::Receiver) == (flow.key.direction == Direction::Outbound);
+    // Inbound, the sender's PUBREL is due only once our PUBREC went out.
+    return peerSends && (flow.state != FlowState::AwaitingPubRel || flow.ackUs >= 0);
 }
 
 bool FlowIndex::isStalledBeyondBacklog(const FlowRecord &flow, qint64 nowUs, qint64 thresholdUs) const

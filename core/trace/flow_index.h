@@ -29,6 +29,10 @@ struct FlowKey {
 // Names a flow for as long as the index keeps it: flows are numbered in the order they began.
 using FlowId = quint32;
 
+// Which hop of an application message a flow carries: publisher to broker, or broker to a
+// subscriber. A hop traced at both ends (the sandbox broker's) gives two flows of one hop.
+enum class FlowHop : quint8 { ToBroker, FromBroker };
+
 struct FlowRecord {
     FlowId id = 0;
     FlowKey key{};
@@ -49,6 +53,9 @@ struct FlowRecord {
     qint64 heldUs = -1;
     std::vector<QString> violations{}; // what the peer did wrong in this flow
     ReasonCode reason = ReasonCode::Success;
+    FlowHop hop = FlowHop::ToBroker;
+    size_t content = 0; // hash of its PUBLISH's topic and payload: what links the hops of a message
+    quint32 message = 0; // the application message it carries one hop of; 0 when not known
 
     bool isOpen() const { return !isFinished(state) && state != FlowState::None; }
 };
@@ -82,6 +89,13 @@ public:
 
     // Open and waiting longer than `thresholdUs` for its next step (at trace time `nowUs`).
     static bool isStalled(const FlowRecord &flow, qint64 nowUs, qint64 thresholdUs);
+    // The state as a word that names what blocks the flow: "PUBREL held (ours)" rather than
+    // AwaitingPubComp while a fault rule holds our own PUBREL.
+    static QString stateText(const FlowRecord &flow);
+    // The other flows of the same application message, by topic, payload and order: the other end
+    // of its hop (when both are traced) and the hops before or after the broker.
+    std::vector<FlowId> hopsOf(FlowId flow) const;
+
     // What the flow waits for, e.g. "PUBREC received 8.2 s ago; PUBREL held by rule 'stall at
     // PUBREL' — release?"
     QString sentence(const FlowRecord &flow, qint64 nowUs) const;
@@ -112,6 +126,16 @@ private:
     friend size_t qHash(const OpenKey &k, size_t seed) { return qHashMulti(seed, k.connection, int(k.direction), k.id); }
 
     void addPacket(quint64 sequence);
+    FlowRecord &flowOfPacket(quint64 sequence, PacketType type, const OpenKey &key, bool sent);
+    FlowRecord &startFlow(quint64 sequence, const OpenKey &key, bool sent, int generation);
+    void applyStep(FlowRecord &flow, quint64 sequence, PacketType type, bool sent);
+    static void recordStepTime(FlowRecord &flow, PacketType type, qint64 timeUs, bool dup);
+    void linkHop(FlowRecord &flow, const QByteArray &payload, bool sent);
+    void forgetFlow(const FlowRecord &flow);
+    QString openSentence(const FlowRecord &flow, qint64 nowUs) const;
+    static QString lastStepText(const FlowRecord &flow, qint64 nowUs);
+    QString heldText(const FlowRecord &flow, qint64 nowUs) const;
+    static QString finishedSentence(const FlowRecord &flow);
     void addNote(quint64 sequence);
     void followEviction();
     void forgetEvicted();
@@ -135,6 +159,17 @@ private:
     std::deque<quint32> m_flowOfEvent; // by sequence - m_flowOfEventBase: flow id + 1, or 0
     quint64 m_flowOfEventBase = 0;
     QHash<quint64, QString> m_violationOfEvent;
+    // Hop linking: the newest publisher-to-broker flow per content, and the flows per message.
+    struct ToBroker {
+        quint32 message = 0;
+        FlowId flow = 0;
+        quint16 packetId = 0;
+        bool sent = false; // traced by the sending end (false: by the broker's end)
+        bool bothEnds = false; // the other end of this hop joined the message already
+    };
+    QHash<size_t, ToBroker> m_toBroker;
+    QHash<quint32, std::vector<FlowId>> m_messageFlows;
+    quint32 m_lastMessage = 0;
     QHash<ConnectionId, quint64> m_lastReceived;
     QHash<ConnectionId, int> m_backlog;
     std::function<QString(ConnectionId, quint32)> m_ruleNamer;

@@ -53,6 +53,8 @@ private slots:
         for (const auto &[name, fg, bg] :
              {std::tuple{"problem on base", problemColor(), base}, std::tuple{"problem on window", problemColor(), window},
               std::tuple{"success on base", successColor(), base}, std::tuple{"warning on window", warningColor(), window}, std::tuple{"stalled row", problemColor(), stalledRowColor()},
+              std::tuple{"text on a linked row", QApplication::palette().color(QPalette::Text), linkedRowColor()},
+              std::tuple{"problem on a linked row", problemColor(), linkedRowColor()},
               std::tuple{"text on base", QApplication::palette().color(QPalette::Text), base}}) {
             const double ratio = contrast(fg, bg);
             QVERIFY2(ratio >= 4.5, qPrintable(QStringLiteral("%1: %2 on %3 is %4:1").arg(QLatin1String(name), fg.name(), bg.name()).arg(ratio, 0, 'f', 2)));
