@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <set>
+#include <vector>
 
 class QMenu;
 
