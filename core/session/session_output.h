@@ -146,7 +146,4 @@ struct SessionOutput {
 // The state a step left the flow (direction, id) in, or `fallback` when the step did not touch it.
 FlowState stateAfter(const SessionOutput &out, Direction direction, PacketId id, FlowState fallback);
 
-// A one-line text of an event, for traces and logs.
-QString describeEvent(const SessionEvent &event);
-
 } // namespace mqs
