@@ -25,7 +25,7 @@ public:
     explicit ConnectionDialog(const Profile &profile, QWidget *parent = nullptr);
 
     // The profile the fields describe, or a sentence saying which field is wrong.
-    std::variant<Profile, QString> profile() const;
+    [[nodiscard]] std::variant<Profile, QString> profile() const;
     QLineEdit *urlField() const { return m_url; }
     QLineEdit *clientIdField() const { return m_clientId; }
     QLabel *problemLabel() const { return m_problem; }

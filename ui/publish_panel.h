@@ -49,7 +49,7 @@ public:
     static std::vector<ReadingPreset> presets();
 
     // What the user typed, as a message; or a sentence saying what to fix.
-    std::variant<ApplicationMessage, QString> buildMessage();
+    [[nodiscard]] std::variant<ApplicationMessage, QString> buildMessage();
     QString outcome() const;
     QString problem() const;
     int generated() const { return m_generated; }

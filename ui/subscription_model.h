@@ -29,7 +29,7 @@ public:
     explicit SubscriptionModel(Workbench &workbench, QObject *parent = nullptr);
 
     // Subscribes on the current connection (when connected; else when it connects).
-    std::optional<QString> add(const Subscription &subscription);
+    [[nodiscard]] std::optional<QString> add(const Subscription &subscription);
     void remove(int row);
     const std::vector<SubscriptionEntry> &entries(Connection *connection) const;
     // The colour of the first subscription that matches `topic` on `connection`.

@@ -43,7 +43,7 @@ public:
     void setCurrent(Connection *connection);
 
     // The sandbox broker with its sensor and dashboard; their connections join the list.
-    std::optional<QString> startDemo(int intervalMs = 2000);
+    [[nodiscard]] std::optional<QString> startDemo(int intervalMs = 2000);
     SandboxDemo *demo() const { return m_demo.get(); }
     // Every held packet, of every connection and of the sandbox broker.
     struct Held {

@@ -69,7 +69,7 @@ public:
     // Sessions, subscriptions and retained messages an earlier run stored. Every client is
     // offline now: sessions that ended with their connection (expiry 0) are removed, the
     // others count their expiry from `now`.
-    std::optional<StoreError> restore(SessionStore &store, Millis now);
+    [[nodiscard]] std::optional<StoreError> restore(SessionStore &store, Millis now);
     // Forget everything (restart without state).
     void clear();
 
@@ -117,7 +117,7 @@ private:
     ReasonCode acceptance(const QString &clientId, const ApplicationMessage &message) const;
     ClientSession *byHandle(ClientHandle client);
     std::unique_ptr<ClientSession> makeSession(const QString &clientId);
-    std::optional<StoreError> restoreWill(SessionStore &store, const SessionKey &key, quint32 sessionExpiry, Millis now);
+    [[nodiscard]] std::optional<StoreError> restoreWill(SessionStore &store, const SessionKey &key, quint32 sessionExpiry, Millis now);
     QString assignClientId();
     std::optional<std::pair<ReasonCode, QString>> connectRefusal(const Connect &connect) const;
     BrokerStep refuse(ClientHandle client, ReasonCode reason, const QString &why);

@@ -52,7 +52,7 @@ public:
     // The peer's bytes did not decode: DISCONNECT with the error's reason (5.0) and close.
     SessionOutput protocolError(const ProtocolError &error, Millis now);
 
-    PublishResult publish(const ApplicationMessage &message, Millis now);
+    [[nodiscard]] PublishResult publish(const ApplicationMessage &message, Millis now);
     // Client role.
     SessionOutput subscribe(std::vector<Subscription> subscriptions, Millis now, Properties properties = {});
     SessionOutput unsubscribe(std::vector<QString> filters, Millis now, Properties properties = {});
@@ -85,7 +85,7 @@ public:
     InboundFlows &inbound() { return m_inbound; }
 
 private:
-    std::optional<QString> exceedsPeerMaximumPacketSize(const Packet &packet) const;
+    [[nodiscard]] std::optional<QString> exceedsPeerMaximumPacketSize(const Packet &packet) const;
     void resendToServerWithoutSession(Millis now, SessionOutput &out);
     void resend(const QString &headline, Millis now, SessionOutput &out);
     struct PendingRequest {

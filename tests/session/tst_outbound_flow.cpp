@@ -313,7 +313,7 @@ private slots:
         Session session;
         auto m = reading("a/b", QoS::AtLeastOnce);
         m.properties.set(PropertyId::MessageExpiryInterval, quint32(10));
-        session.publish(m, t0);
+        QVERIFY(session.publish(m, t0).ticket);
         session.connect(connectPacket(), t0 + 11s);
         const auto out = session.receive(ConnAck{}, t0 + 11s);
         QVERIFY(out.sent.empty());
@@ -326,7 +326,7 @@ private slots:
         Session session;
         auto m = reading("a/b", QoS::AtLeastOnce);
         m.properties.set(PropertyId::MessageExpiryInterval, quint32(60));
-        session.publish(m, t0);
+        QVERIFY(session.publish(m, t0).ticket);
         session.connect(connectPacket(), t0 + 15s);
         const auto out = session.receive(ConnAck{}, t0 + 15s);
         QCOMPARE(std::get<Publish>(out.sent.at(0)).properties.integer(PropertyId::MessageExpiryInterval), 45u);

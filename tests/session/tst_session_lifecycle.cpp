@@ -328,7 +328,7 @@ private slots:
     {
         Session session;
         connectClient(session);
-        session.publish(reading("a", QoS::AtMostOnce), t0 + 30s);
+        QVERIFY(session.publish(reading("a", QoS::AtMostOnce), t0 + 30s).ticket);
         QCOMPARE(session.nextDeadline(), std::optional<Millis>(t0 + 90s));
     }
 
