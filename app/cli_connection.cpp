@@ -376,7 +376,7 @@ std::optional<QString> CliClient::adviceFor(const SessionEvent &event) const
     if (refused && refused->reason == ReasonCode::UnsupportedProtocolVersion
         && m_options.settings.version == ProtocolVersion::V5)
         return QStringLiteral("the broker does not speak MQTT 5.0; run again with -V mqttv311.");
-    const auto *violation = std::get_if<ProtocolViolation>(&event);
+    const auto *violation = std::get_if<PeerViolation>(&event);
     if (violation && violation->rule == QStringLiteral("[MQTT-3.2.2-4]"))
         return m_options.storePath.isEmpty()
             ? QStringLiteral("to keep the session across runs, give --store FILE with -c (the same file every run); "

@@ -123,7 +123,7 @@ private:
     BrokerStep refuse(ClientHandle client, ReasonCode reason, const QString &why);
     void takeOver(const QString &clientId, const Connect &connect, Millis now, BrokerStep &step);
     void settlePendingWill(const QString &clientId, bool sessionEnds, Millis now, BrokerStep &step);
-    std::optional<ProtocolViolation> breach(const ClientSession &session, const Packet &packet) const;
+    std::optional<PeerViolation> breach(const ClientSession &session, const Packet &packet) const;
     void takeDisconnectExpiry(ClientSession &session, const Disconnect &disconnect, BrokerStep &step);
     SessionOutput closeConnection(ClientSession &session, ReasonCode reason, Millis now);
     void deliverRetained(ClientSession &session, const StoredSubscription &stored, Millis now, BrokerStep &step);

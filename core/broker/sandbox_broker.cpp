@@ -306,10 +306,8 @@ void SandboxBroker::apply(BrokerStep step)
                 emit clientConnected(client.clientId);
         }
         for (const SessionEvent &event : co.output.events)
-            if (const auto *violation = std::get_if<Violation>(&event))
+            if (const auto *violation = std::get_if<PeerViolation>(&event))
                 traceNote(&client, TraceKind::Violation, violation->message);
-            else if (const auto *protocol = std::get_if<ProtocolViolation>(&event))
-                traceNote(&client, TraceKind::Violation, protocol->message);
         if (co.output.close && client.transport)
             client.transport->close();
     }

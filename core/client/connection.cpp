@@ -2,6 +2,7 @@
 
 #include "protocol/describe.h"
 #include "protocol/encoder.h"
+#include "protocol/overloaded.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>
@@ -261,34 +262,37 @@ void Connection::perform(const SessionOutput &out)
     bool connected = false;
     for (const SessionEvent &event : out.events) {
         std::visit(
-            [&](const auto &e) {
-                using E = std::decay_t<decltype(e)>;
-                if constexpr (std::is_same_v<E, Connected>) {
-                    connected = true;
-                } else if constexpr (std::is_same_v<E, ConnectionRefused>) {
+            overloaded{
+                [&](const Connected &) { connected = true; },
+                [&](const ConnectionRefused &e) {
                     m_refusedForGood = true;
                     fail(e.message);
-                } else if constexpr (std::is_same_v<E, SessionResumed>) {
-                    traceNote(TraceKind::SessionResumed, e.message);
-                } else if constexpr (std::is_same_v<E, FlowsAbandoned>) {
-                    traceNote(TraceKind::FlowsAbandoned, e.message);
-                } else if constexpr (std::is_same_v<E, Violation>) {
+                },
+                [&](const SessionResumed &e) { traceNote(TraceKind::SessionResumed, e.message); },
+                [&](const FlowsAbandoned &e) { traceNote(TraceKind::FlowsAbandoned, e.message); },
+                [&](const PeerViolation &e) {
                     traceNote(TraceKind::Violation, e.message);
-                } else if constexpr (std::is_same_v<E, ProtocolViolation>) {
-                    traceNote(TraceKind::Violation, e.message);
+                    if (!e.closes)
+                        return;
                     m_lastError = QStringLiteral("Protocol error, connection closed: %1").arg(e.message);
                     emit errorOccurred(m_lastError);
-                } else if constexpr (std::is_same_v<E, PeerDisconnected>) {
+                },
+                [&](const PeerDisconnected &e) {
                     traceNote(TraceKind::Note, e.message);
                     if (isFailure(e.reason)) {
                         m_lastError = e.message;
                         emit errorOccurred(e.message);
                     }
-                } else if constexpr (std::is_same_v<E, KeepAliveExpired>) {
-                    fail(e.message);
-                } else if constexpr (std::is_same_v<E, RequestUnanswered> || std::is_same_v<E, SessionNote>) {
-                    traceNote(TraceKind::Note, e.message);
-                }
+                },
+                [&](const KeepAliveExpired &e) { fail(e.message); },
+                [&](const RequestUnanswered &e) { traceNote(TraceKind::Note, e.message); },
+                [&](const LocalMisuse &e) { traceNote(TraceKind::Note, e.message); },
+                [&](const SessionNote &e) { traceNote(TraceKind::Note, e.message); },
+                // Answers to our requests and the server role's requests: for the front end (sessionEvent).
+                [](const SubscribeAcknowledged &) {},
+                [](const UnsubscribeAcknowledged &) {},
+                [](const SubscribeRequested &) {},
+                [](const UnsubscribeRequested &) {},
             },
             event);
     }

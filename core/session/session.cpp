@@ -2,16 +2,36 @@
 
 #include "protocol/describe.h"
 #include "protocol/encoder.h"
+#include "protocol/overloaded.h"
 
+#include <QRegularExpression>
 #include <QStringList>
 
 namespace mqs {
 namespace {
 
-bool hasViolation(const SessionOutput &out)
+// Where the specification says how to handle a protocol error, for breaches it numbers no statement for.
+QString errorHandlingSection(bool v5)
 {
-    return std::any_of(out.events.begin(), out.events.end(),
-                       [](const SessionEvent &e) { return std::holds_alternative<ProtocolViolation>(e); });
+    return v5 ? QStringLiteral("section 4.13") : QStringLiteral("section 4.8");
+}
+
+// The first violation in `out` that ends the connection, or null.
+const PeerViolation *closingViolation(const SessionOutput &out)
+{
+    for (const SessionEvent &e : out.events)
+        if (const auto *violation = std::get_if<PeerViolation>(&e); violation && violation->closes)
+            return violation;
+    return nullptr;
+}
+
+// The statement a decoder error cites, or the section on handling errors when it cites none.
+QString ruleOf(const ProtocolError &error, bool v5)
+{
+    static const QRegularExpression cited(QStringLiteral(R"(\[MQTT-[^\]]+\])"));
+    if (const auto match = cited.match(error.message); match.hasMatch())
+        return match.captured();
+    return errorHandlingSection(v5);
 }
 
 QString listFlows(const std::vector<FlowUpdate> &flows)
@@ -105,7 +125,7 @@ SessionOutput Session::connect(Connect connect, Millis now)
 {
     SessionOutput out;
     if (m_options.role != SessionRole::Client || m_state != SessionState::Disconnected) {
-        out.events.push_back(SessionNote{QStringLiteral("Already connected or connecting; CONNECT not sent.")});
+        out.events.push_back(LocalMisuse{QStringLiteral("Already connected or connecting; CONNECT not sent.")});
         return out;
     }
     m_link = Link{};
@@ -156,7 +176,7 @@ SessionOutput Session::connect(Connect connect, Millis now)
 void Session::onConnAck(const ConnAck &ack, Millis now, SessionOutput &out)
 {
     if (m_state != SessionState::Connecting) {
-        violate(ReasonCode::ProtocolError, QStringLiteral("A second CONNACK on one connection [MQTT-3.2.0-2]."), out);
+        violate(QStringLiteral("[MQTT-3.2.0-2]"), QStringLiteral("A second CONNACK on one connection [MQTT-3.2.0-2]."), out);
         return;
     }
     if (isFailure(ack.reason)) {
@@ -197,18 +217,17 @@ void Session::onConnAck(const ConnAck &ack, Millis now, SessionOutput &out)
         return;
     }
     if (ack.sessionPresent && m_cleanStartRequested) {
-        violate(ReasonCode::ProtocolError,
+        violate(QStringLiteral("[MQTT-3.2.2-2]"),
                 QStringLiteral("CONNACK says Session Present = 1 although we asked for Clean Start [MQTT-3.2.2-2]."), out);
         return;
     }
     if (ack.sessionPresent && !m_meta.established) {
         // The front end says how to keep the session state across runs (a store file).
-        out.events.push_back(ProtocolViolation{
-            ReasonCode::ProtocolError,
-            QStringLiteral("The broker resumed a session (Session Present = 1) for which this client holds no state "
-                           "[MQTT-3.2.2-4]; its unfinished messages are lost to us. Reconnect with Clean Start to begin "
-                           "a new session."),
-            QStringLiteral("[MQTT-3.2.2-4]")});
+        violate(QStringLiteral("[MQTT-3.2.2-4]"),
+                QStringLiteral("The broker resumed a session (Session Present = 1) for which this client holds no state "
+                               "[MQTT-3.2.2-4]; its unfinished messages are lost to us. Reconnect with Clean Start to "
+                               "begin a new session."),
+                out);
         return;
     }
     if (m_link.isV5()) {
@@ -359,7 +378,7 @@ SessionOutput Session::receive(const Packet &packet, Millis now)
         return out;
     }
     dispatch(packet, now, out);
-    if (hasViolation(out))
+    if (closingViolation(out))
         closeOnViolation(out);
     return finish(std::move(out), now);
 }
@@ -368,7 +387,7 @@ void Session::dispatch(const Packet &packet, Millis now, SessionOutput &out)
 {
     const PacketType type = packetType(packet);
     if (const QString wrong = wrongDirection(m_options.role, type); !wrong.isEmpty()) {
-        violate(ReasonCode::ProtocolError,
+        violate(type == PacketType::Connect ? QStringLiteral("[MQTT-3.1.0-2]") : errorHandlingSection(m_link.isV5()),
                 QStringLiteral("Received %1, but %2 %3.")
                     .arg(packetTypeName(type), wrong,
                          type == PacketType::Connect ? QStringLiteral("[MQTT-3.1.0-2]")
@@ -377,42 +396,30 @@ void Session::dispatch(const Packet &packet, Millis now, SessionOutput &out)
         return;
     }
     if (m_state == SessionState::Connecting && type != PacketType::ConnAck && type != PacketType::Disconnect) {
-        violate(ReasonCode::ProtocolError,
+        violate(QStringLiteral("[MQTT-3.2.0-1]"),
                 QStringLiteral("Received %1 before CONNACK; the server's first packet must be CONNACK [MQTT-3.2.0-1].")
                     .arg(packetTypeName(type)),
                 out);
         return;
     }
     std::visit(
-        [&](const auto &p) {
-            using P = std::decay_t<decltype(p)>;
-            if constexpr (std::is_same_v<P, ConnAck>) {
-                onConnAck(p, now, out);
-            } else if constexpr (std::is_same_v<P, Connect>) {
-                violate(ReasonCode::ProtocolError, QStringLiteral("A second CONNECT on one connection [MQTT-3.1.0-2]."), out);
-            } else if constexpr (std::is_same_v<P, Publish>) {
-                m_inbound.onPublish(p, now, m_link, out);
-            } else if constexpr (std::is_same_v<P, PubAck>) {
-                m_outbound.onPubAck(p, now, m_link, out);
-            } else if constexpr (std::is_same_v<P, PubRec>) {
-                m_outbound.onPubRec(p, now, m_link, out);
-            } else if constexpr (std::is_same_v<P, PubRel>) {
-                m_inbound.onPubRel(p, now, m_link, out);
-            } else if constexpr (std::is_same_v<P, PubComp>) {
-                m_outbound.onPubComp(p, now, m_link, out);
-            } else if constexpr (std::is_same_v<P, SubAck>) {
-                onSubAck(p, out);
-            } else if constexpr (std::is_same_v<P, UnsubAck>) {
-                onUnsubAck(p, out);
-            } else if constexpr (std::is_same_v<P, Subscribe>) {
-                out.events.push_back(SubscribeRequested{p});
-            } else if constexpr (std::is_same_v<P, Unsubscribe>) {
-                out.events.push_back(UnsubscribeRequested{p});
-            } else if constexpr (std::is_same_v<P, PingReq>) {
-                out.sent.push_back(PingResp{});
-            } else if constexpr (std::is_same_v<P, PingResp>) {
-                m_pingSentAt.reset();
-            } else if constexpr (std::is_same_v<P, Disconnect>) {
+        overloaded{
+            [&](const ConnAck &p) { onConnAck(p, now, out); },
+            [&](const Connect &) {
+                violate(QStringLiteral("[MQTT-3.1.0-2]"), QStringLiteral("A second CONNECT on one connection [MQTT-3.1.0-2]."), out);
+            },
+            [&](const Publish &p) { m_inbound.onPublish(p, now, m_link, out); },
+            [&](const PubAck &p) { m_outbound.onPubAck(p, now, m_link, out); },
+            [&](const PubRec &p) { m_outbound.onPubRec(p, now, m_link, out); },
+            [&](const PubRel &p) { m_inbound.onPubRel(p, now, m_link, out); },
+            [&](const PubComp &p) { m_outbound.onPubComp(p, now, m_link, out); },
+            [&](const SubAck &p) { onSubAck(p, out); },
+            [&](const UnsubAck &p) { onUnsubAck(p, out); },
+            [&](const Subscribe &p) { out.events.push_back(SubscribeRequested{p}); },
+            [&](const Unsubscribe &p) { out.events.push_back(UnsubscribeRequested{p}); },
+            [&](const PingReq &) { out.sent.push_back(PingResp{}); },
+            [&](const PingResp &) { m_pingSentAt.reset(); },
+            [&](const Disconnect &p) {
                 QString text = m_link.isV5() ? QStringLiteral("The peer disconnected: %1.")
                                                    .arg(reasonText(p.reason, PacketType::Disconnect))
                                              : QStringLiteral("The peer disconnected.");
@@ -421,11 +428,12 @@ void Session::dispatch(const Packet &packet, Millis now, SessionOutput &out)
                 out.events.push_back(PeerDisconnected{p.reason, text, p.reason == ReasonCode::DisconnectWithWillMessage});
                 out.close = true;
                 markDisconnected(out);
-            } else if constexpr (std::is_same_v<P, Auth>) {
-                violate(ReasonCode::ProtocolError,
+            },
+            [&](const Auth &) {
+                violate(QStringLiteral("[MQTT-4.12.0-6]"),
                         QStringLiteral("Received AUTH, but no Authentication Method was agreed in CONNECT [MQTT-4.12.0-6]."),
                         out);
-            }
+            },
         },
         packet);
 }
@@ -435,12 +443,12 @@ std::optional<Session::PendingRequest> Session::takePending(PacketId id, PacketT
 {
     const auto it = m_pending.find(id.value);
     if (it == m_pending.end() || it->second.type != request) {
-        out.events.push_back(Violation{QString(),
-                                       QStringLiteral("%1 for id %2, which answers no %3 of ours; ignored.")
-                                           .arg(packetTypeName(answer))
-                                           .arg(id.value)
-                                           .arg(packetTypeName(request)),
-                                       id});
+        out.events.push_back(PeerViolation{.rule = QStringLiteral("section 2.2.1"),
+                                           .message = QStringLiteral("%1 for id %2, which answers no %3 of ours; ignored.")
+                                                          .arg(packetTypeName(answer))
+                                                          .arg(id.value)
+                                                          .arg(packetTypeName(request)),
+                                           .packetId = id});
         return std::nullopt;
     }
     PendingRequest taken = std::move(it->second);
@@ -456,7 +464,7 @@ void Session::onSubAck(const SubAck &ack, SessionOutput &out)
         return;
     PendingRequest &request = *pending;
     if (ack.reasons.size() != request.subscriptions.size()) {
-        violate(ReasonCode::ProtocolError,
+        violate(QStringLiteral("[MQTT-3.9.3-1]"),
                 QStringLiteral("SUBACK id %1 has %2 return codes for %3 topic filters [MQTT-3.9.3-1].")
                     .arg(ack.packetId.value)
                     .arg(ack.reasons.size())
@@ -474,7 +482,7 @@ void Session::onUnsubAck(const UnsubAck &ack, SessionOutput &out)
         return;
     PendingRequest &request = *pending;
     if (m_link.isV5() && ack.reasons.size() != request.filters.size()) {
-        violate(ReasonCode::ProtocolError,
+        violate(QStringLiteral("[MQTT-3.11.3-1]"),
                 QStringLiteral("UNSUBACK id %1 has %2 reason codes for %3 topic filters [MQTT-3.11.3-1].")
                     .arg(ack.packetId.value)
                     .arg(ack.reasons.size())
@@ -512,18 +520,18 @@ SessionOutput Session::subscribe(std::vector<Subscription> subscriptions, Millis
 {
     SessionOutput out;
     if (m_state != SessionState::Connected) {
-        out.events.push_back(SessionNote{QStringLiteral("Not connected: SUBSCRIBE not sent.")});
+        out.events.push_back(LocalMisuse{QStringLiteral("Not connected: SUBSCRIBE not sent.")});
         return out;
     }
     const auto id = m_outbound.allocateId();
     if (!id) {
-        out.events.push_back(SessionNote{QStringLiteral("All packet ids are in use; SUBSCRIBE not sent.")});
+        out.events.push_back(LocalMisuse{QStringLiteral("All packet ids are in use; SUBSCRIBE not sent.")});
         return out;
     }
     Subscribe packet{*id, m_link.isV5() ? std::move(properties) : Properties{}, subscriptions};
     if (const auto tooLarge = exceedsPeerMaximumPacketSize(packet)) {
         m_outbound.releaseId(*id);
-        out.events.push_back(SessionNote{*tooLarge});
+        out.events.push_back(LocalMisuse{*tooLarge});
         return out;
     }
     m_pending.emplace(id->value, PendingRequest{PacketType::Subscribe, std::move(subscriptions), {}});
@@ -535,18 +543,18 @@ SessionOutput Session::unsubscribe(std::vector<QString> filters, Millis now, Pro
 {
     SessionOutput out;
     if (m_state != SessionState::Connected) {
-        out.events.push_back(SessionNote{QStringLiteral("Not connected: UNSUBSCRIBE not sent.")});
+        out.events.push_back(LocalMisuse{QStringLiteral("Not connected: UNSUBSCRIBE not sent.")});
         return out;
     }
     const auto id = m_outbound.allocateId();
     if (!id) {
-        out.events.push_back(SessionNote{QStringLiteral("All packet ids are in use; UNSUBSCRIBE not sent.")});
+        out.events.push_back(LocalMisuse{QStringLiteral("All packet ids are in use; UNSUBSCRIBE not sent.")});
         return out;
     }
     Unsubscribe packet{*id, m_link.isV5() ? std::move(properties) : Properties{}, filters};
     if (const auto tooLarge = exceedsPeerMaximumPacketSize(packet)) {
         m_outbound.releaseId(*id);
-        out.events.push_back(SessionNote{*tooLarge});
+        out.events.push_back(LocalMisuse{*tooLarge});
         return out;
     }
     m_pending.emplace(id->value, PendingRequest{PacketType::Unsubscribe, {}, std::move(filters)});
@@ -603,26 +611,25 @@ SessionOutput Session::protocolError(const ProtocolError &error, Millis now)
     SessionOutput out;
     if (m_state == SessionState::Disconnected)
         return out;
-    out.events.push_back(ProtocolViolation{error.code, error.toString()});
+    out.events.push_back(PeerViolation{
+        .rule = ruleOf(error, m_link.isV5()), .message = error.toString(), .closes = true, .reason = error.code});
     closeOnViolation(out);
     return finish(std::move(out), now);
 }
 
-void Session::violate(ReasonCode reason, const QString &message, SessionOutput &out)
+void Session::violate(const QString &rule, const QString &message, SessionOutput &out)
 {
-    out.events.push_back(ProtocolViolation{reason, message});
+    out.events.push_back(PeerViolation{.rule = rule, .message = message, .closes = true});
 }
 
 void Session::closeOnViolation(SessionOutput &out)
 {
     if (m_state == SessionState::Disconnected)
         return;
-    const auto it = std::find_if(out.events.begin(), out.events.end(),
-                                 [](const SessionEvent &e) { return std::holds_alternative<ProtocolViolation>(e); });
-    const auto &violation = std::get<ProtocolViolation>(*it);
+    const PeerViolation *violation = closingViolation(out);
     // 5.0: tell the peer why ([MQTT-4.13.1-1]); 3.1.1 just closes.
     if (m_link.isV5())
-        out.sent.push_back(Disconnect{violation.reason, {}});
+        out.sent.push_back(Disconnect{violation->reason, {}});
     out.close = true;
     markDisconnected(out);
 }

@@ -102,7 +102,8 @@ private:
     // the pending list with its id freed; or nothing, and a violation saying it answers nothing.
     std::optional<PendingRequest> takePending(PacketId id, PacketType request, PacketType answer, SessionOutput &out);
     void startFlows(bool sessionPresent, Millis now, SessionOutput &out);
-    void violate(ReasonCode reason, const QString &message, SessionOutput &out);
+    // The peer broke `rule` in a way that ends the connection; receive() closes it.
+    void violate(const QString &rule, const QString &message, SessionOutput &out);
     void closeOnViolation(SessionOutput &out);
     void markDisconnected(SessionOutput &out);
     SessionOutput finish(SessionOutput out, Millis now);

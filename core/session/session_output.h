@@ -100,19 +100,16 @@ struct FlowsAbandoned {
     std::vector<FlowUpdate> flows{};
     bool operator==(const FlowsAbandoned &) const = default;
 };
-// The peer broke a rule; the session kept going (or closed, see ProtocolViolation).
-struct Violation {
-    QString rule{}; // "[MQTT-4.3.3-6]"
+// The peer broke a rule. `rule` always names it: the statement id ("[MQTT-4.3.3-6]"), or the section
+// ("section 4.3.3") where the specification numbers no statement. When `closes`, the session ends the
+// connection over it (5.0: with a DISCONNECT carrying `reason`); otherwise it answered and kept going.
+struct PeerViolation {
+    QString rule{};
     QString message{};
+    bool closes = false;
+    ReasonCode reason = ReasonCode::ProtocolError; // the DISCONNECT's, when it closes
     std::optional<PacketId> packetId{};
-    bool operator==(const Violation &) const = default;
-};
-// The peer broke a rule that ends the connection (we send DISCONNECT with `reason` in 5.0).
-struct ProtocolViolation {
-    ReasonCode reason = ReasonCode::ProtocolError;
-    QString message{};
-    QString rule{}; // the statement broken, e.g. "[MQTT-3.2.2-4]", when a front end acts on it
-    bool operator==(const ProtocolViolation &) const = default;
+    bool operator==(const PeerViolation &) const = default;
 };
 struct PeerDisconnected {
     ReasonCode reason = ReasonCode::Success;
@@ -121,11 +118,15 @@ struct PeerDisconnected {
     bool operator==(const PeerDisconnected &) const = default;
 };
 struct KeepAliveExpired { QString message; bool operator==(const KeepAliveExpired &) const = default; };
+// Our own side asked for what the session cannot do now (not connected, no free packet id, a packet
+// above the peer's Maximum Packet Size); nothing was sent.
+struct LocalMisuse { QString message; bool operator==(const LocalMisuse &) const = default; };
+// Something worth a line in the trace that is nobody's fault.
 struct SessionNote { QString message; bool operator==(const SessionNote &) const = default; };
 
 using SessionEvent = std::variant<Connected, ConnectionRefused, SubscribeAcknowledged, UnsubscribeAcknowledged,
                                   RequestUnanswered, SubscribeRequested, UnsubscribeRequested, SessionResumed,
-                                  FlowsAbandoned, Violation, ProtocolViolation, PeerDisconnected, KeepAliveExpired,
+                                  FlowsAbandoned, PeerViolation, PeerDisconnected, KeepAliveExpired, LocalMisuse,
                                   SessionNote>;
 
 struct SessionOutput {

@@ -73,6 +73,17 @@ const E *findEvent(const SessionOutput &out)
     return nullptr;
 }
 
+// The first peer violation that ends the connection, or that the session answers and lets pass.
+inline const PeerViolation *findViolation(const SessionOutput &out, bool closes)
+{
+    for (const SessionEvent &e : out.events)
+        if (const auto *found = std::get_if<PeerViolation>(&e); found && found->closes == closes)
+            return found;
+    return nullptr;
+}
+inline const PeerViolation *findClosingViolation(const SessionOutput &out) { return findViolation(out, true); }
+inline const PeerViolation *findToleratedViolation(const SessionOutput &out) { return findViolation(out, false); }
+
 template<typename E>
 int countEvents(const SessionOutput &out)
 {

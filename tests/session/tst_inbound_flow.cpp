@@ -111,7 +111,7 @@ private slots:
         Session session = connectedSession(InboundMethod::B, version);
         auto out = session.receive(PubRel{.packetId = 42}, t0);
         QCOMPARE(out.sent, (Packets{PubComp{.packetId = 42, .reason = reason}}));
-        QVERIFY(findEvent<Violation>(out)->message.contains(QStringLiteral("PUBREL for id 42")));
+        QVERIFY(findToleratedViolation(out)->message.contains(QStringLiteral("PUBREL for id 42")));
         QCOMPARE(session.state(), SessionState::Connected);
     }
 
@@ -124,7 +124,7 @@ private slots:
         QVERIFY(out.delivered.empty());
         QVERIFY(out.close);
         QCOMPARE(out.sent, (Packets{Disconnect{.reason = ReasonCode::ReceiveMaximumExceeded}}));
-        QVERIFY(findEvent<ProtocolViolation>(out)->message.contains(QStringLiteral("[MQTT-3.3.4-9]")));
+        QVERIFY(findClosingViolation(out)->message.contains(QStringLiteral("[MQTT-3.3.4-9]")));
     }
 
     void receiveMaximumCountsOnlyThisConnectionsPublishes()
@@ -158,7 +158,7 @@ private slots:
         auto out = session.receive(incoming(5, QoS::ExactlyOnce, QStringLiteral("other/topic"), false), t0 + 1ms);
         QVERIFY(out.delivered.empty());
         QCOMPARE(out.sent, (Packets{PubRec{.packetId = 5}}));
-        const auto *violation = findEvent<Violation>(out);
+        const auto *violation = findToleratedViolation(out);
         QVERIFY(violation);
         QVERIFY(violation->message.contains(QStringLiteral("DUP=0")));
         QCOMPARE(violation->packetId, std::optional<PacketId>(5));
@@ -171,7 +171,7 @@ private slots:
         session.receive(PubRel{.packetId = 8}, t0 + 1ms);
         auto out = session.receive(incoming(8, QoS::ExactlyOnce, QStringLiteral("sensors/temperature/livingroom"), true),
                                    t0 + 2ms);
-        const auto *violation = findEvent<Violation>(out);
+        const auto *violation = findToleratedViolation(out);
         QVERIFY(violation);
         QCOMPARE(violation->rule, QStringLiteral("[MQTT-4.3.3-6]"));
         QCOMPARE(out.delivered.size(), 1u); // the spec makes it a new message

@@ -143,7 +143,7 @@ private slots:
         session.connect(connectPacket(ProtocolVersion::V5, false, 3600), t0);
         const auto out = session.receive(ConnAck{true, ReasonCode::Success, {}}, t0 + 1ms);
         QVERIFY(out.close);
-        QVERIFY(findEvent<ProtocolViolation>(out)->message.contains(QStringLiteral("[MQTT-3.2.2-4]")));
+        QVERIFY(findClosingViolation(out)->message.contains(QStringLiteral("[MQTT-3.2.2-4]")));
     }
 
     void sessionPresentAfterCleanStartIsAProtocolError()
@@ -258,10 +258,10 @@ private slots:
         const QString longFilter = QStringLiteral("sensors/") + QString(80, QLatin1Char('x'));
         auto out = session.subscribe({Subscription{longFilter, {}}}, t0);
         QVERIFY2(out.sent.empty(), qPrintable(describePackets(out.sent)));
-        QVERIFY(findEvent<SessionNote>(out)->message.contains(QStringLiteral("[MQTT-3.2.2-15]")));
+        QVERIFY(findEvent<LocalMisuse>(out)->message.contains(QStringLiteral("[MQTT-3.2.2-15]")));
         out = session.unsubscribe({longFilter}, t0);
         QVERIFY(out.sent.empty());
-        QVERIFY(findEvent<SessionNote>(out)->message.contains(QStringLiteral("[MQTT-3.2.2-15]")));
+        QVERIFY(findEvent<LocalMisuse>(out)->message.contains(QStringLiteral("[MQTT-3.2.2-15]")));
         QVERIFY(!session.outbound().isIdInUse(1)); // the id went back
         QCOMPARE(session.subscribe({Subscription{QStringLiteral("s/x"), {}}}, t0).sent.size(), 1u);
     }
@@ -288,7 +288,7 @@ private slots:
         Session session;
         session.connect(connectPacket(ProtocolVersion::V5, false, 3600), t0);
         const auto out = session.receive(ConnAck{true, ReasonCode::Success, {}}, t0 + 1ms);
-        QCOMPARE(findEvent<ProtocolViolation>(out)->rule, QStringLiteral("[MQTT-3.2.2-4]"));
+        QCOMPARE(findClosingViolation(out)->rule, QStringLiteral("[MQTT-3.2.2-4]"));
     }
 
     void resentPubRelsOutOfOrderAreFlagged()
@@ -301,7 +301,7 @@ private slots:
         session.connect(connectPacket(ProtocolVersion::V5, false, 3600), t0 + 2s);
         session.receive(ConnAck{true, ReasonCode::Success, {}}, t0 + 2s);
         const auto out = session.receive(PubRel{.packetId = 2}, t0 + 3s);
-        QCOMPARE(findEvent<Violation>(out)->rule, QStringLiteral("[MQTT-4.6.0-4]"));
+        QCOMPARE(findToleratedViolation(out)->rule, QStringLiteral("[MQTT-4.6.0-4]"));
         QCOMPARE(out.sent, (Packets{PubComp{.packetId = 2}}));
     }
 
@@ -351,7 +351,8 @@ private slots:
         const auto out = session.receive(packet, t0 + 1s);
         QVERIFY(out.close);
         QCOMPARE(out.sent, (Packets{Disconnect{.reason = ReasonCode::ProtocolError}}));
-        QVERIFY2(findEvent<ProtocolViolation>(out)->message.contains(says), qPrintable(findEvent<ProtocolViolation>(out)->message));
+        QVERIFY2(findClosingViolation(out)->message.contains(says), qPrintable(findClosingViolation(out)->message));
+        QVERIFY(!findClosingViolation(out)->rule.isEmpty()); // every violation names the rule it breaks
     }
 
     void decoderErrorDisconnectsWithItsReason()
@@ -361,6 +362,7 @@ private slots:
         const auto out = session.protocolError(ProtocolError{ReasonCode::MalformedPacket, QStringLiteral("bad"), 10}, t0);
         QCOMPARE(out.sent, (Packets{Disconnect{.reason = ReasonCode::MalformedPacket}}));
         QVERIFY(out.close);
+        QCOMPARE(findClosingViolation(out)->rule, QStringLiteral("section 4.13")); // 5.0: handling errors
     }
 
     void publishBeforeConnAckIsAProtocolError()
@@ -369,7 +371,7 @@ private slots:
         session.connect(connectPacket(), t0);
         const auto out = session.receive(incoming(1, QoS::AtLeastOnce), t0);
         QVERIFY(out.close);
-        QVERIFY(findEvent<ProtocolViolation>(out)->message.contains(QStringLiteral("before CONNACK")));
+        QVERIFY(findClosingViolation(out)->message.contains(QStringLiteral("before CONNACK")));
     }
 
     void subscribeAndUnsubscribe()
