@@ -8,6 +8,7 @@
 #include <QSocketNotifier>
 
 #include <csignal>
+#include <limits>
 #include <unistd.h>
 
 namespace mqs::cli {
@@ -93,7 +94,7 @@ std::variant<std::vector<PropertyFlag>, QString> extractPropertyFlags(QStringLis
         default: {
             bool ok = false;
             const qulonglong number = value.toULongLong(&ok);
-            if (!ok || number > 0xFFFFFFFFull)
+            if (!ok || number > std::numeric_limits<quint32>::max())
                 return QStringLiteral("-D %1 %2: '%3' is not a number.").arg(command, name, value);
             property.value = quint32(number);
         }
@@ -225,7 +226,7 @@ std::variant<ClientOptions, QString> readConnectionOptions(const QCommandLinePar
     if (parser.isSet(QStringLiteral("x"))) {
         const QString value = parser.value(QStringLiteral("x"));
         bool ok = true;
-        s.sessionExpiry = value == QLatin1String("inf") ? 0xFFFFFFFF : value.toUInt(&ok);
+        s.sessionExpiry = value == QLatin1String("inf") ? kSessionNeverExpires : value.toUInt(&ok);
         if (!ok)
             return QStringLiteral("-x must be a number of seconds or 'inf', not '%1'.").arg(value);
     }

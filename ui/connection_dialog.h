@@ -27,7 +27,6 @@ public:
     // The profile the fields describe, or a sentence saying which field is wrong.
     [[nodiscard]] std::variant<Profile, QString> profile() const;
     QLineEdit *urlField() const { return m_url; }
-    QLineEdit *clientIdField() const { return m_clientId; }
     QLabel *problemLabel() const { return m_problem; }
 
     void accept() override;

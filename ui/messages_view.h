@@ -34,7 +34,6 @@ public:
     TopicTreeModel &tree() { return m_tree; }
     MessageListModel &list() { return m_list; }
     QTreeView *treeView() const { return m_treeView; }
-    QTableView *listView() const { return m_listView; }
     QString shownText() const;
     QString truncationNote() const;
     QStandardItemModel &jsonModel() { return m_json; }

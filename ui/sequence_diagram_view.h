@@ -27,7 +27,6 @@ public:
 
     bool isFollowing() const { return m_follow; }
     double zoom() const { return m_zoom; }
-    bool isCompact() const { return m_compact; }
     std::optional<quint64> selectedPacket() const { return m_selectedPacket; }
     std::optional<FlowId> selectedFlow() const { return m_selectedFlow; }
     const DiagramLayout &layout() const { return m_layout; }

@@ -436,14 +436,22 @@ void Connection::scheduleKeepAlive()
     m_keepAliveTimer.start(int(std::min<qint64>(wait, 24LL * 3600 * 1000)));
 }
 
+// Reconnect back-off: the minimum delay doubles per attempt, up to the maximum. The doubling stops
+// after this many attempts, so the shift cannot overflow (2^16 times an int of ms fits in qint64).
+constexpr int kMaximumBackoffDoublings = 16;
+// Jitter: the delay falls in the last 1/kJitterShare below its cap, so clients cut off together
+// do not all come back at the same instant.
+constexpr qint64 kJitterShare = 8;
+
 void Connection::scheduleReconnect()
 {
-    // Exponential back-off with jitter: min, 2·min, 4·min, ... up to max.
-    const qint64 base = qint64(m_settings.reconnectMinimumMs) << std::min(m_reconnectAttempt, 16);
-    const qint64 capped = std::min<qint64>(base, m_settings.reconnectMaximumMs);
-    const qint64 jitter = QRandomGenerator::global()->bounded(qint64(capped / 4 + 1));
+    const qint64 doubled = qint64(m_settings.reconnectMinimumMs) << std::min(m_reconnectAttempt, kMaximumBackoffDoublings);
+    const qint64 capped = std::min<qint64>(doubled, m_settings.reconnectMaximumMs);
+    const qint64 jitterShare = capped / kJitterShare;
+    // A draw from [0, 2·share], halved: the delay lands in [capped - share, capped].
+    const qint64 jitter = QRandomGenerator::global()->bounded(qint64(capped / (kJitterShare / 2) + 1)) / 2;
     ++m_reconnectAttempt;
-    m_reconnectTimer.start(int(capped - capped / 8 + jitter / 2));
+    m_reconnectTimer.start(int(capped - jitterShare + jitter));
     traceNote(TraceKind::Note, QStringLiteral("Reconnecting in %1 s (attempt %2).")
                                    .arg(double(m_reconnectTimer.interval()) / 1000.0, 0, 'f', 1)
                                    .arg(m_reconnectAttempt));

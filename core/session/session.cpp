@@ -39,7 +39,7 @@ QString listFlows(const std::vector<FlowUpdate> &flows)
     QStringList parts;
     for (const FlowUpdate &f : flows)
         parts << QStringLiteral("%1 id %2 '%3' (QoS %4)")
-                     .arg(f.direction == Direction::Outbound ? QStringLiteral("outbound") : QStringLiteral("inbound"))
+                     .arg(directionName(f.direction))
                      .arg(f.packetId.value)
                      .arg(f.topic)
                      .arg(qosValue(f.qos));
@@ -148,7 +148,7 @@ SessionOutput Session::connect(Connect connect, Millis now)
     m_meta.version = connect.version;
     m_meta.sessionExpiry = connect.version == ProtocolVersion::V5
         ? connect.properties.integer(PropertyId::SessionExpiryInterval).value_or(0)
-        : (connect.cleanStart ? 0 : 0xFFFFFFFF);
+        : (connect.cleanStart ? 0 : kSessionNeverExpires);
     m_cleanStartRequested = connect.cleanStart;
     m_keepAlive = connect.keepAlive;
     if (connect.cleanStart) {
@@ -286,7 +286,7 @@ SessionOutput Session::accept(const Connect &connect, ConnAck ack, Millis now)
         if (const auto keepAlive = a.integer(PropertyId::ServerKeepAlive))
             m_keepAlive = quint16(*keepAlive);
     } else {
-        m_meta.sessionExpiry = connect.cleanStart ? 0 : 0xFFFFFFFF;
+        m_meta.sessionExpiry = connect.cleanStart ? 0 : kSessionNeverExpires;
     }
     const bool refused = isFailure(ack.reason);
     if (refused)

@@ -12,11 +12,15 @@ namespace mqs {
 
 // ---- changes to persist -----------------------------------------------------------------
 
+// 5.0 3.1.2.11.2: a Session Expiry Interval of 0xFFFFFFFF means the session does not expire; a
+// 3.1.1 Clean Session 0 session is kept the same way.
+inline constexpr quint32 kSessionNeverExpires = 0xFFFFFFFF;
+
 // Who the session belongs to and whether the peer keeps state for it.
 struct SessionMeta {
     QString clientId{};
     ProtocolVersion version = ProtocolVersion::V5;
-    quint32 sessionExpiry = 0; // seconds (3.1.1: 0 = clean session, 0xFFFFFFFF = persistent)
+    quint32 sessionExpiry = 0; // seconds (3.1.1: 0 = clean session, kSessionNeverExpires = persistent)
     bool established = false; // a CONNACK said the peer keeps this session across connections
     bool operator==(const SessionMeta &) const = default;
 };

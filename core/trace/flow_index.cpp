@@ -252,7 +252,6 @@ QString FlowIndex::sentence(const FlowRecord &f, qint64 nowUs) const
                    .arg(packetTypeName(f.heldType), f.heldSent ? QStringLiteral("(ours)") : QStringLiteral("(arrived)"), rule,
                         ago(f.heldUs, nowUs).chopped(4));
     }
-    const bool outbound = f.key.direction == Direction::Outbound;
     QString text;
     switch (f.state) {
     case FlowState::Queued:
@@ -283,7 +282,7 @@ QString FlowIndex::sentence(const FlowRecord &f, qint64 nowUs) const
         text = QStringLiteral("Abandoned: the session was not resumed");
         break;
     case FlowState::None:
-        text = outbound ? QStringLiteral("No PUBLISH for this id in the trace") : QStringLiteral("No PUBLISH for this id in the trace");
+        text = QStringLiteral("No PUBLISH for this id in the trace");
         break;
     }
     if (!held.isEmpty())

@@ -53,7 +53,7 @@ QStringList linesWith(const TraceLog &trace, const QString &text)
     return lines;
 }
 
-// mosquitto_sub in the background; started() waits until the broker has its subscription.
+// mosquitto_sub in the background; waitSubscribed() waits until the broker has its subscription.
 class Subscriber
 {
 public:
