@@ -121,6 +121,27 @@ SessionOutput Session::finish(SessionOutput out, Millis now)
 
 // ---- connecting -------------------------------------------------------------------------
 
+// 5.0: our limits, announced in CONNECT (client) or CONNACK (server) where the options lower them from
+// the specification's defaults, unless the caller set them already.
+void Session::announceLimits(Properties &p) const
+{
+    if (m_options.receiveMaximum < kDefaultReceiveMaximum && !p.contains(PropertyId::ReceiveMaximum))
+        p.set(PropertyId::ReceiveMaximum, quint32(m_options.receiveMaximum));
+    if (m_options.maximumPacketSize > 0 && !p.contains(PropertyId::MaximumPacketSize))
+        p.set(PropertyId::MaximumPacketSize, m_options.maximumPacketSize);
+    if (m_options.topicAliasMaximum > 0 && !p.contains(PropertyId::TopicAliasMaximum))
+        p.set(PropertyId::TopicAliasMaximum, quint32(m_options.topicAliasMaximum));
+}
+
+// 5.0: the peer's limits from its CONNECT (server) or CONNACK (client); an absent property means the
+// specification's default (Receive Maximum 65,535, no packet size limit, no topic aliases).
+void Session::adoptPeerLimits(const Properties &p)
+{
+    m_link.peerReceiveMaximum = quint16(p.integer(PropertyId::ReceiveMaximum).value_or(kDefaultReceiveMaximum));
+    m_link.peerMaximumPacketSize = p.integer(PropertyId::MaximumPacketSize).value_or(0);
+    m_link.peerTopicAliasMaximum = quint16(p.integer(PropertyId::TopicAliasMaximum).value_or(0));
+}
+
 SessionOutput Session::connect(Connect connect, Millis now)
 {
     SessionOutput out;
@@ -135,13 +156,8 @@ SessionOutput Session::connect(Connect connect, Millis now)
     m_link.topicAliasMaximum = connect.version == ProtocolVersion::V5 ? m_options.topicAliasMaximum : 0;
     if (connect.version == ProtocolVersion::V5) {
         Properties &p = connect.properties;
-        if (m_options.receiveMaximum < 65535 && !p.contains(PropertyId::ReceiveMaximum))
-            p.set(PropertyId::ReceiveMaximum, quint32(m_options.receiveMaximum));
-        if (m_options.maximumPacketSize > 0 && !p.contains(PropertyId::MaximumPacketSize))
-            p.set(PropertyId::MaximumPacketSize, m_options.maximumPacketSize);
-        if (m_options.topicAliasMaximum > 0 && !p.contains(PropertyId::TopicAliasMaximum))
-            p.set(PropertyId::TopicAliasMaximum, quint32(m_options.topicAliasMaximum));
-        m_link.receiveMaximum = quint16(p.integer(PropertyId::ReceiveMaximum).value_or(65535));
+        announceLimits(p);
+        m_link.receiveMaximum = quint16(p.integer(PropertyId::ReceiveMaximum).value_or(kDefaultReceiveMaximum));
         m_link.topicAliasMaximum = quint16(p.integer(PropertyId::TopicAliasMaximum).value_or(0));
     }
     m_meta.clientId = connect.clientId;
@@ -173,6 +189,44 @@ SessionOutput Session::connect(Connect connect, Millis now)
     return finish(std::move(out), now);
 }
 
+// Why the broker refused, from its CONNACK: the code as it was on the wire, what usually causes it,
+// and the broker's own Reason String (5.0).
+QString Session::refusalSentence(const ConnAck &ack) const
+{
+    // 3.1.1 return codes are 0x01-0x05, not the 5.0 codes.
+    QString text = ack.answeredInV311
+        ? QStringLiteral("The broker speaks only MQTT 3.1.1: it answered this 5.0 CONNECT with a 3.1.1 CONNACK, "
+                         "return code 0x01 (unacceptable protocol level).")
+        : QStringLiteral("The broker refused the connection: %1 (CONNACK 0x%2).")
+              .arg(connAckReasonName(ack.reason, m_link.version))
+              .arg(connAckWireValue(ack.reason, m_link.version), 2, 16, QLatin1Char('0'));
+    switch (ack.reason) {
+    case ReasonCode::ClientIdentifierNotValid:
+        text += m_meta.clientId.isEmpty()
+            ? QStringLiteral(" The broker does not assign client ids; enter one.")
+            : QStringLiteral(" Client id '%1' was not accepted; try a shorter id or let the broker assign one.").arg(m_meta.clientId);
+        break;
+    case ReasonCode::BadUserNameOrPassword:
+    case ReasonCode::NotAuthorized:
+        text += QStringLiteral(" Check the user name and password.");
+        break;
+    case ReasonCode::UnsupportedProtocolVersion:
+        text += QStringLiteral(" Try the other protocol version (3.1.1 or 5.0).");
+        break;
+    case ReasonCode::UnspecifiedError:
+        // mosquitto 2.0.11 refuses a 5.0 CONNECT with an empty client id this way when it
+        // does not assign ids (0x85 would be the specific code).
+        if (m_meta.clientId.isEmpty())
+            text += QStringLiteral(" The client id was empty; if the broker does not assign ids, enter one.");
+        break;
+    default:
+        break;
+    }
+    if (const auto reason = ack.properties.string(PropertyId::ReasonString))
+        text += QStringLiteral(" Broker says: \"%1\".").arg(*reason);
+    return text;
+}
+
 void Session::onConnAck(const ConnAck &ack, Millis now, SessionOutput &out)
 {
     if (m_state != SessionState::Connecting) {
@@ -180,38 +234,7 @@ void Session::onConnAck(const ConnAck &ack, Millis now, SessionOutput &out)
         return;
     }
     if (isFailure(ack.reason)) {
-        // The code as it was on the wire: 3.1.1 return codes are 0x01-0x05, not the 5.0 codes.
-        QString text = ack.answeredInV311
-            ? QStringLiteral("The broker speaks only MQTT 3.1.1: it answered this 5.0 CONNECT with a 3.1.1 CONNACK, "
-                             "return code 0x01 (unacceptable protocol level).")
-            : QStringLiteral("The broker refused the connection: %1 (CONNACK 0x%2).")
-                  .arg(connAckReasonName(ack.reason, m_link.version))
-                  .arg(connAckWireValue(ack.reason, m_link.version), 2, 16, QLatin1Char('0'));
-        switch (ack.reason) {
-        case ReasonCode::ClientIdentifierNotValid:
-            text += m_meta.clientId.isEmpty()
-                ? QStringLiteral(" The broker does not assign client ids; enter one.")
-                : QStringLiteral(" Client id '%1' was not accepted; try a shorter id or let the broker assign one.").arg(m_meta.clientId);
-            break;
-        case ReasonCode::BadUserNameOrPassword:
-        case ReasonCode::NotAuthorized:
-            text += QStringLiteral(" Check the user name and password.");
-            break;
-        case ReasonCode::UnsupportedProtocolVersion:
-            text += QStringLiteral(" Try the other protocol version (3.1.1 or 5.0).");
-            break;
-        case ReasonCode::UnspecifiedError:
-            // mosquitto 2.0.11 refuses a 5.0 CONNECT with an empty client id this way when it
-            // does not assign ids (0x85 would be the specific code).
-            if (m_meta.clientId.isEmpty())
-                text += QStringLiteral(" The client id was empty; if the broker does not assign ids, enter one.");
-            break;
-        default:
-            break;
-        }
-        if (const auto reason = ack.properties.string(PropertyId::ReasonString))
-            text += QStringLiteral(" Broker says: \"%1\".").arg(*reason);
-        out.events.push_back(ConnectionRefused{ack.reason, text});
+        out.events.push_back(ConnectionRefused{ack.reason, refusalSentence(ack)});
         out.close = true;
         markDisconnected(out);
         return;
@@ -236,9 +259,7 @@ void Session::onConnAck(const ConnAck &ack, Millis now, SessionOutput &out)
             m_meta.clientId = *id;
         if (const auto keepAlive = p.integer(PropertyId::ServerKeepAlive))
             m_keepAlive = quint16(*keepAlive); // [MQTT-3.2.2-21] the server's value wins
-        m_link.peerReceiveMaximum = quint16(p.integer(PropertyId::ReceiveMaximum).value_or(65535));
-        m_link.peerMaximumPacketSize = p.integer(PropertyId::MaximumPacketSize).value_or(0);
-        m_link.peerTopicAliasMaximum = quint16(p.integer(PropertyId::TopicAliasMaximum).value_or(0));
+        adoptPeerLimits(p);
         if (const auto maxQos = p.integer(PropertyId::MaximumQoS))
             m_link.peerMaximumQoS = QoS(*maxQos);
         m_link.peerRetainAvailable = p.integer(PropertyId::RetainAvailable).value_or(1) == 1;
@@ -269,20 +290,12 @@ SessionOutput Session::accept(const Connect &connect, ConnAck ack, Millis now)
     m_meta.version = connect.version;
     m_keepAlive = connect.keepAlive;
     if (connect.version == ProtocolVersion::V5) {
-        const Properties &p = connect.properties;
-        m_link.peerReceiveMaximum = quint16(p.integer(PropertyId::ReceiveMaximum).value_or(65535));
-        m_link.peerMaximumPacketSize = p.integer(PropertyId::MaximumPacketSize).value_or(0);
-        m_link.peerTopicAliasMaximum = quint16(p.integer(PropertyId::TopicAliasMaximum).value_or(0));
-        m_meta.sessionExpiry = p.integer(PropertyId::SessionExpiryInterval).value_or(0);
+        adoptPeerLimits(connect.properties);
+        m_meta.sessionExpiry = connect.properties.integer(PropertyId::SessionExpiryInterval).value_or(0);
         Properties &a = ack.properties;
-        if (m_options.receiveMaximum < 65535 && !a.contains(PropertyId::ReceiveMaximum))
-            a.set(PropertyId::ReceiveMaximum, quint32(m_options.receiveMaximum));
-        if (m_options.topicAliasMaximum > 0 && !a.contains(PropertyId::TopicAliasMaximum))
-            a.set(PropertyId::TopicAliasMaximum, quint32(m_options.topicAliasMaximum));
+        announceLimits(a);
         if (m_options.maximumQoS && *m_options.maximumQoS != QoS::ExactlyOnce && !a.contains(PropertyId::MaximumQoS))
             a.set(PropertyId::MaximumQoS, quint32(qosValue(*m_options.maximumQoS)));
-        if (m_options.maximumPacketSize > 0 && !a.contains(PropertyId::MaximumPacketSize))
-            a.set(PropertyId::MaximumPacketSize, m_options.maximumPacketSize);
         if (const auto keepAlive = a.integer(PropertyId::ServerKeepAlive))
             m_keepAlive = quint16(*keepAlive);
     } else {

@@ -15,6 +15,9 @@ namespace mqs {
 
 enum class SessionRole : quint8 { Client, Server };
 
+// 5.0 3.1.2.11.3, 3.2.2.3.3: a Receive Maximum the peer does not announce is 65,535.
+inline constexpr quint16 kDefaultReceiveMaximum = 65535;
+
 struct SessionOptions {
     SessionRole role = SessionRole::Client;
     InboundMethod inboundMethod = InboundMethod::B;
@@ -96,6 +99,9 @@ private:
 
     void dispatch(const Packet &packet, Millis now, SessionOutput &out);
     void onConnAck(const ConnAck &ack, Millis now, SessionOutput &out);
+    QString refusalSentence(const ConnAck &ack) const;
+    void announceLimits(Properties &properties) const;
+    void adoptPeerLimits(const Properties &properties);
     void onSubAck(const SubAck &ack, SessionOutput &out);
     void onUnsubAck(const UnsubAck &ack, SessionOutput &out);
     // The `request` (SUBSCRIBE or UNSUBSCRIBE) that an `answer` with `id` acknowledges, taken off
