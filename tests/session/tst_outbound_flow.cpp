@@ -179,7 +179,7 @@ private slots:
         Session session;
         Properties props;
         props.set(PropertyId::ReceiveMaximum, quint32(2));
-        connectClient(session, ProtocolVersion::V5, false, props);
+        connectClient(session, {.connAckProperties = props});
         const auto a = session.publish(reading("a", QoS::ExactlyOnce), t0);
         const auto b = session.publish(reading("b", QoS::AtLeastOnce), t0);
         const auto c = session.publish(reading("c", QoS::ExactlyOnce), t0);
@@ -208,11 +208,11 @@ private slots:
         Session session;
         Properties props;
         props.set(PropertyId::ReceiveMaximum, quint32(1));
-        connectClient(session, ProtocolVersion::V5, false, props, false, 3600);
-        session.publish(reading("a", QoS::ExactlyOnce), t0);
+        connectClient(session, {.cleanStart = false, .sessionExpiry = 3600, .connAckProperties = props});
+        QVERIFY(session.publish(reading("a", QoS::ExactlyOnce), t0).ticket);
         QCOMPARE(session.outbound().sendQuota(), 0);
         session.connectionLost(t0 + 1s);
-        session.connect(connectPacket(ProtocolVersion::V5, false, 3600), t0 + 2s);
+        session.connect(connectPacket({.cleanStart = false, .sessionExpiry = 3600}), t0 + 2s);
         auto out = session.receive(ConnAck{true, ReasonCode::Success, props}, t0 + 2s);
         QCOMPARE(out.sent.size(), 1u); // the resend takes the one unit
         QCOMPARE(session.outbound().sendQuota(), 0);
@@ -226,7 +226,7 @@ private slots:
         Session session;
         Properties props;
         props.set(PropertyId::MaximumQoS, quint32(1));
-        connectClient(session, ProtocolVersion::V5, false, props);
+        connectClient(session, {.connAckProperties = props});
         auto result = session.publish(reading("a/b", QoS::ExactlyOnce), t0);
         QVERIFY(!result.ticket);
         QVERIFY(result.output.sent.empty());
@@ -239,7 +239,7 @@ private slots:
         Session session;
         Properties props;
         props.set(PropertyId::RetainAvailable, quint32(0));
-        connectClient(session, ProtocolVersion::V5, false, props);
+        connectClient(session, {.connAckProperties = props});
         auto m = reading("a/b", QoS::AtLeastOnce);
         m.retain = true;
         const auto result = session.publish(m, t0);
@@ -252,7 +252,7 @@ private slots:
         Session session;
         Properties props;
         props.set(PropertyId::MaximumPacketSize, quint32(100));
-        connectClient(session, ProtocolVersion::V5, false, props);
+        connectClient(session, {.connAckProperties = props});
         const auto result = session.publish(reading("a/b", QoS::AtLeastOnce, QByteArray(200, 'x')), t0);
         QVERIFY(!result.ticket);
         QVERIFY2(result.refusal.contains(QStringLiteral("at most 100 bytes")), qPrintable(result.refusal));
@@ -341,7 +341,7 @@ private slots:
         Session session(options);
         Properties props;
         props.set(PropertyId::TopicAliasMaximum, quint32(1));
-        connectClient(session, ProtocolVersion::V5, false, props);
+        connectClient(session, {.connAckProperties = props});
         const auto first = std::get<Publish>(session.publish(reading("a/b", QoS::AtMostOnce), t0).output.sent.at(0));
         QCOMPARE(first.topic, QStringLiteral("a/b"));
         QCOMPARE(first.properties.integer(PropertyId::TopicAlias), 1u);
@@ -385,7 +385,7 @@ private slots:
         QVERIFY(session.publish(reading("a/b", QoS::ExactlyOnce), t0).ticket); // queued: not connected yet
         Properties props;
         props.set(PropertyId::MaximumQoS, quint32(1));
-        const auto out = connectClient(session, ProtocolVersion::V5, false, props);
+        const auto out = connectClient(session, {.connAckProperties = props});
         QVERIFY2(out.sent.empty(), qPrintable(describePackets(out.sent)));
         QCOMPARE(out.flows.back().state, FlowState::Failed);
         QVERIFY2(out.flows.back().note.contains(QStringLiteral("[MQTT-3.2.2-11]")), qPrintable(out.flows.back().note));
@@ -401,7 +401,7 @@ private slots:
         QVERIFY(session.publish(reading("a/c", QoS::AtLeastOnce), t0).ticket);
         Properties props;
         props.set(PropertyId::RetainAvailable, quint32(0));
-        const auto out = connectClient(session, ProtocolVersion::V5, false, props);
+        const auto out = connectClient(session, {.connAckProperties = props});
         QCOMPARE(out.sent.size(), 1u); // only the unretained one
         QCOMPARE(std::get<Publish>(out.sent[0]).topic, QStringLiteral("a/c"));
         QVERIFY(out.flows.front().note.contains(QStringLiteral("[MQTT-3.2.2-14]")));
@@ -430,7 +430,7 @@ private slots:
         Properties props;
         if (topicAliasMaximum > 0)
             props.set(PropertyId::TopicAliasMaximum, topicAliasMaximum);
-        connectClient(session, ProtocolVersion::V5, false, props);
+        connectClient(session, {.connAckProperties = props});
         for (QoS qos : {QoS::AtMostOnce, QoS::AtLeastOnce}) {
             auto m = reading("a/b", qos);
             m.properties.set(PropertyId(property), value);
@@ -446,7 +446,7 @@ private slots:
         Session session;
         Properties props;
         props.set(PropertyId::TopicAliasMaximum, quint32(2));
-        connectClient(session, ProtocolVersion::V5, false, props);
+        connectClient(session, {.connAckProperties = props});
         auto m = reading("a/b", QoS::AtMostOnce);
         m.properties.set(PropertyId::TopicAlias, quint32(2));
         const auto result = session.publish(m, t0);
@@ -466,7 +466,7 @@ private slots:
         Properties props;
         props.set(PropertyId::TopicAliasMaximum, quint32(5));
         props.set(PropertyId::MaximumPacketSize, quint32(encode(plain, ProtocolVersion::V5).size()));
-        connectClient(session, ProtocolVersion::V5, false, props);
+        connectClient(session, {.connAckProperties = props});
         const auto tooLarge = session.publish(reading("a/b", QoS::AtLeastOnce, payload), t0); // + 3 bytes of alias
         QVERIFY(tooLarge.output.sent.empty());
         const auto next = session.publish(reading("a/b", QoS::AtLeastOnce, "1"), t0);
@@ -477,7 +477,7 @@ private slots:
     void v311HasNoReasonCodesOnTheWire()
     {
         Session session;
-        connectClient(session, ProtocolVersion::V311);
+        connectClient(session, {.version = ProtocolVersion::V311});
         const auto id = *session.publish(reading("a/b", QoS::ExactlyOnce), t0).ticket->packetId;
         auto out = session.receive(PubRec{.packetId = id}, t0);
         QCOMPARE(encode(out.sent.at(0), ProtocolVersion::V311), QByteArray::fromHex("62020001"));
