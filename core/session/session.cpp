@@ -4,7 +4,6 @@
 #include "protocol/encoder.h"
 #include "protocol/overloaded.h"
 
-#include <QRegularExpression>
 #include <QStringList>
 
 namespace mqs {
@@ -25,13 +24,13 @@ const PeerViolation *closingViolation(const SessionOutput &out)
     return nullptr;
 }
 
-// The statement a decoder error cites, or the section on handling errors when it cites none.
+// The statement a decoder error cites (a bracketed statement id in its message), or the section on
+// handling errors when it cites none.
 QString ruleOf(const ProtocolError &error, bool v5)
 {
-    static const QRegularExpression cited(QStringLiteral(R"(\[MQTT-[^\]]+\])"));
-    if (const auto match = cited.match(error.message); match.hasMatch())
-        return match.captured();
-    return errorHandlingSection(v5);
+    const qsizetype start = error.message.indexOf(QLatin1String("[MQTT-"));
+    const qsizetype end = start < 0 ? -1 : error.message.indexOf(QLatin1Char(']'), start);
+    return end < 0 ? errorHandlingSection(v5) : error.message.mid(start, end - start + 1);
 }
 
 QString listFlows(const std::vector<FlowUpdate> &flows)
