@@ -12,6 +12,21 @@ size_t payloadHash(const QByteArray &payload)
     return qHash(payload);
 }
 
+// Method A held `message` from its PUBLISH until the PUBREL, `waited`. A server counts that wait
+// against the Message Expiry Interval ([MQTT-3.3.2-6]) and passes on nothing once the interval
+// is over ([MQTT-3.3.2-5]); the handshake completes either way ([MQTT-4.3.3-13]).
+std::optional<ApplicationMessage> releasedByServer(ApplicationMessage message, Millis waited)
+{
+    const auto expiry = message.properties.integer(PropertyId::MessageExpiryInterval);
+    if (!expiry)
+        return message;
+    const qint64 elapsed = std::max<qint64>(0, waited.count() / 1000);
+    if (elapsed >= qint64(*expiry))
+        return std::nullopt;
+    message.properties.set(PropertyId::MessageExpiryInterval, quint32(*expiry - elapsed));
+    return message;
+}
+
 } // namespace
 
 const InboundFlow *InboundFlows::flow(PacketId id) const
@@ -212,8 +227,15 @@ void InboundFlows::onPubRel(const PubRel &rel, Millis now, const Link &link, Ses
     InboundFlow f = std::move(it->second);
     m_flows.erase(it);
     m_unacknowledgedThisConnection.remove(id.value);
-    if (f.message) // method A: the message reaches the application now, recorded in the same commit
-        deliver(*f.message, id, now, true, out);
+    if (f.message) { // method A: the message reaches the application now, recorded in the same commit
+        const auto released = link.peerIsServer ? f.message : releasedByServer(*f.message, now - f.receivedAt);
+        if (released)
+            deliver(*released, id, now, true, out);
+        else
+            out.events.push_back(SessionNote{QStringLiteral("The message with id %1 expired while it awaited its PUBREL; "
+                                                            "completed, not passed on.")
+                                                 .arg(id.value)});
+    }
     out.store.push_back(DeleteInbound{id});
     f.state = FlowState::Complete;
     out.sent.push_back(PubComp{id, ReasonCode::Success, {}});
