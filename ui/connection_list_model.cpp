@@ -1,5 +1,7 @@
 #include "connection_list_model.h"
 
+#include "window_wording.h"
+
 #include <QColor>
 #include <QPainter>
 #include <QPixmap>
@@ -87,7 +89,7 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
         return c->lastError().isEmpty() ? grey : red;
     }
     case Qt::ToolTipRole: {
-        QString tip = c->lastError().isEmpty() ? c->peerDescription() : c->lastError();
+        QString tip = c->lastError().isEmpty() ? c->peerDescription() : inWindowTerms(c->lastError());
         if (c->settings().announcesMaximumPacketSize())
             tip += tr("\nMaximum Packet Size %L1 bytes announced: the broker drops larger messages for this "
                       "connection without notice [MQTT-3.1.2-25].").arg(c->settings().session.maximumPacketSize);

@@ -1,7 +1,6 @@
 #include "main_window.h"
 
 #include "theme.h"
-#include "connection_dialog.h"
 #include "connection_list_model.h"
 #include "fault_rules_panel.h"
 #include "flow_inspector.h"
@@ -9,12 +8,16 @@
 #include "packet_detail_view.h"
 #include "publish_panel.h"
 #include "sequence_diagram_view.h"
+#include "subscribe_form.h"
 #include "subscription_model.h"
 #include "trace_memory.h"
+#include "window_wording.h"
 
 #include "trace/trace_export.h"
 
 #include <QAction>
+#include <QActionGroup>
+#include <QFrame>
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
@@ -33,7 +36,6 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QSaveFile>
-#include <QScreen>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStatusBar>
@@ -49,31 +51,22 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     : QMainWindow(parent)
     , m_options(std::move(options))
     , m_workbench(std::make_unique<Workbench>(m_options.storePath))
-    , m_profiles(m_options.settingsPath)
+    , m_settings(m_options.settingsPath)
+    , m_profiles(m_settings)
 {
     setWindowTitle(tr("MQTT Scope"));
     setWindowIcon(QIcon(QStringLiteral(":/mqttscope/icons/mqttscope.svg")));
     m_connectionList = new ConnectionListModel(*m_workbench, this);
     m_subscriptions = new SubscriptionModel(*m_workbench, this);
 
-    setCentralWidget(buildCenter());
-    auto *left = new QDockWidget(tr("Connections"), this);
-    left->setObjectName(QStringLiteral("connections"));
-    left->setWidget(buildLeftPanel());
-    left->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    addDockWidget(Qt::LeftDockWidgetArea, left);
-    m_publish = new PublishPanel(*m_workbench, this);
-    auto *scroll = new QScrollArea(this);
-    scroll->setWidget(m_publish);
-    scroll->setWidgetResizable(true);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    auto *right = new QDockWidget(tr("Publish"), this);
-    right->setObjectName(QStringLiteral("publish"));
-    right->setWidget(scroll);
-    right->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    addDockWidget(Qt::RightDockWidgetArea, right);
-    right->setMinimumWidth(400);
-    resizeDocks({left, right}, {290, 420}, Qt::Horizontal);
+    auto *center = new QWidget(this);
+    auto *centerLayout = new QVBoxLayout(center);
+    centerLayout->setContentsMargins(0, 0, 0, 0);
+    centerLayout->setSpacing(0);
+    centerLayout->addWidget(buildDemoBanner());
+    centerLayout->addWidget(buildCenter(), 1);
+    setCentralWidget(center);
+    buildDocks();
 
     m_statusConnection = new QLabel(this);
     m_statusRate = new QLabel(this);
@@ -92,13 +85,14 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     statusBar()->addPermanentWidget(m_statusStalled);
     statusBar()->addPermanentWidget(m_statusTrace);
     m_workbench->trace().setMemoryLimit(m_options.traceLimitMiB > 0 ? qint64(m_options.traceLimitMiB) * 1024 * 1024
-                                                                     : m_profiles.traceMemoryLimit());
+                                                                     : m_settings.traceMemoryLimit());
     buildMenus();
 
     connect(m_workbench.get(), &Workbench::batch, this, &MainWindow::onBatch);
     connect(m_workbench.get(), &Workbench::problem, this, &MainWindow::showProblem);
     connect(m_workbench.get(), &Workbench::connectionAdded, this, [this](Connection *c) {
-        connect(c, &Connection::errorOccurred, this, [this, c](const QString &e) { showProblem(QStringLiteral("%1: %2").arg(c->settings().name, e)); });
+        connect(c, &Connection::errorOccurred, this,
+                [this, c](const QString &e) { showProblem(QStringLiteral("%1: %2").arg(c->settings().name, inWindowTerms(e))); });
         connect(c, &Connection::stateChanged, this, &MainWindow::updateStatus);
         connect(c, &Connection::sessionEvent, this, [this, c](const SessionEvent &e) { offerWhatToDo(c, e); });
         updateFaultTargets();
@@ -106,7 +100,20 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     connect(m_workbench.get(), &Workbench::connectionRemoved, this, &MainWindow::updateFaultTargets);
     connect(m_workbench.get(), &Workbench::currentChanged, this, [this](Connection *c) {
         m_connectionView->setCurrentIndex(m_connectionList->indexOf(c));
+        if (const Profile *p = savedProfile(c); p && p->generator && !m_publish->isGenerating())
+            m_publish->setGeneratorSettings(*p->generator);
         updateStatus();
+    });
+    connect(m_workbench.get(), &Workbench::demoChanged, this, [this](bool running) {
+        m_demoBanner->setVisible(running);
+        m_connectionView->setCurrentIndex(m_connectionList->indexOf(m_workbench->current()));
+        m_startDemo->setEnabled(!running);
+        if (SandboxDemo *demo = m_workbench->demo())
+            m_demoText->setText(tr("<b>The demo is running:</b> a sandbox broker on %1, a living-room sensor publishing "
+                                   "a reading at QoS 2 every %2 s, and a dashboard subscribed to sensors/#.")
+                                    .arg(demo->broker().url())
+                                    .arg(m_options.demoIntervalMs / 1000.0));
+        updateFaultTargets();
     });
     auto *statusTimer = new QTimer(this);
     connect(statusTimer, &QTimer::timeout, this, [this] {
@@ -117,29 +124,56 @@ MainWindow::MainWindow(Options options, QWidget *parent)
 
     if (!m_workbench->storeProblem().isEmpty())
         showProblem(m_workbench->storeProblem());
-    auto loaded = m_profiles.load();
-    if (const auto *problem = std::get_if<QString>(&loaded)) {
-        showProblem(*problem);
-        QTimer::singleShot(0, this, [this, text = *problem] { QMessageBox::warning(this, tr("Settings"), text); });
-    } else {
-        for (const Profile &p : std::get<std::vector<Profile>>(loaded)) {
-            m_savedProfiles.push_back(p);
-            Connection *c = m_workbench->addConnection(p.settings);
-            if (p.settings.username && !p.storePasswordInPlainText)
-                m_profiles.readPassword(p.settings.name, [c, settings = p.settings](std::optional<QByteArray> password) mutable {
-                    if (password) {
-                        settings.password = *password;
-                        c->setSettings(settings);
-                    }
-                });
-        }
-    }
+    loadProfiles();
+    followWork();
     if (m_options.demo || m_savedProfiles.empty())
         QTimer::singleShot(0, this, &MainWindow::startDemo);
     updateFaultTargets();
     updateStatus();
-    const QSize available = screen() ? screen()->availableSize() : QSize(1600, 1000);
-    resize(std::min(1600, available.width()), std::min(1000, available.height()));
+    restoreLastGeometry();
+}
+
+void MainWindow::buildDocks()
+{
+    constexpr int kPublishMinimumWidth = 400; // the message form's fields stay readable
+    m_connectionsDock = new QDockWidget(tr("Connections"), this);
+    m_connectionsDock->setObjectName(QStringLiteral("connections"));
+    m_connectionsDock->setWidget(buildLeftPanel());
+    addDockWidget(Qt::LeftDockWidgetArea, m_connectionsDock);
+    m_publish = new PublishPanel(*m_workbench, m_settings, this);
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(m_publish);
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_publishDock = new QDockWidget(tr("Publish"), this);
+    m_publishDock->setObjectName(QStringLiteral("publish"));
+    m_publishDock->setWidget(scroll);
+    addDockWidget(Qt::RightDockWidgetArea, m_publishDock);
+    m_publishDock->setMinimumWidth(kPublishMinimumWidth);
+    for (QDockWidget *dock : {m_connectionsDock, m_publishDock}) // closable, and back from View
+        dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+    resizeDocks({m_connectionsDock, m_publishDock}, {290, 420}, Qt::Horizontal);
+}
+
+QWidget *MainWindow::buildDemoBanner()
+{
+    m_demoBanner = new QFrame(this);
+    m_demoBanner->setObjectName(QStringLiteral("demoBanner"));
+    m_demoBanner->setAutoFillBackground(true);
+    QPalette palette = m_demoBanner->palette();
+    palette.setColor(QPalette::Window, palette.color(QPalette::ToolTipBase));
+    palette.setColor(QPalette::WindowText, palette.color(QPalette::ToolTipText));
+    m_demoBanner->setPalette(palette);
+    m_demoText = new QLabel(m_demoBanner);
+    m_demoText->setWordWrap(true);
+    auto *stop = new QPushButton(tr("Stop demo"), m_demoBanner);
+    stop->setObjectName(QStringLiteral("stopDemo"));
+    auto *row = new QHBoxLayout(m_demoBanner);
+    row->addWidget(m_demoText, 1);
+    row->addWidget(stop);
+    m_demoBanner->hide();
+    connect(stop, &QPushButton::clicked, this, &MainWindow::stopDemo);
+    return m_demoBanner;
 }
 
 MainWindow::~MainWindow()
@@ -167,16 +201,7 @@ QWidget *MainWindow::buildLeftPanel()
     buttons->addWidget(edit);
     buttons->addWidget(toggle, 1);
 
-    auto *filter = new QLineEdit(panel);
-    filter->setPlaceholderText(tr("Topic filter, e.g. sensors/#"));
-    auto *qos = new QComboBox(panel);
-    qos->addItems({QStringLiteral("QoS 0"), QStringLiteral("QoS 1"), QStringLiteral("QoS 2")});
-    qos->setCurrentIndex(2);
-    auto *noLocal = new QCheckBox(tr("No local"), panel);
-    auto *rap = new QCheckBox(tr("Retain as published"), panel);
-    auto *handling = new QComboBox(panel);
-    handling->addItems({tr("Retained: send"), tr("Retained: if new"), tr("Retained: never")});
-    auto *subscribe = new QPushButton(tr("&Subscribe"), panel);
+    auto *subscribeForm = new SubscribeForm(*m_subscriptions, panel);
     auto *unsubscribe = new QPushButton(tr("Unsubscribe"), panel);
     m_subscriptionView = new QTableView(panel);
     m_subscriptionView->setModel(m_subscriptions);
@@ -187,11 +212,6 @@ QWidget *MainWindow::buildLeftPanel()
     m_subscriptionView->horizontalHeader()->setSectionResizeMode(SubscriptionModel::Requested, QHeaderView::ResizeToContents);
     m_subscriptionView->horizontalHeader()->setSectionResizeMode(SubscriptionModel::Granted, QHeaderView::ResizeToContents);
     m_subscriptionView->setAlternatingRowColors(true);
-    auto *subscribeProblem = new QLabel(panel);
-    subscribeProblem->setWordWrap(true);
-    subscribeProblem->setStyleSheet(QStringLiteral("color: %1;").arg(problemColor().name()));
-    subscribeProblem->hide();
-
     auto *layout = new QVBoxLayout(panel);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addWidget(m_connectionView, 2);
@@ -199,19 +219,7 @@ QWidget *MainWindow::buildLeftPanel()
     auto *heading = new QLabel(tr("<b>Subscriptions</b> of the selected connection"), panel);
     layout->addSpacing(6);
     layout->addWidget(heading);
-    auto *row1 = new QHBoxLayout;
-    row1->addWidget(filter, 1);
-    row1->addWidget(qos);
-    layout->addLayout(row1);
-    auto *row2 = new QHBoxLayout;
-    row2->addWidget(noLocal);
-    row2->addWidget(rap);
-    layout->addLayout(row2);
-    auto *row3 = new QHBoxLayout;
-    row3->addWidget(handling, 1);
-    row3->addWidget(subscribe);
-    layout->addLayout(row3);
-    layout->addWidget(subscribeProblem);
+    layout->addWidget(subscribeForm);
     layout->addWidget(m_subscriptionView, 1);
     layout->addWidget(unsubscribe);
 
@@ -224,17 +232,6 @@ QWidget *MainWindow::buildLeftPanel()
                     m_workbench->setCurrent(c);
             });
     connect(m_connectionView, &QListView::doubleClicked, this, &MainWindow::toggleConnection);
-    auto doSubscribe = [=, this] {
-        Subscription s{filter->text().trimmed(),
-                       {QoS(qos->currentIndex()), noLocal->isChecked(), rap->isChecked(), RetainHandling(handling->currentIndex())}};
-        const auto problem = m_subscriptions->add(s);
-        subscribeProblem->setVisible(problem.has_value());
-        subscribeProblem->setText(problem.value_or(QString()));
-        if (!problem)
-            filter->clear();
-    };
-    connect(subscribe, &QPushButton::clicked, this, doSubscribe);
-    connect(filter, &QLineEdit::returnPressed, this, doSubscribe);
     connect(unsubscribe, &QPushButton::clicked, this, [this] { m_subscriptions->remove(m_subscriptionView->currentIndex().row()); });
     return panel;
 }
@@ -244,12 +241,13 @@ QWidget *MainWindow::buildCenter()
     m_diagram = new SequenceDiagramView(m_workbench->trace(), m_workbench->flows(), this);
     m_inspector = new FlowInspector(*m_workbench, this);
     m_packet = new PacketDetailView(m_workbench->trace(), this);
-    m_messages = new MessagesView(*m_workbench, this);
+    m_messages = new MessagesView(*m_workbench, m_settings, this);
     m_faults = new FaultRulesPanel(this);
 
     auto *bar = new QToolBar(this);
     bar->setIconSize(QSize(16, 16));
-    auto *title = new QLabel(tr("  <b>Sequence diagram</b> — every packet, per hop; arrows of one flow share a colour  "), bar);
+    auto *title = new QLabel(tr("  <b>Sequence diagram</b>  "), bar);
+    title->setToolTip(tr("Every packet, per hop; arrows of one flow share a colour."));
     bar->addWidget(title);
     QAction *follow = bar->addAction(tr("Follow"));
     follow->setCheckable(true);
@@ -346,20 +344,12 @@ void MainWindow::buildMenus()
         saveProfiles();
     });
 
-    QMenu *sandbox = menuBar()->addMenu(tr("&Sandbox"));
-    sandbox->addAction(tr("Start the &demo"), QKeySequence(Qt::CTRL | Qt::Key_D), this, &MainWindow::startDemo);
-    sandbox->addAction(tr("Restart the broker &keeping its state"), this, [this] {
-        if (SandboxDemo *demo = m_workbench->demo())
-            if (const auto error = demo->broker().restart(true))
-                showProblem(*error);
-    });
-    sandbox->addAction(tr("Restart the broker &losing its state"), this, [this] {
-        if (SandboxDemo *demo = m_workbench->demo())
-            if (const auto error = demo->broker().restart(false))
-                showProblem(*error);
-    });
+    buildSandboxMenu();
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_connectionsDock->toggleViewAction());
+    view->addAction(m_publishDock->toggleViewAction());
+    view->addSeparator();
     view->addAction(tr("&Follow new packets"), QKeySequence(Qt::Key_End), m_diagram, [this] { m_diagram->setFollowing(true); });
     view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, m_diagram, [this] { m_diagram->setZoom(m_diagram->zoom() * 1.2); });
     view->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, m_diagram, [this] { m_diagram->setZoom(m_diagram->zoom() / 1.2); });
@@ -381,6 +371,57 @@ void MainWindow::buildMenus()
                            tr("<b>MQTT Scope</b> %1<br>A debugging client for MQTT 3.1.1 and 5.0 that shows the "
                               "protocol's own state.").arg(QApplication::applicationVersion()));
     });
+}
+
+void MainWindow::buildSandboxMenu()
+{
+    QMenu *sandbox = menuBar()->addMenu(tr("&Sandbox"));
+    m_startDemo = sandbox->addAction(tr("Start the &demo"), QKeySequence(Qt::CTRL | Qt::Key_D), this, &MainWindow::startDemo);
+    sandbox->addAction(tr("S&top the demo"), this, &MainWindow::stopDemo);
+    sandbox->addSeparator();
+    sandbox->addAction(tr("Restart the broker &keeping its state"), this, [this] {
+        if (SandboxDemo *demo = m_workbench->demo())
+            if (const auto error = demo->broker().restart(true))
+                showProblem(*error);
+    });
+    sandbox->addAction(tr("Restart the broker &losing its state"), this, [this] {
+        if (SandboxDemo *demo = m_workbench->demo())
+            if (const auto error = demo->broker().restart(false))
+                showProblem(*error);
+    });
+    sandbox->addSeparator();
+    // What the broker announces in CONNACK and enforces (5.0: Maximum QoS, Retain Available).
+    QMenu *maximumQoS = sandbox->addMenu(tr("Broker's &maximum QoS"));
+    auto *qosGroup = new QActionGroup(this);
+    for (int qos = 0; qos <= 2; ++qos) {
+        QAction *a = maximumQoS->addAction(tr("QoS %1").arg(qos));
+        a->setObjectName(QStringLiteral("sandboxMaximumQoS%1").arg(qos));
+        a->setCheckable(true);
+        a->setChecked(qos == 2);
+        qosGroup->addAction(a);
+        connect(a, &QAction::triggered, this, [this, qos] {
+            m_sandboxOptions.maximumQoS = qos == 2 ? std::nullopt : std::optional<QoS>(QoS(qos));
+            restartDemoForOptions();
+        });
+    }
+    QAction *retain = sandbox->addAction(tr("Broker keeps &retained messages"));
+    retain->setObjectName(QStringLiteral("sandboxRetainAvailable"));
+    retain->setCheckable(true);
+    retain->setChecked(true);
+    retain->setToolTip(tr("Off: the broker announces Retain Available 0 and refuses retained messages and wills."));
+    connect(retain, &QAction::toggled, this, [this](bool on) {
+        m_sandboxOptions.retainAvailable = on;
+        restartDemoForOptions();
+    });
+}
+
+void MainWindow::restartDemoForOptions()
+{
+    if (!m_workbench->demo())
+        return; // applies when the demo starts
+    stopDemo();
+    startDemo();
+    statusBar()->showMessage(tr("The demo restarted with the broker's new settings."), 5000);
 }
 
 void MainWindow::onBatch()
@@ -430,39 +471,6 @@ void MainWindow::showProblem(const QString &text)
     statusBar()->showMessage(text, 15000);
 }
 
-Connection *MainWindow::addConnection(const Profile &profile, bool open)
-{
-    Connection *c = m_workbench->addConnection(profile.settings);
-    m_workbench->setCurrent(c);
-    m_savedProfiles.push_back(profile);
-    saveProfiles();
-    if (profile.settings.password && !profile.storePasswordInPlainText)
-        m_profiles.writePassword(profile.settings.name, *profile.settings.password, [this](std::optional<QString> problem) {
-            if (problem)
-                showProblem(*problem);
-        });
-    if (open)
-        c->open();
-    return c;
-}
-
-void MainWindow::saveProfiles()
-{
-    if (const auto problem = m_profiles.save(m_savedProfiles))
-        showProblem(*problem);
-}
-
-void MainWindow::newConnection()
-{
-    Profile blank;
-    blank.settings.url = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:1883")));
-    blank.settings.clientId = generateClientId();
-    ConnectionDialog dialog(blank, this);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    addConnection(std::get<Profile>(dialog.profile()), true);
-}
-
 void MainWindow::offerWhatToDo(Connection *c, const SessionEvent &event)
 {
     const auto *refused = std::get_if<ConnectionRefused>(&event);
@@ -490,26 +498,6 @@ void MainWindow::switchToV311()
     c->open();
 }
 
-void MainWindow::editConnection()
-{
-    Connection *c = m_workbench->current();
-    if (!c)
-        return;
-    Profile profile{c->settings(), false};
-    for (const Profile &p : m_savedProfiles)
-        if (p.settings.name == c->settings().name)
-            profile.storePasswordInPlainText = p.storePasswordInPlainText;
-    ConnectionDialog dialog(profile, this);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    const Profile edited = std::get<Profile>(dialog.profile());
-    c->setSettings(edited.settings);
-    for (Profile &p : m_savedProfiles)
-        if (p.settings.name == profile.settings.name)
-            p = edited;
-    saveProfiles();
-}
-
 void MainWindow::toggleConnection()
 {
     Connection *c = m_workbench->current();
@@ -527,9 +515,16 @@ void MainWindow::reconnect()
         c->reconnect();
 }
 
+void MainWindow::stopDemo()
+{
+    m_workbench->stopDemo();
+}
+
 void MainWindow::startDemo()
 {
-    if (const auto error = m_workbench->startDemo(m_options.demoIntervalMs)) {
+    SandboxDemo::Options options;
+    options.broker = m_sandboxOptions;
+    if (const auto error = m_workbench->startDemo(m_options.demoIntervalMs, options)) {
         showProblem(tr("The demo could not start: %1").arg(*error));
         return;
     }
@@ -630,12 +625,13 @@ void MainWindow::chooseTraceMemoryLimit()
 void MainWindow::setTraceMemoryLimit(qint64 bytes)
 {
     m_workbench->setTraceMemoryLimit(bytes);
-    m_profiles.setTraceMemoryLimit(bytes);
+    m_settings.setTraceMemoryLimit(bytes);
     updateStatus();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    m_settings.setWindowLayout(saveGeometry(), saveState());
     for (Connection *c : m_workbench->connections())
         c->close();
     event->accept();

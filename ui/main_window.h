@@ -4,10 +4,13 @@
 // on the right, and a status bar with the packet rate, open flows and stalled ones in red.
 
 #include "profile_store.h"
+#include "settings.h"
 #include "workbench.h"
 
 #include <QMainWindow>
 
+class QAction;
+class QDockWidget;
 class QLabel;
 class QPushButton;
 class QListView;
@@ -38,7 +41,7 @@ public:
         QString storePath; // empty: the user's data folder
         int traceLimitMiB = 0; // 0: the limit in the settings
         int demoIntervalMs = 2000;
-        QStringList demoFaults; // fault rules for the demo's sensor, e.g. "hold out PUBREL limit 1"
+        QStringList demoFaults{}; // fault rules for the demo's sensor, e.g. "hold out PUBREL limit 1"
     };
 
     explicit MainWindow(Options options, QWidget *parent = nullptr);
@@ -53,6 +56,12 @@ public:
     FaultRulesPanel *faultRules() const { return m_faults; }
     SubscriptionModel *subscriptions() const { return m_subscriptions; }
     QTabWidget *tabs() const { return m_tabs; }
+    Settings &settings() { return m_settings; }
+    // The bar above the diagram while the demo runs, with its Stop button.
+    QWidget *demoBanner() const { return m_demoBanner; }
+    QAction *startDemoAction() const { return m_startDemo; }
+    QDockWidget *connectionsDock() const { return m_connectionsDock; }
+    QDockWidget *publishDock() const { return m_publishDock; }
     QString statusText() const;
     QString lastProblem() const { return m_lastProblem; }
 
@@ -73,14 +82,29 @@ public slots:
     void toggleConnection();
     void reconnect();
     void startDemo();
+    void stopDemo();
     void saveTraceAs();
     void chooseTraceMemoryLimit();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     QWidget *buildLeftPanel();
+    QWidget *buildDemoBanner();
+    void buildDocks();
+    void buildSandboxMenu();
+    void restartDemoForOptions();
+    // Applies an edited profile to `c` (at its next connect, or now when `reconnectNow`) and saves it.
+    void applyEdit(Connection *c, const Profile &edited, bool reconnectNow);
+    void loadProfiles();
+    // Adds a saved connection with its subscriptions and fault rules; opens it when the profile says so.
+    void restoreConnection(const Profile &profile);
+    void followWork(); // keeps each saved connection's subscriptions, rules and generator in its profile
+    void restoreLastGeometry();
+    void keepWithinScreen();
+    Profile *savedProfile(const Connection *connection);
     QWidget *buildCenter();
     void buildMenus();
     void onBatch();
@@ -91,7 +115,9 @@ private:
 
     Options m_options;
     std::unique_ptr<Workbench> m_workbench;
+    Settings m_settings;
     ProfileStore m_profiles;
+    BrokerOptions m_sandboxOptions; // the demo's broker: Maximum QoS, Retain Available
     std::vector<Profile> m_savedProfiles;
     ConnectionListModel *m_connectionList = nullptr;
     SubscriptionModel *m_subscriptions = nullptr;
@@ -104,6 +130,11 @@ private:
     FaultRulesPanel *m_faults = nullptr;
     PublishPanel *m_publish = nullptr;
     QTabWidget *m_tabs = nullptr;
+    QWidget *m_demoBanner = nullptr;
+    QLabel *m_demoText = nullptr;
+    QAction *m_startDemo = nullptr;
+    QDockWidget *m_connectionsDock = nullptr;
+    QDockWidget *m_publishDock = nullptr;
     QPushButton *m_switchToV311 = nullptr;
     Connection *m_versionRefused = nullptr; // the connection the offer to switch to 3.1.1 is for
     QLabel *m_statusConnection = nullptr;
@@ -113,6 +144,7 @@ private:
     TraceMemoryLabel *m_statusTrace = nullptr;
     TraceFullBar *m_traceFullBar = nullptr;
     QString m_lastProblem;
+    bool m_placed = false; // kept within the screen when first shown
 };
 
 } // namespace mqs

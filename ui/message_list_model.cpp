@@ -22,6 +22,12 @@ void MessageListModel::setFilter(const QString &text)
     rebuild();
 }
 
+void MessageListModel::setConnectionFilter(const QString &connectionName)
+{
+    m_connection = connectionName;
+    rebuild();
+}
+
 void MessageListModel::refresh()
 {
     if (m_store.changes() != m_seen)
@@ -37,10 +43,13 @@ void MessageListModel::rebuild()
         for (const QString &topic : m_store.topics()) {
             if (topic != m_topic && !(m_subtree && topic.startsWith(m_topic + QLatin1Char('/'))))
                 continue;
-            for (const StoredMessage &m : m_store.messages(topic))
+            for (const StoredMessage &m : m_store.messages(topic)) {
+                if (!m_connection.isEmpty() && m.connectionName != m_connection)
+                    continue;
                 if (m_filter.isEmpty() || QString::fromUtf8(m.message.payload).contains(m_filter, Qt::CaseInsensitive)
                     || m.message.topic.contains(m_filter, Qt::CaseInsensitive))
                     m_rows.push_back(&m);
+            }
         }
         std::sort(m_rows.begin(), m_rows.end(), [](const StoredMessage *a, const StoredMessage *b) { return a->serial > b->serial; });
     }
@@ -59,6 +68,7 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return {};
     switch (index.column()) {
     case Time: return QDateTime::fromMSecsSinceEpoch(m->timeMs).toString(QStringLiteral("HH:mm:ss.zzz"));
+    case Connection: return m->connectionName;
     case Topic: return m->message.topic;
     case QoS_: return qosValue(m->message.qos);
     case Id: return m->packetId ? QVariant(m->packetId->value) : QVariant();
@@ -76,7 +86,7 @@ QVariant MessageListModel::headerData(int section, Qt::Orientation orientation, 
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char *const kNames[] = {"Time", "Topic", "QoS", "Id", "Retain", "Size", "Payload"};
+    static const char *const kNames[] = {"Time", "Connection", "Topic", "QoS", "Id", "Retain", "Size", "Payload"};
     return tr(kNames[section]);
 }
 

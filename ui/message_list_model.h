@@ -1,6 +1,6 @@
 #pragma once
 // The messages of one topic (or of a topic and everything below it), newest first, with an
-// optional text filter.
+// optional text filter and an optional connection they came through.
 
 #include "message_store.h"
 
@@ -13,13 +13,15 @@ class MessageListModel : public QAbstractTableModel
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MessageListModel)
 public:
-    enum Column { Time, Topic, QoS_, Id, Retained, Size, Payload, ColumnCount };
+    enum Column { Time, Connection, Topic, QoS_, Id, Retained, Size, Payload, ColumnCount };
 
     explicit MessageListModel(const MessageStore &store, QObject *parent = nullptr);
 
     // `topic` and, when `subtree`, every topic below it.
     void setTopic(const QString &topic, bool subtree);
     void setFilter(const QString &text);
+    // Only messages received by the connection of this name; empty: every connection.
+    void setConnectionFilter(const QString &connectionName);
     void refresh();
     const StoredMessage *message(int row) const;
     QString topic() const { return m_topic; }
@@ -36,6 +38,7 @@ private:
     QString m_topic;
     bool m_subtree = false;
     QString m_filter;
+    QString m_connection;
     std::vector<const StoredMessage *> m_rows; // newest first
     quint64 m_seen = 0;
 };

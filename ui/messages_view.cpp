@@ -1,11 +1,14 @@
 #include "messages_view.h"
 
+#include "message_payload.h"
 #include "theme.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QFileDialog>
 #include <QFontDatabase>
+#include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
@@ -17,7 +20,8 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
-#include <QSettings>
+#include <QComboBox>
+#include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
@@ -28,143 +32,33 @@
 namespace mqs {
 namespace {
 
-void fillJson(QStandardItem *parent, const QJsonValue &value, const QString &key)
-{
-    auto *name = new QStandardItem(key);
-    auto *shown = new QStandardItem;
-    if (value.isObject()) {
-        const QJsonObject o = value.toObject();
-        shown->setText(QStringLiteral("{%1}").arg(o.size()));
-        for (auto it = o.begin(); it != o.end(); ++it)
-            fillJson(name, it.value(), it.key());
-    } else if (value.isArray()) {
-        const QJsonArray a = value.toArray();
-        shown->setText(QStringLiteral("[%1]").arg(a.size()));
-        for (qsizetype i = 0; i < a.size(); ++i)
-            fillJson(name, a.at(i), QStringLiteral("[%1]").arg(i));
-    } else {
-        shown->setText(value.isString() ? QLatin1Char('"') + value.toString() + QLatin1Char('"')
-                                        : QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact)).mid(1).chopped(1));
-    }
-    parent->appendRow({name, shown});
-}
-
 bool isText(const QByteArray &bytes)
 {
     const QString decoded = QString::fromUtf8(bytes);
     return !decoded.contains(QChar::ReplacementCharacter) && !bytes.contains('\0');
 }
 
+// Wide enough for `sample` (a typical longest value) and for the column's title.
+int columnWidth(const QFontMetrics &metrics, const QString &sample, const QString &title)
+{
+    constexpr int kPaddingCharacters = 3; // cell margins and the sort indicator
+    return std::max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title))
+        + kPaddingCharacters * metrics.averageCharWidth();
+}
+
+// A JSON tree this big is left collapsed: expanding it all would stall the window.
+constexpr int kMostRowsExpanded = 2000;
+
 } // namespace
 
-MessagesView::MessagesView(Workbench &workbench, QWidget *parent)
-    : QWidget(parent), m_workbench(workbench), m_tree(workbench.messages()), m_list(workbench.messages())
+MessagesView::MessagesView(Workbench &workbench, Settings &settings, QWidget *parent)
+    : QWidget(parent), m_workbench(workbench), m_settings(settings), m_tree(workbench.messages()), m_list(workbench.messages())
 {
-    m_treeView = new QTreeView(this);
-    m_treeView->setModel(&m_tree);
-    m_treeView->setUniformRowHeights(true);
-    m_treeView->header()->setStretchLastSection(true);
-    m_treeView->setColumnWidth(TopicTreeModel::Topic, fontMetrics().averageCharWidth() * 28);
-    m_treeView->setColumnWidth(TopicTreeModel::Messages, fontMetrics().averageCharWidth() * 9);
-    m_caps = new QLabel(this);
-    m_caps->setWordWrap(true);
-    m_perTopicCap = new QSpinBox(this);
-    m_perTopicCap->setRange(1, 1'000'000);
-    m_perTopicCap->setToolTip(tr("Messages kept per topic; older ones are dropped."));
-    m_totalCap = new QSpinBox(this);
-    m_totalCap->setRange(1, 10'000'000);
-    m_totalCap->setGroupSeparatorShown(true);
-    m_totalCap->setToolTip(tr("Messages kept in all; the oldest are dropped first."));
-    auto *capsRow = new QHBoxLayout;
-    auto *perTopicLabel = new QLabel(tr("&Keep per topic"), this);
-    perTopicLabel->setBuddy(m_perTopicCap);
-    auto *totalLabel = new QLabel(tr("in &all"), this);
-    totalLabel->setBuddy(m_totalCap);
-    capsRow->addWidget(perTopicLabel);
-    capsRow->addWidget(m_perTopicCap);
-    capsRow->addWidget(totalLabel);
-    capsRow->addWidget(m_totalCap);
-    capsRow->addStretch();
-    auto *treeBox = new QWidget(this);
-    auto *treeLayout = new QVBoxLayout(treeBox);
-    treeLayout->setContentsMargins(0, 0, 0, 0);
-    treeLayout->addWidget(m_treeView, 1);
-    treeLayout->addLayout(capsRow);
-    treeLayout->addWidget(m_caps);
-
-    m_filter = new QLineEdit(this);
-    m_filter->setPlaceholderText(tr("Filter messages by text"));
-    m_filter->setClearButtonEnabled(true);
-    m_listView = new QTableView(this);
-    m_listView->setModel(&m_list);
-    m_listView->verticalHeader()->hide();
-    m_listView->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 4);
-    m_listView->horizontalHeader()->setStretchLastSection(true);
-    m_listView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_listView->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_listView->setColumnWidth(MessageListModel::Time, fontMetrics().averageCharWidth() * 13);
-    m_listView->setColumnWidth(MessageListModel::Topic, fontMetrics().averageCharWidth() * 30);
-    m_listView->setColumnWidth(MessageListModel::QoS_, fontMetrics().averageCharWidth() * 5);
-    m_listView->setColumnWidth(MessageListModel::Id, fontMetrics().averageCharWidth() * 7);
-    m_listView->setColumnWidth(MessageListModel::Retained, fontMetrics().averageCharWidth() * 8);
-    m_listView->setColumnWidth(MessageListModel::Size, fontMetrics().averageCharWidth() * 8);
-
-    m_header = new QLabel(this);
-    m_header->setWordWrap(true);
-    m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_truncated = new QLabel(this);
-    m_truncated->setStyleSheet(QStringLiteral("color: %1;").arg(warningColor().name()));
-    m_truncated->hide();
-    const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-    m_text = new QPlainTextEdit(this);
-    m_text->setReadOnly(true);
-    m_hex = new QPlainTextEdit(this);
-    m_hex->setReadOnly(true);
-    m_hex->setFont(fixed);
-    m_hex->setLineWrapMode(QPlainTextEdit::NoWrap);
-    m_diff = new QPlainTextEdit(this);
-    m_diff->setReadOnly(true);
-    m_diff->setFont(fixed);
-    auto *jsonView = new QTreeView(this);
-    jsonView->setModel(&m_json);
-    auto *propertiesView = new QTableView(this);
-    propertiesView->setModel(&m_properties);
-    propertiesView->verticalHeader()->hide();
-    propertiesView->horizontalHeader()->setStretchLastSection(true);
-    m_tabs = new QTabWidget(this);
-    m_tabs->addTab(m_text, tr("Text"));
-    m_tabs->addTab(jsonView, tr("JSON"));
-    m_tabs->addTab(m_hex, tr("Hex"));
-    m_tabs->addTab(propertiesView, tr("Properties"));
-    m_tabs->addTab(m_diff, tr("Diff with previous"));
-
-    auto *copy = new QPushButton(tr("Copy payload"), this);
-    auto *save = new QPushButton(tr("Save payload…"), this);
-    auto *asCommand = new QPushButton(tr("Copy as mosquitto_pub"), this);
-    auto *clear = new QPushButton(tr("Clear retained…"), this);
-    auto *buttons = new QHBoxLayout;
-    for (QPushButton *b : {copy, save, asCommand, clear})
-        buttons->addWidget(b);
-    buttons->addStretch();
-
-    auto *detail = new QWidget(this);
-    auto *detailLayout = new QVBoxLayout(detail);
-    detailLayout->setContentsMargins(0, 0, 0, 0);
-    detailLayout->addWidget(m_header);
-    detailLayout->addWidget(m_truncated);
-    detailLayout->addWidget(m_tabs, 1);
-    detailLayout->addLayout(buttons);
-
-    auto *listBox = new QWidget(this);
-    auto *listLayout = new QVBoxLayout(listBox);
-    listLayout->setContentsMargins(0, 0, 0, 0);
-    listLayout->addWidget(m_filter);
-    listLayout->addWidget(m_listView, 1);
     auto *right = new QSplitter(Qt::Vertical, this);
-    right->addWidget(listBox);
-    right->addWidget(detail);
+    right->addWidget(buildList());
+    right->addWidget(buildDetail());
     auto *split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(treeBox);
+    split->addWidget(buildTree());
     split->addWidget(right);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
@@ -182,37 +76,198 @@ MessagesView::MessagesView(Workbench &workbench, QWidget *parent)
     connect(m_filter, &QLineEdit::textChanged, &m_list, &MessageListModel::setFilter);
     connect(m_listView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) { showMessage(m_list.message(current.row())); });
+    connect(&workbench, &Workbench::connectionAdded, this, &MessagesView::updateConnectionChoices);
+    connect(&workbench, &Workbench::connectionRemoved, this, &MessagesView::updateConnectionChoices);
+
+    // The caps saved last time; applied, shown, and saved again only when changed.
+    m_workbench.messages().setLimits(m_settings.messageLimits());
+    showLimits();
+    for (QSpinBox *box : {m_perTopicCap, m_totalCap})
+        connect(box, &QSpinBox::editingFinished, this, [this] { setLimits({m_perTopicCap->value(), m_totalCap->value()}); });
+    updateConnectionChoices();
+    refresh();
+}
+
+QWidget *MessagesView::buildTree()
+{
+    m_treeSearch = new QLineEdit(this);
+    m_treeSearch->setObjectName(QStringLiteral("topicSearch"));
+    m_treeSearch->setPlaceholderText(tr("Search topics"));
+    m_treeSearch->setClearButtonEnabled(true);
+    m_treeFilter = new QSortFilterProxyModel(this);
+    m_treeFilter->setSourceModel(&m_tree);
+    m_treeFilter->setRecursiveFilteringEnabled(true); // a match keeps its parents, so the path shows
+    m_treeFilter->setFilterRole(TopicTreeModel::TopicRole);
+    m_treeFilter->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_treeView = new QTreeView(this);
+    m_treeView->setModel(m_treeFilter);
+    m_treeView->setUniformRowHeights(true);
+    m_treeView->header()->setStretchLastSection(true);
+    const QFontMetrics metrics = fontMetrics();
+    m_treeView->setColumnWidth(TopicTreeModel::Topic, columnWidth(metrics, QStringLiteral("temperature/livingroom"), tr("Topic")));
+    m_treeView->setColumnWidth(TopicTreeModel::Messages, columnWidth(metrics, QStringLiteral("100,000"), tr("Messages")));
+    connect(m_treeSearch, &QLineEdit::textChanged, this, [this](const QString &text) {
+        m_treeFilter->setFilterFixedString(text);
+        if (!text.isEmpty())
+            m_treeView->expandAll();
+    });
+
+    m_caps = new QLabel(this);
+    m_caps->setWordWrap(true);
+    m_perTopicCap = new QSpinBox(this);
+    m_perTopicCap->setRange(1, 1'000'000);
+    m_perTopicCap->setToolTip(tr("Messages kept per topic; older ones are dropped."));
+    m_totalCap = new QSpinBox(this);
+    m_totalCap->setRange(1, 10'000'000);
+    m_totalCap->setGroupSeparatorShown(true);
+    m_totalCap->setToolTip(tr("Messages kept in all; the oldest are dropped first."));
+    auto *capsRow = new QFormLayout; // one cap a row: the tree stays narrow beside the list
+    capsRow->addRow(tr("&Keep per topic"), m_perTopicCap);
+    capsRow->addRow(tr("Keep in &all"), m_totalCap);
+    auto *treeBox = new QWidget(this);
+    auto *treeLayout = new QVBoxLayout(treeBox);
+    treeLayout->setContentsMargins(0, 0, 0, 0);
+    treeLayout->addWidget(m_treeSearch);
+    treeLayout->addWidget(m_treeView, 1);
+    treeLayout->addLayout(capsRow);
+    treeLayout->addWidget(m_caps);
+    return treeBox;
+}
+
+QWidget *MessagesView::buildList()
+{
+    m_filter = new QLineEdit(this);
+    m_filter->setPlaceholderText(tr("Filter messages by text"));
+    m_filter->setClearButtonEnabled(true);
+    m_connection = new QComboBox(this);
+    m_connection->setObjectName(QStringLiteral("messagesConnection"));
+    m_connection->setToolTip(tr("Show the messages of one connection only"));
+    m_connection->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_listView = new QTableView(this);
+    m_listView->setModel(&m_list);
+    m_listView->verticalHeader()->hide();
+    m_listView->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 4);
+    m_listView->horizontalHeader()->setStretchLastSection(true);
+    m_listView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_listView->setSelectionMode(QAbstractItemView::SingleSelection);
+    const QFontMetrics metrics = fontMetrics();
+    const std::pair<int, QString> kSamples[] = {
+        {MessageListModel::Time, QStringLiteral("00:00:00.000")},
+        {MessageListModel::Connection, QStringLiteral("living-room sensor")},
+        {MessageListModel::Topic, QStringLiteral("sensors/temperature/livingroom")},
+        {MessageListModel::QoS_, QStringLiteral("2")},
+        {MessageListModel::Id, QStringLiteral("65535")},
+        {MessageListModel::Retained, tr("retained")},
+        {MessageListModel::Size, QStringLiteral("1048576 B")},
+    };
+    for (const auto &[column, sample] : kSamples)
+        m_listView->setColumnWidth(column, columnWidth(metrics, sample, m_list.headerData(column, Qt::Horizontal, Qt::DisplayRole).toString()));
+    connect(m_connection, &QComboBox::activated, this, [this] { m_list.setConnectionFilter(m_connection->currentData().toString()); });
+
+    auto *filters = new QHBoxLayout;
+    filters->addWidget(m_filter, 1);
+    filters->addWidget(m_connection);
+    auto *listBox = new QWidget(this);
+    auto *listLayout = new QVBoxLayout(listBox);
+    listLayout->setContentsMargins(0, 0, 0, 0);
+    listLayout->addLayout(filters);
+    listLayout->addWidget(m_listView, 1);
+    return listBox;
+}
+
+QWidget *MessagesView::buildDetail()
+{
+    m_header = new QLabel(this);
+    m_header->setWordWrap(true);
+    m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_truncated = new QLabel(this);
+    m_truncated->setStyleSheet(QStringLiteral("color: %1;").arg(warningColor().name()));
+    m_truncated->hide();
+    const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    m_text = new QPlainTextEdit(this);
+    m_text->setReadOnly(true);
+    m_hex = new QPlainTextEdit(this);
+    m_hex->setReadOnly(true);
+    m_hex->setFont(fixed);
+    m_hex->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_diff = new QPlainTextEdit(this);
+    m_diff->setReadOnly(true);
+    m_diff->setFont(fixed);
+    m_jsonView = new QTreeView(this);
+    m_jsonView->setModel(&m_json);
+    m_jsonView->setUniformRowHeights(true);
+    auto *propertiesView = new QTableView(this);
+    propertiesView->setModel(&m_properties);
+    propertiesView->verticalHeader()->hide();
+    propertiesView->horizontalHeader()->setStretchLastSection(true);
+    m_tabs = new QTabWidget(this);
+    m_tabs->addTab(m_text, tr("Text"));
+    m_tabs->addTab(m_jsonView, tr("JSON"));
+    m_tabs->addTab(m_hex, tr("Hex"));
+    m_tabs->addTab(propertiesView, tr("Properties"));
+    m_tabs->addTab(m_diff, tr("Diff with previous"));
+
+    auto *copy = new QPushButton(tr("Copy payload"), this);
+    auto *save = new QPushButton(tr("Save payload…"), this);
+    auto *asCommand = new QPushButton(tr("Copy as mosquitto_pub"), this);
+    auto *clear = new QPushButton(tr("Clear retained…"), this);
+    auto *buttons = new QGridLayout; // two by two: the detail stays narrow enough for a 1366-px screen
+    buttons->addWidget(copy, 0, 0);
+    buttons->addWidget(save, 0, 1);
+    buttons->addWidget(asCommand, 1, 0);
+    buttons->addWidget(clear, 1, 1);
+    buttons->setColumnStretch(2, 1);
+    auto *detail = new QWidget(this);
+    auto *detailLayout = new QVBoxLayout(detail);
+    detailLayout->setContentsMargins(0, 0, 0, 0);
+    detailLayout->addWidget(m_header);
+    detailLayout->addWidget(m_truncated);
+    detailLayout->addWidget(m_tabs, 1);
+    detailLayout->addLayout(buttons);
+
     connect(copy, &QPushButton::clicked, this, [this] {
         if (const StoredMessage *m = shown())
             QApplication::clipboard()->setText(QString::fromUtf8(m->message.payload));
     });
-    connect(save, &QPushButton::clicked, this, [this] {
-        if (!shown())
-            return;
-        const QByteArray payload = shown()->message.payload; // the dialog runs the event loop
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save payload"));
-        if (path.isEmpty())
-            return;
-        QSaveFile file(path);
-        if (!file.open(QIODevice::WriteOnly) || file.write(payload) != payload.size() || !file.commit())
-            QMessageBox::warning(this, tr("Save payload"), tr("Could not write %1: %2.").arg(path, file.errorString()));
-    });
+    connect(save, &QPushButton::clicked, this, &MessagesView::savePayload);
     connect(asCommand, &QPushButton::clicked, this, [this] {
         Connection *c = m_workbench.current();
         if (const StoredMessage *m = shown(); m && c)
             QApplication::clipboard()->setText(mosquittoPubCommand(*m, c->settings().url.host, c->settings().url.port));
     });
     connect(clear, &QPushButton::clicked, this, &MessagesView::clearRetained);
+    return detail;
+}
 
-    // The caps saved last time; applied, shown, and saved again only when changed.
-    const QSettings settings;
-    const MessageStore::Limits defaults;
-    m_workbench.messages().setLimits({settings.value(QStringLiteral("messages/perTopic"), defaults.perTopic).toInt(),
-                                      settings.value(QStringLiteral("messages/total"), defaults.total).toInt()});
-    showLimits();
-    for (QSpinBox *box : {m_perTopicCap, m_totalCap})
-        connect(box, &QSpinBox::editingFinished, this, [this] { setLimits({m_perTopicCap->value(), m_totalCap->value()}); });
-    refresh();
+void MessagesView::updateConnectionChoices()
+{
+    const QString chosen = m_connection->currentData().toString();
+    m_connection->clear();
+    m_connection->addItem(tr("All connections"), QString());
+    for (const Connection *c : m_workbench.connections())
+        m_connection->addItem(c->settings().name, c->settings().name);
+    const int again = m_connection->findData(chosen);
+    m_connection->setCurrentIndex(std::max(0, again));
+    m_list.setConnectionFilter(again > 0 ? chosen : QString());
+}
+
+QString MessagesView::suggestedFileName() const
+{
+    const StoredMessage *m = shown();
+    return m ? mqs::suggestedFileName(*m) : QString();
+}
+
+void MessagesView::savePayload()
+{
+    if (!shown())
+        return;
+    const QByteArray payload = shown()->message.payload; // the dialog runs the event loop
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save payload"), suggestedFileName());
+    if (path.isEmpty())
+        return;
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(payload) != payload.size() || !file.commit())
+        QMessageBox::warning(this, tr("Save payload"), tr("Could not write %1: %2.").arg(path, file.errorString()));
 }
 
 void MessagesView::setLimits(MessageStore::Limits limits)
@@ -222,9 +277,7 @@ void MessagesView::setLimits(MessageStore::Limits limits)
         return; // editingFinished also comes when the focus merely leaves a box
     store.setLimits(limits);
     showLimits();
-    QSettings settings;
-    settings.setValue(QStringLiteral("messages/perTopic"), store.limits().perTopic);
-    settings.setValue(QStringLiteral("messages/total"), store.limits().total);
+    m_settings.setMessageLimits(store.limits());
     refresh();
 }
 
@@ -262,7 +315,7 @@ void MessagesView::refresh()
 
 void MessagesView::showTopic(const QString &topic)
 {
-    const QModelIndex index = m_tree.indexOf(topic);
+    const QModelIndex index = m_treeFilter->mapFromSource(m_tree.indexOf(topic));
     if (index.isValid()) {
         m_treeView->setCurrentIndex(index);
         m_treeView->scrollTo(index);
@@ -272,6 +325,16 @@ void MessagesView::showTopic(const QString &topic)
 QString MessagesView::shownText() const
 {
     return m_text->toPlainText();
+}
+
+QString MessagesView::hexText() const
+{
+    return m_hex->toPlainText();
+}
+
+QString MessagesView::diffText() const
+{
+    return m_diff->toPlainText();
 }
 
 QString MessagesView::truncationNote() const
@@ -291,6 +354,7 @@ void MessagesView::showMessage(const StoredMessage *m)
         m_text->clear();
         m_hex->clear();
         m_diff->clear();
+        m_diffHtml.clear();
         m_truncated->hide();
         return;
     }
@@ -310,42 +374,33 @@ void MessagesView::showMessage(const StoredMessage *m)
     const QByteArray shown = payload.left(kShownBytes);
     const bool text = isText(shown);
     m_text->setPlainText(text ? QString::fromUtf8(shown) : tr("(binary payload: see Hex)"));
-    QString hex;
-    for (qsizetype at = 0; at < shown.size(); at += 16)
-        hex += QStringLiteral("%1  %2\n").arg(at, 6, 16, QLatin1Char('0')).arg(QString::fromLatin1(shown.mid(at, 16).toHex(' ')));
-    m_hex->setPlainText(hex);
+    m_hex->setPlainText(hexDump(shown));
     m_tabs->setCurrentIndex(text ? m_tabs->currentIndex() == 2 ? 0 : m_tabs->currentIndex() : 2);
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(payload, &error);
-    if (error.error == QJsonParseError::NoError) {
-        m_json.setHorizontalHeaderLabels({tr("Key"), tr("Value")});
-        fillJson(m_json.invisibleRootItem(), doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array()), tr("payload"));
-    } else {
-        m_json.setHorizontalHeaderLabels({tr("Not JSON: %1 at byte %2").arg(error.errorString()).arg(error.offset)});
-    }
+    showJson(payload);
     for (const Property &p : m->message.properties.items())
         m_properties.appendRow({new QStandardItem(propertyName(p.id)), new QStandardItem(propertyValueText(p))});
     const StoredMessage *before = m_workbench.messages().previous(m->message.topic, m->serial);
-    if (!before) {
-        m_diff->setPlainText(tr("(no earlier message on this topic is kept)"));
-    } else {
-        const QStringList was = QString::fromUtf8(before->message.payload.left(kShownBytes)).split(QLatin1Char('\n'));
-        const QStringList now = QString::fromUtf8(shown).split(QLatin1Char('\n'));
-        QString diff;
-        for (qsizetype i = 0; i < std::max(was.size(), now.size()); ++i) {
-            const QString a = was.value(i);
-            const QString b = now.value(i);
-            if (a == b)
-                diff += QStringLiteral("  ") + b + QLatin1Char('\n');
-            else {
-                if (i < was.size())
-                    diff += QStringLiteral("- ") + a + QLatin1Char('\n');
-                if (i < now.size())
-                    diff += QStringLiteral("+ ") + b + QLatin1Char('\n');
-            }
-        }
-        m_diff->setPlainText(diff);
+    m_diffHtml = before ? differenceHtml(before->message.payload.left(kShownBytes), shown)
+                        : tr("(no earlier message on this topic is kept)").toHtmlEscaped();
+    m_diff->clear();
+    m_diff->appendHtml(m_diffHtml);
+}
+
+void MessagesView::showJson(const QByteArray &payload)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(payload, &error);
+    if (error.error != QJsonParseError::NoError) {
+        m_json.setHorizontalHeaderLabels({tr("Not JSON: %1 at byte %2").arg(error.errorString()).arg(error.offset)});
+        return;
     }
+    m_json.setHorizontalHeaderLabels({tr("Key"), tr("Value")});
+    appendJsonTree(m_json.invisibleRootItem(), payload, tr("payload"));
+    if (payload.count(',') + payload.count('{') < kMostRowsExpanded) // a rough count of rows, without walking the tree
+        m_jsonView->expandAll();
+    else
+        m_jsonView->expandToDepth(0);
+    m_jsonView->resizeColumnToContents(0);
 }
 
 void MessagesView::clearRetained()

@@ -1,16 +1,21 @@
 #pragma once
-// Messages received: the topic tree, the selected topic's messages (newest first), and one
-// message in full: text, JSON tree, hex, 5.0 properties, and the difference from the previous
-// message on its topic. Long payloads say how much is shown and can be copied or saved whole.
+// Messages received: the topic tree (with a search box), the selected topic's messages (newest
+// first, with the connection they came through and a filter by connection), and one message in
+// full: text, JSON tree in the payload's order, hex with ASCII, 5.0 properties, and the fields
+// changed since the previous message on its topic. Long payloads say how much is shown and can
+// be copied or saved whole.
 
 #include "message_list_model.h"
+#include "settings.h"
 #include "topic_tree_model.h"
 #include "workbench.h"
 
 #include <QStandardItemModel>
 #include <QWidget>
 
+class QComboBox;
 class QLabel;
+class QSortFilterProxyModel;
 class QLineEdit;
 class QPlainTextEdit;
 class QSpinBox;
@@ -27,25 +32,41 @@ class MessagesView : public QWidget
 public:
     static constexpr int kShownBytes = 64 * 1024;
 
-    MessagesView(Workbench &workbench, QWidget *parent = nullptr);
+    MessagesView(Workbench &workbench, Settings &settings, QWidget *parent = nullptr);
     void refresh();
     void showTopic(const QString &topic);
 
     TopicTreeModel &tree() { return m_tree; }
     MessageListModel &list() { return m_list; }
     QTreeView *treeView() const { return m_treeView; }
+    QLineEdit *treeSearch() const { return m_treeSearch; }
+    QComboBox *connectionFilter() const { return m_connection; }
+    QTreeView *jsonView() const { return m_jsonView; }
     QString shownText() const;
+    QString hexText() const;
+    QString diffText() const;
+    QString diffHtml() const { return m_diffHtml; }
+    // The name "Save payload…" offers for the message on show.
+    QString suggestedFileName() const;
     QString truncationNote() const;
     QStandardItemModel &jsonModel() { return m_json; }
     // The caps on kept messages (saved in the settings, applied at once).
     void setLimits(MessageStore::Limits limits);
 
 private:
+    QWidget *buildTree();
+    QWidget *buildList();
+    QWidget *buildDetail();
+    void updateConnectionChoices();
     void showMessage(const StoredMessage *message);
+    void showJson(const QByteArray &payload);
+    void savePayload();
     void clearRetained();
 
     Workbench &m_workbench;
+    Settings &m_settings;
     TopicTreeModel m_tree;
+    QSortFilterProxyModel *m_treeFilter = nullptr;
     MessageListModel m_list;
     QStandardItemModel m_json;
     QStandardItemModel m_properties;
@@ -58,6 +79,10 @@ private:
     QTreeView *m_treeView = nullptr;
     QTableView *m_listView = nullptr;
     QLineEdit *m_filter = nullptr;
+    QLineEdit *m_treeSearch = nullptr;
+    QComboBox *m_connection = nullptr;
+    QTreeView *m_jsonView = nullptr;
+    QString m_diffHtml;
     QLabel *m_header = nullptr;
     QLabel *m_truncated = nullptr;
     QTabWidget *m_tabs = nullptr;

@@ -1,6 +1,5 @@
 #include "profile_store.h"
 
-#include "trace/trace_log.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -25,6 +24,79 @@ quint32 savedMaximumPacketSize(const QJsonObject &o)
     const auto saved = quint32(o.value(QStringLiteral("maximumPacketSize")).toInteger(0));
     const bool oldFormat = o.value(QStringLiteral("format")).toInt(1) < kProfileFormat;
     return oldFormat && saved == kOldDefaultMaximumPacketSize ? 0 : saved;
+}
+
+QJsonObject subscriptionToJson(const Subscription &s)
+{
+    return {{QStringLiteral("filter"), s.filter},
+            {QStringLiteral("qos"), qosValue(s.options.maximumQoS)},
+            {QStringLiteral("noLocal"), s.options.noLocal},
+            {QStringLiteral("retainAsPublished"), s.options.retainAsPublished},
+            {QStringLiteral("retainHandling"), int(s.options.retainHandling)}};
+}
+
+Subscription subscriptionFromJson(const QJsonObject &o)
+{
+    constexpr int kLastRetainHandling = int(RetainHandling::DoNotSend); // the largest value 5.0 defines
+    return Subscription{o.value(QStringLiteral("filter")).toString(),
+                        {QoS(std::clamp(o.value(QStringLiteral("qos")).toInt(), 0, 2)), o.value(QStringLiteral("noLocal")).toBool(),
+                         o.value(QStringLiteral("retainAsPublished")).toBool(),
+                         RetainHandling(std::clamp(o.value(QStringLiteral("retainHandling")).toInt(), 0, kLastRetainHandling))}};
+}
+
+QJsonObject generatorToJson(const GeneratorSettings &g)
+{
+    return {{QStringLiteral("topic"), g.topic},         {QStringLiteral("payload"), g.payload},
+            {QStringLiteral("format"), g.format},       {QStringLiteral("qos"), g.qos},
+            {QStringLiteral("retain"), g.retain},       {QStringLiteral("template"), g.templated},
+            {QStringLiteral("count"), g.count},         {QStringLiteral("intervalMs"), g.intervalMs}};
+}
+
+GeneratorSettings generatorFromJson(const QJsonObject &o)
+{
+    const GeneratorSettings defaults;
+    return GeneratorSettings{.topic = o.value(QStringLiteral("topic")).toString(),
+                             .payload = o.value(QStringLiteral("payload")).toString(),
+                             .format = std::clamp(o.value(QStringLiteral("format")).toInt(), 0, 3),
+                             .qos = std::clamp(o.value(QStringLiteral("qos")).toInt(defaults.qos), 0, 2),
+                             .retain = o.value(QStringLiteral("retain")).toBool(),
+                             .templated = o.value(QStringLiteral("template")).toBool(defaults.templated),
+                             .count = std::max(1, o.value(QStringLiteral("count")).toInt(defaults.count)),
+                             .intervalMs = std::max(0, o.value(QStringLiteral("intervalMs")).toInt(defaults.intervalMs))};
+}
+
+// What the user set up on the connection: subscriptions, fault rules, the generator, connect at start.
+void workToJson(const Profile &p, QJsonObject &o)
+{
+    o.insert(QStringLiteral("connectAtStart"), p.connectAtStart);
+    QJsonArray subscriptions;
+    for (const Subscription &s : p.subscriptions)
+        subscriptions.append(subscriptionToJson(s));
+    if (!subscriptions.isEmpty())
+        o.insert(QStringLiteral("subscriptions"), subscriptions);
+    QJsonArray rules;
+    for (const FaultRule &r : p.faultRules)
+        rules.append(r.toJson());
+    if (!rules.isEmpty())
+        o.insert(QStringLiteral("faultRules"), rules);
+    if (p.generator)
+        o.insert(QStringLiteral("generator"), generatorToJson(*p.generator));
+}
+
+std::optional<QString> workFromJson(const QJsonObject &o, Profile &p)
+{
+    p.connectAtStart = o.value(QStringLiteral("connectAtStart")).toBool();
+    for (const QJsonValue &s : o.value(QStringLiteral("subscriptions")).toArray())
+        p.subscriptions.push_back(subscriptionFromJson(s.toObject()));
+    for (const QJsonValue &r : o.value(QStringLiteral("faultRules")).toArray()) {
+        auto rule = FaultRule::fromJson(r.toObject());
+        if (const auto *problem = std::get_if<QString>(&rule))
+            return QStringLiteral("fault rule: %1").arg(*problem);
+        p.faultRules.push_back(std::get<FaultRule>(rule));
+    }
+    if (o.contains(QStringLiteral("generator")))
+        p.generator = generatorFromJson(o.value(QStringLiteral("generator")).toObject());
+    return std::nullopt;
 }
 
 QJsonObject toJson(const Profile &p)
@@ -63,6 +135,7 @@ QJsonObject toJson(const Profile &p)
         userProperties.append(QJsonArray{pair.name, pair.value});
     if (!userProperties.isEmpty())
         o.insert(QStringLiteral("userProperties"), userProperties);
+    workToJson(p, o);
     return o;
 }
 
@@ -101,6 +174,8 @@ std::variant<Profile, QString> fromJson(const QJsonObject &o, int index)
     }
     for (const QJsonValue &pair : o.value(QStringLiteral("userProperties")).toArray())
         s.connectProperties.addUserProperty(pair.toArray().at(0).toString(), pair.toArray().at(1).toString());
+    if (const auto problem = workFromJson(o, p))
+        return QStringLiteral("Profile %1 ('%2'): %3").arg(index + 1).arg(s.name, *problem);
     return p;
 }
 
@@ -108,20 +183,27 @@ std::variant<Profile, QString> fromJson(const QJsonObject &o, int index)
 
 ProfileStore::ProfileStore(const QString &path, QObject *parent)
     : QObject(parent)
-    , m_settings(path.isEmpty() ? std::make_unique<QSettings>() : std::make_unique<QSettings>(path, QSettings::IniFormat))
+    , m_owned(std::make_unique<Settings>(path))
+    , m_settings(m_owned.get())
+{
+}
+
+ProfileStore::ProfileStore(Settings &settings, QObject *parent)
+    : QObject(parent)
+    , m_settings(&settings)
 {
 }
 
 std::variant<std::vector<Profile>, QString> ProfileStore::load()
 {
-    m_settings->sync();
-    if (m_settings->status() == QSettings::FormatError)
+    const QSettings::Status status = m_settings->reload();
+    if (status == QSettings::FormatError)
         return QStringLiteral("The settings file %1 is damaged and cannot be read; your connection profiles were not "
                               "loaded. Fix or remove the file.")
             .arg(m_settings->fileName());
-    if (m_settings->status() == QSettings::AccessError)
+    if (status == QSettings::AccessError)
         return QStringLiteral("The settings file %1 cannot be read (access denied).").arg(m_settings->fileName());
-    const QString text = m_settings->value(QStringLiteral("connections/profiles")).toString();
+    const QString text = m_settings->profilesText();
     if (text.isEmpty())
         return std::vector<Profile>();
     QJsonParseError error;
@@ -142,27 +224,13 @@ std::variant<std::vector<Profile>, QString> ProfileStore::load()
     return profiles;
 }
 
-qint64 ProfileStore::traceMemoryLimit() const
-{
-    constexpr qint64 kMiB = 1024 * 1024;
-    const qint64 mib = m_settings->value(QStringLiteral("trace/memoryLimitMiB"), TraceLog::kDefaultMemoryLimit / kMiB).toLongLong();
-    return std::max<qint64>(1, mib) * kMiB;
-}
-
-void ProfileStore::setTraceMemoryLimit(qint64 bytes)
-{
-    m_settings->setValue(QStringLiteral("trace/memoryLimitMiB"), bytes / (1024 * 1024));
-    m_settings->sync();
-}
-
 std::optional<QString> ProfileStore::save(const std::vector<Profile> &profiles)
 {
     QJsonArray list;
     for (const Profile &p : profiles)
         list.append(toJson(p));
-    m_settings->setValue(QStringLiteral("connections/profiles"), QString::fromUtf8(QJsonDocument(list).toJson(QJsonDocument::Compact)));
-    m_settings->sync();
-    if (m_settings->status() != QSettings::NoError)
+    m_settings->setProfilesText(QString::fromUtf8(QJsonDocument(list).toJson(QJsonDocument::Compact)));
+    if (!m_settings->flush())
         return QStringLiteral("Could not save the connection profiles to %1.").arg(m_settings->fileName());
     return std::nullopt;
 }

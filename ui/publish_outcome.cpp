@@ -114,7 +114,7 @@ std::optional<QString> LastPublish::heldSentence() const
 {
     for (const Workbench::Held &h : m_workbench.heldPackets())
         if (h.connection == m_connection && h.packet.packetId == m_update.packetId)
-            return tr("‖ id %1: %2 held by rule '%3' — release it in the flow inspector.")
+            return tr("id %1: %2 held by rule '%3' — release it in the flow inspector.")
                 .arg(m_update.packetId.value)
                 .arg(packetTypeName(h.packet.type), h.packet.ruleName);
     return std::nullopt;
@@ -125,12 +125,17 @@ QString LastPublish::waitingSentence() const
     const double seconds = double(m_workbench.trace().clock().nowUs() - m_startUs) / 1e6;
     const quint16 id = m_update.packetId.value;
     switch (m_update.state) {
-    case FlowState::Queued: return tr("⏳ id %1 queued: waiting for send quota or a connection.").arg(id);
-    case FlowState::AwaitingPubAck: return tr("⏳ id %1 waiting for PUBACK (%2 s).").arg(id).arg(seconds, 0, 'f', 1);
-    case FlowState::AwaitingPubRec: return tr("⏳ id %1 waiting for PUBREC (%2 s).").arg(id).arg(seconds, 0, 'f', 1);
+    case FlowState::Queued:
+        if (m_connection->state() != ConnectionState::Connected)
+            return tr("id %1 not sent: %2 is not connected. It goes out when the connection opens (Ctrl+K).")
+                .arg(id)
+                .arg(m_connection->settings().name);
+        return tr("id %1 queued: waiting for send quota (the broker's Receive Maximum).").arg(id);
+    case FlowState::AwaitingPubAck: return tr("id %1 waiting for PUBACK (%2 s).").arg(id).arg(seconds, 0, 'f', 1);
+    case FlowState::AwaitingPubRec: return tr("id %1 waiting for PUBREC (%2 s).").arg(id).arg(seconds, 0, 'f', 1);
     case FlowState::AwaitingPubComp:
-        return tr("⏳ id %1 PUBREC received; waiting for PUBCOMP (%2 s).").arg(id).arg(seconds, 0, 'f', 1);
-    default: return tr("⏳ id %1 …").arg(id);
+        return tr("id %1 PUBREC received; waiting for PUBCOMP (%2 s).").arg(id).arg(seconds, 0, 'f', 1);
+    default: return tr("id %1 …").arg(id);
     }
 }
 
@@ -138,18 +143,20 @@ LastPublish::Sentence LastPublish::sentence()
 {
     const FlowUpdate &u = m_update;
     if (u.qos == QoS::AtMostOnce)
-        return {tr("→ %1 sent at QoS 0: no acknowledgement exists for QoS 0.").arg(u.topic), {}};
+        return {tr("%1 sent at QoS 0: no acknowledgement exists for QoS 0.").arg(u.topic), {}, QStyle::SP_ArrowRight};
     if (const auto held = heldSentence())
-        return {*held, {}};
+        return {*held, {}, QStyle::SP_MediaPause};
     switch (u.state) {
     case FlowState::Complete:
-        return {tr("✔ id %1 completed (%2) in %3.")
+        return {tr("id %1 completed (%2) in %3.")
                     .arg(u.packetId.value)
                     .arg(u.qos == QoS::ExactlyOnce ? QStringLiteral("PUBCOMP") : QStringLiteral("PUBACK"), durationText(completedInUs())),
-                successColor()};
-    case FlowState::Failed: return {tr("✖ id %1 failed: %2").arg(u.packetId.value).arg(u.note), problemColor()};
-    case FlowState::Abandoned: return {tr("✖ id %1 abandoned: %2").arg(u.packetId.value).arg(u.note), problemColor()};
-    default: return {waitingSentence(), {}};
+                successColor(), QStyle::SP_DialogApplyButton};
+    case FlowState::Failed:
+        return {tr("id %1 failed: %2").arg(u.packetId.value).arg(u.note), problemColor(), QStyle::SP_MessageBoxCritical};
+    case FlowState::Abandoned:
+        return {tr("id %1 abandoned: %2").arg(u.packetId.value).arg(u.note), problemColor(), QStyle::SP_MessageBoxCritical};
+    default: return {waitingSentence(), {}, QStyle::SP_BrowserReload};
     }
 }
 

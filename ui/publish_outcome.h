@@ -7,6 +7,7 @@
 
 #include <QColor>
 #include <QHash>
+#include <QStyle>
 
 namespace mqs {
 
@@ -48,10 +49,18 @@ public:
     // True when `update` concerns the last message.
     bool update(Connection *connection, const FlowUpdate &update);
     bool isEmpty() const { return !m_connection; }
+    // `connection` is going away: what was published on it is no longer followed.
+    void forget(const Connection *connection)
+    {
+        if (connection == m_connection)
+            m_connection = nullptr;
+    }
 
     struct Sentence {
         QString text;
         QColor color; // invalid: the palette's text colour
+        // An icon from the style: glyphs such as an hourglass are missing from common fonts.
+        QStyle::StandardPixmap icon = QStyle::SP_MessageBoxInformation;
     };
     Sentence sentence();
 

@@ -1,132 +1,100 @@
 #pragma once
-// Publishing: topic (with history), QoS, retain, 5.0 properties, a payload in text, JSON, hex
-// or base64, and test readings from a template published once, N times or every T ms with
-// progress and a stop button. Every publish shows its outcome here: completed, refused, failed,
-// waiting for which step, or held by a fault rule; never "sent" for what was not acknowledged.
+// Publishing: the message form, the Publish button with its outcome underneath (completed,
+// refused, failed, waiting for which step, held by a rule, not connected; never "sent" for
+// what was not acknowledged), the test-reading generator and the snippets.
 
+#include "message_form.h"
+#include "profile_store.h"
 #include "publish_outcome.h"
+#include "reading_generator_form.h"
 #include "workbench.h"
 
-#include "client/payload_format.h"
-#include "client/reading_template.h"
-
 #include <QElapsedTimer>
-#include <QStandardItemModel>
 #include <QTimer>
 #include <QWidget>
 
-#include <set>
-
 class QCheckBox;
 class QComboBox;
-class QGroupBox;
 class QLabel;
-class QLineEdit;
-class QListView;
 class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
-class QTableWidget;
 
 namespace mqs {
 
-struct ReadingPreset {
-    QString name;
-    QString topic;
-    QString payload;
-    PayloadFormat format;
-    QoS qos;
-};
+class SnippetList;
 
 class PublishPanel : public QWidget
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(PublishPanel)
 public:
-    explicit PublishPanel(Workbench &workbench, QWidget *parent = nullptr);
+    PublishPanel(Workbench &workbench, Settings &settings, QWidget *parent = nullptr);
 
-    static std::vector<ReadingPreset> presets();
+    static std::vector<ReadingPreset> presets() { return MessageForm::presets(); }
 
     // What the user typed, as a message; or a sentence saying what to fix.
-    [[nodiscard]] std::variant<ApplicationMessage, QString> buildMessage();
+    [[nodiscard]] std::variant<ApplicationMessage, QString> buildMessage() { return m_form->build(); }
     QString outcome() const;
     QString problem() const;
     int generated() const { return m_generated; }
     bool isGenerating() const { return m_generator.isActive(); }
 
+    // The generator as set now (message fields, count, interval), and back.
+    GeneratorSettings generatorSettings() const;
+    void setGeneratorSettings(const GeneratorSettings &settings);
+
     // The widgets, for keyboard focus order and tests.
-    QComboBox *topic() const { return m_topic; }
-    QComboBox *qos() const { return m_qos; }
-    QCheckBox *retain() const { return m_retain; }
-    QComboBox *format() const { return m_format; }
-    QPlainTextEdit *payload() const { return m_payload; }
-    QCheckBox *templated() const { return m_templated; }
-    QSpinBox *count() const { return m_count; }
-    QSpinBox *interval() const { return m_interval; }
+    MessageForm *form() const { return m_form; }
+    QComboBox *topic() const { return m_form->topic(); }
+    QComboBox *qos() const { return m_form->qos(); }
+    QCheckBox *retain() const { return m_form->retain(); }
+    QComboBox *format() const { return m_form->format(); }
+    QPlainTextEdit *payload() const { return m_form->payload(); }
+    QCheckBox *templated() const { return m_form->templated(); }
+    QSpinBox *count() const { return m_generatorForm->countBox(); }
+    QSpinBox *interval() const { return m_generatorForm->intervalBox(); }
     QPushButton *publishButton() const { return m_publish; }
-    QPushButton *startButton() const { return m_start; }
-    QPushButton *stopButton() const { return m_stop; }
-    QPushButton *restartSeqButton() const { return m_restartSeq; }
-    QProgressBar *progress() const { return m_progress; }
+    QPushButton *startButton() const { return m_generatorForm->startButton(); }
+    QPushButton *stopButton() const { return m_generatorForm->stopButton(); }
+    QPushButton *restartSeqButton() const { return m_form->restartSeqButton(); }
+    QProgressBar *progress() const { return m_generatorForm->progress(); }
     // The generator's line: how many readings, and how many of them are sent, completed, queued.
-    QString runText() const;
+    QString runText() const { return m_generatorForm->runText(); }
     const PublishTally &tally() const { return m_run.tally; }
 
 public slots:
     void publish(); // once (Ctrl+Return)
     void startGenerator(); // N times, every T ms
     void stopGenerator();
-    void applyPreset(int index);
+    void applyPreset(int index) { m_form->applyPreset(index); }
     // The next reading of each template is {{seq}} 1 again.
-    void restartSeq();
+    void restartSeq() { m_form->restartSeq(); }
 
 signals:
     void published(quint64 serial);
+    // The generator started on `connection`, with these settings.
+    void generatorStarted(mqs::Connection *connection, const mqs::GeneratorSettings &settings);
 
 private:
+    QWidget *buildResult();
     void publishOne();
     void showProblem(const QString &text);
     void updateOutcome();
     void updateRun();
-    void rememberTopic(const QString &topic);
-    void saveSnippets();
-    void loadSnippets();
     void onFlow(Connection *connection, const FlowUpdate &update);
     // Follows what becomes of a message the session took (the result line, the run's tally).
     void track(Connection *connection, const ApplicationMessage &message, const PublishTicket &ticket, quint64 traceEnd);
-    Properties properties() const;
 
     Workbench &m_workbench;
-    QComboBox *m_topic = nullptr;
-    QComboBox *m_qos = nullptr;
-    QCheckBox *m_retain = nullptr;
-    QComboBox *m_format = nullptr;
-    QPlainTextEdit *m_payload = nullptr;
-    QCheckBox *m_templated = nullptr;
-    QGroupBox *m_propertiesBox = nullptr;
-    QLineEdit *m_contentType = nullptr;
-    QCheckBox *m_utf8 = nullptr;
-    QSpinBox *m_expiry = nullptr;
-    QLineEdit *m_responseTopic = nullptr;
-    QLineEdit *m_correlation = nullptr;
-    QTableWidget *m_userProperties = nullptr;
-    QSpinBox *m_count = nullptr;
-    QSpinBox *m_interval = nullptr;
+    MessageForm *m_form = nullptr;
+    ReadingGeneratorForm *m_generatorForm = nullptr;
+    SnippetList *m_snippets = nullptr;
     QPushButton *m_publish = nullptr;
-    QPushButton *m_start = nullptr;
-    QPushButton *m_stop = nullptr;
-    QPushButton *m_restartSeq = nullptr;
-    QProgressBar *m_progress = nullptr;
-    QLabel *m_rate = nullptr;
+    QLabel *m_outcomeIcon = nullptr;
     QLabel *m_outcome = nullptr;
     QLabel *m_problem = nullptr;
-    QStandardItemModel m_snippets;
-    QListView *m_snippetList = nullptr;
-
-    // Templates keep counting across Publish clicks and generator runs (ReadingSeries).
-    ReadingSeries m_payloadSeries;
-    ReadingSeries m_topicSeries;
 
     // the generator
     QTimer m_generator;

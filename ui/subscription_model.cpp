@@ -85,7 +85,28 @@ std::optional<QString> SubscriptionModel::add(const Subscription &subscription)
     endInsertRows();
     if (c->state() == ConnectionState::Connected)
         c->subscribe({subscription});
+    emit subscriptionsChanged(c);
     return std::nullopt;
+}
+
+void SubscriptionModel::restore(Connection *connection, const std::vector<Subscription> &subscriptions)
+{
+    const bool shown = connection == m_workbench.current();
+    if (shown)
+        beginResetModel();
+    auto &list = m_entries[connection];
+    for (const Subscription &s : subscriptions)
+        list.push_back(SubscriptionEntry{s, nextColor(), std::nullopt});
+    if (shown)
+        endResetModel();
+}
+
+std::vector<Subscription> SubscriptionModel::subscriptions(Connection *connection) const
+{
+    std::vector<Subscription> list;
+    for (const SubscriptionEntry &e : entries(connection))
+        list.push_back(e.subscription);
+    return list;
 }
 
 void SubscriptionModel::remove(int row)
@@ -100,6 +121,7 @@ void SubscriptionModel::remove(int row)
     endRemoveRows();
     if (c->state() == ConnectionState::Connected)
         c->unsubscribe({filter});
+    emit subscriptionsChanged(c);
 }
 
 const std::vector<SubscriptionEntry> &SubscriptionModel::entries(Connection *connection) const

@@ -31,6 +31,9 @@ public:
     // Subscribes on the current connection (when connected; else when it connects).
     [[nodiscard]] std::optional<QString> add(const Subscription &subscription);
     void remove(int row);
+    // Saved subscriptions of `connection`: listed now, sent when it connects without a session.
+    void restore(Connection *connection, const std::vector<Subscription> &subscriptions);
+    std::vector<Subscription> subscriptions(Connection *connection) const;
     const std::vector<SubscriptionEntry> &entries(Connection *connection) const;
     // The colour of the first subscription that matches `topic` on `connection`.
     std::optional<QColor> colorFor(Connection *connection, const QString &topic) const;
@@ -39,6 +42,10 @@ public:
     int columnCount(const QModelIndex &parent = {}) const override { return parent.isValid() ? 0 : ColumnCount; }
     QVariant data(const QModelIndex &index, int role) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+signals:
+    // The user added or removed one of `connection`'s subscriptions.
+    void subscriptionsChanged(mqs::Connection *connection);
 
 private:
     void watch(Connection *connection);

@@ -101,11 +101,10 @@ void Workbench::setCurrent(Connection *connection)
     emit currentChanged(connection);
 }
 
-std::optional<QString> Workbench::startDemo(int intervalMs)
+std::optional<QString> Workbench::startDemo(int intervalMs, SandboxDemo::Options options)
 {
     if (m_demo)
         return std::nullopt;
-    SandboxDemo::Options options;
     options.intervalMs = intervalMs;
     m_demo = std::make_unique<SandboxDemo>(options, m_trace);
     connect(m_demo.get(), &SandboxDemo::problem, this, &Workbench::problem);
@@ -117,8 +116,20 @@ std::optional<QString> Workbench::startDemo(int intervalMs)
     }
     adopt(&m_demo->dashboard(), false);
     adopt(&m_demo->sensor(), false);
-    setCurrent(&m_demo->sensor());
+    setCurrent(&m_demo->dashboard());
+    emit demoChanged(true);
     return std::nullopt;
+}
+
+void Workbench::stopDemo()
+{
+    if (!m_demo)
+        return;
+    removeConnection(&m_demo->sensor());
+    removeConnection(&m_demo->dashboard());
+    m_demo.reset();
+    emit heldPacketsChanged();
+    emit demoChanged(false);
 }
 
 std::vector<Workbench::Held> Workbench::heldPackets() const

@@ -42,8 +42,11 @@ public:
     Connection *current() const { return m_current; }
     void setCurrent(Connection *connection);
 
-    // The sandbox broker with its sensor and dashboard; their connections join the list.
-    [[nodiscard]] std::optional<QString> startDemo(int intervalMs = 2000);
+    // The sandbox broker with its sensor and dashboard; their connections join the list, and the
+    // dashboard (the one with subscriptions, so messages arrive there) becomes the current one.
+    [[nodiscard]] std::optional<QString> startDemo(int intervalMs = 2000, SandboxDemo::Options options = {});
+    // Closes the demo's connections and its broker; their lanes' history stays in the trace.
+    void stopDemo();
     SandboxDemo *demo() const { return m_demo.get(); }
     // Every held packet, of every connection and of the sandbox broker.
     struct Held {
@@ -61,6 +64,7 @@ public:
 signals:
     void connectionAdded(mqs::Connection *connection);
     void connectionRemoved(mqs::Connection *connection);
+    void demoChanged(bool running);
     void currentChanged(mqs::Connection *connection);
     // A batch: the trace grew and/or messages arrived since the last one.
     void batch();

@@ -7,6 +7,7 @@ SandboxDemo::SandboxDemo(Options options, TraceLog &trace, QObject *parent)
 {
     SandboxBroker::Options brokerOptions;
     brokerOptions.port = options.brokerPort;
+    brokerOptions.core = options.broker;
     m_broker = std::make_unique<SandboxBroker>(brokerOptions, &m_trace);
     connect(&m_timer, &QTimer::timeout, this, &SandboxDemo::publishReading);
 }

@@ -20,6 +20,7 @@ public:
         int intervalMs = 2000;
         quint16 brokerPort = 0; // 0: any free port
         ProtocolVersion version = ProtocolVersion::V5;
+        BrokerOptions broker{}; // the sandbox broker's Maximum QoS, Retain Available, ...
     };
 
     static constexpr const char *kTopic = "sensors/temperature/livingroom";

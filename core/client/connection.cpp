@@ -131,6 +131,15 @@ bool Connection::loadSession()
     return true;
 }
 
+void Connection::adoptSessionOptions()
+{
+    if (m_session->options() == m_settings.session || m_session->state() != SessionState::Disconnected)
+        return;
+    auto session = std::make_unique<Session>(m_settings.session);
+    session->restore(m_session->meta(), m_session->outbound().flows(), m_session->inbound().flows());
+    m_session = std::move(session);
+}
+
 void Connection::open()
 {
     if (m_state == ConnectionState::Connecting || m_state == ConnectionState::Connected)
@@ -144,6 +153,7 @@ void Connection::open()
     }
     if (!loadSession())
         return;
+    adoptSessionOptions();
     if (m_transport) {
         m_transport->disconnect(this);
         m_transport->deleteLater();

@@ -40,11 +40,14 @@ public:
     ~Connection() override;
 
     const ConnectionSettings &settings() const { return m_settings; }
-    // Takes effect at the next open(); the session (flows) is kept unless the client id or server changes.
+    // Takes effect at the next open(), limits (Receive Maximum, Maximum Packet Size, ...) included;
+    // the session (flows) is kept unless the client id or server changes.
     void setSettings(ConnectionSettings settings);
     ConnectionState state() const { return m_state; }
     ConnectionId traceId() const { return m_traceId; }
     const Session &session() const { return *m_session; }
+    // Messages waiting for send quota or for a connection.
+    int queuedMessages() const { return m_session->outbound().queued(); }
     FaultRuleSet &faults() { return m_faults; }
     const FaultRuleSet &faults() const { return m_faults; }
     QString lastError() const { return m_lastError; }
@@ -116,6 +119,8 @@ private:
     void scheduleKeepAlive();
     void scheduleReconnect();
     bool loadSession();
+    // A disconnected session takes the settings' options, keeping its flows, before it connects.
+    void adoptSessionOptions();
 
     ConnectionSettings m_settings;
     TraceLog &m_trace;

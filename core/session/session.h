@@ -29,6 +29,8 @@ struct SessionOptions {
     int maximumQueued = 10000; // messages waiting for quota or for a connection
     std::optional<Millis> pingTimeout; // client: wait this long for PINGRESP (default: the keep alive)
     std::optional<QoS> maximumQoS; // server role: announced in CONNACK and enforced
+
+    bool operator==(const SessionOptions &) const = default;
 };
 
 enum class SessionState : quint8 {

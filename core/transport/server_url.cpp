@@ -61,6 +61,20 @@ QString ServerUrl::schemeName(Scheme scheme)
     return QStringLiteral("mqtt");
 }
 
+// "mqtt//host:1883" or "mqtt:/host": a scheme whose "://" lost a character, which would otherwise
+// read as the host "mqtt" with a path.
+static std::optional<QString> missingColon(const QString &text)
+{
+    for (const char *name : {"mqtts", "mqtt", "wss", "ws"}) {
+        const QString scheme = QLatin1String(name);
+        if (text.startsWith(scheme + QStringLiteral("//"), Qt::CaseInsensitive))
+            return QStringLiteral("'%1' is missing the ':' after '%2'; write %2://%3.").arg(text, scheme, text.mid(scheme.size() + 2));
+        if (text.startsWith(scheme + QStringLiteral(":/"), Qt::CaseInsensitive))
+            return QStringLiteral("'%1' is missing a '/' after '%2:'; write %2://%3.").arg(text, scheme, text.mid(scheme.size() + 2));
+    }
+    return std::nullopt;
+}
+
 std::variant<ServerUrl, QString> ServerUrl::parse(const QString &input)
 {
     const QString text = input.trimmed();
@@ -78,6 +92,8 @@ std::variant<ServerUrl, QString> ServerUrl::parse(const QString &input)
             return QStringLiteral("'%1' has an unknown scheme '%2'; use mqtt://, mqtts://, ws:// or wss://.").arg(input, name);
         url.scheme = *scheme;
         rest = rest.mid(separator + 3);
+    } else if (const auto typo = missingColon(text)) {
+        return *typo;
     } // else a bare "host[:port]": mqtt://
 
     if (rest.contains(QLatin1Char('#')))

@@ -84,6 +84,8 @@ void TestServerUrl::refusesInvalidUrls_data()
     QTest::newRow("empty") << "" << "The broker address is empty; enter e.g. mqtt://127.0.0.1:1883.";
     QTest::newRow("blank") << "   " << "The broker address is empty; enter e.g. mqtt://127.0.0.1:1883.";
     QTest::newRow("unknown scheme") << "mqtp://x" << "'mqtp://x' has an unknown scheme 'mqtp'; use mqtt://, mqtts://, ws:// or wss://.";
+    QTest::newRow("colon missing") << "mqtt//host:1883" << "'mqtt//host:1883' is missing the ':' after 'mqtt'; write mqtt://host:1883.";
+    QTest::newRow("slash missing") << "ws:/host/mqtt" << "'ws:/host/mqtt' is missing a '/' after 'ws:'; write ws://host/mqtt.";
     QTest::newRow("http scheme") << "http://x:80" << "'http://x:80' has an unknown scheme 'http'; use mqtt://, mqtts://, ws:// or wss://.";
     QTest::newRow("no scheme before separator") << "://x" << "'://x' has no scheme before '://'; use mqtt://, mqtts://, ws:// or wss://.";
     QTest::newRow("no host") << "mqtt://" << "'mqtt://' names no host; enter e.g. mqtt://127.0.0.1:1883.";

@@ -5,6 +5,7 @@
 #include "main_window.h"
 #include "profile_store.h"
 
+#include <QStandardPaths>
 #include <QTemporaryDir>
 
 #include <memory>
@@ -24,6 +25,9 @@ inline Profile profileFor(const QString &url, const QString &clientId)
 class TestWindows
 {
 public:
+    // Anything that still reads QSettings' default place reads a test one (~/.qttest), not the user's.
+    TestWindows() { QStandardPaths::setTestModeEnabled(true); }
+
     // A new window, shown, with settings and store of its own unless `options` names them.
     std::unique_ptr<MainWindow> open(MainWindow::Options options = {})
     {

@@ -1,0 +1,319 @@
+#include "message_form.h"
+
+#include "theme.h"
+#include "user_properties_editor.h"
+#include "protocol/topic.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QCompleter>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace mqs {
+namespace {
+
+constexpr int kTopicHistory = 50;
+constexpr int kPreviewCharacters = 160; // a line or two of the panel; the whole reading is in the tooltip
+
+// A message as the fields describe it, or what is wrong and in which field.
+struct Draft {
+    QString topic{};
+    QByteArray payload{};
+    QString payloadText{};
+    QString problem{};
+    QWidget *field = nullptr;
+};
+
+} // namespace
+
+std::vector<ReadingPreset> MessageForm::presets()
+{
+    return {
+        {QStringLiteral("temperature sensor (JSON)"), QStringLiteral("sensors/temperature/livingroom"),
+         QStringLiteral("{\"temperature\": {{walk 21.5 ±0.2}}, \"unit\": \"°C\", \"seq\": {{seq}}, \"at\": \"{{now}}\"}"),
+         PayloadFormat::Json, QoS::ExactlyOnce},
+        {QStringLiteral("temperature, several rooms"), QStringLiteral("sensors/{{pick livingroom,kitchen,attic}}/temperature"),
+         QStringLiteral("{{random 18..26 step 0.1}}"), PayloadFormat::Text, QoS::AtLeastOnce},
+        {QStringLiteral("humidity (plain number)"), QStringLiteral("sensors/humidity/kitchen"), QStringLiteral("{{random 35..60}}"),
+         PayloadFormat::Text, QoS::AtMostOnce},
+        {QStringLiteral("event with id"), QStringLiteral("events/door"),
+         QStringLiteral("{\"event\": \"opened\", \"id\": \"{{uuid}}\", \"n\": {{counter}}}"), PayloadFormat::Json, QoS::ExactlyOnce},
+    };
+}
+
+MessageForm::MessageForm(Settings &settings, QWidget *parent)
+    : QWidget(parent), m_settings(settings)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(buildMessageFields());
+    layout->addWidget(m_payload, 1);
+    auto *templateRow = new QHBoxLayout;
+    templateRow->addWidget(m_templated, 1);
+    templateRow->addWidget(m_restartSeq);
+    layout->addLayout(templateRow);
+    layout->addWidget(m_preview);
+    layout->addWidget(m_problem);
+    layout->addWidget(buildProperties());
+
+    connect(m_topic, &QComboBox::editTextChanged, this, &MessageForm::validate);
+    connect(m_payload, &QPlainTextEdit::textChanged, this, &MessageForm::validate);
+    connect(m_format, &QComboBox::currentIndexChanged, this, &MessageForm::validate);
+    connect(m_templated, &QCheckBox::toggled, this, &MessageForm::validate);
+    connect(m_restartSeq, &QPushButton::clicked, this, &MessageForm::restartSeq);
+    connect(m_presets, &QComboBox::activated, this, [this](int index) {
+        if (index > 0)
+            applyPreset(index - 1);
+        m_presets->setCurrentIndex(0);
+    });
+    applyPreset(0);
+}
+
+QLayout *MessageForm::buildMessageFields()
+{
+    m_topic = new QComboBox(this);
+    m_topic->setObjectName(QStringLiteral("publishTopic"));
+    m_topic->setEditable(true);
+    m_topic->setInsertPolicy(QComboBox::NoInsert);
+    m_topic->lineEdit()->setPlaceholderText(tr("sensors/temperature/livingroom"));
+    m_topic->addItems(m_settings.publishTopics());
+    m_topic->completer()->setCaseSensitivity(Qt::CaseSensitive);
+    m_qos = new QComboBox(this);
+    m_qos->addItems({tr("QoS 0 — at most once"), tr("QoS 1 — at least once"), tr("QoS 2 — exactly once")});
+    m_qos->setCurrentIndex(2);
+    m_retain = new QCheckBox(tr("Retain"), this);
+    m_format = new QComboBox(this);
+    m_format->addItems({tr("Text"), tr("JSON"), tr("Hex"), tr("Base64")});
+    m_presets = new QComboBox(this);
+    m_presets->addItem(tr("Presets…"));
+    for (const ReadingPreset &p : presets())
+        m_presets->addItem(p.name);
+    m_payload = new QPlainTextEdit(this);
+    m_payload->setObjectName(QStringLiteral("publishPayload"));
+    m_payload->setPlaceholderText(tr("Payload"));
+    m_payload->setTabChangesFocus(true);
+    m_payload->setMinimumHeight(fontMetrics().lineSpacing() * 4);
+    m_templated = new QCheckBox(tr("Template ({{seq}}, …)"), this); // the fields are in the tooltip: the panel stays narrow
+    m_templated->setToolTip(tr("Fields: {{seq}} {{counter}} {{now}} {{uuid}} {{random 18..26 step 0.1}} {{walk 21.5 ±0.2}} "
+                               "{{pick a,b,c}} — in the payload and in the topic."));
+    m_restartSeq = new QPushButton(tr("Restart {{seq}}"), this);
+    m_restartSeq->setObjectName(QStringLiteral("restartSeq"));
+    m_restartSeq->setToolTip(tr("{{seq}} counts on across Publish clicks and runs until the template changes; "
+                                "this starts it at 1 again."));
+    m_preview = new QLabel(this);
+    m_preview->setObjectName(QStringLiteral("templatePreview"));
+    m_preview->setWordWrap(true);
+    m_preview->setTextFormat(Qt::PlainText);
+    m_preview->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_problem = new QLabel(this);
+    m_problem->setObjectName(QStringLiteral("fieldProblem"));
+    m_problem->setWordWrap(true);
+    m_problem->setStyleSheet(QStringLiteral("color: %1;").arg(problemColor().name()));
+    m_problem->hide();
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("&Topic"), m_topic);
+    auto *qosLabel = new QLabel(tr("&QoS"), this);
+    qosLabel->setBuddy(m_qos);
+    auto *payloadLabel = new QLabel(tr("Pa&yload"), this);
+    payloadLabel->setBuddy(m_format);
+    auto *qosRow = new QHBoxLayout;
+    qosRow->addWidget(m_qos, 1);
+    qosRow->addWidget(m_retain);
+    form->addRow(qosLabel, qosRow);
+    auto *formatRow = new QHBoxLayout;
+    formatRow->addWidget(m_format);
+    formatRow->addWidget(m_presets, 1);
+    form->addRow(payloadLabel, formatRow);
+    return form;
+}
+
+QGroupBox *MessageForm::buildProperties()
+{
+    m_propertiesBox = new QGroupBox(tr("MQTT 5.0 properties"), this);
+    m_propertiesBox->setCheckable(true);
+    m_propertiesBox->setChecked(false);
+    m_contentType = new QLineEdit(m_propertiesBox);
+    m_contentType->setPlaceholderText(QStringLiteral("application/json"));
+    m_utf8 = new QCheckBox(tr("Payload is UTF-8 (Payload Format Indicator 1)"), m_propertiesBox);
+    m_expiry = new QSpinBox(m_propertiesBox);
+    m_expiry->setRange(0, 86400 * 365);
+    m_expiry->setSpecialValueText(tr("never"));
+    m_expiry->setSuffix(tr(" s"));
+    m_responseTopic = new QLineEdit(m_propertiesBox);
+    m_correlation = new QLineEdit(m_propertiesBox);
+    m_userProperties = new UserPropertiesEditor(m_propertiesBox);
+    auto *form = new QFormLayout(m_propertiesBox);
+    form->addRow(tr("Content type"), m_contentType);
+    form->addRow(m_utf8);
+    form->addRow(tr("Message expiry"), m_expiry);
+    form->addRow(tr("Response topic"), m_responseTopic);
+    form->addRow(tr("Correlation data"), m_correlation);
+    form->addRow(m_userProperties);
+    for (QWidget *w : m_propertiesBox->findChildren<QWidget *>(QString(), Qt::FindDirectChildrenOnly))
+        w->setVisible(false);
+    connect(m_propertiesBox, &QGroupBox::toggled, this, [this](bool on) {
+        for (QWidget *w : m_propertiesBox->findChildren<QWidget *>(QString(), Qt::FindDirectChildrenOnly))
+            w->setVisible(on);
+    });
+    return m_propertiesBox;
+}
+
+void MessageForm::applyPreset(int index)
+{
+    const auto list = presets();
+    if (index < 0 || index >= int(list.size()))
+        return;
+    const ReadingPreset &p = list[std::size_t(index)];
+    m_topic->setCurrentText(p.topic);
+    m_format->setCurrentIndex(int(p.format));
+    m_payload->setPlainText(p.payload);
+    m_qos->setCurrentIndex(qosValue(p.qos));
+    m_templated->setChecked(true);
+    validate();
+}
+
+Properties MessageForm::properties() const
+{
+    Properties props;
+    if (!m_propertiesBox->isChecked())
+        return props;
+    if (!m_contentType->text().isEmpty())
+        props.set(PropertyId::ContentType, m_contentType->text());
+    if (m_utf8->isChecked())
+        props.set(PropertyId::PayloadFormatIndicator, quint32(1));
+    if (m_expiry->value() > 0)
+        props.set(PropertyId::MessageExpiryInterval, quint32(m_expiry->value()));
+    if (!m_responseTopic->text().isEmpty())
+        props.set(PropertyId::ResponseTopic, m_responseTopic->text());
+    if (!m_correlation->text().isEmpty())
+        props.set(PropertyId::CorrelationData, m_correlation->text().toUtf8());
+    m_userProperties->model().addTo(props);
+    return props;
+}
+
+namespace {
+
+Draft draft(const QString &topicText, const QString &payloadText, bool templated, PayloadFormat format,
+            ReadingSeries &topicSeries, ReadingSeries &payloadSeries, QWidget *topicField, QWidget *payloadField)
+{
+    Draft d{topicText.trimmed(), {}, payloadText, {}, nullptr};
+    if (templated) {
+        auto topic = topicSeries.next(d.topic);
+        if (const auto *problem = std::get_if<TemplateProblem>(&topic))
+            return Draft{.problem = MessageForm::tr("Topic template: ") + problem->sentence, .field = topicField};
+        auto payload = payloadSeries.next(payloadText);
+        if (const auto *problem = std::get_if<TemplateProblem>(&payload))
+            return Draft{.problem = MessageForm::tr("Payload template: ") + problem->sentence, .field = payloadField};
+        d.topic = std::get<QString>(topic);
+        d.payloadText = std::get<QString>(payload);
+    }
+    if (d.topic.isEmpty())
+        return Draft{.problem = MessageForm::tr("Enter a topic to publish to, e.g. sensors/temperature/livingroom."), .field = topicField};
+    if (const auto problem = topicNameProblem(d.topic))
+        return Draft{.problem = *problem, .field = topicField};
+    auto payload = payloadFromText(d.payloadText, format);
+    if (const auto *error = std::get_if<QString>(&payload))
+        return Draft{.problem = *error, .field = payloadField};
+    d.payload = std::get<QByteArray>(payload);
+    return d;
+}
+
+} // namespace
+
+std::variant<ApplicationMessage, QString> MessageForm::build()
+{
+    const Draft d = draft(m_topic->currentText(), m_payload->toPlainText(), m_templated->isChecked(),
+                          PayloadFormat(m_format->currentIndex()), m_topicSeries, m_payloadSeries, m_topic, m_payload);
+    validate(); // the preview moves on to the reading after this one
+    if (!d.problem.isEmpty())
+        return d.problem;
+    return ApplicationMessage{d.topic, d.payload, QoS(m_qos->currentIndex()), m_retain->isChecked(), properties()};
+}
+
+void MessageForm::validate()
+{
+    ReadingSeries topicSeries = m_topicSeries; // copies: checking must not use up a reading
+    ReadingSeries payloadSeries = m_payloadSeries;
+    const bool typing = m_topic->currentText().trimmed().isEmpty(); // an empty topic is being typed, not wrong yet
+    const Draft d = draft(m_topic->currentText(), m_payload->toPlainText(), m_templated->isChecked(),
+                          PayloadFormat(m_format->currentIndex()), topicSeries, payloadSeries, m_topic, m_payload);
+    const QString problem = typing && d.field == m_topic ? QString() : d.problem;
+    mark(m_topic, !problem.isEmpty() && d.field == m_topic);
+    mark(m_payload, !problem.isEmpty() && d.field == m_payload);
+    m_problem->setText(problem);
+    m_problem->setVisible(!problem.isEmpty());
+    const bool showPreview = m_templated->isChecked() && d.problem.isEmpty();
+    const QString next = showPreview ? tr("Next: %1  ←  %2").arg(d.topic, d.payloadText) : QString();
+    m_preview->setText(next.size() > kPreviewCharacters ? next.left(kPreviewCharacters) + QStringLiteral("…") : next);
+    m_preview->setToolTip(next);
+    m_preview->setVisible(showPreview);
+}
+
+void MessageForm::mark(QWidget *field, bool wrong)
+{
+    field->setProperty("invalid", wrong);
+    const QString kind = QLatin1String(field->metaObject()->className());
+    field->setStyleSheet(wrong ? QStringLiteral("%1 { border: 2px solid %2; }").arg(kind, problemColor().name()) : QString());
+}
+
+QString MessageForm::fieldProblem() const
+{
+    return m_problem->isVisible() ? m_problem->text() : QString();
+}
+
+QString MessageForm::preview() const
+{
+    return m_preview->isVisible() ? m_preview->toolTip() : QString();
+}
+
+void MessageForm::restartSeq()
+{
+    m_topicSeries.restart();
+    m_payloadSeries.restart();
+    validate();
+}
+
+void MessageForm::rememberTopic(const QString &topic)
+{
+    if (topic.isEmpty() || m_topic->findText(topic) >= 0)
+        return;
+    m_topic->insertItem(0, topic);
+    QStringList topics;
+    for (int i = 0; i < m_topic->count() && i < kTopicHistory; ++i)
+        topics << m_topic->itemText(i);
+    m_settings.setPublishTopics(topics);
+}
+
+QVariantMap MessageForm::fields() const
+{
+    return {{QStringLiteral("topic"), m_topic->currentText()},
+            {QStringLiteral("payload"), m_payload->toPlainText()},
+            {QStringLiteral("format"), m_format->currentIndex()},
+            {QStringLiteral("qos"), m_qos->currentIndex()},
+            {QStringLiteral("retain"), m_retain->isChecked()},
+            {QStringLiteral("template"), m_templated->isChecked()},
+            {QStringLiteral("contentType"), m_contentType->text()}};
+}
+
+void MessageForm::setFields(const QVariantMap &fields)
+{
+    m_topic->setCurrentText(fields.value(QStringLiteral("topic")).toString());
+    m_format->setCurrentIndex(fields.value(QStringLiteral("format")).toInt());
+    m_payload->setPlainText(fields.value(QStringLiteral("payload")).toString());
+    m_qos->setCurrentIndex(fields.value(QStringLiteral("qos")).toInt());
+    m_retain->setChecked(fields.value(QStringLiteral("retain")).toBool());
+    m_templated->setChecked(fields.value(QStringLiteral("template")).toBool());
+    m_contentType->setText(fields.value(QStringLiteral("contentType")).toString());
+    validate();
+}
+
+} // namespace mqs

@@ -1,0 +1,99 @@
+#pragma once
+// The message the publish panel sends: topic (with history), QoS, retain, payload in text, JSON,
+// hex or base64, an optional template, and 5.0 properties. It checks what is typed as it is
+// typed (the field is marked, the sentence shown, both cleared once fixed) and previews the
+// next reading of a template.
+
+#include "settings.h"
+
+#include "client/payload_format.h"
+#include "client/reading_template.h"
+#include "session/message.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+
+namespace mqs {
+
+class UserPropertiesEditor;
+
+struct ReadingPreset {
+    QString name;
+    QString topic;
+    QString payload;
+    PayloadFormat format;
+    QoS qos;
+};
+
+class MessageForm : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MessageForm)
+public:
+    MessageForm(Settings &settings, QWidget *parent = nullptr);
+
+    static std::vector<ReadingPreset> presets();
+    void applyPreset(int index);
+
+    // The next message (a template's next reading), or a sentence saying what to fix.
+    std::variant<ApplicationMessage, QString> build();
+    // What is wrong with the fields as typed (empty: nothing); shown under them already.
+    QString fieldProblem() const;
+    // The next reading of the template, as build() would make it; empty without a template.
+    QString preview() const;
+    void rememberTopic(const QString &topic);
+    // The next reading of each template is {{seq}} 1 again.
+    void restartSeq();
+
+    // The fields a snippet or a saved generator keeps.
+    QVariantMap fields() const;
+    void setFields(const QVariantMap &fields);
+
+    QComboBox *topic() const { return m_topic; }
+    QComboBox *qos() const { return m_qos; }
+    QCheckBox *retain() const { return m_retain; }
+    QComboBox *format() const { return m_format; }
+    QPlainTextEdit *payload() const { return m_payload; }
+    QCheckBox *templated() const { return m_templated; }
+    QPushButton *restartSeqButton() const { return m_restartSeq; }
+
+private:
+    QLayout *buildMessageFields();
+    QGroupBox *buildProperties();
+    Properties properties() const;
+    // Checks the fields as typed: marks the wrong one, says why, shows the template's preview.
+    void validate();
+    void mark(QWidget *field, bool wrong);
+
+    Settings &m_settings;
+    QComboBox *m_topic = nullptr;
+    QComboBox *m_qos = nullptr;
+    QCheckBox *m_retain = nullptr;
+    QComboBox *m_format = nullptr;
+    QComboBox *m_presets = nullptr;
+    QPlainTextEdit *m_payload = nullptr;
+    QCheckBox *m_templated = nullptr;
+    QPushButton *m_restartSeq = nullptr;
+    QLabel *m_preview = nullptr;
+    QLabel *m_problem = nullptr;
+    QGroupBox *m_propertiesBox = nullptr;
+    QLineEdit *m_contentType = nullptr;
+    QCheckBox *m_utf8 = nullptr;
+    QSpinBox *m_expiry = nullptr;
+    QLineEdit *m_responseTopic = nullptr;
+    QLineEdit *m_correlation = nullptr;
+    UserPropertiesEditor *m_userProperties = nullptr;
+    // Templates keep counting across Publish clicks and generator runs (ReadingSeries).
+    ReadingSeries m_payloadSeries;
+    ReadingSeries m_topicSeries;
+};
+
+} // namespace mqs
