@@ -8,6 +8,7 @@
 #include <QSocketNotifier>
 
 #include <csignal>
+#include <limits>
 #include <unistd.h>
 
 namespace mqs::cli {
@@ -38,6 +39,9 @@ const PropertyName kPropertyNames[] = {
     {"user-property", PropertyId::UserProperty},
     {"maximum-packet-size", PropertyId::MaximumPacketSize},
 };
+
+// Messages in flight at once, as mosquitto_pub and mosquitto_sub default to (--max-inflight 20).
+constexpr int kCliMaximumInflight = 20;
 
 int signalPipe[2] = {-1, -1};
 
@@ -93,7 +97,7 @@ std::variant<std::vector<PropertyFlag>, QString> extractPropertyFlags(QStringLis
         default: {
             bool ok = false;
             const qulonglong number = value.toULongLong(&ok);
-            if (!ok || number > 0xFFFFFFFFull)
+            if (!ok || number > std::numeric_limits<quint32>::max())
                 return QStringLiteral("-D %1 %2: '%3' is not a number.").arg(command, name, value);
             property.value = quint32(number);
         }
@@ -113,74 +117,111 @@ Properties propertiesFor(const std::vector<PropertyFlag> &flags, const QString &
     return properties;
 }
 
-void addConnectionOptions(QCommandLineParser &parser, const QString &defaultClientPrefix)
+namespace {
+
+QCommandLineOption option(const QStringList &names, const QString &description, const QString &valueName = {})
 {
-    parser.addOptions({
-        {{QStringLiteral("h"), QStringLiteral("host")}, QStringLiteral("Broker host (default 127.0.0.1)."), QStringLiteral("HOST")},
-        {{QStringLiteral("p"), QStringLiteral("port")}, QStringLiteral("Broker port (default 1883, 8883 with TLS)."), QStringLiteral("PORT")},
-        {QStringLiteral("L"), QStringLiteral("mosquitto URL: mqtt(s)://[user[:pass]@]host[:port]/topic."), QStringLiteral("URL")},
-        {QStringLiteral("url"), QStringLiteral("Broker URL: mqtt://, mqtts://, ws:// or wss://host[:port][/path]."), QStringLiteral("URL")},
-        {{QStringLiteral("i"), QStringLiteral("id")},
-         QStringLiteral("Client id (default %1-<random>).").arg(defaultClientPrefix), QStringLiteral("ID")},
-        {{QStringLiteral("u"), QStringLiteral("username")}, QStringLiteral("User name."), QStringLiteral("USER")},
-        {{QStringLiteral("P"), QStringLiteral("pw")}, QStringLiteral("Password."), QStringLiteral("PASSWORD")},
-        {{QStringLiteral("V"), QStringLiteral("protocol-version")},
-         QStringLiteral("mqttv311 or mqttv5 (default mqttv5)."), QStringLiteral("VERSION")},
-        {{QStringLiteral("k"), QStringLiteral("keepalive")}, QStringLiteral("Keep alive in seconds (default 60)."), QStringLiteral("SECONDS")},
-        {{QStringLiteral("c"), QStringLiteral("disable-clean-session")},
-         QStringLiteral("Keep the session (Clean Start 0); with 5.0 give -x too.")},
-        {{QStringLiteral("x"), QStringLiteral("session-expiry-interval")},
-         QStringLiteral("5.0 Session Expiry Interval in seconds; 'inf' for never."), QStringLiteral("SECONDS")},
-        {QStringLiteral("cafile"), QStringLiteral("Trust the CA certificate(s) in this PEM file."), QStringLiteral("FILE")},
-        {QStringLiteral("cert"), QStringLiteral("Client certificate (PEM)."), QStringLiteral("FILE")},
-        {QStringLiteral("key"), QStringLiteral("Client private key (PEM)."), QStringLiteral("FILE")},
-        {QStringLiteral("insecure"), QStringLiteral("Do not verify the broker's certificate or host name (debugging only).")},
-        {QStringLiteral("tls"), QStringLiteral("Use TLS (mqtts://) with -h/-p.")},
-        {QStringLiteral("will-topic"), QStringLiteral("Will topic."), QStringLiteral("TOPIC")},
-        {QStringLiteral("will-payload"), QStringLiteral("Will payload."), QStringLiteral("PAYLOAD")},
-        {QStringLiteral("will-qos"), QStringLiteral("Will QoS (0, 1, 2)."), QStringLiteral("QOS")},
-        {QStringLiteral("will-retain"), QStringLiteral("Retain the will.")},
-        {QStringLiteral("store"),
-         QStringLiteral("Keep the session in this SQLite file, so a killed process resumes where it stopped."),
-         QStringLiteral("FILE")},
-        {QStringLiteral("trace"),
-         QStringLiteral("Print every packet to stderr as it happens: time, direction, packet, flow state.")},
-        {QStringLiteral("fault"),
-         QStringLiteral("A fault rule, e.g. \"hold out PUBREL\" or \"drop in PUBCOMP every 10\" (repeatable)."),
-         QStringLiteral("RULE")},
-        {QStringLiteral("inbound-method"), QStringLiteral("QoS 2 receive method: B (default) or A."), QStringLiteral("A|B")},
-        {QStringLiteral("receive-limit"),
-         QStringLiteral("Refuse (DISCONNECT 0x95) packets from the broker larger than BYTES (default %1). Not announced "
-                        "to the broker; -D connect maximum-packet-size announces a limit, which the broker then keeps "
-                        "by dropping larger messages without notice.")
-             .arg(kDefaultReceiveLimit),
-         QStringLiteral("BYTES")},
-        {{QStringLiteral("D"), QStringLiteral("property")},
-         QStringLiteral("A 5.0 property: -D connect|publish|subscribe|will NAME VALUE (user-property takes NAME VALUE)."),
-         QStringLiteral("...")},
-    });
+    return QCommandLineOption(names, description, valueName);
+}
+QCommandLineOption option(const QString &name, const QString &description, const QString &valueName = {})
+{
+    return QCommandLineOption(name, description, valueName);
 }
 
-std::variant<ClientOptions, QString> readConnectionOptions(const QCommandLineParser &parser, std::vector<PropertyFlag> properties,
-                                                           const QString &defaultClientPrefix)
+// mosquitto_pub/mosquitto_sub's connection flags, each named once: added to the parser and read back
+// through the same object.
+struct ConnectionFlags {
+    explicit ConnectionFlags(const QString &defaultClientPrefix)
+        : id(option({QStringLiteral("i"), QStringLiteral("id")},
+                    QStringLiteral("Client id (default %1-<random>).").arg(defaultClientPrefix), QStringLiteral("ID")))
+    {
+    }
+
+    QCommandLineOption host = option({QStringLiteral("h"), QStringLiteral("host")},
+                                     QStringLiteral("Broker host (default 127.0.0.1)."), QStringLiteral("HOST"));
+    QCommandLineOption port = option({QStringLiteral("p"), QStringLiteral("port")},
+                                     QStringLiteral("Broker port (default 1883, 8883 with TLS)."), QStringLiteral("PORT"));
+    QCommandLineOption mosquittoUrl = option(QStringLiteral("L"),
+                                             QStringLiteral("mosquitto URL: mqtt(s)://[user[:pass]@]host[:port]/topic."),
+                                             QStringLiteral("URL"));
+    QCommandLineOption url = option(QStringLiteral("url"),
+                                    QStringLiteral("Broker URL: mqtt://, mqtts://, ws:// or wss://host[:port][/path]."),
+                                    QStringLiteral("URL"));
+    QCommandLineOption id;
+    QCommandLineOption username = option({QStringLiteral("u"), QStringLiteral("username")}, QStringLiteral("User name."),
+                                         QStringLiteral("USER"));
+    QCommandLineOption password = option({QStringLiteral("P"), QStringLiteral("pw")}, QStringLiteral("Password."),
+                                         QStringLiteral("PASSWORD"));
+    QCommandLineOption version = option({QStringLiteral("V"), QStringLiteral("protocol-version")},
+                                        QStringLiteral("mqttv311 or mqttv5 (default mqttv5)."), QStringLiteral("VERSION"));
+    QCommandLineOption keepAlive = option({QStringLiteral("k"), QStringLiteral("keepalive")},
+                                          QStringLiteral("Keep alive in seconds (default 60)."), QStringLiteral("SECONDS"));
+    QCommandLineOption keepSession = option({QStringLiteral("c"), QStringLiteral("disable-clean-session")},
+                                            QStringLiteral("Keep the session (Clean Start 0); with 5.0 give -x too."));
+    QCommandLineOption sessionExpiry = option({QStringLiteral("x"), QStringLiteral("session-expiry-interval")},
+                                              QStringLiteral("5.0 Session Expiry Interval in seconds; 'inf' for never."),
+                                              QStringLiteral("SECONDS"));
+    QCommandLineOption caFile = option(QStringLiteral("cafile"), QStringLiteral("Trust the CA certificate(s) in this PEM file."),
+                                       QStringLiteral("FILE"));
+    QCommandLineOption certificate = option(QStringLiteral("cert"), QStringLiteral("Client certificate (PEM)."),
+                                            QStringLiteral("FILE"));
+    QCommandLineOption key = option(QStringLiteral("key"), QStringLiteral("Client private key (PEM)."), QStringLiteral("FILE"));
+    QCommandLineOption insecure = option(QStringLiteral("insecure"),
+                                         QStringLiteral("Do not verify the broker's certificate or host name (debugging only)."));
+    QCommandLineOption tls = option(QStringLiteral("tls"), QStringLiteral("Use TLS (mqtts://) with -h/-p."));
+    QCommandLineOption willTopic = option(QStringLiteral("will-topic"), QStringLiteral("Will topic."), QStringLiteral("TOPIC"));
+    QCommandLineOption willPayload = option(QStringLiteral("will-payload"), QStringLiteral("Will payload."),
+                                            QStringLiteral("PAYLOAD"));
+    QCommandLineOption willQos = option(QStringLiteral("will-qos"), QStringLiteral("Will QoS (0, 1, 2)."), QStringLiteral("QOS"));
+    QCommandLineOption willRetain = option(QStringLiteral("will-retain"), QStringLiteral("Retain the will."));
+    QCommandLineOption store = option(
+        QStringLiteral("store"),
+        QStringLiteral("Keep the session in this SQLite file, so a killed process resumes where it stopped."),
+        QStringLiteral("FILE"));
+    QCommandLineOption trace = option(
+        QStringLiteral("trace"), QStringLiteral("Print every packet to stderr as it happens: time, direction, packet, flow state."));
+    QCommandLineOption fault = option(
+        QStringLiteral("fault"),
+        QStringLiteral("A fault rule, e.g. \"hold out PUBREL\" or \"drop in PUBCOMP every 10\" (repeatable)."),
+        QStringLiteral("RULE"));
+    QCommandLineOption inboundMethod = option(QStringLiteral("inbound-method"),
+                                              QStringLiteral("QoS 2 receive method: B (default) or A."), QStringLiteral("A|B"));
+    QCommandLineOption receiveLimit = option(
+        QStringLiteral("receive-limit"),
+        QStringLiteral("Refuse (DISCONNECT 0x95) packets from the broker larger than BYTES (default %1). Not announced "
+                       "to the broker; -D connect maximum-packet-size announces a limit, which the broker then keeps "
+                       "by dropping larger messages without notice.")
+            .arg(kDefaultReceiveLimit),
+        QStringLiteral("BYTES"));
+    // Taken out of the arguments before parsing (extractPropertyFlags); listed for --help.
+    QCommandLineOption property = option(
+        {QStringLiteral("D"), QStringLiteral("property")},
+        QStringLiteral("A 5.0 property: -D connect|publish|subscribe|will NAME VALUE (user-property takes NAME VALUE)."),
+        QStringLiteral("..."));
+
+    QList<QCommandLineOption> all() const
+    {
+        return {host, port, mosquittoUrl, url, id, username, password, version, keepAlive, keepSession, sessionExpiry,
+                caFile, certificate, key, insecure, tls, willTopic, willPayload, willQos, willRetain, store, trace, fault,
+                inboundMethod, receiveLimit, property};
+    }
+};
+
+// -h/-p/--tls, then -L, then --url: the last one given decides. -L's path is the topic.
+std::optional<QString> readServerUrl(const QCommandLineParser &parser, const ConnectionFlags &flags, ClientOptions &o)
 {
-    ClientOptions o;
-    ConnectionSettings &s = o.settings;
-    o.properties = std::move(properties);
-    const bool tls = parser.isSet(QStringLiteral("tls")) || parser.isSet(QStringLiteral("cafile"))
-                     || parser.isSet(QStringLiteral("cert"));
+    const bool tls = parser.isSet(flags.tls) || parser.isSet(flags.caFile) || parser.isSet(flags.certificate);
     QString url = QStringLiteral("%1://%2").arg(tls ? QStringLiteral("mqtts") : QStringLiteral("mqtt"),
-                                               parser.isSet(QStringLiteral("h")) ? parser.value(QStringLiteral("h"))
-                                                                                 : QStringLiteral("127.0.0.1"));
-    if (parser.isSet(QStringLiteral("p"))) {
+                                               parser.isSet(flags.host) ? parser.value(flags.host) : QStringLiteral("127.0.0.1"));
+    if (parser.isSet(flags.port)) {
         bool ok = false;
-        const uint port = parser.value(QStringLiteral("p")).toUInt(&ok);
+        const uint port = parser.value(flags.port).toUInt(&ok);
         if (!ok || port == 0 || port > 65535)
-            return QStringLiteral("-p must be a port from 1 to 65535, not '%1'.").arg(parser.value(QStringLiteral("p")));
+            return QStringLiteral("-p must be a port from 1 to 65535, not '%1'.").arg(parser.value(flags.port));
         url += QStringLiteral(":%1").arg(port);
     }
-    if (parser.isSet(QStringLiteral("L"))) {
-        QString text = parser.value(QStringLiteral("L"));
+    if (parser.isSet(flags.mosquittoUrl)) {
+        QString text = parser.value(flags.mosquittoUrl);
         const qsizetype hostStart = text.indexOf(QLatin1String("://"));
         const qsizetype slash = hostStart < 0 ? -1 : text.indexOf(QLatin1Char('/'), hostStart + 3);
         if (slash > 0) {
@@ -189,67 +230,81 @@ std::variant<ClientOptions, QString> readConnectionOptions(const QCommandLinePar
         }
         url = text;
     }
-    if (parser.isSet(QStringLiteral("url")))
-        url = parser.value(QStringLiteral("url"));
+    if (parser.isSet(flags.url))
+        url = parser.value(flags.url);
     auto parsed = ServerUrl::parse(url);
     if (const auto *error = std::get_if<QString>(&parsed))
         return *error;
-    s.url = std::get<ServerUrl>(parsed);
-    s.name = parser.isSet(QStringLiteral("i")) ? parser.value(QStringLiteral("i")) : QString();
-    s.clientId = parser.isSet(QStringLiteral("i")) ? parser.value(QStringLiteral("i"))
-                                                  : QStringLiteral("%1-%2").arg(defaultClientPrefix).arg(::getpid());
+    o.settings.url = std::get<ServerUrl>(parsed);
+    return std::nullopt;
+}
+
+// Client id, credentials (the URL's, unless -u/-P say otherwise), version, keep alive, session.
+std::optional<QString> readIdentityAndSession(const QCommandLineParser &parser, const ConnectionFlags &flags,
+                                              const QString &defaultClientPrefix, ConnectionSettings &s)
+{
+    s.name = parser.isSet(flags.id) ? parser.value(flags.id) : QString();
+    s.clientId = parser.isSet(flags.id) ? parser.value(flags.id)
+                                        : QStringLiteral("%1-%2").arg(defaultClientPrefix).arg(::getpid());
     if (s.name.isEmpty())
         s.name = s.clientId;
     if (s.url.username)
         s.username = s.url.username;
     if (s.url.password)
         s.password = s.url.password->toUtf8();
-    if (parser.isSet(QStringLiteral("u")))
-        s.username = parser.value(QStringLiteral("u"));
-    if (parser.isSet(QStringLiteral("P")))
-        s.password = parser.value(QStringLiteral("P")).toUtf8();
-    if (parser.isSet(QStringLiteral("V"))) {
-        const auto version = parseVersion(parser.value(QStringLiteral("V")));
+    if (parser.isSet(flags.username))
+        s.username = parser.value(flags.username);
+    if (parser.isSet(flags.password))
+        s.password = parser.value(flags.password).toUtf8();
+    if (parser.isSet(flags.version)) {
+        const auto version = parseVersion(parser.value(flags.version));
         if (!version)
-            return QStringLiteral("-V must be mqttv311 or mqttv5, not '%1'.").arg(parser.value(QStringLiteral("V")));
+            return QStringLiteral("-V must be mqttv311 or mqttv5, not '%1'.").arg(parser.value(flags.version));
         s.version = *version;
     }
-    if (parser.isSet(QStringLiteral("k"))) {
+    if (parser.isSet(flags.keepAlive)) {
         bool ok = false;
-        const uint keepAlive = parser.value(QStringLiteral("k")).toUInt(&ok);
+        const uint keepAlive = parser.value(flags.keepAlive).toUInt(&ok);
         if (!ok || keepAlive > 65535)
-            return QStringLiteral("-k must be 0 to 65535 seconds, not '%1'.").arg(parser.value(QStringLiteral("k")));
+            return QStringLiteral("-k must be 0 to 65535 seconds, not '%1'.").arg(parser.value(flags.keepAlive));
         s.keepAlive = quint16(keepAlive);
     }
-    s.cleanStart = !parser.isSet(QStringLiteral("c"));
-    if (parser.isSet(QStringLiteral("x"))) {
-        const QString value = parser.value(QStringLiteral("x"));
+    s.cleanStart = !parser.isSet(flags.keepSession);
+    if (parser.isSet(flags.sessionExpiry)) {
+        const QString value = parser.value(flags.sessionExpiry);
         bool ok = true;
-        s.sessionExpiry = value == QLatin1String("inf") ? 0xFFFFFFFF : value.toUInt(&ok);
+        s.sessionExpiry = value == QLatin1String("inf") ? kSessionNeverExpires : value.toUInt(&ok);
         if (!ok)
             return QStringLiteral("-x must be a number of seconds or 'inf', not '%1'.").arg(value);
     }
-    s.tls.caFile = parser.value(QStringLiteral("cafile"));
-    s.tls.clientCertificateFile = parser.value(QStringLiteral("cert"));
-    s.tls.clientKeyFile = parser.value(QStringLiteral("key"));
-    s.tls.insecure = parser.isSet(QStringLiteral("insecure"));
-    if (parser.isSet(QStringLiteral("will-topic"))) {
-        Will will;
-        will.topic = parser.value(QStringLiteral("will-topic"));
-        will.payload = parser.value(QStringLiteral("will-payload")).toUtf8();
-        const QString qos = parser.value(QStringLiteral("will-qos"));
-        if (!qos.isEmpty()) {
-            if (qos != QLatin1String("0") && qos != QLatin1String("1") && qos != QLatin1String("2"))
-                return QStringLiteral("--will-qos must be 0, 1 or 2, not '%1'.").arg(qos);
-            will.qos = QoS(qos.toInt());
-        }
-        will.retain = parser.isSet(QStringLiteral("will-retain"));
-        will.properties = propertiesFor(o.properties, QStringLiteral("will"));
-        s.will = will;
-    } else if (parser.isSet(QStringLiteral("will-payload"))) {
-        return QStringLiteral("--will-payload needs --will-topic.");
+    return std::nullopt;
+}
+
+std::optional<QString> readWill(const QCommandLineParser &parser, const ConnectionFlags &flags, ClientOptions &o)
+{
+    if (!parser.isSet(flags.willTopic)) {
+        if (parser.isSet(flags.willPayload))
+            return QStringLiteral("--will-payload needs --will-topic.");
+        return std::nullopt;
     }
-    s.connectProperties = propertiesFor(o.properties, QStringLiteral("connect"));
+    Will will;
+    will.topic = parser.value(flags.willTopic);
+    will.payload = parser.value(flags.willPayload).toUtf8();
+    const QString qos = parser.value(flags.willQos);
+    if (!qos.isEmpty()) {
+        if (qos != QLatin1String("0") && qos != QLatin1String("1") && qos != QLatin1String("2"))
+            return QStringLiteral("--will-qos must be 0, 1 or 2, not '%1'.").arg(qos);
+        will.qos = QoS(qos.toInt());
+    }
+    will.retain = parser.isSet(flags.willRetain);
+    will.properties = propertiesFor(o.properties, QStringLiteral("will"));
+    o.settings.will = will;
+    return std::nullopt;
+}
+
+// -D connect properties that the session keeps as limits, --receive-limit and --inbound-method.
+std::optional<QString> readLimits(const QCommandLineParser &parser, const ConnectionFlags &flags, ConnectionSettings &s)
+{
     if (const auto expiry = s.connectProperties.integer(PropertyId::SessionExpiryInterval))
         s.sessionExpiry = *expiry;
     if (const auto receiveMaximum = s.connectProperties.integer(PropertyId::ReceiveMaximum))
@@ -260,24 +315,54 @@ std::variant<ClientOptions, QString> readConnectionOptions(const QCommandLinePar
             return QStringLiteral("-D connect maximum-packet-size must be 1 or more (0 is a protocol error in CONNECT).");
         s.session.maximumPacketSize = *maximumPacketSize;
     }
-    if (parser.isSet(QStringLiteral("receive-limit"))) {
+    if (parser.isSet(flags.receiveLimit)) {
         bool ok = false;
-        s.receiveLimit = parser.value(QStringLiteral("receive-limit")).toUInt(&ok);
+        s.receiveLimit = parser.value(flags.receiveLimit).toUInt(&ok);
         if (!ok || s.receiveLimit > kMaximumPossiblePacketSize)
             return QStringLiteral("--receive-limit must be a number of bytes up to %1, not '%2'.")
                 .arg(kMaximumPossiblePacketSize)
-                .arg(parser.value(QStringLiteral("receive-limit")));
+                .arg(parser.value(flags.receiveLimit));
     }
-    if (parser.isSet(QStringLiteral("inbound-method"))) {
-        const QString method = parser.value(QStringLiteral("inbound-method")).toUpper();
+    if (parser.isSet(flags.inboundMethod)) {
+        const QString method = parser.value(flags.inboundMethod).toUpper();
         if (method != QLatin1String("A") && method != QLatin1String("B"))
             return QStringLiteral("--inbound-method must be A or B, not '%1'.").arg(method);
         s.session.inboundMethod = method == QLatin1String("A") ? InboundMethod::A : InboundMethod::B;
     }
-    s.session.maximumInflight = 20;
-    o.storePath = parser.value(QStringLiteral("store"));
-    o.trace = parser.isSet(QStringLiteral("trace"));
-    for (const QString &text : parser.values(QStringLiteral("fault"))) {
+    return std::nullopt;
+}
+
+} // namespace
+
+void addConnectionOptions(QCommandLineParser &parser, const QString &defaultClientPrefix)
+{
+    parser.addOptions(ConnectionFlags(defaultClientPrefix).all());
+}
+
+std::variant<ClientOptions, QString> readConnectionOptions(const QCommandLineParser &parser, std::vector<PropertyFlag> properties,
+                                                           const QString &defaultClientPrefix)
+{
+    const ConnectionFlags flags(defaultClientPrefix);
+    ClientOptions o;
+    ConnectionSettings &s = o.settings;
+    o.properties = std::move(properties);
+    if (auto problem = readServerUrl(parser, flags, o))
+        return *problem;
+    if (auto problem = readIdentityAndSession(parser, flags, defaultClientPrefix, s))
+        return *problem;
+    s.tls.caFile = parser.value(flags.caFile);
+    s.tls.clientCertificateFile = parser.value(flags.certificate);
+    s.tls.clientKeyFile = parser.value(flags.key);
+    s.tls.insecure = parser.isSet(flags.insecure);
+    if (auto problem = readWill(parser, flags, o))
+        return *problem;
+    s.connectProperties = propertiesFor(o.properties, QStringLiteral("connect"));
+    if (auto problem = readLimits(parser, flags, s))
+        return *problem;
+    s.session.maximumInflight = kCliMaximumInflight;
+    o.storePath = parser.value(flags.store);
+    o.trace = parser.isSet(flags.trace);
+    for (const QString &text : parser.values(flags.fault)) {
         auto rule = FaultRule::parse(text);
         if (const auto *error = std::get_if<QString>(&rule))
             return *error;
@@ -376,7 +461,7 @@ std::optional<QString> CliClient::adviceFor(const SessionEvent &event) const
     if (refused && refused->reason == ReasonCode::UnsupportedProtocolVersion
         && m_options.settings.version == ProtocolVersion::V5)
         return QStringLiteral("the broker does not speak MQTT 5.0; run again with -V mqttv311.");
-    const auto *violation = std::get_if<ProtocolViolation>(&event);
+    const auto *violation = std::get_if<PeerViolation>(&event);
     if (violation && violation->rule == QStringLiteral("[MQTT-3.2.2-4]"))
         return m_options.storePath.isEmpty()
             ? QStringLiteral("to keep the session across runs, give --store FILE with -c (the same file every run); "

@@ -28,10 +28,10 @@ struct ClientOptions {
 };
 
 // Takes the -D flags out of `arguments` (QCommandLineParser cannot take several values).
-std::variant<std::vector<PropertyFlag>, QString> extractPropertyFlags(QStringList &arguments);
+[[nodiscard]] std::variant<std::vector<PropertyFlag>, QString> extractPropertyFlags(QStringList &arguments);
 void addConnectionOptions(QCommandLineParser &parser, const QString &defaultClientPrefix);
 // The settings the flags describe, or a sentence saying which flag is wrong.
-std::variant<ClientOptions, QString> readConnectionOptions(const QCommandLineParser &parser,
+[[nodiscard]] std::variant<ClientOptions, QString> readConnectionOptions(const QCommandLineParser &parser,
                                                            std::vector<PropertyFlag> properties,
                                                            const QString &defaultClientPrefix);
 Properties propertiesFor(const std::vector<PropertyFlag> &flags, const QString &command);
@@ -52,7 +52,7 @@ public:
     explicit CliClient(const ClientOptions &options);
     ~CliClient();
     // Nothing when ready; else the store could not be opened.
-    std::optional<QString> setUp();
+    [[nodiscard]] std::optional<QString> setUp();
     Connection &connection() { return *m_connection; }
     TraceLog &trace() { return m_trace; }
     SessionStore *store() { return m_store.get(); }
@@ -60,7 +60,7 @@ public:
 private:
     void printTraceEvent(quint64 sequence);
     // What to do about a session event, in this program's options, when there is something to do.
-    std::optional<QString> adviceFor(const SessionEvent &event) const;
+    [[nodiscard]] std::optional<QString> adviceFor(const SessionEvent &event) const;
 
     ClientOptions m_options;
     TraceLog m_trace{TraceLog::kKeepOnlyNewest}; // printed as it grows (--trace), never read back

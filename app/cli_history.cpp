@@ -120,20 +120,22 @@ int historyCommand(const QStringList &arguments)
         "control bytes and bytes that are not UTF-8 as \\xHH, and the topic its spaces as \\x20.\n"
         "--json: \"encoding\" says whether \"payload\" is the text (utf-8) or the bytes in base64."));
     parser.addHelpOption();
-    parser.addOptions({
-        {QStringLiteral("store"), QStringLiteral("The SQLite session store (as given to pub/sub --store)."), QStringLiteral("FILE")},
-        {QStringLiteral("json"), QStringLiteral("One JSON object per line.")},
-        {{QStringLiteral("i"), QStringLiteral("id")}, QStringLiteral("Only this client id's history."), QStringLiteral("ID")},
-    });
+    const QCommandLineOption storeFlag(QStringLiteral("store"), QStringLiteral("The SQLite session store (as given to "
+                                                                              "pub/sub --store)."),
+                                       QStringLiteral("FILE"));
+    const QCommandLineOption jsonFlag(QStringLiteral("json"), QStringLiteral("One JSON object per line."));
+    const QCommandLineOption idFlag({QStringLiteral("i"), QStringLiteral("id")}, QStringLiteral("Only this client id's history."),
+                                    QStringLiteral("ID"));
+    parser.addOptions({storeFlag, jsonFlag, idFlag});
     if (!parser.parse(arguments))
         return usageError(QStringLiteral("history"), parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
         out(parser.helpText());
         return 0;
     }
-    if (!parser.isSet(QStringLiteral("store")))
+    if (!parser.isSet(storeFlag))
         return usageError(QStringLiteral("history"), QStringLiteral("give the session store with --store FILE."));
-    const QString path = parser.value(QStringLiteral("store"));
+    const QString path = parser.value(storeFlag);
     if (!QFile::exists(path)) {
         err(QStringLiteral("mqttscope-cli history: %1 does not exist.").arg(path));
         return 1;
@@ -148,9 +150,9 @@ int historyCommand(const QStringList &arguments)
         err(QStringLiteral("mqttscope-cli history: ") + error->message);
         return 1;
     }
-    const bool json = parser.isSet(QStringLiteral("json"));
+    const bool json = parser.isSet(jsonFlag);
     for (const SessionKey &key : std::get<std::vector<SessionKey>>(keys)) {
-        if (parser.isSet(QStringLiteral("i")) && key.clientId != parser.value(QStringLiteral("i")))
+        if (parser.isSet(idFlag) && key.clientId != parser.value(idFlag))
             continue;
         auto history = store.history(key, std::numeric_limits<int>::max());
         if (const auto *error = std::get_if<StoreError>(&history)) {

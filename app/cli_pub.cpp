@@ -11,6 +11,7 @@
 #include <QFile>
 #include <QSocketNotifier>
 
+#include <algorithm>
 #include <deque>
 #include <set>
 #include <unistd.h>
@@ -218,15 +219,48 @@ void PubRun::finishIfDone()
         m_connection.close();
 }
 
+// pub's message flags, each named once: added to the parser and read back through the same object.
+struct PubFlags {
+    QCommandLineOption topic{{QStringLiteral("t"), QStringLiteral("topic")}, QStringLiteral("Topic to publish to."),
+                             QStringLiteral("TOPIC")};
+    QCommandLineOption message{{QStringLiteral("m"), QStringLiteral("message")}, QStringLiteral("Message payload."),
+                               QStringLiteral("MESSAGE")};
+    QCommandLineOption nullMessage{{QStringLiteral("n"), QStringLiteral("null-message")}, QStringLiteral("An empty payload.")};
+    QCommandLineOption file{{QStringLiteral("f"), QStringLiteral("file")}, QStringLiteral("Send the file's contents as the payload."),
+                            QStringLiteral("FILE")};
+    QCommandLineOption stdinFile{{QStringLiteral("s"), QStringLiteral("stdin-file")},
+                                 QStringLiteral("Send all of stdin as one payload.")};
+    QCommandLineOption stdinLine{{QStringLiteral("l"), QStringLiteral("stdin-line")},
+                                 QStringLiteral("Send each line of stdin as a message; stdin is read only while the queue "
+                                                "has room.")};
+    QCommandLineOption qos{{QStringLiteral("q"), QStringLiteral("qos")}, QStringLiteral("QoS 0, 1 or 2 (default 0)."),
+                           QStringLiteral("QOS")};
+    QCommandLineOption retain{{QStringLiteral("r"), QStringLiteral("retain")}, QStringLiteral("Retain the message.")};
+    QCommandLineOption repeat{QStringLiteral("repeat"), QStringLiteral("Publish the message N times."), QStringLiteral("N")};
+    QCommandLineOption queueLimit{QStringLiteral("queue-limit"),
+                                  QStringLiteral("Messages that may wait in the session for the send window (default %1); "
+                                                 "-l pauses reading stdin at the limit, other messages beyond it are "
+                                                 "refused.")
+                                      .arg(SessionOptions{}.maximumQueued),
+                                  QStringLiteral("N")};
+
+    QList<QCommandLineOption> all() const
+    {
+        return {topic, message, nullMessage, file, stdinFile, stdinLine, qos, retain, repeat, queueLimit};
+    }
+    // Where the payloads come from: exactly one is given.
+    QList<QCommandLineOption> payloadSources() const { return {message, nullMessage, file, stdinFile, stdinLine}; }
+};
+
 // The payloads of -m, -n or -f; an error sentence when the file cannot be read.
-std::variant<std::vector<QByteArray>, QString> fixedPayloads(const QCommandLineParser &parser)
+std::variant<std::vector<QByteArray>, QString> fixedPayloads(const QCommandLineParser &parser, const PubFlags &flags)
 {
-    if (parser.isSet(QStringLiteral("m")))
-        return std::vector<QByteArray>{parser.value(QStringLiteral("m")).toUtf8()};
-    if (parser.isSet(QStringLiteral("n")))
+    if (parser.isSet(flags.message))
+        return std::vector<QByteArray>{parser.value(flags.message).toUtf8()};
+    if (parser.isSet(flags.nullMessage))
         return std::vector<QByteArray>{QByteArray()};
-    if (parser.isSet(QStringLiteral("f"))) {
-        QFile file(parser.value(QStringLiteral("f")));
+    if (parser.isSet(flags.file)) {
+        QFile file(parser.value(flags.file));
         if (!file.open(QIODevice::ReadOnly))
             return QStringLiteral("cannot read %1: %2.").arg(file.fileName(), file.errorString());
         return std::vector<QByteArray>{file.readAll()};
@@ -234,53 +268,31 @@ std::variant<std::vector<QByteArray>, QString> fixedPayloads(const QCommandLineP
     return std::vector<QByteArray>{};
 }
 
-void addPubOptions(QCommandLineParser &parser)
-{
-    parser.addOptions({
-        {{QStringLiteral("t"), QStringLiteral("topic")}, QStringLiteral("Topic to publish to."), QStringLiteral("TOPIC")},
-        {{QStringLiteral("m"), QStringLiteral("message")}, QStringLiteral("Message payload."), QStringLiteral("MESSAGE")},
-        {{QStringLiteral("n"), QStringLiteral("null-message")}, QStringLiteral("An empty payload.")},
-        {{QStringLiteral("f"), QStringLiteral("file")}, QStringLiteral("Send the file's contents as the payload."), QStringLiteral("FILE")},
-        {{QStringLiteral("s"), QStringLiteral("stdin-file")}, QStringLiteral("Send all of stdin as one payload.")},
-        {{QStringLiteral("l"), QStringLiteral("stdin-line")},
-         QStringLiteral("Send each line of stdin as a message; stdin is read only while the queue has room.")},
-        {{QStringLiteral("q"), QStringLiteral("qos")}, QStringLiteral("QoS 0, 1 or 2 (default 0)."), QStringLiteral("QOS")},
-        {{QStringLiteral("r"), QStringLiteral("retain")}, QStringLiteral("Retain the message.")},
-        {QStringLiteral("repeat"), QStringLiteral("Publish the message N times."), QStringLiteral("N")},
-        {QStringLiteral("queue-limit"),
-         QStringLiteral("Messages that may wait in the session for the send window (default %1); -l pauses reading "
-                        "stdin at the limit, other messages beyond it are refused.")
-             .arg(SessionOptions{}.maximumQueued),
-         QStringLiteral("N")},
-    });
-}
-
 // The message options, or a usage error sentence.
-std::variant<PubOptions, QString> readPubOptions(const QCommandLineParser &parser, const ClientOptions &client)
+std::variant<PubOptions, QString> readPubOptions(const QCommandLineParser &parser, const PubFlags &flags,
+                                                 const ClientOptions &client)
 {
     PubOptions o;
-    o.topic = parser.isSet(QStringLiteral("t")) ? parser.value(QStringLiteral("t")) : client.urlTopic;
+    o.topic = parser.isSet(flags.topic) ? parser.value(flags.topic) : client.urlTopic;
     if (o.topic.isEmpty())
         return QStringLiteral("give a topic with -t.");
     if (const auto problem = topicNameProblem(o.topic))
         return *problem;
-    const auto qos = parseQos(parser.value(QStringLiteral("q")).isEmpty() ? QStringLiteral("0") : parser.value(QStringLiteral("q")));
+    const auto qos = parseQos(parser.value(flags.qos).isEmpty() ? QStringLiteral("0") : parser.value(flags.qos));
     if (!qos)
         return QStringLiteral("-q must be 0, 1 or 2.");
     o.qos = *qos;
-    o.retain = parser.isSet(QStringLiteral("r"));
-    int sources = 0;
-    for (const char *flag : {"m", "n", "f", "s", "l"})
-        sources += int(parser.isSet(QLatin1String(flag)));
-    if (sources != 1)
+    o.retain = parser.isSet(flags.retain);
+    const auto sources = flags.payloadSources();
+    if (std::count_if(sources.begin(), sources.end(), [&](const QCommandLineOption &f) { return parser.isSet(f); }) != 1)
         return QStringLiteral("give exactly one of -m, -n, -f, -s or -l.");
     bool ok = true;
-    o.repeat = parser.isSet(QStringLiteral("repeat")) ? parser.value(QStringLiteral("repeat")).toInt(&ok) : 1;
+    o.repeat = parser.isSet(flags.repeat) ? parser.value(flags.repeat).toInt(&ok) : 1;
     if (!ok || o.repeat < 1)
         return QStringLiteral("--repeat must be 1 or more.");
     o.queueLimit = client.settings.session.maximumQueued;
-    o.lines = parser.isSet(QStringLiteral("l"));
-    o.wholeStdin = parser.isSet(QStringLiteral("s"));
+    o.lines = parser.isSet(flags.stdinLine);
+    o.wholeStdin = parser.isSet(flags.stdinFile);
     o.properties = propertiesFor(client.properties, QStringLiteral("publish"));
     return o;
 }
@@ -297,22 +309,23 @@ int pubCommand(const QStringList &arguments)
                        "DISCONNECT included) before that, or a message was refused or failed; 2 on a usage error."));
     parser.addOption({QStringLiteral("help"), QStringLiteral("Show these options.")}); // -h is the host, as in mosquitto_pub
     addConnectionOptions(parser, QStringLiteral("mqttscope-pub"));
-    addPubOptions(parser);
+    const PubFlags flags;
+    parser.addOptions(flags.all());
     int exitCode = 0;
     auto parsed = parseClient(QStringLiteral("pub"), arguments, parser, QStringLiteral("mqttscope-pub"), exitCode);
     if (!parsed)
         return exitCode;
     ClientOptions client = *parsed;
-    if (parser.isSet(QStringLiteral("queue-limit"))) {
+    if (parser.isSet(flags.queueLimit)) {
         bool ok = false;
-        client.settings.session.maximumQueued = parser.value(QStringLiteral("queue-limit")).toInt(&ok);
+        client.settings.session.maximumQueued = parser.value(flags.queueLimit).toInt(&ok);
         if (!ok || client.settings.session.maximumQueued < 1)
             return usageError(QStringLiteral("pub"), QStringLiteral("--queue-limit must be 1 or more."));
     }
-    auto options = readPubOptions(parser, client);
+    auto options = readPubOptions(parser, flags, client);
     if (const auto *error = std::get_if<QString>(&options))
         return usageError(QStringLiteral("pub"), *error);
-    auto payloads = fixedPayloads(parser);
+    auto payloads = fixedPayloads(parser, flags);
     if (const auto *error = std::get_if<QString>(&payloads)) {
         err(QStringLiteral("mqttscope-cli pub: ") + *error);
         return 1;

@@ -183,11 +183,32 @@ void SubRun::end(int result)
     QCoreApplication::exit(result);
 }
 
+// sub's flags, each named once: added to the parser and read back through the same object.
+struct SubFlags {
+    QCommandLineOption topic{{QStringLiteral("t"), QStringLiteral("topic")},
+                             QStringLiteral("Topic filter to subscribe to (repeatable)."), QStringLiteral("FILTER")};
+    QCommandLineOption qos{{QStringLiteral("q"), QStringLiteral("qos")}, QStringLiteral("Maximum QoS 0, 1 or 2 (default 0)."),
+                           QStringLiteral("QOS")};
+    QCommandLineOption verbose{{QStringLiteral("v"), QStringLiteral("verbose")},
+                               QStringLiteral("Print the topic before each payload.")};
+    QCommandLineOption count{{QStringLiteral("C"), QStringLiteral("count")}, QStringLiteral("Exit after N messages."),
+                             QStringLiteral("N")};
+    QCommandLineOption timeout{{QStringLiteral("W"), QStringLiteral("timeout")}, QStringLiteral("Exit after SECONDS."),
+                               QStringLiteral("SECONDS")};
+    QCommandLineOption noNewline{{QStringLiteral("N"), QStringLiteral("no-newline")},
+                                 QStringLiteral("Do not end payloads with a newline.")};
+    QCommandLineOption noReconnect{QStringLiteral("no-reconnect"),
+                                   QStringLiteral("Exit (status 1) when the connection drops instead of reconnecting.")};
+
+    QList<QCommandLineOption> all() const { return {topic, qos, verbose, count, timeout, noNewline, noReconnect}; }
+};
+
 // The subscription options, or a usage error sentence.
-std::variant<SubOptions, QString> readSubOptions(const QCommandLineParser &parser, const ClientOptions &client)
+std::variant<SubOptions, QString> readSubOptions(const QCommandLineParser &parser, const SubFlags &flags,
+                                                 const ClientOptions &client)
 {
     SubOptions o;
-    o.filters = parser.values(QStringLiteral("t"));
+    o.filters = parser.values(flags.topic);
     if (o.filters.isEmpty() && !client.urlTopic.isEmpty())
         o.filters << client.urlTopic;
     if (o.filters.isEmpty())
@@ -195,19 +216,19 @@ std::variant<SubOptions, QString> readSubOptions(const QCommandLineParser &parse
     for (const QString &filter : o.filters)
         if (const auto problem = topicFilterProblem(filter))
             return *problem;
-    const auto qos = parseQos(parser.value(QStringLiteral("q")).isEmpty() ? QStringLiteral("0") : parser.value(QStringLiteral("q")));
+    const auto qos = parseQos(parser.value(flags.qos).isEmpty() ? QStringLiteral("0") : parser.value(flags.qos));
     if (!qos)
         return QStringLiteral("-q must be 0, 1 or 2.");
     o.qos = *qos;
     bool ok = true;
-    o.count = parser.isSet(QStringLiteral("C")) ? parser.value(QStringLiteral("C")).toInt(&ok) : 0;
+    o.count = parser.isSet(flags.count) ? parser.value(flags.count).toInt(&ok) : 0;
     if (!ok || o.count < 0)
         return QStringLiteral("-C must be a count of messages.");
-    o.timeoutSeconds = parser.isSet(QStringLiteral("W")) ? parser.value(QStringLiteral("W")).toDouble(&ok) : 0;
+    o.timeoutSeconds = parser.isSet(flags.timeout) ? parser.value(flags.timeout).toDouble(&ok) : 0;
     if (!ok || o.timeoutSeconds < 0)
         return QStringLiteral("-W must be a number of seconds.");
-    o.verbose = parser.isSet(QStringLiteral("v"));
-    o.newline = !parser.isSet(QStringLiteral("N"));
+    o.verbose = parser.isSet(flags.verbose);
+    o.newline = !parser.isSet(flags.noNewline);
     return o;
 }
 
@@ -224,22 +245,15 @@ int subCommand(const QStringList &arguments)
                        "filter, or (with --no-reconnect) the connection ended; 2 on a usage error."));
     parser.addOption({QStringLiteral("help"), QStringLiteral("Show these options.")}); // -h is the host, as in mosquitto_sub
     addConnectionOptions(parser, QStringLiteral("mqttscope-sub"));
-    parser.addOptions({
-        {{QStringLiteral("t"), QStringLiteral("topic")}, QStringLiteral("Topic filter to subscribe to (repeatable)."), QStringLiteral("FILTER")},
-        {{QStringLiteral("q"), QStringLiteral("qos")}, QStringLiteral("Maximum QoS 0, 1 or 2 (default 0)."), QStringLiteral("QOS")},
-        {{QStringLiteral("v"), QStringLiteral("verbose")}, QStringLiteral("Print the topic before each payload.")},
-        {{QStringLiteral("C"), QStringLiteral("count")}, QStringLiteral("Exit after N messages."), QStringLiteral("N")},
-        {{QStringLiteral("W"), QStringLiteral("timeout")}, QStringLiteral("Exit after SECONDS."), QStringLiteral("SECONDS")},
-        {{QStringLiteral("N"), QStringLiteral("no-newline")}, QStringLiteral("Do not end payloads with a newline.")},
-        {QStringLiteral("no-reconnect"), QStringLiteral("Exit (status 1) when the connection drops instead of reconnecting.")},
-    });
+    const SubFlags flags;
+    parser.addOptions(flags.all());
     int exitCode = 0;
     auto parsed = parseClient(QStringLiteral("sub"), arguments, parser, QStringLiteral("mqttscope-sub"), exitCode);
     if (!parsed)
         return exitCode;
     ClientOptions client = *parsed;
-    client.settings.autoReconnect = !parser.isSet(QStringLiteral("no-reconnect"));
-    auto options = readSubOptions(parser, client);
+    client.settings.autoReconnect = !parser.isSet(flags.noReconnect);
+    auto options = readSubOptions(parser, flags, client);
     if (const auto *error = std::get_if<QString>(&options))
         return usageError(QStringLiteral("sub"), *error);
 

@@ -50,7 +50,7 @@ public:
     void setTargets(const std::vector<std::pair<QString, FaultRuleSet *>> &targets);
     FaultRuleModel &model() { return m_model; }
     // Adds a rule from its text form to the chosen target; a sentence when it does not parse.
-    std::optional<QString> addRule(const QString &text, const QString &name = QString());
+    [[nodiscard]] std::optional<QString> addRule(const QString &text, const QString &name = QString());
     void refresh() { m_model.reload(); }
     // A rule acted somewhere: its Hits cell shows the new count.
     void showHits() { m_model.showHits(); }

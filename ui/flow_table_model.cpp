@@ -194,7 +194,7 @@ void FlowFilterModel::setText(const QString &text)
 
 void FlowFilterModel::setNewestFirst(bool newest)
 {
-    m_problemsFirst = newest;
+    m_newestFirst = newest;
     sort(0, newest ? Qt::DescendingOrder : Qt::AscendingOrder);
 }
 
@@ -207,7 +207,7 @@ void FlowFilterModel::setReorderingPaused(bool paused)
 
 bool FlowFilterModel::lessThan(const QModelIndex &left, const QModelIndex &right) const
 {
-    if (m_problemsFirst) { // descending order: a higher rank comes first
+    if (m_newestFirst) { // problems first too; descending order: a higher rank comes first
         auto rank = [](const QModelIndex &i) {
             const int category = i.data(FlowTableModel::CategoryRole).toInt();
             return category == FlowTableModel::Stalled ? 2 : category == FlowTableModel::Open ? 1 : 0;

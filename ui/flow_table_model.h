@@ -72,7 +72,7 @@ protected:
     bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
 
 private:
-    bool m_problemsFirst = false;
+    bool m_newestFirst = false;
     int m_categories = FlowTableModel::Open | FlowTableModel::Stalled | FlowTableModel::Failed | FlowTableModel::Complete;
     QString m_text;
 };

@@ -39,7 +39,6 @@ public:
     TopicTreeModel &tree() { return m_tree; }
     MessageListModel &list() { return m_list; }
     QTreeView *treeView() const { return m_treeView; }
-    QTableView *listView() const { return m_listView; }
     QLineEdit *treeSearch() const { return m_treeSearch; }
     QComboBox *connectionFilter() const { return m_connection; }
     QTreeView *jsonView() const { return m_jsonView; }

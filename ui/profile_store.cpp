@@ -5,9 +5,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#if __has_include(<qt6keychain/keychain.h>)
+#ifdef MQTTSCOPE_HAS_KEYCHAIN // set by ui/CMakeLists.txt when Qt6Keychain is found
 #include <qt6keychain/keychain.h>
-#define MQTTSCOPE_HAS_KEYCHAIN 1
 #endif
 
 namespace mqs {

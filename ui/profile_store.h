@@ -48,8 +48,8 @@ public:
     explicit ProfileStore(Settings &settings, QObject *parent = nullptr);
 
     // The profiles, or a sentence when the file cannot be read (then no profile is returned).
-    std::variant<std::vector<Profile>, QString> load();
-    std::optional<QString> save(const std::vector<Profile> &profiles);
+    [[nodiscard]] std::variant<std::vector<Profile>, QString> load();
+    [[nodiscard]] std::optional<QString> save(const std::vector<Profile> &profiles);
 
     // Keychain access is asynchronous; the callback gets the password (or nothing) later.
     void readPassword(const QString &profileName, std::function<void(std::optional<QByteArray>)> done);

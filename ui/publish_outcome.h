@@ -65,7 +65,7 @@ public:
     Sentence sentence();
 
 private:
-    std::optional<QString> heldSentence() const;
+    [[nodiscard]] std::optional<QString> heldSentence() const;
     QString waitingSentence() const;
     // completeUs - publishUs of the flow in the FlowIndex, found once and kept.
     qint64 completedInUs();

@@ -16,10 +16,6 @@ struct BrokerCore::ClientSession {
     quint32 sessionExpiry = 0; // seconds, from CONNECT, changed by a 5.0 DISCONNECT
 };
 
-// 5.0 3.1.2.11.2: 0xFFFFFFFF means the session does not expire; a 3.1.1 Clean Session 0 session
-// is kept the same way.
-inline constexpr quint32 kSessionNeverExpires = 0xFFFFFFFF;
-
 // When a message that arrived at `now` expires (5.0 Message Expiry Interval), if it does.
 inline std::optional<Millis> expiryOf(const ApplicationMessage &message, Millis now)
 {

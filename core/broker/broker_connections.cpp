@@ -43,28 +43,32 @@ BrokerStep BrokerCore::received(ClientHandle client, const Packet &packet, Milli
 
 // What the session does not check because only a server knows it: a rule broken by this packet
 // that ends the connection.
-std::optional<ProtocolViolation> BrokerCore::breach(const ClientSession &cs, const Packet &packet) const
+std::optional<PeerViolation> BrokerCore::breach(const ClientSession &cs, const Packet &packet) const
 {
     if (!cs.session->link().isV5())
         return std::nullopt;
     if (const auto *publish = std::get_if<Publish>(&packet)) {
         if (publish->properties.contains(PropertyId::SubscriptionIdentifier))
-            return ProtocolViolation{ReasonCode::ProtocolError,
-                                     QStringLiteral("PUBLISH from a client carries a Subscription Identifier "
-                                                    "[MQTT-3.3.4-6]. Connection closed.")};
+            return PeerViolation{.rule = QStringLiteral("[MQTT-3.3.4-6]"),
+                                 .message = QStringLiteral("PUBLISH from a client carries a Subscription Identifier "
+                                                           "[MQTT-3.3.4-6]. Connection closed."),
+                                 .closes = true};
         if (publish->retain && !m_options.retainAvailable)
-            return ProtocolViolation{ReasonCode::RetainNotSupported,
-                                     QStringLiteral("PUBLISH with RETAIN 1, but CONNACK said Retain Available 0 "
-                                                    "[MQTT-3.2.2-14]. Connection closed.")};
+            return PeerViolation{.rule = QStringLiteral("[MQTT-3.2.2-14]"),
+                                 .message = QStringLiteral("PUBLISH with RETAIN 1, but CONNACK said Retain Available 0 "
+                                                           "[MQTT-3.2.2-14]. Connection closed."),
+                                 .closes = true,
+                                 .reason = ReasonCode::RetainNotSupported};
     }
     if (const auto *disconnect = std::get_if<Disconnect>(&packet)) {
         const auto expiry = disconnect->properties.integer(PropertyId::SessionExpiryInterval);
         if (expiry && *expiry != 0 && cs.sessionExpiry == 0)
-            return ProtocolViolation{ReasonCode::ProtocolError,
-                                     QStringLiteral("DISCONNECT sets Session Expiry Interval %1 s, but CONNECT had 0: "
-                                                    "a session that ends with its connection cannot be kept "
-                                                    "(3.14.2.2.2). Connection closed.")
-                                         .arg(*expiry)};
+            return PeerViolation{.rule = QStringLiteral("section 3.14.2.2.2"),
+                                 .message = QStringLiteral("DISCONNECT sets Session Expiry Interval %1 s, but CONNECT had 0: "
+                                                           "a session that ends with its connection cannot be kept "
+                                                           "(3.14.2.2.2). Connection closed.")
+                                                .arg(*expiry),
+                                 .closes = true};
     }
     return std::nullopt;
 }
@@ -259,10 +263,10 @@ BrokerStep BrokerCore::onSessionOutput(ClientSession &cs, SessionOutput out, Mil
         } else if (const auto *disconnect = std::get_if<PeerDisconnected>(&event)) {
             ended = true;
             graceful = !disconnect->willRequested;
-        } else if (const auto *violation = std::get_if<ProtocolViolation>(&event)) {
-            step.notes.push_back(QStringLiteral("Client '%1' broke the protocol: %2").arg(clientId, violation->message));
-        } else if (const auto *violation = std::get_if<Violation>(&event)) {
-            step.notes.push_back(QStringLiteral("Client '%1': %2").arg(clientId, violation->message));
+        } else if (const auto *violation = std::get_if<PeerViolation>(&event)) {
+            step.notes.push_back(violation->closes
+                                     ? QStringLiteral("Client '%1' broke the protocol: %2").arg(clientId, violation->message)
+                                     : QStringLiteral("Client '%1': %2").arg(clientId, violation->message));
         } else if (const auto *expired = std::get_if<KeepAliveExpired>(&event)) {
             step.notes.push_back(QStringLiteral("Client '%1': %2").arg(clientId, expired->message));
         }

@@ -69,7 +69,7 @@ public:
     // Sessions, subscriptions and retained messages an earlier run stored. Every client is
     // offline now: sessions that ended with their connection (expiry 0) are removed, the
     // others count their expiry from `now`.
-    std::optional<StoreError> restore(SessionStore &store, Millis now);
+    [[nodiscard]] std::optional<StoreError> restore(SessionStore &store, Millis now);
     // Forget everything (restart without state).
     void clear();
     // A step's commit failed: the sessions of `clientIds` (and the retained messages) go back to
@@ -122,15 +122,15 @@ private:
     ClientSession *byHandle(ClientHandle client);
     std::unique_ptr<ClientSession> makeSession(const QString &clientId);
     // `id`'s session as `store` holds it; its connection, if it has one, closing.
-    std::optional<ClientHandle> revertSession(SessionStore &store, const QString &id, Millis now);
+    [[nodiscard]] std::optional<ClientHandle> revertSession(SessionStore &store, const QString &id, Millis now);
     void revertRetained(SessionStore &store, Millis now);
-    std::optional<StoreError> restoreWill(SessionStore &store, const SessionKey &key, quint32 sessionExpiry, Millis now);
+    [[nodiscard]] std::optional<StoreError> restoreWill(SessionStore &store, const SessionKey &key, quint32 sessionExpiry, Millis now);
     QString assignClientId();
     std::optional<std::pair<ReasonCode, QString>> connectRefusal(const Connect &connect) const;
     BrokerStep refuse(ClientHandle client, ReasonCode reason, const QString &why);
     void takeOver(const QString &clientId, const Connect &connect, Millis now, BrokerStep &step);
     void settlePendingWill(const QString &clientId, bool sessionEnds, Millis now, BrokerStep &step);
-    std::optional<ProtocolViolation> breach(const ClientSession &session, const Packet &packet) const;
+    std::optional<PeerViolation> breach(const ClientSession &session, const Packet &packet) const;
     void takeDisconnectExpiry(ClientSession &session, const Disconnect &disconnect, BrokerStep &step);
     SessionOutput closeConnection(ClientSession &session, ReasonCode reason, Millis now);
     void deliverRetained(ClientSession &session, const StoredSubscription &stored, Millis now, BrokerStep &step);

@@ -283,10 +283,8 @@ public:
     {
         const Client *c = m_broker.clientOf(m_handle);
         for (const SessionEvent &event : output.events)
-            if (const auto *violation = std::get_if<Violation>(&event))
+            if (const auto *violation = std::get_if<PeerViolation>(&event))
                 m_broker.traceNote(c, TraceKind::Violation, violation->message);
-            else if (const auto *protocol = std::get_if<ProtocolViolation>(&event))
-                m_broker.traceNote(c, TraceKind::Violation, protocol->message);
     }
     void close() override
     {

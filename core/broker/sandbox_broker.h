@@ -46,12 +46,12 @@ public:
     ~SandboxBroker() override;
 
     // Listens and restores what the store holds. Nothing on success, else a sentence.
-    std::optional<QString> start();
+    [[nodiscard]] std::optional<QString> start();
     // Closes every client (5.0 clients get DISCONNECT 0x8B when `graceful`) and stops listening.
     void stop(bool graceful = true);
     // Stop as a crash would (no DISCONNECT), then start on the same port, with the session state
     // it had (sessions, queued and unfinished flows, retained messages) or without any.
-    std::optional<QString> restart(bool keepState);
+    [[nodiscard]] std::optional<QString> restart(bool keepState);
 
     bool isRunning() const { return m_server.isListening(); }
     quint16 port() const { return m_port; }
@@ -108,7 +108,7 @@ private:
     void traceNote(const Client *client, TraceKind kind, const QString &text);
     FlowState flowStateOf(const Client &client, PacketType type, PacketId id, bool sent) const;
     void scheduleTick();
-    std::optional<QString> openStore();
+    [[nodiscard]] std::optional<QString> openStore();
     std::unique_ptr<SessionStore> wrapped(std::unique_ptr<SessionStore> store) const;
 
     Options m_options;

@@ -3,6 +3,7 @@
 #include "edge/apply_step.h"
 #include "protocol/describe.h"
 #include "protocol/encoder.h"
+#include "protocol/overloaded.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>
@@ -276,37 +277,39 @@ void Connection::report(const SessionOutput &out)
 bool Connection::traceEvent(const SessionEvent &event)
 {
     bool connected = false;
-    std::visit(
-        [&](const auto &e) {
-            using E = std::decay_t<decltype(e)>;
-            if constexpr (std::is_same_v<E, Connected>) {
-                connected = true;
-            } else if constexpr (std::is_same_v<E, ConnectionRefused>) {
-                m_refusedForGood = true;
-                fail(e.message);
-            } else if constexpr (std::is_same_v<E, SessionResumed>) {
-                traceNote(TraceKind::SessionResumed, e.message);
-            } else if constexpr (std::is_same_v<E, FlowsAbandoned>) {
-                traceNote(TraceKind::FlowsAbandoned, e.message);
-            } else if constexpr (std::is_same_v<E, Violation>) {
-                traceNote(TraceKind::Violation, e.message);
-            } else if constexpr (std::is_same_v<E, ProtocolViolation>) {
-                traceNote(TraceKind::Violation, e.message);
-                m_lastError = QStringLiteral("Protocol error, connection closed: %1").arg(e.message);
-                emit errorOccurred(m_lastError);
-            } else if constexpr (std::is_same_v<E, PeerDisconnected>) {
-                traceNote(TraceKind::Note, e.message);
-                if (isFailure(e.reason)) {
-                    m_lastError = e.message;
-                    emit errorOccurred(e.message);
-                }
-            } else if constexpr (std::is_same_v<E, KeepAliveExpired>) {
-                fail(e.message);
-            } else if constexpr (std::is_same_v<E, RequestUnanswered> || std::is_same_v<E, SessionNote>) {
-                traceNote(TraceKind::Note, e.message);
-            }
-        },
-        event);
+    std::visit(overloaded{
+                   [&](const Connected &) { connected = true; },
+                   [&](const ConnectionRefused &e) {
+                       m_refusedForGood = true;
+                       fail(e.message);
+                   },
+                   [&](const SessionResumed &e) { traceNote(TraceKind::SessionResumed, e.message); },
+                   [&](const FlowsAbandoned &e) { traceNote(TraceKind::FlowsAbandoned, e.message); },
+                   [&](const PeerViolation &e) {
+                       traceNote(TraceKind::Violation, e.message);
+                       if (!e.closes)
+                           return;
+                       m_lastError = QStringLiteral("Protocol error, connection closed: %1").arg(e.message);
+                       emit errorOccurred(m_lastError);
+                   },
+                   [&](const PeerDisconnected &e) {
+                       traceNote(TraceKind::Note, e.message);
+                       if (isFailure(e.reason)) {
+                           m_lastError = e.message;
+                           emit errorOccurred(e.message);
+                       }
+                   },
+                   [&](const KeepAliveExpired &e) { fail(e.message); },
+                   [&](const RequestUnanswered &e) { traceNote(TraceKind::Note, e.message); },
+                   [&](const LocalMisuse &e) { traceNote(TraceKind::Note, e.message); },
+                   [&](const SessionNote &e) { traceNote(TraceKind::Note, e.message); },
+                   // Answers to our requests and the server role's requests: for the front end (sessionEvent).
+                   [](const SubscribeAcknowledged &) {},
+                   [](const UnsubscribeAcknowledged &) {},
+                   [](const SubscribeRequested &) {},
+                   [](const UnsubscribeRequested &) {},
+               },
+               event);
     return connected;
 }
 
@@ -434,14 +437,22 @@ void Connection::scheduleKeepAlive()
     m_keepAliveTimer.start(int(std::min<qint64>(wait, 24LL * 3600 * 1000)));
 }
 
+// Reconnect back-off: the minimum delay doubles per attempt, up to the maximum. The doubling stops
+// after this many attempts, so the shift cannot overflow (2^16 times an int of ms fits in qint64).
+constexpr int kMaximumBackoffDoublings = 16;
+// Jitter: the delay falls in the last 1/kJitterShare below its cap, so clients cut off together
+// do not all come back at the same instant.
+constexpr qint64 kJitterShare = 8;
+
 void Connection::scheduleReconnect()
 {
-    // Exponential back-off with jitter: min, 2·min, 4·min, ... up to max.
-    const qint64 base = qint64(m_settings.reconnectMinimumMs) << std::min(m_reconnectAttempt, 16);
-    const qint64 capped = std::min<qint64>(base, m_settings.reconnectMaximumMs);
-    const qint64 jitter = QRandomGenerator::global()->bounded(qint64(capped / 4 + 1));
+    const qint64 doubled = qint64(m_settings.reconnectMinimumMs) << std::min(m_reconnectAttempt, kMaximumBackoffDoublings);
+    const qint64 capped = std::min<qint64>(doubled, m_settings.reconnectMaximumMs);
+    const qint64 jitterShare = capped / kJitterShare;
+    // A draw from [0, 2·share], halved: the delay lands in [capped - share, capped].
+    const qint64 jitter = QRandomGenerator::global()->bounded(qint64(capped / (kJitterShare / 2) + 1)) / 2;
     ++m_reconnectAttempt;
-    m_reconnectTimer.start(int(capped - capped / 8 + jitter / 2));
+    m_reconnectTimer.start(int(capped - jitterShare + jitter));
     traceNote(TraceKind::Note, QStringLiteral("Reconnecting in %1 s (attempt %2).")
                                    .arg(double(m_reconnectTimer.interval()) / 1000.0, 0, 'f', 1)
                                    .arg(m_reconnectAttempt));

@@ -61,7 +61,7 @@ public:
     // Close (or cut) and open again.
     void reconnect();
 
-    PublishResult publish(const ApplicationMessage &message);
+    [[nodiscard]] PublishResult publish(const ApplicationMessage &message);
     void subscribe(std::vector<Subscription> subscriptions, Properties properties = {});
     void unsubscribe(std::vector<QString> filters, Properties properties = {});
 

@@ -11,7 +11,7 @@ namespace mqs {
 enum class PayloadFormat : quint8 { Text, Json, Hex, Base64 };
 
 // The bytes `text` stands for in `format`, or a sentence saying what is wrong and where.
-std::variant<QByteArray, QString> payloadFromText(const QString &text, PayloadFormat format);
+[[nodiscard]] std::variant<QByteArray, QString> payloadFromText(const QString &text, PayloadFormat format);
 // `bytes` written in `format` (JSON is pretty-printed when it parses).
 QString payloadToText(const QByteArray &bytes, PayloadFormat format);
 

@@ -28,7 +28,7 @@ class ReadingTemplate
 {
 public:
     // The template, or a sentence naming the field that is wrong.
-    static std::variant<ReadingTemplate, QString> parse(const QString &text, quint32 seed = 0);
+    [[nodiscard]] static std::variant<ReadingTemplate, QString> parse(const QString &text, quint32 seed = 0);
 
     QString render();
     bool isConstant() const; // no fields: every render is the same
@@ -56,7 +56,7 @@ class ReadingSeries
 {
 public:
     // The next reading of `text`, or a sentence naming the field that is wrong.
-    std::variant<QString, TemplateProblem> next(const QString &text);
+    [[nodiscard]] std::variant<QString, TemplateProblem> next(const QString &text);
     // The next reading is {{seq}} 1 again (and {{walk}} starts from its first value).
     void restart();
     // Readings rendered in this series so far: the last {{seq}} given.

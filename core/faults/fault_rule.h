@@ -40,12 +40,12 @@ struct FaultRule {
     std::optional<quint32> limit{}; // act on the first K matches only
     QString clientId{}; // only packets of this client (the sandbox broker's rules); empty: any
 
-    static std::variant<FaultRule, QString> parse(const QString &text);
+    [[nodiscard]] static std::variant<FaultRule, QString> parse(const QString &text);
     QString toText() const;
     // "Hold outgoing PUBREL until released", for lists and the trace.
     QString describe() const;
     QJsonObject toJson() const;
-    static std::variant<FaultRule, QString> fromJson(const QJsonObject &json);
+    [[nodiscard]] static std::variant<FaultRule, QString> fromJson(const QJsonObject &json);
     bool operator==(const FaultRule &) const = default;
 };
 

@@ -55,7 +55,7 @@ public:
 
     QJsonArray toJson() const;
     // Replaces the rules; nothing on success, else a sentence naming the bad entry.
-    std::optional<QString> fromJson(const QJsonArray &json);
+    [[nodiscard]] std::optional<QString> fromJson(const QJsonArray &json);
 
 private:
     std::vector<FaultRule> m_rules;

@@ -25,7 +25,7 @@ struct PacketField {
 };
 using PacketLayout = std::vector<PacketField>;
 
-// Thrown inside the codec only; never crosses decode().
+// Thrown inside the codec only; never crosses decodePacket().
 struct DecodeFailure {
     ReasonCode code;
     QString message;

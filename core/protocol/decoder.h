@@ -34,7 +34,7 @@ inline constexpr quint32 kMaximumPossiblePacketSize = 268435460;
 
 // Decodes one whole packet (fixed header included). `layout`, when given, receives every field
 // with its byte range. Error offsets are relative to the packet's first byte.
-std::variant<Packet, ProtocolError> decodePacket(QByteArrayView bytes, ProtocolVersion version,
+[[nodiscard]] std::variant<Packet, ProtocolError> decodePacket(QByteArrayView bytes, ProtocolVersion version,
                                                  PacketLayout *layout = nullptr);
 
 class Decoder
@@ -57,7 +57,7 @@ public:
     void feed(QByteArrayView chunk);
     // A whole packet, the error that ended the stream (again on every later call), or
     // std::monostate when more bytes are needed.
-    Result next();
+    [[nodiscard]] Result next();
 
     bool failed() const { return m_error.has_value(); }
     qint64 bufferedBytes() const { return m_buffer.size() - m_start; }
@@ -66,7 +66,7 @@ public:
     void reset();
 
 private:
-    Result fail(ProtocolError error);
+    [[nodiscard]] Result fail(ProtocolError error);
 
     ProtocolVersion m_version;
     quint32 m_maximumPacketSize;

@@ -1,5 +1,7 @@
 #include "encoder.h"
 
+#include "overloaded.h"
+
 namespace mqs {
 namespace {
 
@@ -55,25 +57,22 @@ void writeProperties(ByteWriter &w, const Properties &properties)
     for (const Property &p : properties.items()) {
         const PropertyInfo &info = propertyInfo(p.id);
         body.byte(static_cast<quint8>(p.id));
-        std::visit(
-            [&](const auto &v) {
-                using V = std::decay_t<decltype(v)>;
-                if constexpr (std::is_same_v<V, quint32>) {
-                    switch (info.type) {
-                    case PropertyType::Byte: body.byte(quint8(v)); break;
-                    case PropertyType::TwoByteInteger: body.twoByteInteger(quint16(v)); break;
-                    case PropertyType::FourByteInteger: body.fourByteInteger(v); break;
-                    default: body.variableByteInteger(v); break;
-                    }
-                } else if constexpr (std::is_same_v<V, QString>) {
-                    body.utf8String(v, info.name);
-                } else if constexpr (std::is_same_v<V, QByteArray>) {
-                    body.binaryData(v, info.name);
-                } else {
-                    body.utf8String(v.name, info.name);
-                    body.utf8String(v.value, info.name);
-                }
-            },
+        std::visit(overloaded{
+                       [&](quint32 v) {
+                           switch (info.type) {
+                           case PropertyType::Byte: body.byte(quint8(v)); break;
+                           case PropertyType::TwoByteInteger: body.twoByteInteger(quint16(v)); break;
+                           case PropertyType::FourByteInteger: body.fourByteInteger(v); break;
+                           default: body.variableByteInteger(v); break;
+                           }
+                       },
+                       [&](const QString &v) { body.utf8String(v, info.name); },
+                       [&](const QByteArray &v) { body.binaryData(v, info.name); },
+                       [&](const StringPair &v) {
+                           body.utf8String(v.name, info.name);
+                           body.utf8String(v.value, info.name);
+                       },
+                   },
             p.value);
     }
     if (body.problem)

@@ -16,7 +16,7 @@ QByteArray encode(const Packet &packet, ProtocolVersion version);
 
 // Nothing when `packet` can be encoded faithfully; else why not (a string longer than
 // 65,535 bytes, a QoS > 0 PUBLISH without a packet id, a packet over 256 MiB, ...).
-std::optional<QString> encodingProblem(const Packet &packet, ProtocolVersion version);
+[[nodiscard]] std::optional<QString> encodingProblem(const Packet &packet, ProtocolVersion version);
 
 // Writes a Variable Byte Integer (spec 1.5.5) to `out`.
 void appendVariableByteInteger(QByteArray &out, quint32 value);

@@ -15,10 +15,7 @@ std::optional<PacketId> packetIdOf(const Packet &packet)
 {
     return std::visit(
         [](const auto &p) -> std::optional<PacketId> {
-            using P = std::decay_t<decltype(p)>;
-            if constexpr (std::is_same_v<P, Publish>)
-                return p.packetId;
-            else if constexpr (requires { p.packetId; })
+            if constexpr (requires { p.packetId; }) // PUBLISH's is optional: present exactly when QoS > 0
                 return p.packetId;
             else
                 return std::nullopt;

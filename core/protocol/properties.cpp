@@ -1,5 +1,7 @@
 #include "properties.h"
 
+#include "overloaded.h"
+
 #include <algorithm>
 #include <array>
 
@@ -90,16 +92,11 @@ QString propertyName(PropertyId id)
 QString propertyValueText(const Property &property)
 {
     return std::visit(
-        [](const auto &v) -> QString {
-            using V = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<V, quint32>)
-                return QString::number(v);
-            else if constexpr (std::is_same_v<V, QString>)
-                return QLatin1Char('"') + v + QLatin1Char('"');
-            else if constexpr (std::is_same_v<V, QByteArray>)
-                return QStringLiteral("0x") + QString::fromLatin1(v.toHex());
-            else
-                return QStringLiteral("%1=%2").arg(v.name, v.value);
+        overloaded{
+            [](quint32 v) -> QString { return QString::number(v); },
+            [](const QString &v) -> QString { return QLatin1Char('"') + v + QLatin1Char('"'); },
+            [](const QByteArray &v) -> QString { return QStringLiteral("0x") + QString::fromLatin1(v.toHex()); },
+            [](const StringPair &v) -> QString { return QStringLiteral("%1=%2").arg(v.name, v.value); },
         },
         property.value);
 }

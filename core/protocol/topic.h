@@ -11,12 +11,12 @@ namespace mqs {
 
 // Nothing when `topic` may be published to; else a sentence saying why not.
 // Topic names carry no wildcards and are at least one character long ([MQTT-4.7.3-1]).
-std::optional<QString> topicNameProblem(QStringView topic);
+[[nodiscard]] std::optional<QString> topicNameProblem(QStringView topic);
 
 // Nothing when `filter` may be subscribed to; else a sentence saying why not.
 // '#' stands alone as the last level, '+' alone in a level ([MQTT-4.7.1-1], [MQTT-4.7.1-2]);
 // "$share/{name}/{filter}" is checked as a shared subscription.
-std::optional<QString> topicFilterProblem(QStringView filter);
+[[nodiscard]] std::optional<QString> topicFilterProblem(QStringView filter);
 
 // True for "$share/name/filter" (5.0 shared subscriptions).
 bool isSharedSubscription(QStringView filter);

@@ -65,11 +65,13 @@ void InboundFlows::onPublish(const Publish &publish, Millis now, const Link &lin
     if (!topic)
         return;
     if (link.maximumQoS && publish.qos > *link.maximumQoS) {
-        out.events.push_back(ProtocolViolation{ReasonCode::QoSNotSupported,
-                                               QStringLiteral("PUBLISH at QoS %1, above the Maximum QoS %2 we announced "
-                                                              "[MQTT-3.2.2-11].")
-                                                   .arg(qosValue(publish.qos))
-                                                   .arg(qosValue(*link.maximumQoS))});
+        out.events.push_back(PeerViolation{.rule = QStringLiteral("[MQTT-3.2.2-11]"),
+                                           .message = QStringLiteral("PUBLISH at QoS %1, above the Maximum QoS %2 we "
+                                                                     "announced [MQTT-3.2.2-11].")
+                                                          .arg(qosValue(publish.qos))
+                                                          .arg(qosValue(*link.maximumQoS)),
+                                           .closes = true,
+                                           .reason = ReasonCode::QoSNotSupported});
         return;
     }
     ApplicationMessage message = toMessage(publish);
@@ -95,11 +97,10 @@ std::optional<QString> InboundFlows::resolveTopic(const Publish &publish, const 
     if (!alias)
         return publish.topic;
     if (*alias > link.topicAliasMaximum) {
-        out.events.push_back(ProtocolViolation{ReasonCode::TopicAliasInvalid,
-                                               QStringLiteral("PUBLISH uses Topic Alias %1, above the Topic Alias Maximum "
+        out.events.push_back(PeerViolation{.rule = QStringLiteral("[MQTT-3.3.2-10]"), .message = QStringLiteral("PUBLISH uses Topic Alias %1, above the Topic Alias Maximum "
                                                               "of %2 that we announced [MQTT-3.3.2-10].")
                                                    .arg(*alias)
-                                                   .arg(link.topicAliasMaximum)});
+                                                   .arg(link.topicAliasMaximum), .closes = true, .reason = ReasonCode::TopicAliasInvalid});
         return std::nullopt;
     }
     if (!publish.topic.isEmpty()) {
@@ -108,10 +109,9 @@ std::optional<QString> InboundFlows::resolveTopic(const Publish &publish, const 
     }
     const auto known = m_aliases.constFind(*alias);
     if (known == m_aliases.constEnd()) {
-        out.events.push_back(ProtocolViolation{ReasonCode::ProtocolError,
-                                               QStringLiteral("PUBLISH uses Topic Alias %1 without a topic, but this "
+        out.events.push_back(PeerViolation{.rule = QStringLiteral("section 3.3.2.3.4"), .message = QStringLiteral("PUBLISH uses Topic Alias %1 without a topic, but this "
                                                               "connection never defined that alias (section 3.3.2.3.4).")
-                                                   .arg(*alias)});
+                                                   .arg(*alias), .closes = true, .reason = ReasonCode::ProtocolError});
         return std::nullopt;
     }
     return *known;
@@ -173,13 +173,12 @@ bool InboundFlows::exceedsReceiveMaximum(PacketId id, const Link &link, SessionO
     if (!link.isV5() || m_unacknowledgedThisConnection.contains(id.value)
         || int(m_unacknowledgedThisConnection.size()) < link.receiveMaximum)
         return false;
-    out.events.push_back(ProtocolViolation{ReasonCode::ReceiveMaximumExceeded,
-                                           QStringLiteral("The peer sent a QoS 2 PUBLISH (id %1) while %2 others it sent on "
+    out.events.push_back(PeerViolation{.rule = QStringLiteral("[MQTT-3.3.4-9]"), .message = QStringLiteral("The peer sent a QoS 2 PUBLISH (id %1) while %2 others it sent on "
                                                           "this connection await PUBREL, more than our Receive Maximum of "
                                                           "%3 [MQTT-3.3.4-9].")
                                                .arg(id.value)
                                                .arg(m_unacknowledgedThisConnection.size())
-                                               .arg(link.receiveMaximum)});
+                                               .arg(link.receiveMaximum), .closes = true, .reason = ReasonCode::ReceiveMaximumExceeded});
     return true;
 }
 
@@ -191,13 +190,10 @@ void InboundFlows::receiveAgain(InboundFlow &f, const Publish &publish, SessionO
     f.state = followFlow(f.state, {FlowEvent::PublishQoS2, FlowEvent::PubRec});
     m_unacknowledgedThisConnection.insert(id.value); // a resend takes a unit of the sender's quota again
     if (!publish.dup)
-        out.events.push_back(Violation{
-            QStringLiteral("[MQTT-2.3.1-2]"),
-            QStringLiteral("PUBLISH id %1 arrived with DUP=0 while the earlier PUBLISH with that id still awaits its "
+        out.events.push_back(PeerViolation{.rule = QStringLiteral("[MQTT-2.3.1-2]"), .message = QStringLiteral("PUBLISH id %1 arrived with DUP=0 while the earlier PUBLISH with that id still awaits its "
                            "PUBREL: the sender reused a packet id in flight. Treated as a duplicate and not delivered "
                            "again.")
-                .arg(id.value),
-            id});
+                .arg(id.value), .packetId = id});
     out.store.push_back(SaveInbound{f});
     out.sent.push_back(PubRec{id, ReasonCode::Success, {}});
     update(f, QoS::ExactlyOnce, out);
@@ -209,14 +205,11 @@ void InboundFlows::reportResentAfterPubRel(PacketId id, const QString &topic, co
     const size_t hash = payloadHash(payload);
     for (const Completed &c : m_recentlyCompleted) {
         if (c.id == id.value && c.topic == topic && c.payloadHash == hash) {
-            out.events.push_back(Violation{
-                QStringLiteral("[MQTT-4.3.3-6]"),
-                QStringLiteral("PUBLISH id %1 (DUP=1, '%2') repeats a message whose PUBREL already arrived: the sender "
+            out.events.push_back(PeerViolation{.rule = QStringLiteral("[MQTT-4.3.3-6]"), .message = QStringLiteral("PUBLISH id %1 (DUP=1, '%2') repeats a message whose PUBREL already arrived: the sender "
                                "resent a PUBLISH after its PUBREL [MQTT-4.3.3-6]. The spec makes it a new message, so "
                                "it is delivered again.")
                     .arg(id.value)
-                    .arg(topic),
-                id});
+                    .arg(topic), .packetId = id});
             return;
         }
     }
@@ -229,24 +222,25 @@ void InboundFlows::onPubRel(const PubRel &rel, Millis now, const Link &link, Ses
     if (it == m_flows.end()) {
         // [MQTT-4.3.3-11] answer every PUBREL; 5.0 says we have no state for the id.
         out.sent.push_back(PubComp{id, link.isV5() ? ReasonCode::PacketIdentifierNotFound : ReasonCode::Success, {}});
-        out.events.push_back(Violation{QString(),
-                                       QStringLiteral("PUBREL for id %1, which has no QoS 2 message awaiting it; answered "
-                                                      "PUBCOMP%2.")
-                                           .arg(id.value)
-                                           .arg(link.isV5() ? QStringLiteral(" 0x92 Packet Identifier not found") : QString()),
-                                       id});
+        out.events.push_back(PeerViolation{.rule = QStringLiteral("section 4.3.3"),
+                                           .message = QStringLiteral("PUBREL for id %1, which has no QoS 2 message awaiting "
+                                                                     "it; answered PUBCOMP%2.")
+                                                          .arg(id.value)
+                                                          .arg(link.isV5() ? QStringLiteral(" 0x92 Packet Identifier not found")
+                                                                           : QString()),
+                                           .packetId = id});
         return;
     }
     if (!m_resumeOrder.empty()) {
         const auto position = std::find(m_resumeOrder.begin(), m_resumeOrder.end(), id.value);
         if (position != m_resumeOrder.end() && position != m_resumeOrder.begin())
-            out.events.push_back(Violation{
-                QStringLiteral("[MQTT-4.6.0-4]"),
-                QStringLiteral("PUBREL for id %1 arrived before the PUBREL for id %2, whose PUBLISH arrived first: resent "
-                               "PUBRELs must keep the order of their PUBRECs [MQTT-4.6.0-4].")
-                    .arg(id.value)
-                    .arg(m_resumeOrder.front()),
-                id});
+            out.events.push_back(PeerViolation{
+                .rule = QStringLiteral("[MQTT-4.6.0-4]"),
+                .message = QStringLiteral("PUBREL for id %1 arrived before the PUBREL for id %2, whose PUBLISH arrived "
+                                          "first: resent PUBRELs must keep the order of their PUBRECs [MQTT-4.6.0-4].")
+                               .arg(id.value)
+                               .arg(m_resumeOrder.front()),
+                .packetId = id});
         if (position != m_resumeOrder.end())
             m_resumeOrder.erase(position);
     }

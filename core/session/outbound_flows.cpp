@@ -313,17 +313,17 @@ void OutboundFlows::onPubAck(const PubAck &ack, Millis now, const Link &link, Se
 void OutboundFlows::reportStrayPubAck(const PubAck &ack, const OutboundFlow *f, SessionOutput &out) const
 {
     if (!f || f->state == FlowState::Queued) {
-        out.events.push_back(Violation{QString(),
-                                       QStringLiteral("PUBACK for id %1, which has no QoS 1 message in flight; ignored.")
-                                           .arg(ack.packetId.value),
-                                       ack.packetId});
+        out.events.push_back(PeerViolation{.rule = QStringLiteral("section 4.3.2"),
+                                           .message = QStringLiteral("PUBACK for id %1, which has no QoS 1 message in "
+                                                                     "flight; ignored.")
+                                                          .arg(ack.packetId.value),
+                                           .packetId = ack.packetId});
         return;
     }
-    out.events.push_back(ProtocolViolation{ReasonCode::ProtocolError,
-                                           QStringLiteral("PUBACK for id %1, which was published at QoS 2 and awaits "
+    out.events.push_back(PeerViolation{.rule = QStringLiteral("section 4.3.3"), .message = QStringLiteral("PUBACK for id %1, which was published at QoS 2 and awaits "
                                                           "%2 (section 4.3.3).")
                                                .arg(ack.packetId.value)
-                                               .arg(f->state == FlowState::AwaitingPubRec ? "PUBREC" : "PUBCOMP")});
+                                               .arg(f->state == FlowState::AwaitingPubRec ? "PUBREC" : "PUBCOMP"), .closes = true, .reason = ReasonCode::ProtocolError});
 }
 
 void OutboundFlows::onPubRec(const PubRec &rec, Millis now, const Link &link, SessionOutput &out)
@@ -359,17 +359,17 @@ void OutboundFlows::reportStrayPubRec(const PubRec &rec, const OutboundFlow *f, 
     if (!f || f->state == FlowState::Queued) {
         // 5.0: tell the receiver we have no such flow, so it can free the id.
         out.sent.push_back(PubRel{rec.packetId, link.isV5() ? ReasonCode::PacketIdentifierNotFound : ReasonCode::Success, {}});
-        out.events.push_back(Violation{QString(),
-                                       QStringLiteral("PUBREC for id %1, which has no QoS 2 message in flight; answered "
-                                                      "PUBREL%2.")
-                                           .arg(rec.packetId.value)
-                                           .arg(link.isV5() ? QStringLiteral(" 0x92 Packet Identifier not found") : QString()),
-                                       rec.packetId});
+        out.events.push_back(PeerViolation{.rule = QStringLiteral("section 4.3.3"),
+                                           .message = QStringLiteral("PUBREC for id %1, which has no QoS 2 message in "
+                                                                     "flight; answered PUBREL%2.")
+                                                          .arg(rec.packetId.value)
+                                                          .arg(link.isV5() ? QStringLiteral(" 0x92 Packet Identifier not found")
+                                                                           : QString()),
+                                           .packetId = rec.packetId});
         return;
     }
-    out.events.push_back(ProtocolViolation{ReasonCode::ProtocolError,
-                                           QStringLiteral("PUBREC for id %1, which was published at QoS 1 (section 4.3.2).")
-                                               .arg(rec.packetId.value)});
+    out.events.push_back(PeerViolation{.rule = QStringLiteral("section 4.3.2"), .message = QStringLiteral("PUBREC for id %1, which was published at QoS 1 (section 4.3.2).")
+                                               .arg(rec.packetId.value), .closes = true, .reason = ReasonCode::ProtocolError});
 }
 
 void OutboundFlows::onPubComp(const PubComp &comp, Millis now, const Link &link, SessionOutput &out)
@@ -378,16 +378,18 @@ void OutboundFlows::onPubComp(const PubComp &comp, Millis now, const Link &link,
     const FlowEvent event = ackEvent(PacketType::PubComp, comp.reason, link);
     if (!f || !nextFlowState(f->state, event)) {
         if (f && f->state == FlowState::AwaitingPubRec) {
-            out.events.push_back(ProtocolViolation{ReasonCode::ProtocolError,
-                                                   QStringLiteral("PUBCOMP for id %1 before its PUBREC; PUBCOMP answers "
-                                                                  "our PUBREL [MQTT-4.3.3-5].")
-                                                       .arg(comp.packetId.value)});
+            out.events.push_back(PeerViolation{.rule = QStringLiteral("[MQTT-4.3.3-5]"),
+                                               .message = QStringLiteral("PUBCOMP for id %1 before its PUBREC; PUBCOMP "
+                                                                         "answers our PUBREL [MQTT-4.3.3-5].")
+                                                              .arg(comp.packetId.value),
+                                               .closes = true});
             return;
         }
-        out.events.push_back(Violation{QString(),
-                                       QStringLiteral("PUBCOMP for id %1, which has no PUBREL awaiting it; ignored.")
-                                           .arg(comp.packetId.value),
-                                       comp.packetId});
+        out.events.push_back(PeerViolation{.rule = QStringLiteral("section 4.3.3"),
+                                           .message = QStringLiteral("PUBCOMP for id %1, which has no PUBREL awaiting it; "
+                                                                     "ignored.")
+                                                          .arg(comp.packetId.value),
+                                           .packetId = comp.packetId});
         return;
     }
     const QString note = event == FlowEvent::PubCompNotFound

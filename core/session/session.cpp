@@ -2,16 +2,35 @@
 
 #include "protocol/describe.h"
 #include "protocol/encoder.h"
+#include "protocol/overloaded.h"
 
 #include <QStringList>
 
 namespace mqs {
 namespace {
 
-bool hasViolation(const SessionOutput &out)
+// Where the specification says how to handle a protocol error, for breaches it numbers no statement for.
+QString errorHandlingSection(bool v5)
 {
-    return std::any_of(out.events.begin(), out.events.end(),
-                       [](const SessionEvent &e) { return std::holds_alternative<ProtocolViolation>(e); });
+    return v5 ? QStringLiteral("section 4.13") : QStringLiteral("section 4.8");
+}
+
+// The first violation in `out` that ends the connection, or null.
+const PeerViolation *closingViolation(const SessionOutput &out)
+{
+    for (const SessionEvent &e : out.events)
+        if (const auto *violation = std::get_if<PeerViolation>(&e); violation && violation->closes)
+            return violation;
+    return nullptr;
+}
+
+// The statement a decoder error cites (a bracketed statement id in its message), or the section on
+// handling errors when it cites none.
+QString ruleOf(const ProtocolError &error, bool v5)
+{
+    const qsizetype start = error.message.indexOf(QLatin1String("[MQTT-"));
+    const qsizetype end = start < 0 ? -1 : error.message.indexOf(QLatin1Char(']'), start);
+    return end < 0 ? errorHandlingSection(v5) : error.message.mid(start, end - start + 1);
 }
 
 QString listFlows(const std::vector<FlowUpdate> &flows)
@@ -19,7 +38,7 @@ QString listFlows(const std::vector<FlowUpdate> &flows)
     QStringList parts;
     for (const FlowUpdate &f : flows)
         parts << QStringLiteral("%1 id %2 '%3' (QoS %4)")
-                     .arg(f.direction == Direction::Outbound ? QStringLiteral("outbound") : QStringLiteral("inbound"))
+                     .arg(directionName(f.direction))
                      .arg(f.packetId.value)
                      .arg(f.topic)
                      .arg(qosValue(f.qos));
@@ -101,11 +120,32 @@ SessionOutput Session::finish(SessionOutput out, Millis now)
 
 // ---- connecting -------------------------------------------------------------------------
 
+// 5.0: our limits, announced in CONNECT (client) or CONNACK (server) where the options lower them from
+// the specification's defaults, unless the caller set them already.
+void Session::announceLimits(Properties &p) const
+{
+    if (m_options.receiveMaximum < kDefaultReceiveMaximum && !p.contains(PropertyId::ReceiveMaximum))
+        p.set(PropertyId::ReceiveMaximum, quint32(m_options.receiveMaximum));
+    if (m_options.maximumPacketSize > 0 && !p.contains(PropertyId::MaximumPacketSize))
+        p.set(PropertyId::MaximumPacketSize, m_options.maximumPacketSize);
+    if (m_options.topicAliasMaximum > 0 && !p.contains(PropertyId::TopicAliasMaximum))
+        p.set(PropertyId::TopicAliasMaximum, quint32(m_options.topicAliasMaximum));
+}
+
+// 5.0: the peer's limits from its CONNECT (server) or CONNACK (client); an absent property means the
+// specification's default (Receive Maximum 65,535, no packet size limit, no topic aliases).
+void Session::adoptPeerLimits(const Properties &p)
+{
+    m_link.peerReceiveMaximum = quint16(p.integer(PropertyId::ReceiveMaximum).value_or(kDefaultReceiveMaximum));
+    m_link.peerMaximumPacketSize = p.integer(PropertyId::MaximumPacketSize).value_or(0);
+    m_link.peerTopicAliasMaximum = quint16(p.integer(PropertyId::TopicAliasMaximum).value_or(0));
+}
+
 SessionOutput Session::connect(Connect connect, Millis now)
 {
     SessionOutput out;
     if (m_options.role != SessionRole::Client || m_state != SessionState::Disconnected) {
-        out.events.push_back(SessionNote{QStringLiteral("Already connected or connecting; CONNECT not sent.")});
+        out.events.push_back(LocalMisuse{QStringLiteral("Already connected or connecting; CONNECT not sent.")});
         return out;
     }
     m_link = Link{};
@@ -115,20 +155,15 @@ SessionOutput Session::connect(Connect connect, Millis now)
     m_link.topicAliasMaximum = connect.version == ProtocolVersion::V5 ? m_options.topicAliasMaximum : 0;
     if (connect.version == ProtocolVersion::V5) {
         Properties &p = connect.properties;
-        if (m_options.receiveMaximum < 65535 && !p.contains(PropertyId::ReceiveMaximum))
-            p.set(PropertyId::ReceiveMaximum, quint32(m_options.receiveMaximum));
-        if (m_options.maximumPacketSize > 0 && !p.contains(PropertyId::MaximumPacketSize))
-            p.set(PropertyId::MaximumPacketSize, m_options.maximumPacketSize);
-        if (m_options.topicAliasMaximum > 0 && !p.contains(PropertyId::TopicAliasMaximum))
-            p.set(PropertyId::TopicAliasMaximum, quint32(m_options.topicAliasMaximum));
-        m_link.receiveMaximum = quint16(p.integer(PropertyId::ReceiveMaximum).value_or(65535));
+        announceLimits(p);
+        m_link.receiveMaximum = quint16(p.integer(PropertyId::ReceiveMaximum).value_or(kDefaultReceiveMaximum));
         m_link.topicAliasMaximum = quint16(p.integer(PropertyId::TopicAliasMaximum).value_or(0));
     }
     m_meta.clientId = connect.clientId;
     m_meta.version = connect.version;
     m_meta.sessionExpiry = connect.version == ProtocolVersion::V5
         ? connect.properties.integer(PropertyId::SessionExpiryInterval).value_or(0)
-        : (connect.cleanStart ? 0 : 0xFFFFFFFF);
+        : (connect.cleanStart ? 0 : kSessionNeverExpires);
     m_cleanStartRequested = connect.cleanStart;
     m_keepAlive = connect.keepAlive;
     if (connect.cleanStart) {
@@ -153,62 +188,68 @@ SessionOutput Session::connect(Connect connect, Millis now)
     return finish(std::move(out), now);
 }
 
+// Why the broker refused, from its CONNACK: the code as it was on the wire, what usually causes it,
+// and the broker's own Reason String (5.0).
+QString Session::refusalSentence(const ConnAck &ack) const
+{
+    // 3.1.1 return codes are 0x01-0x05, not the 5.0 codes.
+    QString text = ack.answeredInV311
+        ? QStringLiteral("The broker speaks only MQTT 3.1.1: it answered this 5.0 CONNECT with a 3.1.1 CONNACK, "
+                         "return code 0x01 (unacceptable protocol level).")
+        : QStringLiteral("The broker refused the connection: %1 (CONNACK 0x%2).")
+              .arg(connAckReasonName(ack.reason, m_link.version))
+              .arg(connAckWireValue(ack.reason, m_link.version), 2, 16, QLatin1Char('0'));
+    switch (ack.reason) {
+    case ReasonCode::ClientIdentifierNotValid:
+        text += m_meta.clientId.isEmpty()
+            ? QStringLiteral(" The broker does not assign client ids; enter one.")
+            : QStringLiteral(" Client id '%1' was not accepted; try a shorter id or let the broker assign one.").arg(m_meta.clientId);
+        break;
+    case ReasonCode::BadUserNameOrPassword:
+    case ReasonCode::NotAuthorized:
+        text += QStringLiteral(" Check the user name and password.");
+        break;
+    case ReasonCode::UnsupportedProtocolVersion:
+        text += QStringLiteral(" Try the other protocol version (3.1.1 or 5.0).");
+        break;
+    case ReasonCode::UnspecifiedError:
+        // mosquitto 2.0.11 refuses a 5.0 CONNECT with an empty client id this way when it
+        // does not assign ids (0x85 would be the specific code).
+        if (m_meta.clientId.isEmpty())
+            text += QStringLiteral(" The client id was empty; if the broker does not assign ids, enter one.");
+        break;
+    default:
+        break;
+    }
+    if (const auto reason = ack.properties.string(PropertyId::ReasonString))
+        text += QStringLiteral(" Broker says: \"%1\".").arg(*reason);
+    return text;
+}
+
 void Session::onConnAck(const ConnAck &ack, Millis now, SessionOutput &out)
 {
     if (m_state != SessionState::Connecting) {
-        violate(ReasonCode::ProtocolError, QStringLiteral("A second CONNACK on one connection [MQTT-3.2.0-2]."), out);
+        violate(QStringLiteral("[MQTT-3.2.0-2]"), QStringLiteral("A second CONNACK on one connection [MQTT-3.2.0-2]."), out);
         return;
     }
     if (isFailure(ack.reason)) {
-        // The code as it was on the wire: 3.1.1 return codes are 0x01-0x05, not the 5.0 codes.
-        QString text = ack.answeredInV311
-            ? QStringLiteral("The broker speaks only MQTT 3.1.1: it answered this 5.0 CONNECT with a 3.1.1 CONNACK, "
-                             "return code 0x01 (unacceptable protocol level).")
-            : QStringLiteral("The broker refused the connection: %1 (CONNACK 0x%2).")
-                  .arg(connAckReasonName(ack.reason, m_link.version))
-                  .arg(connAckWireValue(ack.reason, m_link.version), 2, 16, QLatin1Char('0'));
-        switch (ack.reason) {
-        case ReasonCode::ClientIdentifierNotValid:
-            text += m_meta.clientId.isEmpty()
-                ? QStringLiteral(" The broker does not assign client ids; enter one.")
-                : QStringLiteral(" Client id '%1' was not accepted; try a shorter id or let the broker assign one.").arg(m_meta.clientId);
-            break;
-        case ReasonCode::BadUserNameOrPassword:
-        case ReasonCode::NotAuthorized:
-            text += QStringLiteral(" Check the user name and password.");
-            break;
-        case ReasonCode::UnsupportedProtocolVersion:
-            text += QStringLiteral(" Try the other protocol version (3.1.1 or 5.0).");
-            break;
-        case ReasonCode::UnspecifiedError:
-            // mosquitto 2.0.11 refuses a 5.0 CONNECT with an empty client id this way when it
-            // does not assign ids (0x85 would be the specific code).
-            if (m_meta.clientId.isEmpty())
-                text += QStringLiteral(" The client id was empty; if the broker does not assign ids, enter one.");
-            break;
-        default:
-            break;
-        }
-        if (const auto reason = ack.properties.string(PropertyId::ReasonString))
-            text += QStringLiteral(" Broker says: \"%1\".").arg(*reason);
-        out.events.push_back(ConnectionRefused{ack.reason, text});
+        out.events.push_back(ConnectionRefused{ack.reason, refusalSentence(ack)});
         out.close = true;
         markDisconnected(out);
         return;
     }
     if (ack.sessionPresent && m_cleanStartRequested) {
-        violate(ReasonCode::ProtocolError,
+        violate(QStringLiteral("[MQTT-3.2.2-2]"),
                 QStringLiteral("CONNACK says Session Present = 1 although we asked for Clean Start [MQTT-3.2.2-2]."), out);
         return;
     }
     if (ack.sessionPresent && !m_meta.established) {
         // The front end says how to keep the session state across runs (a store file).
-        out.events.push_back(ProtocolViolation{
-            ReasonCode::ProtocolError,
-            QStringLiteral("The broker resumed a session (Session Present = 1) for which this client holds no state "
-                           "[MQTT-3.2.2-4]; its unfinished messages are lost to us. Reconnect with Clean Start to begin "
-                           "a new session."),
-            QStringLiteral("[MQTT-3.2.2-4]")});
+        violate(QStringLiteral("[MQTT-3.2.2-4]"),
+                QStringLiteral("The broker resumed a session (Session Present = 1) for which this client holds no state "
+                               "[MQTT-3.2.2-4]; its unfinished messages are lost to us. Reconnect with Clean Start to "
+                               "begin a new session."),
+                out);
         return;
     }
     if (m_link.isV5()) {
@@ -217,9 +258,7 @@ void Session::onConnAck(const ConnAck &ack, Millis now, SessionOutput &out)
             m_meta.clientId = *id;
         if (const auto keepAlive = p.integer(PropertyId::ServerKeepAlive))
             m_keepAlive = quint16(*keepAlive); // [MQTT-3.2.2-21] the server's value wins
-        m_link.peerReceiveMaximum = quint16(p.integer(PropertyId::ReceiveMaximum).value_or(65535));
-        m_link.peerMaximumPacketSize = p.integer(PropertyId::MaximumPacketSize).value_or(0);
-        m_link.peerTopicAliasMaximum = quint16(p.integer(PropertyId::TopicAliasMaximum).value_or(0));
+        adoptPeerLimits(p);
         if (const auto maxQos = p.integer(PropertyId::MaximumQoS))
             m_link.peerMaximumQoS = QoS(*maxQos);
         m_link.peerRetainAvailable = p.integer(PropertyId::RetainAvailable).value_or(1) == 1;
@@ -250,24 +289,16 @@ SessionOutput Session::accept(const Connect &connect, ConnAck ack, Millis now)
     m_meta.version = connect.version;
     m_keepAlive = connect.keepAlive;
     if (connect.version == ProtocolVersion::V5) {
-        const Properties &p = connect.properties;
-        m_link.peerReceiveMaximum = quint16(p.integer(PropertyId::ReceiveMaximum).value_or(65535));
-        m_link.peerMaximumPacketSize = p.integer(PropertyId::MaximumPacketSize).value_or(0);
-        m_link.peerTopicAliasMaximum = quint16(p.integer(PropertyId::TopicAliasMaximum).value_or(0));
-        m_meta.sessionExpiry = p.integer(PropertyId::SessionExpiryInterval).value_or(0);
+        adoptPeerLimits(connect.properties);
+        m_meta.sessionExpiry = connect.properties.integer(PropertyId::SessionExpiryInterval).value_or(0);
         Properties &a = ack.properties;
-        if (m_options.receiveMaximum < 65535 && !a.contains(PropertyId::ReceiveMaximum))
-            a.set(PropertyId::ReceiveMaximum, quint32(m_options.receiveMaximum));
-        if (m_options.topicAliasMaximum > 0 && !a.contains(PropertyId::TopicAliasMaximum))
-            a.set(PropertyId::TopicAliasMaximum, quint32(m_options.topicAliasMaximum));
+        announceLimits(a);
         if (m_options.maximumQoS && *m_options.maximumQoS != QoS::ExactlyOnce && !a.contains(PropertyId::MaximumQoS))
             a.set(PropertyId::MaximumQoS, quint32(qosValue(*m_options.maximumQoS)));
-        if (m_options.maximumPacketSize > 0 && !a.contains(PropertyId::MaximumPacketSize))
-            a.set(PropertyId::MaximumPacketSize, m_options.maximumPacketSize);
         if (const auto keepAlive = a.integer(PropertyId::ServerKeepAlive))
             m_keepAlive = quint16(*keepAlive);
     } else {
-        m_meta.sessionExpiry = connect.cleanStart ? 0 : 0xFFFFFFFF;
+        m_meta.sessionExpiry = connect.cleanStart ? 0 : kSessionNeverExpires;
     }
     const bool refused = isFailure(ack.reason);
     if (refused)
@@ -359,7 +390,7 @@ SessionOutput Session::receive(const Packet &packet, Millis now)
         return out;
     }
     dispatch(packet, now, out);
-    if (hasViolation(out))
+    if (closingViolation(out))
         closeOnViolation(out);
     return finish(std::move(out), now);
 }
@@ -368,7 +399,7 @@ void Session::dispatch(const Packet &packet, Millis now, SessionOutput &out)
 {
     const PacketType type = packetType(packet);
     if (const QString wrong = wrongDirection(m_options.role, type); !wrong.isEmpty()) {
-        violate(ReasonCode::ProtocolError,
+        violate(type == PacketType::Connect ? QStringLiteral("[MQTT-3.1.0-2]") : errorHandlingSection(m_link.isV5()),
                 QStringLiteral("Received %1, but %2 %3.")
                     .arg(packetTypeName(type), wrong,
                          type == PacketType::Connect ? QStringLiteral("[MQTT-3.1.0-2]")
@@ -377,42 +408,30 @@ void Session::dispatch(const Packet &packet, Millis now, SessionOutput &out)
         return;
     }
     if (m_state == SessionState::Connecting && type != PacketType::ConnAck && type != PacketType::Disconnect) {
-        violate(ReasonCode::ProtocolError,
+        violate(QStringLiteral("[MQTT-3.2.0-1]"),
                 QStringLiteral("Received %1 before CONNACK; the server's first packet must be CONNACK [MQTT-3.2.0-1].")
                     .arg(packetTypeName(type)),
                 out);
         return;
     }
     std::visit(
-        [&](const auto &p) {
-            using P = std::decay_t<decltype(p)>;
-            if constexpr (std::is_same_v<P, ConnAck>) {
-                onConnAck(p, now, out);
-            } else if constexpr (std::is_same_v<P, Connect>) {
-                violate(ReasonCode::ProtocolError, QStringLiteral("A second CONNECT on one connection [MQTT-3.1.0-2]."), out);
-            } else if constexpr (std::is_same_v<P, Publish>) {
-                m_inbound.onPublish(p, now, m_link, out);
-            } else if constexpr (std::is_same_v<P, PubAck>) {
-                m_outbound.onPubAck(p, now, m_link, out);
-            } else if constexpr (std::is_same_v<P, PubRec>) {
-                m_outbound.onPubRec(p, now, m_link, out);
-            } else if constexpr (std::is_same_v<P, PubRel>) {
-                m_inbound.onPubRel(p, now, m_link, out);
-            } else if constexpr (std::is_same_v<P, PubComp>) {
-                m_outbound.onPubComp(p, now, m_link, out);
-            } else if constexpr (std::is_same_v<P, SubAck>) {
-                onSubAck(p, out);
-            } else if constexpr (std::is_same_v<P, UnsubAck>) {
-                onUnsubAck(p, out);
-            } else if constexpr (std::is_same_v<P, Subscribe>) {
-                out.events.push_back(SubscribeRequested{p});
-            } else if constexpr (std::is_same_v<P, Unsubscribe>) {
-                out.events.push_back(UnsubscribeRequested{p});
-            } else if constexpr (std::is_same_v<P, PingReq>) {
-                out.sent.push_back(PingResp{});
-            } else if constexpr (std::is_same_v<P, PingResp>) {
-                m_pingSentAt.reset();
-            } else if constexpr (std::is_same_v<P, Disconnect>) {
+        overloaded{
+            [&](const ConnAck &p) { onConnAck(p, now, out); },
+            [&](const Connect &) {
+                violate(QStringLiteral("[MQTT-3.1.0-2]"), QStringLiteral("A second CONNECT on one connection [MQTT-3.1.0-2]."), out);
+            },
+            [&](const Publish &p) { m_inbound.onPublish(p, now, m_link, out); },
+            [&](const PubAck &p) { m_outbound.onPubAck(p, now, m_link, out); },
+            [&](const PubRec &p) { m_outbound.onPubRec(p, now, m_link, out); },
+            [&](const PubRel &p) { m_inbound.onPubRel(p, now, m_link, out); },
+            [&](const PubComp &p) { m_outbound.onPubComp(p, now, m_link, out); },
+            [&](const SubAck &p) { onSubAck(p, out); },
+            [&](const UnsubAck &p) { onUnsubAck(p, out); },
+            [&](const Subscribe &p) { out.events.push_back(SubscribeRequested{p}); },
+            [&](const Unsubscribe &p) { out.events.push_back(UnsubscribeRequested{p}); },
+            [&](const PingReq &) { out.sent.push_back(PingResp{}); },
+            [&](const PingResp &) { m_pingSentAt.reset(); },
+            [&](const Disconnect &p) {
                 QString text = m_link.isV5() ? QStringLiteral("The peer disconnected: %1.")
                                                    .arg(reasonText(p.reason, PacketType::Disconnect))
                                              : QStringLiteral("The peer disconnected.");
@@ -421,11 +440,12 @@ void Session::dispatch(const Packet &packet, Millis now, SessionOutput &out)
                 out.events.push_back(PeerDisconnected{p.reason, text, p.reason == ReasonCode::DisconnectWithWillMessage});
                 out.close = true;
                 markDisconnected(out);
-            } else if constexpr (std::is_same_v<P, Auth>) {
-                violate(ReasonCode::ProtocolError,
+            },
+            [&](const Auth &) {
+                violate(QStringLiteral("[MQTT-4.12.0-6]"),
                         QStringLiteral("Received AUTH, but no Authentication Method was agreed in CONNECT [MQTT-4.12.0-6]."),
                         out);
-            }
+            },
         },
         packet);
 }
@@ -435,12 +455,12 @@ std::optional<Session::PendingRequest> Session::takePending(PacketId id, PacketT
 {
     const auto it = m_pending.find(id.value);
     if (it == m_pending.end() || it->second.type != request) {
-        out.events.push_back(Violation{QString(),
-                                       QStringLiteral("%1 for id %2, which answers no %3 of ours; ignored.")
-                                           .arg(packetTypeName(answer))
-                                           .arg(id.value)
-                                           .arg(packetTypeName(request)),
-                                       id});
+        out.events.push_back(PeerViolation{.rule = QStringLiteral("section 2.2.1"),
+                                           .message = QStringLiteral("%1 for id %2, which answers no %3 of ours; ignored.")
+                                                          .arg(packetTypeName(answer))
+                                                          .arg(id.value)
+                                                          .arg(packetTypeName(request)),
+                                           .packetId = id});
         return std::nullopt;
     }
     PendingRequest taken = std::move(it->second);
@@ -456,7 +476,7 @@ void Session::onSubAck(const SubAck &ack, SessionOutput &out)
         return;
     PendingRequest &request = *pending;
     if (ack.reasons.size() != request.subscriptions.size()) {
-        violate(ReasonCode::ProtocolError,
+        violate(QStringLiteral("[MQTT-3.9.3-1]"),
                 QStringLiteral("SUBACK id %1 has %2 return codes for %3 topic filters [MQTT-3.9.3-1].")
                     .arg(ack.packetId.value)
                     .arg(ack.reasons.size())
@@ -474,7 +494,7 @@ void Session::onUnsubAck(const UnsubAck &ack, SessionOutput &out)
         return;
     PendingRequest &request = *pending;
     if (m_link.isV5() && ack.reasons.size() != request.filters.size()) {
-        violate(ReasonCode::ProtocolError,
+        violate(QStringLiteral("[MQTT-3.11.3-1]"),
                 QStringLiteral("UNSUBACK id %1 has %2 reason codes for %3 topic filters [MQTT-3.11.3-1].")
                     .arg(ack.packetId.value)
                     .arg(ack.reasons.size())
@@ -512,18 +532,18 @@ SessionOutput Session::subscribe(std::vector<Subscription> subscriptions, Millis
 {
     SessionOutput out;
     if (m_state != SessionState::Connected) {
-        out.events.push_back(SessionNote{QStringLiteral("Not connected: SUBSCRIBE not sent.")});
+        out.events.push_back(LocalMisuse{QStringLiteral("Not connected: SUBSCRIBE not sent.")});
         return out;
     }
     const auto id = m_outbound.allocateId();
     if (!id) {
-        out.events.push_back(SessionNote{QStringLiteral("All packet ids are in use; SUBSCRIBE not sent.")});
+        out.events.push_back(LocalMisuse{QStringLiteral("All packet ids are in use; SUBSCRIBE not sent.")});
         return out;
     }
     Subscribe packet{*id, m_link.isV5() ? std::move(properties) : Properties{}, subscriptions};
     if (const auto tooLarge = exceedsPeerMaximumPacketSize(packet)) {
         m_outbound.releaseId(*id);
-        out.events.push_back(SessionNote{*tooLarge});
+        out.events.push_back(LocalMisuse{*tooLarge});
         return out;
     }
     m_pending.emplace(id->value, PendingRequest{PacketType::Subscribe, std::move(subscriptions), {}});
@@ -535,18 +555,18 @@ SessionOutput Session::unsubscribe(std::vector<QString> filters, Millis now, Pro
 {
     SessionOutput out;
     if (m_state != SessionState::Connected) {
-        out.events.push_back(SessionNote{QStringLiteral("Not connected: UNSUBSCRIBE not sent.")});
+        out.events.push_back(LocalMisuse{QStringLiteral("Not connected: UNSUBSCRIBE not sent.")});
         return out;
     }
     const auto id = m_outbound.allocateId();
     if (!id) {
-        out.events.push_back(SessionNote{QStringLiteral("All packet ids are in use; UNSUBSCRIBE not sent.")});
+        out.events.push_back(LocalMisuse{QStringLiteral("All packet ids are in use; UNSUBSCRIBE not sent.")});
         return out;
     }
     Unsubscribe packet{*id, m_link.isV5() ? std::move(properties) : Properties{}, filters};
     if (const auto tooLarge = exceedsPeerMaximumPacketSize(packet)) {
         m_outbound.releaseId(*id);
-        out.events.push_back(SessionNote{*tooLarge});
+        out.events.push_back(LocalMisuse{*tooLarge});
         return out;
     }
     m_pending.emplace(id->value, PendingRequest{PacketType::Unsubscribe, {}, std::move(filters)});
@@ -603,26 +623,25 @@ SessionOutput Session::protocolError(const ProtocolError &error, Millis now)
     SessionOutput out;
     if (m_state == SessionState::Disconnected)
         return out;
-    out.events.push_back(ProtocolViolation{error.code, error.toString()});
+    out.events.push_back(PeerViolation{
+        .rule = ruleOf(error, m_link.isV5()), .message = error.toString(), .closes = true, .reason = error.code});
     closeOnViolation(out);
     return finish(std::move(out), now);
 }
 
-void Session::violate(ReasonCode reason, const QString &message, SessionOutput &out)
+void Session::violate(const QString &rule, const QString &message, SessionOutput &out)
 {
-    out.events.push_back(ProtocolViolation{reason, message});
+    out.events.push_back(PeerViolation{.rule = rule, .message = message, .closes = true});
 }
 
 void Session::closeOnViolation(SessionOutput &out)
 {
     if (m_state == SessionState::Disconnected)
         return;
-    const auto it = std::find_if(out.events.begin(), out.events.end(),
-                                 [](const SessionEvent &e) { return std::holds_alternative<ProtocolViolation>(e); });
-    const auto &violation = std::get<ProtocolViolation>(*it);
+    const PeerViolation *violation = closingViolation(out);
     // 5.0: tell the peer why ([MQTT-4.13.1-1]); 3.1.1 just closes.
     if (m_link.isV5())
-        out.sent.push_back(Disconnect{violation.reason, {}});
+        out.sent.push_back(Disconnect{violation->reason, {}});
     out.close = true;
     markDisconnected(out);
 }

@@ -15,6 +15,9 @@ namespace mqs {
 
 enum class SessionRole : quint8 { Client, Server };
 
+// 5.0 3.1.2.11.3, 3.2.2.3.3: a Receive Maximum the peer does not announce is 65,535.
+inline constexpr quint16 kDefaultReceiveMaximum = 65535;
+
 struct SessionOptions {
     SessionRole role = SessionRole::Client;
     InboundMethod inboundMethod = InboundMethod::B;
@@ -54,7 +57,7 @@ public:
     // The peer's bytes did not decode: DISCONNECT with the error's reason (5.0) and close.
     SessionOutput protocolError(const ProtocolError &error, Millis now);
 
-    PublishResult publish(const ApplicationMessage &message, Millis now);
+    [[nodiscard]] PublishResult publish(const ApplicationMessage &message, Millis now);
     // Client role.
     SessionOutput subscribe(std::vector<Subscription> subscriptions, Millis now, Properties properties = {});
     SessionOutput unsubscribe(std::vector<QString> filters, Millis now, Properties properties = {});
@@ -87,7 +90,7 @@ public:
     InboundFlows &inbound() { return m_inbound; }
 
 private:
-    std::optional<QString> exceedsPeerMaximumPacketSize(const Packet &packet) const;
+    [[nodiscard]] std::optional<QString> exceedsPeerMaximumPacketSize(const Packet &packet) const;
     void resendToServerWithoutSession(Millis now, SessionOutput &out);
     void resend(const QString &headline, Millis now, SessionOutput &out);
     struct PendingRequest {
@@ -98,13 +101,17 @@ private:
 
     void dispatch(const Packet &packet, Millis now, SessionOutput &out);
     void onConnAck(const ConnAck &ack, Millis now, SessionOutput &out);
+    QString refusalSentence(const ConnAck &ack) const;
+    void announceLimits(Properties &properties) const;
+    void adoptPeerLimits(const Properties &properties);
     void onSubAck(const SubAck &ack, SessionOutput &out);
     void onUnsubAck(const UnsubAck &ack, SessionOutput &out);
     // The `request` (SUBSCRIBE or UNSUBSCRIBE) that an `answer` with `id` acknowledges, taken off
     // the pending list with its id freed; or nothing, and a violation saying it answers nothing.
     std::optional<PendingRequest> takePending(PacketId id, PacketType request, PacketType answer, SessionOutput &out);
     void startFlows(bool sessionPresent, Millis now, SessionOutput &out);
-    void violate(ReasonCode reason, const QString &message, SessionOutput &out);
+    // The peer broke `rule` in a way that ends the connection; receive() closes it.
+    void violate(const QString &rule, const QString &message, SessionOutput &out);
     void closeOnViolation(SessionOutput &out);
     void markDisconnected(SessionOutput &out);
     SessionOutput finish(SessionOutput out, Millis now);

@@ -12,11 +12,15 @@ namespace mqs {
 
 // ---- changes to persist -----------------------------------------------------------------
 
+// 5.0 3.1.2.11.2: a Session Expiry Interval of 0xFFFFFFFF means the session does not expire; a
+// 3.1.1 Clean Session 0 session is kept the same way.
+inline constexpr quint32 kSessionNeverExpires = 0xFFFFFFFF;
+
 // Who the session belongs to and whether the peer keeps state for it.
 struct SessionMeta {
     QString clientId{};
     ProtocolVersion version = ProtocolVersion::V5;
-    quint32 sessionExpiry = 0; // seconds (3.1.1: 0 = clean session, 0xFFFFFFFF = persistent)
+    quint32 sessionExpiry = 0; // seconds (3.1.1: 0 = clean session, kSessionNeverExpires = persistent)
     bool established = false; // a CONNACK said the peer keeps this session across connections
     bool operator==(const SessionMeta &) const = default;
 };
@@ -100,19 +104,16 @@ struct FlowsAbandoned {
     std::vector<FlowUpdate> flows{};
     bool operator==(const FlowsAbandoned &) const = default;
 };
-// The peer broke a rule; the session kept going (or closed, see ProtocolViolation).
-struct Violation {
-    QString rule{}; // "[MQTT-4.3.3-6]"
+// The peer broke a rule. `rule` always names it: the statement id ("[MQTT-4.3.3-6]"), or the section
+// ("section 4.3.3") where the specification numbers no statement. When `closes`, the session ends the
+// connection over it (5.0: with a DISCONNECT carrying `reason`); otherwise it answered and kept going.
+struct PeerViolation {
+    QString rule{};
     QString message{};
+    bool closes = false;
+    ReasonCode reason = ReasonCode::ProtocolError; // the DISCONNECT's, when it closes
     std::optional<PacketId> packetId{};
-    bool operator==(const Violation &) const = default;
-};
-// The peer broke a rule that ends the connection (we send DISCONNECT with `reason` in 5.0).
-struct ProtocolViolation {
-    ReasonCode reason = ReasonCode::ProtocolError;
-    QString message{};
-    QString rule{}; // the statement broken, e.g. "[MQTT-3.2.2-4]", when a front end acts on it
-    bool operator==(const ProtocolViolation &) const = default;
+    bool operator==(const PeerViolation &) const = default;
 };
 struct PeerDisconnected {
     ReasonCode reason = ReasonCode::Success;
@@ -121,11 +122,15 @@ struct PeerDisconnected {
     bool operator==(const PeerDisconnected &) const = default;
 };
 struct KeepAliveExpired { QString message; bool operator==(const KeepAliveExpired &) const = default; };
+// Our own side asked for what the session cannot do now (not connected, no free packet id, a packet
+// above the peer's Maximum Packet Size); nothing was sent.
+struct LocalMisuse { QString message; bool operator==(const LocalMisuse &) const = default; };
+// Something worth a line in the trace that is nobody's fault.
 struct SessionNote { QString message; bool operator==(const SessionNote &) const = default; };
 
 using SessionEvent = std::variant<Connected, ConnectionRefused, SubscribeAcknowledged, UnsubscribeAcknowledged,
                                   RequestUnanswered, SubscribeRequested, UnsubscribeRequested, SessionResumed,
-                                  FlowsAbandoned, Violation, ProtocolViolation, PeerDisconnected, KeepAliveExpired,
+                                  FlowsAbandoned, PeerViolation, PeerDisconnected, KeepAliveExpired, LocalMisuse,
                                   SessionNote>;
 
 struct SessionOutput {
@@ -145,8 +150,5 @@ struct SessionOutput {
 
 // The state a step left the flow (direction, id) in, or `fallback` when the step did not touch it.
 FlowState stateAfter(const SessionOutput &out, Direction direction, PacketId id, FlowState fallback);
-
-// A one-line text of an event, for traces and logs.
-QString describeEvent(const SessionEvent &event);
 
 } // namespace mqs

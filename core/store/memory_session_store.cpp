@@ -1,5 +1,7 @@
 #include "memory_session_store.h"
 
+#include "protocol/overloaded.h"
+
 #include <algorithm>
 
 namespace mqs {
@@ -15,36 +17,26 @@ void MemorySessionStore::applyTo(const SessionKey &key, const std::vector<StoreC
 {
     Entry &e = m_entries[key];
     for (const StoreChange &change : changes) {
-        std::visit(
-            [&](const auto &c) {
-                using C = std::decay_t<decltype(c)>;
-                if constexpr (std::is_same_v<C, SaveMeta>)
-                    e.meta = c.meta;
-                else if constexpr (std::is_same_v<C, SaveOutbound>)
-                    e.outbound[c.flow.packetId.value] = c.flow;
-                else if constexpr (std::is_same_v<C, DeleteOutbound>)
-                    e.outbound.erase(c.packetId.value);
-                else if constexpr (std::is_same_v<C, SaveInbound>)
-                    e.inbound[c.flow.packetId.value] = c.flow;
-                else if constexpr (std::is_same_v<C, DeleteInbound>)
-                    e.inbound.erase(c.packetId.value);
-                else if constexpr (std::is_same_v<C, RecordDelivery>)
-                    e.history.push_back(c.delivery);
-                else if constexpr (std::is_same_v<C, SaveSubscription>)
-                    e.subscriptions[c.subscription.filter] = StoredSubscription{c.subscription, c.subscriptionIdentifier};
-                else if constexpr (std::is_same_v<C, DeleteSubscription>)
-                    e.subscriptions.erase(c.filter);
-                else if constexpr (std::is_same_v<C, SaveRetained>)
-                    e.retained[c.message.topic] = c.message;
-                else if constexpr (std::is_same_v<C, DeleteRetained>)
-                    e.retained.erase(c.topic);
-                else if constexpr (std::is_same_v<C, DeleteSession>) {
-                    e.meta.reset();
-                    e.outbound.clear();
-                    e.inbound.clear();
-                    e.subscriptions.clear();
-                }
-            },
+        std::visit(overloaded{
+                       [&](const SaveMeta &c) { e.meta = c.meta; },
+                       [&](const SaveOutbound &c) { e.outbound[c.flow.packetId.value] = c.flow; },
+                       [&](const DeleteOutbound &c) { e.outbound.erase(c.packetId.value); },
+                       [&](const SaveInbound &c) { e.inbound[c.flow.packetId.value] = c.flow; },
+                       [&](const DeleteInbound &c) { e.inbound.erase(c.packetId.value); },
+                       [&](const RecordDelivery &c) { e.history.push_back(c.delivery); },
+                       [&](const SaveSubscription &c) {
+                           e.subscriptions[c.subscription.filter] = StoredSubscription{c.subscription, c.subscriptionIdentifier};
+                       },
+                       [&](const DeleteSubscription &c) { e.subscriptions.erase(c.filter); },
+                       [&](const SaveRetained &c) { e.retained[c.message.topic] = c.message; },
+                       [&](const DeleteRetained &c) { e.retained.erase(c.topic); },
+                       [&](const DeleteSession &) {
+                           e.meta.reset();
+                           e.outbound.clear();
+                           e.inbound.clear();
+                           e.subscriptions.clear();
+                       },
+                   },
             change);
     }
 }

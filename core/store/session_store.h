@@ -70,16 +70,16 @@ public:
         return commit(StoreBatch{SessionChanges{key, std::move(changes)}});
     }
     // Nothing when no session is stored for `key`.
-    virtual StoreResult<std::optional<StoredSession>> load(const SessionKey &key) = 0;
+    [[nodiscard]] virtual StoreResult<std::optional<StoredSession>> load(const SessionKey &key) = 0;
     // Forgets the session (flows, subscriptions; the delivery history stays).
     [[nodiscard]] std::optional<StoreError> remove(const SessionKey &key) { return apply(key, {DeleteSession{}}); }
-    virtual StoreResult<std::vector<SessionKey>> keys(const QString &scope) = 0;
+    [[nodiscard]] virtual StoreResult<std::vector<SessionKey>> keys(const QString &scope) = 0;
     // The delivered messages of `key`, oldest first (at most `limit`, the newest ones).
-    virtual StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit = 100000) = 0;
+    [[nodiscard]] virtual StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit = 100000) = 0;
     // Every session that has a delivery history, for listing it.
-    virtual StoreResult<std::vector<SessionKey>> historyKeys() = 0;
+    [[nodiscard]] virtual StoreResult<std::vector<SessionKey>> historyKeys() = 0;
     // The retained messages kept under `key`, by topic.
-    virtual StoreResult<std::vector<ApplicationMessage>> retained(const SessionKey &key) = 0;
+    [[nodiscard]] virtual StoreResult<std::vector<ApplicationMessage>> retained(const SessionKey &key) = 0;
     // Where it keeps things, for messages ("memory", a file path).
     virtual QString location() const = 0;
 };

@@ -25,6 +25,6 @@ StoreError sqliteFailure(const QString &path, const QString &what, const QString
 
 // Creates the tables of a new file, migrates a schema 1 file in one transaction, and refuses a
 // file written by a newer schema (nothing is changed in it then).
-std::optional<StoreError> openSchema(QSqlDatabase &db, const QString &path);
+[[nodiscard]] std::optional<StoreError> openSchema(QSqlDatabase &db, const QString &path);
 
 } // namespace mqs

@@ -2,6 +2,8 @@
 
 #include "sqlite_schema.h"
 
+#include "protocol/overloaded.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QSqlError>
@@ -188,16 +190,16 @@ std::optional<QString> SqliteSessionStore::pruneHistory(qint64 session)
 std::optional<QString> SqliteSessionStore::applyChange(qint64 session, const StoreChange &change)
 {
     return std::visit(
-        [&](const auto &c) -> std::optional<QString> {
-            using C = std::decay_t<decltype(c)>;
-            if constexpr (std::is_same_v<C, SaveMeta>) {
+        overloaded{
+            [&](const SaveMeta &c) -> std::optional<QString> {
                 return run(QStringLiteral("INSERT OR REPLACE INTO sessions VALUES (:session, :version, :expiry, :established)"),
                            session, [&](QSqlQuery &q) {
                                q.bindValue(QStringLiteral(":version"), int(c.meta.version));
                                q.bindValue(QStringLiteral(":expiry"), qint64(c.meta.sessionExpiry));
                                q.bindValue(QStringLiteral(":established"), c.meta.established ? 1 : 0);
                            });
-            } else if constexpr (std::is_same_v<C, SaveOutbound>) {
+            },
+            [&](const SaveOutbound &c) -> std::optional<QString> {
                 const OutboundFlow &f = c.flow;
                 return run(QStringLiteral("INSERT OR REPLACE INTO outbound_flows VALUES (:session, :id, :serial, :state,"
                                           " :sends, :pubrels, :reason, :created, :published, :acknowledged, :message)"),
@@ -213,10 +215,12 @@ std::optional<QString> SqliteSessionStore::applyChange(qint64 session, const Sto
                                q.bindValue(QStringLiteral(":acknowledged"), qint64(f.acknowledgedAt.count()));
                                q.bindValue(QStringLiteral(":message"), serializeMessage(f.message));
                            });
-            } else if constexpr (std::is_same_v<C, DeleteOutbound>) {
+            },
+            [&](const DeleteOutbound &c) -> std::optional<QString> {
                 return run(QStringLiteral("DELETE FROM outbound_flows WHERE session = :session AND packet_id = :id"), session,
                            [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":id"), c.packetId.value); });
-            } else if constexpr (std::is_same_v<C, SaveInbound>) {
+            },
+            [&](const SaveInbound &c) -> std::optional<QString> {
                 const InboundFlow &f = c.flow;
                 return run(QStringLiteral("INSERT OR REPLACE INTO inbound_flows VALUES (:session, :id, :serial, :state,"
                                           " :topic, :received, :duplicates, :message)"),
@@ -230,10 +234,12 @@ std::optional<QString> SqliteSessionStore::applyChange(qint64 session, const Sto
                                q.bindValue(QStringLiteral(":message"), f.message ? QVariant(serializeMessage(*f.message))
                                                                                  : QVariant(QMetaType::fromType<QByteArray>()));
                            });
-            } else if constexpr (std::is_same_v<C, DeleteInbound>) {
+            },
+            [&](const DeleteInbound &c) -> std::optional<QString> {
                 return run(QStringLiteral("DELETE FROM inbound_flows WHERE session = :session AND packet_id = :id"), session,
                            [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":id"), c.packetId.value); });
-            } else if constexpr (std::is_same_v<C, RecordDelivery>) {
+            },
+            [&](const RecordDelivery &c) -> std::optional<QString> {
                 // The next number in the session's range of rows: the end of one b-tree, found in it.
                 return run(QStringLiteral("INSERT INTO deliveries VALUES ((SELECT ifnull(max(row), :first - 1) + 1 FROM"
                                           " deliveries WHERE row BETWEEN :first AND :last), :id, :at, :message)"),
@@ -245,7 +251,8 @@ std::optional<QString> SqliteSessionStore::applyChange(qint64 session, const Sto
                                q.bindValue(QStringLiteral(":at"), qint64(c.delivery.at.count()));
                                q.bindValue(QStringLiteral(":message"), serializeMessage(c.delivery.message));
                            });
-            } else if constexpr (std::is_same_v<C, SaveSubscription>) {
+            },
+            [&](const SaveSubscription &c) -> std::optional<QString> {
                 const Subscription &s = c.subscription;
                 return run(QStringLiteral("INSERT OR REPLACE INTO subscriptions VALUES (:session, :filter, :qos,"
                                           " :nolocal, :rap, :rh, :subid)"),
@@ -257,25 +264,29 @@ std::optional<QString> SqliteSessionStore::applyChange(qint64 session, const Sto
                                q.bindValue(QStringLiteral(":rh"), int(s.options.retainHandling));
                                q.bindValue(QStringLiteral(":subid"), qint64(c.subscriptionIdentifier));
                            });
-            } else if constexpr (std::is_same_v<C, DeleteSubscription>) {
+            },
+            [&](const DeleteSubscription &c) -> std::optional<QString> {
                 return run(QStringLiteral("DELETE FROM subscriptions WHERE session = :session AND filter = :filter"), session,
                            [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":filter"), c.filter); });
-            } else if constexpr (std::is_same_v<C, SaveRetained>) {
+            },
+            [&](const SaveRetained &c) -> std::optional<QString> {
                 return run(QStringLiteral("INSERT OR REPLACE INTO retained VALUES (:session, :topic, :message)"), session,
                            [&](QSqlQuery &q) {
                                q.bindValue(QStringLiteral(":topic"), c.message.topic);
                                q.bindValue(QStringLiteral(":message"), serializeMessage(c.message));
                            });
-            } else if constexpr (std::is_same_v<C, DeleteRetained>) {
+            },
+            [&](const DeleteRetained &c) -> std::optional<QString> {
                 return run(QStringLiteral("DELETE FROM retained WHERE session = :session AND topic = :topic"), session,
                            [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":topic"), c.topic); });
-            } else if constexpr (std::is_same_v<C, DeleteSession>) {
+            },
+            [&](const DeleteSession &) -> std::optional<QString> {
                 for (const char *table : {"sessions", "outbound_flows", "inbound_flows", "subscriptions"})
                     if (auto error = run(QStringLiteral("DELETE FROM %1 WHERE session = :session").arg(QLatin1String(table)),
                                          session, [](QSqlQuery &) {}))
                         return error;
                 return std::nullopt;
-            }
+            },
         },
         change);
 }

@@ -40,7 +40,7 @@ struct CaptureContents {
 };
 
 // Decodes `path`, with MQTT on `port`. Errors as sentences: not a capture, no MQTT on the port.
-std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint16 port = 1883);
+[[nodiscard]] std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint16 port = 1883);
 
 // "  1.001215  stream 1   46184 → 18831  PUBLISH id=1 qos=2 ..."
 QString captureLine(const CapturedPacket &packet);

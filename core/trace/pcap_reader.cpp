@@ -4,8 +4,8 @@
 
 #include <QFile>
 #include <QFileInfo>
-#include <QHostAddress>
 
+#include <arpa/inet.h>
 #include <pcap/pcap.h>
 
 namespace mqs {
@@ -21,6 +21,14 @@ constexpr int kLinkSll2 = 276;
 
 quint16 be16(const uchar *p) { return quint16((p[0] << 8) | p[1]); }
 quint32 be32(const uchar *p) { return (quint32(p[0]) << 24) | (quint32(p[1]) << 16) | (quint32(p[2]) << 8) | p[3]; }
+
+// An IPv4 or IPv6 address as Wireshark prints it (RFC 5952 for IPv6), from its bytes on the wire.
+// POSIX inet_ntop rather than QHostAddress: the trace layer stays off QtNetwork.
+QString addressText(int family, const uchar *bytes)
+{
+    char text[INET6_ADDRSTRLEN] = {};
+    return inet_ntop(family, bytes, text, sizeof text) ? QString::fromLatin1(text) : QString();
+}
 
 // Where the IP header starts for this link type, or -1 when the frame carries no IP.
 qsizetype ipOffset(int linkType, const uchar *data, qsizetype length)
@@ -93,8 +101,8 @@ std::optional<QString> readTcpPayloads(const QString &path, const std::function<
         const qsizetype available = length - ip;
         const int version = p[0] >> 4;
         qsizetype tcpOffset = 0;
-        QHostAddress source;
-        QHostAddress destination;
+        QString source;
+        QString destination;
         qsizetype ipPayloadLength = 0;
         if (version == 4) {
             if (available < 20)
@@ -104,8 +112,8 @@ std::optional<QString> readTcpPayloads(const QString &path, const std::function<
                 continue;
             if ((be16(p + 6) & 0x1FFF) != 0 || (be16(p + 6) & 0x2000)) // fragments are not reassembled
                 continue;
-            source = QHostAddress(be32(p + 12));
-            destination = QHostAddress(be32(p + 16));
+            source = addressText(AF_INET, p + 12);
+            destination = addressText(AF_INET, p + 16);
             ipPayloadLength = std::min<qsizetype>(be16(p + 2), available) - ihl;
             tcpOffset = ihl;
         } else if (version == 6) {
@@ -119,8 +127,8 @@ std::optional<QString> readTcpPayloads(const QString &path, const std::function<
             }
             if (next != 6)
                 continue;
-            source = QHostAddress(p + 8);
-            destination = QHostAddress(p + 24);
+            source = addressText(AF_INET6, p + 8);
+            destination = addressText(AF_INET6, p + 24);
             ipPayloadLength = std::min<qsizetype>(40 + be16(p + 4), available) - offset;
             tcpOffset = offset;
         } else {
@@ -133,9 +141,9 @@ std::optional<QString> readTcpPayloads(const QString &path, const std::function<
         if (tcpHeader < 20 || tcpHeader > ipPayloadLength)
             continue;
         TcpSegment segment;
-        segment.source = source.toString();
+        segment.source = source;
         segment.sourcePort = be16(tcp);
-        segment.destination = destination.toString();
+        segment.destination = destination;
         segment.destinationPort = be16(tcp + 2);
         segment.sequence = be32(tcp + 4);
         segment.syn = tcp[13] & 0x02;

@@ -23,7 +23,7 @@ struct TcpPayload {
 
 // Feeds every in-order TCP payload of `path` to `sink`. Nothing on success, else a sentence
 // ("FILE is not a packet capture (libpcap says: ...)", unsupported link type, ...).
-std::optional<QString> readTcpPayloads(const QString &path, const std::function<void(const TcpPayload &)> &sink,
+[[nodiscard]] std::optional<QString> readTcpPayloads(const QString &path, const std::function<void(const TcpPayload &)> &sink,
                                        quint64 *framesRead = nullptr);
 
 } // namespace mqs

@@ -26,10 +26,10 @@ struct TraceSelection {
 // hints, sequence and acknowledgement numbers consistent, checksums filled. Only packets that
 // crossed the wire are written: a held packet when it is released, never a dropped one.
 // Nothing on success, else a sentence (e.g. the disk is full).
-std::optional<QString> writePcap(const TraceLog &log, QIODevice &out, const TraceSelection &selection = {});
+[[nodiscard]] std::optional<QString> writePcap(const TraceLog &log, QIODevice &out, const TraceSelection &selection = {});
 
 // One JSON object per event: sequence, time, connection, kind, direction, type, id, flow
 // state, mark, rule, note, the raw bytes in hex and the describe() line.
-std::optional<QString> writeJsonLines(const TraceLog &log, QIODevice &out, const TraceSelection &selection = {});
+[[nodiscard]] std::optional<QString> writeJsonLines(const TraceLog &log, QIODevice &out, const TraceSelection &selection = {});
 
 } // namespace mqs

@@ -24,7 +24,7 @@ struct ServerUrl {
     // "mqtt://broker:1883", "wss://host/mqtt", "broker:1883" (mqtt:// assumed), "[::1]:1883";
     // tcp:// is an alias of mqtt://, ssl:// and tls:// of mqtts://. Returns a sentence naming
     // the fault and the fix when the text is not a broker URL.
-    static std::variant<ServerUrl, QString> parse(const QString &text);
+    [[nodiscard]] static std::variant<ServerUrl, QString> parse(const QString &text);
     static quint16 defaultPort(Scheme scheme);
     static QString schemeName(Scheme scheme); // "mqtt", "mqtts", "ws", "wss"
 

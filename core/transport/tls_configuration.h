@@ -13,7 +13,7 @@ namespace mqs {
 
 // The configuration, or a sentence naming the file that is missing, unreadable or not PEM, the key
 // that needs a passphrase or belongs to another certificate: all found before any connection.
-std::variant<QSslConfiguration, QString> makeSslConfiguration(const TlsOptions &options);
+[[nodiscard]] std::variant<QSslConfiguration, QString> makeSslConfiguration(const TlsOptions &options);
 // "The broker's certificate for 'localhost' is not trusted (...). Give its CA with --cafile, or ..."
 QString describeSslErrors(const QList<QSslError> &errors, const QString &host);
 // Whether `certificate` is issued for `name` (its DNS or IP alternative names, else its CN;

@@ -56,7 +56,7 @@ protected:
 
 // The transport for `url` (TcpTransport or WebSocketTransport), owned by `parent`; or a sentence
 // saying why not (e.g. a TLS file that is missing or not PEM), before any connection is tried.
-std::variant<Transport *, QString> createTransport(const ServerUrl &url, const TlsOptions &tls, QObject *parent);
+[[nodiscard]] std::variant<Transport *, QString> createTransport(const ServerUrl &url, const TlsOptions &tls, QObject *parent);
 
 } // namespace mqs
 

@@ -21,8 +21,8 @@ public:
     explicit TransportServer(QObject *parent = nullptr);
 
     // Port 0 picks a free one (see port()). Nothing on success, else a sentence.
-    std::optional<QString> listen(quint16 port, const QHostAddress &address = QHostAddress::LocalHost);
-    std::optional<QString> listenWebSocket(quint16 port, const QHostAddress &address = QHostAddress::LocalHost);
+    [[nodiscard]] std::optional<QString> listen(quint16 port, const QHostAddress &address = QHostAddress::LocalHost);
+    [[nodiscard]] std::optional<QString> listenWebSocket(quint16 port, const QHostAddress &address = QHostAddress::LocalHost);
     void stop();
     quint16 port() const { return m_tcp.serverPort(); }
     quint16 webSocketPort() const { return m_ws ? m_ws->serverPort() : 0; }

@@ -192,16 +192,23 @@ public:
     std::vector<QString> notes;
 };
 
-inline Connect connectAs(const QString &clientId, ProtocolVersion version = ProtocolVersion::V5, bool cleanStart = true,
-                         quint32 sessionExpiry = 0, quint16 keepAlive = 60)
+// The CONNECT fields a test varies, named at the call site: connectAs(id, {.cleanStart = false}).
+struct ConnectOptions {
+    ProtocolVersion version = ProtocolVersion::V5;
+    bool cleanStart = true;
+    quint32 sessionExpiry = 0; // 5.0 Session Expiry Interval, sent when non-zero
+    quint16 keepAlive = 60;
+};
+
+inline Connect connectAs(const QString &clientId, ConnectOptions options = {})
 {
     Connect c;
-    c.version = version;
+    c.version = options.version;
     c.clientId = clientId;
-    c.cleanStart = cleanStart;
-    c.keepAlive = keepAlive;
-    if (version == ProtocolVersion::V5 && sessionExpiry)
-        c.properties.set(PropertyId::SessionExpiryInterval, sessionExpiry);
+    c.cleanStart = options.cleanStart;
+    c.keepAlive = options.keepAlive;
+    if (options.version == ProtocolVersion::V5 && options.sessionExpiry)
+        c.properties.set(PropertyId::SessionExpiryInterval, options.sessionExpiry);
     return c;
 }
 
@@ -209,7 +216,7 @@ inline Connect connectAs(const QString &clientId, ProtocolVersion version = Prot
 // Returns the CONNECT that resumes it.
 inline Connect leaveSubscribedOffline(BrokerWire &wire, BrokerWire::Client &client, const QString &filter, QoS qos)
 {
-    const Connect persistent = connectAs(client.name, ProtocolVersion::V5, false, 3600);
+    const Connect persistent = connectAs(client.name, {.cleanStart = false, .sessionExpiry = 3600});
     wire.connect(client, persistent);
     wire.subscribe(client, {Subscription{filter, {qos}}});
     wire.drop(client);

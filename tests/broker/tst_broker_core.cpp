@@ -153,7 +153,7 @@ private slots:
         wire.connect(watcher, connectAs(QStringLiteral("watcher")));
         wire.subscribe(watcher, {Subscription{QStringLiteral("status/#"), {QoS::AtLeastOnce}}});
         auto &sensor = wire.client(QStringLiteral("sensor"));
-        Connect c = connectAs(QStringLiteral("sensor"), ProtocolVersion::V5, false, 3600);
+        Connect c = connectAs(QStringLiteral("sensor"), {.cleanStart = false, .sessionExpiry = 3600});
         Will will{QStringLiteral("status/sensor"), "offline", QoS::AtLeastOnce, false, {}};
         will.properties.set(PropertyId::WillDelayInterval, quint32(10));
         c.will = will;
@@ -217,7 +217,7 @@ private slots:
     {
         BrokerWire wire;
         auto &dash = wire.client(QStringLiteral("dash"));
-        wire.connect(dash, connectAs(QStringLiteral("dash"), ProtocolVersion::V5, false, 30));
+        wire.connect(dash, connectAs(QStringLiteral("dash"), {.cleanStart = false, .sessionExpiry = 30}));
         wire.subscribe(dash, {Subscription{QStringLiteral("a"), {QoS::AtLeastOnce}}});
         wire.drop(dash);
         wire.advance(20s);
@@ -231,7 +231,7 @@ private slots:
     {
         BrokerWire wire;
         auto &quiet = wire.client(QStringLiteral("quiet"));
-        wire.connect(quiet, connectAs(QStringLiteral("quiet"), ProtocolVersion::V5, true, 0, 10));
+        wire.connect(quiet, connectAs(QStringLiteral("quiet"), {.keepAlive = 10}));
         quiet.connected = true;
         wire.now += 16s; // the client's own keep alive is not ticked: it stays silent
         wire.advance(0s);
@@ -245,7 +245,7 @@ private slots:
         wire.connect(anon, connectAs(QString()));
         QVERIFY(anon.session.meta().clientId.startsWith(QStringLiteral("sandbox-")));
         auto &old = wire.client(QStringLiteral("old"));
-        wire.connect(old, connectAs(QString(), ProtocolVersion::V311, false));
+        wire.connect(old, connectAs(QString(), {.version = ProtocolVersion::V311, .cleanStart = false}));
         QVERIFY(wire.logOf(QStringLiteral("old")).contains(QStringLiteral("broker -> old: CONNACK session-present=0 0x85 Client Identifier not valid")));
     }
 

@@ -82,9 +82,9 @@ private slots:
         BrokerWire wire;
         auto &watcher = watch(wire, QStringLiteral("t"));
         auto &rogue = wire.client(QStringLiteral("rogue"));
-        wire.connect(rogue, connectAs(QStringLiteral("rogue"), version));
+        wire.connect(rogue, connectAs(QStringLiteral("rogue"), {.version = version}));
         // one read: a second CONNECT (a Protocol Error that closes), then a new CONNECT and a PUBLISH
-        sendRaw(wire, rogue, {connectAs(QStringLiteral("rogue"), version), connectAs(QStringLiteral("impostor"), version),
+        sendRaw(wire, rogue, {connectAs(QStringLiteral("rogue"), {.version = version}), connectAs(QStringLiteral("impostor"), {.version = version}),
                               publishOn(QStringLiteral("t"), "smuggled")});
         QVERIFY(watcher.received.empty());
         QCOMPARE(wire.broker.sessionIds(), std::vector<QString>{QStringLiteral("watcher")});
@@ -101,7 +101,7 @@ private slots:
         auto &old = wire.client(QStringLiteral("old"));
         wire.open(old);
         // one read: a CONNECT refused with 0x85 (empty id, Clean Session 0), a CONNECT, a PUBLISH
-        sendRaw(wire, old, {connectAs(QString(), ProtocolVersion::V311, false), connectAs(QStringLiteral("again"), ProtocolVersion::V311),
+        sendRaw(wire, old, {connectAs(QString(), {.version = ProtocolVersion::V311, .cleanStart = false}), connectAs(QStringLiteral("again"), {.version = ProtocolVersion::V311}),
                             publishOn(QStringLiteral("t"), "x")});
         QVERIFY(wire.logOf(QStringLiteral("old")).contains(QStringLiteral("broker -> old: CONNACK session-present=0 0x85 Client Identifier not valid")));
         QVERIFY(watcher.received.empty());
@@ -183,7 +183,7 @@ private slots:
     {
         BrokerWire wire;
         auto &c = wire.client(QStringLiteral("c"));
-        wire.connect(c, connectAs(QStringLiteral("c"), ProtocolVersion::V5, false, 1));
+        wire.connect(c, connectAs(QStringLiteral("c"), {.cleanStart = false, .sessionExpiry = 1}));
         Properties raise;
         raise.set(PropertyId::SessionExpiryInterval, quint32(3600));
         wire.fromClient(c, c.session.disconnect(wire.now, ReasonCode::Success, raise));
@@ -201,7 +201,7 @@ private slots:
     {
         BrokerWire wire;
         auto &c = wire.client(QStringLiteral("c"));
-        wire.connect(c, connectAs(QStringLiteral("c"), ProtocolVersion::V5, false, 3600));
+        wire.connect(c, connectAs(QStringLiteral("c"), {.cleanStart = false, .sessionExpiry = 3600}));
         wire.subscribe(c, {Subscription{QStringLiteral("a"), {QoS::AtLeastOnce}}});
         Properties lower;
         lower.set(PropertyId::SessionExpiryInterval, quint32(0));
@@ -226,10 +226,10 @@ private slots:
         auto &watcher = watch(wire, QStringLiteral("status/#"));
         auto &first = wire.client(QStringLiteral("first"));
         auto &second = wire.client(QStringLiteral("second"));
-        Connect withWill = connectAs(QStringLiteral("same-id"), version);
+        Connect withWill = connectAs(QStringLiteral("same-id"), {.version = version});
         withWill.will = willOn(QStringLiteral("status/same-id"));
         wire.connect(first, withWill);
-        wire.connect(second, connectAs(QStringLiteral("same-id"), version));
+        wire.connect(second, connectAs(QStringLiteral("same-id"), {.version = version}));
         QVERIFY(!first.connected);
         QVERIFY(second.connected);
         QCOMPARE(watcher.received.size(), 1u);
@@ -241,8 +241,8 @@ private slots:
         BrokerWire wire;
         auto &first = wire.client(QStringLiteral("first"));
         auto &second = wire.client(QStringLiteral("second"));
-        wire.connect(first, connectAs(QStringLiteral("same-id"), ProtocolVersion::V311));
-        wire.connect(second, connectAs(QStringLiteral("same-id"), ProtocolVersion::V311));
+        wire.connect(first, connectAs(QStringLiteral("same-id"), {.version = ProtocolVersion::V311}));
+        wire.connect(second, connectAs(QStringLiteral("same-id"), {.version = ProtocolVersion::V311}));
         QVERIFY(!first.connected);
         QVERIFY(wire.logOf(QStringLiteral("first")).filter(QStringLiteral("DISCONNECT")).isEmpty()); // a client-only packet in 3.1.1
     }
@@ -259,9 +259,9 @@ private slots:
         BrokerWire wire;
         auto &first = wire.client(QStringLiteral("first"));
         auto &second = wire.client(QStringLiteral("second"));
-        wire.connect(first, connectAs(QStringLiteral("same-id"), version, true));
+        wire.connect(first, connectAs(QStringLiteral("same-id"), {.version = version}));
         wire.subscribe(first, {Subscription{QStringLiteral("a"), {QoS::AtLeastOnce}}});
-        wire.connect(second, connectAs(QStringLiteral("same-id"), version, false, 3600));
+        wire.connect(second, connectAs(QStringLiteral("same-id"), {.version = version, .cleanStart = false, .sessionExpiry = 3600}));
         QVERIFY(wire.logOf(QStringLiteral("second")).filter(QStringLiteral("CONNACK session-present=0")).size() == 1);
         QVERIFY(wire.broker.subscriptions(QStringLiteral("same-id")).empty());
     }
@@ -272,7 +272,7 @@ private slots:
         auto &watcher = watch(wire, QStringLiteral("status/#"));
         auto &first = wire.client(QStringLiteral("first"));
         auto &second = wire.client(QStringLiteral("second"));
-        Connect delayed = connectAs(QStringLiteral("same-id"), ProtocolVersion::V5, false, 3600);
+        Connect delayed = connectAs(QStringLiteral("same-id"), {.cleanStart = false, .sessionExpiry = 3600});
         delayed.will = willOn(QStringLiteral("status/same-id"));
         delayed.will->properties.set(PropertyId::WillDelayInterval, quint32(60));
         wire.connect(first, delayed);
@@ -390,7 +390,7 @@ private slots:
         auto &watcher = wire.client(QStringLiteral("watcher"));
         leaveSubscribedOffline(wire, watcher, QStringLiteral("status/#"), QoS::AtLeastOnce);
         auto &sensor = wire.client(QStringLiteral("sensor"));
-        Connect c = connectAs(QStringLiteral("sensor"), ProtocolVersion::V5, false, 3600);
+        Connect c = connectAs(QStringLiteral("sensor"), {.cleanStart = false, .sessionExpiry = 3600});
         c.will = willOn(QStringLiteral("status/sensor"));
         wire.connect(sensor, c);
         // the broker goes down with the sensor connected: a new core from the same store
@@ -410,7 +410,7 @@ private slots:
         auto &watcher = wire.client(QStringLiteral("watcher"));
         leaveSubscribedOffline(wire, watcher, QStringLiteral("status/#"), QoS::AtLeastOnce);
         auto &sensor = wire.client(QStringLiteral("sensor"));
-        Connect c = connectAs(QStringLiteral("sensor"), ProtocolVersion::V5, false, 3600);
+        Connect c = connectAs(QStringLiteral("sensor"), {.cleanStart = false, .sessionExpiry = 3600});
         c.will = willOn(QStringLiteral("status/sensor"));
         c.will->properties.set(PropertyId::WillDelayInterval, quint32(30));
         wire.connect(sensor, c);
@@ -428,7 +428,7 @@ private slots:
     {
         BrokerWire wire;
         auto &sensor = wire.client(QStringLiteral("sensor"));
-        Connect c = connectAs(QStringLiteral("sensor"), ProtocolVersion::V5, false, 3600);
+        Connect c = connectAs(QStringLiteral("sensor"), {.cleanStart = false, .sessionExpiry = 3600});
         c.will = willOn(QStringLiteral("status/sensor"));
         wire.connect(sensor, c);
         QCOMPARE(std::get<std::vector<ApplicationMessage>>(wire.store.retained(SessionKey{wire.broker.storeScope(), QStringLiteral("sensor")})).size(), 1u);

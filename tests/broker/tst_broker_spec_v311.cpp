@@ -134,16 +134,16 @@ private slots:
         constexpr int kEach = 12;
         BrokerWire wire;
         auto &display = wire.client(QStringLiteral("display"));
-        wire.connect(display, connectAs(display.name, ProtocolVersion::V311));
+        wire.connect(display, connectAs(display.name, {.version = ProtocolVersion::V311}));
         wire.subscribe(display, {Subscription{QStringLiteral("home/hall"), {QoS::ExactlyOnce}}});
         auto &logger = wire.client(QStringLiteral("logger"));
-        const Connect resume = connectAs(logger.name, ProtocolVersion::V311, false);
+        const Connect resume = connectAs(logger.name, {.version = ProtocolVersion::V311, .cleanStart = false});
         wire.connect(logger, resume);
         wire.subscribe(logger, {Subscription{QStringLiteral("home/hall"), {QoS::ExactlyOnce}}});
         wire.drop(logger);
 
         auto &sensor = wire.client(QStringLiteral("sensor"));
-        wire.connect(sensor, connectAs(sensor.name, ProtocolVersion::V311));
+        wire.connect(sensor, connectAs(sensor.name, {.version = ProtocolVersion::V311}));
         for (int i = 1; i <= kEach; ++i) {
             wire.publish(sensor, QStringLiteral("home/hall"), QoS::AtLeastOnce, "q1-" + QByteArray::number(i));
             wire.publish(sensor, QStringLiteral("home/hall"), QoS::ExactlyOnce, "q2-" + QByteArray::number(i));

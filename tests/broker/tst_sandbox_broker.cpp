@@ -53,7 +53,7 @@ QStringList linesWith(const TraceLog &trace, const QString &text)
     return lines;
 }
 
-// mosquitto_sub in the background; started() waits until the broker has its subscription.
+// mosquitto_sub in the background; waitSubscribed() waits until the broker has its subscription.
 class Subscriber
 {
 public:
@@ -254,7 +254,7 @@ private slots:
         QTRY_COMPARE(pub.state(), ConnectionState::Connected);
         sub.subscribe({Subscription{QStringLiteral("t/#"), {QoS::ExactlyOnce}}});
         QTRY_VERIFY(!broker.core().subscriptions(QStringLiteral("subscriber")).empty());
-        pub.publish(ApplicationMessage{QStringLiteral("t/x"), "1", QoS::ExactlyOnce, false, {}});
+        (void)pub.publish(ApplicationMessage{QStringLiteral("t/x"), "1", QoS::ExactlyOnce, false, {}});
         QTRY_COMPARE_WITH_TIMEOUT(broker.heldPackets().size(), 1u, 5000);
         QTest::qWait(200);
         QVERIFY2(linesWith(trace, stalled).filter(QStringLiteral("[held by a fault rule]")).size() == 1,
@@ -309,7 +309,7 @@ private slots:
         broker.faults().add(std::get<FaultRule>(FaultRule::parse(QStringLiteral("drop out PUBCOMP client loser"))));
         pub.open();
         QTRY_COMPARE(pub.state(), ConnectionState::Connected);
-        pub.publish(ApplicationMessage{QStringLiteral("l/1"), "lost?", QoS::ExactlyOnce, false, {}});
+        (void)pub.publish(ApplicationMessage{QStringLiteral("l/1"), "lost?", QoS::ExactlyOnce, false, {}});
         QTRY_COMPARE(pub.session().flowState(Direction::Outbound, 1), FlowState::AwaitingPubComp);
         QVERIFY(!broker.restart(false));
         QTRY_COMPARE_WITH_TIMEOUT(pub.state(), ConnectionState::Connected, 5000);

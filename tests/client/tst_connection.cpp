@@ -239,7 +239,7 @@ private slots:
         QSignalSpy received(&sub, &Connection::messageReceived);
         pub.faults().add(std::get<FaultRule>(FaultRule::parse(QStringLiteral("hold out PUBREL limit 1"))));
         for (int i = 0; i < 20; ++i)
-            pub.publish(ApplicationMessage{QStringLiteral("pcap/t"), QByteArray::number(i), QoS(i % 3), false, {}});
+            (void)pub.publish(ApplicationMessage{QStringLiteral("pcap/t"), QByteArray::number(i), QoS(i % 3), false, {}});
         QTRY_COMPARE_WITH_TIMEOUT(pub.heldPackets().size(), 1u, 5000);
         pub.release(pub.heldPackets().front().id);
         QTRY_COMPARE_WITH_TIMEOUT(received.size(), 20, 5000);
@@ -354,7 +354,7 @@ private slots:
         Connection pub(settingsFor(m_broker->url(), QStringLiteral("rm5-publisher")), trace, nullptr);
         open(pub);
         for (int i = 0; i < 30; ++i)
-            pub.publish(ApplicationMessage{QStringLiteral("rm5/x"), QByteArray::number(i), QoS::ExactlyOnce, false, {}});
+            (void)pub.publish(ApplicationMessage{QStringLiteral("rm5/x"), QByteArray::number(i), QoS::ExactlyOnce, false, {}});
         QTRY_COMPARE_WITH_TIMEOUT(pub.session().outbound().inflight(), 0, 5000);
         QSignalSpy errors(&sub, &Connection::errorOccurred);
         sub.open();

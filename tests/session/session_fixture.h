@@ -42,26 +42,44 @@ inline ApplicationMessage reading(const QString &topic, QoS qos, const QByteArra
     return m;
 }
 
-inline Connect connectPacket(ProtocolVersion version = ProtocolVersion::V5, bool cleanStart = true,
-                             quint32 sessionExpiry = 0, quint16 keepAlive = 60)
+// The CONNECT fields a test varies, named at the call site: connectPacket({.cleanStart = false}).
+struct ConnectOptions {
+    ProtocolVersion version = ProtocolVersion::V5;
+    bool cleanStart = true;
+    quint32 sessionExpiry = 0; // 5.0 Session Expiry Interval, sent when non-zero
+    quint16 keepAlive = 60;
+};
+
+inline Connect connectPacket(ConnectOptions options = {})
 {
     Connect c;
-    c.version = version;
-    c.cleanStart = cleanStart;
-    c.keepAlive = keepAlive;
+    c.version = options.version;
+    c.cleanStart = options.cleanStart;
+    c.keepAlive = options.keepAlive;
     c.clientId = QStringLiteral("sensor-1");
-    if (version == ProtocolVersion::V5 && sessionExpiry > 0)
-        c.properties.set(PropertyId::SessionExpiryInterval, sessionExpiry);
+    if (options.version == ProtocolVersion::V5 && options.sessionExpiry > 0)
+        c.properties.set(PropertyId::SessionExpiryInterval, options.sessionExpiry);
     return c;
 }
 
+// A client handshake: what its CONNECT asks for and what the CONNACK answers.
+struct Handshake {
+    ProtocolVersion version = ProtocolVersion::V5;
+    bool cleanStart = true;
+    quint32 sessionExpiry = 0;
+    bool sessionPresent = false; // the CONNACK's
+    Properties connAckProperties{};
+};
+
 // CONNECT, then a successful CONNACK: the session is Connected.
-inline SessionOutput connectClient(Session &session, ProtocolVersion version = ProtocolVersion::V5,
-                                   bool sessionPresent = false, Properties connAckProperties = {},
-                                   bool cleanStart = true, quint32 sessionExpiry = 0)
+inline SessionOutput connectClient(Session &session, Handshake handshake = {})
 {
-    session.connect(connectPacket(version, cleanStart, sessionExpiry), t0);
-    return session.receive(ConnAck{sessionPresent, ReasonCode::Success, std::move(connAckProperties)}, t0 + 1ms);
+    (void)session.connect(connectPacket({.version = handshake.version,
+                                         .cleanStart = handshake.cleanStart,
+                                         .sessionExpiry = handshake.sessionExpiry}),
+                          t0);
+    return session.receive(ConnAck{handshake.sessionPresent, ReasonCode::Success, std::move(handshake.connAckProperties)},
+                           t0 + 1ms);
 }
 
 template<typename E>
@@ -73,6 +91,17 @@ const E *findEvent(const SessionOutput &out)
     return nullptr;
 }
 
+// The first peer violation that ends the connection, or that the session answers and lets pass.
+inline const PeerViolation *findViolation(const SessionOutput &out, bool closes)
+{
+    for (const SessionEvent &e : out.events)
+        if (const auto *found = std::get_if<PeerViolation>(&e); found && found->closes == closes)
+            return found;
+    return nullptr;
+}
+inline const PeerViolation *findClosingViolation(const SessionOutput &out) { return findViolation(out, true); }
+inline const PeerViolation *findToleratedViolation(const SessionOutput &out) { return findViolation(out, false); }
+
 template<typename E>
 int countEvents(const SessionOutput &out)
 {
@@ -82,14 +111,20 @@ int countEvents(const SessionOutput &out)
     return n;
 }
 
-inline Publish incoming(PacketId id, QoS qos, const QString &topic = QStringLiteral("sensors/temperature/livingroom"),
-                        bool dup = false, const QByteArray &payload = "22.5")
+// The PUBLISH fields a test varies beyond its id and QoS: incoming(7, QoS::ExactlyOnce, {.dup = true}).
+struct IncomingOptions {
+    QString topic = QStringLiteral("sensors/temperature/livingroom");
+    bool dup = false;
+    QByteArray payload = "22.5";
+};
+
+inline Publish incoming(PacketId id, QoS qos, IncomingOptions options = {})
 {
     Publish p;
-    p.topic = topic;
+    p.topic = options.topic;
     p.qos = qos;
-    p.dup = dup;
-    p.payload = payload;
+    p.dup = options.dup;
+    p.payload = options.payload;
     if (qos != QoS::AtMostOnce)
         p.packetId = id;
     return p;

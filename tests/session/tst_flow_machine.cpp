@@ -169,9 +169,10 @@ private slots:
         connectClient(session);
         const auto id = *session.publish(reading("a/b", QoS::ExactlyOnce), t0).ticket->packetId;
         const auto out = session.receive(PubComp{.packetId = id}, t0 + 1ms);
-        const auto *violation = findEvent<ProtocolViolation>(out);
+        const auto *violation = findClosingViolation(out);
         QVERIFY(violation);
         QVERIFY2(violation->message.contains(QStringLiteral("[MQTT-4.3.3-5]")), qPrintable(violation->message));
+        QCOMPARE(violation->rule, QStringLiteral("[MQTT-4.3.3-5]"));
         QCOMPARE(session.flowState(Direction::Outbound, id), FlowState::AwaitingPubRec); // unmoved
     }
 

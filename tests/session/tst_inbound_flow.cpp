@@ -21,7 +21,7 @@ Session connectedSession(InboundMethod method, ProtocolVersion version = Protoco
     options.inboundMethod = method;
     options.receiveMaximum = receiveMaximum;
     Session session(options);
-    connectClient(session, version);
+    connectClient(session, {.version = version});
     return session;
 }
 
@@ -47,7 +47,7 @@ private slots:
         QCOMPARE(recordedDeliveries(out), 1);
 
         // paho.mqtt.python#194, mosquitto#1751: the duplicate must not be delivered again
-        out = session.receive(incoming(7, QoS::ExactlyOnce, QStringLiteral("sensors/temperature/livingroom"), true), t0 + 2ms);
+        out = session.receive(incoming(7, QoS::ExactlyOnce, {.dup = true}), t0 + 2ms);
         QVERIFY(out.delivered.empty());
         QCOMPARE(recordedDeliveries(out), 0);
         QCOMPARE(out.sent, (Packets{PubRec{.packetId = 7}}));
@@ -58,7 +58,7 @@ private slots:
         QCOMPARE(session.flowState(Direction::Inbound, 7), FlowState::None);
 
         // [MQTT-4.3.3-12] after PUBCOMP the id carries a new message
-        out = session.receive(incoming(7, QoS::ExactlyOnce, QStringLiteral("x/y")), t0 + 4ms);
+        out = session.receive(incoming(7, QoS::ExactlyOnce, {.topic = QStringLiteral("x/y")}), t0 + 4ms);
         QCOMPARE(out.delivered.size(), 1u);
         QCOMPARE(out.delivered[0].message.topic, QStringLiteral("x/y"));
     }
@@ -74,7 +74,7 @@ private slots:
         QVERIFY(saved.flow.message.has_value());
         QCOMPARE(saved.flow.message->payload, QByteArray("22.5"));
 
-        out = session.receive(incoming(9, QoS::ExactlyOnce, QStringLiteral("sensors/temperature/livingroom"), true), t0 + 2ms);
+        out = session.receive(incoming(9, QoS::ExactlyOnce, {.dup = true}), t0 + 2ms);
         QVERIFY(out.delivered.empty());
 
         out = session.receive(PubRel{.packetId = 9}, t0 + 3ms);
@@ -111,7 +111,7 @@ private slots:
         Session session = connectedSession(InboundMethod::B, version);
         auto out = session.receive(PubRel{.packetId = 42}, t0);
         QCOMPARE(out.sent, (Packets{PubComp{.packetId = 42, .reason = reason}}));
-        QVERIFY(findEvent<Violation>(out)->message.contains(QStringLiteral("PUBREL for id 42")));
+        QVERIFY(findToleratedViolation(out)->message.contains(QStringLiteral("PUBREL for id 42")));
         QCOMPARE(session.state(), SessionState::Connected);
     }
 
@@ -124,7 +124,7 @@ private slots:
         QVERIFY(out.delivered.empty());
         QVERIFY(out.close);
         QCOMPARE(out.sent, (Packets{Disconnect{.reason = ReasonCode::ReceiveMaximumExceeded}}));
-        QVERIFY(findEvent<ProtocolViolation>(out)->message.contains(QStringLiteral("[MQTT-3.3.4-9]")));
+        QVERIFY(findClosingViolation(out)->message.contains(QStringLiteral("[MQTT-3.3.4-9]")));
     }
 
     void receiveMaximumCountsOnlyThisConnectionsPublishes()
@@ -135,18 +135,18 @@ private slots:
         SessionOptions options;
         options.receiveMaximum = 2;
         Session session(options);
-        connectClient(session, ProtocolVersion::V5, false, {}, false, 600);
+        connectClient(session, {.cleanStart = false, .sessionExpiry = 600});
         session.receive(incoming(1, QoS::ExactlyOnce), t0);
         session.receive(incoming(2, QoS::ExactlyOnce), t0);
         session.connectionLost(t0 + 1s);
-        session.connect(connectPacket(ProtocolVersion::V5, false, 600), t0 + 2s);
+        session.connect(connectPacket({.cleanStart = false, .sessionExpiry = 600}), t0 + 2s);
         session.receive(ConnAck{true, ReasonCode::Success, {}}, t0 + 2s);
         auto out = session.receive(incoming(3, QoS::ExactlyOnce), t0 + 3s);
         QVERIFY(!out.close);
         out = session.receive(incoming(4, QoS::ExactlyOnce), t0 + 3s);
         QVERIFY(!out.close);
         // a resent PUBLISH of an open flow counts again: it took a unit of the sender's new quota
-        out = session.receive(incoming(1, QoS::ExactlyOnce, QStringLiteral("sensors/temperature/livingroom"), true), t0 + 3s);
+        out = session.receive(incoming(1, QoS::ExactlyOnce, {.dup = true}), t0 + 3s);
         QVERIFY(out.close);
         QCOMPARE(out.sent, (Packets{Disconnect{.reason = ReasonCode::ReceiveMaximumExceeded}}));
     }
@@ -155,10 +155,10 @@ private slots:
     {
         Session session = connectedSession(InboundMethod::B);
         session.receive(incoming(5, QoS::ExactlyOnce), t0);
-        auto out = session.receive(incoming(5, QoS::ExactlyOnce, QStringLiteral("other/topic"), false), t0 + 1ms);
+        auto out = session.receive(incoming(5, QoS::ExactlyOnce, {.topic = QStringLiteral("other/topic")}), t0 + 1ms);
         QVERIFY(out.delivered.empty());
         QCOMPARE(out.sent, (Packets{PubRec{.packetId = 5}}));
-        const auto *violation = findEvent<Violation>(out);
+        const auto *violation = findToleratedViolation(out);
         QVERIFY(violation);
         QVERIFY(violation->message.contains(QStringLiteral("DUP=0")));
         QCOMPARE(violation->packetId, std::optional<PacketId>(5));
@@ -169,9 +169,9 @@ private slots:
         Session session = connectedSession(InboundMethod::B);
         session.receive(incoming(8, QoS::ExactlyOnce), t0);
         session.receive(PubRel{.packetId = 8}, t0 + 1ms);
-        auto out = session.receive(incoming(8, QoS::ExactlyOnce, QStringLiteral("sensors/temperature/livingroom"), true),
+        auto out = session.receive(incoming(8, QoS::ExactlyOnce, {.dup = true}),
                                    t0 + 2ms);
-        const auto *violation = findEvent<Violation>(out);
+        const auto *violation = findToleratedViolation(out);
         QVERIFY(violation);
         QCOMPARE(violation->rule, QStringLiteral("[MQTT-4.3.3-6]"));
         QCOMPARE(out.delivered.size(), 1u); // the spec makes it a new message
@@ -197,7 +197,7 @@ private slots:
         // [MQTT-4.3.2-5] after our PUBACK, a PUBLISH with that id is new, whatever its DUP flag.
         Session session = connectedSession(InboundMethod::B);
         session.receive(incoming(3, QoS::AtLeastOnce), t0);
-        const auto again = session.receive(incoming(3, QoS::AtLeastOnce, QStringLiteral("x/y"), true), t0 + 1ms);
+        const auto again = session.receive(incoming(3, QoS::AtLeastOnce, {.topic = QStringLiteral("x/y"), .dup = true}), t0 + 1ms);
         QCOMPARE(again.delivered.size(), 1u);
         QCOMPARE(again.delivered[0].message.topic, QStringLiteral("x/y"));
         QCOMPARE(again.sent, (Packets{PubAck{.packetId = 3}}));
@@ -219,10 +219,10 @@ private slots:
     void topicAliasesResolve()
     {
         Session session = connectedSession(InboundMethod::B);
-        Publish first = incoming(0, QoS::AtMostOnce, QStringLiteral("sensors/a"));
+        Publish first = incoming(0, QoS::AtMostOnce, {.topic = QStringLiteral("sensors/a")});
         first.properties.set(PropertyId::TopicAlias, quint32(3));
         session.receive(first, t0);
-        Publish second = incoming(0, QoS::AtMostOnce, QString());
+        Publish second = incoming(0, QoS::AtMostOnce, {.topic = QString()});
         second.properties.set(PropertyId::TopicAlias, quint32(3));
         auto out = session.receive(second, t0);
         QCOMPARE(out.delivered.at(0).message.topic, QStringLiteral("sensors/a"));
@@ -232,13 +232,13 @@ private slots:
     void unknownOrTooLargeTopicAliasCloses()
     {
         Session session = connectedSession(InboundMethod::B);
-        Publish p = incoming(0, QoS::AtMostOnce, QString());
+        Publish p = incoming(0, QoS::AtMostOnce, {.topic = QString()});
         p.properties.set(PropertyId::TopicAlias, quint32(2));
         auto out = session.receive(p, t0);
         QVERIFY(out.close);
 
         Session other = connectedSession(InboundMethod::B);
-        Publish big = incoming(0, QoS::AtMostOnce, QStringLiteral("a"));
+        Publish big = incoming(0, QoS::AtMostOnce, {.topic = QStringLiteral("a")});
         big.properties.set(PropertyId::TopicAlias, quint32(11)); // we announce 10
         out = other.receive(big, t0);
         QCOMPARE(out.sent, (Packets{Disconnect{.reason = ReasonCode::TopicAliasInvalid}}));
@@ -248,14 +248,14 @@ private slots:
     {
         SessionOptions options;
         Session session(options);
-        connectClient(session, ProtocolVersion::V5, false, {}, false, 60);
-        Publish first = incoming(0, QoS::AtMostOnce, QStringLiteral("sensors/a"));
+        connectClient(session, {.cleanStart = false, .sessionExpiry = 60});
+        Publish first = incoming(0, QoS::AtMostOnce, {.topic = QStringLiteral("sensors/a")});
         first.properties.set(PropertyId::TopicAlias, quint32(1));
         session.receive(first, t0);
         session.connectionLost(t0 + 1s);
-        session.connect(connectPacket(ProtocolVersion::V5, false, 60), t0 + 2s);
+        session.connect(connectPacket({.cleanStart = false, .sessionExpiry = 60}), t0 + 2s);
         session.receive(ConnAck{true, ReasonCode::Success, {}}, t0 + 2s);
-        Publish second = incoming(0, QoS::AtMostOnce, QString());
+        Publish second = incoming(0, QoS::AtMostOnce, {.topic = QString()});
         second.properties.set(PropertyId::TopicAlias, quint32(1));
         const auto out = session.receive(second, t0 + 3s);
         QVERIFY(out.close); // [MQTT-3.3.2-7]

@@ -24,7 +24,7 @@ Properties maximumPacketSize(quint32 bytes)
 Session clientTalkingTo(const Properties &connAckProperties)
 {
     Session session;
-    connectClient(session, ProtocolVersion::V5, false, connAckProperties);
+    connectClient(session, {.connAckProperties = connAckProperties});
     return session;
 }
 

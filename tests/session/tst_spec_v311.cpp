@@ -15,7 +15,7 @@ Session connectedV311(InboundMethod method = InboundMethod::B, bool cleanSession
     SessionOptions options;
     options.inboundMethod = method;
     Session session(options);
-    connectClient(session, kV311, false, {}, cleanSession);
+    connectClient(session, {.version = kV311, .cleanStart = cleanSession});
     return session;
 }
 
@@ -24,7 +24,7 @@ Session connectedV311(InboundMethod method = InboundMethod::B, bool cleanSession
 Packets reconnectCleanSession0(Session &session, Millis at)
 {
     session.connectionLost(at);
-    session.connect(connectPacket(kV311, false), at + 1s);
+    session.connect(connectPacket({.version = kV311, .cleanStart = false}), at + 1s);
     return session.receive(ConnAck{true, ReasonCode::Success, {}}, at + 1s).sent;
 }
 
@@ -78,7 +78,7 @@ private slots:
         QCOMPARE(out.sent, (Packets{PubAck{.packetId = 5}}));
         QCOMPARE(out.delivered.size(), 1u);
         // The same id after PUBACK, DUP or not, is a new publication.
-        out = session.receive(incoming(5, QoS::AtLeastOnce, QStringLiteral("meters/8"), true), t0 + 2ms);
+        out = session.receive(incoming(5, QoS::AtLeastOnce, {.topic = QStringLiteral("meters/8"), .dup = true}), t0 + 2ms);
         QCOMPARE(out.sent, (Packets{PubAck{.packetId = 5}}));
         QCOMPARE(out.delivered.size(), 1u);
         QCOMPARE(out.delivered[0].message.topic, QStringLiteral("meters/8"));
@@ -125,7 +125,7 @@ private slots:
         auto out = session.receive(incoming(9, QoS::ExactlyOnce), t0 + 1ms);
         delivered += int(out.delivered.size());
         QCOMPARE(out.sent, (Packets{PubRec{.packetId = 9}}));
-        out = session.receive(incoming(9, QoS::ExactlyOnce, QStringLiteral("sensors/temperature/livingroom"), true), t0 + 2ms);
+        out = session.receive(incoming(9, QoS::ExactlyOnce, {.dup = true}), t0 + 2ms);
         delivered += int(out.delivered.size());
         QCOMPARE(out.sent, (Packets{PubRec{.packetId = 9}}));
         out = session.receive(PubRel{.packetId = 9}, t0 + 3ms);
@@ -133,7 +133,7 @@ private slots:
         QCOMPARE(out.sent, (Packets{PubComp{.packetId = 9}}));
         QCOMPARE(delivered, 1);
         // After PUBCOMP the id carries a new publication.
-        out = session.receive(incoming(9, QoS::ExactlyOnce, QStringLiteral("meters/8")), t0 + 4ms);
+        out = session.receive(incoming(9, QoS::ExactlyOnce, {.topic = QStringLiteral("meters/8")}), t0 + 4ms);
         QCOMPARE(out.sent, (Packets{PubRec{.packetId = 9}}));
         qsizetype again = qsizetype(out.delivered.size());
         again += qsizetype(session.receive(PubRel{.packetId = 9}, t0 + 5ms).delivered.size());

@@ -36,7 +36,9 @@ public:
             options.settingsPath = m_dir.filePath(QStringLiteral("settings-%1.ini").arg(m_windows));
         if (options.storePath.isEmpty())
             options.storePath = m_dir.filePath(QStringLiteral("store-%1.db").arg(m_windows));
-        ProfileStore(options.settingsPath).save({profileFor(QStringLiteral("mqtt://127.0.0.1:1"), QStringLiteral("placeholder"))});
+        if (const auto problem = ProfileStore(options.settingsPath)
+                                     .save({profileFor(QStringLiteral("mqtt://127.0.0.1:1"), QStringLiteral("placeholder"))}))
+            qFatal("The placeholder profile was not saved: %s", qPrintable(*problem));
         auto w = std::make_unique<MainWindow>(options);
         w->show();
         return w;
