@@ -177,4 +177,23 @@ inline Subscribe subscribeTo(PacketId id, std::vector<Subscription> subscription
     return Subscribe{.packetId = id, .properties = std::move(properties), .subscriptions = std::move(subscriptions)};
 }
 
+// The payloads of `received` at `qos`, in the order they arrived.
+inline QList<QByteArray> payloadsOf(const std::vector<Delivery> &received, QoS qos)
+{
+    QList<QByteArray> payloads;
+    for (const Delivery &d : received)
+        if (d.message.qos == qos)
+            payloads << d.message.payload;
+    return payloads;
+}
+
+// "prefix1" … "prefixN": the payloads a test publishes, to compare with what arrived.
+inline QList<QByteArray> numbered(const QByteArray &prefix, int count)
+{
+    QList<QByteArray> payloads;
+    for (int i = 1; i <= count; ++i)
+        payloads << prefix + QByteArray::number(i);
+    return payloads;
+}
+
 } // namespace mqs

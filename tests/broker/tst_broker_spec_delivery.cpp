@@ -37,23 +37,6 @@ std::vector<Publish> deliveredToAliasingCandidate(const Properties &properties)
     return peers.publishesTo(subscriber);
 }
 
-QList<QByteArray> payloadsOf(const std::vector<Delivery> &received, QoS qos)
-{
-    QList<QByteArray> payloads;
-    for (const Delivery &d : received)
-        if (d.message.qos == qos)
-            payloads << d.message.payload;
-    return payloads;
-}
-
-QList<QByteArray> numbered(const QByteArray &prefix, int count)
-{
-    QList<QByteArray> payloads;
-    for (int i = 1; i <= count; ++i)
-        payloads << prefix + QByteArray::number(i);
-    return payloads;
-}
-
 } // namespace
 
 class TestBrokerSpecDelivery : public QObject

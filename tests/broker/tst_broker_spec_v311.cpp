@@ -18,23 +18,6 @@ const ConnAck *connAckOf(BrokerPeers &peers, ClientHandle client)
     return BrokerPeers::first<ConnAck>(peers.peer(client).received);
 }
 
-QList<QByteArray> payloadsOf(const std::vector<Delivery> &received, QoS qos)
-{
-    QList<QByteArray> payloads;
-    for (const Delivery &d : received)
-        if (d.message.qos == qos)
-            payloads << d.message.payload;
-    return payloads;
-}
-
-QList<QByteArray> numbered(const QByteArray &prefix, int count)
-{
-    QList<QByteArray> payloads;
-    for (int i = 1; i <= count; ++i)
-        payloads << prefix + QByteArray::number(i);
-    return payloads;
-}
-
 } // namespace
 
 class TestBrokerSpecV311 : public QObject
