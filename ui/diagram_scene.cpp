@@ -370,14 +370,21 @@ void DiagramScene::legendItems(const DiagramGeometry &g, const DiagramPaintState
     const QFontMetrics sm(st.small);
     const qreal y = top + (st.legendHeight - sm.height()) / 2.0;
     qreal x = st.pad * 2;
+    const qreal gap = sm.averageCharWidth() * 2;
     auto add = [&](const QString &s, const QColor &c) {
         const qreal w = sm.horizontalAdvance(s);
         if (x + w > limit)
             return; // what does not fit is left out whole, never cut
         out.push_back(text(QRectF(x, y, w, sm.height()), s, c, DiagramItem::Small));
-        x += w + sm.averageCharWidth() * 2;
+        x += w + gap;
     };
-    add(QCoreApplication::translate("SequenceDiagram", "Arrow colour = packet type:"), pal.color(QPalette::PlaceholderText));
+    // Every colour must be named: on a narrow diagram the heading shortens before a colour goes.
+    qreal colours = 0;
+    for (const LegendEntry &entry : packetLegend())
+        colours += sm.horizontalAdvance(QStringLiteral("→ ") + entry.name) + gap;
+    const QString heading = QCoreApplication::translate("SequenceDiagram", "Arrow colour = packet type:");
+    const bool roomy = x + sm.horizontalAdvance(heading) + gap + colours <= limit;
+    add(roomy ? heading : QCoreApplication::translate("SequenceDiagram", "Colours:"), pal.color(QPalette::PlaceholderText));
     for (const LegendEntry &entry : packetLegend())
         add(QStringLiteral("→ ") + entry.name, packetColor(entry.type, pal));
     add(QCoreApplication::translate("SequenceDiagram", "‖ held  ✕ dropped  ⚠ violation  │ bracket: one flow"), pal.color(QPalette::PlaceholderText));

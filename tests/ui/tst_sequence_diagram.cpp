@@ -274,6 +274,28 @@ private slots:
         QVERIFY(overhanging > 0);
     }
 
+    // The legend of a diagram as narrow as a 1366-px screen leaves it still names every colour.
+    void theLegendNamesEveryColourOnANarrowDiagram()
+    {
+        auto w = demoWindow(QStringLiteral("legend"));
+        SequenceDiagramView *view = w->diagram();
+        QVERIFY(waitForArrows(*w, 4));
+        const DiagramPaintState state = view->paintState();
+        for (int width : {1200, 610}) { // 610: the diagram's width in the window on a 1366-px screen
+            const DiagramGeometry g = view->scene().geometry(view->style(), width, view->layout().laneOrder());
+            std::vector<DiagramItem> items;
+            view->scene().legendItems(g, state, 0, items, -1);
+            QStringList named;
+            for (const DiagramItem &item : items)
+                if (item.kind == DiagramItem::Text) {
+                    named << item.text;
+                    QVERIFY2(item.rect.right() <= width, qPrintable(describe(item)));
+                }
+            for (const LegendEntry &entry : packetLegend())
+                QVERIFY2(named.contains(QStringLiteral("→ ") + entry.name), qPrintable(QStringLiteral("%1 px: %2").arg(width).arg(named.join(u'|'))));
+        }
+    }
+
     void badgeCountsNewPacketsAndFollowsOnClick()
     {
         auto w = demoWindow(QStringLiteral("badge"));
