@@ -269,7 +269,7 @@ bool DiagramLayout::update()
         const auto connection = m_log.connection(m_log.connectionOf(m_next));
         if (!connection || m_retired.contains(connection->id))
             continue; // a removed connection's events stay in the trace, not in the picture
-        const bool client = connection->role == ConnectionRole::Client;
+        const bool client = recordedAtClient(connection->role);
         // Lanes appear with their first row, not with every connection the trace knows.
         auto local = [&] {
             const int lane = laneOf(partyName(m_log, *connection, false), client ? LaneRole::Subscriber : LaneRole::Broker);

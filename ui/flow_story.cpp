@@ -25,7 +25,7 @@ std::pair<QString, QString> endsOf(const TraceConnection &c, Direction direction
 // The client at the far end of a hop: the app's own connection, or the client a broker lane serves.
 QString clientOf(const TraceConnection &c)
 {
-    return c.role == ConnectionRole::Client ? c.name : c.remoteParty;
+    return recordedAtClient(c.role) ? c.name : c.remoteParty;
 }
 
 QString markText(TraceMark mark, bool sent)
@@ -120,7 +120,7 @@ QString hopSentence(const TraceLog &log, const FlowIndex &flows, const FlowRecor
         if (!other || other->hop == f.hop)
             continue; // the same hop seen from its other end
         const auto c = log.connection(other->key.connection).value_or(TraceConnection{});
-        (c.role == ConnectionRole::Client ? byClient : byBroker).emplace(clientOf(c), other->key.packetId.value);
+        (recordedAtClient(c.role) ? byClient : byBroker).emplace(clientOf(c), other->key.packetId.value);
     }
     QStringList parts;
     for (const auto &[client, id] : byClient.empty() ? byBroker : byClient)

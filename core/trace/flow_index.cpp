@@ -222,8 +222,8 @@ FlowRecord &FlowIndex::startFlow(quint64 s, const OpenKey &key, bool sent, int g
     record.key = FlowKey{key.connection, key.direction, PacketId(key.id), generation};
     const auto connection = m_log.connection(key.connection).value_or(TraceConnection{});
     // From the broker's side of a connection, the flows it receives go to the broker.
-    record.hop = (connection.role == ConnectionRole::Client) == (key.direction == Direction::Outbound) ? FlowHop::ToBroker
-                                                                                                      : FlowHop::FromBroker;
+    record.hop = recordedAtClient(connection.role) == (key.direction == Direction::Outbound) ? FlowHop::ToBroker
+                                                                                            : FlowHop::FromBroker;
     m_flows.push_back(std::move(record));
     FlowRecord &f = m_flows.back();
     m_latest.insert(key, Latest{f.id, generation});

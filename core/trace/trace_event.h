@@ -54,7 +54,16 @@ struct TraceEvent {
 enum class ConnectionRole : quint8 {
     Client = 0, // one of the app's own client connections; its peer is a broker
     BrokerSide = 1, // the sandbox broker's end of a connection to one client
+    // A connection between a device and a broker that the app does not own, seen through the
+    // proxy or in a capture. Recorded from the device's side: Sent = device → broker.
+    Observed = 2,
 };
+
+// Whether a connection's events are recorded from its client's end (Sent = toward the broker).
+inline bool recordedAtClient(ConnectionRole role)
+{
+    return role != ConnectionRole::BrokerSide;
+}
 
 struct TraceConnection {
     ConnectionId id = 0;
