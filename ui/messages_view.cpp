@@ -94,11 +94,7 @@ QWidget *MessagesView::buildTree()
     m_treeSearch->setObjectName(QStringLiteral("topicSearch"));
     m_treeSearch->setPlaceholderText(tr("Search topics"));
     m_treeSearch->setClearButtonEnabled(true);
-    m_treeFilter = new QSortFilterProxyModel(this);
-    m_treeFilter->setSourceModel(&m_tree);
-    m_treeFilter->setRecursiveFilteringEnabled(true); // a match keeps its parents, so the path shows
-    m_treeFilter->setFilterRole(TopicTreeModel::TopicRole);
-    m_treeFilter->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_treeFilter = new TopicTreeFilter(m_tree, this);
     m_treeView = new QTreeView(this);
     m_treeView->setModel(m_treeFilter);
     m_treeView->setUniformRowHeights(true);
@@ -107,7 +103,7 @@ QWidget *MessagesView::buildTree()
     m_treeView->setColumnWidth(TopicTreeModel::Topic, columnWidth(metrics, QStringLiteral("temperature/livingroom"), tr("Topic")));
     m_treeView->setColumnWidth(TopicTreeModel::Messages, columnWidth(metrics, QStringLiteral("100,000"), tr("Messages")));
     connect(m_treeSearch, &QLineEdit::textChanged, this, [this](const QString &text) {
-        m_treeFilter->setFilterFixedString(text);
+        m_treeFilter->setSearch(text);
         if (!text.isEmpty())
             m_treeView->expandAll();
     });
@@ -141,7 +137,7 @@ QWidget *MessagesView::buildList()
     m_filter->setClearButtonEnabled(true);
     m_connection = new QComboBox(this);
     m_connection->setObjectName(QStringLiteral("messagesConnection"));
-    m_connection->setToolTip(tr("Show the messages of one connection only"));
+    m_connection->setToolTip(tr("Show the messages and topics of one connection only"));
     m_connection->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_listView = new QTableView(this);
     m_listView->setModel(&m_list);
@@ -162,7 +158,7 @@ QWidget *MessagesView::buildList()
     };
     for (const auto &[column, sample] : kSamples)
         m_listView->setColumnWidth(column, columnWidth(metrics, sample, m_list.headerData(column, Qt::Horizontal, Qt::DisplayRole).toString()));
-    connect(m_connection, &QComboBox::activated, this, [this] { m_list.setConnectionFilter(m_connection->currentData().toString()); });
+    connect(m_connection, &QComboBox::activated, this, [this] { showConnection(m_connection->currentData().toString()); });
 
     auto *filters = new QHBoxLayout;
     filters->addWidget(m_filter, 1);
@@ -239,6 +235,13 @@ QWidget *MessagesView::buildDetail()
     return detail;
 }
 
+void MessagesView::showConnection(const QString &name)
+{
+    m_list.setConnectionFilter(name);
+    m_treeFilter->setConnection(name);
+    m_treeSearch->setPlaceholderText(name.isEmpty() ? tr("Search topics") : tr("Search topics of %1").arg(name));
+}
+
 void MessagesView::updateConnectionChoices()
 {
     const QString chosen = m_connection->currentData().toString();
@@ -248,7 +251,7 @@ void MessagesView::updateConnectionChoices()
         m_connection->addItem(c->settings().name, c->settings().name);
     const int again = m_connection->findData(chosen);
     m_connection->setCurrentIndex(std::max(0, again));
-    m_list.setConnectionFilter(again > 0 ? chosen : QString());
+    showConnection(again > 0 ? chosen : QString());
 }
 
 QString MessagesView::suggestedFileName() const

@@ -1,6 +1,6 @@
 #pragma once
 // Messages received: the topic tree (with a search box), the selected topic's messages (newest
-// first, with the connection they came through and a filter by connection), and one message in
+// first, with the connection they came through; a filter by connection applies to both), and one message in
 // full: text, JSON tree in the payload's order, hex with ASCII, 5.0 properties, and the fields
 // changed since the previous message on its topic. Long payloads say how much is shown and can
 // be copied or saved whole.
@@ -15,7 +15,6 @@
 
 class QComboBox;
 class QLabel;
-class QSortFilterProxyModel;
 class QLineEdit;
 class QPlainTextEdit;
 class QSpinBox;
@@ -58,6 +57,8 @@ private:
     QWidget *buildList();
     QWidget *buildDetail();
     void updateConnectionChoices();
+    // The list and the tree show the messages of the connection named `name` (empty: all).
+    void showConnection(const QString &name);
     void showMessage(const StoredMessage *message);
     void showJson(const QByteArray &payload);
     void savePayload();
@@ -66,7 +67,7 @@ private:
     Workbench &m_workbench;
     Settings &m_settings;
     TopicTreeModel m_tree;
-    QSortFilterProxyModel *m_treeFilter = nullptr;
+    TopicTreeFilter *m_treeFilter = nullptr;
     MessageListModel m_list;
     QStandardItemModel m_json;
     QStandardItemModel m_properties;

@@ -3,6 +3,10 @@
 #include <QFont>
 
 namespace mqs {
+namespace {
+// Enough of the newest payload for the Last value column; the message view shows it whole.
+constexpr qsizetype kLastValueBytes = 200;
+} // namespace
 
 int TopicTreeModel::Node::row() const
 {
@@ -49,25 +53,76 @@ void TopicTreeModel::refresh()
 {
     if (m_store.received() == m_seen)
         return;
-    for (const QString &topic : m_store.topics()) {
-        const auto &messages = m_store.messages(topic);
-        if (messages.empty() || messages.back().serial <= m_lastSerial[topic])
-            continue;
-        quint64 fresh = 0;
-        for (auto it = messages.rbegin(); it != messages.rend() && it->serial > m_lastSerial[topic]; ++it)
-            ++fresh;
-        m_lastSerial[topic] = messages.back().serial;
-        Node *node = nodeFor(topic);
-        node->isTopic = true;
-        node->lastValue = messages.back().message.payload.left(200);
-        node->retained = messages.back().message.retain;
-        for (Node *n = node; n && n != m_root.get(); n = n->parent) {
-            n->messages += fresh;
-            const QModelIndex i = indexOf(n);
-            emit dataChanged(i.siblingAtColumn(0), i.siblingAtColumn(ColumnCount - 1));
-        }
-    }
+    for (const QString &topic : m_store.topics())
+        takeIn(topic, m_store.messages(topic));
     m_seen = m_store.received();
+}
+
+// Counts the messages of `topic` not yet taken in, per connection, into its node and the levels above.
+void TopicTreeModel::takeIn(const QString &topic, const std::deque<StoredMessage> &messages)
+{
+    quint64 &lastSerial = m_lastSerial[topic];
+    if (messages.empty() || messages.back().serial <= lastSerial)
+        return;
+    QHash<QString, quint64> fresh;
+    quint64 freshInAll = 0;
+    Node *node = nodeFor(topic);
+    for (auto it = messages.rbegin(); it != messages.rend() && it->serial > lastSerial; ++it) {
+        ++freshInAll;
+        if (++fresh[it->connectionName] == 1) // newest first: this connection's newest
+            node->lastBy.insert(it->connectionName, Last{it->message.payload.left(kLastValueBytes), it->message.retain});
+    }
+    lastSerial = messages.back().serial;
+    node->last = Last{messages.back().message.payload.left(kLastValueBytes), messages.back().message.retain};
+    for (Node *n = node; n && n != m_root.get(); n = n->parent) {
+        n->messages += freshInAll;
+        for (auto f = fresh.cbegin(); f != fresh.cend(); ++f)
+            n->messagesBy[f.key()] += f.value();
+        const QModelIndex i = indexOf(n);
+        emit dataChanged(i.siblingAtColumn(0), i.siblingAtColumn(ColumnCount - 1));
+    }
+}
+
+void TopicTreeModel::setConnection(const QString &name)
+{
+    if (name == m_connection)
+        return;
+    m_connection = name;
+    announceAll(*m_root);
+}
+
+void TopicTreeModel::announceAll(Node &node)
+{
+    if (node.children.empty())
+        return;
+    const QModelIndex parent = indexOf(&node);
+    emit dataChanged(index(0, 0, parent), index(int(node.children.size()) - 1, ColumnCount - 1, parent));
+    for (const auto &child : node.children)
+        announceAll(*child);
+}
+
+quint64 TopicTreeModel::shownMessages(const Node &node) const
+{
+    return m_connection.isEmpty() ? node.messages : node.messagesBy.value(m_connection);
+}
+
+const TopicTreeModel::Last *TopicTreeModel::shownLast(const Node &node) const
+{
+    if (m_connection.isEmpty())
+        return node.last ? &*node.last : nullptr;
+    const auto it = node.lastBy.constFind(m_connection);
+    return it == node.lastBy.cend() ? nullptr : &it.value();
+}
+
+// "sensors/a — living-room sensor: 12, dashboard: 5": whose messages a level holds.
+QString TopicTreeModel::perConnectionText(const Node &node) const
+{
+    QStringList names = node.messagesBy.keys();
+    names.sort();
+    QStringList parts;
+    for (const QString &name : names)
+        parts << tr("%1: %2").arg(name).arg(node.messagesBy.value(name));
+    return parts.isEmpty() ? node.topic : tr("%1 — %2").arg(node.topic, parts.join(QStringLiteral(", ")));
 }
 
 QModelIndex TopicTreeModel::indexOf(Node *node) const
@@ -118,21 +173,25 @@ QVariant TopicTreeModel::data(const QModelIndex &index, int role) const
     if (!index.isValid())
         return {};
     const Node *n = static_cast<Node *>(index.internalPointer());
-    if (role == TopicRole)
-        return n->topic;
-    if (role == Qt::ToolTipRole)
-        return n->topic;
-    if (role == Qt::FontRole && n->isTopic && index.column() == Topic) {
-        QFont f;
-        f.setBold(true);
-        return f;
-    }
-    if (role != Qt::DisplayRole)
+    const Last *last = shownLast(*n);
+    switch (role) {
+    case TopicRole: return n->topic;
+    case ShownRole: return shownMessages(*n) > 0;
+    case Qt::ToolTipRole: return perConnectionText(*n);
+    case Qt::FontRole:
+        if (last && index.column() == Topic) {
+            QFont f;
+            f.setBold(true);
+            return f;
+        }
         return {};
+    case Qt::DisplayRole: break;
+    default: return {};
+    }
     switch (index.column()) {
-    case Topic: return n->retained ? n->name + QStringLiteral("  (retained)") : n->name;
-    case Messages: return QVariant::fromValue(n->messages);
-    case LastValue: return n->isTopic ? QString::fromUtf8(n->lastValue).simplified() : QString();
+    case Topic: return last && last->retained ? n->name + QStringLiteral("  (retained)") : n->name;
+    case Messages: return QVariant::fromValue(shownMessages(*n));
+    case LastValue: return last ? QString::fromUtf8(last->value).simplified() : QString();
     default: return {};
     }
 }
@@ -143,6 +202,32 @@ QVariant TopicTreeModel::headerData(int section, Qt::Orientation orientation, in
         return {};
     static const char *const kNames[] = {"Topic", "Messages", "Last value"};
     return tr(kNames[section]);
+}
+
+TopicTreeFilter::TopicTreeFilter(TopicTreeModel &tree, QObject *parent)
+    : QSortFilterProxyModel(parent), m_tree(tree)
+{
+    setSourceModel(&tree);
+    setRecursiveFilteringEnabled(true); // a match keeps its parents, so the path shows
+}
+
+void TopicTreeFilter::setSearch(const QString &text)
+{
+    m_search = text;
+    invalidateFilter();
+}
+
+void TopicTreeFilter::setConnection(const QString &name)
+{
+    m_tree.setConnection(name);
+    invalidateFilter();
+}
+
+bool TopicTreeFilter::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    const QModelIndex row = m_tree.index(sourceRow, 0, sourceParent);
+    return row.data(TopicTreeModel::ShownRole).toBool()
+        && row.data(TopicTreeModel::TopicRole).toString().contains(m_search, Qt::CaseInsensitive);
 }
 
 } // namespace mqs

@@ -1,10 +1,13 @@
 #pragma once
 // The topic tree: one node per topic level, with the number of messages, the last value and a
-// retained marker. Grows in batches from the MessageStore.
+// retained marker, for all connections or for the one chosen (counted per connection, so two
+// connections' topics can be told apart). Grows in batches from the MessageStore.
 
 #include "message_store.h"
 
 #include <QAbstractItemModel>
+#include <QHash>
+#include <QSortFilterProxyModel>
 
 #include <map>
 #include <memory>
@@ -17,7 +20,10 @@ class TopicTreeModel : public QAbstractItemModel
     Q_DISABLE_COPY_MOVE(TopicTreeModel)
 public:
     enum Column { Topic, Messages, LastValue, ColumnCount };
-    enum Role { TopicRole = Qt::UserRole + 1 };
+    enum Role {
+        TopicRole = Qt::UserRole + 1,
+        ShownRole, // bool: messages of the chosen connection arrived here or below
+    };
 
     explicit TopicTreeModel(const MessageStore &store, QObject *parent = nullptr);
     ~TopicTreeModel() override;
@@ -25,6 +31,9 @@ public:
     // Takes in the messages stored since the last call.
     void refresh();
     QModelIndex indexOf(const QString &topic) const;
+    // Counts, last values and markers of the connection named `name` only; empty: of all.
+    void setConnection(const QString &name);
+    QString connection() const { return m_connection; }
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;
@@ -34,25 +43,54 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
+    // The newest message on a topic, of one connection or of all.
+    struct Last {
+        QByteArray value;
+        bool retained = false;
+    };
     struct Node {
         QString name;
         QString topic; // full topic of this level
         Node *parent = nullptr;
         std::vector<std::unique_ptr<Node>> children; // sorted by name
         quint64 messages = 0; // here and below
-        QByteArray lastValue;
-        bool retained = false;
-        bool isTopic = false; // messages arrived on exactly this topic
+        QHash<QString, quint64> messagesBy; // here and below, per connection name
+        std::optional<Last> last; // set when messages arrived on exactly this topic
+        QHash<QString, Last> lastBy; // per connection name
         int row() const;
     };
 
     Node *nodeFor(const QString &topic);
     QModelIndex indexOf(Node *node) const;
+    void takeIn(const QString &topic, const std::deque<StoredMessage> &messages);
+    quint64 shownMessages(const Node &node) const;
+    const Last *shownLast(const Node &node) const;
+    QString perConnectionText(const Node &node) const;
+    void announceAll(Node &node); // every row below `node` changed
 
     const MessageStore &m_store;
     std::unique_ptr<Node> m_root;
     quint64 m_seen = 0; // store serials taken in
     std::map<QString, quint64> m_lastSerial; // per topic
+    QString m_connection; // empty: all
+};
+
+// The tree as shown: the chosen connection's topics whose path contains the search text.
+class TopicTreeFilter : public QSortFilterProxyModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TopicTreeFilter)
+public:
+    explicit TopicTreeFilter(TopicTreeModel &tree, QObject *parent = nullptr);
+    void setSearch(const QString &text);
+    void setConnection(const QString &name);
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+
+private:
+    TopicTreeModel &m_tree;
+    QString m_search;
 };
 
 } // namespace mqs
