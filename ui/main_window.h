@@ -99,6 +99,7 @@ private:
     void restartDemoForOptions();
     // Applies an edited profile to `c` (at its next connect, or now when `reconnectNow`) and saves it.
     void applyEdit(Connection *c, const Profile &edited, bool reconnectNow);
+    void closeThenOpen(Connection *c, const ConnectionSettings &edited);
     void loadProfiles();
     // Adds a saved connection with its subscriptions and fault rules; opens it when the profile says so.
     void restoreConnection(const Profile &profile);

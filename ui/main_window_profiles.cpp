@@ -115,12 +115,16 @@ void MainWindow::followWork()
                 p->faultRules = c->faults().rules();
         saveProfiles();
     });
-    connect(m_publish, &PublishPanel::generatorStarted, this, [this](Connection *c, const GeneratorSettings &g) {
-        if (Profile *p = savedProfile(c)) {
+    // The generator's settings as edited, so a restart brings back what the user last set up,
+    // whether or not a run was started; and as started.
+    auto keepGenerator = [this](Connection *c, const GeneratorSettings &g) {
+        if (Profile *p = savedProfile(c); p && p->generator != g) {
             p->generator = g;
             saveProfiles();
         }
-    });
+    };
+    connect(m_publish, &PublishPanel::generatorEdited, this, keepGenerator);
+    connect(m_publish, &PublishPanel::generatorStarted, this, keepGenerator);
 }
 
 Connection *MainWindow::addConnection(const Profile &profile, bool open)
@@ -175,7 +179,6 @@ void MainWindow::editConnection()
 void MainWindow::applyEdit(Connection *c, const Profile &edited, bool reconnectNow)
 {
     const QString oldName = c->settings().name;
-    c->setSettings(edited.settings); // every setting applies at the next connect
     bool saved = false;
     for (Profile &p : m_savedProfiles)
         if (p.settings.name == oldName) {
@@ -185,12 +188,33 @@ void MainWindow::applyEdit(Connection *c, const Profile &edited, bool reconnectN
     if (!saved)
         m_savedProfiles.push_back(edited);
     saveProfiles();
-    if (!reconnectNow)
+    if (reconnectNow && c->state() != ConnectionState::Disconnected) {
+        closeThenOpen(c, edited.settings);
         return;
-    if (c->state() == ConnectionState::Disconnected)
+    }
+    c->setSettings(edited.settings); // every setting applies at the next connect
+    if (reconnectNow)
         c->open();
-    else
-        c->reconnect();
+}
+
+// Ends the live connection as a user's Disconnect does (DISCONNECT, so the broker drops the will
+// [MQTT-3.14.4-3]), and only then takes the edited settings and connects with them: the old
+// connection's session is never swapped out from under it, whatever the edit changed.
+void MainWindow::closeThenOpen(Connection *c, const ConnectionSettings &edited)
+{
+    auto closed = std::make_shared<QMetaObject::Connection>();
+    auto openEdited = [c, edited, closed] {
+        QObject::disconnect(*closed);
+        c->setSettings(edited);
+        c->open();
+    };
+    *closed = connect(c, &Connection::stateChanged, this, [openEdited](ConnectionState state) {
+        if (state == ConnectionState::Disconnected)
+            openEdited();
+    });
+    c->close();
+    if (c->state() == ConnectionState::Disconnected && *closed) // closed at once (nothing was open)
+        openEdited();
 }
 
 } // namespace mqs

@@ -69,6 +69,12 @@ MessageForm::MessageForm(Settings &settings, QWidget *parent)
     connect(m_format, &QComboBox::currentIndexChanged, this, &MessageForm::validate);
     connect(m_templated, &QCheckBox::toggled, this, &MessageForm::validate);
     connect(m_restartSeq, &QPushButton::clicked, this, &MessageForm::restartSeq);
+    connect(m_topic, &QComboBox::editTextChanged, this, &MessageForm::fieldsEdited);
+    connect(m_payload, &QPlainTextEdit::textChanged, this, &MessageForm::fieldsEdited);
+    connect(m_format, &QComboBox::currentIndexChanged, this, &MessageForm::fieldsEdited);
+    connect(m_templated, &QCheckBox::toggled, this, &MessageForm::fieldsEdited);
+    connect(m_qos, &QComboBox::currentIndexChanged, this, &MessageForm::fieldsEdited);
+    connect(m_retain, &QCheckBox::toggled, this, &MessageForm::fieldsEdited);
     connect(m_presets, &QComboBox::activated, this, [this](int index) {
         if (index > 0)
             applyPreset(index - 1);

@@ -65,6 +65,10 @@ public:
     QCheckBox *templated() const { return m_templated; }
     QPushButton *restartSeqButton() const { return m_restartSeq; }
 
+signals:
+    // A field a snippet or a saved generator keeps was changed (by the user or by setFields).
+    void fieldsEdited();
+
 private:
     QLayout *buildMessageFields();
     QGroupBox *buildProperties();

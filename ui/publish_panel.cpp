@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScopedValueRollback>
 #include <QShortcut>
 #include <QSpinBox>
 #include <QStyle>
@@ -53,6 +54,8 @@ PublishPanel::PublishPanel(Workbench &workbench, Settings &settings, QWidget *pa
     connect(m_generatorForm, &ReadingGeneratorForm::startClicked, this, &PublishPanel::startGenerator);
     connect(m_generatorForm, &ReadingGeneratorForm::stopClicked, this, &PublishPanel::stopGenerator);
     connect(&m_generator, &QTimer::timeout, this, &PublishPanel::publishOne);
+    connect(m_form, &MessageForm::fieldsEdited, this, &PublishPanel::reportGeneratorEdit);
+    connect(m_generatorForm, &ReadingGeneratorForm::planEdited, this, &PublishPanel::reportGeneratorEdit);
     connect(m_form->format(), &QComboBox::currentIndexChanged, this, [this](int) { showProblem(QString()); });
     connect(m_snippets, &SnippetList::chosen, m_form, &MessageForm::setFields);
 
@@ -116,8 +119,15 @@ GeneratorSettings PublishPanel::generatorSettings() const
                              .intervalMs = m_generatorForm->intervalMs()};
 }
 
+void PublishPanel::reportGeneratorEdit()
+{
+    if (Connection *c = m_workbench.current(); c && !m_restoringGenerator)
+        emit generatorEdited(c, generatorSettings());
+}
+
 void PublishPanel::setGeneratorSettings(const GeneratorSettings &g)
 {
+    const QScopedValueRollback restoring(m_restoringGenerator, true);
     QVariantMap f = m_form->fields();
     f.insert({{QStringLiteral("topic"), g.topic},
               {QStringLiteral("payload"), g.payload},

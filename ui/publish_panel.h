@@ -76,6 +76,9 @@ signals:
     void published(quint64 serial);
     // The generator started on `connection`, with these settings.
     void generatorStarted(mqs::Connection *connection, const mqs::GeneratorSettings &settings);
+    // The generator's settings were edited while `connection` was the current one (not when
+    // setGeneratorSettings() put a connection's saved ones back).
+    void generatorEdited(mqs::Connection *connection, const mqs::GeneratorSettings &settings);
 
 private:
     QWidget *buildResult();
@@ -83,6 +86,7 @@ private:
     void showProblem(const QString &text);
     void updateOutcome();
     void updateRun();
+    void reportGeneratorEdit();
     void onFlow(Connection *connection, const FlowUpdate &update);
     // Follows what becomes of a message the session took (the result line, the run's tally).
     void track(Connection *connection, const ApplicationMessage &message, const PublishTicket &ticket, quint64 traceEnd);
@@ -98,6 +102,7 @@ private:
 
     // the generator
     QTimer m_generator;
+    bool m_restoringGenerator = false; // setGeneratorSettings() at work: not an edit
     int m_target = 0;
     int m_generated = 0;
     struct Run {

@@ -54,6 +54,8 @@ ReadingGeneratorForm::ReadingGeneratorForm(QWidget *parent)
     layout->addWidget(m_rate);
     connect(m_start, &QPushButton::clicked, this, &ReadingGeneratorForm::startClicked);
     connect(m_stop, &QPushButton::clicked, this, &ReadingGeneratorForm::stopClicked);
+    connect(m_count, &QSpinBox::valueChanged, this, &ReadingGeneratorForm::planEdited);
+    connect(m_interval, &QSpinBox::valueChanged, this, &ReadingGeneratorForm::planEdited);
 }
 
 int ReadingGeneratorForm::count() const

@@ -36,6 +36,8 @@ public:
 signals:
     void startClicked();
     void stopClicked();
+    // The count or the interval was changed.
+    void planEdited();
 
 private:
     QSpinBox *m_count = nullptr;
