@@ -1,5 +1,7 @@
 #include "flow_inspector.h"
 
+#include "flow_table_columns.h"
+
 #include "theme.h"
 
 #include <QComboBox>
@@ -29,20 +31,20 @@ FlowInspector::FlowInspector(Workbench &workbench, QWidget *parent)
     connect(&workbench, &Workbench::batch, this, [this] { m_model.syncRows(); }); // the index changed
     m_filter.setNewestFirst(true);
     m_pane = new InspectorPane(workbench, this);
-    auto *split = new QSplitter(Qt::Horizontal, this);
-    split->setObjectName(QStringLiteral("flowsSplit"));
-    split->addWidget(buildTable());
-    split->addWidget(m_pane);
+    m_split = new QSplitter(Qt::Horizontal, this);
+    m_split->setObjectName(QStringLiteral("flowsSplit"));
+    m_split->addWidget(buildTable());
+    m_split->addWidget(m_pane);
     // Both sides scroll or wrap, so neither needs its full width: the tab fits a 1366-px screen.
     const int chars = fontMetrics().averageCharWidth();
-    split->widget(0)->setMinimumWidth(30 * chars);
+    m_split->widget(0)->setMinimumWidth(30 * chars);
     m_pane->setMinimumWidth(20 * chars);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
-    split->setSizes({110 * chars, 60 * chars}); // the pane shows its sentences and step times uncut
+    m_split->setStretchFactor(0, 3);
+    m_split->setStretchFactor(1, 2);
+    m_split->setSizes({110 * chars, 60 * chars}); // the pane shows its sentences and step times uncut
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(split, 1);
+    layout->addWidget(m_split, 1);
     layout->addWidget(buildActions());
 
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
@@ -91,21 +93,16 @@ QWidget *FlowInspector::buildTable()
     m_table->setWordWrap(false);
     m_table->setAlternatingRowColors(true);
     m_table->viewport()->installEventFilter(this); // rows hold still while the pointer is over them
-    const int w = fontMetrics().averageCharWidth();
-    const std::pair<int, int> widths[] = {{FlowTableModel::Connection, 24}, {FlowTableModel::Direction_, 6},
-                                          {FlowTableModel::Id, 6}, {FlowTableModel::Topic, 24},
-                                          {FlowTableModel::QoS_, 6}, {FlowTableModel::State, 30},
-                                          {FlowTableModel::Sentence, 60}, {FlowTableModel::Age, 7},
-                                          {FlowTableModel::Resends, 8}, {FlowTableModel::Held, 6}};
-    for (const auto &[column, chars] : widths)
-        m_table->setColumnWidth(column, chars * w);
-    // Columns can be dragged into the order a user reads them in, and stay so.
+    m_table->setTextElideMode(Qt::ElideRight); // the whole text is in the row's tooltip
+    m_table->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    // Columns can be dragged into the order a user reads them in, and stay so. Their widths
+    // follow the table's (fitFlowColumns on every resize), so every column stays in view.
     QHeaderView *header = m_table->horizontalHeader();
     header->setSectionsMovable(true);
     header->restoreState(QSettings().value(QStringLiteral("inspector/columns")).toByteArray());
+    fitFlowColumns(*m_table);
     auto saveColumns = [header] { QSettings().setValue(QStringLiteral("inspector/columns"), header->saveState()); };
     connect(header, &QHeaderView::sectionMoved, this, saveColumns);
-    connect(header, &QHeaderView::sectionResized, this, saveColumns);
 
     connect(m_category, &QComboBox::currentIndexChanged, this, [this] { m_filter.setCategories(m_category->currentData().toInt()); });
     connect(m_search, &QLineEdit::textChanged, &m_filter, &FlowFilterModel::setText);
@@ -181,9 +178,36 @@ QWidget *FlowInspector::buildActions()
     return box;
 }
 
+namespace {
+// The pane reads well from this many characters wide; narrower, it goes below the table.
+constexpr int kPaneBesideChars = 45;
+} // namespace
+
+void FlowInspector::placePane()
+{
+    const int chars = fontMetrics().averageCharWidth();
+    const int besideWidth = minimumTableWidth(m_table->fontMetrics()) + m_split->handleWidth() + kPaneBesideChars * chars;
+    const Qt::Orientation wanted = m_split->width() >= besideWidth ? Qt::Horizontal : Qt::Vertical;
+    if (m_split->orientation() == wanted)
+        return;
+    m_split->setOrientation(wanted);
+    if (wanted == Qt::Horizontal)
+        m_split->setSizes({m_split->width() - kPaneBesideChars * chars, kPaneBesideChars * chars});
+    else // the table's rows above, the pane's sentences below
+        m_split->setSizes({m_split->height() * 3 / 5, m_split->height() * 2 / 5});
+}
+
+void FlowInspector::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    placePane();
+}
+
 bool FlowInspector::eventFilter(QObject *watched, QEvent *event)
 {
     if (watched == m_table->viewport()) {
+        if (event->type() == QEvent::Resize)
+            fitFlowColumns(*m_table);
         if (event->type() == QEvent::Enter)
             m_filter.setReorderingPaused(true);
         else if (event->type() == QEvent::Leave)

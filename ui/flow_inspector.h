@@ -17,6 +17,7 @@ class QLineEdit;
 class QMenu;
 class QPushButton;
 class QSpinBox;
+class QSplitter;
 class QTableView;
 class QToolButton;
 
@@ -55,11 +56,14 @@ signals:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     QWidget *buildTable();
     QWidget *buildActions();
     void updateActions();
+    // The pane beside the table when both fit, below it otherwise, so every column stays in view.
+    void placePane();
     void updateQuota();
     void showCurrent();
     // Fills a "… all held" menu: everything, then per rule, then per connection.
@@ -77,6 +81,7 @@ private:
     QTableView *m_table = nullptr;
     QLabel *m_quota = nullptr;
     InspectorPane *m_pane = nullptr;
+    QSplitter *m_split = nullptr;
     QPushButton *m_release = nullptr;
     QPushButton *m_drop = nullptr;
     QToolButton *m_releaseAll = nullptr;

@@ -146,8 +146,12 @@ QVariant FlowTableModel::data(const QModelIndex &index, int role) const
         if (linked)
             return linkedRowColor();
         return {};
-    case Qt::ToolTipRole:
-        return m_flows.sentence(f, m_now);
+    case Qt::ToolTipRole: {
+        // A narrow table elides its cells: the tooltip holds the cell whole, and what the flow waits for.
+        const QString sentence = m_flows.sentence(f, m_now);
+        const QString cell = index.column() == Sentence ? QString() : data(index, Qt::DisplayRole).toString();
+        return cell.isEmpty() ? sentence : cell + QLatin1Char('\n') + sentence;
+    }
     case Qt::DisplayRole:
         switch (Column(index.column())) {
         case Connection: return connectionName(f.key.connection);

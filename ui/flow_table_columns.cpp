@@ -1,0 +1,75 @@
+#include "flow_table_columns.h"
+
+#include "flow_table_model.h"
+
+#include <QApplication>
+#include <QStyle>
+#include <QTableView>
+
+#include <algorithm>
+#include <array>
+
+namespace mqs {
+namespace {
+
+// A column's width from sample texts: at least `least`, at most `most` (the latter is what the
+// column takes when there is room for every column at its most).
+struct ColumnSize {
+    FlowTableModel::Column column;
+    const char *least;
+    const char *most;
+};
+
+// Samples rather than pixel counts, so sizes follow the font.
+constexpr std::array<ColumnSize, FlowTableModel::ColumnCount> kColumns{{
+    {FlowTableModel::Connection, "dashbo", "broker ⇄ living-room sensor"},
+    {FlowTableModel::Direction_, "out", "out"},
+    {FlowTableModel::Id, "65535", "65535 (#2)"},
+    {FlowTableModel::Topic, "sensors", "sensors/temperature/livingroom"},
+    {FlowTableModel::QoS_, "QoS", "QoS"},
+    {FlowTableModel::State, "AwaitingPub", "Stalled: AwaitingPubComp"},
+    {FlowTableModel::Sentence, "waiting", "PUBREC received 2.1 s ago; waiting for PUBCOMP from the receiver"},
+    {FlowTableModel::Age, "99.9 s", "999.9 s"},
+    {FlowTableModel::Resends, "99", "Resends"},
+    {FlowTableModel::Held, "held", "held"},
+    {FlowTableModel::Steps, "PUB →", "PUBLISH → PUBREC → PUBREL → PUBCOMP"},
+}};
+
+int cellWidth(const QFontMetrics &metrics, const char *sample)
+{
+    // A cell's text margins on both sides, as the default delegate keeps them (about a character).
+    return metrics.horizontalAdvance(QString::fromUtf8(sample)) + 2 * metrics.averageCharWidth();
+}
+
+int total(const QFontMetrics &metrics, const char *ColumnSize::*which)
+{
+    int sum = 0;
+    for (const ColumnSize &c : kColumns)
+        sum += cellWidth(metrics, c.*which);
+    return sum;
+}
+
+} // namespace
+
+int minimumTableWidth(const QFontMetrics &metrics)
+{
+    const int scrollBar = QApplication::style()->pixelMetric(QStyle::PM_ScrollBarExtent);
+    constexpr int kFrame = 4; // the table's frame, both sides
+    return total(metrics, &ColumnSize::least) + scrollBar + kFrame;
+}
+
+void fitFlowColumns(QTableView &table)
+{
+    const QFontMetrics metrics = table.fontMetrics();
+    const int room = table.viewport()->width();
+    const int least = total(metrics, &ColumnSize::least);
+    const int most = total(metrics, &ColumnSize::most);
+    // Between the least and the most, each column gets the same share of what it could still use.
+    const double share = most > least ? std::clamp(double(room - least) / double(most - least), 0.0, 1.0) : 1.0;
+    for (const ColumnSize &c : kColumns) {
+        const int low = cellWidth(metrics, c.least);
+        table.setColumnWidth(c.column, low + int(share * (cellWidth(metrics, c.most) - low))); // the last one then stretches
+    }
+}
+
+} // namespace mqs
