@@ -18,6 +18,19 @@ QFont scaled(const QFont &base, double factor)
 
 } // namespace
 
+double DiagramStyle::zoomStep(double zoom, int steps)
+{
+    constexpr double kSame = 1e-6; // a level reached by arithmetic is that level
+    // The nearest level at or below `zoom`, then `steps` from it; between levels, a step down
+    // lands on that nearest level below.
+    const auto above = std::upper_bound(kZoomSteps.begin(), kZoomSteps.end(), zoom + kSame);
+    int index = std::max(0, int(above - kZoomSteps.begin()) - 1);
+    if (steps < 0 && zoom > kZoomSteps[std::size_t(index)] + kSame)
+        ++steps;
+    index = std::clamp(index + steps, 0, int(kZoomSteps.size()) - 1);
+    return kZoomSteps[std::size_t(index)];
+}
+
 DiagramStyle DiagramStyle::make(const QFont &base, double zoom, bool compact)
 {
     DiagramStyle s;

@@ -7,11 +7,18 @@
 #include <QFont>
 #include <QFontMetrics>
 
+#include <array>
+
 namespace mqs {
 
 struct DiagramStyle {
     static constexpr double kMinZoom = 0.5;
     static constexpr double kMaxZoom = 3.0;
+    // The levels Zoom +, Zoom − and Ctrl+wheel step through (1 is the widget's own font): fine
+    // steps near 1, coarser ones far from it. The overlap test checks every one of them.
+    static constexpr std::array<double, 12> kZoomSteps{kMinZoom, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 1.4, 1.7, 2.0, 2.5, kMaxZoom};
+    // The level `steps` steps up (or down, when negative) from `zoom`, which may lie between levels.
+    static double zoomStep(double zoom, int steps);
 
     // `base`: the widget's font at zoom 1. `compact`: no state words, tighter rows.
     static DiagramStyle make(const QFont &base, double zoom, bool compact);

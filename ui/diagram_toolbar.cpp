@@ -11,8 +11,6 @@
 namespace mqs {
 namespace {
 
-constexpr double kZoomStep = 1.2;
-
 QAction *checkable(QToolBar *bar, const QString &text, const QString &tip, bool checked)
 {
     QAction *action = bar->addAction(text);
@@ -51,8 +49,8 @@ QToolBar *buildDiagramToolBar(SequenceDiagramView *view, Workbench &workbench, S
                                 QObject::tr("Group bursts of like packets into one row (click a burst to list it)"), false);
     bursts->setObjectName(QStringLiteral("groupBursts"));
     QObject::connect(bursts, &QAction::toggled, view, &SequenceDiagramView::setGroupBursts);
-    QObject::connect(bar->addAction(QObject::tr("Zoom +")), &QAction::triggered, view, [view] { view->setZoom(view->zoom() * kZoomStep); });
-    QObject::connect(bar->addAction(QObject::tr("Zoom −")), &QAction::triggered, view, [view] { view->setZoom(view->zoom() / kZoomStep); });
+    QObject::connect(bar->addAction(QObject::tr("Zoom +")), &QAction::triggered, view, [view] { view->zoomBy(1); });
+    QObject::connect(bar->addAction(QObject::tr("Zoom −")), &QAction::triggered, view, [view] { view->zoomBy(-1); });
     auto *lanes = new QToolButton(bar);
     lanes->setText(QObject::tr("Lanes"));
     lanes->setToolTip(QObject::tr("Show or hide lanes; drag a lane's name to move it"));

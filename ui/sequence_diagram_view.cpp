@@ -393,9 +393,8 @@ void SequenceDiagramView::selectFlow(FlowId flow)
 
 void SequenceDiagramView::wheelEvent(QWheelEvent *event)
 {
-    constexpr double kWheelZoomStep = 1.15;
     if (event->modifiers() & Qt::ControlModifier) {
-        setZoom(m_zoom * (event->angleDelta().y() > 0 ? kWheelZoomStep : 1 / kWheelZoomStep));
+        zoomBy(event->angleDelta().y() > 0 ? 1 : -1);
         return;
     }
     QAbstractScrollArea::wheelEvent(event);

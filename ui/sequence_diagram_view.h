@@ -71,6 +71,8 @@ public slots:
     void setFollowing(bool follow);
     void setFrozen(bool frozen);
     void setZoom(double zoom);
+    // Zooms `steps` levels of DiagramStyle::kZoomSteps in (out, when negative).
+    void zoomBy(int steps) { setZoom(DiagramStyle::zoomStep(m_zoom, steps)); }
     void setCompact(bool compact);
     void setGroupBursts(bool group);
     void selectPacket(quint64 sequence);
