@@ -342,8 +342,8 @@ void MainWindow::buildMenus()
     view->addAction(m_publishDock->toggleViewAction());
     view->addSeparator();
     view->addAction(tr("&Follow new packets"), QKeySequence(Qt::Key_End), m_diagram, [this] { m_diagram->setFollowing(true); });
-    view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, m_diagram, [this] { m_diagram->setZoom(m_diagram->zoom() * 1.2); });
-    view->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, m_diagram, [this] { m_diagram->setZoom(m_diagram->zoom() / 1.2); });
+    view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, m_diagram, [this] { m_diagram->zoomBy(1); });
+    view->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, m_diagram, [this] { m_diagram->zoomBy(-1); });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("How to read the &diagram"), this, [this] {
@@ -466,6 +466,10 @@ void MainWindow::showProblem(const QString &text)
 
 void MainWindow::offerWhatToDo(Connection *c, const SessionEvent &event)
 {
+    if (const auto *violation = std::get_if<PeerViolation>(&event); violation && violation->closes && violation->reason == ReasonCode::PacketTooLarge) {
+        showProblem(packetTooLargeAdvice(c->settings()));
+        return;
+    }
     const auto *refused = std::get_if<ConnectionRefused>(&event);
     if (!refused || refused->reason != ReasonCode::UnsupportedProtocolVersion || c->settings().version != ProtocolVersion::V5)
         return;
