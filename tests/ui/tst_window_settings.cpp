@@ -7,6 +7,7 @@
 #include "broker/sandbox_broker.h"
 #include "connection_dialog.h"
 #include "fault_rules_panel.h"
+#include "flow_inspector.h"
 #include "main_window.h"
 #include "message_payload.h"
 #include "messages_view.h"
@@ -21,13 +22,17 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScreen>
 #include <QSpinBox>
+#include <QScrollBar>
 #include <QStatusBar>
+#include <QTableView>
+#include <QTabWidget>
 #include <QTest>
 #include <QTimer>
 #include <QTreeView>
@@ -166,6 +171,49 @@ private slots:
         QCOMPARE(generator.topic, QStringLiteral("gen/{{seq}}"));
         QCOMPARE(generator.count, 3);
         QCOMPARE(generator.intervalMs, 40);
+    }
+
+    // The generator's settings are kept as the user edits them, per connection: a restart brings
+    // back what was set up even when no run was started.
+    void generatorSettingsAreKeptAsEdited()
+    {
+        MainWindow::Options options{.settingsPath = path(QStringLiteral("generator.ini")), .storePath = path(QStringLiteral("generator-1.db"))};
+        {
+            auto w = m_windows.open(options);
+            Connection *kitchen = w->addConnection(profileFor(QStringLiteral("mqtt://127.0.0.1:1"), QStringLiteral("kitchen")), false);
+            PublishPanel *panel = w->publishPanel();
+            panel->topic()->setCurrentText(QString());
+            QTest::keyClicks(panel->topic()->lineEdit(), QStringLiteral("kitchen/{{seq}}"));
+            panel->count()->setValue(7);
+            panel->interval()->setValue(250);
+            QCOMPARE(w->workbench().current(), kitchen);
+            Connection *hall = w->addConnection(profileFor(QStringLiteral("mqtt://127.0.0.1:1"), QStringLiteral("hall")), false);
+            QCOMPARE(w->workbench().current(), hall);
+            panel->topic()->setCurrentText(QStringLiteral("hall/temperature"));
+            panel->count()->setValue(3);
+            QVERIFY(!panel->isGenerating()); // never started
+        }
+        options.storePath = path(QStringLiteral("generator-2.db"));
+        MainWindow w(options);
+        w.show();
+        auto connectionNamed = [&w](const QString &name) -> Connection * {
+            for (Connection *each : w.workbench().connections())
+                if (each->settings().name == name)
+                    return each;
+            return nullptr;
+        };
+        QVERIFY(connectionNamed(QStringLiteral("kitchen")) && connectionNamed(QStringLiteral("hall")));
+        w.workbench().setCurrent(connectionNamed(QStringLiteral("kitchen")));
+        GeneratorSettings generator = w.publishPanel()->generatorSettings();
+        QCOMPARE(generator.topic, QStringLiteral("kitchen/{{seq}}"));
+        QCOMPARE(generator.count, 7);
+        QCOMPARE(generator.intervalMs, 250);
+        QCOMPARE(w.publishPanel()->topic()->currentText(), QStringLiteral("kitchen/{{seq}}")); // on show, not only kept
+        w.workbench().setCurrent(connectionNamed(QStringLiteral("hall")));
+        generator = w.publishPanel()->generatorSettings();
+        QCOMPARE(generator.topic, QStringLiteral("hall/temperature"));
+        QCOMPARE(generator.count, 3);
+        QCOMPARE(generator.intervalMs, 250); // as it was on show when this connection was first edited
     }
 
     void connectionDialogReadsWellAndFitsTheScreen()
@@ -307,6 +355,40 @@ private slots:
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         QVERIFY(available.contains(w.frameGeometry()));
+    }
+
+    // On a 1366×768 screen the Flows table shows every column, none scrolled out of view; cut
+    // texts are whole in the row's tooltip.
+    void flowsTableShowsEveryColumnWithoutScrolling()
+    {
+        MainWindow::Options options{.demo = true,
+                                    .settingsPath = path(QStringLiteral("flows-width.ini")),
+                                    .storePath = path(QStringLiteral("flows-width.db")),
+                                    .demoIntervalMs = 100};
+        auto w = m_windows.open(options);
+        w->showMaximized();
+        FlowInspector *inspector = w->inspector();
+        w->tabs()->setCurrentWidget(inspector);
+        QTRY_VERIFY_WITH_TIMEOUT(inspector->table()->model()->rowCount() >= 8, 10000);
+        QTableView *table = inspector->table();
+        QTRY_VERIFY(table->isVisible());
+        QVERIFY2(w->width() <= 1366, qPrintable(QString::number(w->width())));
+        const int room = table->viewport()->width();
+        QTRY_VERIFY2(table->horizontalScrollBar()->maximum() == 0,
+                     qPrintable(QStringLiteral("%1 px of columns in %2 px").arg(table->horizontalHeader()->length()).arg(room)));
+        const int readable = 3 * table->fontMetrics().averageCharWidth();
+        for (int column = 0; column < FlowTableModel::ColumnCount; ++column) {
+            const QString name = table->model()->headerData(column, Qt::Horizontal).toString();
+            QVERIFY2(!table->isColumnHidden(column), qPrintable(name));
+            const int left = table->columnViewportPosition(column);
+            const int width = table->columnWidth(column);
+            QVERIFY2(left >= 0 && left + width <= room && width >= readable,
+                     qPrintable(QStringLiteral("%1 at %2, %3 px wide, in %4 px").arg(name).arg(left).arg(width).arg(room)));
+        }
+        const QModelIndex state = table->model()->index(0, FlowTableModel::State);
+        QVERIFY(state.data(Qt::ToolTipRole).toString().startsWith(state.data().toString()));
+        const QModelIndex connection = table->model()->index(0, FlowTableModel::Connection);
+        QVERIFY(connection.data(Qt::ToolTipRole).toString().startsWith(connection.data().toString()));
     }
 
     void theDemoSaysItRunsAndStops()
