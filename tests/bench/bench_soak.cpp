@@ -4,8 +4,12 @@
 // first minute. A user is imitated: the window is painted every second, and for a while the
 // diagram is scrolled to the top instead of following. Prints one `name value` line per figure;
 // memory must plateau (rss_mb_last_minute close to rss_mb_first_minute) and `alive 1` ends it.
-// Usage: bench_soak [SECONDS=600] [RATE=10000] [--trace-limit-mb N=32]
+// With --edit-every S the user also edits the connection every S seconds (Receive Maximum, in
+// the connection dialog) and clicks "Save and reconnect now": each reconnect must end the old
+// connection with DISCONNECT (its will, watched by a second connection, is never published).
+// Usage: bench_soak [SECONDS=600] [RATE=10000] [--trace-limit-mb N=32] [--edit-every S=0]
 
+#include "connection_dialog.h"
 #include "sequence_diagram_view.h"
 #include "window_fixture.h"
 
@@ -15,7 +19,9 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
+#include <QPushButton>
 #include <QScrollBar>
+#include <QSpinBox>
 #include <QTimer>
 
 #include <cstdio>
@@ -48,6 +54,7 @@ struct Arguments {
     int seconds = 600;
     int rate = 10000;
     int traceLimitMiB = 32;
+    int editEverySeconds = 0; // 0: no edits
 };
 
 Arguments parse(const QStringList &args)
@@ -57,6 +64,8 @@ Arguments parse(const QStringList &args)
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--trace-limit-mb") && i + 1 < args.size())
             a.traceLimitMiB = args[++i].toInt();
+        else if (args[i] == QLatin1String("--edit-every") && i + 1 < args.size())
+            a.editEverySeconds = args[++i].toInt();
         else
             positional << args[i];
     }
@@ -93,6 +102,36 @@ public:
     }
 };
 
+// The user's edits under load: the dialog's "Save and reconnect now", timed to Connected again.
+struct Edits {
+    int done = 0;
+    int willsPublished = 0; // a will means the old connection was dropped, not ended
+    qint64 longestReconnectMs = 0;
+    QElapsedTimer sinceClick;
+
+    void editAndReconnect(MainWindow &window, Connection *c)
+    {
+        QTimer::singleShot(0, [this] {
+            auto *dialog = qobject_cast<ConnectionDialog *>(QApplication::activeModalWidget());
+            if (!dialog || !dialog->reconnectButton())
+                return;
+            auto *receiveMaximum = dialog->findChild<QSpinBox *>(QStringLiteral("receiveMaximum"));
+            receiveMaximum->setValue(receiveMaximum->value() == 100 ? 200 : 100);
+            sinceClick.start();
+            dialog->reconnectButton()->click();
+        });
+        window.workbench().setCurrent(c);
+        window.editConnection();
+        ++done;
+    }
+    void connected()
+    {
+        if (sinceClick.isValid())
+            longestReconnectMs = std::max(longestReconnectMs, sinceClick.elapsed());
+        sinceClick.invalidate();
+    }
+};
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -102,7 +141,7 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     const Arguments args = parse(app.arguments());
     if (args.seconds < 1 || args.rate < 1 || args.traceLimitMiB < 1) {
-        std::fprintf(stderr, "usage: bench_soak [SECONDS] [RATE] [--trace-limit-mb N]\n");
+        std::fprintf(stderr, "usage: bench_soak [SECONDS] [RATE] [--trace-limit-mb N] [--edit-every S]\n");
         return 2;
     }
     test::MosquittoBroker broker({.persistence = false, .extraConfig = {QStringLiteral("max_queued_messages 0")}});
@@ -118,11 +157,22 @@ int main(int argc, char **argv)
     window.resize(1600, 1000);
 
     Sampler sampler;
-    Connection *c = window.addConnection(test::profileFor(broker.url(), QStringLiteral("soak")), true);
-    QObject::connect(c, &Connection::messageReceived, [&sampler] { ++sampler.received; });
-    QObject::connect(c, &Connection::stateChanged, [c](ConnectionState state) {
+    Edits edits;
+    Connection *watcher = window.addConnection(test::profileFor(broker.url(), QStringLiteral("will watcher")), true);
+    QObject::connect(watcher, &Connection::stateChanged, [watcher](ConnectionState state) {
         if (state == ConnectionState::Connected)
-            c->subscribe({Subscription{.filter = QStringLiteral("sensors/#")}});
+            watcher->subscribe({Subscription{.filter = QStringLiteral("soak/will")}});
+    });
+    QObject::connect(watcher, &Connection::messageReceived, [&edits] { ++edits.willsPublished; });
+    Profile soak = test::profileFor(broker.url(), QStringLiteral("soak"));
+    soak.settings.will = Will{.topic = QStringLiteral("soak/will"), .payload = "dropped"};
+    Connection *c = window.addConnection(soak, true);
+    QObject::connect(c, &Connection::messageReceived, [&sampler] { ++sampler.received; });
+    QObject::connect(c, &Connection::stateChanged, [c, &edits](ConnectionState state) {
+        if (state != ConnectionState::Connected)
+            return;
+        edits.connected();
+        c->subscribe({Subscription{.filter = QStringLiteral("sensors/#")}});
     });
 
     QProcess load;
@@ -157,6 +207,8 @@ int main(int argc, char **argv)
         sampler.sample();
         window.grab();
         SequenceDiagramView *diagram = window.diagram();
+        if (args.editEverySeconds > 0 && second % args.editEverySeconds == 0 && c->state() == ConnectionState::Connected)
+            QTimer::singleShot(0, [&] { edits.editAndReconnect(window, c); }); // the dialog's own event loop, outside this tick
         if (second == 20) { // read the oldest packets while eviction begins
             diagram->setFollowing(false);
             diagram->verticalScrollBar()->setValue(0);
@@ -186,6 +238,11 @@ int main(int argc, char **argv)
     print("stale_reads", double(trace.staleReads()));
     print("diagram_rows", double(window.diagram()->layout().rows().size()));
     print("max_stall_ms", double(sampler.maxStallMs));
+    if (args.editEverySeconds > 0) {
+        print("edits_reconnected", edits.done);
+        print("wills_published", edits.willsPublished);
+        print("longest_reconnect_ms", double(edits.longestReconnectMs));
+    }
     print("alive", connected && deliveredToTheEnd ? 1 : 0);
-    return connected && deliveredToTheEnd ? 0 : 1;
+    return connected && deliveredToTheEnd && edits.willsPublished == 0 ? 0 : 1;
 }
