@@ -13,6 +13,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
@@ -34,14 +35,21 @@ FlowInspector::FlowInspector(Workbench &workbench, QWidget *parent)
     m_split = new QSplitter(Qt::Horizontal, this);
     m_split->setObjectName(QStringLiteral("flowsSplit"));
     m_split->addWidget(buildTable());
-    m_split->addWidget(m_pane);
+    // The pane scrolls: below the table on a low screen it needs little height of its own.
+    auto *paneScroll = new QScrollArea(this);
+    paneScroll->setWidget(m_pane);
+    paneScroll->setWidgetResizable(true);
+    paneScroll->setFrameShape(QFrame::NoFrame);
+    paneScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_split->addWidget(paneScroll);
     // Both sides scroll or wrap, so neither needs its full width: the tab fits a 1366-px screen.
     const int chars = fontMetrics().averageCharWidth();
     m_split->widget(0)->setMinimumWidth(30 * chars);
-    m_pane->setMinimumWidth(20 * chars);
+    paneScroll->setMinimumWidth(20 * chars);
     m_split->setStretchFactor(0, 3);
     m_split->setStretchFactor(1, 2);
     m_split->setSizes({110 * chars, 60 * chars}); // the pane shows its sentences and step times uncut
+    connect(m_split, &QSplitter::splitterMoved, this, [this] { m_paneMoved = true; });
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_split, 1);
@@ -99,6 +107,8 @@ QWidget *FlowInspector::buildTable()
     // follow the table's (fitFlowColumns on every resize), so every column stays in view.
     QHeaderView *header = m_table->horizontalHeader();
     header->setSectionsMovable(true);
+    header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter); // a narrow header cuts its name's end, not both sides
+    header->setTextElideMode(Qt::ElideRight);
     header->restoreState(QSettings().value(QStringLiteral("inspector/columns")).toByteArray());
     fitFlowColumns(*m_table);
     auto saveColumns = [header] { QSettings().setValue(QStringLiteral("inspector/columns"), header->saveState()); };
@@ -186,11 +196,14 @@ constexpr int kPaneBesideChars = 45;
 void FlowInspector::placePane()
 {
     const int chars = fontMetrics().averageCharWidth();
-    const int besideWidth = minimumTableWidth(m_table->fontMetrics()) + m_split->handleWidth() + kPaneBesideChars * chars;
+    const int besideWidth = comfortableTableWidth(m_table->fontMetrics()) + m_split->handleWidth() + kPaneBesideChars * chars;
     const Qt::Orientation wanted = m_split->width() >= besideWidth ? Qt::Horizontal : Qt::Vertical;
-    if (m_split->orientation() == wanted)
+    if (m_split->orientation() != wanted) {
+        m_split->setOrientation(wanted);
+        m_paneMoved = false;
+    }
+    if (m_paneMoved) // the user's split stands
         return;
-    m_split->setOrientation(wanted);
     if (wanted == Qt::Horizontal)
         m_split->setSizes({m_split->width() - kPaneBesideChars * chars, kPaneBesideChars * chars});
     else // the table's rows above, the pane's sentences below

@@ -82,6 +82,7 @@ private:
     QLabel *m_quota = nullptr;
     InspectorPane *m_pane = nullptr;
     QSplitter *m_split = nullptr;
+    bool m_paneMoved = false; // the user dragged the split: placePane() keeps it
     QPushButton *m_release = nullptr;
     QPushButton *m_drop = nullptr;
     QToolButton *m_releaseAll = nullptr;

@@ -51,11 +51,17 @@ int total(const QFontMetrics &metrics, const char *ColumnSize::*which)
 
 } // namespace
 
-int minimumTableWidth(const QFontMetrics &metrics)
+// The table's vertical scroll bar and frame, beside its columns.
+int tableChrome()
 {
-    const int scrollBar = QApplication::style()->pixelMetric(QStyle::PM_ScrollBarExtent);
-    constexpr int kFrame = 4; // the table's frame, both sides
-    return total(metrics, &ColumnSize::least) + scrollBar + kFrame;
+    constexpr int kFrame = 4; // both sides
+    return QApplication::style()->pixelMetric(QStyle::PM_ScrollBarExtent) + kFrame;
+}
+
+int comfortableTableWidth(const QFontMetrics &metrics)
+{
+    const int least = total(metrics, &ColumnSize::least);
+    return least + (total(metrics, &ColumnSize::most) - least) / 2 + tableChrome();
 }
 
 void fitFlowColumns(QTableView &table)

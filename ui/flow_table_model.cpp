@@ -177,11 +177,27 @@ QVariant FlowTableModel::data(const QModelIndex &index, int role) const
 
 QVariant FlowTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
         return {};
-    static const char *const kNames[] = {"Connection", "Dir", "Id", "Topic", "QoS", "State", "What it waits for", "Age",
+    // Short names: a narrow table keeps every column; the tooltip says what each one holds.
+    static const char *const kNames[] = {"Connection", "Dir", "Id", "Topic", "QoS", "State", "Waits for", "Age",
                                          "Resends", "Held", "Steps"};
-    return tr(kNames[section]);
+    static const char *const kTips[] = {"The connection (or broker side) that keeps this flow",
+                                        "in: the peer sent the PUBLISH; out: this end sent it",
+                                        "Packet id (#2, #3: the same id used again later)",
+                                        "The message's topic",
+                                        "The message's QoS",
+                                        "Where the handshake stands, or what holds it",
+                                        "What the flow waits for, and from whom",
+                                        "Time since the flow's last step",
+                                        "How many times the PUBLISH or PUBREL was sent again",
+                                        "A fault rule holds one of its packets",
+                                        "The flow's packets so far"};
+    if (role == Qt::DisplayRole)
+        return tr(kNames[section]);
+    if (role == Qt::ToolTipRole)
+        return tr(kTips[section]);
+    return {};
 }
 
 void FlowFilterModel::setCategories(int categories)
