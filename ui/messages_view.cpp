@@ -240,6 +240,12 @@ void MessagesView::showConnection(const QString &name)
     m_list.setConnectionFilter(name);
     m_treeFilter->setConnection(name);
     m_treeSearch->setPlaceholderText(name.isEmpty() ? tr("Search topics") : tr("Search topics of %1").arg(name));
+    // The message on show must be one the filter lets through: else the list's newest, or none.
+    if (const StoredMessage *m = shown(); m && !name.isEmpty() && m->connectionName != name) {
+        showMessage(m_list.message(0));
+        if (m_list.rowCount() > 0)
+            m_listView->selectRow(0);
+    }
 }
 
 void MessagesView::updateConnectionChoices()

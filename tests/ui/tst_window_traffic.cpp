@@ -135,7 +135,11 @@ private slots:
         QVERIFY2(kitchenNode.data(Qt::ToolTipRole).toString().contains(QStringLiteral("hall: 1, kitchen: 1")),
                  qPrintable(kitchenNode.data(Qt::ToolTipRole).toString()));
 
+        w->tabs()->setCurrentWidget(view);
+        view->showTopic(QStringLiteral("home/hall/temperature"));
+        QTRY_VERIFY(view->shownText().contains(QStringLiteral("19.0")));
         chooseConnection(*view, QStringLiteral("kitchen"));
+        QVERIFY2(!view->shownText().contains(QStringLiteral("19.0")), qPrintable(view->shownText())); // not kitchen's
         QCOMPARE(shownTree(*view), (QStringList{QStringLiteral("home 1"), QStringLiteral("home/kitchen 1"), QStringLiteral("home/kitchen/temperature 1")}));
         QVERIFY(view->treeSearch()->placeholderText().contains(QStringLiteral("kitchen")));
         // New messages on a topic the chosen connection does not receive stay out of its tree.
