@@ -261,7 +261,7 @@ private slots:
         QFETCH(ProtocolVersion, version);
         QTemporaryDir dir;
         auto sqlite = std::make_unique<SqliteSessionStore>(dir.filePath(QStringLiteral("undo.db")));
-        QVERIFY(!sqlite->error());
+        QVERIFY(sqlite->error().ok());
         FailingStore store(std::move(sqlite));
         TraceLog trace;
         auto settings = settingsFor(m_broker->url(), QStringLiteral("undo-%1").arg(QTest::currentDataTag()).remove(QLatin1Char('.')),

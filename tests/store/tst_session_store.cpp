@@ -148,7 +148,7 @@ private slots:
         QVERIFY(store->apply(broker, {DeleteSubscription{sub.filter}, DeleteRetained{richMessage().topic}}).ok());
         QVERIFY(store->load(broker).value()->subscriptions.empty());
         QVERIFY(store->retained(broker).value().empty());
-        QVERIFY(!store->remove(broker));
+        QVERIFY(store->remove(broker).ok());
         QVERIFY(!store->load(broker).value());
     }
 

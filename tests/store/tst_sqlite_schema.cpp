@@ -195,7 +195,7 @@ private slots:
         }
         {
             SqliteSessionStore store(path);
-            QVERIFY2(!store.error(), qPrintable(store.error().sentence()));
+            QVERIFY2(store.error().ok(), qPrintable(store.error().sentence()));
             QCOMPARE(value(store.load(kSensor)), std::optional<StoredSession>(content.sensor));
             QCOMPARE(value(store.load(kDashboard)), std::optional<StoredSession>(content.dashboard));
             QCOMPARE(value(store.history(kSensor, 100)), content.sensorHistory);
@@ -224,7 +224,7 @@ private slots:
             QVERIFY(db.exec(QStringLiteral("DELETE FROM schema_version")));
         }
         SqliteSessionStore store(path);
-        QVERIFY2(!store.error(), qPrintable(store.error().sentence()));
+        QVERIFY2(store.error().ok(), qPrintable(store.error().sentence()));
         QCOMPARE(value(store.load(kSensor)), std::optional<StoredSession>(schema1Content().sensor));
     }
 
