@@ -221,9 +221,12 @@ void ConnectionObserver::resumeCarriedFlows(bool clientResumes, bool brokerResum
     if (!m_previous)
         return;
     std::array<std::vector<const ObservedFlow *>, 2> pubRels;
+    m_counts.carriedIn += m_previous->openFlows.size();
     for (ObservedFlow flow : m_previous->openFlows) {
-        if (!(flow.sender == ObservedSide::Client ? clientResumes : brokerResumes))
-            continue; // that side's state ended with the session: its flows were abandoned
+        if (!(flow.sender == ObservedSide::Client ? clientResumes : brokerResumes)) {
+            ++m_counts.abandoned; // that side's state ended with the session ([MQTT-3.2.2-5] for the client)
+            continue;
+        }
         flow.carried = true;
         flow.publishedHere = false;
         flow.pubRelHere = false;

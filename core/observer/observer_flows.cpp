@@ -340,7 +340,8 @@ void ConnectionObserver::finish(FlowKey key)
         ++m_counts.failed;
     else if (flow.state == FlowState::Abandoned)
         ++m_counts.abandoned;
-    if (m_options.keepFinishedFlows)
+    if (m_options.keepFinished == KeptFlows::All
+        || (m_options.keepFinished == KeptFlows::NotCompleted && flow.state != FlowState::Complete))
         m_finished.push_back(std::move(flow));
     m_open.erase(it);
 }
