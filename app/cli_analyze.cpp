@@ -25,9 +25,10 @@ QString header(const AnalyzedConnection &c)
 {
     const QString who = c.clientId.isEmpty() ? QStringLiteral("no client id seen") : QStringLiteral("client %1").arg(c.clientId);
     const QString start = c.startedMidSession ? QStringLiteral(", began mid-session (no CONNECT in the capture)") : QString();
+    const QString version = c.versionSeen ? versionName(c.version) : QStringLiteral("read as %1").arg(versionName(c.version));
     return QStringLiteral("stream %1  %2 → %3  %4, %5%6  (%7–%8 s)")
         .arg(c.stream)
-        .arg(c.clientAddress, c.brokerAddress, who, versionName(c.version), start)
+        .arg(c.clientAddress, c.brokerAddress, who, version, start)
         .arg(c.firstSeconds, 0, 'f', 3)
         .arg(c.lastSeconds, 0, 'f', 3);
 }

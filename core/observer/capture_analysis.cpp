@@ -170,6 +170,7 @@ private:
         AnalyzedConnection &r = s.report;
         r.clientId = s.observer.clientId();
         r.version = s.observer.version();
+        r.versionSeen = s.observer.limits().connectSeen;
         r.startedMidSession = s.observer.startedMidSession();
         r.counts = s.observer.counts();
         add(r.counts);

@@ -19,6 +19,7 @@ struct AnalyzedConnection {
     QString brokerAddress{};
     QString clientId{};
     ProtocolVersion version = ProtocolVersion::V311;
+    bool versionSeen = false; // a CONNECT said it; else the packets were read as `version`
     bool startedMidSession = false;
     double firstSeconds = 0; // since the capture's first frame
     double lastSeconds = 0;
