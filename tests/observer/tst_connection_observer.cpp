@@ -201,6 +201,40 @@ private slots:
         QCOMPARE(wire.found(), QStringList{QStringLiteral("MQTT-3.2.0-1 broker")});
     }
 
+    void secondConnAckIn5()
+    {
+        ObservedWire wire;
+        handshake(wire);
+        wire.broker(connAckPacket({}));
+        QCOMPARE(wire.found(), QStringList{QStringLiteral("MQTT-3.2.0-2 broker")});
+    }
+
+    void pubRelResentOnALiveConnectionIn5()
+    {
+        ObservedWire wire;
+        handshake(wire);
+        wire.client(publish(6, QoS2));
+        wire.broker(PubRec{.packetId = 6});
+        wire.client(PubRel{.packetId = 6});
+        wire.client(PubRel{.packetId = 6});
+        wire.broker(PubComp{.packetId = 6});
+        QCOMPARE(wire.found(), QStringList{QStringLiteral("MQTT-4.4.0-1 client")});
+        QCOMPARE(wire.observer.counts().resends, 1u);
+        QCOMPARE(wire.observer.counts().completed, 1u);
+    }
+
+    void serverKeepAliveWins()
+    {
+        ObservedWire wire;
+        wire.client(connectPacket({.keepAlive = 600}));
+        ConnAck connAck = connAckPacket({});
+        connAck.properties.set(PropertyId::ServerKeepAlive, 10u);
+        wire.broker(connAck);
+        QCOMPARE(wire.observer.limits().effectiveKeepAliveS(), 10);
+        wire.client(PingReq{}, 16'000'000);
+        QCOMPARE(wire.found(), QStringList{QStringLiteral("MQTT-3.1.2-20 client")});
+    }
+
     void sessionPresentAnsweringCleanStart_data() { addVersions(); }
     void sessionPresentAnsweringCleanStart()
     {
@@ -501,6 +535,44 @@ private slots:
         wire.client(publish(2, QoS1, true)); // paho.mqtt.c#807
         wire.client(publish(1, QoS1, true));
         QCOMPARE(wire.found(), QStringList{QStringLiteral("MQTT-4.6.0-1 client")});
+    }
+
+    void pubRelsResentOutOfOrder_data() { addVersions(); }
+    void pubRelsResentOutOfOrder()
+    {
+        QFETCH(ProtocolVersion, version);
+        ObservedSessions sessions;
+        {
+            ObservedWire first({.sessions = &sessions});
+            handshake(first, {.version = version, .cleanStart = false});
+            for (quint16 id : {1, 2}) {
+                first.client(publish(id, QoS2));
+                first.broker(PubRec{.packetId = id});
+                first.client(PubRel{.packetId = id});
+            }
+            first.close();
+            QVERIFY2(first.findings.empty(), qPrintable(first.texts()));
+        }
+        ObservedWire wire({.sessions = &sessions});
+        handshake(wire, {.version = version, .cleanStart = false}, {.sessionPresent = true});
+        wire.client(PubRel{.packetId = 2}); // at-wat/mqtt-go#152 resent them in another order
+        wire.client(PubRel{.packetId = 1});
+        QCOMPARE(wire.found(), QStringList{QStringLiteral("MQTT-4.6.0-4 client")});
+        QCOMPARE(wire.observer.counts().resends, 2u);
+    }
+
+    // 3.1.1 binds the client to resend whenever Clean Session = 0, whatever Session Present says.
+    void cleanSession0ClientResendsEvenWithoutSessionPresentV311()
+    {
+        ObservedSessions sessions;
+        leaveFlowsOpen(sessions, V311);
+        ObservedWire wire({.sessions = &sessions});
+        handshake(wire, {.version = V311, .cleanStart = false}, {.sessionPresent = false});
+        wire.client(PubRel{.packetId = 2});
+        wire.broker(PubComp{.packetId = 2});
+        wire.close();
+        QCOMPARE(wire.found(), QStringList{QStringLiteral("MQTT-4.4.0-1 client")}); // PUBLISH id 1 never came again
+        QCOMPARE(wire.observer.counts().abandoned, 1u); // the broker's id 5: its session was gone
     }
 
     void publishResentInsteadOfPubRel()
