@@ -16,6 +16,7 @@
 #include "session/flow.h"
 
 #include <QHash>
+#include <QSet>
 
 #include <array>
 #include <deque>
@@ -168,6 +169,8 @@ private:
     void onConnAck(const ConnAck &connAck);
     void resumeCarriedFlows(bool clientResumes, bool brokerResumes);
     ObservedStep onPublish(ObservedSide from, const Publish &publish);
+    void onSubscription(PacketType type, PacketId id);
+    void onSubscriptionAck(PacketId id);
     void checkPublishLimits(ObservedSide from, const Publish &publish);
     QString resolveTopic(ObservedSide from, const Publish &publish);
     void onPublishAgain(ObservedFlow &flow, ObservedSide from, const Publish &publish);
@@ -202,6 +205,7 @@ private:
     std::deque<ObservedFlow> m_finished;
     QHash<FlowKey, int> m_generations;
     quint64 m_nextOrder = 0;
+    QSet<quint16> m_subscriptionIds; // SUBSCRIBE and UNSUBSCRIBE awaiting their SUBACK / UNSUBACK
     std::array<QHash<quint32, QString>, 2> m_aliases; // by sending side: alias → topic, this connection only
     // Carried from the client's previous connection and owed again: ids in the order they must come.
     std::array<std::vector<quint16>, 2> m_owedPublishes; // by sender

@@ -259,6 +259,25 @@ private slots:
         QCOMPARE(wire.findings[0].packetId, PacketId(1));
     }
 
+    // emqx/qmqtt#262: the allocator handed out an id a SUBSCRIBE still held.
+    void publishAndSubscribeShareTheClientsIds_data() { addVersions(); }
+    void publishAndSubscribeShareTheClientsIds()
+    {
+        QFETCH(ProtocolVersion, version);
+        ObservedWire wire;
+        handshake(wire, {.version = version});
+        wire.client(Subscribe{.packetId = 3, .subscriptions = {{.filter = QStringLiteral("plant/#")}}});
+        wire.client(publish(3, QoS1));
+        wire.client(Unsubscribe{.packetId = 3, .filters = {QStringLiteral("plant/#")}});
+        const QString id = version == V5 ? QStringLiteral("MQTT-2.2.1-3 client") : QStringLiteral("MQTT-2.3.1-2 client");
+        QCOMPARE(wire.found(), (QStringList{id, id}));
+        wire.broker(SubAck{.packetId = 3, .reasons = {ReasonCode::GrantedQoS1}});
+        wire.broker(PubAck{.packetId = 3});
+        wire.broker(UnsubAck{.packetId = 3});
+        wire.client(Subscribe{.packetId = 3, .subscriptions = {{.filter = QStringLiteral("plant/#")}}});
+        QCOMPARE(wire.findings.size(), 2u); // free again once acknowledged
+    }
+
     void pubRelForAnIdThatGotNoPubRec_data() { addVersions(); }
     void pubRelForAnIdThatGotNoPubRec()
     {
