@@ -171,6 +171,7 @@ private slots:
     void firstPacketNotConnect_data() { addVersions(); }
     void firstPacketNotConnect()
     {
+        // 5.0 [MQTT-3.1.0-1]; 3.1.1 [MQTT-3.1.0-1]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire({.start = StreamStart::Beginning, .assumedVersion = version});
         wire.client(publish(1, QoS1));
@@ -182,6 +183,7 @@ private slots:
     void secondConnect_data() { addVersions(); }
     void secondConnect()
     {
+        // 5.0 [MQTT-3.1.0-2]; 3.1.1 [MQTT-3.1.0-2]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});
@@ -192,6 +194,7 @@ private slots:
     void brokerSpeaksBeforeConnAck_data() { addVersions(); }
     void brokerSpeaksBeforeConnAck()
     {
+        // 5.0 [MQTT-3.2.0-1]; 3.1.1 [MQTT-3.2.0-1]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         wire.client(connectPacket({.version = version}));
@@ -201,6 +204,7 @@ private slots:
 
     void secondConnAckIn5()
     {
+        // 5.0 [MQTT-3.2.0-2]
         ObservedWire wire;
         handshake(wire);
         wire.broker(connAckPacket({}));
@@ -209,6 +213,7 @@ private slots:
 
     void pubRelResentOnALiveConnectionIn5()
     {
+        // 5.0 [MQTT-4.4.0-1]
         ObservedWire wire;
         handshake(wire);
         wire.client(publish(6, QoS2));
@@ -223,6 +228,7 @@ private slots:
 
     void serverKeepAliveWins()
     {
+        // 5.0 [MQTT-3.1.2-21] [MQTT-3.1.2-20]
         ObservedWire wire;
         wire.client(connectPacket({.keepAlive = 600}));
         ConnAck connAck = connAckPacket({});
@@ -236,6 +242,7 @@ private slots:
     void sessionPresentAnsweringCleanStart_data() { addVersions(); }
     void sessionPresentAnsweringCleanStart()
     {
+        // 5.0 [MQTT-3.2.2-2]; 3.1.1 [MQTT-3.2.2-1]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version, .cleanStart = true}, {.sessionPresent = true});
@@ -245,6 +252,7 @@ private slots:
     void idReusedInFlightWithoutDup_data() { addVersions(); }
     void idReusedInFlightWithoutDup()
     {
+        // 5.0 [MQTT-2.2.1-3] [MQTT-2.2.1-4]; 3.1.1 [MQTT-2.3.1-2] [MQTT-2.3.1-4]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});
@@ -261,6 +269,7 @@ private slots:
     void publishAndSubscribeShareTheClientsIds_data() { addVersions(); }
     void publishAndSubscribeShareTheClientsIds()
     {
+        // 5.0 [MQTT-2.2.1-3]; 3.1.1 [MQTT-2.3.1-2]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});
@@ -279,6 +288,7 @@ private slots:
     void pubRelForAnIdThatGotNoPubRec_data() { addVersions(); }
     void pubRelForAnIdThatGotNoPubRec()
     {
+        // 5.0 [MQTT-4.3.3-4]; 3.1.1 [MQTT-4.3.3-1]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});
@@ -293,6 +303,7 @@ private slots:
 
     void pubRelAfterAFailingPubRec()
     {
+        // 5.0 [MQTT-4.3.3-4] [MQTT-4.4.0-2]
         ObservedWire wire;
         handshake(wire);
         wire.client(publish(2, QoS2));
@@ -305,6 +316,7 @@ private slots:
     void acknowledgementsForNothing_data() { addVersions(); }
     void acknowledgementsForNothing()
     {
+        // 5.0 [MQTT-2.2.1-5] [MQTT-4.3.3-11]; 3.1.1 [MQTT-2.3.1-6] [MQTT-4.3.3-2]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});
@@ -322,6 +334,7 @@ private slots:
 
     void pubAckAnsweringQoS2()
     {
+        // 5.0 [MQTT-2.2.1-5]
         ObservedWire wire;
         handshake(wire);
         wire.client(publish(5, QoS2));
@@ -332,6 +345,7 @@ private slots:
 
     void moreInFlightThanReceiveMaximum()
     {
+        // 5.0 [MQTT-3.3.4-7] [MQTT-3.3.4-9] [MQTT-4.9.0-2]
         ObservedWire wire;
         handshake(wire, {.receiveMaximum = 1}, {.receiveMaximum = 2});
         wire.client(publish(1, QoS1));
@@ -358,6 +372,7 @@ private slots:
 
     void packetOverMaximumPacketSize()
     {
+        // 5.0 [MQTT-3.2.2-15] [MQTT-3.1.2-24]
         ObservedWire wire;
         handshake(wire, {.maximumPacketSize = 64}, {.maximumPacketSize = 128});
         Publish big = publish(1, QoS1);
@@ -370,6 +385,7 @@ private slots:
     void dupOnQoS0_data() { addVersions(); }
     void dupOnQoS0()
     {
+        // 5.0 [MQTT-3.3.1-2]; 3.1.1 [MQTT-3.3.1-2]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});
@@ -383,6 +399,7 @@ private slots:
 
     void topicAliasZeroOrOverMaximum()
     {
+        // 5.0 [MQTT-3.3.2-8] [MQTT-3.3.2-9] [MQTT-3.3.2-11]
         ObservedWire wire;
         handshake(wire, {.topicAliasMaximum = 2}, {.topicAliasMaximum = 5});
         Publish p = qos0();
@@ -414,6 +431,7 @@ private slots:
 
     void maximumQoSAndRetainAvailable()
     {
+        // 5.0 [MQTT-3.2.2-11] [MQTT-3.2.2-14]
         ObservedWire wire;
         handshake(wire, {}, {.maximumQoS = 1, .retainAvailable = 0});
         wire.client(publish(1, QoS2));
@@ -426,6 +444,7 @@ private slots:
     void packetsAfterDisconnect_data() { addVersions(); }
     void packetsAfterDisconnect()
     {
+        // 5.0 [MQTT-3.14.4-1]; 3.1.1 [MQTT-3.14.4-2]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});
@@ -437,6 +456,7 @@ private slots:
     void keepAliveExceeded_data() { addVersions(); }
     void keepAliveExceeded()
     {
+        // 5.0 [MQTT-3.1.2-20]; 3.1.1 [MQTT-3.1.2-23]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version, .keepAlive = 10});
@@ -453,6 +473,7 @@ private slots:
     void publishResentAfterPubRel_data() { addVersions(); }
     void publishResentAfterPubRel()
     {
+        // 5.0 [MQTT-4.3.3-6]; 3.1.1 [MQTT-4.3.3-1]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});
@@ -465,6 +486,7 @@ private slots:
 
     void resendOnALiveConnectionOnlyIn5()
     {
+        // 5.0 [MQTT-4.4.0-1]
         for (ProtocolVersion version : {V5, V311}) {
             ObservedWire wire;
             handshake(wire, {.version = version});
@@ -479,6 +501,7 @@ private slots:
     void acknowledgementsOutOfOrder_data() { addVersions(); }
     void acknowledgementsOutOfOrder()
     {
+        // 5.0 [MQTT-4.6.0-2] [MQTT-4.6.0-3] [MQTT-4.6.0-4]; 3.1.1 [MQTT-4.6.0-2] [MQTT-4.6.0-3] [MQTT-4.6.0-4]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});

@@ -47,6 +47,7 @@ private slots:
     void resumeWithDupResendsInOrder_data() { addVersions(); }
     void resumeWithDupResendsInOrder()
     {
+        // 5.0 [MQTT-4.4.0-1] [MQTT-3.3.1-1]; 3.1.1 [MQTT-4.4.0-1] [MQTT-3.3.1-1]
         QFETCH(ProtocolVersion, version);
         ObservedSessions sessions;
         leaveFlowsOpen(sessions, version);
@@ -70,6 +71,7 @@ private slots:
     void resumedSessionThatDoesNotResend_data() { addVersions(); }
     void resumedSessionThatDoesNotResend()
     {
+        // 5.0 [MQTT-4.4.0-1]; 3.1.1 [MQTT-4.4.0-1]
         QFETCH(ProtocolVersion, version);
         ObservedSessions sessions;
         leaveFlowsOpen(sessions, version);
@@ -87,6 +89,7 @@ private slots:
 
     void resumedSessionResendsOutOfOrder()
     {
+        // 5.0 [MQTT-4.6.0-1]
         ObservedSessions sessions;
         {
             ObservedWire first({.sessions = &sessions});
@@ -105,6 +108,7 @@ private slots:
     void pubRelsResentOutOfOrder_data() { addVersions(); }
     void pubRelsResentOutOfOrder()
     {
+        // 5.0 [MQTT-4.6.0-4]; 3.1.1 [MQTT-4.6.0-4]
         QFETCH(ProtocolVersion, version);
         ObservedSessions sessions;
         {
@@ -129,6 +133,7 @@ private slots:
     // 3.1.1 binds the client to resend whenever Clean Session = 0, whatever Session Present says.
     void cleanSession0ClientResendsEvenWithoutSessionPresentV311()
     {
+        // 3.1.1 [MQTT-4.4.0-1]
         ObservedSessions sessions;
         leaveFlowsOpen(sessions, V311);
         ObservedWire wire({.sessions = &sessions});
@@ -142,6 +147,7 @@ private slots:
 
     void publishResentInsteadOfPubRel()
     {
+        // 5.0 [MQTT-4.3.3-6]
         ObservedSessions sessions;
         leaveFlowsOpen(sessions, V5);
         ObservedWire wire({.sessions = &sessions});
@@ -153,6 +159,7 @@ private slots:
 
     void sessionNotResumedOwesNothing()
     {
+        // 5.0 [MQTT-3.2.2-5] [MQTT-4.3.3-4]
         ObservedSessions sessions;
         leaveFlowsOpen(sessions, V5);
         ObservedWire wire({.sessions = &sessions});
