@@ -26,11 +26,9 @@ QString header(const AnalyzedConnection &c)
     const QString who = c.clientId.isEmpty() ? QStringLiteral("no client id seen") : QStringLiteral("client %1").arg(c.clientId);
     const QString start = c.startedMidSession ? QStringLiteral(", began mid-session (no CONNECT in the capture)") : QString();
     const QString version = c.versionSeen ? versionName(c.version) : QStringLiteral("read as %1").arg(versionName(c.version));
-    return QStringLiteral("stream %1  %2 → %3  %4, %5%6  (%7–%8 s)")
-        .arg(c.stream)
-        .arg(c.clientAddress, c.brokerAddress, who, version, start)
-        .arg(c.firstSeconds, 0, 'f', 3)
-        .arg(c.lastSeconds, 0, 'f', 3);
+    const QString span = c.packets == 0 ? QStringLiteral("no MQTT packet decoded")
+                                        : QStringLiteral("%1–%2 s").arg(c.firstSeconds, 0, 'f', 3).arg(c.lastSeconds, 0, 'f', 3);
+    return QStringLiteral("stream %1  %2 → %3  %4, %5%6  (%7)").arg(c.stream).arg(c.clientAddress, c.brokerAddress, who, version, start, span);
 }
 
 QString failedText(const ObservedFlow &f)
@@ -100,6 +98,7 @@ QJsonObject connectionJson(const AnalyzedConnection &c, qint64 stallAfterUs)
         {QStringLiteral("client_id"), c.clientId},
         {QStringLiteral("version"), c.version == ProtocolVersion::V5 ? QStringLiteral("5.0") : QStringLiteral("3.1.1")},
         {QStringLiteral("mid_session"), c.startedMidSession},
+        {QStringLiteral("packets"), qint64(c.packets)},
         {QStringLiteral("first"), c.firstSeconds},
         {QStringLiteral("last"), c.lastSeconds},
         {QStringLiteral("messages"), QJsonArray{qint64(c.counts.messages[0]), qint64(c.counts.messages[1]), qint64(c.counts.messages[2])}},

@@ -54,6 +54,8 @@ public:
         if (const auto *connect = std::get_if<Connect>(&p.packet))
             takeOver(connect->clientId, p.stream, nowUs);
         StreamState &s = streamOf(p);
+        if (s.report.packets++ == 0)
+            s.report.firstSeconds = p.time;
         s.report.lastSeconds = p.time;
         s.observer.packet(p.fromClient ? ObservedSide::Client : ObservedSide::Broker, p.packet, p.raw, nowUs);
         collect(s);
@@ -72,9 +74,15 @@ public:
     void problem(const CaptureProblem &problem)
     {
         ++m_summary.problems;
-        const auto it = m_streams.find(problem.stream);
-        if (it != m_streams.end() && it->second.report.problems.size() < AnalyzedConnection::kListed)
-            it->second.report.problems.push_back(problem);
+        // A stream that broke before its first packet is still a connection of the report.
+        const bool toBroker = problem.destinationPort == m_options.port;
+        StreamState &s = streamOf(problem.stream, ProtocolVersion::V311, {toBroker ? problem.sourceAddress : problem.destinationAddress,
+                                                                         toBroker ? problem.sourcePort : problem.destinationPort},
+                                  {toBroker ? problem.destinationAddress : problem.sourceAddress,
+                                   toBroker ? problem.destinationPort : problem.sourcePort},
+                                  0);
+        if (s.report.problems.size() < AnalyzedConnection::kListed)
+            s.report.problems.push_back(problem);
     }
 
     CaptureSummary finish(quint64 frames)
@@ -95,17 +103,29 @@ public:
 private:
     StreamState &streamOf(const CapturedPacket &p)
     {
-        auto it = m_streams.find(p.stream);
+        const Endpoint source{p.sourceAddress, p.sourcePort};
+        const Endpoint destination{p.destinationAddress, p.destinationPort};
+        return streamOf(p.stream, p.version, p.fromClient ? source : destination, p.fromClient ? destination : source, p.time);
+    }
+
+    struct Endpoint {
+        QString address;
+        quint16 port = 0;
+    };
+
+    StreamState &streamOf(quint32 stream, ProtocolVersion version, const Endpoint &client, const Endpoint &broker, double time)
+    {
+        auto it = m_streams.find(stream);
         if (it != m_streams.end())
             return it->second;
-        it = m_streams.try_emplace(p.stream, ObserverOptions{.assumedVersion = p.version, .keepFinished = KeptFlows::NotCompleted,
-                                                             .sessions = &m_sessions})
+        it = m_streams.try_emplace(stream, ObserverOptions{.assumedVersion = version, .keepFinished = KeptFlows::NotCompleted,
+                                                           .sessions = &m_sessions})
                  .first;
         AnalyzedConnection &r = it->second.report;
-        r.stream = p.stream;
-        r.clientAddress = endpoint(p.fromClient ? p.sourceAddress : p.destinationAddress, p.fromClient ? p.sourcePort : p.destinationPort);
-        r.brokerAddress = endpoint(p.fromClient ? p.destinationAddress : p.sourceAddress, p.fromClient ? p.destinationPort : p.sourcePort);
-        r.firstSeconds = p.time;
+        r.stream = stream;
+        r.clientAddress = endpoint(client.address, client.port);
+        r.brokerAddress = endpoint(broker.address, broker.port);
+        r.firstSeconds = r.lastSeconds = time;
         return it->second;
     }
 

@@ -21,7 +21,8 @@ struct AnalyzedConnection {
     ProtocolVersion version = ProtocolVersion::V311;
     bool versionSeen = false; // a CONNECT said it; else the packets were read as `version`
     bool startedMidSession = false;
-    double firstSeconds = 0; // since the capture's first frame
+    quint64 packets = 0; // MQTT packets decoded, both ways
+    double firstSeconds = 0; // since the capture's first frame; meaningful when packets > 0
     double lastSeconds = 0;
     ObservedCounts counts{};
     std::vector<ObservedStall> unfinished{}; // flows open at the capture's end, with how long they had waited

@@ -53,7 +53,8 @@ Result<CaptureTotals> streamCapture(const QString &path, quint16 port, const Cap
                 if (const auto *problem = std::get_if<ProtocolError>(&result)) {
                     ++totals.problems;
                     if (sinks.problem)
-                        sinks.problem(CaptureProblem{payload.frame, payload.stream, payload.sourcePort, payload.destinationPort, *problem});
+                        sinks.problem(CaptureProblem{payload.frame, payload.stream, payload.sourcePort, payload.destinationPort, *problem,
+                                                 payload.sourceAddress, payload.destinationAddress});
                     break;
                 }
                 auto &decoded = std::get<DecodedPacket>(result);

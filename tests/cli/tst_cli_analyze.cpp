@@ -46,7 +46,7 @@ Publish reading(quint16 id)
 
 // Stream 0: boiler-12 publishes id 7 at QoS 2; the broker's PUBREC comes, the device's PUBREL never
 // does (12 s until the capture ends), and the device sends a PUBREL for id 9 that got no PUBREC.
-// Stream 1: a connection whose CONNECT is not in the capture.
+// Stream 1: a connection whose CONNECT is not in the capture. Stream 2: garbage.
 QString writeCraftedCapture(const QTemporaryDir &dir)
 {
     TraceLog log;
@@ -63,6 +63,9 @@ QString writeCraftedCapture(const QTemporaryDir &dir)
     late.broker(PubRec{.packetId = 3}, 14 * kSecondUs + 600);
     late.client(PubRel{.packetId = 3}, 14 * kSecondUs + 700);
     late.broker(PubComp{.packetId = 3}, 14 * kSecondUs + 800);
+    // Stream 2: bytes that are no MQTT (a reserved packet type) from its first byte on.
+    const ConnectionId garbage = log.addConnection(TraceConnection{.role = ConnectionRole::Observed});
+    log.append(TraceEvent{.timeUs = 14 * kSecondUs + 900, .connection = garbage, .raw = QByteArray("\x00\x00", 2)});
     const QString path = dir.filePath(QStringLiteral("crafted.pcap"));
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly) || writePcap(log, file))
@@ -139,7 +142,10 @@ private slots:
         QVERIFY2(out.contains(QRegularExpression(QStringLiteral(
                      R"(stream 1  127\.0\.0\.1:\d+ → 127\.0\.0\.1:1883  no client id seen, read as MQTT 3\.1\.1, began mid-session)"))),
                  qPrintable(out));
-        QVERIFY2(out.contains(QStringLiteral("unfinished 1 (1 stalled); resends 0; violations 1")), qPrintable(out));
+        QVERIFY2(out.contains(QRegularExpression(QStringLiteral(R"(stream 2  127\.0\.0\.1:\d+ → 127\.0\.0\.1:1883  no client id seen, read as MQTT 3\.1\.1  \(no MQTT packet decoded\)\n  error: frame \d+, stream 2, \d+ → 1883: Malformed Packet)"))),
+                 qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("3 connections;")), qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("unfinished 1 (1 stalled); resends 0; violations 1; decode errors 1")), qPrintable(out));
     }
 
     void craftedCaptureAsJson()
@@ -167,6 +173,9 @@ private slots:
         const QJsonObject summary = document.value(QStringLiteral("summary")).toObject();
         QCOMPARE(summary.value(QStringLiteral("stalls")).toInt(), 1);
         QCOMPARE(summary.value(QStringLiteral("violations")).toInt(), 1);
+        QCOMPARE(summary.value(QStringLiteral("problems")).toInt(), 1);
+        const QJsonObject broken = document.value(QStringLiteral("connections")).toArray().at(2).toObject();
+        QCOMPARE(broken.value(QStringLiteral("problems")).toArray().size(), 1);
     }
 
     void stallThresholdDecidesTheExitCode()
