@@ -202,7 +202,10 @@ int analyzeCommand(const QStringList &arguments)
     if (!summary) {
         if (json)
             out(QStringLiteral("], \"error\": %1}").arg(QString::fromUtf8(QJsonDocument(QJsonArray{summary.sentence()}).toJson(QJsonDocument::Compact)).mid(1).chopped(1)));
-        err(QStringLiteral("mqttscope-cli analyze: ") + summary.sentence());
+        // Core says what went wrong; the flag that fixes a wrong port is this front end's to name.
+        const bool noMqttOnPort = summary.problem().kind == ProblemKind::InvalidInput;
+        err(QStringLiteral("mqttscope-cli analyze: ") + summary.sentence()
+            + (noMqttOnPort ? QStringLiteral(" Give the broker's port with --port.") : QString()));
         return 2;
     }
     if (json)

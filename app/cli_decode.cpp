@@ -46,7 +46,10 @@ int decodeCommand(const QStringList &arguments)
          },
          .problem = [](const CaptureProblem &problem) { err(QStringLiteral("error: ") + problem.toString()); }});
     if (!totals) {
-        err(QStringLiteral("mqttscope-cli decode: ") + totals.sentence());
+        // Core says what went wrong; the flag that fixes a wrong port is this front end's to name.
+        const bool noMqttOnPort = totals.problem().kind == ProblemKind::InvalidInput;
+        err(QStringLiteral("mqttscope-cli decode: ") + totals.sentence()
+            + (noMqttOnPort ? QStringLiteral(" Give the broker's port with --port.") : QString()));
         return 1;
     }
     return totals->problems == 0 ? 0 : 1;

@@ -53,8 +53,8 @@ struct AnalysisOptions {
 };
 
 // Reads `path` once. `onConnection` gets each connection when it is done with: a while after its
-// DISCONNECT, or at the capture's end. A Problem (kind File) when the file cannot be read as a
-// capture or holds no MQTT on the port.
+// DISCONNECT, or at the capture's end. A Problem: kind File when the file cannot be read as a
+// capture, InvalidInput when it holds no MQTT on the port.
 [[nodiscard]] Result<CaptureSummary> analyzeCapture(const QString &path, const AnalysisOptions &options,
                                                    const std::function<void(const AnalyzedConnection &)> &onConnection);
 

@@ -34,7 +34,7 @@ Result<CaptureTotals> streamCapture(const QString &path, quint16 port, const Cap
     CaptureTotals totals;
     std::map<quint32, StreamDecoders> streams;
     bool sawPort = false;
-    const auto error = readTcpPayloads(
+    const Status read = readTcpPayloads(
         path,
         [&](const TcpPayload &payload) {
             const bool toServer = payload.destinationPort == port;
@@ -48,7 +48,7 @@ Result<CaptureTotals> streamCapture(const QString &path, quint16 port, const Cap
             decoder.feed(payload.bytes);
             while (true) {
                 auto result = decoder.next();
-                if (std::holds_alternative<std::monostate>(result))
+                if (std::holds_alternative<NeedMoreBytes>(result))
                     break;
                 if (const auto *problem = std::get_if<ProtocolError>(&result)) {
                     ++totals.problems;
@@ -68,24 +68,25 @@ Result<CaptureTotals> streamCapture(const QString &path, quint16 port, const Cap
             }
         },
         &totals.frames);
-    if (error)
-        return Problem{ProblemKind::File, *error};
+    if (!read)
+        return read.problem();
     if (totals.packets == 0 && totals.problems == 0)
-        return Problem{ProblemKind::File, QStringLiteral("%1 holds no MQTT on TCP port %2%3. Give the broker's port with --port.")
-                                              .arg(path)
-                                              .arg(port)
-                                              .arg(sawPort ? QStringLiteral(" (there is traffic on it, but no MQTT packet)") : QString())};
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("%1 holds no MQTT on TCP port %2%3.")
+                                                      .arg(path)
+                                                      .arg(port)
+                                                      .arg(sawPort ? QStringLiteral(" (there is traffic on it, but no MQTT packet)")
+                                                                   : QString())};
     return totals;
 }
 
-std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint16 port)
+Result<CaptureContents> decodeCapture(const QString &path, quint16 port)
 {
     CaptureContents contents;
     const auto totals = streamCapture(path, port,
                                       {.packet = [&](CapturedPacket &&p) { contents.packets.push_back(std::move(p)); },
                                        .problem = [&](const CaptureProblem &p) { contents.problems.push_back(p); }});
     if (!totals)
-        return totals.problem().sentence;
+        return totals.problem();
     contents.frames = totals->frames;
     return contents;
 }

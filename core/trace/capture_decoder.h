@@ -59,11 +59,12 @@ struct CaptureSinks {
 
 // Decodes `path`, with MQTT on `port`, handing each packet and each stream that stopped decoding
 // to `sinks` as the file is read: memory stays bounded by the TCP streams open at once, whatever
-// the file's size. A Problem (kind File) when the file is not a capture or holds no MQTT on the port.
+// the file's size. A Problem: kind File when the file is not a capture, InvalidInput when it holds
+// no MQTT on the port.
 [[nodiscard]] Result<CaptureTotals> streamCapture(const QString &path, quint16 port, const CaptureSinks &sinks);
 
-// Decodes `path`, with MQTT on `port`, into memory. Errors as sentences: not a capture, no MQTT on the port.
-[[nodiscard]] std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint16 port = 1883);
+// Decodes `path`, with MQTT on `port`, into memory; the Problems of streamCapture().
+Result<CaptureContents> decodeCapture(const QString &path, quint16 port = 1883);
 
 // "  1.001215  stream 1   46184 → 18831  PUBLISH id=1 qos=2 ..."
 QString captureLine(const CapturedPacket &packet);

@@ -87,7 +87,7 @@ QByteArray connectionCapture(int index, int messages)
     log.append(TraceEvent{.connection = id, .kind = TraceKind::Closed});
     QBuffer buffer;
     buffer.open(QIODevice::WriteOnly);
-    if (writePcap(log, buffer))
+    if (!writePcap(log, buffer).ok())
         return {};
     return buffer.data();
 }
