@@ -7,6 +7,7 @@
 
 #include <QJsonObject>
 
+#include <functional>
 #include <variant>
 #include <vector>
 
@@ -22,6 +23,8 @@ struct CapturedPacket {
     ProtocolVersion version = ProtocolVersion::V311;
     Packet packet{};
     QByteArray raw{};
+    QString sourceAddress{};
+    QString destinationAddress{};
 };
 
 // A direction of a stream that stopped decoding; the rest of the capture goes on.
@@ -31,6 +34,8 @@ struct CaptureProblem {
     quint16 sourcePort = 0;
     quint16 destinationPort = 0;
     ProtocolError error{};
+    QString sourceAddress{};
+    QString destinationAddress{};
     QString toString() const;
 };
 
@@ -40,7 +45,25 @@ struct CaptureContents {
     quint64 frames = 0;
 };
 
-// Decodes `path`, with MQTT on `port`. Errors as sentences: not a capture, no MQTT on the port.
+// What streamCapture() saw, for the summary line.
+struct CaptureTotals {
+    quint64 frames = 0;
+    quint64 packets = 0;
+    quint64 problems = 0;
+};
+
+struct CaptureSinks {
+    std::function<void(CapturedPacket &&)> packet{};
+    std::function<void(const CaptureProblem &)> problem{};
+};
+
+// Decodes `path`, with MQTT on `port`, handing each packet and each stream that stopped decoding
+// to `sinks` as the file is read: memory stays bounded by the TCP streams open at once, whatever
+// the file's size. A Problem: kind File when the file is not a capture, InvalidInput when it holds
+// no MQTT on the port.
+[[nodiscard]] Result<CaptureTotals> streamCapture(const QString &path, quint16 port, const CaptureSinks &sinks);
+
+// Decodes `path`, with MQTT on `port`, into memory; the Problems of streamCapture().
 Result<CaptureContents> decodeCapture(const QString &path, quint16 port = 1883);
 
 // "  1.001215  stream 1   46184 → 18831  PUBLISH id=1 qos=2 ..."
