@@ -38,11 +38,14 @@ int decodeCommand(const QStringList &arguments)
                           QStringLiteral("--port must be 1 to 65535, not '%1'.").arg(parser.value(QStringLiteral("port"))));
 
     const auto result = decodeCapture(files.first(), quint16(port));
-    if (const auto *error = std::get_if<QString>(&result)) {
-        err(QStringLiteral("mqttscope-cli decode: ") + *error);
+    if (!result) {
+        // Core says what went wrong; the flag that fixes a wrong port is this front end's to name.
+        const bool noMqttOnPort = result.problem().kind == ProblemKind::InvalidInput;
+        err(QStringLiteral("mqttscope-cli decode: ") + result.sentence()
+            + (noMqttOnPort ? QStringLiteral(" Give the broker's port with --port.") : QString()));
         return 1;
     }
-    const auto &contents = std::get<CaptureContents>(result);
+    const CaptureContents &contents = *result;
     const bool json = parser.isSet(QStringLiteral("json"));
     for (const CapturedPacket &packet : contents.packets)
         out(json ? QString::fromUtf8(QJsonDocument(captureJson(packet)).toJson(QJsonDocument::Compact)) : captureLine(packet));

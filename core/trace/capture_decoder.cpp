@@ -29,12 +29,12 @@ QString CaptureProblem::toString() const
         .arg(error.toString());
 }
 
-std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint16 port)
+Result<CaptureContents> decodeCapture(const QString &path, quint16 port)
 {
     CaptureContents contents;
     std::map<quint32, StreamDecoders> streams;
     bool sawPort = false;
-    const auto error = readTcpPayloads(
+    const Status read = readTcpPayloads(
         path,
         [&](const TcpPayload &payload) {
             const bool toServer = payload.destinationPort == port;
@@ -48,7 +48,7 @@ std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint1
             decoder.feed(payload.bytes);
             while (true) {
                 auto result = decoder.next();
-                if (std::holds_alternative<std::monostate>(result))
+                if (std::holds_alternative<NeedMoreBytes>(result))
                     break;
                 if (const auto *problem = std::get_if<ProtocolError>(&result)) {
                     contents.problems.push_back(
@@ -64,13 +64,14 @@ std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint1
             }
         },
         &contents.frames);
-    if (error)
-        return *error;
+    if (!read)
+        return read.problem();
     if (contents.packets.empty() && contents.problems.empty())
-        return QStringLiteral("%1 holds no MQTT on TCP port %2%3. Give the broker's port with --port.")
-            .arg(path)
-            .arg(port)
-            .arg(sawPort ? QStringLiteral(" (there is traffic on it, but no MQTT packet)") : QString());
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("%1 holds no MQTT on TCP port %2%3.")
+                                                      .arg(path)
+                                                      .arg(port)
+                                                      .arg(sawPort ? QStringLiteral(" (there is traffic on it, but no MQTT packet)")
+                                                                   : QString())};
     return contents;
 }
 

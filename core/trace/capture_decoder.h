@@ -3,6 +3,7 @@
 // through one Decoder per direction. Also the CLI's text line and JSON object per packet.
 
 #include "protocol/decoder.h"
+#include "protocol/result.h"
 
 #include <QJsonObject>
 
@@ -40,7 +41,7 @@ struct CaptureContents {
 };
 
 // Decodes `path`, with MQTT on `port`. Errors as sentences: not a capture, no MQTT on the port.
-[[nodiscard]] std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint16 port = 1883);
+Result<CaptureContents> decodeCapture(const QString &path, quint16 port = 1883);
 
 // "  1.001215  stream 1   46184 → 18831  PUBLISH id=1 qos=2 ..."
 QString captureLine(const CapturedPacket &packet);

@@ -62,25 +62,25 @@ qsizetype ipOffset(int linkType, const uchar *data, qsizetype length)
 
 } // namespace
 
-std::optional<QString> readTcpPayloads(const QString &path, const std::function<void(const TcpPayload &)> &sink,
+Status readTcpPayloads(const QString &path, const std::function<void(const TcpPayload &)> &sink,
                                        quint64 *framesRead)
 {
     if (!QFileInfo::exists(path))
-        return QStringLiteral("%1 does not exist.").arg(path);
+        return Problem{ProblemKind::File, QStringLiteral("%1 does not exist.").arg(path)};
     char errorBuffer[PCAP_ERRBUF_SIZE] = {};
     pcap_t *pcap = pcap_open_offline(QFile::encodeName(path).constData(), errorBuffer);
     if (!pcap)
-        return QStringLiteral("%1 is not a packet capture (libpcap says: %2).").arg(path, QString::fromLocal8Bit(errorBuffer));
+        return Problem{ProblemKind::File, QStringLiteral("%1 is not a packet capture (libpcap says: %2).").arg(path, QString::fromLocal8Bit(errorBuffer))};
     const int linkType = pcap_datalink(pcap);
     const bool supported = linkType == kLinkEthernet || linkType == kLinkSll || linkType == kLinkSll2
         || linkType == kLinkNull || linkType == kLinkLoop || linkType == kLinkRaw || linkType == kLinkRawAlt;
     if (!supported) {
         pcap_close(pcap);
-        return QStringLiteral("%1 uses link type %2 (%3), which is not supported; captures of Ethernet, Linux cooked, "
+        return Problem{ProblemKind::File, QStringLiteral("%1 uses link type %2 (%3), which is not supported; captures of Ethernet, Linux cooked, "
                               "loopback or raw IP are.")
             .arg(path)
             .arg(linkType)
-            .arg(QString::fromLatin1(pcap_datalink_val_to_name(linkType) ? pcap_datalink_val_to_name(linkType) : "?"));
+            .arg(QString::fromLatin1(pcap_datalink_val_to_name(linkType) ? pcap_datalink_val_to_name(linkType) : "?"))};
     }
     TcpReassembler reassembler;
     pcap_pkthdr *header = nullptr;
@@ -162,8 +162,8 @@ std::optional<QString> readTcpPayloads(const QString &path, const std::function<
     if (framesRead)
         *framesRead = frame;
     if (!readError.isEmpty())
-        return QStringLiteral("%1 is damaged after frame %2 (libpcap says: %3).").arg(path).arg(frame).arg(readError);
-    return std::nullopt;
+        return Problem{ProblemKind::File, QStringLiteral("%1 is damaged after frame %2 (libpcap says: %3).").arg(path).arg(frame).arg(readError)};
+    return {};
 }
 
 } // namespace mqs

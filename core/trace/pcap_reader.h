@@ -2,7 +2,10 @@
 // Reads packet captures (pcap and pcapng, through libpcap) and reassembles each TCP stream
 // in order per direction, numbering streams as Wireshark's tcp.stream does.
 
+#include "protocol/result.h"
+
 #include <QByteArray>
+
 #include <QString>
 
 #include <functional>
@@ -21,9 +24,9 @@ struct TcpPayload {
     QByteArray bytes{}; // new in-order bytes of this direction, as this frame completes them
 };
 
-// Feeds every in-order TCP payload of `path` to `sink`. Nothing on success, else a sentence
+// Feeds every in-order TCP payload of `path` to `sink`. A File problem says why it could not
 // ("FILE is not a packet capture (libpcap says: ...)", unsupported link type, ...).
-[[nodiscard]] std::optional<QString> readTcpPayloads(const QString &path, const std::function<void(const TcpPayload &)> &sink,
-                                       quint64 *framesRead = nullptr);
+Status readTcpPayloads(const QString &path, const std::function<void(const TcpPayload &)> &sink,
+                       quint64 *framesRead = nullptr);
 
 } // namespace mqs
