@@ -25,7 +25,7 @@ struct PublishStep {
     QString client;
     QString topic;
     QoS qos = QoS::AtMostOnce;
-    QString payload; // a reading template ({{seq}} ...); a constant text is a template too
+    QString payload{}; // a reading template ({{seq}} ...); a constant text is a template too
     int count = 1;
     int intervalMs = 0;
 };
@@ -38,8 +38,8 @@ struct WaitStep { int ms = 0; };
 // Messages a client received, each read as a sequence number (see scenario_runner.h).
 struct ReceivedExpectation {
     QString client;
-    std::optional<std::vector<int>> sequence; // exactly these numbers
-    std::optional<int> count; // or this many messages
+    std::optional<std::vector<int>> sequence{}; // exactly these numbers
+    std::optional<int> count{}; // or this many messages
     bool exactlyOnce = true; // no number twice
     bool inOrder = false; // in the order given
 };

@@ -157,11 +157,11 @@ Result<ScenarioClient> parseClient(const QString &name, Fields &f)
     s.name = name;
     const QString url = f.text(QStringLiteral("url"));
     if (!f.problem()) {
-        auto parsed = ServerUrl::parse(url);
-        if (const auto *why = std::get_if<QString>(&parsed))
-            f.fail(QStringLiteral("url"), *why);
+        const Result<ServerUrl> parsed = ServerUrl::parse(url);
+        if (!parsed)
+            f.fail(QStringLiteral("url"), parsed.sentence());
         else
-            s.url = std::get<ServerUrl>(parsed);
+            s.url = *parsed;
     }
     const QString version = f.text(QStringLiteral("version"), false);
     if (version == QStringLiteral("3.1.1"))
@@ -213,18 +213,18 @@ std::optional<ScenarioAction> parseDo(const QString &kind, Fields &f)
         PublishStep p{client(), f.text(QStringLiteral("topic")), f.qos(QStringLiteral("qos"))};
         p.payload = f.raw(QStringLiteral("template")).isUndefined() ? f.text(QStringLiteral("payload"))
                                                                      : f.text(QStringLiteral("template"));
-        auto parsed = ReadingTemplate::parse(p.payload);
-        if (const auto *why = std::get_if<QString>(&parsed))
-            f.fail(QStringLiteral("template"), *why);
+        const Result<ReadingTemplate> parsed = ReadingTemplate::parse(p.payload);
+        if (!parsed)
+            f.fail(QStringLiteral("template"), parsed.sentence());
         p.count = f.number(QStringLiteral("count"), 1, 1, 1000000);
         p.intervalMs = f.number(QStringLiteral("intervalMs"), 0, 0, 3600000);
         return p;
     }
     if (kind == QLatin1String("fault")) {
         AddFaultStep a{client(), f.text(QStringLiteral("rule")), f.text(QStringLiteral("name"), false)};
-        const auto parsed = FaultRule::parse(a.rule);
-        if (const auto *why = std::get_if<QString>(&parsed))
-            f.fail(QStringLiteral("rule"), *why);
+        const Result<FaultRule> parsed = FaultRule::parse(a.rule);
+        if (!parsed)
+            f.fail(QStringLiteral("rule"), parsed.sentence());
         return a;
     }
     if (kind == QLatin1String("unfault"))

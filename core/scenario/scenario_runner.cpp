@@ -130,7 +130,7 @@ public:
             },
             [&](const PublishStep &p) { return publish(*c, p); },
             [&](const AddFaultStep &f) {
-                auto rule = std::get<FaultRule>(FaultRule::parse(f.rule)); // checked when the file was read
+                FaultRule rule = *FaultRule::parse(f.rule); // checked when the file was read
                 if (!f.name.isEmpty())
                     rule.name = f.name;
                 c->faultIds[f.name.isEmpty() ? f.rule : f.name] = c->connection->faults().add(rule);
@@ -172,11 +172,10 @@ private:
         for (int i = 0; i < p.count; ++i) {
             if (i > 0 && p.intervalMs > 0)
                 waitUntil([] { return false; }, p.intervalMs);
-            const auto reading = c.readings.next(p.payload);
-            const QString payload = std::get<QString>(reading); // the template was checked when the file was read
+            const QString payload = *c.readings.next(p.payload); // the template was checked when the file was read
             const PublishResult result = c.connection->publish(ApplicationMessage{p.topic, payload.toUtf8(), p.qos, false, {}});
             if (!result.ticket)
-                return {false, QStringLiteral("message %1 refused: %2").arg(i + 1).arg(result.refusal)};
+                return {false, QStringLiteral("message %1 refused: %2").arg(i + 1).arg(result.ticket.sentence())};
         }
         return {true, QString()};
     }

@@ -102,8 +102,8 @@ private slots:
     void exampleScenarioPassesOnTheSandboxBroker()
     {
         SandboxBroker broker(SandboxBroker::Options{}, nullptr);
-        const auto error = broker.start();
-        QVERIFY2(!error, qPrintable(error.value_or(QString())));
+        const Status started = broker.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
         // The broker lives in this process: its event loop must run while the CLI talks to it.
         const ClientRun run = runProgramAsync(kCli, {QStringLiteral("run"), kExample, QStringLiteral("--var"),
                                                      QStringLiteral("BROKER_URL=") + broker.url()}, 30000);
