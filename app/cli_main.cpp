@@ -22,6 +22,7 @@ const Command kCommands[] = {
     {"demo", "run the demo: sandbox broker, a sensor publishing at QoS 2, a dashboard; print every packet", mqs::cli::demoCommand},
     {"decode", "list the MQTT packets of a pcap/pcapng capture", mqs::cli::decodeCommand},
     {"analyze", "check a capture's MQTT connections: unfinished flows, resends, rules broken (exit 1)", mqs::cli::analyzeCommand},
+    {"run", "run a scenario file: steps and expectations, pass/fail, JUnit XML for CI", mqs::cli::runCommand},
 };
 
 void printUsage(FILE *stream)

@@ -1,0 +1,332 @@
+// Reading a scenario file. QJsonDocument keeps no positions, so the lines a sentence names come
+// from a small scan of the text: where each client and step object starts, and where a field's
+// key appears inside it.
+
+#include "scenario.h"
+
+#include "client/reading_template.h"
+#include "faults/fault_rule.h"
+#include "protocol/overloaded.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+
+namespace mqs {
+namespace {
+
+// A step may take this long when the file does not say ("withinMs"): long enough for a loaded CI machine.
+constexpr int kDefaultWithinMs = 10000;
+
+int lineAt(const QByteArray &text, qsizetype position)
+{
+    return int(text.left(std::max<qsizetype>(position, 0)).count('\n')) + 1;
+}
+
+// Where each direct child object of the container after `key` starts (steps: array items; clients: values).
+std::vector<qsizetype> childObjects(const QByteArray &text, const QByteArray &key)
+{
+    std::vector<qsizetype> starts;
+    qsizetype i = text.indexOf('"' + key + '"');
+    if (i < 0)
+        return starts;
+    int depth = 0;
+    bool inString = false;
+    for (i = text.indexOf(':', i) + 1; i < text.size(); ++i) {
+        const char c = text[i];
+        if (inString) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                inString = false;
+            continue;
+        }
+        if (c == '"') {
+            inString = true;
+        } else if (c == '{' || c == '[') {
+            if (depth == 1 && c == '{')
+                starts.push_back(i);
+            ++depth;
+        } else if (c == '}' || c == ']') {
+            if (--depth == 0)
+                break;
+        }
+    }
+    return starts;
+}
+
+// Names a place in the file: "line 12, field \"qos\"".
+struct Locator {
+    const QByteArray &text;
+    qsizetype start = 0;
+    qsizetype end = -1;
+
+    int line(const QString &field) const
+    {
+        const qsizetype at = text.indexOf('"' + field.toUtf8() + '"', start);
+        return (at >= 0 && (end < 0 || at < end)) ? lineAt(text, at) : lineAt(text, start);
+    }
+    Problem problem(const QString &field, const QString &what) const
+    {
+        return Problem{ProblemKind::InvalidInput,
+                       QStringLiteral("Line %1, field \"%2\": %3").arg(line(field)).arg(field, what)};
+    }
+};
+
+QString substitute(QString text, const QMap<QString, QString> &variables, QStringList &missing)
+{
+    static const QRegularExpression variable(QStringLiteral(R"(\$\{([A-Za-z_][A-Za-z0-9_]*)\})"));
+    QString out;
+    qsizetype last = 0;
+    for (auto it = variable.globalMatch(text); it.hasNext();) {
+        const auto match = it.next();
+        out += text.mid(last, match.capturedStart() - last);
+        const QString name = match.captured(1);
+        if (variables.contains(name))
+            out += variables.value(name);
+        else
+            missing << name;
+        last = match.capturedEnd();
+    }
+    return out + text.mid(last);
+}
+
+// Reads fields of one JSON object, substituting variables in strings, remembering the first problem.
+class Fields
+{
+public:
+    Fields(QJsonObject object, Locator where, const QMap<QString, QString> &variables)
+        : m_object(std::move(object)), m_where(where), m_variables(variables) {}
+
+    QString text(const QString &field, bool required = true)
+    {
+        const QJsonValue value = m_object.value(field);
+        if (value.isUndefined()) {
+            if (required)
+                fail(field, QStringLiteral("is missing."));
+            return {};
+        }
+        if (!value.isString())
+            return fail(field, QStringLiteral("must be a string.")), QString();
+        QStringList missing;
+        const QString out = substitute(value.toString(), m_variables, missing);
+        if (!missing.isEmpty())
+            fail(field, QStringLiteral("uses ${%1}, which no --var gives.").arg(missing.first()));
+        return out;
+    }
+    int number(const QString &field, int fallback, int minimum, int maximum)
+    {
+        const QJsonValue value = m_object.value(field);
+        if (value.isUndefined())
+            return fallback;
+        const double n = value.toDouble(-1e18);
+        if (!value.isDouble() || n != double(qint64(n)) || n < minimum || n > maximum)
+            fail(field, QStringLiteral("must be a whole number from %1 to %2.").arg(minimum).arg(maximum));
+        return int(n);
+    }
+    bool flag(const QString &field, bool fallback)
+    {
+        const QJsonValue value = m_object.value(field);
+        if (value.isUndefined())
+            return fallback;
+        if (!value.isBool())
+            fail(field, QStringLiteral("must be true or false."));
+        return value.toBool();
+    }
+    QoS qos(const QString &field) { return QoS(number(field, 0, 0, 2)); }
+    QJsonValue raw(const QString &field) const { return m_object.value(field); }
+    void fail(const QString &field, const QString &what)
+    {
+        if (!m_problem)
+            m_problem = m_where.problem(field, what);
+    }
+    const std::optional<Problem> &problem() const { return m_problem; }
+
+private:
+    QJsonObject m_object;
+    Locator m_where;
+    const QMap<QString, QString> &m_variables;
+    std::optional<Problem> m_problem;
+};
+
+Result<ScenarioClient> parseClient(const QString &name, Fields &f)
+{
+    ScenarioClient client{name, {}};
+    ConnectionSettings &s = client.settings;
+    s.name = name;
+    const QString url = f.text(QStringLiteral("url"));
+    if (!f.problem()) {
+        const Result<ServerUrl> parsed = ServerUrl::parse(url);
+        if (!parsed)
+            f.fail(QStringLiteral("url"), parsed.sentence());
+        else
+            s.url = *parsed;
+    }
+    const QString version = f.text(QStringLiteral("version"), false);
+    if (version == QStringLiteral("3.1.1"))
+        s.version = ProtocolVersion::V311;
+    else if (!version.isEmpty() && version != QStringLiteral("5"))
+        f.fail(QStringLiteral("version"), QStringLiteral("must be \"5\" or \"3.1.1\"."));
+    s.clientId = f.text(QStringLiteral("clientId"), false);
+    if (s.clientId.isEmpty())
+        s.clientId = generateClientId();
+    s.cleanStart = f.flag(QStringLiteral("cleanStart"), true);
+    s.sessionExpiry = quint32(f.number(QStringLiteral("sessionExpiry"), 0, 0, 0x7fffffff));
+    s.keepAlive = quint16(f.number(QStringLiteral("keepAlive"), 60, 0, 65535));
+    if (f.problem())
+        return *f.problem();
+    return client;
+}
+
+std::optional<std::vector<int>> sequenceOf(Fields &f)
+{
+    const QJsonValue value = f.raw(QStringLiteral("seq"));
+    if (value.isUndefined())
+        return std::nullopt;
+    std::vector<int> numbers;
+    if (value.isString()) { // "1..10"
+        const QStringList ends = value.toString().split(QStringLiteral(".."));
+        bool a = false, b = false;
+        const int from = ends.value(0).toInt(&a), to = ends.value(1).toInt(&b);
+        if (ends.size() != 2 || !a || !b || to < from)
+            return f.fail(QStringLiteral("seq"), QStringLiteral("must be a list of numbers or a range \"FROM..TO\".")), numbers;
+        for (int n = from; n <= to; ++n)
+            numbers.push_back(n);
+        return numbers;
+    }
+    for (const QJsonValue n : value.toArray())
+        numbers.push_back(n.toInt());
+    if (!value.isArray())
+        f.fail(QStringLiteral("seq"), QStringLiteral("must be a list of numbers or a range \"FROM..TO\"."));
+    return numbers;
+}
+
+std::optional<ScenarioAction> parseDo(const QString &kind, Fields &f)
+{
+    const auto client = [&] { return f.text(QStringLiteral("client")); };
+    if (kind == QLatin1String("connect"))
+        return ConnectStep{client()};
+    if (kind == QLatin1String("subscribe"))
+        return SubscribeStep{client(), f.text(QStringLiteral("topic")), f.qos(QStringLiteral("qos"))};
+    if (kind == QLatin1String("publish")) {
+        PublishStep p{client(), f.text(QStringLiteral("topic")), f.qos(QStringLiteral("qos"))};
+        p.payload = f.raw(QStringLiteral("template")).isUndefined() ? f.text(QStringLiteral("payload"))
+                                                                     : f.text(QStringLiteral("template"));
+        const Result<ReadingTemplate> parsed = ReadingTemplate::parse(p.payload);
+        if (!parsed)
+            f.fail(QStringLiteral("template"), parsed.sentence());
+        p.count = f.number(QStringLiteral("count"), 1, 1, 1000000);
+        p.intervalMs = f.number(QStringLiteral("intervalMs"), 0, 0, 3600000);
+        return p;
+    }
+    if (kind == QLatin1String("fault")) {
+        AddFaultStep a{client(), f.text(QStringLiteral("rule")), f.text(QStringLiteral("name"), false)};
+        const Result<FaultRule> parsed = FaultRule::parse(a.rule);
+        if (!parsed)
+            f.fail(QStringLiteral("rule"), parsed.sentence());
+        return a;
+    }
+    if (kind == QLatin1String("unfault"))
+        return RemoveFaultStep{client(), f.text(QStringLiteral("name"))};
+    if (kind == QLatin1String("cut"))
+        return CutStep{client()};
+    if (kind == QLatin1String("reconnect"))
+        return ReconnectStep{client()};
+    if (kind == QLatin1String("wait"))
+        return WaitStep{f.number(QStringLiteral("ms"), 0, 0, 3600000)};
+    f.fail(QStringLiteral("do"), QStringLiteral("\"%1\" is not a step; use connect, subscribe, publish, fault, unfault, "
+                                                "cut, reconnect or wait.").arg(kind));
+    return std::nullopt;
+}
+
+std::optional<ScenarioAction> parseExpect(const QString &kind, Fields &f)
+{
+    if (kind != QLatin1String("received")) {
+        f.fail(QStringLiteral("expect"), QStringLiteral("\"%1\" is not an expectation; use received.").arg(kind));
+        return std::nullopt;
+    }
+    ReceivedExpectation e{f.text(QStringLiteral("client"))};
+    e.sequence = sequenceOf(f);
+    if (!f.raw(QStringLiteral("count")).isUndefined())
+        e.count = f.number(QStringLiteral("count"), 0, 0, 1000000);
+    if (!e.sequence && !e.count)
+        f.fail(QStringLiteral("expect"), QStringLiteral("\"received\" needs \"seq\" or \"count\"."));
+    e.exactlyOnce = f.flag(QStringLiteral("exactlyOnce"), true);
+    e.inOrder = f.flag(QStringLiteral("inOrder"), false);
+    return e;
+}
+
+Result<ScenarioStep> parseStep(const QJsonValue &value, const Locator &where, const Scenario &scenario,
+                               const QMap<QString, QString> &variables)
+{
+    if (!value.isObject())
+        return where.problem(QStringLiteral("steps"), QStringLiteral("each step must be an object."));
+    Fields f(value.toObject(), where, variables);
+    ScenarioStep step{WaitStep{}, where.line(QStringLiteral("do")), 0};
+    const bool expectation = !f.raw(QStringLiteral("expect")).isUndefined();
+    std::optional<ScenarioAction> action = expectation ? parseExpect(f.text(QStringLiteral("expect")), f)
+                                                       : parseDo(f.text(QStringLiteral("do")), f);
+    step.withinMs = f.number(QStringLiteral("withinMs"), kDefaultWithinMs, 0, 3600000);
+    if (expectation)
+        step.line = where.line(QStringLiteral("expect"));
+    if (f.problem())
+        return *f.problem();
+    step.action = std::move(*action);
+    const QString client = std::visit(
+        overloaded{[](const WaitStep &) { return QString(); }, [](const auto &a) { return a.client; }}, step.action);
+    if (!client.isEmpty() && !scenario.client(client))
+        return where.problem(QStringLiteral("client"), QStringLiteral("\"%1\" is not one of the scenario's clients.").arg(client));
+    return step;
+}
+
+} // namespace
+
+const ScenarioClient *Scenario::client(const QString &wanted) const
+{
+    for (const ScenarioClient &c : clients)
+        if (c.name == wanted)
+            return &c;
+    return nullptr;
+}
+
+Result<Scenario> parseScenario(const QByteArray &json, const QMap<QString, QString> &variables)
+{
+    QJsonParseError error{};
+    const QJsonDocument document = QJsonDocument::fromJson(json, &error);
+    if (error.error != QJsonParseError::NoError)
+        return Problem{ProblemKind::File, QStringLiteral("Line %1: not valid JSON (%2).")
+                                              .arg(lineAt(json, error.offset)).arg(error.errorString())};
+    const QJsonObject root = document.object();
+    const Locator top{json, 0, -1};
+    Scenario scenario;
+    scenario.name = root.value(QStringLiteral("name")).toString();
+    const QJsonObject clients = root.value(QStringLiteral("clients")).toObject();
+    if (clients.isEmpty())
+        return top.problem(QStringLiteral("clients"), QStringLiteral("must name at least one client."));
+    const std::vector<qsizetype> clientStarts = childObjects(json, "clients");
+    for (const QString &name : clients.keys()) {
+        const qsizetype at = json.indexOf('"' + name.toUtf8() + '"', json.indexOf("\"clients\""));
+        const auto it = std::upper_bound(clientStarts.begin(), clientStarts.end(), at);
+        Fields f(clients.value(name).toObject(), Locator{json, at, it == clientStarts.end() ? -1 : *it}, variables);
+        Result<ScenarioClient> client = parseClient(name, f);
+        if (!client)
+            return client.problem();
+        scenario.clients.push_back(std::move(client).value());
+    }
+    const QJsonArray steps = root.value(QStringLiteral("steps")).toArray();
+    if (steps.isEmpty())
+        return top.problem(QStringLiteral("steps"), QStringLiteral("must list at least one step."));
+    const std::vector<qsizetype> stepStarts = childObjects(json, "steps");
+    for (qsizetype i = 0; i < steps.size(); ++i) {
+        const qsizetype start = i < qsizetype(stepStarts.size()) ? stepStarts[size_t(i)] : 0;
+        const qsizetype end = i + 1 < qsizetype(stepStarts.size()) ? stepStarts[size_t(i + 1)] : -1;
+        Result<ScenarioStep> step = parseStep(steps[i], Locator{json, start, end}, scenario, variables);
+        if (!step)
+            return step.problem();
+        scenario.steps.push_back(std::move(step).value());
+    }
+    return scenario;
+}
+
+} // namespace mqs
