@@ -1,23 +1,16 @@
 #include "capture_decoder.h"
 
+#include "capture_streams.h"
 #include "pcap_reader.h"
 
 #include "protocol/describe.h"
+#include "protocol/overloaded.h"
 
 #include <QJsonArray>
 
 #include <cmath>
-#include <map>
 
 namespace mqs {
-namespace {
-
-struct StreamDecoders {
-    Decoder toServer;
-    Decoder toClient;
-};
-
-} // namespace
 
 QString CaptureProblem::toString() const
 {
@@ -29,48 +22,53 @@ QString CaptureProblem::toString() const
         .arg(error.toString());
 }
 
-std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint16 port)
+namespace {
+
+QString portsText(const std::vector<quint16> &ports)
+{
+    QStringList words;
+    for (quint16 port : ports)
+        words << QString::number(port);
+    return words.join(QStringLiteral(" or "));
+}
+
+QString noMqttSentence(const QString &path, const std::vector<quint16> &ports, bool sawPort)
+{
+    if (ports.empty())
+        return QStringLiteral("%1 holds no MQTT: no TCP stream on port 1883 or 8883, and none that starts with a CONNECT%2.")
+            .arg(path, sawPort ? QStringLiteral(" (there is traffic on those ports, but no MQTT packet)") : QString());
+    return QStringLiteral("%1 holds no MQTT on TCP port %2%3. Give the broker's port with --port.")
+        .arg(path, portsText(ports), sawPort ? QStringLiteral(" (there is traffic on it, but no MQTT packet)") : QString());
+}
+
+} // namespace
+
+std::variant<CaptureContents, QString> decodeCapture(const QString &path, std::vector<quint16> ports)
 {
     CaptureContents contents;
-    std::map<quint32, StreamDecoders> streams;
-    bool sawPort = false;
-    const auto error = readTcpPayloads(
-        path,
-        [&](const TcpPayload &payload) {
-            const bool toServer = payload.destinationPort == port;
-            if (!toServer && payload.sourcePort != port)
-                return;
-            sawPort = true;
-            StreamDecoders &d = streams[payload.stream];
-            Decoder &decoder = toServer ? d.toServer : d.toClient;
-            if (decoder.failed())
-                return;
-            decoder.feed(payload.bytes);
-            while (true) {
-                auto result = decoder.next();
-                if (std::holds_alternative<std::monostate>(result))
-                    break;
-                if (const auto *problem = std::get_if<ProtocolError>(&result)) {
-                    contents.problems.push_back(
-                        CaptureProblem{payload.frame, payload.stream, payload.sourcePort, payload.destinationPort, *problem});
-                    break;
-                }
-                auto &decoded = std::get<DecodedPacket>(result);
-                if (const auto *connect = std::get_if<Connect>(&decoded.packet))
-                    d.toClient.setVersion(connect->version); // the server answers in the CONNECT's version
-                contents.packets.push_back(CapturedPacket{payload.frame, payload.time, payload.stream, payload.sourcePort,
-                                                          payload.destinationPort, toServer, decoder.version(),
-                                                          std::move(decoded.packet), std::move(decoded.raw)});
-            }
-        },
-        &contents.frames);
-    if (error)
-        return *error;
-    if (contents.packets.empty() && contents.problems.empty())
-        return QStringLiteral("%1 holds no MQTT on TCP port %2%3. Give the broker's port with --port.")
-            .arg(path)
-            .arg(port)
-            .arg(sawPort ? QStringLiteral(" (there is traffic on it, but no MQTT packet)") : QString());
+    CaptureStreams streams(ports, [&](CaptureItem item) {
+        std::visit(overloaded{
+                       [&](CapturedPacket &packet) { contents.packets.push_back(std::move(packet)); },
+                       [&](CaptureStreamNote &note) {
+                           if (note.error)
+                               contents.problems.push_back(CaptureProblem{note.frame, note.stream, note.sourcePort,
+                                                                          note.destinationPort, *note.error});
+                           else
+                               contents.notes.push_back(std::move(note.sentence));
+                       },
+                   },
+                   item);
+    });
+    const auto report = readTcpPayloads(path, [&](const TcpPayload &payload) { streams.add(payload); });
+    if (!report)
+        return report.sentence();
+    contents.frames = report->frames;
+    if (const QString cut = report->cutSentence(); !cut.isEmpty())
+        contents.notes.push_back(cut);
+    if (report->damage)
+        contents.notes.push_back(report->damage->sentence);
+    if (contents.packets.empty() && contents.problems.empty() && streams.streams().empty())
+        return noMqttSentence(path, ports, streams.sawWatchedPort()) + (report->damage ? QLatin1Char(' ') + report->damage->sentence : QString());
     return contents;
 }
 

@@ -21,6 +21,9 @@ struct CapturedPacket {
     ProtocolVersion version = ProtocolVersion::V311;
     Packet packet{};
     QByteArray raw{};
+    QString sourceAddress{};
+    QString destinationAddress{};
+    qint64 timeUs = 0; // capture timestamp, microseconds since the Unix epoch
 };
 
 // A direction of a stream that stopped decoding; the rest of the capture goes on.
@@ -36,11 +39,19 @@ struct CaptureProblem {
 struct CaptureContents {
     std::vector<CapturedPacket> packets{};
     std::vector<CaptureProblem> problems{};
+    // What else a reader should know: streams mid-session, encrypted, with gaps; frames cut by
+    // the snapshot length; a file that ends in the middle of a frame.
+    std::vector<QString> notes{};
     quint64 frames = 0;
 };
 
-// Decodes `path`, with MQTT on `port`. Errors as sentences: not a capture, no MQTT on the port.
-[[nodiscard]] std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint16 port = 1883);
+// Decodes `path`, with MQTT on `ports` (empty: 1883, 8883 and any stream that starts with a
+// CONNECT). Errors as sentences: not a capture, no MQTT.
+[[nodiscard]] std::variant<CaptureContents, QString> decodeCapture(const QString &path, std::vector<quint16> ports);
+[[nodiscard]] inline std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint16 port = 1883)
+{
+    return decodeCapture(path, std::vector<quint16>{port});
+}
 
 // "  1.001215  stream 1   46184 → 18831  PUBLISH id=1 qos=2 ..."
 QString captureLine(const CapturedPacket &packet);
