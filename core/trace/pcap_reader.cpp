@@ -34,8 +34,9 @@ QString CaptureReadReport::cutSentence() const
         .arg(snapLength);
 }
 
-TcpPayloadReader::TcpPayloadReader(std::unique_ptr<CaptureSource> source)
+TcpPayloadReader::TcpPayloadReader(std::unique_ptr<CaptureSource> source, FrameTap tap)
     : m_source(std::move(source))
+    , m_tap(std::move(tap))
 {
     m_report.snapLength = m_source->snapLength();
 }
@@ -59,6 +60,8 @@ bool TcpPayloadReader::read(quint64 maxFrames, const Sink &sink)
 void TcpPayloadReader::readFrame(const SourceFrame &frame, const Sink &sink)
 {
     m_report.frames = m_source->framesRead();
+    if (m_tap)
+        m_tap(frame);
     if (m_report.frames == 1)
         m_report.firstTimeUs = frame.timeUs;
     const auto segment = tcpSegmentOf(frame.frame);
@@ -78,7 +81,8 @@ void TcpPayloadReader::readFrame(const SourceFrame &frame, const Sink &sink)
 // What waits behind a gap at the end is delivered at the last frame's time.
 void TcpPayloadReader::finish(const Sink &sink)
 {
-    m_ended = true;
+    if (std::exchange(m_ended, true))
+        return;
     m_reassembler.finish([&](TcpDelivery delivery) {
         sink(payloadOf(m_last, std::move(delivery)));
     });

@@ -44,19 +44,23 @@ class TcpPayloadReader
 {
 public:
     using Sink = std::function<void(const TcpPayload &)>;
-    explicit TcpPayloadReader(std::unique_ptr<CaptureSource> source);
+    // Sees every frame as it is read, before it is taken apart (to save a live capture).
+    using FrameTap = std::function<void(const SourceFrame &)>;
+    explicit TcpPayloadReader(std::unique_ptr<CaptureSource> source, FrameTap tap = {});
 
     // Reads up to `maxFrames` frames; false once the capture has ended (the file's end, or damage,
     // in report().damage), after what still waited behind gaps was delivered.
     [[nodiscard]] bool read(quint64 maxFrames, const Sink &sink);
+    // Ends a live capture: what still waits behind gaps is delivered.
+    void finish(const Sink &sink);
     const CaptureReadReport &report() const { return m_report; }
     CaptureSource &source() { return *m_source; }
 
 private:
     void readFrame(const SourceFrame &frame, const Sink &sink);
-    void finish(const Sink &sink);
 
     std::unique_ptr<CaptureSource> m_source;
+    FrameTap m_tap;
     TcpReassembler m_reassembler;
     CaptureReadReport m_report;
     TcpPayload m_last; // the frame whose segment is being delivered (addresses, time)
