@@ -8,6 +8,7 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
 #include <cmath>
 
 namespace mqs {
@@ -41,34 +42,61 @@ QString noMqttSentence(const QString &path, const std::vector<quint16> &ports, b
         .arg(path, portsText(ports), sawPort ? QStringLiteral(" (there is traffic on it, but no MQTT packet)") : QString());
 }
 
+void deliver(CaptureItem item, CaptureTotals &totals, const CaptureSinks &sinks)
+{
+    std::visit(overloaded{
+                   [&](CapturedPacket &packet) {
+                       ++totals.packets;
+                       if (sinks.packet)
+                           sinks.packet(std::move(packet));
+                   },
+                   [&](CaptureStreamNote &note) {
+                       if (note.error) {
+                           ++totals.problems;
+                           if (sinks.problem)
+                               sinks.problem(CaptureProblem{note.frame, note.stream, note.sourcePort, note.destinationPort,
+                                                            *note.error});
+                       } else if (sinks.note) {
+                           sinks.note(note.sentence);
+                       }
+                   },
+               },
+               item);
+}
+
 } // namespace
+
+Result<CaptureTotals> streamCapture(const QString &path, const std::vector<quint16> &ports, const CaptureSinks &sinks)
+{
+    CaptureTotals totals;
+    CaptureStreams streams(ports, [&](CaptureItem item) { deliver(std::move(item), totals, sinks); });
+    const auto report = readTcpPayloads(path, [&](const TcpPayload &payload) { streams.add(payload); });
+    if (!report)
+        return report.problem();
+    totals.frames = report->frames;
+    const bool encrypted = std::any_of(streams.streams().begin(), streams.streams().end(),
+                                       [](const auto &stream) { return stream.second.encrypted; });
+    if (totals.packets == 0 && totals.problems == 0 && !encrypted) {
+        const QString damage = report->damage ? QLatin1Char(' ') + report->damage->sentence : QString();
+        return problem(ProblemKind::File, noMqttSentence(path, ports, streams.sawWatchedPort()) + damage);
+    }
+    if (sinks.note && !report->cutSentence().isEmpty())
+        sinks.note(report->cutSentence());
+    if (sinks.note && report->damage)
+        sinks.note(report->damage->sentence);
+    return totals;
+}
 
 std::variant<CaptureContents, QString> decodeCapture(const QString &path, std::vector<quint16> ports)
 {
     CaptureContents contents;
-    CaptureStreams streams(ports, [&](CaptureItem item) {
-        std::visit(overloaded{
-                       [&](CapturedPacket &packet) { contents.packets.push_back(std::move(packet)); },
-                       [&](CaptureStreamNote &note) {
-                           if (note.error)
-                               contents.problems.push_back(CaptureProblem{note.frame, note.stream, note.sourcePort,
-                                                                          note.destinationPort, *note.error});
-                           else
-                               contents.notes.push_back(std::move(note.sentence));
-                       },
-                   },
-                   item);
-    });
-    const auto report = readTcpPayloads(path, [&](const TcpPayload &payload) { streams.add(payload); });
-    if (!report)
-        return report.sentence();
-    contents.frames = report->frames;
-    if (const QString cut = report->cutSentence(); !cut.isEmpty())
-        contents.notes.push_back(cut);
-    if (report->damage)
-        contents.notes.push_back(report->damage->sentence);
-    if (contents.packets.empty() && contents.problems.empty() && streams.streams().empty())
-        return noMqttSentence(path, ports, streams.sawWatchedPort()) + (report->damage ? QLatin1Char(' ') + report->damage->sentence : QString());
+    const auto totals = streamCapture(path, ports,
+                                      {.packet = [&](CapturedPacket &&p) { contents.packets.push_back(std::move(p)); },
+                                       .problem = [&](const CaptureProblem &p) { contents.problems.push_back(p); },
+                                       .note = [&](const QString &n) { contents.notes.push_back(n); }});
+    if (!totals)
+        return totals.problem().sentence;
+    contents.frames = totals->frames;
     return contents;
 }
 

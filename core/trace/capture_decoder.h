@@ -3,9 +3,11 @@
 // through one Decoder per direction. Also the CLI's text line and JSON object per packet.
 
 #include "protocol/decoder.h"
+#include "protocol/result.h"
 
 #include <QJsonObject>
 
+#include <functional>
 #include <variant>
 #include <vector>
 
@@ -45,8 +47,33 @@ struct CaptureContents {
     quint64 frames = 0;
 };
 
+// What streamCapture() saw, for the summary line.
+struct CaptureTotals {
+    quint64 frames = 0;
+    quint64 packets = 0;
+    quint64 problems = 0;
+};
+
+struct CaptureSinks {
+    std::function<void(CapturedPacket &&)> packet{};
+    std::function<void(const CaptureProblem &)> problem{};
+    // What else a reader should know: a stream began mid-session, is encrypted, has a gap; frames
+    // were cut by the snapshot length; the file ends in the middle of a frame.
+    std::function<void(const QString &)> note{};
+};
+
 // Decodes `path`, with MQTT on `ports` (empty: 1883, 8883 and any stream that starts with a
-// CONNECT). Errors as sentences: not a capture, no MQTT.
+// CONNECT), handing each packet, each stream that stopped decoding and each note to `sinks` as
+// the file is read: memory stays bounded by the TCP streams open at once, whatever the file's
+// size. A Problem (kind File) when the file is not a capture or holds no MQTT.
+[[nodiscard]] Result<CaptureTotals> streamCapture(const QString &path, const std::vector<quint16> &ports,
+                                                  const CaptureSinks &sinks);
+[[nodiscard]] inline Result<CaptureTotals> streamCapture(const QString &path, quint16 port, const CaptureSinks &sinks)
+{
+    return streamCapture(path, std::vector<quint16>{port}, sinks);
+}
+
+// Decodes `path` into memory, as streamCapture(). Errors as sentences: not a capture, no MQTT.
 [[nodiscard]] std::variant<CaptureContents, QString> decodeCapture(const QString &path, std::vector<quint16> ports);
 [[nodiscard]] inline std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint16 port = 1883)
 {
