@@ -64,6 +64,7 @@ void TcpPayloadReader::readFrame(const SourceFrame &frame, const Sink &sink)
         m_tap(frame);
     if (m_report.frames == 1)
         m_report.firstTimeUs = frame.timeUs;
+    m_report.lastTimeUs = frame.timeUs;
     const auto segment = tcpSegmentOf(frame.frame);
     if (!segment)
         return;

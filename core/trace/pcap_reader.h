@@ -33,6 +33,7 @@ struct CaptureReadReport {
     quint64 framesCut = 0; // frames the snapshot length cut short inside a TCP payload
     int snapLength = 0;
     qint64 firstTimeUs = 0; // capture timestamp of the first frame
+    qint64 lastTimeUs = 0; // and of the last one read
     std::optional<Problem> damage{}; // the file ended in the middle of a frame, or the capture stopped
     // "412 frames were cut to the capture's snapshot length of 96 bytes: ...", or empty.
     QString cutSentence() const;
@@ -55,6 +56,7 @@ public:
     void finish(const Sink &sink);
     const CaptureReadReport &report() const { return m_report; }
     CaptureSource &source() { return *m_source; }
+    const CaptureSource &source() const { return *m_source; }
 
 private:
     void readFrame(const SourceFrame &frame, const Sink &sink);
