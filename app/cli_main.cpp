@@ -21,6 +21,7 @@ const Command kCommands[] = {
     {"broker", "run the sandbox broker (a debugging sandbox, not a production broker)", mqs::cli::brokerCommand},
     {"demo", "run the demo: sandbox broker, a sensor publishing at QoS 2, a dashboard; print every packet", mqs::cli::demoCommand},
     {"decode", "list the MQTT packets of a pcap/pcapng capture", mqs::cli::decodeCommand},
+    {"analyze", "check a capture's MQTT connections: unfinished flows, resends, rules broken (exit 1)", mqs::cli::analyzeCommand},
     {"capture", "capture MQTT live on a network interface (libpcap), print it, save it as pcapng", mqs::cli::captureCommand},
 };
 

@@ -53,10 +53,10 @@ ObservedStep ConnectionObserver::packet(ObservedSide from, const Packet &packet,
             [&](const PubRel &ack) { return onAcknowledgement(from, PacketType::PubRel, ack.packetId, ack.reason); },
             [&](const PubComp &ack) { return onAcknowledgement(from, PacketType::PubComp, ack.packetId, ack.reason); },
             [&](const Disconnect &) { return m_disconnected[sideIndex(from)] = true, none; },
-            [&](const Subscribe &) { return none; },
-            [&](const SubAck &) { return none; },
-            [&](const Unsubscribe &) { return none; },
-            [&](const UnsubAck &) { return none; },
+            [&](const Subscribe &subscribe) { return onSubscription(PacketType::Subscribe, subscribe.packetId), none; },
+            [&](const SubAck &subAck) { return onSubscriptionAck(subAck.packetId), none; },
+            [&](const Unsubscribe &unsubscribe) { return onSubscription(PacketType::Unsubscribe, unsubscribe.packetId), none; },
+            [&](const UnsubAck &unsubAck) { return onSubscriptionAck(unsubAck.packetId), none; },
             [&](const PingReq &) { return none; },
             [&](const PingResp &) { return none; },
             [&](const Auth &) { return none; },
@@ -221,9 +221,12 @@ void ConnectionObserver::resumeCarriedFlows(bool clientResumes, bool brokerResum
     if (!m_previous)
         return;
     std::array<std::vector<const ObservedFlow *>, 2> pubRels;
+    m_counts.carriedIn += m_previous->openFlows.size();
     for (ObservedFlow flow : m_previous->openFlows) {
-        if (!(flow.sender == ObservedSide::Client ? clientResumes : brokerResumes))
-            continue; // that side's state ended with the session: its flows were abandoned
+        if (!(flow.sender == ObservedSide::Client ? clientResumes : brokerResumes)) {
+            ++m_counts.abandoned; // that side's state ended with the session ([MQTT-3.2.2-5] for the client)
+            continue;
+        }
         flow.carried = true;
         flow.publishedHere = false;
         flow.pubRelHere = false;

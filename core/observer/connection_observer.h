@@ -16,6 +16,7 @@
 #include "session/flow.h"
 
 #include <QHash>
+#include <QSet>
 
 #include <array>
 #include <deque>
@@ -85,7 +86,8 @@ struct ObservedCounts {
     std::array<quint64, 3> messages{}; // PUBLISHes first sent, by QoS (resends not counted)
     quint64 completed = 0;
     quint64 failed = 0; // refused by a reason >= 0x80, or PUBCOMP 0x92
-    quint64 abandoned = 0;
+    quint64 abandoned = 0; // carried from the session's previous connection, which was not resumed
+    quint64 carriedIn = 0; // flows the session's previous connection left open, taken over here (resumed or abandoned)
     quint64 resends = 0; // PUBLISH with DUP = 1, PUBREL again
     quint64 violations = 0;
 };
@@ -96,13 +98,15 @@ enum class StreamStart : quint8 {
     Unknown, // a first packet other than CONNECT means the stream began mid-session
 };
 
+enum class KeptFlows : quint8 { All, NotCompleted, None };
+
 struct ObserverOptions {
     StreamStart start = StreamStart::Unknown;
     // How to read acknowledgements until a CONNECT says (a stream that began mid-session).
     ProtocolVersion assumedVersion = ProtocolVersion::V5;
-    // Keep finished flows for finishedFlows(); off, only counts() remember them (memory stays
+    // Which finished flows finishedFlows() keeps; the others only counts() remember (memory stays
     // bounded by the flows open at once: the analysis of a long capture).
-    bool keepFinishedFlows = true;
+    KeptFlows keepFinished = KeptFlows::All;
     // Where the sessions of earlier connections are kept, so a resumed session is checked for its
     // resends; null: resends are counted but what should have been resent is unknown.
     ObservedSessions *sessions = nullptr;
@@ -143,6 +147,8 @@ public:
     // Open flows, in the order they began.
     std::vector<ObservedFlow> openFlows() const;
     const std::deque<ObservedFlow> &finishedFlows() const { return m_finished; }
+    // The finished flows kept since the last call; the observer forgets them.
+    [[nodiscard]] std::deque<ObservedFlow> takeFinishedFlows() { return std::exchange(m_finished, {}); }
     const ObservedFlow *openFlow(ObservedSide sender, PacketId id) const;
     // The ids `sender` has in flight (PUBLISHed on this connection, not finished), ascending.
     std::vector<PacketId> inFlight(ObservedSide sender) const;
@@ -163,6 +169,8 @@ private:
     void onConnAck(const ConnAck &connAck);
     void resumeCarriedFlows(bool clientResumes, bool brokerResumes);
     ObservedStep onPublish(ObservedSide from, const Publish &publish);
+    void onSubscription(PacketType type, PacketId id);
+    void onSubscriptionAck(PacketId id);
     void checkPublishLimits(ObservedSide from, const Publish &publish);
     QString resolveTopic(ObservedSide from, const Publish &publish);
     void onPublishAgain(ObservedFlow &flow, ObservedSide from, const Publish &publish);
@@ -197,6 +205,7 @@ private:
     std::deque<ObservedFlow> m_finished;
     QHash<FlowKey, int> m_generations;
     quint64 m_nextOrder = 0;
+    QSet<quint16> m_subscriptionIds; // SUBSCRIBE and UNSUBSCRIBE awaiting their SUBACK / UNSUBACK
     std::array<QHash<quint32, QString>, 2> m_aliases; // by sending side: alias → topic, this connection only
     // Carried from the client's previous connection and owed again: ids in the order they must come.
     std::array<std::vector<quint16>, 2> m_owedPublishes; // by sender

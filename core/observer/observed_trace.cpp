@@ -5,7 +5,7 @@ namespace {
 
 ObserverOptions forTrace(ObserverOptions options)
 {
-    options.keepFinishedFlows = false; // the FlowIndex keeps the trace's flows
+    options.keepFinished = KeptFlows::None; // the FlowIndex keeps the trace's flows
     return options;
 }
 

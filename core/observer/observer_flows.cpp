@@ -57,6 +57,9 @@ ObservedStep ConnectionObserver::onPublish(ObservedSide from, const Publish &pub
                id);
         finish(it->first);
     }
+    if (from == ObservedSide::Client && m_subscriptionIds.contains(id.value))
+        report(ObservedRule::IdInUse, from,
+               QStringLiteral("a new PUBLISH takes id %1, which a SUBSCRIBE or UNSUBSCRIBE still holds").arg(id.value), id);
     ObservedFlow &flow = startFlow(from, id, publish.qos, topic);
     ++m_counts.messages[qosValue(publish.qos)];
     flow.state = *nextFlowState(FlowState::None, flowEventOf(PacketType::Publish, publish.qos, ReasonCode::Success));
@@ -91,6 +94,20 @@ void ConnectionObserver::onPublishAgain(ObservedFlow &flow, ObservedSide from, c
         countInFlight(flow);
         checkQuota(from, id);
     }
+}
+
+void ConnectionObserver::onSubscription(PacketType type, PacketId id)
+{
+    // A client's PUBLISH, SUBSCRIBE and UNSUBSCRIBE take their ids from one set.
+    if (m_subscriptionIds.contains(id.value) || m_open.count(keyOf(ObservedSide::Client, id)))
+        report(ObservedRule::IdInUse, ObservedSide::Client,
+               QStringLiteral("a new %1 takes id %2, which is still in flight").arg(packetTypeName(type)).arg(id.value), id);
+    m_subscriptionIds.insert(id.value);
+}
+
+void ConnectionObserver::onSubscriptionAck(PacketId id)
+{
+    m_subscriptionIds.remove(id.value);
 }
 
 void ConnectionObserver::checkPublishLimits(ObservedSide from, const Publish &publish)
@@ -340,7 +357,8 @@ void ConnectionObserver::finish(FlowKey key)
         ++m_counts.failed;
     else if (flow.state == FlowState::Abandoned)
         ++m_counts.abandoned;
-    if (m_options.keepFinishedFlows)
+    if (m_options.keepFinished == KeptFlows::All
+        || (m_options.keepFinished == KeptFlows::NotCompleted && flow.state != FlowState::Complete))
         m_finished.push_back(std::move(flow));
     m_open.erase(it);
 }

@@ -35,6 +35,8 @@ struct CaptureProblem {
     quint16 sourcePort = 0;
     quint16 destinationPort = 0;
     ProtocolError error{};
+    QString sourceAddress{};
+    QString destinationAddress{};
     QString toString() const;
 };
 

@@ -302,7 +302,8 @@ void CaptureStreams::decodeSide(State &state, CaptureStream &stream, Side &side,
             CaptureStreamNote malformed{.kind = CaptureStreamNote::Kind::Malformed, .frame = payload.frame,
                                         .timeUs = payload.timeUs, .stream = stream.index, .fromClient = fromClient,
                                         .sourcePort = payload.sourcePort, .destinationPort = payload.destinationPort,
-                                        .sentence = QStringLiteral("%1, %2: %3; the rest of this direction is not decoded.")
+                                        .sourceAddress = payload.sourceAddress,
+                                        .destinationAddress = payload.destinationAddress, .sentence = QStringLiteral("%1, %2: %3; the rest of this direction is not decoded.")
                                                         .arg(streamName(stream), sideName(fromClient), error->toString()),
                                         .error = *error};
             m_sink(std::move(malformed));
@@ -341,7 +342,8 @@ void CaptureStreams::note(CaptureStreamNote::Kind kind, const TcpPayload &payloa
 {
     m_sink(CaptureStreamNote{.kind = kind, .frame = payload.frame, .timeUs = payload.timeUs, .stream = payload.stream,
                              .fromClient = fromClient, .sourcePort = payload.sourcePort,
-                             .destinationPort = payload.destinationPort, .sentence = std::move(sentence)});
+                             .destinationPort = payload.destinationPort, .sourceAddress = payload.sourceAddress,
+                             .destinationAddress = payload.destinationAddress, .sentence = std::move(sentence)});
 }
 
 } // namespace mqs

@@ -38,6 +38,8 @@ struct CaptureStreamNote {
     bool fromClient = true;
     quint16 sourcePort = 0; // of the direction it concerns
     quint16 destinationPort = 0;
+    QString sourceAddress{};
+    QString destinationAddress{};
     QString sentence{};
     std::optional<ProtocolError> error{}; // for Malformed
 };

@@ -372,8 +372,10 @@ QString FlowIndex::sentence(const FlowRecord &f, qint64 nowUs) const
     QString text = f.isOpen() ? openSentence(f, nowUs) : finishedSentence(f);
     if (f.resends > 0)
         text += QStringLiteral(" (%1 resend%2)").arg(f.resends).arg(f.resends > 1 ? QStringLiteral("s") : QString());
+    // On an observed connection either side may break a rule; the note names which.
+    const bool observed = m_log.connection(f.key.connection).value_or(TraceConnection{}).role == ConnectionRole::Observed;
     for (const QString &v : f.violations)
-        text += QStringLiteral(" Peer violation: ") + v;
+        text += (observed ? QStringLiteral(" Violation: ") : QStringLiteral(" Peer violation: ")) + v;
     if (const int behind = backlog(f.key.connection); behind > 0 && waitsForPeer(f))
         text += QStringLiteral(" — MQTT Scope is behind by %1 packets; the peer's answer may be among them").arg(behind);
     return text;

@@ -42,8 +42,6 @@ QString on(ObservedRule rule, ObservedSide side, ProtocolVersion version)
     return observedRuleId(rule, side, version) + QLatin1Char(' ') + sideName(side);
 }
 
-void leaveFlowsOpen(ObservedSessions &sessions, ProtocolVersion version);
-
 } // namespace
 
 class TestConnectionObserver : public QObject
@@ -173,6 +171,7 @@ private slots:
     void firstPacketNotConnect_data() { addVersions(); }
     void firstPacketNotConnect()
     {
+        // 5.0 [MQTT-3.1.0-1]; 3.1.1 [MQTT-3.1.0-1]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire({.start = StreamStart::Beginning, .assumedVersion = version});
         wire.client(publish(1, QoS1));
@@ -184,6 +183,7 @@ private slots:
     void secondConnect_data() { addVersions(); }
     void secondConnect()
     {
+        // 5.0 [MQTT-3.1.0-2]; 3.1.1 [MQTT-3.1.0-2]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});
@@ -194,6 +194,7 @@ private slots:
     void brokerSpeaksBeforeConnAck_data() { addVersions(); }
     void brokerSpeaksBeforeConnAck()
     {
+        // 5.0 [MQTT-3.2.0-1]; 3.1.1 [MQTT-3.2.0-1]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         wire.client(connectPacket({.version = version}));
@@ -201,9 +202,47 @@ private slots:
         QCOMPARE(wire.found(), QStringList{QStringLiteral("MQTT-3.2.0-1 broker")});
     }
 
+    void secondConnAckIn5()
+    {
+        // 5.0 [MQTT-3.2.0-2]
+        ObservedWire wire;
+        handshake(wire);
+        wire.broker(connAckPacket({}));
+        QCOMPARE(wire.found(), QStringList{QStringLiteral("MQTT-3.2.0-2 broker")});
+    }
+
+    void pubRelResentOnALiveConnectionIn5()
+    {
+        // 5.0 [MQTT-4.4.0-1]
+        ObservedWire wire;
+        handshake(wire);
+        wire.client(publish(6, QoS2));
+        wire.broker(PubRec{.packetId = 6});
+        wire.client(PubRel{.packetId = 6});
+        wire.client(PubRel{.packetId = 6});
+        wire.broker(PubComp{.packetId = 6});
+        QCOMPARE(wire.found(), QStringList{QStringLiteral("MQTT-4.4.0-1 client")});
+        QCOMPARE(wire.observer.counts().resends, 1u);
+        QCOMPARE(wire.observer.counts().completed, 1u);
+    }
+
+    void serverKeepAliveWins()
+    {
+        // 5.0 [MQTT-3.1.2-21] [MQTT-3.1.2-20]
+        ObservedWire wire;
+        wire.client(connectPacket({.keepAlive = 600}));
+        ConnAck connAck = connAckPacket({});
+        connAck.properties.set(PropertyId::ServerKeepAlive, 10u);
+        wire.broker(connAck);
+        QCOMPARE(wire.observer.limits().effectiveKeepAliveS(), 10);
+        wire.client(PingReq{}, 16'000'000);
+        QCOMPARE(wire.found(), QStringList{QStringLiteral("MQTT-3.1.2-20 client")});
+    }
+
     void sessionPresentAnsweringCleanStart_data() { addVersions(); }
     void sessionPresentAnsweringCleanStart()
     {
+        // 5.0 [MQTT-3.2.2-2]; 3.1.1 [MQTT-3.2.2-1]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version, .cleanStart = true}, {.sessionPresent = true});
@@ -213,6 +252,7 @@ private slots:
     void idReusedInFlightWithoutDup_data() { addVersions(); }
     void idReusedInFlightWithoutDup()
     {
+        // 5.0 [MQTT-2.2.1-3] [MQTT-2.2.1-4]; 3.1.1 [MQTT-2.3.1-2] [MQTT-2.3.1-4]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});
@@ -225,9 +265,30 @@ private slots:
         QCOMPARE(wire.findings[0].packetId, PacketId(1));
     }
 
+    // emqx/qmqtt#262: the allocator handed out an id a SUBSCRIBE still held.
+    void publishAndSubscribeShareTheClientsIds_data() { addVersions(); }
+    void publishAndSubscribeShareTheClientsIds()
+    {
+        // 5.0 [MQTT-2.2.1-3]; 3.1.1 [MQTT-2.3.1-2]
+        QFETCH(ProtocolVersion, version);
+        ObservedWire wire;
+        handshake(wire, {.version = version});
+        wire.client(Subscribe{.packetId = 3, .subscriptions = {{.filter = QStringLiteral("plant/#")}}});
+        wire.client(publish(3, QoS1));
+        wire.client(Unsubscribe{.packetId = 3, .filters = {QStringLiteral("plant/#")}});
+        const QString id = version == V5 ? QStringLiteral("MQTT-2.2.1-3 client") : QStringLiteral("MQTT-2.3.1-2 client");
+        QCOMPARE(wire.found(), (QStringList{id, id}));
+        wire.broker(SubAck{.packetId = 3, .reasons = {ReasonCode::GrantedQoS1}});
+        wire.broker(PubAck{.packetId = 3});
+        wire.broker(UnsubAck{.packetId = 3});
+        wire.client(Subscribe{.packetId = 3, .subscriptions = {{.filter = QStringLiteral("plant/#")}}});
+        QCOMPARE(wire.findings.size(), 2u); // free again once acknowledged
+    }
+
     void pubRelForAnIdThatGotNoPubRec_data() { addVersions(); }
     void pubRelForAnIdThatGotNoPubRec()
     {
+        // 5.0 [MQTT-4.3.3-4]; 3.1.1 [MQTT-4.3.3-1]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});
@@ -242,6 +303,7 @@ private slots:
 
     void pubRelAfterAFailingPubRec()
     {
+        // 5.0 [MQTT-4.3.3-4] [MQTT-4.4.0-2]
         ObservedWire wire;
         handshake(wire);
         wire.client(publish(2, QoS2));
@@ -254,6 +316,7 @@ private slots:
     void acknowledgementsForNothing_data() { addVersions(); }
     void acknowledgementsForNothing()
     {
+        // 5.0 [MQTT-2.2.1-5] [MQTT-4.3.3-11]; 3.1.1 [MQTT-2.3.1-6] [MQTT-4.3.3-2]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});
@@ -271,6 +334,7 @@ private slots:
 
     void pubAckAnsweringQoS2()
     {
+        // 5.0 [MQTT-2.2.1-5]
         ObservedWire wire;
         handshake(wire);
         wire.client(publish(5, QoS2));
@@ -281,6 +345,7 @@ private slots:
 
     void moreInFlightThanReceiveMaximum()
     {
+        // 5.0 [MQTT-3.3.4-7] [MQTT-3.3.4-9] [MQTT-4.9.0-2]
         ObservedWire wire;
         handshake(wire, {.receiveMaximum = 1}, {.receiveMaximum = 2});
         wire.client(publish(1, QoS1));
@@ -307,6 +372,7 @@ private slots:
 
     void packetOverMaximumPacketSize()
     {
+        // 5.0 [MQTT-3.2.2-15] [MQTT-3.1.2-24]
         ObservedWire wire;
         handshake(wire, {.maximumPacketSize = 64}, {.maximumPacketSize = 128});
         Publish big = publish(1, QoS1);
@@ -319,6 +385,7 @@ private slots:
     void dupOnQoS0_data() { addVersions(); }
     void dupOnQoS0()
     {
+        // 5.0 [MQTT-3.3.1-2]; 3.1.1 [MQTT-3.3.1-2]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});
@@ -332,6 +399,7 @@ private slots:
 
     void topicAliasZeroOrOverMaximum()
     {
+        // 5.0 [MQTT-3.3.2-8] [MQTT-3.3.2-9] [MQTT-3.3.2-11]
         ObservedWire wire;
         handshake(wire, {.topicAliasMaximum = 2}, {.topicAliasMaximum = 5});
         Publish p = qos0();
@@ -363,6 +431,7 @@ private slots:
 
     void maximumQoSAndRetainAvailable()
     {
+        // 5.0 [MQTT-3.2.2-11] [MQTT-3.2.2-14]
         ObservedWire wire;
         handshake(wire, {}, {.maximumQoS = 1, .retainAvailable = 0});
         wire.client(publish(1, QoS2));
@@ -375,6 +444,7 @@ private slots:
     void packetsAfterDisconnect_data() { addVersions(); }
     void packetsAfterDisconnect()
     {
+        // 5.0 [MQTT-3.14.4-1]; 3.1.1 [MQTT-3.14.4-2]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});
@@ -386,6 +456,7 @@ private slots:
     void keepAliveExceeded_data() { addVersions(); }
     void keepAliveExceeded()
     {
+        // 5.0 [MQTT-3.1.2-20]; 3.1.1 [MQTT-3.1.2-23]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version, .keepAlive = 10});
@@ -402,6 +473,7 @@ private slots:
     void publishResentAfterPubRel_data() { addVersions(); }
     void publishResentAfterPubRel()
     {
+        // 5.0 [MQTT-4.3.3-6]; 3.1.1 [MQTT-4.3.3-1]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});
@@ -414,6 +486,7 @@ private slots:
 
     void resendOnALiveConnectionOnlyIn5()
     {
+        // 5.0 [MQTT-4.4.0-1]
         for (ProtocolVersion version : {V5, V311}) {
             ObservedWire wire;
             handshake(wire, {.version = version});
@@ -428,6 +501,7 @@ private slots:
     void acknowledgementsOutOfOrder_data() { addVersions(); }
     void acknowledgementsOutOfOrder()
     {
+        // 5.0 [MQTT-4.6.0-2] [MQTT-4.6.0-3] [MQTT-4.6.0-4]; 3.1.1 [MQTT-4.6.0-2] [MQTT-4.6.0-3] [MQTT-4.6.0-4]
         QFETCH(ProtocolVersion, version);
         ObservedWire wire;
         handshake(wire, {.version = version});
@@ -442,106 +516,7 @@ private slots:
         QCOMPARE(wire.found(), (QStringList{QStringLiteral("MQTT-4.6.0-2 broker"), QStringLiteral("MQTT-4.6.0-3 broker"),
                                             QStringLiteral("MQTT-4.6.0-4 client")}));
     }
-
-    // --- a session resumed on a second connection, the first one's open flows owed again
-
-    void resumeWithDupResendsInOrder_data() { addVersions(); }
-    void resumeWithDupResendsInOrder()
-    {
-        QFETCH(ProtocolVersion, version);
-        ObservedSessions sessions;
-        leaveFlowsOpen(sessions, version);
-        ObservedWire wire({.sessions = &sessions});
-        handshake(wire, {.version = version, .cleanStart = false}, {.sessionPresent = true});
-        wire.client(publish(1, QoS2, true));
-        wire.client(PubRel{.packetId = 2});
-        wire.broker(publish(5, QoS1, true));
-        wire.broker(PubRec{.packetId = 1});
-        wire.broker(PubComp{.packetId = 2});
-        wire.client(PubRel{.packetId = 1});
-        wire.broker(PubComp{.packetId = 1});
-        wire.client(PubAck{.packetId = 5});
-        wire.close();
-        QVERIFY2(wire.findings.empty(), qPrintable(wire.texts()));
-        QCOMPARE(wire.observer.counts().resends, 3u);
-        QCOMPARE(wire.observer.counts().completed, 3u);
-        QVERIFY(wire.observer.openFlows().empty());
-    }
-
-    void resumedSessionThatDoesNotResend_data() { addVersions(); }
-    void resumedSessionThatDoesNotResend()
-    {
-        QFETCH(ProtocolVersion, version);
-        ObservedSessions sessions;
-        leaveFlowsOpen(sessions, version);
-        ObservedWire wire({.sessions = &sessions});
-        handshake(wire, {.version = version, .cleanStart = false}, {.sessionPresent = true});
-        wire.client(PubRel{.packetId = 2});
-        wire.broker(PubComp{.packetId = 2});
-        wire.client(Disconnect{});
-        wire.close();
-        // MQTT.js#706 and friends: what the session owed never came.
-        QCOMPARE(wire.found(), (QStringList{QStringLiteral("MQTT-4.4.0-1 client"), QStringLiteral("MQTT-4.4.0-1 broker")}));
-        QCOMPARE(wire.findings[0].packetId, PacketId(1));
-        QCOMPARE(wire.findings[1].packetId, PacketId(5));
-    }
-
-    void resumedSessionResendsOutOfOrder()
-    {
-        ObservedSessions sessions;
-        {
-            ObservedWire first({.sessions = &sessions});
-            handshake(first, {.cleanStart = false});
-            first.client(publish(1, QoS1));
-            first.client(publish(2, QoS1));
-            first.close();
-        }
-        ObservedWire wire({.sessions = &sessions});
-        handshake(wire, {.cleanStart = false}, {.sessionPresent = true});
-        wire.client(publish(2, QoS1, true)); // paho.mqtt.c#807
-        wire.client(publish(1, QoS1, true));
-        QCOMPARE(wire.found(), QStringList{QStringLiteral("MQTT-4.6.0-1 client")});
-    }
-
-    void publishResentInsteadOfPubRel()
-    {
-        ObservedSessions sessions;
-        leaveFlowsOpen(sessions, V5);
-        ObservedWire wire({.sessions = &sessions});
-        handshake(wire, {.cleanStart = false}, {.sessionPresent = true});
-        wire.client(publish(1, QoS2, true));
-        wire.client(publish(2, QoS2, true)); // fusesource/mqtt-client#120: its PUBREL had gone out already
-        QCOMPARE(wire.found(), QStringList{QStringLiteral("MQTT-4.3.3-6 client")});
-    }
-
-    void sessionNotResumedOwesNothing()
-    {
-        ObservedSessions sessions;
-        leaveFlowsOpen(sessions, V5);
-        ObservedWire wire({.sessions = &sessions});
-        handshake(wire, {.cleanStart = false}, {.sessionPresent = false});
-        wire.client(PubRel{.packetId = 2}); // the session is gone: the client must have discarded it
-        wire.close();
-        QCOMPARE(wire.found(), QStringList{QStringLiteral("MQTT-4.3.3-4 client")});
-    }
 };
-
-namespace {
-// A first connection of "sensor-7" leaves, open: the client's QoS 2 id 1 awaiting PUBREC and id 2
-// awaiting PUBCOMP, the broker's QoS 1 id 5 awaiting PUBACK.
-void leaveFlowsOpen(ObservedSessions &sessions, ProtocolVersion version)
-{
-    ObservedWire first({.sessions = &sessions});
-    handshake(first, {.version = version, .cleanStart = false});
-    first.client(publish(2, QoS2));
-    first.broker(PubRec{.packetId = 2});
-    first.client(PubRel{.packetId = 2});
-    first.client(publish(1, QoS2));
-    first.broker(publish(5, QoS1));
-    first.close();
-    QVERIFY2(first.findings.empty(), qPrintable(first.texts()));
-}
-} // namespace
 
 QTEST_GUILESS_MAIN(TestConnectionObserver)
 #include "tst_connection_observer.moc"

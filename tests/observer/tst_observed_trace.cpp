@@ -112,6 +112,9 @@ private slots:
         index.update();
         QCOMPARE(index.violationAt(reuse), wire.log.noteOf(reuse + 1));
         QCOMPARE(index.flows().front().violations.size(), 1u);
+        const QString sentence = index.sentence(index.flows().front(), wire.nowUs);
+        QVERIFY2(sentence.contains(QStringLiteral(" Violation: [MQTT-2.2.1-3]")) && !sentence.contains(QStringLiteral("Peer")),
+                 qPrintable(sentence));
     }
 
     void closingTracesWhatTheSessionOwed()
