@@ -202,7 +202,7 @@ int analyzeCommand(const QStringList &arguments)
     if (!summary) {
         if (json)
             out(QStringLiteral("], \"error\": %1}").arg(QString::fromUtf8(QJsonDocument(QJsonArray{summary.sentence()}).toJson(QJsonDocument::Compact)).mid(1).chopped(1)));
-        err(QStringLiteral("mqttscope-cli analyze: ") + summary.sentence());
+        err(QStringLiteral("mqttscope-cli analyze: ") + summary.sentence() + portAdvice(summary.problem()));
         return 2;
     }
     if (json)

@@ -53,7 +53,7 @@ void onUnixSignal(int)
 
 } // namespace
 
-std::variant<std::vector<PropertyFlag>, QString> extractPropertyFlags(QStringList &arguments)
+Result<std::vector<PropertyFlag>> extractPropertyFlags(QStringList &arguments)
 {
     std::vector<PropertyFlag> flags;
     for (qsizetype i = 1; i < arguments.size();) {
@@ -65,31 +65,31 @@ std::variant<std::vector<PropertyFlag>, QString> extractPropertyFlags(QStringLis
         const QString name = arguments.value(i + 2).toLower();
         if (command != QLatin1String("connect") && command != QLatin1String("publish") && command != QLatin1String("subscribe")
             && command != QLatin1String("will"))
-            return QStringLiteral("-D %1: the command must be connect, publish, subscribe or will.").arg(command);
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("-D %1: the command must be connect, publish, subscribe or will.").arg(command)};
         const auto known = std::find_if(std::begin(kPropertyNames), std::end(kPropertyNames),
                                         [&](const PropertyName &p) { return name == QLatin1String(p.name); });
         if (known == std::end(kPropertyNames))
-            return QStringLiteral("-D %1 %2: unknown property; use mosquitto's names such as content-type or user-property.")
-                .arg(command, name);
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("-D %1 %2: unknown property; use mosquitto's names such as content-type or user-property.")
+                .arg(command, name)};
         const PropertyInfo &info = propertyInfo(known->id);
         const PropertyContext context = command == QLatin1String("connect")   ? PropertyContext::Connect
                                         : command == QLatin1String("publish") ? PropertyContext::Publish
                                         : command == QLatin1String("will")    ? PropertyContext::Will
                                                                               : PropertyContext::Subscribe;
         if (!isPropertyAllowed(known->id, context))
-            return QStringLiteral("-D %1 %2: %3 is not allowed in %1.").arg(command, name, QString::fromLatin1(info.name));
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("-D %1 %2: %3 is not allowed in %1.").arg(command, name, QString::fromLatin1(info.name))};
         int consumed = 4;
         Property property{known->id, quint32(0)};
         const QString value = arguments.value(i + 3);
         if (value.isNull())
-            return QStringLiteral("-D %1 %2 needs a value.").arg(command, name);
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("-D %1 %2 needs a value.").arg(command, name)};
         switch (info.type) {
         case PropertyType::Utf8String: property.value = value; break;
         case PropertyType::BinaryData: property.value = value.toUtf8(); break;
         case PropertyType::Utf8StringPair: {
             const QString second = arguments.value(i + 4);
             if (second.isNull())
-                return QStringLiteral("-D %1 user-property needs a name and a value.").arg(command);
+                return Problem{ProblemKind::InvalidInput, QStringLiteral("-D %1 user-property needs a name and a value.").arg(command)};
             property.value = StringPair{value, second};
             consumed = 5;
             break;
@@ -98,7 +98,7 @@ std::variant<std::vector<PropertyFlag>, QString> extractPropertyFlags(QStringLis
             bool ok = false;
             const qulonglong number = value.toULongLong(&ok);
             if (!ok || number > std::numeric_limits<quint32>::max())
-                return QStringLiteral("-D %1 %2: '%3' is not a number.").arg(command, name, value);
+                return Problem{ProblemKind::InvalidInput, QStringLiteral("-D %1 %2: '%3' is not a number.").arg(command, name, value)};
             property.value = quint32(number);
         }
         }
@@ -208,7 +208,7 @@ struct ConnectionFlags {
 };
 
 // -h/-p/--tls, then -L, then --url: the last one given decides. -L's path is the topic.
-std::optional<QString> readServerUrl(const QCommandLineParser &parser, const ConnectionFlags &flags, ClientOptions &o)
+Status readServerUrl(const QCommandLineParser &parser, const ConnectionFlags &flags, ClientOptions &o)
 {
     const bool tls = parser.isSet(flags.tls) || parser.isSet(flags.caFile) || parser.isSet(flags.certificate);
     QString url = QStringLiteral("%1://%2").arg(tls ? QStringLiteral("mqtts") : QStringLiteral("mqtt"),
@@ -217,7 +217,7 @@ std::optional<QString> readServerUrl(const QCommandLineParser &parser, const Con
         bool ok = false;
         const uint port = parser.value(flags.port).toUInt(&ok);
         if (!ok || port == 0 || port > 65535)
-            return QStringLiteral("-p must be a port from 1 to 65535, not '%1'.").arg(parser.value(flags.port));
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("-p must be a port from 1 to 65535, not '%1'.").arg(parser.value(flags.port))};
         url += QStringLiteral(":%1").arg(port);
     }
     if (parser.isSet(flags.mosquittoUrl)) {
@@ -233,14 +233,14 @@ std::optional<QString> readServerUrl(const QCommandLineParser &parser, const Con
     if (parser.isSet(flags.url))
         url = parser.value(flags.url);
     auto parsed = ServerUrl::parse(url);
-    if (const auto *error = std::get_if<QString>(&parsed))
-        return *error;
-    o.settings.url = std::get<ServerUrl>(parsed);
-    return std::nullopt;
+    if (!parsed)
+        return parsed.problem();
+    o.settings.url = *parsed;
+    return {};
 }
 
 // Client id, credentials (the URL's, unless -u/-P say otherwise), version, keep alive, session.
-std::optional<QString> readIdentityAndSession(const QCommandLineParser &parser, const ConnectionFlags &flags,
+Status readIdentityAndSession(const QCommandLineParser &parser, const ConnectionFlags &flags,
                                               const QString &defaultClientPrefix, ConnectionSettings &s)
 {
     s.name = parser.isSet(flags.id) ? parser.value(flags.id) : QString();
@@ -259,14 +259,14 @@ std::optional<QString> readIdentityAndSession(const QCommandLineParser &parser, 
     if (parser.isSet(flags.version)) {
         const auto version = parseVersion(parser.value(flags.version));
         if (!version)
-            return QStringLiteral("-V must be mqttv311 or mqttv5, not '%1'.").arg(parser.value(flags.version));
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("-V must be mqttv311 or mqttv5, not '%1'.").arg(parser.value(flags.version))};
         s.version = *version;
     }
     if (parser.isSet(flags.keepAlive)) {
         bool ok = false;
         const uint keepAlive = parser.value(flags.keepAlive).toUInt(&ok);
         if (!ok || keepAlive > 65535)
-            return QStringLiteral("-k must be 0 to 65535 seconds, not '%1'.").arg(parser.value(flags.keepAlive));
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("-k must be 0 to 65535 seconds, not '%1'.").arg(parser.value(flags.keepAlive))};
         s.keepAlive = quint16(keepAlive);
     }
     s.cleanStart = !parser.isSet(flags.keepSession);
@@ -275,17 +275,17 @@ std::optional<QString> readIdentityAndSession(const QCommandLineParser &parser, 
         bool ok = true;
         s.sessionExpiry = value == QLatin1String("inf") ? kSessionNeverExpires : value.toUInt(&ok);
         if (!ok)
-            return QStringLiteral("-x must be a number of seconds or 'inf', not '%1'.").arg(value);
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("-x must be a number of seconds or 'inf', not '%1'.").arg(value)};
     }
-    return std::nullopt;
+    return {};
 }
 
-std::optional<QString> readWill(const QCommandLineParser &parser, const ConnectionFlags &flags, ClientOptions &o)
+Status readWill(const QCommandLineParser &parser, const ConnectionFlags &flags, ClientOptions &o)
 {
     if (!parser.isSet(flags.willTopic)) {
         if (parser.isSet(flags.willPayload))
-            return QStringLiteral("--will-payload needs --will-topic.");
-        return std::nullopt;
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("--will-payload needs --will-topic.")};
+        return {};
     }
     Will will;
     will.topic = parser.value(flags.willTopic);
@@ -293,17 +293,17 @@ std::optional<QString> readWill(const QCommandLineParser &parser, const Connecti
     const QString qos = parser.value(flags.willQos);
     if (!qos.isEmpty()) {
         if (qos != QLatin1String("0") && qos != QLatin1String("1") && qos != QLatin1String("2"))
-            return QStringLiteral("--will-qos must be 0, 1 or 2, not '%1'.").arg(qos);
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("--will-qos must be 0, 1 or 2, not '%1'.").arg(qos)};
         will.qos = QoS(qos.toInt());
     }
     will.retain = parser.isSet(flags.willRetain);
     will.properties = propertiesFor(o.properties, QStringLiteral("will"));
     o.settings.will = will;
-    return std::nullopt;
+    return {};
 }
 
 // -D connect properties that the session keeps as limits, --receive-limit and --inbound-method.
-std::optional<QString> readLimits(const QCommandLineParser &parser, const ConnectionFlags &flags, ConnectionSettings &s)
+Status readLimits(const QCommandLineParser &parser, const ConnectionFlags &flags, ConnectionSettings &s)
 {
     if (const auto expiry = s.connectProperties.integer(PropertyId::SessionExpiryInterval))
         s.sessionExpiry = *expiry;
@@ -312,24 +312,24 @@ std::optional<QString> readLimits(const QCommandLineParser &parser, const Connec
     // Announced, so enforced: a larger packet from the broker is answered with DISCONNECT 0x95.
     if (const auto maximumPacketSize = s.connectProperties.integer(PropertyId::MaximumPacketSize)) {
         if (*maximumPacketSize == 0)
-            return QStringLiteral("-D connect maximum-packet-size must be 1 or more (0 is a protocol error in CONNECT).");
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("-D connect maximum-packet-size must be 1 or more (0 is a protocol error in CONNECT).")};
         s.session.maximumPacketSize = *maximumPacketSize;
     }
     if (parser.isSet(flags.receiveLimit)) {
         bool ok = false;
         s.receiveLimit = parser.value(flags.receiveLimit).toUInt(&ok);
         if (!ok || s.receiveLimit > kMaximumPossiblePacketSize)
-            return QStringLiteral("--receive-limit must be a number of bytes up to %1, not '%2'.")
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("--receive-limit must be a number of bytes up to %1, not '%2'.")
                 .arg(kMaximumPossiblePacketSize)
-                .arg(parser.value(flags.receiveLimit));
+                .arg(parser.value(flags.receiveLimit))};
     }
     if (parser.isSet(flags.inboundMethod)) {
         const QString method = parser.value(flags.inboundMethod).toUpper();
         if (method != QLatin1String("A") && method != QLatin1String("B"))
-            return QStringLiteral("--inbound-method must be A or B, not '%1'.").arg(method);
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("--inbound-method must be A or B, not '%1'.").arg(method)};
         s.session.inboundMethod = method == QLatin1String("A") ? InboundMethod::A : InboundMethod::B;
     }
-    return std::nullopt;
+    return {};
 }
 
 } // namespace
@@ -339,37 +339,37 @@ void addConnectionOptions(QCommandLineParser &parser, const QString &defaultClie
     parser.addOptions(ConnectionFlags(defaultClientPrefix).all());
 }
 
-std::variant<ClientOptions, QString> readConnectionOptions(const QCommandLineParser &parser, std::vector<PropertyFlag> properties,
+Result<ClientOptions> readConnectionOptions(const QCommandLineParser &parser, std::vector<PropertyFlag> properties,
                                                            const QString &defaultClientPrefix)
 {
     const ConnectionFlags flags(defaultClientPrefix);
     ClientOptions o;
     ConnectionSettings &s = o.settings;
     o.properties = std::move(properties);
-    if (auto problem = readServerUrl(parser, flags, o))
-        return *problem;
-    if (auto problem = readIdentityAndSession(parser, flags, defaultClientPrefix, s))
-        return *problem;
+    if (Status read = readServerUrl(parser, flags, o); !read)
+        return read.problem();
+    if (Status read = readIdentityAndSession(parser, flags, defaultClientPrefix, s); !read)
+        return read.problem();
     s.tls.caFile = parser.value(flags.caFile);
     s.tls.clientCertificateFile = parser.value(flags.certificate);
     s.tls.clientKeyFile = parser.value(flags.key);
     s.tls.insecure = parser.isSet(flags.insecure);
-    if (auto problem = readWill(parser, flags, o))
-        return *problem;
+    if (Status read = readWill(parser, flags, o); !read)
+        return read.problem();
     s.connectProperties = propertiesFor(o.properties, QStringLiteral("connect"));
-    if (auto problem = readLimits(parser, flags, s))
-        return *problem;
+    if (Status read = readLimits(parser, flags, s); !read)
+        return read.problem();
     s.session.maximumInflight = kCliMaximumInflight;
     o.storePath = parser.value(flags.store);
     o.trace = parser.isSet(flags.trace);
     for (const QString &text : parser.values(flags.fault)) {
         auto rule = FaultRule::parse(text);
-        if (const auto *error = std::get_if<QString>(&rule))
-            return *error;
-        o.faults.push_back(std::get<FaultRule>(rule));
+        if (!rule)
+            return rule.problem();
+        o.faults.push_back(std::move(rule).value());
     }
-    if (const auto problem = s.problem())
-        return *problem;
+    if (Status settings = s.check(); !settings)
+        return settings.problem();
     return o;
 }
 
@@ -377,8 +377,8 @@ std::optional<ClientOptions> parseClient(const QString &command, QStringList arg
                                          const QString &clientPrefix, int &exitCode)
 {
     auto properties = extractPropertyFlags(arguments);
-    if (const auto *error = std::get_if<QString>(&properties)) {
-        exitCode = usageError(command, *error);
+    if (!properties) {
+        exitCode = usageError(command, properties.sentence());
         return std::nullopt;
     }
     if (!parser.parse(arguments)) {
@@ -390,12 +390,12 @@ std::optional<ClientOptions> parseClient(const QString &command, QStringList arg
         exitCode = 0;
         return std::nullopt;
     }
-    auto options = readConnectionOptions(parser, std::get<std::vector<PropertyFlag>>(properties), clientPrefix);
-    if (const auto *error = std::get_if<QString>(&options)) {
-        exitCode = usageError(command, *error);
+    auto options = readConnectionOptions(parser, std::move(properties).value(), clientPrefix);
+    if (!options) {
+        exitCode = usageError(command, options.sentence());
         return std::nullopt;
     }
-    return std::get<ClientOptions>(options);
+    return std::move(options).value();
 }
 
 std::optional<QoS> parseQos(const QString &text)
@@ -433,12 +433,12 @@ CliClient::CliClient(const ClientOptions &options)
 
 CliClient::~CliClient() = default;
 
-std::optional<QString> CliClient::setUp()
+Status CliClient::setUp()
 {
     if (!m_options.storePath.isEmpty()) {
         m_store = std::make_unique<SqliteSessionStore>(m_options.storePath);
-        if (m_store->error())
-            return m_store->error()->message;
+        if (!m_store->error())
+            return m_store->error();
     }
     m_connection = std::make_unique<Connection>(m_options.settings, m_trace, m_store.get());
     for (const FaultRule &rule : m_options.faults)
@@ -452,7 +452,7 @@ std::optional<QString> CliClient::setUp()
             for (quint64 s = first; s <= last; ++s)
                 printTraceEvent(s);
         });
-    return std::nullopt;
+    return {};
 }
 
 std::optional<QString> CliClient::adviceFor(const SessionEvent &event) const

@@ -28,12 +28,11 @@ struct ClientOptions {
 };
 
 // Takes the -D flags out of `arguments` (QCommandLineParser cannot take several values).
-[[nodiscard]] std::variant<std::vector<PropertyFlag>, QString> extractPropertyFlags(QStringList &arguments);
+Result<std::vector<PropertyFlag>> extractPropertyFlags(QStringList &arguments);
 void addConnectionOptions(QCommandLineParser &parser, const QString &defaultClientPrefix);
-// The settings the flags describe, or a sentence saying which flag is wrong.
-[[nodiscard]] std::variant<ClientOptions, QString> readConnectionOptions(const QCommandLineParser &parser,
-                                                           std::vector<PropertyFlag> properties,
-                                                           const QString &defaultClientPrefix);
+// The settings the flags describe, or a problem saying which flag is wrong.
+Result<ClientOptions> readConnectionOptions(const QCommandLineParser &parser, std::vector<PropertyFlag> properties,
+                                            const QString &defaultClientPrefix);
 Properties propertiesFor(const std::vector<PropertyFlag> &flags, const QString &command);
 // Parses `arguments` for a pub/sub command, or prints the usage error (or the help); `exitCode` is
 // set when the command should end now.
@@ -51,8 +50,8 @@ class CliClient
 public:
     explicit CliClient(const ClientOptions &options);
     ~CliClient();
-    // Nothing when ready; else the store could not be opened.
-    [[nodiscard]] std::optional<QString> setUp();
+    // Success when ready; else the store could not be opened.
+    Status setUp();
     Connection &connection() { return *m_connection; }
     TraceLog &trace() { return m_trace; }
     SessionStore *store() { return m_store.get(); }

@@ -46,7 +46,7 @@ int decodeCommand(const QStringList &arguments)
          },
          .problem = [](const CaptureProblem &problem) { err(QStringLiteral("error: ") + problem.toString()); }});
     if (!totals) {
-        err(QStringLiteral("mqttscope-cli decode: ") + totals.sentence());
+        err(QStringLiteral("mqttscope-cli decode: ") + totals.sentence() + portAdvice(totals.problem()));
         return 1;
     }
     return totals->problems == 0 ? 0 : 1;

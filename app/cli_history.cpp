@@ -141,25 +141,25 @@ int historyCommand(const QStringList &arguments)
         return 1;
     }
     SqliteSessionStore store(path);
-    if (store.error()) {
-        err(QStringLiteral("mqttscope-cli history: ") + store.error()->message);
+    if (!store.error()) {
+        err(QStringLiteral("mqttscope-cli history: ") + store.error().sentence());
         return 1;
     }
     auto keys = store.historyKeys();
-    if (const auto *error = std::get_if<StoreError>(&keys)) {
-        err(QStringLiteral("mqttscope-cli history: ") + error->message);
+    if (!keys) {
+        err(QStringLiteral("mqttscope-cli history: ") + keys.sentence());
         return 1;
     }
     const bool json = parser.isSet(jsonFlag);
-    for (const SessionKey &key : std::get<std::vector<SessionKey>>(keys)) {
+    for (const SessionKey &key : *keys) {
         if (parser.isSet(idFlag) && key.clientId != parser.value(idFlag))
             continue;
         auto history = store.history(key, std::numeric_limits<int>::max());
-        if (const auto *error = std::get_if<StoreError>(&history)) {
-            err(QStringLiteral("mqttscope-cli history: ") + error->message);
+        if (!history) {
+            err(QStringLiteral("mqttscope-cli history: ") + history.sentence());
             return 1;
         }
-        for (const Delivery &d : std::get<std::vector<Delivery>>(history)) {
+        for (const Delivery &d : *history) {
             const QString at = QDateTime::fromMSecsSinceEpoch(d.at.count()).toString(Qt::ISODateWithMs);
             out(json ? jsonLine(key, d, at) : textLine(key, d, at));
         }

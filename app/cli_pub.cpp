@@ -205,7 +205,7 @@ void PubRun::publishOne(const QByteArray &payload)
     const PublishResult result =
         m_connection.publish(ApplicationMessage{m_options.topic, payload, m_options.qos, m_options.retain, m_options.properties});
     if (!result.ticket) {
-        err(QStringLiteral("mqttscope-cli pub: not published: ") + result.refusal);
+        err(QStringLiteral("mqttscope-cli pub: not published: ") + result.ticket.sentence());
         m_failed = true;
         return;
     }
@@ -252,8 +252,8 @@ struct PubFlags {
     QList<QCommandLineOption> payloadSources() const { return {message, nullMessage, file, stdinFile, stdinLine}; }
 };
 
-// The payloads of -m, -n or -f; an error sentence when the file cannot be read.
-std::variant<std::vector<QByteArray>, QString> fixedPayloads(const QCommandLineParser &parser, const PubFlags &flags)
+// The payloads of -m, -n or -f; a File problem when the file cannot be read.
+Result<std::vector<QByteArray>> fixedPayloads(const QCommandLineParser &parser, const PubFlags &flags)
 {
     if (parser.isSet(flags.message))
         return std::vector<QByteArray>{parser.value(flags.message).toUtf8()};
@@ -262,34 +262,34 @@ std::variant<std::vector<QByteArray>, QString> fixedPayloads(const QCommandLineP
     if (parser.isSet(flags.file)) {
         QFile file(parser.value(flags.file));
         if (!file.open(QIODevice::ReadOnly))
-            return QStringLiteral("cannot read %1: %2.").arg(file.fileName(), file.errorString());
+            return Problem{ProblemKind::File, QStringLiteral("cannot read %1: %2.").arg(file.fileName(), file.errorString())};
         return std::vector<QByteArray>{file.readAll()};
     }
     return std::vector<QByteArray>{};
 }
 
-// The message options, or a usage error sentence.
-std::variant<PubOptions, QString> readPubOptions(const QCommandLineParser &parser, const PubFlags &flags,
+// The message options, or the usage error.
+Result<PubOptions> readPubOptions(const QCommandLineParser &parser, const PubFlags &flags,
                                                  const ClientOptions &client)
 {
     PubOptions o;
     o.topic = parser.isSet(flags.topic) ? parser.value(flags.topic) : client.urlTopic;
     if (o.topic.isEmpty())
-        return QStringLiteral("give a topic with -t.");
-    if (const auto problem = topicNameProblem(o.topic))
-        return *problem;
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("give a topic with -t.")};
+    if (Status problem = checkTopicName(o.topic); !problem)
+        return problem.problem();
     const auto qos = parseQos(parser.value(flags.qos).isEmpty() ? QStringLiteral("0") : parser.value(flags.qos));
     if (!qos)
-        return QStringLiteral("-q must be 0, 1 or 2.");
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("-q must be 0, 1 or 2.")};
     o.qos = *qos;
     o.retain = parser.isSet(flags.retain);
     const auto sources = flags.payloadSources();
     if (std::count_if(sources.begin(), sources.end(), [&](const QCommandLineOption &f) { return parser.isSet(f); }) != 1)
-        return QStringLiteral("give exactly one of -m, -n, -f, -s or -l.");
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("give exactly one of -m, -n, -f, -s or -l.")};
     bool ok = true;
     o.repeat = parser.isSet(flags.repeat) ? parser.value(flags.repeat).toInt(&ok) : 1;
     if (!ok || o.repeat < 1)
-        return QStringLiteral("--repeat must be 1 or more.");
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("--repeat must be 1 or more.")};
     o.queueLimit = client.settings.session.maximumQueued;
     o.lines = parser.isSet(flags.stdinLine);
     o.wholeStdin = parser.isSet(flags.stdinFile);
@@ -323,22 +323,22 @@ int pubCommand(const QStringList &arguments)
             return usageError(QStringLiteral("pub"), QStringLiteral("--queue-limit must be 1 or more."));
     }
     auto options = readPubOptions(parser, flags, client);
-    if (const auto *error = std::get_if<QString>(&options))
-        return usageError(QStringLiteral("pub"), *error);
+    if (!options)
+        return usageError(QStringLiteral("pub"), options.sentence());
     auto payloads = fixedPayloads(parser, flags);
-    if (const auto *error = std::get_if<QString>(&payloads)) {
-        err(QStringLiteral("mqttscope-cli pub: ") + *error);
+    if (!payloads) {
+        err(QStringLiteral("mqttscope-cli pub: ") + payloads.sentence());
         return 1;
     }
-    std::get<PubOptions>(options).payloads = std::get<std::vector<QByteArray>>(payloads);
+    options->payloads = std::move(payloads).value();
 
     CliClient cli(client);
-    if (const auto error = cli.setUp()) {
-        err(QStringLiteral("mqttscope-cli pub: ") + *error);
+    if (const Status ready = cli.setUp(); !ready) {
+        err(QStringLiteral("mqttscope-cli pub: ") + ready.sentence());
         return 1;
     }
     Connection &connection = cli.connection();
-    PubRun run(connection, client, std::get<PubOptions>(options));
+    PubRun run(connection, client, *options);
     quitOnSignals([&] { connection.close(); });
     connection.open();
     if (connection.state() == ConnectionState::Disconnected)

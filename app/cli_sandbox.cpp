@@ -85,97 +85,97 @@ std::optional<quint16> parsePort(const QCommandLineParser &parser, const QComman
     return quint16(port);
 }
 
-// --inbound-method, --receive-maximum, --max-queued; a sentence when one is wrong.
-std::optional<QString> parseSessionOptions(const QCommandLineParser &parser, const BrokerFlags &flags,
+// --inbound-method, --receive-maximum, --max-queued; a problem when one is wrong.
+Status parseSessionOptions(const QCommandLineParser &parser, const BrokerFlags &flags,
                                            SandboxBroker::Options &options)
 {
     if (parser.isSet(flags.inboundMethod)) {
         const QString method = parser.value(flags.inboundMethod).toUpper();
         if (method != QLatin1String("A") && method != QLatin1String("B"))
-            return QStringLiteral("--inbound-method must be A or B.");
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("--inbound-method must be A or B.")};
         options.core.inboundMethod = method == QLatin1String("A") ? InboundMethod::A : InboundMethod::B;
     }
     bool ok = true;
     if (parser.isSet(flags.receiveMaximum)) {
         const uint n = parser.value(flags.receiveMaximum).toUInt(&ok);
         if (!ok || n == 0 || n > 65535)
-            return QStringLiteral("--receive-maximum must be 1 to 65535.");
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("--receive-maximum must be 1 to 65535.")};
         options.core.receiveMaximum = quint16(n);
     }
     if (parser.isSet(flags.maxQueued)) {
         const int n = parser.value(flags.maxQueued).toInt(&ok);
         if (!ok || n < 0)
-            return QStringLiteral("--max-queued must be 0 or more.");
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("--max-queued must be 0 or more.")};
         options.core.maximumQueuedPerClient = n;
     }
-    return std::nullopt;
+    return {};
 }
 
-// --maximum-qos, --no-retain, --maximum-packet-size, --connect-timeout; a sentence when one is wrong.
-std::optional<QString> parseLimits(const QCommandLineParser &parser, const BrokerFlags &flags, SandboxBroker::Options &options)
+// --maximum-qos, --no-retain, --maximum-packet-size, --connect-timeout; a problem when one is wrong.
+Status parseLimits(const QCommandLineParser &parser, const BrokerFlags &flags, SandboxBroker::Options &options)
 {
     bool ok = true;
     if (parser.isSet(flags.maximumQos)) {
         const uint qos = parser.value(flags.maximumQos).toUInt(&ok);
         if (!ok || qos > 2)
-            return QStringLiteral("--maximum-qos must be 0, 1 or 2.");
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("--maximum-qos must be 0, 1 or 2.")};
         options.core.maximumQoS = QoS(qos);
     }
     options.core.retainAvailable = !parser.isSet(flags.noRetain);
     if (parser.isSet(flags.maximumPacketSize)) {
         const uint bytes = parser.value(flags.maximumPacketSize).toUInt(&ok);
         if (!ok || bytes > kMaximumPossiblePacketSize)
-            return QStringLiteral("--maximum-packet-size must be 0 (no limit) to %1 bytes.").arg(kMaximumPossiblePacketSize);
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("--maximum-packet-size must be 0 (no limit) to %1 bytes.").arg(kMaximumPossiblePacketSize)};
         options.core.maximumPacketSize = bytes;
     }
     if (parser.isSet(flags.connectTimeout)) {
         const int ms = parser.value(flags.connectTimeout).toInt(&ok);
         if (!ok || ms < 1)
-            return QStringLiteral("--connect-timeout must be 1 ms or more.");
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("--connect-timeout must be 1 ms or more.")};
         options.connectTimeoutMs = ms;
     }
-    return std::nullopt;
+    return {};
 }
 
-// The broker's options from its flags, or a sentence saying which flag is wrong.
-std::variant<SandboxBroker::Options, QString> readBrokerOptions(const QCommandLineParser &parser, const BrokerFlags &flags)
+// The broker's options from its flags, or a problem saying which flag is wrong.
+Result<SandboxBroker::Options> readBrokerOptions(const QCommandLineParser &parser, const BrokerFlags &flags)
 {
     QString error;
     SandboxBroker::Options options;
     options.port = parsePort(parser, flags.port, error).value_or(kDefaultBrokerPort);
     options.webSocketPort = parsePort(parser, flags.webSocketPort, error);
     if (!error.isEmpty())
-        return error;
+        return Problem{ProblemKind::InvalidInput, error};
     options.storePath = parser.value(flags.store);
-    if (auto problem = parseSessionOptions(parser, flags, options))
-        return *problem;
-    if (auto problem = parseLimits(parser, flags, options))
-        return *problem;
+    if (Status read = parseSessionOptions(parser, flags, options); !read)
+        return read.problem();
+    if (Status read = parseLimits(parser, flags, options); !read)
+        return read.problem();
     return options;
 }
 
 // The demo's options from its flags (and the readings to stop after, 0: never), or what is wrong.
-std::variant<std::pair<SandboxDemo::Options, int>, QString> readDemoOptions(const QCommandLineParser &parser,
+Result<std::pair<SandboxDemo::Options, int>> readDemoOptions(const QCommandLineParser &parser,
                                                                             const DemoFlags &flags)
 {
     SandboxDemo::Options options;
     bool ok = true;
     const int count = parser.isSet(flags.count) ? parser.value(flags.count).toInt(&ok) : 0;
     if (!ok || count < 0)
-        return QStringLiteral("--count must be a number of readings.");
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("--count must be a number of readings.")};
     if (parser.isSet(flags.interval)) {
         options.intervalMs = parser.value(flags.interval).toInt(&ok);
         if (!ok || options.intervalMs < 1)
-            return QStringLiteral("--interval must be 1 ms or more.");
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("--interval must be 1 ms or more.")};
     }
     QString error;
     options.brokerPort = parsePort(parser, flags.port, error).value_or(0);
     if (!error.isEmpty())
-        return error;
+        return Problem{ProblemKind::InvalidInput, error};
     if (parser.isSet(flags.version)) {
         const auto version = parseVersion(parser.value(flags.version));
         if (!version)
-            return QStringLiteral("-V must be mqttv311 or mqttv5.");
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("-V must be mqttv311 or mqttv5.")};
         options.version = *version;
     }
     return std::pair{options, count};
@@ -199,24 +199,24 @@ int brokerCommand(const QStringList &arguments)
         return 0;
     }
     auto read = readBrokerOptions(parser, flags);
-    if (const auto *problem = std::get_if<QString>(&read))
-        return usageError(QStringLiteral("broker"), *problem);
-    const auto &options = std::get<SandboxBroker::Options>(read);
+    if (!read)
+        return usageError(QStringLiteral("broker"), read.sentence());
+    const SandboxBroker::Options &options = *read;
     TraceLog trace(TraceLog::kKeepOnlyNewest); // printed as it grows, never read back
     SandboxBroker broker(options, &trace);
     for (const QString &text : parser.values(flags.fault)) {
         auto rule = FaultRule::parse(text);
-        if (const auto *problem = std::get_if<QString>(&rule))
-            return usageError(QStringLiteral("broker"), *problem);
-        broker.faults().add(std::get<FaultRule>(rule));
+        if (!rule)
+            return usageError(QStringLiteral("broker"), rule.sentence());
+        broker.faults().add(*rule);
     }
     if (parser.isSet(flags.trace))
         trace.addObserver([&trace](quint64 first, quint64 last) {
             for (quint64 s = first; s <= last; ++s)
                 out(traceLine(trace, s));
         });
-    if (const auto problem = broker.start()) {
-        err(QStringLiteral("mqttscope-cli broker: ") + *problem);
+    if (const Status started = broker.start(); !started) {
+        err(QStringLiteral("mqttscope-cli broker: ") + started.sentence());
         return 1;
     }
     if (!parser.isSet(flags.trace))
@@ -247,10 +247,10 @@ int demoCommand(const QStringList &arguments)
         return 0;
     }
     auto read = readDemoOptions(parser, flags);
-    if (const auto *problem = std::get_if<QString>(&read))
-        return usageError(QStringLiteral("demo"), *problem);
-    const SandboxDemo::Options options = std::get<std::pair<SandboxDemo::Options, int>>(read).first;
-    const int count = std::get<std::pair<SandboxDemo::Options, int>>(read).second;
+    if (!read)
+        return usageError(QStringLiteral("demo"), read.sentence());
+    const SandboxDemo::Options options = read->first;
+    const int count = read->second;
     TraceLog trace(TraceLog::kKeepOnlyNewest); // printed as it grows, never read back
     // Each packet once, from the side that sent it (with that side's flow state).
     trace.addObserver([&trace](quint64 first, quint64 last) {
@@ -271,8 +271,8 @@ int demoCommand(const QStringList &arguments)
             QCoreApplication::quit();
         }
     });
-    if (const auto problem = demo.start()) {
-        err(QStringLiteral("mqttscope-cli demo: ") + *problem);
+    if (const Status started = demo.start(); !started) {
+        err(QStringLiteral("mqttscope-cli demo: ") + started.sentence());
         return 1;
     }
     quitOnSignals([&] {

@@ -203,8 +203,8 @@ struct SubFlags {
     QList<QCommandLineOption> all() const { return {topic, qos, verbose, count, timeout, noNewline, noReconnect}; }
 };
 
-// The subscription options, or a usage error sentence.
-std::variant<SubOptions, QString> readSubOptions(const QCommandLineParser &parser, const SubFlags &flags,
+// The subscription options, or the usage error.
+Result<SubOptions> readSubOptions(const QCommandLineParser &parser, const SubFlags &flags,
                                                  const ClientOptions &client)
 {
     SubOptions o;
@@ -212,21 +212,21 @@ std::variant<SubOptions, QString> readSubOptions(const QCommandLineParser &parse
     if (o.filters.isEmpty() && !client.urlTopic.isEmpty())
         o.filters << client.urlTopic;
     if (o.filters.isEmpty())
-        return QStringLiteral("give at least one topic filter with -t.");
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("give at least one topic filter with -t.")};
     for (const QString &filter : o.filters)
-        if (const auto problem = topicFilterProblem(filter))
-            return *problem;
+        if (Status problem = checkTopicFilter(filter); !problem)
+            return problem.problem();
     const auto qos = parseQos(parser.value(flags.qos).isEmpty() ? QStringLiteral("0") : parser.value(flags.qos));
     if (!qos)
-        return QStringLiteral("-q must be 0, 1 or 2.");
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("-q must be 0, 1 or 2.")};
     o.qos = *qos;
     bool ok = true;
     o.count = parser.isSet(flags.count) ? parser.value(flags.count).toInt(&ok) : 0;
     if (!ok || o.count < 0)
-        return QStringLiteral("-C must be a count of messages.");
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("-C must be a count of messages.")};
     o.timeoutSeconds = parser.isSet(flags.timeout) ? parser.value(flags.timeout).toDouble(&ok) : 0;
     if (!ok || o.timeoutSeconds < 0)
-        return QStringLiteral("-W must be a number of seconds.");
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("-W must be a number of seconds.")};
     o.verbose = parser.isSet(flags.verbose);
     o.newline = !parser.isSet(flags.noNewline);
     return o;
@@ -254,16 +254,16 @@ int subCommand(const QStringList &arguments)
     ClientOptions client = *parsed;
     client.settings.autoReconnect = !parser.isSet(flags.noReconnect);
     auto options = readSubOptions(parser, flags, client);
-    if (const auto *error = std::get_if<QString>(&options))
-        return usageError(QStringLiteral("sub"), *error);
+    if (!options)
+        return usageError(QStringLiteral("sub"), options.sentence());
 
     CliClient cli(client);
-    if (const auto error = cli.setUp()) {
-        err(QStringLiteral("mqttscope-cli sub: ") + *error);
+    if (const Status ready = cli.setUp(); !ready) {
+        err(QStringLiteral("mqttscope-cli sub: ") + ready.sentence());
         return 1;
     }
     Connection &connection = cli.connection();
-    SubRun run(connection, client, std::get<SubOptions>(options));
+    SubRun run(connection, client, *options);
     quitOnSignals([&] { connection.close(); });
     connection.open();
     if (connection.state() == ConnectionState::Disconnected)

@@ -269,21 +269,20 @@ void ConnectionDialog::fitScreen()
 void ConnectionDialog::checkUrl()
 {
     const auto url = ServerUrl::parse(m_url->text());
-    const auto *problem = std::get_if<QString>(&url);
-    m_urlProblem->setText(problem ? *problem : QString());
-    m_urlProblem->setVisible(problem != nullptr);
-    m_url->setStyleSheet(problem ? QStringLiteral("QLineEdit { border: 1px solid %1; }").arg(problemColor().name()) : QString());
+    m_urlProblem->setText(url.sentence());
+    m_urlProblem->setVisible(!url);
+    m_url->setStyleSheet(!url ? QStringLiteral("QLineEdit { border: 1px solid %1; }").arg(problemColor().name()) : QString());
 }
 
-std::variant<Profile, QString> ConnectionDialog::profile() const
+Result<Profile> ConnectionDialog::profile() const
 {
     Profile p = m_initial;
     p.settings = ConnectionSettings{};
     ConnectionSettings &s = p.settings;
     auto url = ServerUrl::parse(m_url->text());
-    if (const auto *error = std::get_if<QString>(&url))
-        return *error;
-    s.url = std::get<ServerUrl>(url);
+    if (!url)
+        return url.problem();
+    s.url = *url;
     s.name = m_name->text().trimmed().isEmpty() ? s.url.hostAndPort() : m_name->text().trimmed();
     // What the dialog does not show is kept.
     s.peerName = m_initial.settings.peerName;
@@ -308,16 +307,16 @@ std::variant<Profile, QString> ConnectionDialog::profile() const
     s.tls.clientKeyFile = m_keyFile->text().trimmed();
     s.tls.insecure = m_insecure->isChecked();
     if (m_willBox->isChecked()) {
-        if (const auto problem = topicNameProblem(m_willTopic->text()))
-            return tr("Will topic: ") + *problem;
+        if (const Status problem = checkTopicName(m_willTopic->text()); !problem)
+            return Problem{ProblemKind::InvalidInput, tr("Will topic: ") + problem.sentence()};
         s.will = Will{m_willTopic->text(), m_willPayload->text().toUtf8(), QoS(m_willQos->currentIndex()), m_willRetain->isChecked(), {}};
     }
     readLimits(s);
     s.autoReconnect = m_autoReconnect->isChecked();
     if (s.clientId.isEmpty() && s.version == ProtocolVersion::V311 && s.cleanStart)
         s.clientId = generateClientId(); // 3.1.1 brokers may refuse an empty id
-    if (const auto problem = s.problem())
-        return *problem;
+    if (Status settings = s.check(); !settings)
+        return settings.problem();
     return p;
 }
 
@@ -348,8 +347,8 @@ void ConnectionDialog::showMaximumPacketSizeNote(int bytes)
 void ConnectionDialog::accept()
 {
     const auto result = profile();
-    if (const auto *problem = std::get_if<QString>(&result)) {
-        m_problem->setText(*problem);
+    if (!result) {
+        m_problem->setText(result.sentence());
         m_problem->show();
         m_reconnectNow = false;
         return;

@@ -30,7 +30,7 @@ public:
     explicit ConnectionDialog(const Profile &profile, QWidget *parent = nullptr, bool live = false);
 
     // The profile the fields describe, or a sentence saying which field is wrong.
-    [[nodiscard]] std::variant<Profile, QString> profile() const;
+    Result<Profile> profile() const;
     // Accepted with "Save and reconnect now".
     bool reconnectNow() const { return m_reconnectNow; }
     QLineEdit *urlField() const { return m_url; }

@@ -110,12 +110,12 @@ std::vector<std::size_t> exportedRows(const SequenceDiagramView &view, const std
     return rows;
 }
 
-std::optional<QString> exportDiagram(const SequenceDiagramView &view, const QString &path, const DiagramExportOptions &options)
+Status exportDiagram(const SequenceDiagramView &view, const QString &path, const DiagramExportOptions &options)
 {
     const ExportPicture picture = plan(view, options.flows);
     if (picture.rows.empty())
-        return options.flows.empty() ? QObject::tr("The diagram is empty; there is nothing to export.")
-                                     : QObject::tr("The selected flow has no rows in the diagram.");
+        return Problem{ProblemKind::State, options.flows.empty() ? QObject::tr("The diagram is empty; there is nothing to export.")
+                                                                 : QObject::tr("The selected flow has no rows in the diagram.")};
     const QString title = titleOf(view, picture, options.flows);
     if (path.endsWith(QLatin1String(".png"), Qt::CaseInsensitive)) {
         const int scale = std::clamp(options.scale, 1, kMaxPngScale);
@@ -125,8 +125,8 @@ std::optional<QString> exportDiagram(const SequenceDiagramView &view, const QStr
         render(painter, view, picture, title);
         painter.end();
         if (!image.save(path))
-            return QObject::tr("Could not write %1.").arg(path);
-        return std::nullopt;
+            return Problem{ProblemKind::File, QObject::tr("Could not write %1.").arg(path)};
+        return {};
     }
     QSvgGenerator svg;
     svg.setFileName(path);
@@ -136,10 +136,10 @@ std::optional<QString> exportDiagram(const SequenceDiagramView &view, const QStr
     svg.setDescription(QObject::tr("Exported by MQTT Scope"));
     QPainter painter;
     if (!painter.begin(&svg))
-        return QObject::tr("Could not write %1.").arg(path);
+        return Problem{ProblemKind::File, QObject::tr("Could not write %1.").arg(path)};
     render(painter, view, picture, title);
     painter.end();
-    return std::nullopt;
+    return {};
 }
 
 } // namespace mqs

@@ -5,6 +5,8 @@
 
 #include "sequence_diagram_view.h"
 
+#include "protocol/result.h"
+
 #include <optional>
 #include <set>
 
@@ -17,8 +19,7 @@ struct DiagramExportOptions {
 
 // The rows an export draws: the flows' own rows, or the rows on screen.
 std::vector<std::size_t> exportedRows(const SequenceDiagramView &view, const std::set<FlowId> &flows);
-// Writes `path` (.svg or .png); on failure, what went wrong in a sentence.
-[[nodiscard]] std::optional<QString> exportDiagram(const SequenceDiagramView &view, const QString &path,
-                                                   const DiagramExportOptions &options);
+// Writes `path` (.svg or .png); on failure, a problem saying what went wrong.
+Status exportDiagram(const SequenceDiagramView &view, const QString &path, const DiagramExportOptions &options);
 
 } // namespace mqs

@@ -267,61 +267,71 @@ bool DiagramLayout::update()
         m_next = m_log.firstSequence();
     for (; m_next < m_log.endSequence(); ++m_next) {
         const auto connection = m_log.connection(m_log.connectionOf(m_next));
-        if (!connection || m_retired.contains(connection->id))
-            continue; // a removed connection's events stay in the trace, not in the picture
-        const bool client = recordedAtClient(connection->role);
-        // Lanes appear with their first row, not with every connection the trace knows.
-        auto local = [&] {
-            const int lane = laneOf(partyName(m_log, *connection, false), client ? LaneRole::Subscriber : LaneRole::Broker);
-            if (client)
-                noteClient(lane, connection->id);
-            return lane;
-        };
-        auto remote = [&] {
-            const int lane = laneOf(partyName(m_log, *connection, true), client ? LaneRole::Broker : LaneRole::Subscriber);
-            if (client)
-                noteClient(lane, connection->id);
-            return lane;
-        };
-        auto shown = [&](int a, int b) { return m_lanes[std::size_t(a)].visible() && m_lanes[std::size_t(b)].visible(); };
-        switch (m_log.kindOf(m_next)) {
-        case TraceKind::Packet: {
-            const bool sent = m_log.directionOf(m_next) == TraceDirection::Sent;
-            if (!sent && m_log.bothEndsTraced(connection->id))
-                break; // the sender's own record draws it
-            const int l = local();
-            const int r = remote();
-            const int from = sent ? l : r;
-            const int to = sent ? r : l;
-            learnRole(m_next, from, to);
-            if (shown(from, to))
-                addArrow(m_next, from, to);
-            break;
-        }
-        case TraceKind::Cut:
-        case TraceKind::SessionResumed:
-        case TraceKind::FlowsAbandoned:
-        case TraceKind::Violation: {
-            const int l = local();
-            const int r = remote();
-            if (shown(l, r))
-                addRow(DiagramRow{m_next, 0, qint16(l), qint16(r), DiagramRow::Note});
-            break;
-        }
-        case TraceKind::Opened:
-        case TraceKind::Closed:
-            if (m_showConnectionNotes && client) {
-                const int l = local();
-                const int r = remote();
-                if (shown(l, r))
-                    addRow(DiagramRow{m_next, 0, qint16(l), qint16(r), DiagramRow::Note});
-            }
-            break;
-        case TraceKind::Note:
-            break; // in the trace, not in the picture
-        }
+        // A removed connection's events stay in the trace, not in the picture.
+        if (connection && !m_retired.contains(connection->id))
+            place(m_next, *connection);
     }
     return m_rows.size() != before || m_rowsShifted != shiftedBefore;
+}
+
+void DiagramLayout::place(quint64 sequence, const TraceConnection &connection)
+{
+    switch (m_log.kindOf(sequence)) {
+    case TraceKind::Packet:
+        placePacket(sequence, connection);
+        break;
+    case TraceKind::Cut:
+    case TraceKind::SessionResumed:
+    case TraceKind::FlowsAbandoned:
+    case TraceKind::Violation:
+        placeNote(sequence, connection);
+        break;
+    case TraceKind::Opened:
+    case TraceKind::Closed:
+        if (m_showConnectionNotes && recordedAtClient(connection.role))
+            placeNote(sequence, connection);
+        break;
+    case TraceKind::Note:
+        break; // in the trace, not in the picture
+    }
+}
+
+void DiagramLayout::placePacket(quint64 sequence, const TraceConnection &connection)
+{
+    const bool sent = m_log.directionOf(sequence) == TraceDirection::Sent;
+    if (!sent && m_log.bothEndsTraced(connection.id))
+        return; // the sender's own record draws it
+    const EventLanes lanes = lanesOf(connection);
+    const int from = sent ? lanes.local : lanes.remote;
+    const int to = sent ? lanes.remote : lanes.local;
+    learnRole(sequence, from, to);
+    if (bothShown(from, to))
+        addArrow(sequence, from, to);
+}
+
+void DiagramLayout::placeNote(quint64 sequence, const TraceConnection &connection)
+{
+    const EventLanes lanes = lanesOf(connection);
+    if (bothShown(lanes.local, lanes.remote))
+        addRow(DiagramRow{sequence, 0, qint16(lanes.local), qint16(lanes.remote), DiagramRow::Note});
+}
+
+DiagramLayout::EventLanes DiagramLayout::lanesOf(const TraceConnection &connection)
+{
+    // Lanes appear with their first row, not with every connection the trace knows.
+    const bool client = recordedAtClient(connection.role);
+    const int local = laneOf(partyName(m_log, connection, false), client ? LaneRole::Subscriber : LaneRole::Broker);
+    if (client)
+        noteClient(local, connection.id);
+    const int remote = laneOf(partyName(m_log, connection, true), client ? LaneRole::Broker : LaneRole::Subscriber);
+    if (client)
+        noteClient(remote, connection.id);
+    return EventLanes{local, remote};
+}
+
+bool DiagramLayout::bothShown(int a, int b) const
+{
+    return m_lanes[std::size_t(a)].visible() && m_lanes[std::size_t(b)].visible();
 }
 
 std::optional<std::size_t> DiagramLayout::rowOf(quint64 sequence) const

@@ -110,6 +110,17 @@ public:
     static QString gapText(const DiagramRow &row);
 
 private:
+    // One trace event's row, if the picture shows it.
+    void place(quint64 sequence, const TraceConnection &connection);
+    void placePacket(quint64 sequence, const TraceConnection &connection);
+    void placeNote(quint64 sequence, const TraceConnection &connection);
+    // The lanes of the two ends of `connection`: ours (where it was recorded) and the peer's.
+    struct EventLanes {
+        int local = 0;
+        int remote = 0;
+    };
+    EventLanes lanesOf(const TraceConnection &connection);
+    bool bothShown(int a, int b) const;
     int laneOf(const QString &party, LaneRole role);
     void placeLane(int lane);
     void noteClient(int lane, ConnectionId id);

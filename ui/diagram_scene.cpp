@@ -171,53 +171,70 @@ DiagramScene::LabelPlace DiagramScene::placeLabel(const DiagramGeometry &g, cons
 void DiagramScene::arrowItems(const DiagramGeometry &g, const DiagramPaintState &state, const DiagramRow &row, int top,
                               std::vector<DiagramItem> &out) const
 {
-    const DiagramStyle &st = g.style;
-    const quint64 s = row.sequence;
-    const int x1 = g.x(row.from);
-    const int x2 = g.x(row.to);
-    if (x1 < 0 || x2 < 0)
+    const ArrowSpan span{g.x(row.from), g.x(row.to), row.count > 1 ? TraceMark::None : m_log.markOf(row.sequence)};
+    if (span.x1 < 0 || span.x2 < 0)
         return;
-    const TraceMark mark = row.count > 1 ? TraceMark::None : m_log.markOf(s);
-    const auto flow = m_flows.flowOf(s);
-    bool emphasised = flow && m_layout.sameHop(state.selectedFlow, *flow);
+    shaftItems(g, state, row, span, g.style.lineY(top), out);
+    labelItems(g, state, row, span, top, out);
+}
+
+bool DiagramScene::emphasised(const DiagramPaintState &state, quint64 sequence) const
+{
+    const auto flow = m_flows.flowOf(sequence);
+    if (!flow)
+        return false;
+    bool shown = m_layout.sameHop(state.selectedFlow, *flow);
     for (FlowId f : state.highlightedFlows)
-        emphasised = emphasised || (flow && m_layout.sameHop(f, *flow));
-    const int dir = x2 >= x1 ? 1 : -1;
-    const int y = st.lineY(top);
-    const QColor color = packetColor(m_log.typeOf(s), state.palette);
+        shown = shown || m_layout.sameHop(f, *flow);
+    return shown;
+}
+
+void DiagramScene::shaftItems(const DiagramGeometry &g, const DiagramPaintState &state, const DiagramRow &row,
+                              const ArrowSpan &span, int y, std::vector<DiagramItem> &out) const
+{
+    const DiagramStyle &st = g.style;
+    const int dir = span.direction();
+    const QColor color = packetColor(m_log.typeOf(row.sequence), state.palette);
     const int headLength = 2 * st.headHalf;
-    int end = x2;
-    if (mark == TraceMark::Held)
-        end = x1 + dir * std::min(st.heldStub, std::abs(x2 - x1) / 3);
-    else if (mark == TraceMark::Dropped)
-        end = (x1 + x2) / 2;
-    const qreal width = (emphasised ? 2.0 : 1.0) * std::max(1.0, st.headHalf / 3.0) * (row.count > 1 ? 2 : 1);
-    const bool headed = mark != TraceMark::Held && mark != TraceMark::Dropped;
-    out.push_back(line(QLineF(x1, y, end - (headed ? dir * headLength : 0), y),
-                       color, width, mark == TraceMark::Held ? Qt::DashLine : Qt::SolidLine));
-    if (mark == TraceMark::Dropped) {
+    int end = span.x2;
+    if (span.mark == TraceMark::Held)
+        end = span.x1 + dir * std::min(st.heldStub, std::abs(span.x2 - span.x1) / 3);
+    else if (span.mark == TraceMark::Dropped)
+        end = (span.x1 + span.x2) / 2;
+    const qreal width = (emphasised(state, row.sequence) ? 2.0 : 1.0) * std::max(1.0, st.headHalf / 3.0) * (row.count > 1 ? 2 : 1);
+    const bool headed = span.mark != TraceMark::Held && span.mark != TraceMark::Dropped;
+    out.push_back(line(QLineF(span.x1, y, end - (headed ? dir * headLength : 0), y),
+                       color, width, span.mark == TraceMark::Held ? Qt::DashLine : Qt::SolidLine));
+    if (span.mark == TraceMark::Dropped) {
         DiagramItem cross;
         cross.kind = DiagramItem::Cross;
         cross.rect = QRectF(end - st.headHalf, y - st.headHalf, 2 * st.headHalf, 2 * st.headHalf);
         cross.color = problemColor();
         cross.width = width + 1;
         out.push_back(cross);
-    } else if (mark != TraceMark::Held) {
+    } else if (headed) {
         DiagramItem head;
         head.kind = DiagramItem::Arrowhead;
-        head.line = QLineF(x2, y, x2 - dir * headLength, y);
-        head.rect = QRectF(std::min(x2, x2 - dir * headLength), y - st.headHalf, headLength, 2 * st.headHalf);
+        head.line = QLineF(span.x2, y, span.x2 - dir * headLength, y);
+        head.rect = QRectF(std::min(span.x2, span.x2 - dir * headLength), y - st.headHalf, headLength, 2 * st.headHalf);
         head.color = color;
         out.push_back(head);
     }
+}
+
+void DiagramScene::labelItems(const DiagramGeometry &g, const DiagramPaintState &state, const DiagramRow &row,
+                              const ArrowSpan &span, int top, std::vector<DiagramItem> &out) const
+{
+    const DiagramStyle &st = g.style;
     const QString word = st.compact ? QString() : m_layout.stateText(row);
     const QFontMetrics sm(st.small);
     const int wordWidth = word.isEmpty() ? 0 : sm.horizontalAdvance(word);
-    const LabelPlace place = placeLabel(g, m_layout.arrowLabel(row, state.nowUs), x1, x2, mark != TraceMark::Held, wordWidth, top);
-    const bool violation = row.count == 1 && !m_flows.violationAt(s).isEmpty();
+    const LabelPlace place = placeLabel(g, m_layout.arrowLabel(row, state.nowUs), span.x1, span.x2,
+                                        span.mark != TraceMark::Held, wordWidth, top);
+    const bool violation = row.count == 1 && !m_flows.violationAt(row.sequence).isEmpty();
     out.push_back(text(place.box, place.shown, violation ? problemColor() : state.palette.color(QPalette::Text), DiagramItem::Label));
     if (place.reserveKept) { // the sender's flow state after this packet, small and grey
-        const qreal wx = dir > 0 ? x1 + st.pad : x1 - st.pad - wordWidth;
+        const qreal wx = span.direction() > 0 ? span.x1 + st.pad : span.x1 - st.pad - wordWidth;
         const qreal wy = top + st.pad + (st.labelHeight - sm.height()) / 2.0;
         out.push_back(text(textBox(sm, word, wx, wy), word, state.palette.color(QPalette::PlaceholderText), DiagramItem::Small));
     }

@@ -80,6 +80,21 @@ public:
 private:
     void arrowItems(const DiagramGeometry &g, const DiagramPaintState &state, const DiagramRow &row, int top,
                     std::vector<DiagramItem> &out) const;
+    // Where an arrow runs, from the sender's lane (x1) to the receiver's, and how its packet fared.
+    struct ArrowSpan {
+        int x1 = 0;
+        int x2 = 0;
+        TraceMark mark = TraceMark::None;
+        int direction() const { return x2 >= x1 ? 1 : -1; }
+    };
+    // Whether the row's flow is selected or highlighted: drawn thicker.
+    bool emphasised(const DiagramPaintState &state, quint64 sequence) const;
+    // The line on `y`, then its head, or the stub of a held packet, or the cross of a dropped one.
+    void shaftItems(const DiagramGeometry &g, const DiagramPaintState &state, const DiagramRow &row, const ArrowSpan &span,
+                    int y, std::vector<DiagramItem> &out) const;
+    // The label over the arrow and, when it leaves room, the sender's flow state after the packet.
+    void labelItems(const DiagramGeometry &g, const DiagramPaintState &state, const DiagramRow &row, const ArrowSpan &span,
+                    int top, std::vector<DiagramItem> &out) const;
     void noteItems(const DiagramGeometry &g, const DiagramPaintState &state, const DiagramRow &row, int top,
                    std::vector<DiagramItem> &out) const;
     struct LabelPlace {

@@ -102,8 +102,8 @@ FaultRulesPanel::FaultRulesPanel(QWidget *parent)
         QAction *a = menu->addAction(p.name);
         a->setToolTip(p.explanation);
         connect(a, &QAction::triggered, this, [this, p] {
-            if (const auto error = addRule(p.rule, p.name))
-                QMessageBox::warning(this, tr("Fault rule"), *error);
+            if (const Status added = addRule(p.rule, p.name); !added)
+                QMessageBox::warning(this, tr("Fault rule"), added.sentence());
         });
     }
     presets->setMenu(menu);
@@ -136,8 +136,8 @@ FaultRulesPanel::FaultRulesPanel(QWidget *parent)
         m_model.setRules(i >= 0 && i < int(m_targets.size()) ? m_targets[std::size_t(i)].second : nullptr);
     });
     auto addTyped = [this] {
-        if (const auto error = addRule(m_text->text()))
-            QMessageBox::warning(this, tr("Fault rule"), *error);
+        if (const Status added = addRule(m_text->text()); !added)
+            QMessageBox::warning(this, tr("Fault rule"), added.sentence());
         else
             m_text->clear();
     };
@@ -189,20 +189,20 @@ void FaultRulesPanel::setTargets(const std::vector<std::pair<QString, FaultRuleS
     m_model.setRules(m_target->currentIndex() >= 0 && !targets.empty() ? targets[std::size_t(m_target->currentIndex())].second : nullptr);
 }
 
-std::optional<QString> FaultRulesPanel::addRule(const QString &text, const QString &name)
+Status FaultRulesPanel::addRule(const QString &text, const QString &name)
 {
     if (!m_model.rules())
-        return tr("Add a connection first: rules belong to a connection or to the sandbox broker.");
+        return Problem{ProblemKind::State, tr("Add a connection first: rules belong to a connection or to the sandbox broker.")};
     auto parsed = FaultRule::parse(text);
-    if (const auto *error = std::get_if<QString>(&parsed))
-        return *error;
-    FaultRule rule = std::get<FaultRule>(parsed);
+    if (!parsed)
+        return parsed.problem();
+    FaultRule rule = std::move(parsed).value();
     if (!name.isEmpty())
         rule.name = name;
     m_model.rules()->add(rule);
     m_model.reload();
     emit rulesChanged();
-    return std::nullopt;
+    return {};
 }
 
 } // namespace mqs

@@ -49,8 +49,8 @@ public:
     // The rule sets to choose from: "name" → rules (the app's connections, the sandbox broker).
     void setTargets(const std::vector<std::pair<QString, FaultRuleSet *>> &targets);
     FaultRuleModel &model() { return m_model; }
-    // Adds a rule from its text form to the chosen target; a sentence when it does not parse.
-    [[nodiscard]] std::optional<QString> addRule(const QString &text, const QString &name = QString());
+    // Adds a rule from its text form to the chosen target; a problem when it does not parse.
+    Status addRule(const QString &text, const QString &name = QString());
     void refresh() { m_model.reload(); }
     // A rule acted somewhere: its Hits cell shows the new count.
     void showHits() { m_model.showHits(); }

@@ -381,13 +381,13 @@ void MainWindow::buildSandboxMenu()
     sandbox->addSeparator();
     sandbox->addAction(tr("Restart the broker &keeping its state"), this, [this] {
         if (SandboxDemo *demo = m_workbench->demo())
-            if (const auto error = demo->broker().restart(true))
-                showProblem(*error);
+            if (const Status restarted = demo->broker().restart(true); !restarted)
+                showProblem(restarted.sentence());
     });
     sandbox->addAction(tr("Restart the broker &losing its state"), this, [this] {
         if (SandboxDemo *demo = m_workbench->demo())
-            if (const auto error = demo->broker().restart(false))
-                showProblem(*error);
+            if (const Status restarted = demo->broker().restart(false); !restarted)
+                showProblem(restarted.sentence());
     });
     sandbox->addSeparator();
     // What the broker announces in CONNACK and enforces (5.0: Maximum QoS, Retain Available).
@@ -524,16 +524,16 @@ void MainWindow::startDemo()
 {
     SandboxDemo::Options options;
     options.broker = m_sandboxOptions;
-    if (const auto error = m_workbench->startDemo(m_options.demoIntervalMs, options)) {
-        showProblem(tr("The demo could not start: %1").arg(*error));
+    if (const Status started = m_workbench->startDemo(m_options.demoIntervalMs, options); !started) {
+        showProblem(tr("The demo could not start: %1").arg(started.sentence()));
         return;
     }
     for (const QString &text : m_options.demoFaults) {
         auto rule = FaultRule::parse(text);
-        if (const auto *problem = std::get_if<QString>(&rule))
-            showProblem(*problem);
+        if (!rule)
+            showProblem(rule.sentence());
         else
-            m_workbench->demo()->sensor().faults().add(std::get<FaultRule>(rule));
+            m_workbench->demo()->sensor().faults().add(*rule);
     }
     updateFaultTargets();
 }
@@ -550,8 +550,8 @@ bool MainWindow::exportDiagram(const QString &path, bool selectedFlowsOnly, int 
         }
         options.flows.insert(*flow);
     }
-    if (const auto problem = mqs::exportDiagram(*m_diagram, path, options)) {
-        showProblem(*problem);
+    if (const Status exported = mqs::exportDiagram(*m_diagram, path, options); !exported) {
+        showProblem(exported.sentence());
         return false;
     }
     return true;
@@ -564,10 +564,10 @@ bool MainWindow::exportTrace(const QString &path)
         showProblem(tr("Could not write %1: %2.").arg(path, file.errorString()));
         return false;
     }
-    const auto error = path.endsWith(QLatin1String(".jsonl"), Qt::CaseInsensitive) ? writeJsonLines(m_workbench->trace(), file)
-                                                                                   : writePcap(m_workbench->trace(), file);
-    if (error || !file.commit()) {
-        showProblem(error.value_or(tr("Could not write %1: %2.").arg(path, file.errorString())));
+    const Status written = path.endsWith(QLatin1String(".jsonl"), Qt::CaseInsensitive) ? writeJsonLines(m_workbench->trace(), file)
+                                                                                       : writePcap(m_workbench->trace(), file);
+    if (!written || !file.commit()) {
+        showProblem(!written ? written.sentence() : tr("Could not write %1: %2.").arg(path, file.errorString()));
         return false;
     }
     statusBar()->showMessage(tr("Trace written to %1.").arg(path), 5000);

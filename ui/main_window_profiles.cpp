@@ -56,12 +56,12 @@ void MainWindow::showEvent(QShowEvent *event)
 void MainWindow::loadProfiles()
 {
     auto loaded = m_profiles.load();
-    if (const auto *problem = std::get_if<QString>(&loaded)) {
-        showProblem(*problem);
-        QTimer::singleShot(0, this, [this, text = *problem] { QMessageBox::warning(this, tr("Settings"), text); });
+    if (!loaded) {
+        showProblem(loaded.sentence());
+        QTimer::singleShot(0, this, [this, text = loaded.sentence()] { QMessageBox::warning(this, tr("Settings"), text); });
         return;
     }
-    for (const Profile &p : std::get<std::vector<Profile>>(loaded))
+    for (const Profile &p : *loaded)
         restoreConnection(p);
 }
 
@@ -130,9 +130,9 @@ Connection *MainWindow::addConnection(const Profile &profile, bool open)
     m_savedProfiles.push_back(profile);
     saveProfiles();
     if (profile.settings.password && !profile.storePasswordInPlainText)
-        m_profiles.writePassword(profile.settings.name, *profile.settings.password, [this](std::optional<QString> problem) {
-            if (problem)
-                showProblem(*problem);
+        m_profiles.writePassword(profile.settings.name, *profile.settings.password, [this](const Status &stored) {
+            if (!stored)
+                showProblem(stored.sentence());
         });
     if (open)
         c->open();
@@ -141,19 +141,19 @@ Connection *MainWindow::addConnection(const Profile &profile, bool open)
 
 void MainWindow::saveProfiles()
 {
-    if (const auto problem = m_profiles.save(m_savedProfiles))
-        showProblem(*problem);
+    if (const Status saved = m_profiles.save(m_savedProfiles); !saved)
+        showProblem(saved.sentence());
 }
 
 void MainWindow::newConnection()
 {
     Profile blank;
-    blank.settings.url = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:1883")));
+    blank.settings.url = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:1883")).value();
     blank.settings.clientId = generateClientId();
     ConnectionDialog dialog(blank, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    addConnection(std::get<Profile>(dialog.profile()), true);
+    addConnection(dialog.profile().value(), true);
 }
 
 void MainWindow::editConnection()
@@ -169,7 +169,7 @@ void MainWindow::editConnection()
     ConnectionDialog dialog(profile, this, c->state() != ConnectionState::Disconnected);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    applyEdit(c, std::get<Profile>(dialog.profile()), dialog.reconnectNow());
+    applyEdit(c, dialog.profile().value(), dialog.reconnectNow());
 }
 
 void MainWindow::applyEdit(Connection *c, const Profile &edited, bool reconnectNow)

@@ -208,34 +208,34 @@ Draft draft(const QString &topicText, const QString &payloadText, bool templated
     Draft d{topicText.trimmed(), {}, payloadText, {}, nullptr};
     if (templated) {
         auto topic = topicSeries.next(d.topic);
-        if (const auto *problem = std::get_if<TemplateProblem>(&topic))
-            return Draft{.problem = MessageForm::tr("Topic template: ") + problem->sentence, .field = topicField};
+        if (!topic)
+            return Draft{.problem = MessageForm::tr("Topic template: ") + topic.sentence(), .field = topicField};
         auto payload = payloadSeries.next(payloadText);
-        if (const auto *problem = std::get_if<TemplateProblem>(&payload))
-            return Draft{.problem = MessageForm::tr("Payload template: ") + problem->sentence, .field = payloadField};
-        d.topic = std::get<QString>(topic);
-        d.payloadText = std::get<QString>(payload);
+        if (!payload)
+            return Draft{.problem = MessageForm::tr("Payload template: ") + payload.sentence(), .field = payloadField};
+        d.topic = *topic;
+        d.payloadText = *payload;
     }
     if (d.topic.isEmpty())
         return Draft{.problem = MessageForm::tr("Enter a topic to publish to, e.g. sensors/temperature/livingroom."), .field = topicField};
-    if (const auto problem = topicNameProblem(d.topic))
-        return Draft{.problem = *problem, .field = topicField};
+    if (const Status problem = checkTopicName(d.topic); !problem)
+        return Draft{.problem = problem.sentence(), .field = topicField};
     auto payload = payloadFromText(d.payloadText, format);
-    if (const auto *error = std::get_if<QString>(&payload))
-        return Draft{.problem = *error, .field = payloadField};
-    d.payload = std::get<QByteArray>(payload);
+    if (!payload)
+        return Draft{.problem = payload.sentence(), .field = payloadField};
+    d.payload = *payload;
     return d;
 }
 
 } // namespace
 
-std::variant<ApplicationMessage, QString> MessageForm::build()
+Result<ApplicationMessage> MessageForm::build()
 {
     const Draft d = draft(m_topic->currentText(), m_payload->toPlainText(), m_templated->isChecked(),
                           PayloadFormat(m_format->currentIndex()), m_topicSeries, m_payloadSeries, m_topic, m_payload);
     validate(); // the preview moves on to the reading after this one
     if (!d.problem.isEmpty())
-        return d.problem;
+        return Problem{ProblemKind::InvalidInput, d.problem};
     return ApplicationMessage{d.topic, d.payload, QoS(m_qos->currentIndex()), m_retain->isChecked(), properties()};
 }
 

@@ -44,7 +44,7 @@ public:
     void applyPreset(int index);
 
     // The next message (a template's next reading), or a sentence saying what to fix.
-    std::variant<ApplicationMessage, QString> build();
+    Result<ApplicationMessage> build();
     // What is wrong with the fields as typed (empty: nothing); shown under them already.
     QString fieldProblem() const;
     // The next reading of the template, as build() would make it; empty without a template.

@@ -417,7 +417,7 @@ void MessagesView::clearRetained()
         return;
     const auto result = c->publish(ApplicationMessage{topic, QByteArray(), QoS::AtLeastOnce, true, {}});
     if (!result.ticket)
-        QMessageBox::warning(this, tr("Clear retained message"), result.refusal);
+        QMessageBox::warning(this, tr("Clear retained message"), result.ticket.sentence());
 }
 
 } // namespace mqs

@@ -83,20 +83,20 @@ void workToJson(const Profile &p, QJsonObject &o)
         o.insert(QStringLiteral("generator"), generatorToJson(*p.generator));
 }
 
-std::optional<QString> workFromJson(const QJsonObject &o, Profile &p)
+Status workFromJson(const QJsonObject &o, Profile &p)
 {
     p.connectAtStart = o.value(QStringLiteral("connectAtStart")).toBool();
     for (const QJsonValue &s : o.value(QStringLiteral("subscriptions")).toArray())
         p.subscriptions.push_back(subscriptionFromJson(s.toObject()));
     for (const QJsonValue &r : o.value(QStringLiteral("faultRules")).toArray()) {
         auto rule = FaultRule::fromJson(r.toObject());
-        if (const auto *problem = std::get_if<QString>(&rule))
-            return QStringLiteral("fault rule: %1").arg(*problem);
-        p.faultRules.push_back(std::get<FaultRule>(rule));
+        if (!rule)
+            return Problem{ProblemKind::File, QStringLiteral("fault rule: %1").arg(rule.sentence())};
+        p.faultRules.push_back(std::move(rule).value());
     }
     if (o.contains(QStringLiteral("generator")))
         p.generator = generatorFromJson(o.value(QStringLiteral("generator")).toObject());
-    return std::nullopt;
+    return {};
 }
 
 QJsonObject toJson(const Profile &p)
@@ -139,15 +139,15 @@ QJsonObject toJson(const Profile &p)
     return o;
 }
 
-std::variant<Profile, QString> fromJson(const QJsonObject &o, int index)
+Result<Profile> fromJson(const QJsonObject &o, int index)
 {
     Profile p;
     ConnectionSettings &s = p.settings;
     s.name = o.value(QStringLiteral("name")).toString();
     auto url = ServerUrl::parse(o.value(QStringLiteral("url")).toString());
-    if (const auto *error = std::get_if<QString>(&url))
-        return QStringLiteral("Profile %1 ('%2'): %3").arg(index + 1).arg(s.name, *error);
-    s.url = std::get<ServerUrl>(url);
+    if (!url)
+        return Problem{ProblemKind::File, QStringLiteral("Profile %1 ('%2'): %3").arg(index + 1).arg(s.name, url.sentence())};
+    s.url = *url;
     s.version = parseVersion(o.value(QStringLiteral("version")).toString()).value_or(ProtocolVersion::V5);
     s.clientId = o.value(QStringLiteral("clientId")).toString();
     s.cleanStart = o.value(QStringLiteral("cleanStart")).toBool(true);
@@ -174,8 +174,8 @@ std::variant<Profile, QString> fromJson(const QJsonObject &o, int index)
     }
     for (const QJsonValue &pair : o.value(QStringLiteral("userProperties")).toArray())
         s.connectProperties.addUserProperty(pair.toArray().at(0).toString(), pair.toArray().at(1).toString());
-    if (const auto problem = workFromJson(o, p))
-        return QStringLiteral("Profile %1 ('%2'): %3").arg(index + 1).arg(s.name, *problem);
+    if (const Status work = workFromJson(o, p); !work)
+        return Problem{ProblemKind::File, QStringLiteral("Profile %1 ('%2'): %3").arg(index + 1).arg(s.name, work.sentence())};
     return p;
 }
 
@@ -194,45 +194,45 @@ ProfileStore::ProfileStore(Settings &settings, QObject *parent)
 {
 }
 
-std::variant<std::vector<Profile>, QString> ProfileStore::load()
+Result<std::vector<Profile>> ProfileStore::load()
 {
     const QSettings::Status status = m_settings->reload();
     if (status == QSettings::FormatError)
-        return QStringLiteral("The settings file %1 is damaged and cannot be read; your connection profiles were not "
+        return Problem{ProblemKind::File, QStringLiteral("The settings file %1 is damaged and cannot be read; your connection profiles were not "
                               "loaded. Fix or remove the file.")
-            .arg(m_settings->fileName());
+            .arg(m_settings->fileName())};
     if (status == QSettings::AccessError)
-        return QStringLiteral("The settings file %1 cannot be read (access denied).").arg(m_settings->fileName());
+        return Problem{ProblemKind::File, QStringLiteral("The settings file %1 cannot be read (access denied).").arg(m_settings->fileName())};
     const QString text = m_settings->profilesText();
     if (text.isEmpty())
         return std::vector<Profile>();
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &error);
     if (error.error != QJsonParseError::NoError || !doc.isArray())
-        return QStringLiteral("The connection profiles in %1 are damaged (%2 at byte %3); they were not loaded. Fix or "
+        return Problem{ProblemKind::File, QStringLiteral("The connection profiles in %1 are damaged (%2 at byte %3); they were not loaded. Fix or "
                               "remove the [connections] section.")
             .arg(m_settings->fileName(), error.errorString())
-            .arg(error.offset);
+            .arg(error.offset)};
     std::vector<Profile> profiles;
     const QJsonArray list = doc.array();
     for (qsizetype i = 0; i < list.size(); ++i) {
         auto profile = fromJson(list.at(i).toObject(), int(i));
-        if (const auto *problem = std::get_if<QString>(&profile))
-            return *problem;
-        profiles.push_back(std::get<Profile>(profile));
+        if (!profile)
+            return profile.problem();
+        profiles.push_back(std::move(profile).value());
     }
     return profiles;
 }
 
-std::optional<QString> ProfileStore::save(const std::vector<Profile> &profiles)
+Status ProfileStore::save(const std::vector<Profile> &profiles)
 {
     QJsonArray list;
     for (const Profile &p : profiles)
         list.append(toJson(p));
     m_settings->setProfilesText(QString::fromUtf8(QJsonDocument(list).toJson(QJsonDocument::Compact)));
     if (!m_settings->flush())
-        return QStringLiteral("Could not save the connection profiles to %1.").arg(m_settings->fileName());
-    return std::nullopt;
+        return Problem{ProblemKind::File, QStringLiteral("Could not save the connection profiles to %1.").arg(m_settings->fileName())};
+    return {};
 }
 
 bool ProfileStore::keychainBuiltIn()
@@ -259,7 +259,7 @@ void ProfileStore::readPassword(const QString &profileName, std::function<void(s
 #endif
 }
 
-void ProfileStore::writePassword(const QString &profileName, const QByteArray &password, std::function<void(std::optional<QString>)> done)
+void ProfileStore::writePassword(const QString &profileName, const QByteArray &password, std::function<void(Status)> done)
 {
 #ifdef MQTTSCOPE_HAS_KEYCHAIN
     auto *job = new QKeychain::WritePasswordJob(kService, this);
@@ -267,17 +267,18 @@ void ProfileStore::writePassword(const QString &profileName, const QByteArray &p
     job->setBinaryData(password);
     connect(job, &QKeychain::Job::finished, this, [job, done = std::move(done)] {
         done(job->error() == QKeychain::NoError
-                 ? std::nullopt
-                 : std::optional<QString>(QStringLiteral("The password could not be stored in the system keychain (%1); it "
-                                                         "is kept for this run only. Tick 'store in plain text' to keep it "
-                                                         "in the settings file.")
-                                              .arg(job->errorString())));
+                 ? Status()
+                 : Status(Problem{ProblemKind::File,
+                                  QStringLiteral("The password could not be stored in the system keychain (%1); it "
+                                                 "is kept for this run only. Tick 'store in plain text' to keep it "
+                                                 "in the settings file.")
+                                      .arg(job->errorString())}));
     });
     job->start();
 #else
     Q_UNUSED(profileName);
     Q_UNUSED(password);
-    done(QStringLiteral("No system keychain support is built in; the password is kept for this run only."));
+    done(Problem{ProblemKind::File, QStringLiteral("No system keychain support is built in; the password is kept for this run only.")});
 #endif
 }
 

@@ -47,13 +47,13 @@ public:
     // The profiles in `settings`, which must outlive the store.
     explicit ProfileStore(Settings &settings, QObject *parent = nullptr);
 
-    // The profiles, or a sentence when the file cannot be read (then no profile is returned).
-    [[nodiscard]] std::variant<std::vector<Profile>, QString> load();
-    [[nodiscard]] std::optional<QString> save(const std::vector<Profile> &profiles);
+    // The profiles, or a File problem when the file cannot be read (then no profile is returned).
+    Result<std::vector<Profile>> load();
+    Status save(const std::vector<Profile> &profiles);
 
     // Keychain access is asynchronous; the callback gets the password (or nothing) later.
     void readPassword(const QString &profileName, std::function<void(std::optional<QByteArray>)> done);
-    void writePassword(const QString &profileName, const QByteArray &password, std::function<void(std::optional<QString>)> done);
+    void writePassword(const QString &profileName, const QByteArray &password, std::function<void(Status)> done);
     static bool keychainBuiltIn();
 
 private:

@@ -215,17 +215,17 @@ void PublishPanel::publishOne()
         if (m_generator.isActive() && c->queuedMessages() > kMaxQueuedByGenerator)
             break;
         auto built = m_form->build();
-        if (const auto *error = std::get_if<QString>(&built)) {
-            showProblem(*error == m_form->fieldProblem() ? QString() : *error); // said under the field already
+        if (!built) {
+            showProblem(built.sentence() == m_form->fieldProblem() ? QString() : built.sentence()); // said under the field already
             stopGenerator();
             return;
         }
-        const ApplicationMessage message = std::get<ApplicationMessage>(built);
+        const ApplicationMessage &message = *built;
         const quint64 traceEnd = m_workbench.trace().endSequence();
         const PublishResult result = c->publish(message);
         if (!result.ticket) {
-            showProblem(tr("Refused: %1").arg(result.refusal));
-            m_outcome->setText(tr("refused: %1").arg(result.refusal));
+            showProblem(tr("Refused: %1").arg(result.ticket.sentence()));
+            m_outcome->setText(tr("refused: %1").arg(result.ticket.sentence()));
             m_outcomeIcon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxCritical).pixmap(m_outcomeIcon->size()));
             stopGenerator();
             return;

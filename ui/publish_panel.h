@@ -35,7 +35,7 @@ public:
     static std::vector<ReadingPreset> presets() { return MessageForm::presets(); }
 
     // What the user typed, as a message; or a sentence saying what to fix.
-    [[nodiscard]] std::variant<ApplicationMessage, QString> buildMessage() { return m_form->build(); }
+    Result<ApplicationMessage> buildMessage() { return m_form->build(); }
     QString outcome() const;
     QString problem() const;
     int generated() const { return m_generated; }

@@ -58,10 +58,10 @@ void SubscribeForm::subscribe()
     const Subscription s{m_filter->text().trimmed(),
                          {QoS(m_qos->currentIndex()), m_noLocal->isChecked(), m_retainAsPublished->isChecked(),
                           RetainHandling(m_retainHandling->currentIndex())}};
-    const auto problem = m_subscriptions.add(s);
-    m_problem->setVisible(problem.has_value());
-    m_problem->setText(problem.value_or(QString()));
-    if (!problem)
+    const Status added = m_subscriptions.add(s);
+    m_problem->setVisible(!added);
+    m_problem->setText(added.sentence());
+    if (added)
         m_filter->clear();
 }
 

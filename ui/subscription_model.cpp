@@ -69,24 +69,24 @@ void SubscriptionModel::sendAll(Connection *connection)
     connection->subscribe(subscriptions);
 }
 
-std::optional<QString> SubscriptionModel::add(const Subscription &subscription)
+Status SubscriptionModel::add(const Subscription &subscription)
 {
     Connection *c = m_workbench.current();
     if (!c)
-        return tr("Add a connection first (Ctrl+N), or run the demo (Ctrl+D).");
-    if (const auto problem = topicFilterProblem(subscription.filter))
-        return *problem;
+        return Problem{ProblemKind::InvalidInput, tr("Add a connection first (Ctrl+N), or run the demo (Ctrl+D).")};
+    if (const Status problem = checkTopicFilter(subscription.filter); !problem)
+        return problem;
     auto &list = m_entries[c];
     for (const SubscriptionEntry &e : list)
         if (e.subscription.filter == subscription.filter)
-            return tr("'%1' is already subscribed on %2.").arg(subscription.filter, c->settings().name);
+            return Problem{ProblemKind::InvalidInput, tr("'%1' is already subscribed on %2.").arg(subscription.filter, c->settings().name)};
     beginInsertRows({}, int(list.size()), int(list.size()));
     list.push_back(SubscriptionEntry{subscription, nextColor(), std::nullopt});
     endInsertRows();
     if (c->state() == ConnectionState::Connected)
         c->subscribe({subscription});
     emit subscriptionsChanged(c);
-    return std::nullopt;
+    return {};
 }
 
 void SubscriptionModel::restore(Connection *connection, const std::vector<Subscription> &subscriptions)

@@ -29,7 +29,7 @@ public:
     explicit SubscriptionModel(Workbench &workbench, QObject *parent = nullptr);
 
     // Subscribes on the current connection (when connected; else when it connects).
-    [[nodiscard]] std::optional<QString> add(const Subscription &subscription);
+    Status add(const Subscription &subscription);
     void remove(int row);
     // Saved subscriptions of `connection`: listed now, sent when it connects without a session.
     void restore(Connection *connection, const std::vector<Subscription> &subscriptions);

@@ -15,8 +15,8 @@ Workbench::Workbench(const QString &storePath, QObject *parent)
         path = QDir(dir).filePath(QStringLiteral("sessions.db"));
     }
     m_store = std::make_unique<SqliteSessionStore>(path);
-    if (m_store->error()) {
-        m_storeProblem = m_store->error()->message + QStringLiteral(" Sessions are kept in memory only.");
+    if (!m_store->error()) {
+        m_storeProblem = m_store->error().sentence() + QStringLiteral(" Sessions are kept in memory only.");
         m_store.reset();
     }
     m_flows.setRuleNamer([this](ConnectionId id, quint32 rule) -> QString {
@@ -101,24 +101,24 @@ void Workbench::setCurrent(Connection *connection)
     emit currentChanged(connection);
 }
 
-std::optional<QString> Workbench::startDemo(int intervalMs, SandboxDemo::Options options)
+Status Workbench::startDemo(int intervalMs, SandboxDemo::Options options)
 {
     if (m_demo)
-        return std::nullopt;
+        return {};
     options.intervalMs = intervalMs;
     m_demo = std::make_unique<SandboxDemo>(options, m_trace);
     connect(m_demo.get(), &SandboxDemo::problem, this, &Workbench::problem);
     connect(&m_demo->broker(), &SandboxBroker::heldPacketsChanged, this, &Workbench::heldPacketsChanged);
     connect(&m_demo->broker(), &SandboxBroker::faultRuleActed, this, &Workbench::faultRuleActed);
-    if (auto error = m_demo->start()) {
+    if (Status started = m_demo->start(); !started) {
         m_demo.reset();
-        return error;
+        return started;
     }
     adopt(&m_demo->dashboard(), false);
     adopt(&m_demo->sensor(), false);
     setCurrent(&m_demo->dashboard());
     emit demoChanged(true);
-    return std::nullopt;
+    return {};
 }
 
 void Workbench::stopDemo()

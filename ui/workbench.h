@@ -46,7 +46,7 @@ public:
 
     // The sandbox broker with its sensor and dashboard; their connections join the list, and the
     // dashboard (the one with subscriptions, so messages arrive there) becomes the current one.
-    [[nodiscard]] std::optional<QString> startDemo(int intervalMs = 2000, SandboxDemo::Options options = {});
+    Status startDemo(int intervalMs = 2000, SandboxDemo::Options options = {});
     // Closes the demo's connections and its broker; their lanes' history stays in the trace.
     void stopDemo();
     SandboxDemo *demo() const { return m_demo.get(); }

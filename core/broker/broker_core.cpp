@@ -99,26 +99,26 @@ void BrokerCore::clear()
     m_wills.clear();
 }
 
-std::optional<StoreError> BrokerCore::restore(SessionStore &store, Millis now)
+Status BrokerCore::restore(SessionStore &store, Millis now)
 {
     clear();
     auto keys = store.keys(storeScope());
-    if (const auto *error = std::get_if<StoreError>(&keys))
-        return *error;
-    for (const SessionKey &key : std::get<std::vector<SessionKey>>(keys)) {
+    if (!keys)
+        return keys.problem();
+    for (const SessionKey &key : *keys) {
         if (key.clientId.isEmpty())
             continue;
         auto loaded = store.load(key);
-        if (const auto *error = std::get_if<StoreError>(&loaded))
-            return *error;
-        const auto &stored = std::get<std::optional<StoredSession>>(loaded);
+        if (!loaded)
+            return loaded.problem();
+        const std::optional<StoredSession> &stored = *loaded;
         if (!stored)
             continue;
-        if (auto error = restoreWill(store, key, stored->meta.sessionExpiry, now))
-            return *error;
+        if (Status will = restoreWill(store, key, stored->meta.sessionExpiry, now); !will)
+            return will;
         if (stored->meta.sessionExpiry == 0) { // it ended with the connection the restart cut
-            if (auto error = store.remove(key))
-                return *error;
+            if (Status removed = store.remove(key); !removed)
+                return removed;
             continue;
         }
         auto cs = makeSession(key.clientId);
@@ -131,11 +131,11 @@ std::optional<StoreError> BrokerCore::restore(SessionStore &store, Millis now)
         m_sessions[key.clientId] = std::move(cs);
     }
     auto retained = store.retained(retainedKey());
-    if (const auto *error = std::get_if<StoreError>(&retained))
-        return *error;
-    for (ApplicationMessage &message : std::get<std::vector<ApplicationMessage>>(retained)) // expiry counts from the restart
+    if (!retained)
+        return retained.problem();
+    for (ApplicationMessage &message : *retained) // expiry counts from the restart
         m_retained[message.topic] = RetainedMessage{message, expiryOf(message, now)};
-    return std::nullopt;
+    return {};
 }
 
 std::vector<ClientHandle> BrokerCore::revert(SessionStore &store, const std::vector<QString> &clientIds, Millis now)
@@ -151,9 +151,9 @@ std::vector<ClientHandle> BrokerCore::revert(SessionStore &store, const std::vec
 std::optional<ClientHandle> BrokerCore::revertSession(SessionStore &store, const QString &id, Millis now)
 {
     auto loaded = store.load(SessionKey{storeScope(), id});
-    const std::optional<StoredSession> stored = std::holds_alternative<StoreError>(loaded)
+    const std::optional<StoredSession> stored = !loaded
         ? std::nullopt // unreadable as well: forget it in memory; a restart reads what the file holds
-        : std::get<std::optional<StoredSession>>(loaded);
+        : *loaded;
     const auto existing = m_sessions.find(id);
     const std::optional<ClientHandle> handle = existing != m_sessions.end() ? existing->second->handle : std::nullopt;
     if (!stored && !handle) {
@@ -185,10 +185,10 @@ std::optional<ClientHandle> BrokerCore::revertSession(SessionStore &store, const
 void BrokerCore::revertRetained(SessionStore &store, Millis now)
 {
     auto retained = store.retained(retainedKey());
-    if (std::holds_alternative<StoreError>(retained))
+    if (!retained)
         return; // unreadable: keep what memory holds
     std::map<QString, RetainedMessage> kept;
-    for (ApplicationMessage &message : std::get<std::vector<ApplicationMessage>>(retained)) {
+    for (ApplicationMessage &message : *retained) {
         const auto before = m_retained.find(message.topic);
         const auto expiresAt = before != m_retained.end() ? before->second.expiresAt : expiryOf(message, now);
         kept[message.topic] = RetainedMessage{std::move(message), expiresAt};
@@ -198,16 +198,16 @@ void BrokerCore::revertRetained(SessionStore &store, Millis now)
 
 // A stored will belongs to a connection the restart cut, or one already waiting out its Will
 // Delay: either way it is due its delay from now (at once if the session ended with it).
-std::optional<StoreError> BrokerCore::restoreWill(SessionStore &store, const SessionKey &key, quint32 sessionExpiry, Millis now)
+Status BrokerCore::restoreWill(SessionStore &store, const SessionKey &key, quint32 sessionExpiry, Millis now)
 {
     auto wills = store.retained(key);
-    if (const auto *error = std::get_if<StoreError>(&wills))
-        return *error;
-    for (const ApplicationMessage &stored : std::get<std::vector<ApplicationMessage>>(wills)) {
+    if (!wills)
+        return wills.problem();
+    for (const ApplicationMessage &stored : *wills) {
         const Will will = willFrom(stored);
         m_wills.push_back(PendingWill{key.clientId, will, willDue(will, sessionExpiry, now)});
     }
-    return std::nullopt;
+    return {};
 }
 
 ReasonCode BrokerCore::acceptance(const QString &publisher, const ApplicationMessage &message) const

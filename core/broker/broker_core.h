@@ -69,7 +69,7 @@ public:
     // Sessions, subscriptions and retained messages an earlier run stored. Every client is
     // offline now: sessions that ended with their connection (expiry 0) are removed, the
     // others count their expiry from `now`.
-    [[nodiscard]] std::optional<StoreError> restore(SessionStore &store, Millis now);
+    Status restore(SessionStore &store, Millis now);
     // Forget everything (restart without state).
     void clear();
     // A step's commit failed: the sessions of `clientIds` (and the retained messages) go back to
@@ -124,7 +124,7 @@ private:
     // `id`'s session as `store` holds it; its connection, if it has one, closing.
     [[nodiscard]] std::optional<ClientHandle> revertSession(SessionStore &store, const QString &id, Millis now);
     void revertRetained(SessionStore &store, Millis now);
-    [[nodiscard]] std::optional<StoreError> restoreWill(SessionStore &store, const SessionKey &key, quint32 sessionExpiry, Millis now);
+    Status restoreWill(SessionStore &store, const SessionKey &key, quint32 sessionExpiry, Millis now);
     QString assignClientId();
     std::optional<std::pair<ReasonCode, QString>> connectRefusal(const Connect &connect) const;
     BrokerStep refuse(ClientHandle client, ReasonCode reason, const QString &why);

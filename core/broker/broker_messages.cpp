@@ -54,7 +54,7 @@ bool BrokerCore::deliver(ClientSession &cs, const ApplicationMessage &message, c
         copy.properties.append(Property{PropertyId::SubscriptionIdentifier, identifier});
     PublishResult result = cs.session->publish(copy, now);
     if (!result.ticket) {
-        step.notes.push_back(QStringLiteral("Message on '%1' not delivered to '%2': %3").arg(message.topic, cs.clientId, result.refusal));
+        step.notes.push_back(QStringLiteral("Message on '%1' not delivered to '%2': %3").arg(message.topic, cs.clientId, result.ticket.sentence()));
         return false;
     }
     step.clients.push_back(ClientOutput{cs.handle.value_or(0), SessionKey{storeScope(), cs.clientId}, std::move(result.output)});
@@ -169,13 +169,7 @@ void BrokerCore::unsubscribe(ClientSession &cs, const Unsubscribe &request, Mill
 
 void BrokerCore::publishWill(const QString &clientId, const Will &will, Millis now, BrokerStep &step)
 {
-    ApplicationMessage message;
-    message.topic = will.topic;
-    message.payload = will.payload;
-    message.qos = will.qos;
-    message.retain = will.retain;
-    message.properties = will.properties;
-    message.properties.remove(PropertyId::WillDelayInterval);
+    const ApplicationMessage message = toMessage(will);
     step.store.push_back({SessionKey{storeScope(), clientId}, {DeleteRetained{will.topic}}}); // [MQTT-3.1.2-10]
     step.notes.push_back(QStringLiteral("Publishing the will of '%1' to '%2'.").arg(clientId, will.topic));
     route(message, clientId, now, step);

@@ -55,18 +55,18 @@ Millis SandboxBroker::now() const
     return Millis(m_clockBase + m_clock.elapsed());
 }
 
-std::optional<QString> SandboxBroker::openStore()
+Status SandboxBroker::openStore()
 {
     if (m_options.storePath.isEmpty()) {
         if (!m_store)
             m_store = wrapped(std::make_unique<MemorySessionStore>());
-        return std::nullopt;
+        return {};
     }
     auto store = std::make_unique<SqliteSessionStore>(m_options.storePath);
-    if (store->error())
-        return store->error()->message;
+    if (!store->error())
+        return store->error();
     m_store = wrapped(std::move(store));
-    return std::nullopt;
+    return {};
 }
 
 std::unique_ptr<SessionStore> SandboxBroker::wrapped(std::unique_ptr<SessionStore> store) const
@@ -74,25 +74,25 @@ std::unique_ptr<SessionStore> SandboxBroker::wrapped(std::unique_ptr<SessionStor
     return m_options.wrapStore ? m_options.wrapStore(std::move(store)) : std::move(store);
 }
 
-std::optional<QString> SandboxBroker::start()
+Status SandboxBroker::start()
 {
-    if (auto error = openStore())
-        return error;
-    if (auto error = m_core.restore(*m_store, now()))
-        return error->message;
-    if (auto error = m_server.listen(m_port ? m_port : m_options.port))
-        return error;
+    if (Status opened = openStore(); !opened)
+        return opened;
+    if (Status restored = m_core.restore(*m_store, now()); !restored)
+        return restored;
+    if (Status listening = m_server.listen(m_port ? m_port : m_options.port); !listening)
+        return listening;
     m_port = m_server.port();
     if (m_options.webSocketPort)
-        if (auto error = m_server.listenWebSocket(*m_options.webSocketPort))
-            return error;
+        if (Status listening = m_server.listenWebSocket(*m_options.webSocketPort); !listening)
+            return listening;
     traceNote(nullptr, TraceKind::Note,
               QStringLiteral("Sandbox broker listening on 127.0.0.1:%1%2 (sessions %3).")
                   .arg(m_port)
                   .arg(m_options.webSocketPort ? QStringLiteral(", WebSocket on %1").arg(webSocketPort()) : QString())
                   .arg(m_store->location()));
     scheduleTick();
-    return std::nullopt;
+    return {};
 }
 
 void SandboxBroker::stop(bool graceful)
@@ -121,7 +121,7 @@ void SandboxBroker::stop(bool graceful)
     }
 }
 
-std::optional<QString> SandboxBroker::restart(bool keepState)
+Status SandboxBroker::restart(bool keepState)
 {
     stop(false);
     if (!keepState) {
@@ -204,7 +204,7 @@ void SandboxBroker::onReceived(ClientHandle handle, const QByteArray &bytes)
     client.decoder.feed(bytes);
     while (m_clients.count(handle) && client.transport && client.transport->isOpen() && !m_core.isClosing(handle)) {
         auto result = client.decoder.next();
-        if (std::holds_alternative<std::monostate>(result))
+        if (std::holds_alternative<NeedMoreBytes>(result))
             return;
         if (const auto *error = std::get_if<ProtocolError>(&result)) {
             traceNote(&client, TraceKind::Violation,
@@ -324,17 +324,17 @@ void SandboxBroker::apply(BrokerStep step)
             target = targets.emplace_back(std::make_unique<Target>(*this, co.client)).get();
         parts.push_back(StepPart{target, &co.output});
     }
-    if (auto error = applyStep(m_store.get(), batch, parts))
-        storeFailed(*error, step, batch);
+    if (Status applied = applyStep(m_store.get(), batch, parts); !applied)
+        storeFailed(applied.problem(), step, batch);
     scheduleTick();
 }
 
 // Nothing of the step went out. The sessions it changed are read back from the store (which
 // holds what was acknowledged), and every connection it would have sent to closes, so each
 // client resends what it has not seen acknowledged.
-void SandboxBroker::storeFailed(const StoreError &error, const BrokerStep &step, const StoreBatch &batch)
+void SandboxBroker::storeFailed(const Problem &error, const BrokerStep &step, const StoreBatch &batch)
 {
-    const QString text = error.message
+    const QString text = error.sentence
                          + QStringLiteral(" Nothing of this step was sent: the connections it concerned are closed "
                                           "(5.0: DISCONNECT 0x80) so that their clients send it again.");
     traceNote(nullptr, TraceKind::Note, text);

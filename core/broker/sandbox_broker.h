@@ -22,7 +22,7 @@
 
 namespace mqs {
 
-class SandboxBroker : public QObject
+class SandboxBroker : public QObject, private GateEdge
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SandboxBroker)
@@ -45,13 +45,13 @@ public:
     SandboxBroker(Options options, TraceLog *trace, QObject *parent = nullptr);
     ~SandboxBroker() override;
 
-    // Listens and restores what the store holds. Nothing on success, else a sentence.
-    [[nodiscard]] std::optional<QString> start();
+    // Listens and restores what the store holds; a Store or Network problem says why it could not.
+    Status start();
     // Closes every client (5.0 clients get DISCONNECT 0x8B when `graceful`) and stops listening.
     void stop(bool graceful = true);
     // Stop as a crash would (no DISCONNECT), then start on the same port, with the session state
     // it had (sessions, queued and unfinished flows, retained messages) or without any.
-    [[nodiscard]] std::optional<QString> restart(bool keepState);
+    Status restart(bool keepState);
 
     bool isRunning() const { return m_server.isListening(); }
     quint16 port() const { return m_port; }
@@ -89,7 +89,7 @@ private:
     void process(ClientHandle handle, const Packet &packet, const QByteArray &raw, TraceMark mark, quint32 ruleId);
     // Commits the step's store changes in one transaction, then sends (core/edge/apply_step.h).
     void apply(BrokerStep step);
-    void storeFailed(const StoreError &error, const BrokerStep &step, const StoreBatch &batch);
+    void storeFailed(const Problem &error, const BrokerStep &step, const StoreBatch &batch);
     // Closes each (connection, CONNACK sent) as storeFailureClose() says.
     void closeAfterStoreFailure(const std::vector<std::pair<ClientHandle, bool>> &closing);
     Client *clientOf(ClientHandle handle) const;
@@ -97,18 +97,21 @@ private:
     // A packet at the fault gate (either direction): carries out the gate's verdict on it
     // (sandbox_broker_gate.cpp).
     void pass(HeldPacket packet);
-    void cross(const HeldPacket &packet, TraceMark mark, quint32 ruleId);
-    void record(const HeldPacket &packet, TraceMark mark, quint32 ruleId);
-    // Whether the connection `handle` is still there (checked before delayed work).
-    bool isAlive(ClientHandle handle, TraceDirection direction) const;
-    void cutConnection(ClientHandle handle, const QString &why);
+    // GateEdge: a packet's owner is the client's handle (sandbox_broker_gate.cpp).
+    void cross(const HeldPacket &packet, TraceMark mark, quint32 ruleId) override;
+    void record(const HeldPacket &packet, TraceMark mark, quint32 ruleId) override;
+    bool isAlive(const HeldPacket &packet) const override;
+    void cutConnection(const HeldPacket &packet, const QString &why) override;
+    void later(int ms, std::function<void()> work) override;
+    void heldChanged() override;
+    void ruleActed(quint32 ruleId) override;
     void traceConnect(Client &client, const Connect &connect);
     void tracePacket(const Client &client, TraceDirection direction, const Packet &packet, const QByteArray &raw,
                      FlowState state, TraceMark mark, quint32 ruleId);
     void traceNote(const Client *client, TraceKind kind, const QString &text);
     FlowState flowStateOf(const Client &client, PacketType type, PacketId id, bool sent) const;
     void scheduleTick();
-    [[nodiscard]] std::optional<QString> openStore();
+    Status openStore();
     std::unique_ptr<SessionStore> wrapped(std::unique_ptr<SessionStore> store) const;
 
     Options m_options;

@@ -19,15 +19,15 @@ SandboxDemo::~SandboxDemo()
     m_dashboard.reset();
 }
 
-std::optional<QString> SandboxDemo::start()
+Status SandboxDemo::start()
 {
-    if (auto error = m_broker->start())
-        return error;
+    if (Status started = m_broker->start(); !started)
+        return started;
     auto settingsFor = [&](const QString &name, const QString &clientId) {
         ConnectionSettings s;
         s.name = name;
         s.peerName = QStringLiteral("sandbox broker");
-        s.url = std::get<ServerUrl>(ServerUrl::parse(m_broker->url()));
+        s.url = ServerUrl::parse(m_broker->url()).value();
         s.clientId = clientId;
         s.version = m_options.version;
         s.keepAlive = 30;
@@ -65,7 +65,7 @@ std::optional<QString> SandboxDemo::start()
     for (Connection *c : {m_sensor.get(), m_dashboard.get()})
         connect(c, &Connection::errorOccurred, this, &SandboxDemo::problem);
     m_dashboard->open();
-    return std::nullopt;
+    return {};
 }
 
 void SandboxDemo::stop()
@@ -91,7 +91,7 @@ void SandboxDemo::publishReading()
         properties.set(PropertyId::ContentType, QStringLiteral("application/json"));
     const auto result = m_sensor->publish(ApplicationMessage{QString::fromLatin1(kTopic), payload, QoS::ExactlyOnce, false, properties});
     if (!result.ticket)
-        emit problem(result.refusal);
+        emit problem(result.ticket.sentence());
 }
 
 void SandboxDemo::checkCompleted()

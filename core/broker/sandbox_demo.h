@@ -29,7 +29,7 @@ public:
     ~SandboxDemo() override;
 
     // Starts the broker, connects the dashboard (subscribes), then the sensor (publishes).
-    [[nodiscard]] std::optional<QString> start();
+    Status start();
     void stop();
 
     SandboxBroker &broker() { return *m_broker; }

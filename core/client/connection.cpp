@@ -115,11 +115,11 @@ bool Connection::loadSession()
     if (m_sessionLoaded || !m_store)
         return true;
     auto loaded = m_store->load(m_storeKey);
-    if (const auto *error = std::get_if<StoreError>(&loaded)) {
-        fail(error->message);
+    if (!loaded) {
+        fail(loaded.sentence());
         return false;
     }
-    if (const auto &stored = std::get<std::optional<StoredSession>>(loaded)) {
+    if (const std::optional<StoredSession> &stored = *loaded) {
         m_session->restore(stored->meta, stored->outbound, stored->inbound);
         traceNote(TraceKind::Note, QStringLiteral("Session restored from %1: %2 outbound and %3 inbound flows unfinished.")
                                        .arg(m_store->location())
@@ -147,8 +147,8 @@ void Connection::open()
     m_closing = false;
     m_refusedForGood = false;
     m_storeFailed = false;
-    if (const auto problem = m_settings.problem()) {
-        fail(*problem);
+    if (const Status settings = m_settings.check(); !settings) {
+        fail(settings.sentence());
         return;
     }
     if (!loadSession())
@@ -159,12 +159,12 @@ void Connection::open()
         m_transport->deleteLater();
     }
     auto created = createTransport(m_settings.url, m_settings.tls, this);
-    if (const auto *error = std::get_if<QString>(&created)) {
-        fail(*error);
+    if (!created) {
+        fail(created.sentence());
         setState(ConnectionState::Disconnected);
         return;
     }
-    m_transport = std::get<Transport *>(created);
+    m_transport = *created;
     ++m_transportGeneration;
     connect(m_transport, &Transport::opened, this, &Connection::onOpened);
     connect(m_transport, &Transport::received, this, &Connection::onReceived);
@@ -235,13 +235,13 @@ void Connection::applySteps(std::vector<StoreChange> changes, const std::vector<
     StoreBatch batch;
     if (!changes.empty())
         batch.push_back(SessionChanges{m_storeKey, std::move(changes)});
-    if (auto error = applyStep(batch.empty() ? nullptr : m_store, batch, parts))
-        storeFailed(*error);
+    if (Status applied = applyStep(batch.empty() ? nullptr : m_store, batch, parts); !applied)
+        storeFailed(applied.problem());
 }
 
-void Connection::storeFailed(const StoreError &error)
+void Connection::storeFailed(const Problem &error)
 {
-    fail(error.message + QStringLiteral(" The connection is closed so nothing unrecorded is sent; Reconnect resumes "
+    fail(error.sentence + QStringLiteral(" The connection is closed so nothing unrecorded is sent; Reconnect resumes "
                                         "the session from what the store holds."));
     const SessionOutput farewell = storeFailureClose(m_session->link().version, m_session->link().connected);
     // The session in memory is ahead of the store now: it may hold an inbound id that was

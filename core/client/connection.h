@@ -29,7 +29,7 @@ enum class ConnectionState : quint8 {
 
 QString connectionStateName(ConnectionState state);
 
-class Connection : public QObject
+class Connection : public QObject, private GateEdge
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Connection)
@@ -105,7 +105,7 @@ private:
     // Commits `changes` in one transaction, then carries out `steps` (core/edge/apply_step.h).
     void applySteps(std::vector<StoreChange> changes, const std::vector<const SessionOutput *> &steps);
     // A step's commit failed: close (DISCONNECT 0x80 on 5.0) and rebuild the session from the store.
-    void storeFailed(const StoreError &error);
+    void storeFailed(const Problem &error);
     // Flow updates and events of a committed step: to the trace and the signals.
     void report(const SessionOutput &out);
     // Traces (and reports) one event; whether it is Connected.
@@ -118,10 +118,14 @@ private:
     void send(const Packet &packet, FlowState flowState);
     // A packet at the fault gate (either direction): carries out the gate's verdict on it.
     void pass(HeldPacket packet);
-    // The packet goes through: written (sent) or fed to the session (received), traced with `mark`.
-    void cross(const HeldPacket &packet, TraceMark mark, quint32 ruleId);
-    // Traced without going through (held, dropped).
-    void record(const HeldPacket &packet, TraceMark mark, quint32 ruleId);
+    // GateEdge: received packets are fed to the session (connection_gate.cpp).
+    void cross(const HeldPacket &packet, TraceMark mark, quint32 ruleId) override;
+    void record(const HeldPacket &packet, TraceMark mark, quint32 ruleId) override;
+    bool isAlive(const HeldPacket &packet) const override;
+    void cutConnection(const HeldPacket &packet, const QString &why) override;
+    void later(int ms, std::function<void()> work) override;
+    void heldChanged() override;
+    void ruleActed(quint32 ruleId) override;
     // Whether the connection `generation` is still the open one (checked before delayed work).
     bool isAlive(quint64 generation) const;
     void discardHeld(quint64 generation);

@@ -1,47 +1,15 @@
-// Connection, fault rules: carries out the fault gate's verdict on each packet crossing the
-// connection, either way (core/faults/fault_gate.h).
+// Connection, fault rules: how a packet crosses this connection, either way, and how it is traced
+// when it does not; GateEdge (core/faults/fault_gate.h) carries out the gate's verdicts with these.
 
 #include "connection.h"
 
 #include "protocol/describe.h"
-#include "protocol/overloaded.h"
 
 namespace mqs {
 
 void Connection::pass(HeldPacket packet)
 {
-    const GateVerdict verdict = m_gate.judge(packet, m_trace.clock().nowUs());
-    const quint64 generation = packet.owner;
-    const quint32 rule = verdict.ruleId;
-    std::visit(overloaded{
-                   [&](const gate::Cross &) { cross(packet, TraceMark::None, 0); },
-                   [&](const gate::Hold &) {
-                       record(packet, TraceMark::Held, rule);
-                       emit heldPacketsChanged();
-                   },
-                   [&](const gate::Drop &) { record(packet, TraceMark::Dropped, rule); },
-                   [&](const gate::Delay &delay) {
-                       QTimer::singleShot(delay.ms, this, [this, packet, generation, rule] {
-                           if (isAlive(generation))
-                               cross(packet, TraceMark::Delayed, rule);
-                       });
-                   },
-                   [&](const gate::Duplicate &) {
-                       cross(packet, TraceMark::None, 0);
-                       if (isAlive(generation))
-                           cross(packet, TraceMark::Duplicated, rule);
-                   },
-                   [&](const gate::CutAfter &cutAfter) {
-                       cross(packet, TraceMark::None, 0);
-                       QTimer::singleShot(0, this, [this, generation, why = cutAfter.why] {
-                           if (isAlive(generation))
-                               cut(why);
-                       });
-                   },
-               },
-               verdict.action);
-    if (verdict.actedOn())
-        emit faultRuleActed(rule);
+    passGate(m_gate, std::move(packet), m_trace.clock().nowUs());
 }
 
 void Connection::cross(const HeldPacket &packet, TraceMark mark, quint32 ruleId)
@@ -52,13 +20,8 @@ void Connection::cross(const HeldPacket &packet, TraceMark mark, quint32 ruleId)
     }
     write(packet.raw);
     FlowState state = packet.flowState;
-    if (mark == TraceMark::Released && belongsToFlow(packet.type)) {
-        // The flow may have moved on while the packet was held.
-        const Direction d = flowDirectionOf(packet.type, true);
-        state = m_session->flowState(d, packet.packetId);
-        if (state == FlowState::None)
-            state = d == Direction::Inbound ? FlowState::Complete : packet.flowState;
-    }
+    if (mark == TraceMark::Released && belongsToFlow(packet.type))
+        state = stateWhenReleased(packet, m_session->flowState(flowDirectionOf(packet.type, true), packet.packetId));
     trace(TraceDirection::Sent, packet.packet, packet.raw, state, mark, ruleId);
 }
 
@@ -78,25 +41,39 @@ bool Connection::isAlive(quint64 generation) const
     return generation == m_transportGeneration && m_transport && m_transport->isOpen();
 }
 
+bool Connection::isAlive(const HeldPacket &packet) const
+{
+    return isAlive(packet.owner);
+}
+
+void Connection::cutConnection(const HeldPacket &, const QString &why)
+{
+    cut(why);
+}
+
+void Connection::later(int ms, std::function<void()> work)
+{
+    QTimer::singleShot(ms, this, std::move(work));
+}
+
+void Connection::heldChanged()
+{
+    emit heldPacketsChanged();
+}
+
+void Connection::ruleActed(quint32 ruleId)
+{
+    emit faultRuleActed(ruleId);
+}
+
 bool Connection::release(quint64 heldId)
 {
-    const auto packet = m_gate.take(heldId);
-    if (!packet)
-        return false;
-    emit heldPacketsChanged();
-    if (isAlive(packet->owner))
-        cross(*packet, TraceMark::Released, packet->ruleId);
-    return true;
+    return settleHeld(m_gate, heldId, TraceMark::Released);
 }
 
 bool Connection::drop(quint64 heldId)
 {
-    const auto packet = m_gate.take(heldId);
-    if (!packet)
-        return false;
-    emit heldPacketsChanged();
-    record(*packet, TraceMark::Dropped, packet->ruleId);
-    return true;
+    return settleHeld(m_gate, heldId, TraceMark::Dropped);
 }
 
 void Connection::discardHeld(quint64 generation)

@@ -35,7 +35,7 @@ void Connection::decodeReceived()
 {
     while (m_transport && m_transport->isOpen() && !(m_received && m_received->closing)) {
         auto result = m_decoder.next();
-        if (std::holds_alternative<std::monostate>(result))
+        if (std::holds_alternative<NeedMoreBytes>(result))
             return;
         if (const auto *error = std::get_if<ProtocolError>(&result)) {
             const QString text = describeIncomingError(*error);

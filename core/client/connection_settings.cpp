@@ -48,26 +48,26 @@ bool ConnectionSettings::announcesMaximumPacketSize() const
     return version == ProtocolVersion::V5 && session.maximumPacketSize > 0;
 }
 
-std::optional<QString> ConnectionSettings::problem() const
+Status ConnectionSettings::check() const
 {
     if (version == ProtocolVersion::V311 && clientId.isEmpty() && !cleanStart)
-        return QStringLiteral("MQTT 3.1.1 needs a client id for a persistent session (Clean Session off) "
-                              "[MQTT-3.1.3-7]. Enter a client id or turn Clean Session on.");
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("MQTT 3.1.1 needs a client id for a persistent session (Clean Session off) "
+                              "[MQTT-3.1.3-7]. Enter a client id or turn Clean Session on.")};
     if (clientId.toUtf8().size() > 65535)
-        return QStringLiteral("The client id is longer than 65,535 bytes.");
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("The client id is longer than 65,535 bytes.")};
     if (will) {
-        if (const auto problem = topicNameProblem(will->topic))
-            return QStringLiteral("Will topic: ") + *problem;
+        if (const Status problem = checkTopicName(will->topic); !problem)
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("Will topic: ") + problem.sentence()};
     }
     if (password && !username && version == ProtocolVersion::V311)
-        return QStringLiteral("MQTT 3.1.1 sends a password only with a user name [MQTT-3.1.2-22]. Enter a user name.");
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("MQTT 3.1.1 sends a password only with a user name [MQTT-3.1.2-22]. Enter a user name.")};
     const bool announcedTooSmall = session.maximumPacketSize > 0 && session.maximumPacketSize < kSmallestUsefulPacketLimit;
     if (receiveLimit < kSmallestUsefulPacketLimit || announcedTooSmall)
-        return QStringLiteral("A packet size limit below %1 bytes would refuse even a CONNACK with its properties; "
-                              "use at least %1.").arg(kSmallestUsefulPacketLimit);
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("A packet size limit below %1 bytes would refuse even a CONNACK with its properties; "
+                              "use at least %1.").arg(kSmallestUsefulPacketLimit)};
     if (keepAlive > 0 && keepAlive < 1)
-        return QStringLiteral("Keep alive must be 0 (off) or at least 1 s.");
-    return std::nullopt;
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("Keep alive must be 0 (off) or at least 1 s.")};
+    return {};
 }
 
 QString generateClientId()

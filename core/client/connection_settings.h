@@ -46,8 +46,8 @@ struct ConnectionSettings {
     quint32 incomingPacketLimit() const;
     // Whether a Maximum Packet Size goes to the broker in CONNECT (5.0, and only when the user set one).
     bool announcesMaximumPacketSize() const;
-    // Nothing when the settings can be used; else a sentence saying what to fix.
-    [[nodiscard]] std::optional<QString> problem() const;
+    // Success when the settings can be used; else an InvalidInput problem saying what to fix.
+    Status check() const;
 };
 
 // A client id such as "mqttscope-7f3a9c21": short enough for every broker (3.1.1 allows 23 bytes).

@@ -7,7 +7,7 @@
 
 namespace mqs {
 
-std::variant<QByteArray, QString> payloadFromText(const QString &text, PayloadFormat format)
+Result<QByteArray> payloadFromText(const QString &text, PayloadFormat format)
 {
     switch (format) {
     case PayloadFormat::Text:
@@ -18,7 +18,7 @@ std::variant<QByteArray, QString> payloadFromText(const QString &text, PayloadFo
         QJsonDocument::fromJson(bytes, &error);
         if (error.error != QJsonParseError::NoError) {
             const int line = int(bytes.left(error.offset).count('\n')) + 1;
-            return QStringLiteral("Invalid JSON: %1 at line %2 (byte %3).").arg(error.errorString()).arg(line).arg(error.offset);
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("Invalid JSON: %1 at line %2 (byte %3).").arg(error.errorString()).arg(line).arg(error.offset)};
         }
         return bytes;
     }
@@ -27,15 +27,15 @@ std::variant<QByteArray, QString> payloadFromText(const QString &text, PayloadFo
         digits.remove(QRegularExpression(QStringLiteral("\\s|0x|,")));
         for (qsizetype i = 0; i < digits.size(); ++i)
             if (!isxdigit(digits[i].toLatin1()))
-                return QStringLiteral("Invalid hex: '%1' at position %2 is not a hex digit.").arg(digits[i]).arg(i + 1);
+                return Problem{ProblemKind::InvalidInput, QStringLiteral("Invalid hex: '%1' at position %2 is not a hex digit.").arg(digits[i]).arg(i + 1)};
         if (digits.size() % 2)
-            return QStringLiteral("Invalid hex: %1 digits is an odd number; each byte takes two.").arg(digits.size());
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("Invalid hex: %1 digits is an odd number; each byte takes two.").arg(digits.size())};
         return QByteArray::fromHex(digits.toLatin1());
     }
     case PayloadFormat::Base64: {
         const auto result = QByteArray::fromBase64Encoding(text.trimmed().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
         if (!result)
-            return QStringLiteral("Invalid base64: the text has characters or padding base64 does not allow.");
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("Invalid base64: the text has characters or padding base64 does not allow.")};
         return *result;
     }
     }

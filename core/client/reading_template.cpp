@@ -17,7 +17,7 @@ int decimalsOf(const QString &number)
 
 } // namespace
 
-std::variant<ReadingTemplate, QString> ReadingTemplate::parse(const QString &text, quint32 seed)
+Result<ReadingTemplate> ReadingTemplate::parse(const QString &text, quint32 seed)
 {
     ReadingTemplate t;
     t.m_random.seed(seed ? seed : QRandomGenerator::global()->generate());
@@ -49,7 +49,7 @@ std::variant<ReadingTemplate, QString> ReadingTemplate::parse(const QString &tex
             f.step = r.captured(3).isEmpty() ? 1.0 : r.captured(3).toDouble();
             f.decimals = std::max({decimalsOf(r.captured(1)), decimalsOf(r.captured(2)), decimalsOf(r.captured(3))});
             if (f.b < f.a || f.step <= 0)
-                return QStringLiteral("{{%1}}: the range must run from low to high with a positive step.").arg(spec);
+                return Problem{ProblemKind::InvalidInput, QStringLiteral("{{%1}}: the range must run from low to high with a positive step.").arg(spec)};
         } else if (const auto w = walkRe.match(spec); w.hasMatch()) {
             f.kind = Field::Walk;
             f.a = f.value = w.captured(1).toDouble();
@@ -60,11 +60,11 @@ std::variant<ReadingTemplate, QString> ReadingTemplate::parse(const QString &tex
             for (const QString &word : p.captured(1).split(QLatin1Char(','), Qt::SkipEmptyParts))
                 f.words.push_back(word.trimmed());
             if (f.words.empty())
-                return QStringLiteral("{{%1}}: give the words to pick from, separated by commas.").arg(spec);
+                return Problem{ProblemKind::InvalidInput, QStringLiteral("{{%1}}: give the words to pick from, separated by commas.").arg(spec)};
         } else {
-            return QStringLiteral("{{%1}} is not a template field; use seq, counter, now, uuid, random A..B [step S], "
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("{{%1}} is not a template field; use seq, counter, now, uuid, random A..B [step S], "
                                   "walk X ±D or pick A,B,C.")
-                .arg(spec);
+                .arg(spec)};
         }
         t.m_fields.push_back(std::move(f));
     }
@@ -72,8 +72,8 @@ std::variant<ReadingTemplate, QString> ReadingTemplate::parse(const QString &tex
         t.m_fields.push_back(Field{Field::Literal, text.mid(at)});
     for (const Field &f : t.m_fields)
         if (f.kind == Field::Literal && f.text.contains(QLatin1String("{{")))
-            return QStringLiteral("'{{' at '%1' opens a template field that is never closed with '}}'.")
-                .arg(f.text.mid(f.text.indexOf(QLatin1String("{{")), 20));
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("'{{' at '%1' opens a template field that is never closed with '}}'.")
+                .arg(f.text.mid(f.text.indexOf(QLatin1String("{{")), 20))};
     return t;
 }
 
@@ -111,13 +111,13 @@ QString ReadingTemplate::render()
     return out;
 }
 
-std::variant<QString, TemplateProblem> ReadingSeries::next(const QString &text)
+Result<QString> ReadingSeries::next(const QString &text)
 {
     if (!m_template || text != m_text) {
         auto parsed = ReadingTemplate::parse(text);
-        if (const auto *error = std::get_if<QString>(&parsed))
-            return TemplateProblem{*error};
-        m_template = std::get<ReadingTemplate>(std::move(parsed));
+        if (!parsed)
+            return parsed.problem();
+        m_template = std::move(parsed).value();
         m_text = text;
     }
     return m_template->render();

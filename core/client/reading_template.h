@@ -10,6 +10,8 @@
 //   {{pick livingroom,kitchen}}  one of the words, at random
 // Unknown fields are an error, not left in the payload.
 
+#include "protocol/result.h"
+
 #include <QRandomGenerator>
 #include <QString>
 
@@ -19,16 +21,11 @@
 
 namespace mqs {
 
-// Why a template text cannot be used: a sentence naming the field.
-struct TemplateProblem {
-    QString sentence;
-};
-
 class ReadingTemplate
 {
 public:
-    // The template, or a sentence naming the field that is wrong.
-    [[nodiscard]] static std::variant<ReadingTemplate, QString> parse(const QString &text, quint32 seed = 0);
+    // The template, or an InvalidInput problem naming the field that is wrong.
+    static Result<ReadingTemplate> parse(const QString &text, quint32 seed = 0);
 
     QString render();
     bool isConstant() const; // no fields: every render is the same
@@ -55,8 +52,8 @@ private:
 class ReadingSeries
 {
 public:
-    // The next reading of `text`, or a sentence naming the field that is wrong.
-    [[nodiscard]] std::variant<QString, TemplateProblem> next(const QString &text);
+    // The next reading of `text`, or an InvalidInput problem naming the field that is wrong.
+    Result<QString> next(const QString &text);
     // The next reading is {{seq}} 1 again (and {{walk}} starts from its first value).
     void restart();
     // Readings rendered in this series so far: the last {{seq}} given.

@@ -2,17 +2,17 @@
 
 namespace mqs {
 
-std::optional<StoreError> applyStep(SessionStore *store, const StoreBatch &changes, const std::vector<StepPart> &parts)
+Status applyStep(SessionStore *store, const StoreBatch &changes, const std::vector<StepPart> &parts)
 {
     // 1. Write-ahead: the step's state is recorded before any of its packets goes out.
     if (store)
-        if (auto error = store->commit(changes))
-            return error;
+        if (Status committed = store->commit(changes); !committed)
+            return committed;
     // 2.-4. Each session's packets, deliveries and close, in the order the engine produced them.
     for (const StepPart &part : parts)
         if (part.target && part.output)
             carryOut(*part.target, *part.output);
-    return std::nullopt;
+    return {};
 }
 
 void carryOut(StepTarget &target, const SessionOutput &output)

@@ -36,10 +36,9 @@ struct StepPart {
 
 // Commits `changes` in one transaction (no store: nothing persists, nothing can fail), then
 // carries out `parts` in order. On a failed commit nothing of any part is carried out and the
-// error is returned: the caller closes with storeFailureClose() and forgets what the step did
+// Store problem is returned: the caller closes with storeFailureClose() and forgets what the step did
 // in memory (the store holds the truth).
-[[nodiscard]] std::optional<StoreError> applyStep(SessionStore *store, const StoreBatch &changes,
-                                                  const std::vector<StepPart> &parts);
+Status applyStep(SessionStore *store, const StoreBatch &changes, const std::vector<StepPart> &parts);
 
 // Carries out one committed output: packets in order, deliveries, report, close.
 void carryOut(StepTarget &target, const SessionOutput &output);

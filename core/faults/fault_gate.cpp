@@ -1,6 +1,7 @@
 #include "fault_gate.h"
 
 #include "protocol/describe.h"
+#include "protocol/overloaded.h"
 
 namespace mqs {
 
@@ -82,6 +83,61 @@ std::vector<HeldPacket> FaultGate::discard(quint64 owner)
         }
     }
     return gone;
+}
+
+FlowState stateWhenReleased(const HeldPacket &packet, FlowState now)
+{
+    if (now != FlowState::None)
+        return now;
+    return flowDirectionOf(packet.type, true) == Direction::Inbound ? FlowState::Complete : packet.flowState;
+}
+
+void GateEdge::passGate(FaultGate &gate, HeldPacket packet, qint64 nowUs)
+{
+    const GateVerdict verdict = gate.judge(packet, nowUs);
+    const quint32 rule = verdict.ruleId;
+    std::visit(overloaded{
+                   [&](const gate::Cross &) { cross(packet, TraceMark::None, 0); },
+                   [&](const gate::Hold &) {
+                       record(packet, TraceMark::Held, rule);
+                       heldChanged();
+                   },
+                   [&](const gate::Drop &) { record(packet, TraceMark::Dropped, rule); },
+                   [&](const gate::Delay &delay) {
+                       later(delay.ms, [this, packet, rule] {
+                           if (isAlive(packet))
+                               cross(packet, TraceMark::Delayed, rule);
+                       });
+                   },
+                   [&](const gate::Duplicate &) {
+                       cross(packet, TraceMark::None, 0);
+                       if (isAlive(packet))
+                           cross(packet, TraceMark::Duplicated, rule);
+                   },
+                   [&](const gate::CutAfter &cutAfter) {
+                       cross(packet, TraceMark::None, 0);
+                       later(0, [this, packet, why = cutAfter.why] {
+                           if (isAlive(packet))
+                               cutConnection(packet, why);
+                       });
+                   },
+               },
+               verdict.action);
+    if (verdict.actedOn())
+        ruleActed(rule);
+}
+
+bool GateEdge::settleHeld(FaultGate &gate, quint64 heldId, TraceMark fate)
+{
+    const auto packet = gate.take(heldId);
+    if (!packet)
+        return false;
+    heldChanged();
+    if (fate == TraceMark::Dropped)
+        record(*packet, TraceMark::Dropped, packet->ruleId);
+    else if (isAlive(*packet))
+        cross(*packet, TraceMark::Released, packet->ruleId);
+    return true;
 }
 
 } // namespace mqs

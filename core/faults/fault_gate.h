@@ -10,6 +10,7 @@
 #include "session/flow.h"
 #include "trace/trace_event.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <variant>
@@ -77,6 +78,41 @@ private:
     FaultRuleSet &m_rules;
     std::map<quint64, HeldPacket> m_held;
     quint64 m_nextId = 1;
+};
+
+// The flow state a sent packet is traced with when it is released: its flow's state `now` (the
+// flow may have moved on while the packet was held); a flow that is gone shows Complete when it
+// was inbound, the state it was held in when outbound.
+FlowState stateWhenReleased(const HeldPacket &packet, FlowState now);
+
+// An edge that owns a gate (the client Connection, the sandbox broker for its clients). Carrying
+// out a verdict and settling a held packet are written here once; the edge says how a packet
+// crosses, how it is traced without crossing, whether its connection is still there, how to wait
+// and how to cut.
+class GateEdge
+{
+public:
+    virtual ~GateEdge() = default;
+
+protected:
+    // Judges `packet` at `gate` and carries out the verdict.
+    void passGate(FaultGate &gate, HeldPacket packet, qint64 nowUs);
+    // A held packet leaves `gate`: Released, it crosses if its connection is still there;
+    // Dropped, it is traced and never crosses. False when `heldId` is not held.
+    bool settleHeld(FaultGate &gate, quint64 heldId, TraceMark fate);
+
+private:
+    // The packet goes through: written (sent) or processed (received), traced with `mark`.
+    virtual void cross(const HeldPacket &packet, TraceMark mark, quint32 ruleId) = 0;
+    // Traced without going through (held, dropped).
+    virtual void record(const HeldPacket &packet, TraceMark mark, quint32 ruleId) = 0;
+    // Whether the packet's connection is still there (checked before delayed work).
+    virtual bool isAlive(const HeldPacket &packet) const = 0;
+    virtual void cutConnection(const HeldPacket &packet, const QString &why) = 0;
+    // Runs `work` after `ms` (0: once the current step is done), unless the edge is gone by then.
+    virtual void later(int ms, std::function<void()> work) = 0;
+    virtual void heldChanged() = 0;
+    virtual void ruleActed(quint32 ruleId) = 0;
 };
 
 } // namespace mqs

@@ -58,7 +58,7 @@ QString faultActionName(FaultAction action)
     return {};
 }
 
-std::variant<FaultRule, QString> FaultRule::parse(const QString &text)
+Result<FaultRule> FaultRule::parse(const QString &text)
 {
     const QStringList words = text.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
     const QString usage = QStringLiteral(" Write e.g. \"hold out PUBREL\", \"drop in PUBCOMP every 10\" or "
@@ -80,11 +80,11 @@ std::variant<FaultRule, QString> FaultRule::parse(const QString &text)
         const QString duration = next();
         const auto ms = parseDuration(duration);
         if (!ms)
-            return QStringLiteral("Fault rule '%1': 'delay' needs a duration such as 500ms or 2s, got '%2'.").arg(text, duration);
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("Fault rule '%1': 'delay' needs a duration such as 500ms or 2s, got '%2'.").arg(text, duration)};
         rule.delayMs = *ms;
     } else {
-        return QStringLiteral("Fault rule '%1' starts with '%2'; it must start with hold, drop, delay, duplicate or cut.")
-                   .arg(text, action) + usage;
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("Fault rule '%1' starts with '%2'; it must start with hold, drop, delay, duplicate or cut.")
+                   .arg(text, action) + usage};
     }
     const QString direction = next().toLower();
     if (direction == QLatin1String("out"))
@@ -94,35 +94,35 @@ std::variant<FaultRule, QString> FaultRule::parse(const QString &text)
     else if (direction == QLatin1String("any"))
         rule.direction = FaultDirection::Both;
     else
-        return QStringLiteral("Fault rule '%1': after the action comes out, in or any, not '%2'.").arg(text, direction) + usage;
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("Fault rule '%1': after the action comes out, in or any, not '%2'.").arg(text, direction) + usage};
     const QString type = next();
     if (type.compare(QLatin1String("any"), Qt::CaseInsensitive) != 0) {
         rule.type = parseType(type);
         if (!rule.type)
-            return QStringLiteral("Fault rule '%1': '%2' is not a packet type (PUBLISH, PUBREC, PUBREL, PUBCOMP, ... or any).")
-                .arg(text, type);
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("Fault rule '%1': '%2' is not a packet type (PUBLISH, PUBREC, PUBREL, PUBCOMP, ... or any).")
+                .arg(text, type)};
     }
     while (i < words.size()) {
         const QString key = next().toLower();
         const QString value = next();
         if (value.isEmpty())
-            return QStringLiteral("Fault rule '%1': '%2' needs a value.").arg(text, key);
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("Fault rule '%1': '%2' needs a value.").arg(text, key)};
         bool ok = false;
         if (key == QLatin1String("id")) {
             const uint id = value.toUInt(&ok);
             if (!ok || id == 0 || id > 65535)
-                return QStringLiteral("Fault rule '%1': packet id '%2' must be 1 to 65535.").arg(text, value);
+                return Problem{ProblemKind::InvalidInput, QStringLiteral("Fault rule '%1': packet id '%2' must be 1 to 65535.").arg(text, value)};
             rule.match = FaultMatch::PacketId;
             rule.packetId = PacketId(quint16(id));
         } else if (key == QLatin1String("topic")) {
-            if (const auto problem = topicFilterProblem(value))
-                return QStringLiteral("Fault rule '%1': %2").arg(text, *problem);
+            if (const Status problem = checkTopicFilter(value); !problem)
+                return Problem{ProblemKind::InvalidInput, QStringLiteral("Fault rule '%1': %2").arg(text, problem.sentence())};
             rule.match = FaultMatch::TopicFilter;
             rule.topicFilter = value;
         } else if (key == QLatin1String("every")) {
             const uint n = value.toUInt(&ok);
             if (!ok || n == 0)
-                return QStringLiteral("Fault rule '%1': 'every' needs a count of 1 or more, got '%2'.").arg(text, value);
+                return Problem{ProblemKind::InvalidInput, QStringLiteral("Fault rule '%1': 'every' needs a count of 1 or more, got '%2'.").arg(text, value)};
             rule.match = FaultMatch::EveryNth;
             rule.every = n;
         } else if (key == QLatin1String("client")) {
@@ -130,10 +130,10 @@ std::variant<FaultRule, QString> FaultRule::parse(const QString &text)
         } else if (key == QLatin1String("limit")) {
             const uint n = value.toUInt(&ok);
             if (!ok || n == 0)
-                return QStringLiteral("Fault rule '%1': 'limit' needs a count of 1 or more, got '%2'.").arg(text, value);
+                return Problem{ProblemKind::InvalidInput, QStringLiteral("Fault rule '%1': 'limit' needs a count of 1 or more, got '%2'.").arg(text, value)};
             rule.limit = n;
         } else {
-            return QStringLiteral("Fault rule '%1': unknown word '%2'; expected id, topic, every, client or limit.").arg(text, key);
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("Fault rule '%1': unknown word '%2'; expected id, topic, every, client or limit.").arg(text, key)};
         }
     }
     rule.name = rule.toText();
@@ -199,14 +199,14 @@ QJsonObject FaultRule::toJson() const
     return json;
 }
 
-std::variant<FaultRule, QString> FaultRule::fromJson(const QJsonObject &json)
+Result<FaultRule> FaultRule::fromJson(const QJsonObject &json)
 {
     auto parsed = parse(json.value(QStringLiteral("rule")).toString());
-    if (auto *rule = std::get_if<FaultRule>(&parsed)) {
+    if (parsed) {
         const QString name = json.value(QStringLiteral("name")).toString();
         if (!name.isEmpty())
-            rule->name = name;
-        rule->enabled = json.value(QStringLiteral("enabled")).toBool(true);
+            parsed->name = name;
+        parsed->enabled = json.value(QStringLiteral("enabled")).toBool(true);
     }
     return parsed;
 }

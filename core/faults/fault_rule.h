@@ -11,6 +11,7 @@
 // e.g. "hold out PUBREL", "drop in PUBCOMP every 10", "delay 500ms out PUBLISH topic sensors/#",
 //      "cut in PUBREC", "hold out PUBCOMP client dashboard limit 1".
 
+#include "protocol/result.h"
 #include "protocol/types.h"
 
 #include <QJsonObject>
@@ -40,12 +41,13 @@ struct FaultRule {
     std::optional<quint32> limit{}; // act on the first K matches only
     QString clientId{}; // only packets of this client (the sandbox broker's rules); empty: any
 
-    [[nodiscard]] static std::variant<FaultRule, QString> parse(const QString &text);
+    // The rule, or an InvalidInput problem saying what is wrong and how a rule is written.
+    static Result<FaultRule> parse(const QString &text);
     QString toText() const;
     // "Hold outgoing PUBREL until released", for lists and the trace.
     QString describe() const;
     QJsonObject toJson() const;
-    [[nodiscard]] static std::variant<FaultRule, QString> fromJson(const QJsonObject &json);
+    static Result<FaultRule> fromJson(const QJsonObject &json);
     bool operator==(const FaultRule &) const = default;
 };
 

@@ -126,19 +126,19 @@ QJsonArray FaultRuleSet::toJson() const
     return array;
 }
 
-std::optional<QString> FaultRuleSet::fromJson(const QJsonArray &json)
+Status FaultRuleSet::fromJson(const QJsonArray &json)
 {
     std::vector<FaultRule> rules;
     for (qsizetype i = 0; i < json.size(); ++i) {
         auto parsed = FaultRule::fromJson(json.at(i).toObject());
-        if (const auto *error = std::get_if<QString>(&parsed))
-            return QStringLiteral("Fault rule %1: %2").arg(i + 1).arg(*error);
-        rules.push_back(std::get<FaultRule>(parsed));
+        if (!parsed)
+            return Problem{parsed.problem().kind, QStringLiteral("Fault rule %1: %2").arg(i + 1).arg(parsed.sentence())};
+        rules.push_back(std::move(parsed).value());
     }
     clear();
     for (FaultRule &r : rules)
         add(std::move(r));
-    return std::nullopt;
+    return {};
 }
 
 } // namespace mqs

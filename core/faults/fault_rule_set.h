@@ -54,8 +54,8 @@ public:
     static std::vector<FaultPreset> presets();
 
     QJsonArray toJson() const;
-    // Replaces the rules; nothing on success, else a sentence naming the bad entry.
-    [[nodiscard]] std::optional<QString> fromJson(const QJsonArray &json);
+    // Replaces the rules, or keeps them and says which entry is bad.
+    Status fromJson(const QJsonArray &json);
 
 private:
     std::vector<FaultRule> m_rules;

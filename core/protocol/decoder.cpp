@@ -111,7 +111,7 @@ PacketId readPacketId(ByteReader &r, const QString &owner)
     const qsizetype at = r.position();
     const quint16 id = r.twoByteInteger(QStringLiteral("Packet Identifier"));
     if (id == 0)
-        r.fail(R::ProtocolError, QStringLiteral("%1 carries Packet Identifier 0; it must be non-zero [MQTT-2.3.1-1]").arg(owner), at);
+        r.fail(R::ProtocolError, QStringLiteral("%1 carries Packet Identifier 0; it must be non-zero [MQTT-2.2.1-3] [MQTT-2.2.1-4]; 3.1.1 [MQTT-2.3.1-1]").arg(owner), at);
     return PacketId(id);
 }
 
@@ -139,8 +139,8 @@ QString readFilter(ByteReader &r, const QString &owner)
 {
     const qsizetype at = r.position();
     QString filter = r.utf8String(QStringLiteral("Topic Filter"));
-    if (const auto problem = topicFilterProblem(filter))
-        r.fail(R::TopicFilterInvalid, owner + QStringLiteral(": ") + *problem, at);
+    if (const Status problem = checkTopicFilter(filter); !problem)
+        r.fail(R::TopicFilterInvalid, owner + QStringLiteral(": ") + problem.sentence(), at);
     return filter;
 }
 
@@ -201,8 +201,8 @@ Connect readConnect(ByteReader &r)
             will.properties = readProperties(r, PropertyContext::Will, QStringLiteral("CONNECT Will"));
         const qsizetype topicAt = r.position();
         will.topic = r.utf8String(QStringLiteral("Will Topic"));
-        if (const auto problem = topicNameProblem(will.topic))
-            r.fail(R::TopicNameInvalid, QStringLiteral("CONNECT Will Topic: ") + *problem, topicAt);
+        if (const Status problem = checkTopicName(will.topic); !problem)
+            r.fail(R::TopicNameInvalid, QStringLiteral("CONNECT Will Topic: ") + problem.sentence(), topicAt);
         will.payload = r.binaryData(QStringLiteral("Will Payload"));
         c.will = std::move(will);
     }
@@ -278,8 +278,8 @@ Publish readPublish(ByteReader &r, quint8 flags, ProtocolVersion version)
                    QStringLiteral("PUBLISH has an empty Topic Name%1 [MQTT-4.7.3-1]")
                        .arg(version == ProtocolVersion::V5 ? QStringLiteral(" and no Topic Alias") : QString()),
                    topicAt);
-    } else if (const auto problem = topicNameProblem(p.topic)) {
-        r.fail(R::TopicNameInvalid, QStringLiteral("PUBLISH: ") + *problem, topicAt);
+    } else if (const Status problem = checkTopicName(p.topic); !problem) {
+        r.fail(R::TopicNameInvalid, QStringLiteral("PUBLISH: ") + problem.sentence(), topicAt);
     }
     p.payload = r.rest(QStringLiteral("Payload"));
     return p;
@@ -441,7 +441,7 @@ Packet readBody(ByteReader &r, PacketType type, quint8 flags, ProtocolVersion ve
     r.fail(R::MalformedPacket, QStringLiteral("unknown packet type"), 0);
 }
 
-// Flags every packet type but PUBLISH must carry ([MQTT-2.2.2-1], [MQTT-3.6.1-1], ...).
+// Flags every packet type but PUBLISH must carry ([MQTT-2.1.3-1], [MQTT-3.6.1-1], ...; 3.1.1 [MQTT-2.2.2-1]).
 quint8 requiredFlags(PacketType type)
 {
     switch (type) {
@@ -460,7 +460,7 @@ QString flagsRule(PacketType type)
     case PacketType::PubRel: return QStringLiteral(" [MQTT-3.6.1-1]");
     case PacketType::Subscribe: return QStringLiteral(" [MQTT-3.8.1-1]");
     case PacketType::Unsubscribe: return QStringLiteral(" [MQTT-3.10.1-1]");
-    default: return QStringLiteral(" [MQTT-2.2.2-2]");
+    default: return QStringLiteral(" [MQTT-2.1.3-1]; 3.1.1 [MQTT-2.2.2-2]");
     }
 }
 
@@ -555,7 +555,7 @@ Decoder::Result Decoder::next()
         return *m_error;
     const qsizetype available = m_buffer.size() - m_start;
     if (available < 2)
-        return std::monostate{};
+        return NeedMoreBytes{};
     const auto *data = reinterpret_cast<const quint8 *>(m_buffer.constData()) + m_start;
     const quint8 typeValue = data[0] >> 4;
     if (typeValue == 0 || (typeValue == 15 && m_version != ProtocolVersion::V5) ||
@@ -571,7 +571,7 @@ Decoder::Result Decoder::next()
     qsizetype headerLength = 0;
     for (int i = 0; i < 4; ++i) {
         if (1 + i >= available)
-            return std::monostate{};
+            return NeedMoreBytes{};
         const quint8 b = data[1 + i];
         remaining |= quint32(b & 0x7F) << (7 * i);
         if (!(b & 0x80)) {
@@ -594,7 +594,7 @@ Decoder::Result Decoder::next()
                          .arg(packetTypeName(PacketType(typeValue))).arg(total).arg(m_maximumPacketSize),
                      m_consumed});
     if (quint64(available) < total)
-        return std::monostate{};
+        return NeedMoreBytes{};
 
     QByteArray raw = m_buffer.sliced(m_start, qsizetype(total));
     auto result = decodePacket(raw, m_version);

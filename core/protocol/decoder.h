@@ -37,10 +37,15 @@ inline constexpr quint32 kMaximumPossiblePacketSize = 268435460;
 [[nodiscard]] std::variant<Packet, ProtocolError> decodePacket(QByteArrayView bytes, ProtocolVersion version,
                                                  PacketLayout *layout = nullptr);
 
+// What Decoder::next() answers while a packet is still incomplete.
+struct NeedMoreBytes {
+    bool operator==(const NeedMoreBytes &) const = default;
+};
+
 class Decoder
 {
 public:
-    using Result = std::variant<std::monostate, DecodedPacket, ProtocolError>;
+    using Result = std::variant<NeedMoreBytes, DecodedPacket, ProtocolError>;
 
     explicit Decoder(ProtocolVersion version = ProtocolVersion::V311,
                      quint32 maximumPacketSize = kMaximumPossiblePacketSize);
@@ -56,7 +61,7 @@ public:
 
     void feed(QByteArrayView chunk);
     // A whole packet, the error that ended the stream (again on every later call), or
-    // std::monostate when more bytes are needed.
+    // NeedMoreBytes when the next packet is not complete yet.
     [[nodiscard]] Result next();
 
     bool failed() const { return m_error.has_value(); }

@@ -11,7 +11,7 @@ class ByteWriter
 {
 public:
     QByteArray bytes;
-    std::optional<QString> problem;
+    Status problem;
 
     void byte(quint8 v) { bytes.append(char(v)); }
     void twoByteInteger(quint16 v)
@@ -41,13 +41,13 @@ public:
     void packetId(std::optional<PacketId> id, const QString &owner)
     {
         if (!id || !id->isValid())
-            note(QStringLiteral("%1 needs a non-zero packet identifier [MQTT-2.3.1-1]").arg(owner));
+            note(QStringLiteral("%1 needs a non-zero packet identifier [MQTT-2.2.1-3]; 3.1.1 [MQTT-2.3.1-1]").arg(owner));
         twoByteInteger(id ? id->value : 0);
     }
     void note(QString text)
     {
-        if (!problem)
-            problem = std::move(text);
+        if (problem)
+            problem = Problem{ProblemKind::InvalidInput, std::move(text)};
     }
 };
 
@@ -75,8 +75,8 @@ void writeProperties(ByteWriter &w, const Properties &properties)
                    },
             p.value);
     }
-    if (body.problem)
-        w.note(*body.problem);
+    if (!body.problem)
+        w.note(body.problem.sentence());
     w.variableByteInteger(quint32(body.bytes.size()));
     w.bytes.append(body.bytes);
 }
@@ -227,8 +227,8 @@ ByteWriter write(const Packet &packet, ProtocolVersion version)
     ByteWriter out;
     if (packetType(packet) == PacketType::Auth && version != ProtocolVersion::V5)
         out.note(QStringLiteral("AUTH exists only in MQTT 5.0"));
-    if (body.problem)
-        out.note(*body.problem);
+    if (!body.problem)
+        out.note(body.problem.sentence());
     if (quint64(body.bytes.size()) > kMaximumRemainingLength)
         out.note(QStringLiteral("the packet body is %1 bytes; at most 268,435,455 fit").arg(body.bytes.size()));
     out.bytes.reserve(body.bytes.size() + 5);
@@ -256,7 +256,7 @@ QByteArray encode(const Packet &packet, ProtocolVersion version)
     return write(packet, version).bytes;
 }
 
-std::optional<QString> encodingProblem(const Packet &packet, ProtocolVersion version)
+Status checkEncodable(const Packet &packet, ProtocolVersion version)
 {
     return write(packet, version).problem;
 }

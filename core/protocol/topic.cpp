@@ -2,17 +2,21 @@
 
 namespace mqs {
 
-std::optional<QString> topicNameProblem(QStringView topic)
+namespace {
+Problem invalid(QString sentence) { return problem(ProblemKind::InvalidInput, std::move(sentence)); }
+} // namespace
+
+Status checkTopicName(QStringView topic)
 {
     if (topic.isEmpty())
-        return QStringLiteral("A topic name must not be empty [MQTT-4.7.3-1].");
+        return invalid(QStringLiteral("A topic name must not be empty [MQTT-4.7.3-1]."));
     if (topic.contains(QLatin1Char('+')) || topic.contains(QLatin1Char('#')))
-        return QStringLiteral("The topic name '%1' contains a wildcard ('+' or '#'); wildcards are only "
+        return invalid(QStringLiteral("The topic name '%1' contains a wildcard ('+' or '#'); wildcards are only "
                               "allowed in subscriptions [MQTT-3.3.2-2].")
-            .arg(topic);
+            .arg(topic));
     if (topic.contains(QChar(0)))
-        return QStringLiteral("A topic name must not contain U+0000 [MQTT-4.7.3-2].");
-    return std::nullopt;
+        return invalid(QStringLiteral("A topic name must not contain U+0000 [MQTT-4.7.3-2]."));
+    return {};
 }
 
 bool isSharedSubscription(QStringView filter)
@@ -28,37 +32,37 @@ QStringView filterWithoutShare(QStringView filter)
     return slash < 0 ? QStringView() : filter.mid(slash + 1);
 }
 
-std::optional<QString> topicFilterProblem(QStringView filter)
+Status checkTopicFilter(QStringView filter)
 {
     if (filter.isEmpty())
-        return QStringLiteral("A topic filter must not be empty [MQTT-4.7.3-1].");
+        return invalid(QStringLiteral("A topic filter must not be empty [MQTT-4.7.3-1]."));
     if (filter.contains(QChar(0)))
-        return QStringLiteral("A topic filter must not contain U+0000 [MQTT-4.7.3-2].");
+        return invalid(QStringLiteral("A topic filter must not contain U+0000 [MQTT-4.7.3-2]."));
     QStringView plain = filter;
     if (isSharedSubscription(filter)) {
         const qsizetype slash = filter.indexOf(QLatin1Char('/'), 7);
         const QStringView shareName = slash < 0 ? filter.mid(7) : filter.mid(7, slash - 7);
         if (shareName.isEmpty() || slash < 0)
-            return QStringLiteral("The shared subscription '%1' needs the form $share/{ShareName}/{filter} "
+            return invalid(QStringLiteral("The shared subscription '%1' needs the form $share/{ShareName}/{filter} "
                                   "[MQTT-4.8.2-1].")
-                .arg(filter);
+                .arg(filter));
         if (shareName.contains(QLatin1Char('+')) || shareName.contains(QLatin1Char('#')))
-            return QStringLiteral("The share name in '%1' must not contain '+' or '#' [MQTT-4.8.2-2].").arg(filter);
+            return invalid(QStringLiteral("The share name in '%1' must not contain '+' or '#' [MQTT-4.8.2-2].").arg(filter));
         plain = filter.mid(slash + 1);
         if (plain.isEmpty())
-            return QStringLiteral("The shared subscription '%1' has no topic filter after the share name.").arg(filter);
+            return invalid(QStringLiteral("The shared subscription '%1' has no topic filter after the share name.").arg(filter));
     }
     const auto levels = plain.split(QLatin1Char('/'));
     for (qsizetype i = 0; i < levels.size(); ++i) {
         const QStringView level = levels[i];
         if (level.contains(QLatin1Char('#'))) {
             if (level.size() != 1 || i != levels.size() - 1)
-                return QStringLiteral("In '%1', '#' must stand alone as the last level [MQTT-4.7.1-1].").arg(filter);
+                return invalid(QStringLiteral("In '%1', '#' must stand alone as the last level [MQTT-4.7.1-1].").arg(filter));
         }
         if (level.contains(QLatin1Char('+')) && level.size() != 1)
-            return QStringLiteral("In '%1', '+' must occupy a whole level [MQTT-4.7.1-2].").arg(filter);
+            return invalid(QStringLiteral("In '%1', '+' must occupy a whole level [MQTT-4.7.1-2].").arg(filter));
     }
-    return std::nullopt;
+    return {};
 }
 
 bool topicMatches(QStringView filter, QStringView topic)

@@ -1,22 +1,22 @@
 #pragma once
 // Topic names and topic filters (spec 4.7): validation and matching.
 
+#include "result.h"
+
 #include <QString>
 #include <QList>
 #include <QStringView>
 
-#include <optional>
-
 namespace mqs {
 
-// Nothing when `topic` may be published to; else a sentence saying why not.
+// Success when `topic` may be published to; else an InvalidInput problem saying why not.
 // Topic names carry no wildcards and are at least one character long ([MQTT-4.7.3-1]).
-[[nodiscard]] std::optional<QString> topicNameProblem(QStringView topic);
+Status checkTopicName(QStringView topic);
 
-// Nothing when `filter` may be subscribed to; else a sentence saying why not.
+// Success when `filter` may be subscribed to; else an InvalidInput problem saying why not.
 // '#' stands alone as the last level, '+' alone in a level ([MQTT-4.7.1-1], [MQTT-4.7.1-2]);
 // "$share/{name}/{filter}" is checked as a shared subscription.
-[[nodiscard]] std::optional<QString> topicFilterProblem(QStringView filter);
+Status checkTopicFilter(QStringView filter);
 
 // True for "$share/name/filter" (5.0 shared subscriptions).
 bool isSharedSubscription(QStringView filter);

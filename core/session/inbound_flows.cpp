@@ -27,6 +27,15 @@ std::optional<ApplicationMessage> releasedByServer(ApplicationMessage message, M
     return message;
 }
 
+// The rule a peer breaks by reusing a packet id still in flight: the client's or the server's in
+// 5.0, one rule for both in 3.1.1.
+QString reusedIdRule(const Link &link)
+{
+    if (!link.isV5())
+        return QStringLiteral("[MQTT-2.3.1-2]"); // 3.1.1
+    return link.peerIsServer ? QStringLiteral("[MQTT-2.2.1-4]") : QStringLiteral("[MQTT-2.2.1-3]");
+}
+
 } // namespace
 
 const InboundFlow *InboundFlows::flow(PacketId id) const
@@ -135,7 +144,7 @@ void InboundFlows::receiveQoS2(const Publish &publish, const ApplicationMessage 
     if (exceedsReceiveMaximum(id, link, out))
         return;
     if (const auto existing = m_flows.find(id.value); existing != m_flows.end()) {
-        receiveAgain(existing->second, publish, out);
+        receiveAgain(existing->second, publish, link, out);
         return;
     }
     if (publish.dup)
@@ -182,7 +191,7 @@ bool InboundFlows::exceedsReceiveMaximum(PacketId id, const Link &link, SessionO
     return true;
 }
 
-void InboundFlows::receiveAgain(InboundFlow &f, const Publish &publish, SessionOutput &out)
+void InboundFlows::receiveAgain(InboundFlow &f, const Publish &publish, const Link &link, SessionOutput &out)
 {
     // [MQTT-4.3.3-10] until PUBREL, a PUBLISH with this id is the same message: PUBREC again, deliver nothing.
     const PacketId id = f.packetId;
@@ -190,7 +199,7 @@ void InboundFlows::receiveAgain(InboundFlow &f, const Publish &publish, SessionO
     f.state = followFlow(f.state, {FlowEvent::PublishQoS2, FlowEvent::PubRec});
     m_unacknowledgedThisConnection.insert(id.value); // a resend takes a unit of the sender's quota again
     if (!publish.dup)
-        out.events.push_back(PeerViolation{.rule = QStringLiteral("[MQTT-2.3.1-2]"), .message = QStringLiteral("PUBLISH id %1 arrived with DUP=0 while the earlier PUBLISH with that id still awaits its "
+        out.events.push_back(PeerViolation{.rule = reusedIdRule(link), .message = QStringLiteral("PUBLISH id %1 arrived with DUP=0 while the earlier PUBLISH with that id still awaits its "
                            "PUBREL: the sender reused a packet id in flight. Treated as a duplicate and not delivered "
                            "again.")
                 .arg(id.value), .packetId = id});

@@ -60,7 +60,7 @@ private:
     // True (and reported) when a new QoS 2 PUBLISH is one more than our Receive Maximum allows.
     bool exceedsReceiveMaximum(PacketId id, const Link &link, SessionOutput &out) const;
     // The PUBLISH of a flow that still awaits its PUBREL.
-    void receiveAgain(InboundFlow &flow, const Publish &publish, SessionOutput &out);
+    void receiveAgain(InboundFlow &flow, const Publish &publish, const Link &link, SessionOutput &out);
     // A DUP PUBLISH repeating a message whose PUBREL already arrived ([MQTT-4.3.3-6]).
     void reportResentAfterPubRel(PacketId id, const QString &topic, const QByteArray &payload, SessionOutput &out) const;
     void deliver(const ApplicationMessage &message, std::optional<PacketId> id, Millis now, bool record,

@@ -13,16 +13,32 @@ Publish toPublish(const ApplicationMessage &message)
     return p;
 }
 
-ApplicationMessage toMessage(const Publish &publish)
+namespace {
+
+// The message a PUBLISH or a will carries, without the one property that belongs to its carrier.
+template<class Carrier>
+ApplicationMessage messageOf(const Carrier &carrier, PropertyId carriersOwn)
 {
     ApplicationMessage m;
-    m.topic = publish.topic;
-    m.payload = publish.payload;
-    m.qos = publish.qos;
-    m.retain = publish.retain;
-    m.properties = publish.properties;
-    m.properties.remove(PropertyId::TopicAlias);
+    m.topic = carrier.topic;
+    m.payload = carrier.payload;
+    m.qos = carrier.qos;
+    m.retain = carrier.retain;
+    m.properties = carrier.properties;
+    m.properties.remove(carriersOwn);
     return m;
+}
+
+} // namespace
+
+ApplicationMessage toMessage(const Publish &publish)
+{
+    return messageOf(publish, PropertyId::TopicAlias);
+}
+
+ApplicationMessage toMessage(const Will &will)
+{
+    return messageOf(will, PropertyId::WillDelayInterval);
 }
 
 } // namespace mqs

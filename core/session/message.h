@@ -25,6 +25,8 @@ struct ApplicationMessage {
 Publish toPublish(const ApplicationMessage &message);
 // The message a PUBLISH carries (Topic Alias removed: the topic is resolved by then).
 ApplicationMessage toMessage(const Publish &publish);
+// The message a will publishes (Will Delay Interval removed: it only said when to publish it).
+ApplicationMessage toMessage(const Will &will);
 
 // A message handed to the application by the receiving side of a flow.
 struct Delivery {

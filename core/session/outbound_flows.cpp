@@ -60,78 +60,64 @@ void OutboundFlows::update(const OutboundFlow &f, SessionOutput &out, const QStr
                                    f.reason, std::max(0, f.sends - 1), note});
 }
 
-std::optional<QString> OutboundFlows::sizeProblem(const Publish &publish, const Link &link) const
+Status OutboundFlows::checkSize(const Publish &publish, const Link &link) const
 {
-    if (const auto problem = encodingProblem(publish, link.version))
-        return QStringLiteral("The message cannot be encoded: %1.").arg(*problem);
+    if (const Status problem = checkEncodable(publish, link.version); !problem)
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("The message cannot be encoded: %1.").arg(problem.sentence())};
     if (link.peerMaximumPacketSize == 0)
-        return std::nullopt;
+        return {};
     const auto size = quint32(encode(publish, link.version).size());
     if (size <= link.peerMaximumPacketSize)
-        return std::nullopt;
-    return QStringLiteral("The PUBLISH to '%1' is %2 bytes, but the peer accepts at most %3 bytes (Maximum Packet Size) "
+        return {};
+    return Problem{ProblemKind::Limit, QStringLiteral("The PUBLISH to '%1' is %2 bytes, but the peer accepts at most %3 bytes (Maximum Packet Size) "
                           "([MQTT-3.2.2-15] toward a server, [MQTT-3.1.2-24] toward a client). Send a smaller payload.")
         .arg(publish.topic)
         .arg(size)
-        .arg(link.peerMaximumPacketSize);
+        .arg(link.peerMaximumPacketSize)};
 }
 
 PublishResult OutboundFlows::publish(const ApplicationMessage &message, Millis now, const Link &link)
 {
     PublishResult result;
-    if (const auto problem = topicNameProblem(message.topic)) {
-        result.refusal = *problem;
-        return result;
-    }
-    if (const auto problem = propertyProblem(message, link)) {
-        result.refusal = *problem;
-        return result;
-    }
-    if (const auto problem = peerLimitProblem(message, link); problem && link.connected) {
-        result.refusal = *problem;
-        return result;
-    }
+    if (Status topic = checkTopicName(message.topic); !topic)
+        return refused(topic.problem());
+    if (Status properties = checkProperties(message, link); !properties)
+        return refused(properties.problem());
+    if (Status limits = checkPeerLimits(message, link); !limits && link.connected)
+        return refused(limits.problem());
     Publish plain = toPublish(message);
     if (message.qos != QoS::AtMostOnce)
         plain.packetId = PacketId(1); // placeholder for the size check
-    if (const auto problem = sizeProblem(plain, link)) {
-        result.refusal = *problem;
-        return result;
-    }
+    if (Status size = checkSize(plain, link); !size)
+        return refused(size.problem());
 
     if (message.qos == QoS::AtMostOnce) {
-        if (!link.connected) {
-            result.refusal = QStringLiteral("Not connected: a QoS 0 message is sent at once or not at all, so it was not "
-                                            "queued. Connect first, or publish at QoS 1 or 2 to queue it.");
-            return result;
-        }
+        if (!link.connected)
+            return refused({ProblemKind::State,
+                            QStringLiteral("Not connected: a QoS 0 message is sent at once or not at all, so it was not "
+                                           "queued. Connect first, or publish at QoS 1 or 2 to queue it.")});
         OutboundFlow transient;
         transient.message = message;
         transient.createdAt = now; // [MQTT-3.3.2-6] a QoS 0 message has waited no time at all
         PendingAlias alias;
         Publish wire = wirePublish(transient, now, link, false, alias);
-        if (const auto problem = sizeProblem(wire, link)) {
-            result.refusal = *problem;
-            return result;
-        }
+        if (Status size = checkSize(wire, link); !size)
+            return refused(size.problem());
         registerAlias(alias);
         result.output.sent.push_back(std::move(wire));
-        result.ticket = PublishTicket{};
         return result;
     }
 
-    if (queued() >= m_options.maximumQueued) {
-        result.refusal = QStringLiteral("%1 messages are already waiting to be sent (the queue limit). Wait for them to "
-                                        "go out, or raise the limit.")
-                             .arg(queued());
-        return result;
-    }
+    if (queued() >= m_options.maximumQueued)
+        return refused({ProblemKind::Limit,
+                        QStringLiteral("%1 messages are already waiting to be sent (the queue limit). Wait for them to "
+                                       "go out, or raise the limit.")
+                            .arg(queued())});
     const auto id = m_ids.allocate();
-    if (!id) {
-        result.refusal = QStringLiteral("All 65,535 packet identifiers are in use by unfinished flows [MQTT-2.3.1-2]; "
-                                        "wait for some to complete.");
-        return result;
-    }
+    if (!id)
+        return refused({ProblemKind::Limit,
+                        QStringLiteral("All 65,535 packet identifiers are in use by unfinished flows [MQTT-2.2.1-3] [MQTT-2.2.1-4]; 3.1.1 [MQTT-2.3.1-2]; "
+                                       "wait for some to complete.")});
     OutboundFlow f;
     f.serial = m_nextSerial++;
     f.packetId = *id;
@@ -149,37 +135,37 @@ PublishResult OutboundFlows::publish(const ApplicationMessage &message, Millis n
     return result;
 }
 
-std::optional<QString> OutboundFlows::propertyProblem(const ApplicationMessage &message, const Link &link) const
+Status OutboundFlows::checkProperties(const ApplicationMessage &message, const Link &link) const
 {
     const auto alias = message.properties.integer(PropertyId::TopicAlias);
     if (alias && *alias == 0)
-        return QStringLiteral("Topic Alias 0 is not allowed [MQTT-3.3.2-8]. Use an alias from 1 up to the broker's "
-                              "Topic Alias Maximum, or none.");
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("Topic Alias 0 is not allowed [MQTT-3.3.2-8]. Use an alias from 1 up to the broker's "
+                              "Topic Alias Maximum, or none.")};
     if (alias && link.connected && link.peerTopicAliasMaximum == 0)
-        return QStringLiteral("The broker announced no Topic Alias Maximum, so it accepts no topic aliases "
-                              "[MQTT-3.2.2-18]. Remove the Topic Alias.");
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("The broker announced no Topic Alias Maximum, so it accepts no topic aliases "
+                              "[MQTT-3.2.2-18]. Remove the Topic Alias.")};
     if (alias && link.connected && *alias > link.peerTopicAliasMaximum)
-        return QStringLiteral("Topic Alias %1 is above the broker's Topic Alias Maximum of %2 [MQTT-3.2.2-17]. Use an "
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("Topic Alias %1 is above the broker's Topic Alias Maximum of %2 [MQTT-3.2.2-17]. Use an "
                               "alias from 1 to %2.")
             .arg(*alias)
-            .arg(link.peerTopicAliasMaximum);
+            .arg(link.peerTopicAliasMaximum)};
     if (link.peerIsServer && message.properties.contains(PropertyId::SubscriptionIdentifier))
-        return QStringLiteral("A client's PUBLISH must not carry a Subscription Identifier [MQTT-3.3.4-6]; the broker "
-                              "adds them when it forwards. Remove it.");
-    return std::nullopt;
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("A client's PUBLISH must not carry a Subscription Identifier [MQTT-3.3.4-6]; the broker "
+                              "adds them when it forwards. Remove it.")};
+    return {};
 }
 
-std::optional<QString> OutboundFlows::peerLimitProblem(const ApplicationMessage &message, const Link &link) const
+Status OutboundFlows::checkPeerLimits(const ApplicationMessage &message, const Link &link) const
 {
     if (link.peerMaximumQoS && message.qos > *link.peerMaximumQoS)
-        return QStringLiteral("The broker accepts at most QoS %1 (CONNACK Maximum QoS), but this message asks for QoS "
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("The broker accepts at most QoS %1 (CONNACK Maximum QoS), but this message asks for QoS "
                               "%2 [MQTT-3.2.2-11]. Publish at QoS %1.")
             .arg(qosValue(*link.peerMaximumQoS))
-            .arg(qosValue(message.qos));
+            .arg(qosValue(message.qos))};
     if (message.retain && !link.peerRetainAvailable)
-        return QStringLiteral("The broker does not keep retained messages (CONNACK Retain Available = 0) "
-                              "[MQTT-3.2.2-14]. Clear the retain flag.");
-    return propertyProblem(message, link);
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("The broker does not keep retained messages (CONNACK Retain Available = 0) "
+                              "[MQTT-3.2.2-14]. Clear the retain flag.")};
+    return checkProperties(message, link);
 }
 
 void OutboundFlows::registerAlias(const PendingAlias &alias)
@@ -225,8 +211,8 @@ void OutboundFlows::transmit(OutboundFlow &f, Millis now, const Link &link, Sess
     const bool resend = f.sends > 0;
     PendingAlias alias;
     Publish p = wirePublish(f, now, link, resend, alias);
-    if (const auto problem = sizeProblem(p, link)) {
-        finish(f, FlowEvent::NotSent, ReasonCode::PacketTooLarge, now, *problem, out);
+    if (const Status size = checkSize(p, link); !size) {
+        finish(f, FlowEvent::NotSent, ReasonCode::PacketTooLarge, now, size.sentence(), out);
         return;
     }
     registerAlias(alias);
@@ -268,8 +254,8 @@ void OutboundFlows::pump(Millis now, const Link &link, SessionOutput &out)
         }
         // Queued before this CONNACK: its Maximum QoS, Retain Available and Topic Alias Maximum
         // apply now ([MQTT-3.2.2-11], [MQTT-3.2.2-14]).
-        if (const auto problem = peerLimitProblem(f.message, link)) {
-            finish(f, FlowEvent::NotSent, ReasonCode::Success, now, *problem, out);
+        if (const Status limits = checkPeerLimits(f.message, link); !limits) {
+            finish(f, FlowEvent::NotSent, ReasonCode::Success, now, limits.sentence(), out);
             continue;
         }
         transmit(f, now, link, out);

@@ -6,6 +6,7 @@
 #include "link.h"
 #include "packet_id_allocator.h"
 #include "session_output.h"
+#include "protocol/result.h"
 
 #include <QHash>
 
@@ -19,11 +20,17 @@ struct PublishTicket {
     std::optional<PacketId> packetId;
 };
 
+// What publish() answers: the ticket, or the Problem that kept the message from being accepted
+// (then `output` is empty).
 struct PublishResult {
-    std::optional<PublishTicket> ticket; // empty when refused
-    QString refusal; // why it was refused: a sentence for the user
-    SessionOutput output;
+    Result<PublishTicket> ticket = PublishTicket{};
+    SessionOutput output{};
 };
+
+inline PublishResult refused(Problem why)
+{
+    return PublishResult{.ticket = std::move(why)};
+}
 
 class OutboundFlows
 {
@@ -78,16 +85,16 @@ private:
                         PendingAlias &newAlias) const;
     void registerAlias(const PendingAlias &alias);
     // User-set 5.0 properties a client may never send, or not to this peer (alias limits).
-    std::optional<QString> propertyProblem(const ApplicationMessage &message, const Link &link) const;
+    Status checkProperties(const ApplicationMessage &message, const Link &link) const;
     // What the CONNACK forbids: QoS above Maximum QoS, retain without Retain Available, aliases.
-    std::optional<QString> peerLimitProblem(const ApplicationMessage &message, const Link &link) const;
+    Status checkPeerLimits(const ApplicationMessage &message, const Link &link) const;
     // [MQTT-4.3.3-4] PUBREL with the PUBREC's id: after a PUBREC, or resent on resume.
     void sendPubRel(OutboundFlow &flow, SessionOutput &out);
     // Acknowledgements the table has no step for: what the peer did wrong, answered as the spec says.
     void reportStrayPubAck(const PubAck &ack, const OutboundFlow *flow, SessionOutput &out) const;
     void reportStrayPubRec(const PubRec &rec, const OutboundFlow *flow, const Link &link, SessionOutput &out) const;
     void update(const OutboundFlow &flow, SessionOutput &out, const QString &note = {}) const;
-    std::optional<QString> sizeProblem(const Publish &publish, const Link &link) const;
+    Status checkSize(const Publish &publish, const Link &link) const;
 
     Options m_options;
     PacketIdAllocator m_ids;

@@ -1,5 +1,6 @@
 #pragma once
-// Hands out packet identifiers that are not in use in one direction ([MQTT-2.3.1-2]);
+// Hands out packet identifiers that are not in use in one direction ([MQTT-2.2.1-3] client,
+// [MQTT-2.2.1-4] server; 3.1.1 [MQTT-2.3.1-2]);
 // PUBLISH, SUBSCRIBE and UNSUBSCRIBE share the set. An id is free again only when released.
 
 #include "protocol/types.h"

@@ -90,7 +90,7 @@ public:
     InboundFlows &inbound() { return m_inbound; }
 
 private:
-    [[nodiscard]] std::optional<QString> exceedsPeerMaximumPacketSize(const Packet &packet) const;
+    Status checkPeerPacketSize(const Packet &packet) const;
     void resendToServerWithoutSession(Millis now, SessionOutput &out);
     void resend(const QString &headline, Millis now, SessionOutput &out);
     struct PendingRequest {

@@ -6,11 +6,11 @@
 
 namespace mqs {
 
-std::optional<StoreError> MemorySessionStore::commit(const StoreBatch &batch)
+Status MemorySessionStore::commit(const StoreBatch &batch)
 {
     for (const SessionChanges &session : batch)
         applyTo(session.key, session.changes);
-    return std::nullopt;
+    return {};
 }
 
 void MemorySessionStore::applyTo(const SessionKey &key, const std::vector<StoreChange> &changes)
@@ -41,7 +41,7 @@ void MemorySessionStore::applyTo(const SessionKey &key, const std::vector<StoreC
     }
 }
 
-StoreResult<std::optional<StoredSession>> MemorySessionStore::load(const SessionKey &key)
+Result<std::optional<StoredSession>> MemorySessionStore::load(const SessionKey &key)
 {
     const auto it = m_entries.find(key);
     if (it == m_entries.end() || !it->second.meta)
@@ -60,7 +60,7 @@ StoreResult<std::optional<StoredSession>> MemorySessionStore::load(const Session
     return std::optional<StoredSession>(std::move(s));
 }
 
-StoreResult<std::vector<SessionKey>> MemorySessionStore::keys(const QString &scope)
+Result<std::vector<SessionKey>> MemorySessionStore::keys(const QString &scope)
 {
     std::vector<SessionKey> keys;
     for (const auto &[key, entry] : m_entries)
@@ -69,7 +69,7 @@ StoreResult<std::vector<SessionKey>> MemorySessionStore::keys(const QString &sco
     return keys;
 }
 
-StoreResult<std::vector<Delivery>> MemorySessionStore::history(const SessionKey &key, int limit)
+Result<std::vector<Delivery>> MemorySessionStore::history(const SessionKey &key, int limit)
 {
     const auto it = m_entries.find(key);
     if (it == m_entries.end())
@@ -79,7 +79,7 @@ StoreResult<std::vector<Delivery>> MemorySessionStore::history(const SessionKey 
     return std::vector<Delivery>(first, all.end());
 }
 
-StoreResult<std::vector<SessionKey>> MemorySessionStore::historyKeys()
+Result<std::vector<SessionKey>> MemorySessionStore::historyKeys()
 {
     std::vector<SessionKey> keys;
     for (const auto &[key, entry] : m_entries)
@@ -88,7 +88,7 @@ StoreResult<std::vector<SessionKey>> MemorySessionStore::historyKeys()
     return keys;
 }
 
-StoreResult<std::vector<ApplicationMessage>> MemorySessionStore::retained(const SessionKey &key)
+Result<std::vector<ApplicationMessage>> MemorySessionStore::retained(const SessionKey &key)
 {
     std::vector<ApplicationMessage> messages;
     const auto it = m_entries.find(key);

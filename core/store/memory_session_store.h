@@ -10,12 +10,12 @@ namespace mqs {
 class MemorySessionStore final : public SessionStore
 {
 public:
-    [[nodiscard]] std::optional<StoreError> commit(const StoreBatch &batch) override;
-    [[nodiscard]] StoreResult<std::optional<StoredSession>> load(const SessionKey &key) override;
-    [[nodiscard]] StoreResult<std::vector<SessionKey>> keys(const QString &scope) override;
-    [[nodiscard]] StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit) override;
-    [[nodiscard]] StoreResult<std::vector<ApplicationMessage>> retained(const SessionKey &key) override;
-    [[nodiscard]] StoreResult<std::vector<SessionKey>> historyKeys() override;
+    Status commit(const StoreBatch &batch) override;
+    Result<std::optional<StoredSession>> load(const SessionKey &key) override;
+    Result<std::vector<SessionKey>> keys(const QString &scope) override;
+    Result<std::vector<Delivery>> history(const SessionKey &key, int limit) override;
+    Result<std::vector<ApplicationMessage>> retained(const SessionKey &key) override;
+    Result<std::vector<SessionKey>> historyKeys() override;
     QString location() const override { return QStringLiteral("memory"); }
 
 private:

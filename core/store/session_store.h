@@ -4,6 +4,7 @@
 // session it touched, are committed in one transaction before any packet of that step is sent
 // (write-ahead).
 
+#include "protocol/result.h"
 #include "session/session_output.h"
 
 #include <QString>
@@ -40,13 +41,6 @@ struct StoredSession {
     bool operator==(const StoredSession &) const = default;
 };
 
-// A sentence naming the file, what failed and what to do.
-struct StoreError {
-    QString message{};
-};
-
-template<typename T>
-using StoreResult = std::variant<T, StoreError>;
 
 // One session's share of a transaction.
 struct SessionChanges {
@@ -62,24 +56,24 @@ class SessionStore
 public:
     virtual ~SessionStore() = default;
 
-    // Every change of `batch` in one transaction: all of them are kept, or none (and an error says why).
-    [[nodiscard]] virtual std::optional<StoreError> commit(const StoreBatch &batch) = 0;
+    // Every change of `batch` in one transaction: all of them are kept, or none (and a Store problem says why).
+    virtual Status commit(const StoreBatch &batch) = 0;
     // One session's changes in one transaction.
-    [[nodiscard]] std::optional<StoreError> apply(const SessionKey &key, std::vector<StoreChange> changes)
+    Status apply(const SessionKey &key, std::vector<StoreChange> changes)
     {
         return commit(StoreBatch{SessionChanges{key, std::move(changes)}});
     }
     // Nothing when no session is stored for `key`.
-    [[nodiscard]] virtual StoreResult<std::optional<StoredSession>> load(const SessionKey &key) = 0;
+    virtual Result<std::optional<StoredSession>> load(const SessionKey &key) = 0;
     // Forgets the session (flows, subscriptions; the delivery history stays).
-    [[nodiscard]] std::optional<StoreError> remove(const SessionKey &key) { return apply(key, {DeleteSession{}}); }
-    [[nodiscard]] virtual StoreResult<std::vector<SessionKey>> keys(const QString &scope) = 0;
+    Status remove(const SessionKey &key) { return apply(key, {DeleteSession{}}); }
+    virtual Result<std::vector<SessionKey>> keys(const QString &scope) = 0;
     // The delivered messages of `key`, oldest first (at most `limit`, the newest ones).
-    [[nodiscard]] virtual StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit = 100000) = 0;
+    virtual Result<std::vector<Delivery>> history(const SessionKey &key, int limit = 100000) = 0;
     // Every session that has a delivery history, for listing it.
-    [[nodiscard]] virtual StoreResult<std::vector<SessionKey>> historyKeys() = 0;
+    virtual Result<std::vector<SessionKey>> historyKeys() = 0;
     // The retained messages kept under `key`, by topic.
-    [[nodiscard]] virtual StoreResult<std::vector<ApplicationMessage>> retained(const SessionKey &key) = 0;
+    virtual Result<std::vector<ApplicationMessage>> retained(const SessionKey &key) = 0;
     // Where it keeps things, for messages ("memory", a file path).
     virtual QString location() const = 0;
 };

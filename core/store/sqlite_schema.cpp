@@ -66,42 +66,43 @@ class SchemaOpening
 public:
     SchemaOpening(QSqlDatabase &db, const QString &path) : m_db(db), m_path(path), m_query(db) {}
 
-    std::optional<StoreError> run()
+    Status run()
     {
         m_query.exec(QStringLiteral("PRAGMA page_size=%1").arg(kPageSize));
         m_query.exec(QStringLiteral("PRAGMA busy_timeout=5000"));
         const auto version = storedVersion();
-        if (const auto *error = std::get_if<StoreError>(&version))
-            return *error;
-        const int stored = std::get<int>(version);
+        if (!version)
+            return version.problem();
+        const int stored = *version;
         if (stored > kSqliteSchemaVersion)
-            return StoreError{QStringLiteral("The session store %1 was written by a newer MQTT Scope (schema %2); this "
-                                             "version reads schemas up to %3 and leaves the file as it is. Use the "
-                                             "newer version or another file.")
-                                  .arg(m_path)
-                                  .arg(stored)
-                                  .arg(kSqliteSchemaVersion)};
-        if (auto error = setUpJournal())
-            return error;
+            return Problem{ProblemKind::Store,
+                           QStringLiteral("The session store %1 was written by a newer MQTT Scope (schema %2); this "
+                                          "version reads schemas up to %3 and leaves the file as it is. Use the "
+                                          "newer version or another file.")
+                               .arg(m_path)
+                               .arg(stored)
+                               .arg(kSqliteSchemaVersion)};
+        if (Status journal = setUpJournal(); !journal)
+            return journal;
         if (stored == kSqliteSchemaVersion)
-            return std::nullopt;
+            return {};
         return inTransaction(stored == 0 ? QStringLiteral("be set up") : QStringLiteral("be brought to schema 2"),
                              [&] { return stored == 0 ? create() : migrateFrom1(); });
     }
 
 private:
-    std::optional<StoreError> setUpJournal()
+    Status setUpJournal()
     {
         // WAL: readers never block the writer. synchronous=NORMAL: a commit is in the WAL file
         // when it returns, so a killed process loses nothing it committed; only a power cut or
         // an OS crash can take back the last commits (FULL would fsync each one, for that case).
         if (!m_query.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !m_query.exec(QStringLiteral("PRAGMA synchronous=NORMAL")))
             return sqliteFailure(m_path, QStringLiteral("be set up"), m_query.lastError().text());
-        return std::nullopt;
+        return {};
     }
 
     // 0 for a file without tables of ours.
-    std::variant<int, StoreError> storedVersion()
+    Result<int> storedVersion()
     {
         if (!m_query.exec(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'schema_version'")) || !m_query.next())
             return sqliteFailure(m_path, QStringLiteral("be read"), m_query.lastError().text());
@@ -114,50 +115,51 @@ private:
     }
 
     template<typename Step>
-    std::optional<StoreError> inTransaction(const QString &what, Step step)
+    Status inTransaction(const QString &what, Step step)
     {
         if (!m_db.transaction())
             return sqliteFailure(m_path, what, m_db.lastError().text());
-        std::optional<QString> error = step();
-        if (!error && !m_db.commit())
-            error = m_db.lastError().text();
-        if (!error)
-            return std::nullopt;
+        Status done = step();
+        if (done && !m_db.commit())
+            done = Problem{ProblemKind::Store, m_db.lastError().text()};
+        if (done)
+            return {};
         m_db.rollback();
-        return sqliteFailure(m_path, what, *error);
+        return sqliteFailure(m_path, what, done.sentence());
     }
 
-    std::optional<QString> exec(const QString &sql)
+    // A failure carries SQLite's own words, for sqliteFailure() to put in a sentence.
+    Status exec(const QString &sql)
     {
         for (const QString &statement : sql.split(QLatin1Char(';'), Qt::SkipEmptyParts))
             if (!m_query.exec(statement))
-                return m_query.lastError().text();
-        return std::nullopt;
+                return Problem{ProblemKind::Store, m_query.lastError().text()};
+        return {};
     }
 
-    std::optional<QString> create()
+    Status create()
     {
-        if (auto error = exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")))
-            return error;
+        if (Status done = exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")); !done)
+            return done;
         for (const char *statement : kSchema2)
-            if (auto error = exec(QString::fromLatin1(statement)))
-                return error;
+            if (Status done = exec(QString::fromLatin1(statement)); !done)
+                return done;
         return exec(QStringLiteral("DELETE FROM schema_version; INSERT INTO schema_version VALUES (%1)").arg(kSqliteSchemaVersion));
     }
 
-    std::optional<QString> migrateFrom1()
+    Status migrateFrom1()
     {
         for (const char *table : kSchema1Tables)
-            if (auto error = exec(QStringLiteral("ALTER TABLE %1 RENAME TO v1_%1").arg(QLatin1String(table))))
-                return error;
-        if (auto error = create())
-            return error;
-        if (auto error = exec(schema1Copies()))
-            return error;
+            if (Status done = exec(QStringLiteral("ALTER TABLE %1 RENAME TO v1_%1").arg(QLatin1String(table))); !done)
+                return done;
+        if (Status done = create(); !done)
+            return done;
+        if (Status done = exec(schema1Copies()); !done)
+            return done;
         for (const char *table : kSchema1Tables) // drops schema 1's index on deliveries with its table
-            if (auto error = exec(QStringLiteral("DROP TABLE v1_%1").arg(QLatin1String(table))))
-                return error;
-        return std::nullopt;
+            if (Status done = exec(QStringLiteral("DROP TABLE v1_%1").arg(QLatin1String(table))); !done)
+                return done;
+        return {};
     }
 
     QSqlDatabase &m_db;
@@ -167,7 +169,7 @@ private:
 
 } // namespace
 
-StoreError sqliteFailure(const QString &path, const QString &what, const QString &detail)
+Problem sqliteFailure(const QString &path, const QString &what, const QString &detail)
 {
     QString text = QStringLiteral("The session store %1 could not %2: %3.").arg(path, what, detail.trimmed());
     if (detail.contains(QLatin1String("full"), Qt::CaseInsensitive))
@@ -176,10 +178,10 @@ StoreError sqliteFailure(const QString &path, const QString &what, const QString
         text += QStringLiteral(" Check the file's permissions.");
     else if (detail.contains(QLatin1String("not a database"), Qt::CaseInsensitive) || detail.contains(QLatin1String("malformed")))
         text += QStringLiteral(" The file is damaged or not a session store; move it aside to start afresh.");
-    return StoreError{text};
+    return Problem{ProblemKind::Store, text};
 }
 
-std::optional<StoreError> openSchema(QSqlDatabase &db, const QString &path)
+Status openSchema(QSqlDatabase &db, const QString &path)
 {
     return SchemaOpening(db, path).run();
 }

@@ -21,10 +21,10 @@ constexpr qint64 kDeliveriesPerSession = qint64(1) << 40;
 constexpr qint64 kMaximumSessions = (qint64(1) << 23) - 1;
 
 // A sentence naming the store file, what failed and what to do.
-StoreError sqliteFailure(const QString &path, const QString &what, const QString &detail);
+Problem sqliteFailure(const QString &path, const QString &what, const QString &detail);
 
 // Creates the tables of a new file, migrates a schema 1 file in one transaction, and refuses a
 // file written by a newer schema (nothing is changed in it then).
-[[nodiscard]] std::optional<StoreError> openSchema(QSqlDatabase &db, const QString &path);
+Status openSchema(QSqlDatabase &db, const QString &path);
 
 } // namespace mqs

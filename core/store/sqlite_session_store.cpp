@@ -18,6 +18,12 @@ namespace {
 // grows far past the limit, seldom enough that the trim's index scan costs little per message.
 constexpr int kDeliveriesBetweenPrunes = 1000;
 
+// What SQLite said went wrong, for failure() to put in a sentence.
+Problem sqliteDetail(const QSqlQuery &q)
+{
+    return Problem{ProblemKind::Store, q.lastError().text()};
+}
+
 // The rows of the session named by :scope and :client.
 const QLatin1String kThisSession("session = (SELECT id FROM session_keys WHERE scope = :scope AND client_id = :client)");
 
@@ -29,14 +35,14 @@ SqliteSessionStore::SqliteSessionStore(const QString &path)
 {
     const QFileInfo info(path);
     if (!QDir().mkpath(info.absolutePath())) {
-        m_openError = StoreError{QStringLiteral("Cannot create the folder %1 for the session store. Check its "
-                                                "permissions or choose another location.")
-                                     .arg(info.absolutePath())};
+        m_openError = Problem{ProblemKind::Store, QStringLiteral("Cannot create the folder %1 for the session store. Check its "
+                                                                 "permissions or choose another location.")
+                                                      .arg(info.absolutePath())};
         return;
     }
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     if (!m_db.isValid()) {
-        m_openError = StoreError{QStringLiteral("The Qt SQLite driver is missing (install libqt6sql6-sqlite).")};
+        m_openError = Problem{ProblemKind::Store, QStringLiteral("The Qt SQLite driver is missing (install libqt6sql6-sqlite).")};
         return;
     }
     m_db.setDatabaseName(path);
@@ -55,12 +61,12 @@ SqliteSessionStore::~SqliteSessionStore()
     QSqlDatabase::removeDatabase(m_connectionName);
 }
 
-StoreError SqliteSessionStore::failure(const QString &what, const QString &detail) const
+Problem SqliteSessionStore::failure(const QString &what, const QString &detail) const
 {
     return sqliteFailure(m_path, what, detail);
 }
 
-std::variant<QSqlQuery *, QString> SqliteSessionStore::statement(const QString &sql)
+Result<QSqlQuery *> SqliteSessionStore::statement(const QString &sql)
 {
     // Prepared once per store: a turn's transaction may hold thousands of changes, and compiling
     // the SQL again for each cost more than running it.
@@ -68,40 +74,41 @@ std::variant<QSqlQuery *, QString> SqliteSessionStore::statement(const QString &
     if (it == m_statements.end()) {
         QSqlQuery q(m_db);
         if (!q.prepare(sql))
-            return q.lastError().text();
+            return sqliteDetail(q);
         it = m_statements.emplace(sql, std::move(q)).first;
     }
     return &it->second;
 }
 
-std::optional<QString> SqliteSessionStore::run(const QString &sql, qint64 session, const std::function<void(QSqlQuery &)> &bind)
+Status SqliteSessionStore::run(const QString &sql, qint64 session, std::initializer_list<Binding> bindings)
 {
     auto prepared = statement(sql);
-    if (const auto *failed = std::get_if<QString>(&prepared))
-        return *failed;
-    QSqlQuery &q = *std::get<QSqlQuery *>(prepared);
+    if (!prepared)
+        return prepared.problem();
+    QSqlQuery &q = **prepared;
     if (sql.contains(QLatin1String(":session")))
         q.bindValue(QStringLiteral(":session"), session);
-    bind(q);
-    std::optional<QString> error;
+    for (const Binding &binding : bindings)
+        q.bindValue(binding.first, binding.second);
+    Status done;
     if (!q.exec())
-        error = q.lastError().text();
+        done = sqliteDetail(q);
     q.finish(); // done with it until its next use: it holds no lock meanwhile
-    return error;
+    return done;
 }
 
-std::variant<std::optional<qint64>, QString> SqliteSessionStore::findSession(const SessionKey &key)
+Result<std::optional<qint64>> SqliteSessionStore::findSession(const SessionKey &key)
 {
     if (const auto it = m_sessionIds.find(key); it != m_sessionIds.end())
         return std::optional<qint64>(it->second);
     auto prepared = statement(QStringLiteral("SELECT id FROM session_keys WHERE scope = :scope AND client_id = :client"));
-    if (const auto *failed = std::get_if<QString>(&prepared))
-        return *failed;
-    QSqlQuery &q = *std::get<QSqlQuery *>(prepared);
+    if (!prepared)
+        return prepared.problem();
+    QSqlQuery &q = **prepared;
     q.bindValue(QStringLiteral(":scope"), key.scope);
     q.bindValue(QStringLiteral(":client"), key.clientId);
     if (!q.exec())
-        return q.lastError().text();
+        return sqliteDetail(q);
     std::optional<qint64> id;
     if (q.next())
         id = q.value(0).toLongLong();
@@ -111,189 +118,182 @@ std::variant<std::optional<qint64>, QString> SqliteSessionStore::findSession(con
     return id;
 }
 
-std::variant<qint64, QString> SqliteSessionStore::sessionFor(const SessionKey &key)
+Result<qint64> SqliteSessionStore::sessionFor(const SessionKey &key)
 {
     auto found = findSession(key);
-    if (const auto *failed = std::get_if<QString>(&found))
-        return *failed;
-    if (const auto id = std::get<std::optional<qint64>>(found))
+    if (!found)
+        return found.problem();
+    if (const std::optional<qint64> id = *found)
         return *id;
     // Remembered by findSession() once the transaction that adds it has committed.
     auto prepared = statement(QStringLiteral("INSERT INTO session_keys (scope, client_id) VALUES (:scope, :client)"));
-    if (const auto *failed = std::get_if<QString>(&prepared))
-        return *failed;
-    QSqlQuery &q = *std::get<QSqlQuery *>(prepared);
+    if (!prepared)
+        return prepared.problem();
+    QSqlQuery &q = **prepared;
     q.bindValue(QStringLiteral(":scope"), key.scope);
     q.bindValue(QStringLiteral(":client"), key.clientId);
     if (!q.exec())
-        return q.lastError().text();
+        return sqliteDetail(q);
     const qint64 id = q.lastInsertId().toLongLong();
     q.finish();
     if (id > kMaximumSessions)
-        return QStringLiteral("it holds the most sessions it can number (%1)").arg(kMaximumSessions);
+        return Problem{ProblemKind::Limit, QStringLiteral("it holds the most sessions it can number (%1)").arg(kMaximumSessions)};
     return id;
 }
 
-std::optional<StoreError> SqliteSessionStore::commit(const StoreBatch &batch)
+Status SqliteSessionStore::commit(const StoreBatch &batch)
 {
-    if (m_openError)
+    if (!m_openError)
         return m_openError;
     if (std::all_of(batch.begin(), batch.end(), [](const SessionChanges &s) { return s.changes.empty(); }))
-        return std::nullopt;
+        return {};
     if (isFull())
         return failure(QStringLiteral("save the session"), QStringLiteral("database or disk is full"));
     if (!m_db.transaction())
         return failure(QStringLiteral("start a transaction"), m_db.lastError().text());
-    std::optional<QString> error;
-    for (auto session = batch.begin(); !error && session != batch.end(); ++session)
-        error = applySession(*session);
-    if (!error && !m_db.commit())
-        error = m_db.lastError().text();
-    if (error) {
+    Status applied;
+    for (auto session = batch.begin(); applied && session != batch.end(); ++session)
+        applied = applySession(*session);
+    if (applied && !m_db.commit())
+        applied = Problem{ProblemKind::Store, m_db.lastError().text()};
+    if (!applied) {
         m_db.rollback();
-        return failure(QStringLiteral("save the session"), *error);
+        return failure(QStringLiteral("save the session"), applied.sentence());
     }
-    return std::nullopt;
+    return {};
 }
 
-std::optional<QString> SqliteSessionStore::applySession(const SessionChanges &session)
+Status SqliteSessionStore::applySession(const SessionChanges &session)
 {
     if (session.changes.empty())
-        return std::nullopt;
+        return {};
     auto number = sessionFor(session.key);
-    if (const auto *failed = std::get_if<QString>(&number))
-        return *failed;
-    const qint64 id = std::get<qint64>(number);
+    if (!number)
+        return number.problem();
+    const qint64 id = *number;
     for (const StoreChange &change : session.changes)
-        if (auto error = applyChange(id, change))
-            return error;
+        if (Status applied = applyChange(id, change); !applied)
+            return applied;
     m_deliveriesSincePrune += std::count_if(session.changes.begin(), session.changes.end(), [](const StoreChange &change) {
         return std::holds_alternative<RecordDelivery>(change);
     });
     if (m_deliveriesSincePrune < kDeliveriesBetweenPrunes)
-        return std::nullopt;
+        return {};
     m_deliveriesSincePrune = 0;
     return pruneHistory(id);
 }
 
-std::optional<QString> SqliteSessionStore::pruneHistory(qint64 session)
+Status SqliteSessionStore::pruneHistory(qint64 session)
 {
     return run(QStringLiteral("DELETE FROM deliveries WHERE row BETWEEN :first AND (SELECT row FROM deliveries WHERE row"
                               " BETWEEN :first AND :last ORDER BY row DESC LIMIT 1 OFFSET :keep)"),
-               session, [&](QSqlQuery &q) {
-                   q.bindValue(QStringLiteral(":first"), session * kDeliveriesPerSession);
-                   q.bindValue(QStringLiteral(":last"), (session + 1) * kDeliveriesPerSession - 1);
-                   q.bindValue(QStringLiteral(":keep"), m_historyLimit);
-               });
+               session,
+               {{QStringLiteral(":first"), session * kDeliveriesPerSession},
+                {QStringLiteral(":last"), (session + 1) * kDeliveriesPerSession - 1},
+                {QStringLiteral(":keep"), m_historyLimit}});
 }
 
-std::optional<QString> SqliteSessionStore::applyChange(qint64 session, const StoreChange &change)
+Status SqliteSessionStore::applyChange(qint64 session, const StoreChange &change)
 {
     return std::visit(
         overloaded{
-            [&](const SaveMeta &c) -> std::optional<QString> {
+            [&](const SaveMeta &c) {
                 return run(QStringLiteral("INSERT OR REPLACE INTO sessions VALUES (:session, :version, :expiry, :established)"),
-                           session, [&](QSqlQuery &q) {
-                               q.bindValue(QStringLiteral(":version"), int(c.meta.version));
-                               q.bindValue(QStringLiteral(":expiry"), qint64(c.meta.sessionExpiry));
-                               q.bindValue(QStringLiteral(":established"), c.meta.established ? 1 : 0);
-                           });
+                           session,
+                           {{QStringLiteral(":version"), int(c.meta.version)},
+                            {QStringLiteral(":expiry"), qint64(c.meta.sessionExpiry)},
+                            {QStringLiteral(":established"), c.meta.established ? 1 : 0}});
             },
-            [&](const SaveOutbound &c) -> std::optional<QString> {
+            [&](const SaveOutbound &c) {
                 const OutboundFlow &f = c.flow;
                 return run(QStringLiteral("INSERT OR REPLACE INTO outbound_flows VALUES (:session, :id, :serial, :state,"
                                           " :sends, :pubrels, :reason, :created, :published, :acknowledged, :message)"),
-                           session, [&](QSqlQuery &q) {
-                               q.bindValue(QStringLiteral(":id"), f.packetId.value);
-                               q.bindValue(QStringLiteral(":serial"), qint64(f.serial));
-                               q.bindValue(QStringLiteral(":state"), int(f.state));
-                               q.bindValue(QStringLiteral(":sends"), f.sends);
-                               q.bindValue(QStringLiteral(":pubrels"), f.pubRelSends);
-                               q.bindValue(QStringLiteral(":reason"), int(f.reason));
-                               q.bindValue(QStringLiteral(":created"), qint64(f.createdAt.count()));
-                               q.bindValue(QStringLiteral(":published"), qint64(f.publishedAt.count()));
-                               q.bindValue(QStringLiteral(":acknowledged"), qint64(f.acknowledgedAt.count()));
-                               q.bindValue(QStringLiteral(":message"), serializeMessage(f.message));
-                           });
+                           session,
+                           {{QStringLiteral(":id"), f.packetId.value},
+                            {QStringLiteral(":serial"), qint64(f.serial)},
+                            {QStringLiteral(":state"), int(f.state)},
+                            {QStringLiteral(":sends"), f.sends},
+                            {QStringLiteral(":pubrels"), f.pubRelSends},
+                            {QStringLiteral(":reason"), int(f.reason)},
+                            {QStringLiteral(":created"), qint64(f.createdAt.count())},
+                            {QStringLiteral(":published"), qint64(f.publishedAt.count())},
+                            {QStringLiteral(":acknowledged"), qint64(f.acknowledgedAt.count())},
+                            {QStringLiteral(":message"), serializeMessage(f.message)}});
             },
-            [&](const DeleteOutbound &c) -> std::optional<QString> {
+            [&](const DeleteOutbound &c) {
                 return run(QStringLiteral("DELETE FROM outbound_flows WHERE session = :session AND packet_id = :id"), session,
-                           [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":id"), c.packetId.value); });
+                           {{QStringLiteral(":id"), c.packetId.value}});
             },
-            [&](const SaveInbound &c) -> std::optional<QString> {
+            [&](const SaveInbound &c) {
                 const InboundFlow &f = c.flow;
                 return run(QStringLiteral("INSERT OR REPLACE INTO inbound_flows VALUES (:session, :id, :serial, :state,"
                                           " :topic, :received, :duplicates, :message)"),
-                           session, [&](QSqlQuery &q) {
-                               q.bindValue(QStringLiteral(":id"), f.packetId.value);
-                               q.bindValue(QStringLiteral(":serial"), qint64(f.serial));
-                               q.bindValue(QStringLiteral(":state"), int(f.state));
-                               q.bindValue(QStringLiteral(":topic"), f.topic);
-                               q.bindValue(QStringLiteral(":received"), qint64(f.receivedAt.count()));
-                               q.bindValue(QStringLiteral(":duplicates"), f.duplicates);
-                               q.bindValue(QStringLiteral(":message"), f.message ? QVariant(serializeMessage(*f.message))
-                                                                                 : QVariant(QMetaType::fromType<QByteArray>()));
-                           });
+                           session,
+                           {{QStringLiteral(":id"), f.packetId.value},
+                            {QStringLiteral(":serial"), qint64(f.serial)},
+                            {QStringLiteral(":state"), int(f.state)},
+                            {QStringLiteral(":topic"), f.topic},
+                            {QStringLiteral(":received"), qint64(f.receivedAt.count())},
+                            {QStringLiteral(":duplicates"), f.duplicates},
+                            {QStringLiteral(":message"), f.message ? QVariant(serializeMessage(*f.message))
+                                                                   : QVariant(QMetaType::fromType<QByteArray>())}});
             },
-            [&](const DeleteInbound &c) -> std::optional<QString> {
+            [&](const DeleteInbound &c) {
                 return run(QStringLiteral("DELETE FROM inbound_flows WHERE session = :session AND packet_id = :id"), session,
-                           [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":id"), c.packetId.value); });
+                           {{QStringLiteral(":id"), c.packetId.value}});
             },
-            [&](const RecordDelivery &c) -> std::optional<QString> {
+            [&](const RecordDelivery &c) {
                 // The next number in the session's range of rows: the end of one b-tree, found in it.
                 return run(QStringLiteral("INSERT INTO deliveries VALUES ((SELECT ifnull(max(row), :first - 1) + 1 FROM"
                                           " deliveries WHERE row BETWEEN :first AND :last), :id, :at, :message)"),
-                           session, [&](QSqlQuery &q) {
-                               q.bindValue(QStringLiteral(":first"), session * kDeliveriesPerSession);
-                               q.bindValue(QStringLiteral(":last"), (session + 1) * kDeliveriesPerSession - 1);
-                               q.bindValue(QStringLiteral(":id"), c.delivery.packetId ? QVariant(c.delivery.packetId->value)
-                                                                                        : QVariant(QMetaType::fromType<int>()));
-                               q.bindValue(QStringLiteral(":at"), qint64(c.delivery.at.count()));
-                               q.bindValue(QStringLiteral(":message"), serializeMessage(c.delivery.message));
-                           });
+                           session,
+                           {{QStringLiteral(":first"), session * kDeliveriesPerSession},
+                            {QStringLiteral(":last"), (session + 1) * kDeliveriesPerSession - 1},
+                            {QStringLiteral(":id"), c.delivery.packetId ? QVariant(c.delivery.packetId->value)
+                                                                        : QVariant(QMetaType::fromType<int>())},
+                            {QStringLiteral(":at"), qint64(c.delivery.at.count())},
+                            {QStringLiteral(":message"), serializeMessage(c.delivery.message)}});
             },
-            [&](const SaveSubscription &c) -> std::optional<QString> {
+            [&](const SaveSubscription &c) {
                 const Subscription &s = c.subscription;
                 return run(QStringLiteral("INSERT OR REPLACE INTO subscriptions VALUES (:session, :filter, :qos,"
                                           " :nolocal, :rap, :rh, :subid)"),
-                           session, [&](QSqlQuery &q) {
-                               q.bindValue(QStringLiteral(":filter"), s.filter);
-                               q.bindValue(QStringLiteral(":qos"), int(qosValue(s.options.maximumQoS)));
-                               q.bindValue(QStringLiteral(":nolocal"), s.options.noLocal ? 1 : 0);
-                               q.bindValue(QStringLiteral(":rap"), s.options.retainAsPublished ? 1 : 0);
-                               q.bindValue(QStringLiteral(":rh"), int(s.options.retainHandling));
-                               q.bindValue(QStringLiteral(":subid"), qint64(c.subscriptionIdentifier));
-                           });
+                           session,
+                           {{QStringLiteral(":filter"), s.filter},
+                            {QStringLiteral(":qos"), int(qosValue(s.options.maximumQoS))},
+                            {QStringLiteral(":nolocal"), s.options.noLocal ? 1 : 0},
+                            {QStringLiteral(":rap"), s.options.retainAsPublished ? 1 : 0},
+                            {QStringLiteral(":rh"), int(s.options.retainHandling)},
+                            {QStringLiteral(":subid"), qint64(c.subscriptionIdentifier)}});
             },
-            [&](const DeleteSubscription &c) -> std::optional<QString> {
+            [&](const DeleteSubscription &c) {
                 return run(QStringLiteral("DELETE FROM subscriptions WHERE session = :session AND filter = :filter"), session,
-                           [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":filter"), c.filter); });
+                           {{QStringLiteral(":filter"), c.filter}});
             },
-            [&](const SaveRetained &c) -> std::optional<QString> {
+            [&](const SaveRetained &c) {
                 return run(QStringLiteral("INSERT OR REPLACE INTO retained VALUES (:session, :topic, :message)"), session,
-                           [&](QSqlQuery &q) {
-                               q.bindValue(QStringLiteral(":topic"), c.message.topic);
-                               q.bindValue(QStringLiteral(":message"), serializeMessage(c.message));
-                           });
+                           {{QStringLiteral(":topic"), c.message.topic},
+                            {QStringLiteral(":message"), serializeMessage(c.message)}});
             },
-            [&](const DeleteRetained &c) -> std::optional<QString> {
+            [&](const DeleteRetained &c) {
                 return run(QStringLiteral("DELETE FROM retained WHERE session = :session AND topic = :topic"), session,
-                           [&](QSqlQuery &q) { q.bindValue(QStringLiteral(":topic"), c.topic); });
+                           {{QStringLiteral(":topic"), c.topic}});
             },
-            [&](const DeleteSession &) -> std::optional<QString> {
+            [&](const DeleteSession &) -> Status {
                 for (const char *table : {"sessions", "outbound_flows", "inbound_flows", "subscriptions"})
-                    if (auto error = run(QStringLiteral("DELETE FROM %1 WHERE session = :session").arg(QLatin1String(table)),
-                                         session, [](QSqlQuery &) {}))
-                        return error;
-                return std::nullopt;
+                    if (Status deleted = run(QStringLiteral("DELETE FROM %1 WHERE session = :session").arg(QLatin1String(table)),
+                                             session, {});
+                        !deleted)
+                        return deleted;
+                return {};
             },
         },
         change);
 }
 
-std::optional<StoreError> SqliteSessionStore::setMaximumSize(qint64 bytes)
+Status SqliteSessionStore::setMaximumSize(qint64 bytes)
 {
-    if (m_openError)
+    if (!m_openError)
         return m_openError;
     QSqlQuery q(m_db);
     if (!q.exec(QStringLiteral("PRAGMA page_size")) || !q.next())
@@ -302,7 +302,7 @@ std::optional<StoreError> SqliteSessionStore::setMaximumSize(qint64 bytes)
     if (!q.exec(QStringLiteral("PRAGMA max_page_count = %1").arg(pages)))
         return failure(QStringLiteral("be limited"), q.lastError().text());
     m_maximumBytes = bytes;
-    return std::nullopt;
+    return {};
 }
 
 bool SqliteSessionStore::isFull() const
@@ -313,10 +313,10 @@ bool SqliteSessionStore::isFull() const
            && QFileInfo(m_path).size() + QFileInfo(m_path + QStringLiteral("-wal")).size() >= *m_maximumBytes;
 }
 
-StoreResult<std::optional<StoredSession>> SqliteSessionStore::load(const SessionKey &key)
+Result<std::optional<StoredSession>> SqliteSessionStore::load(const SessionKey &key)
 {
-    if (m_openError)
-        return *m_openError;
+    if (!m_openError)
+        return m_openError.problem();
     QSqlQuery q(m_db);
     auto select = [&](const QString &sql) {
         q.prepare(sql);
@@ -351,9 +351,9 @@ StoreResult<std::optional<StoredSession>> SqliteSessionStore::load(const Session
         f.acknowledgedAt = Millis(q.value(8).toLongLong());
         const auto message = deserializeMessage(q.value(9).toByteArray());
         if (!message)
-            return StoreError{QStringLiteral("The session store %1 holds an unreadable message for outbound id %2.")
-                                  .arg(m_path)
-                                  .arg(f.packetId.value)};
+            return Problem{ProblemKind::Store, QStringLiteral("The session store %1 holds an unreadable message for outbound id %2.")
+                                                   .arg(m_path)
+                                                   .arg(f.packetId.value)};
         f.message = *message;
         s.outbound.push_back(std::move(f));
     }
@@ -390,10 +390,10 @@ StoreResult<std::optional<StoredSession>> SqliteSessionStore::load(const Session
     return std::optional<StoredSession>(std::move(s));
 }
 
-StoreResult<std::vector<SessionKey>> SqliteSessionStore::keys(const QString &scope)
+Result<std::vector<SessionKey>> SqliteSessionStore::keys(const QString &scope)
 {
-    if (m_openError)
-        return *m_openError;
+    if (!m_openError)
+        return m_openError.problem();
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("SELECT client_id FROM sessions JOIN session_keys ON id = session WHERE scope = :scope"
                              " ORDER BY client_id"));
@@ -406,10 +406,10 @@ StoreResult<std::vector<SessionKey>> SqliteSessionStore::keys(const QString &sco
     return keys;
 }
 
-StoreResult<std::vector<Delivery>> SqliteSessionStore::history(const SessionKey &key, int limit)
+Result<std::vector<Delivery>> SqliteSessionStore::history(const SessionKey &key, int limit)
 {
-    if (m_openError)
-        return *m_openError;
+    if (!m_openError)
+        return m_openError.problem();
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("SELECT packet_id, at_ms, message FROM (SELECT row, packet_id, at_ms, message FROM session_keys"
                              " JOIN deliveries ON row BETWEEN id * %1 AND id * %1 + %2 WHERE scope = :scope AND client_id = :client"
@@ -434,10 +434,10 @@ StoreResult<std::vector<Delivery>> SqliteSessionStore::history(const SessionKey 
     return deliveries;
 }
 
-StoreResult<std::vector<SessionKey>> SqliteSessionStore::historyKeys()
+Result<std::vector<SessionKey>> SqliteSessionStore::historyKeys()
 {
-    if (m_openError)
-        return *m_openError;
+    if (!m_openError)
+        return m_openError.problem();
     QSqlQuery q(m_db);
     if (!q.exec(QStringLiteral("SELECT scope, client_id FROM session_keys WHERE EXISTS (SELECT 1 FROM deliveries WHERE row"
                                " BETWEEN id * %1 AND id * %1 + %2) ORDER BY scope, client_id")
@@ -450,10 +450,10 @@ StoreResult<std::vector<SessionKey>> SqliteSessionStore::historyKeys()
     return keys;
 }
 
-StoreResult<std::vector<ApplicationMessage>> SqliteSessionStore::retained(const SessionKey &key)
+Result<std::vector<ApplicationMessage>> SqliteSessionStore::retained(const SessionKey &key)
 {
-    if (m_openError)
-        return *m_openError;
+    if (!m_openError)
+        return m_openError.problem();
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("SELECT message FROM retained WHERE %1 ORDER BY topic").arg(kThisSession));
     q.bindValue(QStringLiteral(":scope"), key.scope);

@@ -7,8 +7,11 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 
-#include <functional>
+#include <QVariant>
+
+#include <initializer_list>
 #include <map>
+#include <utility>
 
 namespace mqs {
 
@@ -21,45 +24,48 @@ public:
     SqliteSessionStore(const SqliteSessionStore &) = delete;
     SqliteSessionStore &operator=(const SqliteSessionStore &) = delete;
 
-    // Why the database could not be opened, or nothing.
-    [[nodiscard]] const std::optional<StoreError> &error() const { return m_openError; }
+    // Whether the database opened, and why not.
+    [[nodiscard]] const Status &error() const { return m_openError; }
 
-    [[nodiscard]] std::optional<StoreError> commit(const StoreBatch &batch) override;
-    [[nodiscard]] StoreResult<std::optional<StoredSession>> load(const SessionKey &key) override;
-    [[nodiscard]] StoreResult<std::vector<SessionKey>> keys(const QString &scope) override;
-    [[nodiscard]] StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit) override;
-    [[nodiscard]] StoreResult<std::vector<ApplicationMessage>> retained(const SessionKey &key) override;
-    [[nodiscard]] StoreResult<std::vector<SessionKey>> historyKeys() override;
+    Status commit(const StoreBatch &batch) override;
+    Result<std::optional<StoredSession>> load(const SessionKey &key) override;
+    Result<std::vector<SessionKey>> keys(const QString &scope) override;
+    Result<std::vector<Delivery>> history(const SessionKey &key, int limit) override;
+    Result<std::vector<ApplicationMessage>> retained(const SessionKey &key) override;
+    Result<std::vector<SessionKey>> historyKeys() override;
     QString location() const override { return m_path; }
 
     // Caps the store's files (the database and its WAL) at `bytes`: a transaction that would grow
     // the database past it (SQLite max_page_count), or any once the files reach it, fails like a
     // full disk.
-    [[nodiscard]] std::optional<StoreError> setMaximumSize(qint64 bytes);
+    Status setMaximumSize(qint64 bytes);
     // The delivery history keeps at most this many rows per session (oldest dropped); default 100,000.
     void setHistoryLimit(int rows) { m_historyLimit = rows; }
 
 private:
-    StoreError failure(const QString &what, const QString &detail) const;
-    // `sql` prepared (kept for the next use), or why it does not compile.
-    [[nodiscard]] std::variant<QSqlQuery *, QString> statement(const QString &sql);
-    // Runs `sql` with :session bound and what `bind` binds; why it failed, or nothing.
-    [[nodiscard]] std::optional<QString> run(const QString &sql, qint64 session, const std::function<void(QSqlQuery &)> &bind);
+    Problem failure(const QString &what, const QString &detail) const;
+    // `sql` prepared (kept for the next use), or SQLite's reason it does not compile.
+    Result<QSqlQuery *> statement(const QString &sql);
+    // A named parameter of a statement and its value.
+    using Binding = std::pair<QString, QVariant>;
+    // Runs `sql` with :session and `bindings` bound. A failure carries SQLite's own words, for
+    // failure() to put in a sentence.
+    Status run(const QString &sql, qint64 session, std::initializer_list<Binding> bindings);
     // The number of `key`'s session, nothing when none was ever stored.
-    [[nodiscard]] std::variant<std::optional<qint64>, QString> findSession(const SessionKey &key);
+    Result<std::optional<qint64>> findSession(const SessionKey &key);
     // The number of `key`'s session, given to it in the current transaction when it has none yet.
-    [[nodiscard]] std::variant<qint64, QString> sessionFor(const SessionKey &key);
-    // One session's changes inside the open transaction; why they failed, or nothing.
-    [[nodiscard]] std::optional<QString> applySession(const SessionChanges &session);
-    [[nodiscard]] std::optional<QString> applyChange(qint64 session, const StoreChange &change);
-    [[nodiscard]] std::optional<QString> pruneHistory(qint64 session);
+    Result<qint64> sessionFor(const SessionKey &key);
+    // One session's changes inside the open transaction.
+    Status applySession(const SessionChanges &session);
+    Status applyChange(qint64 session, const StoreChange &change);
+    Status pruneHistory(qint64 session);
     // Whether the files have reached setMaximumSize().
     bool isFull() const;
 
     QString m_path;
     QString m_connectionName;
     QSqlDatabase m_db;
-    std::optional<StoreError> m_openError;
+    Status m_openError;
     std::optional<qint64> m_maximumBytes;
     int m_historyLimit = 100000;
     qint64 m_deliveriesSincePrune = 0;

@@ -38,7 +38,7 @@ QString noMqttSentence(const QString &path, const std::vector<quint16> &ports, b
     if (ports.empty())
         return QStringLiteral("%1 holds no MQTT: no TCP stream on port 1883 or 8883, and none that starts with a CONNECT%2.")
             .arg(path, sawPort ? QStringLiteral(" (there is traffic on those ports, but no MQTT packet)") : QString());
-    return QStringLiteral("%1 holds no MQTT on TCP port %2%3. Give the broker's port with --port.")
+    return QStringLiteral("%1 holds no MQTT on TCP port %2%3.")
         .arg(path, portsText(ports), sawPort ? QStringLiteral(" (there is traffic on it, but no MQTT packet)") : QString());
 }
 
@@ -78,7 +78,9 @@ Result<CaptureTotals> streamCapture(const QString &path, const std::vector<quint
                                        [](const auto &stream) { return stream.second.encrypted; });
     if (totals.packets == 0 && totals.problems == 0 && !encrypted) {
         const QString damage = report->damage ? QLatin1Char(' ') + report->damage->sentence : QString();
-        return problem(ProblemKind::File, noMqttSentence(path, ports, streams.sawWatchedPort()) + damage);
+        // With ports named, the user's port is what is wrong (InvalidInput): each front end says how to name another.
+        const ProblemKind kind = ports.empty() ? ProblemKind::File : ProblemKind::InvalidInput;
+        return problem(kind, noMqttSentence(path, ports, streams.sawWatchedPort()) + damage);
     }
     if (sinks.note && !report->cutSentence().isEmpty())
         sinks.note(report->cutSentence());
@@ -87,7 +89,7 @@ Result<CaptureTotals> streamCapture(const QString &path, const std::vector<quint
     return totals;
 }
 
-std::variant<CaptureContents, QString> decodeCapture(const QString &path, std::vector<quint16> ports)
+Result<CaptureContents> decodeCapture(const QString &path, std::vector<quint16> ports)
 {
     CaptureContents contents;
     const auto totals = streamCapture(path, ports,
@@ -95,7 +97,7 @@ std::variant<CaptureContents, QString> decodeCapture(const QString &path, std::v
                                        .problem = [&](const CaptureProblem &p) { contents.problems.push_back(p); },
                                        .note = [&](const QString &n) { contents.notes.push_back(n); }});
     if (!totals)
-        return totals.problem().sentence;
+        return totals.problem();
     contents.frames = totals->frames;
     return contents;
 }

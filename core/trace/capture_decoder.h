@@ -75,9 +75,9 @@ struct CaptureSinks {
     return streamCapture(path, std::vector<quint16>{port}, sinks);
 }
 
-// Decodes `path` into memory, as streamCapture(). Errors as sentences: not a capture, no MQTT.
-[[nodiscard]] std::variant<CaptureContents, QString> decodeCapture(const QString &path, std::vector<quint16> ports);
-[[nodiscard]] inline std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint16 port = 1883)
+// Decodes `path` into memory, as streamCapture(), with the same problems.
+[[nodiscard]] Result<CaptureContents> decodeCapture(const QString &path, std::vector<quint16> ports);
+[[nodiscard]] inline Result<CaptureContents> decodeCapture(const QString &path, quint16 port = 1883)
 {
     return decodeCapture(path, std::vector<quint16>{port});
 }

@@ -101,23 +101,24 @@ public:
         from.next += quint32(payload.size()) + ((flags & (Syn | Fin)) ? 1 : 0);
     }
 
-    std::optional<QString> error() const { return m_error; }
+    const Status &error() const { return m_error; }
 
 private:
     void write(const QByteArray &bytes)
     {
-        if (m_error)
+        if (!m_error)
             return;
         if (m_out.write(bytes) != bytes.size()) {
             const auto *file = qobject_cast<QFileDevice *>(&m_out);
-            m_error = QStringLiteral("Could not write the capture%1: %2. Check the disk space and permissions.")
-                          .arg(file ? QStringLiteral(" to ") + file->fileName() : QString(), m_out.errorString());
+            m_error = Problem{ProblemKind::File,
+                              QStringLiteral("Could not write the capture%1: %2. Check the disk space and permissions.")
+                                  .arg(file ? QStringLiteral(" to ") + file->fileName() : QString(), m_out.errorString())};
         }
     }
 
     QIODevice &m_out;
     quint16 m_ipId = 0;
-    std::optional<QString> m_error;
+    Status m_error;
 };
 
 } // namespace
@@ -131,7 +132,7 @@ bool TraceSelection::includes(const TraceLog &log, quint64 sequence) const
     return !accept || accept(sequence);
 }
 
-std::optional<QString> writePcap(const TraceLog &log, QIODevice &out, const TraceSelection &selection)
+Status writePcap(const TraceLog &log, QIODevice &out, const TraceSelection &selection)
 {
     PcapWriter pcap(out);
     std::map<ConnectionId, Conversation> conversations;
@@ -201,13 +202,13 @@ std::optional<QString> writePcap(const TraceLog &log, QIODevice &out, const Trac
         default:
             break;
         }
-        if (pcap.error())
+        if (!pcap.error())
             return pcap.error();
     }
     return pcap.error();
 }
 
-std::optional<QString> writeJsonLines(const TraceLog &log, QIODevice &out, const TraceSelection &selection)
+Status writeJsonLines(const TraceLog &log, QIODevice &out, const TraceSelection &selection)
 {
     static const char *const kKinds[] = {"packet", "opened", "closed", "cut", "session_resumed", "flows_abandoned",
                                          "violation", "note"};
@@ -245,11 +246,11 @@ std::optional<QString> writeJsonLines(const TraceLog &log, QIODevice &out, const
         const QByteArray line = QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
         if (out.write(line) != line.size()) {
             const auto *file = qobject_cast<QFileDevice *>(&out);
-            return QStringLiteral("Could not write the trace%1: %2. Check the disk space and permissions.")
-                .arg(file ? QStringLiteral(" to ") + file->fileName() : QString(), out.errorString());
+            return Problem{ProblemKind::File, QStringLiteral("Could not write the trace%1: %2. Check the disk space and permissions.")
+                .arg(file ? QStringLiteral(" to ") + file->fileName() : QString(), out.errorString())};
         }
     }
-    return std::nullopt;
+    return {};
 }
 
 } // namespace mqs

@@ -2,6 +2,7 @@
 // Exports of the trace: pcap (opens in Wireshark and tshark as MQTT) and JSON Lines.
 
 #include "trace_log.h"
+#include "protocol/result.h"
 
 #include <QIODevice>
 
@@ -25,11 +26,11 @@ struct TraceSelection {
 // connection (and per reconnect), the broker side on port 1883 so MQTT dissectors need no
 // hints, sequence and acknowledgement numbers consistent, checksums filled. Only packets that
 // crossed the wire are written: a held packet when it is released, never a dropped one.
-// Nothing on success, else a sentence (e.g. the disk is full).
-[[nodiscard]] std::optional<QString> writePcap(const TraceLog &log, QIODevice &out, const TraceSelection &selection = {});
+// A File problem when it cannot be written (e.g. the disk is full).
+Status writePcap(const TraceLog &log, QIODevice &out, const TraceSelection &selection = {});
 
 // One JSON object per event: sequence, time, connection, kind, direction, type, id, flow
 // state, mark, rule, note, the raw bytes in hex and the describe() line.
-[[nodiscard]] std::optional<QString> writeJsonLines(const TraceLog &log, QIODevice &out, const TraceSelection &selection = {});
+Status writeJsonLines(const TraceLog &log, QIODevice &out, const TraceSelection &selection = {});
 
 } // namespace mqs

@@ -2,6 +2,8 @@
 // Where a broker is: mqtt://, mqtts://, ws://, wss:// URLs parsed into parts and back,
 // and the TLS options that go with an encrypted one.
 
+#include "protocol/result.h"
+
 #include <QString>
 
 #include <optional>
@@ -22,9 +24,9 @@ struct ServerUrl {
     std::optional<QString> password;
 
     // "mqtt://broker:1883", "wss://host/mqtt", "broker:1883" (mqtt:// assumed), "[::1]:1883";
-    // tcp:// is an alias of mqtt://, ssl:// and tls:// of mqtts://. Returns a sentence naming
-    // the fault and the fix when the text is not a broker URL.
-    [[nodiscard]] static std::variant<ServerUrl, QString> parse(const QString &text);
+    // tcp:// is an alias of mqtt://, ssl:// and tls:// of mqtts://. An InvalidInput problem
+    // names the fault and the fix when the text is not a broker URL.
+    static Result<ServerUrl> parse(const QString &text);
     static quint16 defaultPort(Scheme scheme);
     static QString schemeName(Scheme scheme); // "mqtt", "mqtts", "ws", "wss"
 

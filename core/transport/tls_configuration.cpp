@@ -9,15 +9,15 @@
 namespace mqs {
 namespace {
 
-std::variant<QByteArray, QString> readFile(const QString &path, const QString &what)
+Result<QByteArray> readFile(const QString &path, const QString &what)
 {
     QFile file(path);
     if (!file.exists())
-        return QStringLiteral("The %1 file '%2' does not exist.").arg(what, path);
+        return Problem{ProblemKind::File, QStringLiteral("The %1 file '%2' does not exist.").arg(what, path)};
     if (QFileInfo(path).isDir())
-        return QStringLiteral("The %1 file '%2' is a directory, not a file.").arg(what, path);
+        return Problem{ProblemKind::File, QStringLiteral("The %1 file '%2' is a directory, not a file.").arg(what, path)};
     if (!file.open(QIODevice::ReadOnly))
-        return QStringLiteral("The %1 file '%2' cannot be read: %3.").arg(what, path, file.errorString());
+        return Problem{ProblemKind::File, QStringLiteral("The %1 file '%2' cannot be read: %3.").arg(what, path, file.errorString())};
     return file.readAll();
 }
 
@@ -93,45 +93,45 @@ bool keyBelongsToCertificate(const QSslKey &privateKey, const QSslCertificate &c
 
 } // namespace
 
-std::variant<QSslConfiguration, QString> makeSslConfiguration(const TlsOptions &options)
+Result<QSslConfiguration> makeSslConfiguration(const TlsOptions &options)
 {
     QSslConfiguration config = QSslConfiguration::defaultConfiguration();
     QList<QSslCertificate> trusted;
     if (!options.caFile.isEmpty()) {
         auto data = readFile(options.caFile, QStringLiteral("CA certificate"));
-        if (const auto *error = std::get_if<QString>(&data))
-            return *error;
-        trusted = QSslCertificate::fromData(std::get<QByteArray>(data), QSsl::Pem);
+        if (!data)
+            return data.problem();
+        trusted = QSslCertificate::fromData(*data, QSsl::Pem);
         if (trusted.isEmpty())
-            return QStringLiteral("The CA file '%1' holds no PEM certificate (a PEM file has "
+            return Problem{ProblemKind::Tls, QStringLiteral("The CA file '%1' holds no PEM certificate (a PEM file has "
                                   "'-----BEGIN CERTIFICATE-----' lines). Convert it, e.g. with 'openssl x509 -inform der'.")
-                .arg(options.caFile);
+                .arg(options.caFile)};
     }
     if (!options.useSystemCAs && trusted.isEmpty() && !options.insecure)
-        return QStringLiteral("With the system's CAs turned off, no certificate can be trusted. Give the broker's CA "
-                              "with --cafile, or turn the system's CAs back on.");
+        return Problem{ProblemKind::Tls, QStringLiteral("With the system's CAs turned off, no certificate can be trusted. Give the broker's CA "
+                              "with --cafile, or turn the system's CAs back on.")};
     // Setting the list turns off Qt's on-demand loading of the system store, so add it explicitly.
     if (!trusted.isEmpty() || !options.useSystemCAs)
         config.setCaCertificates(options.useSystemCAs ? QSslConfiguration::systemCaCertificates() + trusted : trusted);
     if (!options.clientCertificateFile.isEmpty() && options.clientKeyFile.isEmpty())
-        return QStringLiteral("The client certificate '%1' needs its private key too; give it with --key.")
-            .arg(options.clientCertificateFile);
+        return Problem{ProblemKind::Tls, QStringLiteral("The client certificate '%1' needs its private key too; give it with --key.")
+            .arg(options.clientCertificateFile)};
     if (options.clientCertificateFile.isEmpty() && !options.clientKeyFile.isEmpty())
-        return QStringLiteral("The client key '%1' needs its certificate too; give it with --cert.").arg(options.clientKeyFile);
+        return Problem{ProblemKind::Tls, QStringLiteral("The client key '%1' needs its certificate too; give it with --cert.").arg(options.clientKeyFile)};
     if (!options.clientCertificateFile.isEmpty()) {
         auto certData = readFile(options.clientCertificateFile, QStringLiteral("client certificate"));
-        if (const auto *error = std::get_if<QString>(&certData))
-            return *error;
+        if (!certData)
+            return certData.problem();
         // The file may hold the chain up to the CA: the first certificate is ours, the rest go along.
-        const auto chain = QSslCertificate::fromData(std::get<QByteArray>(certData), QSsl::Pem);
+        const auto chain = QSslCertificate::fromData(*certData, QSsl::Pem);
         if (chain.isEmpty())
-            return QStringLiteral("The client certificate file '%1' holds no PEM certificate (a PEM file has "
+            return Problem{ProblemKind::Tls, QStringLiteral("The client certificate file '%1' holds no PEM certificate (a PEM file has "
                                   "'-----BEGIN CERTIFICATE-----' lines).")
-                .arg(options.clientCertificateFile);
+                .arg(options.clientCertificateFile)};
         auto keyData = readFile(options.clientKeyFile, QStringLiteral("client key"));
-        if (const auto *error = std::get_if<QString>(&keyData))
-            return *error;
-        const QByteArray &pem = std::get<QByteArray>(keyData);
+        if (!keyData)
+            return keyData.problem();
+        const QByteArray &pem = *keyData;
         QSslKey key;
         for (QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
             key = QSslKey(pem, algorithm, QSsl::Pem, QSsl::PrivateKey, options.keyPassphrase);
@@ -140,18 +140,18 @@ std::variant<QSslConfiguration, QString> makeSslConfiguration(const TlsOptions &
         }
         if (key.isNull()) {
             if (pem.contains("ENCRYPTED"))
-                return QStringLiteral("The client key file '%1' is encrypted and the passphrase %2. Give the key's "
+                return Problem{ProblemKind::Tls, QStringLiteral("The client key file '%1' is encrypted and the passphrase %2. Give the key's "
                                       "passphrase.")
                     .arg(options.clientKeyFile, options.keyPassphrase.isEmpty() ? QStringLiteral("is missing")
-                                                                                : QStringLiteral("does not open it"));
-            return QStringLiteral("The client key file '%1' holds no PEM private key (a PEM key has '-----BEGIN ... "
+                                                                                : QStringLiteral("does not open it"))};
+            return Problem{ProblemKind::Tls, QStringLiteral("The client key file '%1' holds no PEM private key (a PEM key has '-----BEGIN ... "
                                   "PRIVATE KEY-----' lines). Check that --key names the key, not the certificate.")
-                .arg(options.clientKeyFile);
+                .arg(options.clientKeyFile)};
         }
         if (!keyBelongsToCertificate(key, chain.first()))
-            return QStringLiteral("The client key '%1' does not belong to the client certificate '%2'. Give the key that "
+            return Problem{ProblemKind::Tls, QStringLiteral("The client key '%1' does not belong to the client certificate '%2'. Give the key that "
                                   "was made with that certificate.")
-                .arg(options.clientKeyFile, options.clientCertificateFile);
+                .arg(options.clientKeyFile, options.clientCertificateFile)};
         config.setLocalCertificateChain(chain);
         config.setPrivateKey(key);
     }

@@ -11,9 +11,10 @@
 
 namespace mqs {
 
-// The configuration, or a sentence naming the file that is missing, unreadable or not PEM, the key
-// that needs a passphrase or belongs to another certificate: all found before any connection.
-[[nodiscard]] std::variant<QSslConfiguration, QString> makeSslConfiguration(const TlsOptions &options);
+// The configuration, or a problem naming the file that is missing or unreadable (File), not PEM,
+// the key that needs a passphrase or belongs to another certificate (Tls): all found before any
+// connection.
+Result<QSslConfiguration> makeSslConfiguration(const TlsOptions &options);
 // "The broker's certificate for 'localhost' is not trusted (...). Give its CA with --cafile, or ..."
 QString describeSslErrors(const QList<QSslError> &errors, const QString &host);
 // Whether `certificate` is issued for `name` (its DNS or IP alternative names, else its CN;

@@ -54,9 +54,9 @@ protected:
     int m_connectTimeoutMs = 10000;
 };
 
-// The transport for `url` (TcpTransport or WebSocketTransport), owned by `parent`; or a sentence
+// The transport for `url` (TcpTransport or WebSocketTransport), owned by `parent`; or a problem
 // saying why not (e.g. a TLS file that is missing or not PEM), before any connection is tried.
-[[nodiscard]] std::variant<Transport *, QString> createTransport(const ServerUrl &url, const TlsOptions &tls, QObject *parent);
+Result<Transport *> createTransport(const ServerUrl &url, const TlsOptions &tls, QObject *parent);
 
 } // namespace mqs
 

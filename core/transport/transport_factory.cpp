@@ -4,14 +4,14 @@
 
 namespace mqs {
 
-std::variant<Transport *, QString> createTransport(const ServerUrl &url, const TlsOptions &tls, QObject *parent)
+Result<Transport *> createTransport(const ServerUrl &url, const TlsOptions &tls, QObject *parent)
 {
     std::optional<QSslConfiguration> ssl;
     if (url.isTls()) {
         auto config = makeSslConfiguration(tls);
-        if (const auto *error = std::get_if<QString>(&config))
-            return *error;
-        ssl = std::get<QSslConfiguration>(config);
+        if (!config)
+            return config.problem();
+        ssl = *config;
     }
     if (url.isWebSocket())
         return static_cast<Transport *>(new WebSocketTransport(url, ssl, tls, parent));

@@ -21,17 +21,17 @@ TransportServer::TransportServer(QObject *parent)
     });
 }
 
-std::optional<QString> TransportServer::listen(quint16 port, const QHostAddress &address)
+Status TransportServer::listen(quint16 port, const QHostAddress &address)
 {
     if (!m_tcp.listen(address, port))
-        return QStringLiteral("Cannot listen on %1:%2: %3. Choose another port, or 0 for any free one.")
+        return Problem{ProblemKind::Network, QStringLiteral("Cannot listen on %1:%2: %3. Choose another port, or 0 for any free one.")
             .arg(address.toString())
             .arg(port)
-            .arg(m_tcp.errorString());
-    return std::nullopt;
+            .arg(m_tcp.errorString())};
+    return {};
 }
 
-std::optional<QString> TransportServer::listenWebSocket(quint16 port, const QHostAddress &address)
+Status TransportServer::listenWebSocket(quint16 port, const QHostAddress &address)
 {
     if (!m_ws) {
         m_ws = new QWebSocketServer(QStringLiteral("MQTT Scope sandbox broker"), QWebSocketServer::NonSecureMode, this);
@@ -42,11 +42,11 @@ std::optional<QString> TransportServer::listenWebSocket(quint16 port, const QHos
         });
     }
     if (!m_ws->listen(address, port))
-        return QStringLiteral("Cannot listen for WebSocket clients on %1:%2: %3.")
+        return Problem{ProblemKind::Network, QStringLiteral("Cannot listen for WebSocket clients on %1:%2: %3.")
             .arg(address.toString())
             .arg(port)
-            .arg(m_ws->errorString());
-    return std::nullopt;
+            .arg(m_ws->errorString())};
+    return {};
 }
 
 void TransportServer::stop()

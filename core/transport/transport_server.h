@@ -20,9 +20,9 @@ class TransportServer : public QObject
 public:
     explicit TransportServer(QObject *parent = nullptr);
 
-    // Port 0 picks a free one (see port()). Nothing on success, else a sentence.
-    [[nodiscard]] std::optional<QString> listen(quint16 port, const QHostAddress &address = QHostAddress::LocalHost);
-    [[nodiscard]] std::optional<QString> listenWebSocket(quint16 port, const QHostAddress &address = QHostAddress::LocalHost);
+    // Port 0 picks a free one (see port()). A Network problem when the port cannot be had.
+    Status listen(quint16 port, const QHostAddress &address = QHostAddress::LocalHost);
+    Status listenWebSocket(quint16 port, const QHostAddress &address = QHostAddress::LocalHost);
     void stop();
     quint16 port() const { return m_tcp.serverPort(); }
     quint16 webSocketPort() const { return m_ws ? m_ws->serverPort() : 0; }

@@ -168,8 +168,8 @@ int main(int argc, char *argv[])
     const int simultaneousCount = argc > 2 ? QString::fromLocal8Bit(argv[2]).toInt() : 2000;
     TraceLog trace(TraceLog::kKeepOnlyNewest); // as the CLI broker keeps it
     SandboxBroker broker({}, &trace);
-    if (const auto problem = broker.start()) {
-        std::fprintf(stderr, "%s\n", qPrintable(*problem));
+    if (const Status problem = broker.start(); !problem) {
+        std::fprintf(stderr, "%s\n", qPrintable(problem.sentence()));
         return 1;
     }
     print("rss_at_start_kib", double(residentKiB()));

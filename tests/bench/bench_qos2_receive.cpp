@@ -31,7 +31,7 @@ class TimedStore final : public SessionStore
 {
 public:
     explicit TimedStore(const QString &path) : m_store(path) {}
-    std::optional<StoreError> commit(const StoreBatch &batch) override
+    Status commit(const StoreBatch &batch) override
     {
         QElapsedTimer timer;
         timer.start();
@@ -40,11 +40,11 @@ public:
         ++transactions;
         return result;
     }
-    StoreResult<std::optional<StoredSession>> load(const SessionKey &key) override { return m_store.load(key); }
-    StoreResult<std::vector<SessionKey>> keys(const QString &scope) override { return m_store.keys(scope); }
-    StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit) override { return m_store.history(key, limit); }
-    StoreResult<std::vector<ApplicationMessage>> retained(const SessionKey &key) override { return m_store.retained(key); }
-    StoreResult<std::vector<SessionKey>> historyKeys() override { return m_store.historyKeys(); }
+    Result<std::optional<StoredSession>> load(const SessionKey &key) override { return m_store.load(key); }
+    Result<std::vector<SessionKey>> keys(const QString &scope) override { return m_store.keys(scope); }
+    Result<std::vector<Delivery>> history(const SessionKey &key, int limit) override { return m_store.history(key, limit); }
+    Result<std::vector<ApplicationMessage>> retained(const SessionKey &key) override { return m_store.retained(key); }
+    Result<std::vector<SessionKey>> historyKeys() override { return m_store.historyKeys(); }
     QString location() const override { return m_store.location(); }
 
     qint64 busyNs = 0;
@@ -167,7 +167,7 @@ struct ConnectionRun {
 ConnectionSettings settingsFor(const Stream &stream, const QString &clientId, bool persistent)
 {
     ConnectionSettings s;
-    s.url = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(stream.port)));
+    s.url = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(stream.port)).value();
     s.clientId = clientId;
     s.cleanStart = !persistent;
     s.sessionExpiry = persistent ? 3600 : 0;

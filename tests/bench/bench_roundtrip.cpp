@@ -35,7 +35,7 @@ int main(int argc, char *argv[])
 
     TraceLog trace;
     ConnectionSettings s;
-    s.url = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())));
+    s.url = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())).value();
     s.clientId = QStringLiteral("bench-mqttscope");
     s.session.maximumInflight = 20;
     s.session.maximumQueued = n;

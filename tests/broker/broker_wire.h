@@ -94,7 +94,7 @@ public:
     {
         ApplicationMessage m{topic, payload, qos, retain, std::move(properties)};
         PublishResult r = c.session.publish(m, now);
-        QVERIFY2(r.ticket, qPrintable(r.refusal));
+        QVERIFY2(r.ticket, qPrintable(r.ticket.sentence()));
         fromClient(c, std::move(r.output));
         run();
     }
@@ -158,9 +158,9 @@ private:
     void apply(BrokerStep step)
     {
         for (auto &[key, changes] : step.store)
-            QVERIFY(!store.apply(key, changes));
+            QVERIFY(store.apply(key, changes).ok());
         for (ClientOutput &co : step.clients) {
-            QVERIFY(!store.apply(co.key, co.output.store));
+            QVERIFY(store.apply(co.key, co.output.store).ok());
             const auto name = m_byHandle.find(co.client);
             if (co.client == 0 || name == m_byHandle.end())
                 continue;

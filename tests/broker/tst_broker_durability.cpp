@@ -38,7 +38,7 @@ const char *const kChildKill = "MQS_DURABILITY_CHILD_KILL"; // "before" or "afte
 ConnectionSettings clientSettings(quint16 port, const QString &clientId, ProtocolVersion version, bool autoReconnect)
 {
     ConnectionSettings s;
-    s.url = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(port)));
+    s.url = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(port)).value();
     s.clientId = s.name = clientId;
     s.version = version;
     s.cleanStart = false;
@@ -114,8 +114,8 @@ int runChildBroker()
         return store;
     };
     SandboxBroker broker(options, nullptr);
-    if (const auto error = broker.start()) {
-        std::fprintf(stderr, "%s\n", qPrintable(*error));
+    if (const Status error = broker.start(); !error) {
+        std::fprintf(stderr, "%s\n", qPrintable(error.sentence()));
         return 1;
     }
     std::printf("ready\n");
@@ -186,7 +186,7 @@ private slots:
             return wrapped;
         };
         SandboxBroker broker(options, nullptr);
-        QVERIFY(!broker.start());
+        QVERIFY(broker.start().ok());
         QSignalSpy notes(&broker, &SandboxBroker::note);
 
         TraceLog subTrace, pubTrace;
@@ -292,9 +292,9 @@ private slots:
 
         {
             SqliteSessionStore store(path);
-            QVERIFY(!store.error());
-            auto publisher = std::get<std::optional<StoredSession>>(store.load(SessionKey{QStringLiteral("broker:sandbox"), kPublisher}));
-            auto subscriber = std::get<std::optional<StoredSession>>(store.load(SessionKey{QStringLiteral("broker:sandbox"), kSubscriber}));
+            QVERIFY(store.error().ok());
+            auto publisher = store.load(SessionKey{QStringLiteral("broker:sandbox"), kPublisher}).value();
+            auto subscriber = store.load(SessionKey{QStringLiteral("broker:sandbox"), kSubscriber}).value();
             QVERIFY(publisher && subscriber);
             const bool routed = method == InboundMethod::B ? !publisher->inbound.empty() : publisher->inbound.empty();
             const bool queued = std::any_of(subscriber->outbound.begin(), subscriber->outbound.end(),
@@ -304,7 +304,7 @@ private slots:
         }
 
         SandboxBroker broker(brokerOptions(path, port, method), nullptr);
-        QVERIFY(!broker.start());
+        QVERIFY(broker.start().ok());
         QSignalSpy delivered(&sub, &Connection::messageReceived);
         pub.open();
         sub.open();

@@ -24,7 +24,7 @@ namespace {
 ConnectionSettings clientOf(const SandboxBroker &broker, const QString &clientId, bool persistent = false)
 {
     ConnectionSettings s;
-    s.url = std::get<ServerUrl>(ServerUrl::parse(broker.url()));
+    s.url = ServerUrl::parse(broker.url()).value();
     s.clientId = s.name = clientId;
     s.peerName = QStringLiteral("sandbox broker");
     if (persistent) {
@@ -104,7 +104,7 @@ private slots:
         QFETCH(QString, qos);
         TraceLog trace;
         SandboxBroker broker({}, &trace);
-        QVERIFY(!broker.start());
+        QVERIFY(broker.start().ok());
         const QString id = QStringLiteral("sub-%1-%2").arg(version, qos);
         Subscriber sub(broker, {QStringLiteral("-V"), version, QStringLiteral("-i"), id, QStringLiteral("-q"), qos,
                                 QStringLiteral("-t"), QStringLiteral("sensors/+/livingroom"), QStringLiteral("-C"),
@@ -128,7 +128,7 @@ private slots:
     {
         TraceLog trace;
         SandboxBroker broker({}, &trace);
-        QVERIFY(!broker.start());
+        QVERIFY(broker.start().ok());
         QCOMPARE(runProgramAsync(QStringLiteral("mosquitto_pub"),
                                  at(broker) + QStringList{QStringLiteral("-t"), QStringLiteral("sensors/temperature/attic"),
                                                           QStringLiteral("-q"), QStringLiteral("1"), QStringLiteral("-r"),
@@ -171,7 +171,7 @@ private slots:
     void sharedSubscriptionSplitsMessagesBetweenMosquittoSubscribers()
     {
         SandboxBroker broker({}, nullptr);
-        QVERIFY(!broker.start());
+        QVERIFY(broker.start().ok());
         std::vector<std::unique_ptr<Subscriber>> members;
         for (const char *id : {"member-a", "member-b"}) {
             members.push_back(std::make_unique<Subscriber>(
@@ -202,7 +202,7 @@ private slots:
         QFETCH(QString, version);
         TraceLog trace;
         SandboxBroker broker({}, &trace);
-        QVERIFY(!broker.start());
+        QVERIFY(broker.start().ok());
         QStringList persistent{QStringLiteral("-V"), version, QStringLiteral("-i"), QStringLiteral("dash-resume"), QStringLiteral("-c"),
                                QStringLiteral("-q"), QStringLiteral("2"), QStringLiteral("-t"), QStringLiteral("plant/#")};
         if (version == QLatin1String("mqttv5"))
@@ -244,8 +244,8 @@ private slots:
         QFETCH(QString, stalled);
         TraceLog trace;
         SandboxBroker broker({}, &trace);
-        broker.faults().add(std::get<FaultRule>(FaultRule::parse(rule)));
-        QVERIFY(!broker.start());
+        broker.faults().add(FaultRule::parse(rule).value());
+        QVERIFY(broker.start().ok());
         Connection sub(clientOf(broker, QStringLiteral("subscriber")), trace, nullptr);
         Connection pub(clientOf(broker, QStringLiteral("publisher")), trace, nullptr);
         sub.open();
@@ -271,7 +271,7 @@ private slots:
     {
         TraceLog trace;
         SandboxBroker broker({}, &trace);
-        QVERIFY(!broker.start());
+        QVERIFY(broker.start().ok());
         MemorySessionStore store;
         Connection sub(clientOf(broker, QStringLiteral("keeper"), true), trace, &store);
         QSignalSpy received(&sub, &Connection::messageReceived);
@@ -280,7 +280,7 @@ private slots:
         sub.subscribe({Subscription{QStringLiteral("k/#"), {QoS::ExactlyOnce}}});
         QTRY_VERIFY(!broker.core().subscriptions(QStringLiteral("keeper")).empty());
         // the broker withholds its PUBREL: the subscriber's flow stays open across the restart
-        const quint32 rule = broker.faults().add(std::get<FaultRule>(FaultRule::parse(QStringLiteral("drop out PUBREL client keeper"))));
+        const quint32 rule = broker.faults().add(FaultRule::parse(QStringLiteral("drop out PUBREL client keeper")).value());
         QVERIFY(runProgramAsync(QStringLiteral("mosquitto_pub"),
                                 at(broker) + QStringList{QStringLiteral("-q"), QStringLiteral("2"), QStringLiteral("-t"),
                                                          QStringLiteral("k/1"), QStringLiteral("-m"), QStringLiteral("kept")})
@@ -288,7 +288,7 @@ private slots:
         QTRY_COMPARE(sub.session().inbound().awaitingPubRel(), 1);
         QCOMPARE(received.size(), 1);
         broker.faults().remove(rule);
-        QVERIFY(!broker.restart(true));
+        QVERIFY(broker.restart(true).ok());
         QTRY_COMPARE_WITH_TIMEOUT(sub.state(), ConnectionState::Connected, 5000);
         // resumed: the broker resends its PUBREL, the flow completes, nothing is delivered twice
         QTRY_COMPARE_WITH_TIMEOUT(sub.session().inbound().awaitingPubRel(), 0, 5000);
@@ -303,15 +303,15 @@ private slots:
     {
         TraceLog trace;
         SandboxBroker broker({}, &trace);
-        QVERIFY(!broker.start());
+        QVERIFY(broker.start().ok());
         MemorySessionStore store;
         Connection pub(clientOf(broker, QStringLiteral("loser"), true), trace, &store);
-        broker.faults().add(std::get<FaultRule>(FaultRule::parse(QStringLiteral("drop out PUBCOMP client loser"))));
+        broker.faults().add(FaultRule::parse(QStringLiteral("drop out PUBCOMP client loser")).value());
         pub.open();
         QTRY_COMPARE(pub.state(), ConnectionState::Connected);
         (void)pub.publish(ApplicationMessage{QStringLiteral("l/1"), "lost?", QoS::ExactlyOnce, false, {}});
         QTRY_COMPARE(pub.session().flowState(Direction::Outbound, 1), FlowState::AwaitingPubComp);
-        QVERIFY(!broker.restart(false));
+        QVERIFY(broker.restart(false).ok());
         QTRY_COMPARE_WITH_TIMEOUT(pub.state(), ConnectionState::Connected, 5000);
         QTRY_COMPARE(pub.session().outbound().inflight(), 0);
         const QStringList lost = linesWith(trace, QStringLiteral("[abandoned]"));

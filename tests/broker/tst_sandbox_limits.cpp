@@ -67,7 +67,7 @@ private slots:
         SandboxBroker::Options options;
         options.connectTimeoutMs = 300;
         SandboxBroker broker(options, &trace);
-        QVERIFY(!broker.start());
+        QVERIFY(broker.start().ok());
         QTcpSocket silent;
         QVERIFY(connectRaw(silent, broker));
         silent.write(QByteArray::fromHex("10")); // the first byte of a CONNECT, then nothing
@@ -79,7 +79,7 @@ private slots:
     {
         TraceLog trace;
         SandboxBroker broker({}, &trace);
-        QVERIFY(!broker.start());
+        QVERIFY(broker.start().ok());
         QTcpSocket claimant;
         QVERIFY(connectRaw(claimant, broker));
         // PUBLISH claiming 268,435,455 bytes, above the announced 1 MiB
@@ -92,7 +92,7 @@ private slots:
     {
         TraceLog trace;
         SandboxBroker broker({}, &trace);
-        QVERIFY(!broker.start());
+        QVERIFY(broker.start().ok());
         QTcpSocket rogue;
         QVERIFY(connectRaw(rogue, broker));
         // CONNECT, a second CONNECT (Protocol Error [MQTT-3.1.0-2]), a CONNECT under a new id
@@ -106,7 +106,7 @@ private slots:
     void anOldProtocolLevelGetsConnAck0x01_MQTT_3_1_2_2()
     {
         SandboxBroker broker({}, nullptr);
-        QVERIFY(!broker.start());
+        QVERIFY(broker.start().ok());
         const auto run = runProgramAsync(QStringLiteral("mosquitto_pub"),
                                          at(broker.port()) + QStringList{QStringLiteral("-V"), QStringLiteral("mqttv31"), QStringLiteral("-t"),
                                                                          QStringLiteral("a"), QStringLiteral("-m"), QStringLiteral("x")});

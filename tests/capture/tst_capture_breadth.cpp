@@ -75,9 +75,11 @@ class TestCaptureBreadth : public QObject
                             qsizetype truncateBy = 0)
     {
         const auto result = decodeCapture(capture.save(m_dir.filePath(name), truncateBy), std::move(ports));
-        if (const auto *sentence = std::get_if<QString>(&result))
-            qWarning("%s", qPrintable(*sentence));
-        return std::get<CaptureContents>(result);
+        if (!result) {
+            qWarning("%s", qPrintable(result.sentence()));
+            return {}; // the caller's comparisons then fail, naming what was missing
+        }
+        return *result;
     }
 
 private slots:
@@ -124,8 +126,8 @@ private slots:
         QVERIFY(found.problems.empty()); // the web stream is not reported as broken MQTT
 
         const auto named = decodeCapture(m_dir.filePath(QStringLiteral("anyport.pcap")), std::vector<quint16>{1883});
-        QCOMPARE(std::get<QString>(named), m_dir.filePath(QStringLiteral("anyport.pcap"))
-                                               + QStringLiteral(" holds no MQTT on TCP port 1883. Give the broker's port with --port."));
+        QCOMPARE(named.sentence(), m_dir.filePath(QStringLiteral("anyport.pcap"))
+                                               + QStringLiteral(" holds no MQTT on TCP port 1883."));
     }
 
     void aCaptureWithoutMqttSaysWhereItLooked()
@@ -134,9 +136,9 @@ private slots:
         TcpConversation web(capture, {ipv4(10, 0, 0, 5), 40000}, {ipv4(10, 0, 0, 1), 8080});
         web.fromClient("GET / HTTP/1.1\r\n\r\n");
         const auto result = decodeCapture(capture.save(m_dir.filePath(QStringLiteral("web.pcap"))), std::vector<quint16>{});
-        QVERIFY2(std::get<QString>(result).contains(
+        QVERIFY2(result.sentence().contains(
                      QStringLiteral("holds no MQTT: no TCP stream on port 1883 or 8883, and none that starts with a CONNECT")),
-                 qPrintable(std::get<QString>(result)));
+                 qPrintable(result.sentence()));
     }
 
     void aStreamThatBeganBeforeTheCaptureIsDecodedAndMarked()

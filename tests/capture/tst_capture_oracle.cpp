@@ -109,9 +109,9 @@ private slots:
         QFETCH(QString, name);
         const QString dir = QStringLiteral(MQTTSCOPE_TESTDATA_DIR "/");
         const auto result = decodeCapture(dir + name + QStringLiteral(".pcap"), 18831);
-        if (const auto *error = std::get_if<QString>(&result))
-            QFAIL(qPrintable(*error));
-        const auto &contents = std::get<CaptureContents>(result);
+        if (!result)
+            QFAIL(qPrintable(result.sentence()));
+        const auto &contents = result.value();
         QVERIFY(contents.problems.empty());
         const auto expected = readTsv(dir + name + QStringLiteral(".tshark.tsv"));
         QCOMPARE(contents.packets.size(), expected.size());
@@ -124,7 +124,7 @@ private slots:
     {
         QFETCH(QString, name);
         const auto result = decodeCapture(QStringLiteral(MQTTSCOPE_TESTDATA_DIR "/") + name + QStringLiteral(".pcap"), 18831);
-        const auto &contents = std::get<CaptureContents>(result);
+        const auto &contents = result.value();
         QVERIFY(contents.packets.size() > 20);
         for (const CapturedPacket &p : contents.packets)
             QCOMPARE(encode(p.packet, p.version).toHex(' '), p.raw.toHex(' '));
@@ -133,7 +133,7 @@ private slots:
     void v5PropertiesSurvive()
     {
         const auto result = decodeCapture(QStringLiteral(MQTTSCOPE_TESTDATA_DIR "/mosquitto-qos-v5.pcap"), 18831);
-        const auto &contents = std::get<CaptureContents>(result);
+        const auto &contents = result.value();
         const auto it = std::find_if(contents.packets.begin(), contents.packets.end(), [](const CapturedPacket &p) {
             const auto *publish = std::get_if<Publish>(&p.packet);
             return publish && publish->topic == QLatin1String("sensors/temperature/livingroom") && p.fromClient;

@@ -137,7 +137,7 @@ private slots:
         // c overlapping the end of b
         pcap.segment(50000, 1883, 1001 + a.size() + b.size() - 3, b.right(3) + c);
         const auto result = decodeCapture(pcap.save(m_dir.filePath(QStringLiteral("order.pcap"))), 1883);
-        const auto &contents = std::get<CaptureContents>(result);
+        const auto &contents = result.value();
         QCOMPARE(topicsIn(contents), (QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")}));
         QCOMPARE(contents.packets[0].frame, 3u); // a completes in frame 3
         QCOMPARE(contents.packets[1].frame, 3u); // and releases b, buffered since frame 2
@@ -152,7 +152,7 @@ private slots:
         pcap.segment(50001, 1883, 5002, a.mid(2, 10));
         pcap.segment(50001, 1883, 5012, a.mid(12));
         const auto result = decodeCapture(pcap.save(m_dir.filePath(QStringLiteral("split.pcap"))), 1883);
-        const auto &contents = std::get<CaptureContents>(result);
+        const auto &contents = result.value();
         QCOMPARE(contents.packets.size(), 1u);
         QCOMPARE(contents.packets[0].frame, 3u);
         QCOMPARE(contents.packets[0].raw, a);
@@ -164,7 +164,7 @@ private slots:
         pcap.segment(50002, 1883, 1, publishBytes(4, QStringLiteral("v4")));
         pcap.segment(50003, 1883, 1, publishBytes(5, QStringLiteral("v6")), 0x18, true);
         const auto result = decodeCapture(pcap.save(m_dir.filePath(QStringLiteral("sll.pcap"))), 1883);
-        const auto &contents = std::get<CaptureContents>(result);
+        const auto &contents = result.value();
         QCOMPARE(topicsIn(contents), (QStringList{QStringLiteral("v4"), QStringLiteral("v6")}));
         QCOMPARE(contents.packets[0].stream, 0u);
         QCOMPARE(contents.packets[1].stream, 1u);
@@ -180,7 +180,7 @@ private slots:
         pcap.segment(50010, 1883, 900, {}, kSyn); // the same 4-tuple again: a new stream
         pcap.segment(50010, 1883, 901, publishBytes(1, QStringLiteral("third")));
         const auto result = decodeCapture(pcap.save(m_dir.filePath(QStringLiteral("streams.pcap"))), 1883);
-        const auto &contents = std::get<CaptureContents>(result);
+        const auto &contents = result.value();
         QCOMPARE(contents.packets.size(), 2u);
         QCOMPARE(contents.packets[0].stream, 0u);
         QCOMPARE(contents.packets[1].stream, 2u);
@@ -192,7 +192,7 @@ private slots:
         pcap.segment(50020, 1883, 1, QByteArray::fromHex("60020001")); // PUBREL with flags 0b0000
         pcap.segment(50021, 1883, 1, publishBytes(2, QStringLiteral("fine")));
         const auto result = decodeCapture(pcap.save(m_dir.filePath(QStringLiteral("bad.pcap"))), 1883);
-        const auto &contents = std::get<CaptureContents>(result);
+        const auto &contents = result.value();
         QCOMPARE(topicsIn(contents), QStringList{QStringLiteral("fine")});
         QCOMPARE(contents.problems.size(), 1u);
         QCOMPARE(contents.problems[0].error.code, ReasonCode::MalformedPacket);
@@ -205,11 +205,11 @@ private slots:
         text.write("these are not packets\n");
         text.close();
         auto result = decodeCapture(text.fileName(), 1883);
-        QVERIFY(std::get<QString>(result).contains(QStringLiteral("is not a packet capture")));
+        QVERIFY(result.sentence().contains(QStringLiteral("is not a packet capture")));
         result = decodeCapture(QStringLiteral(MQTTSCOPE_TESTDATA_DIR "/mosquitto-qos-v5.pcap"), 1883);
-        QVERIFY(std::get<QString>(result).contains(QStringLiteral("holds no MQTT on TCP port 1883")));
+        QVERIFY(result.sentence().contains(QStringLiteral("holds no MQTT on TCP port 1883")));
         result = decodeCapture(m_dir.filePath(QStringLiteral("missing.pcap")), 1883);
-        QVERIFY(std::get<QString>(result).contains(QStringLiteral("does not exist")));
+        QVERIFY(result.sentence().contains(QStringLiteral("does not exist")));
     }
 };
 

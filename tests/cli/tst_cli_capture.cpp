@@ -114,7 +114,8 @@ private slots:
         QCOMPARE(steps, (QStringList{"PUBCOMP", "PUBCOMP", "PUBLISH", "PUBLISH", "PUBREC", "PUBREC", "PUBREL", "PUBREL"}));
 
         const auto decoded = decodeCapture(saved, broker.port());
-        const auto &contents = std::get<CaptureContents>(decoded);
+        QVERIFY2(decoded.ok(), qPrintable(decoded.sentence()));
+        const auto &contents = *decoded;
         QStringList savedSteps;
         for (const CapturedPacket &p : contents.packets)
             savedSteps << captureLine(p);

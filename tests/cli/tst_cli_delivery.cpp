@@ -155,8 +155,8 @@ private slots:
         QVERIFY2(second.err.contains("1 message(s) an earlier run left unfinished"), second.err.constData());
         QVERIFY2(second.err.contains("restored message on 'restore/t' (id 1) completed"), second.err.constData());
         SqliteSessionStore reader(store);
-        const auto loaded = std::get<std::optional<StoredSession>>(
-            reader.load(SessionKey{QStringLiteral("mqtt://127.0.0.1:%1").arg(m_broker->port()), QStringLiteral("restorer")}));
+        const auto loaded =
+            reader.load(SessionKey{QStringLiteral("mqtt://127.0.0.1:%1").arg(m_broker->port()), QStringLiteral("restorer")}).value();
         QVERIFY(loaded);
         QVERIFY(std::none_of(loaded->outbound.begin(), loaded->outbound.end(), [](const OutboundFlow &f) { return !isFinished(f.state); }));
     }

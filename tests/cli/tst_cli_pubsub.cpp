@@ -252,9 +252,9 @@ private slots:
 
         auto history = [&] {
             SqliteSessionStore reader(store);
-            const auto keys = std::get<std::vector<SessionKey>>(reader.historyKeys());
+            const auto keys = reader.historyKeys().value();
             return keys.empty() ? std::vector<Delivery>()
-                                : std::get<std::vector<Delivery>>(reader.history(keys.front(), 10 * kMessages));
+                                : reader.history(keys.front(), 10 * kMessages).value();
         };
         // The subscriber goes offline; its broker queues every reading for the persistent session.
         killHard(sub);

@@ -144,7 +144,7 @@ private slots:
         HostileBroker broker(script);
         TraceLog trace;
         ConnectionSettings s;
-        s.url = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())));
+        s.url = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())).value();
         s.clientId = QStringLiteral("victim");
         s.session.receiveMaximum = 2;
         s.session.maximumPacketSize = 1024;
@@ -174,7 +174,7 @@ private slots:
         HostileBroker broker(QByteArray::fromHex("20020001"));
         TraceLog trace;
         ConnectionSettings s;
-        s.url = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())));
+        s.url = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())).value();
         s.clientId = QStringLiteral("modern");
         Connection c(s, trace, nullptr);
         QSignalSpy errors(&c, &Connection::errorOccurred);
@@ -202,7 +202,7 @@ private slots:
         HostileBroker broker(connAck() + bytes(Publish{false, QoS::AtMostOnce, false, QStringLiteral("t"), std::nullopt, {}, fiveMegabytes}));
         TraceLog trace;
         ConnectionSettings s;
-        s.url = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())));
+        s.url = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())).value();
         s.clientId = QStringLiteral("big-reader");
         Connection c(s, trace, nullptr);
         QSignalSpy messages(&c, &Connection::messageReceived);
@@ -221,7 +221,7 @@ private slots:
         HostileBroker broker(connAck() + bytes(Publish{false, QoS::AtMostOnce, false, QStringLiteral("t"), std::nullopt, {}, QByteArray(5000, 'x')}));
         TraceLog trace;
         ConnectionSettings s;
-        s.url = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())));
+        s.url = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())).value();
         s.clientId = QStringLiteral("small-reader");
         s.receiveLimit = 4096;
         Connection c(s, trace, nullptr);
@@ -244,7 +244,7 @@ private slots:
         HostileBroker broker(connAck() + bytes(PubRel{42, ReasonCode::Success, {}}));
         TraceLog trace;
         ConnectionSettings s;
-        s.url = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())));
+        s.url = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())).value();
         s.clientId = QStringLiteral("calm");
         Connection c(s, trace, nullptr);
         QSignalSpy events(&c, &Connection::sessionEvent);
@@ -260,7 +260,7 @@ private slots:
         HostileBroker broker(connAck() + bytes(publish(1)).left(4));
         TraceLog trace;
         ConnectionSettings s;
-        s.url = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())));
+        s.url = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker.port())).value();
         s.clientId = QStringLiteral("cut-short");
         Connection c(s, trace, nullptr);
         QSignalSpy errors(&c, &Connection::errorOccurred);

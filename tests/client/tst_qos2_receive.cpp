@@ -50,7 +50,7 @@ public:
 
     explicit RecordingStore(const TraceLog &trace) : m_trace(trace) {}
 
-    std::optional<StoreError> commit(const StoreBatch &batch) override
+    Status commit(const StoreBatch &batch) override
     {
         Transaction t{.pubRecsAlreadySent = sentPubRecs(m_trace)};
         for (const SessionChanges &session : batch) {
@@ -62,11 +62,11 @@ public:
         transactions.push_back(t);
         return m_store.commit(batch);
     }
-    StoreResult<std::optional<StoredSession>> load(const SessionKey &key) override { return m_store.load(key); }
-    StoreResult<std::vector<SessionKey>> keys(const QString &scope) override { return m_store.keys(scope); }
-    StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit) override { return m_store.history(key, limit); }
-    StoreResult<std::vector<ApplicationMessage>> retained(const SessionKey &key) override { return m_store.retained(key); }
-    StoreResult<std::vector<SessionKey>> historyKeys() override { return m_store.historyKeys(); }
+    Result<std::optional<StoredSession>> load(const SessionKey &key) override { return m_store.load(key); }
+    Result<std::vector<SessionKey>> keys(const QString &scope) override { return m_store.keys(scope); }
+    Result<std::vector<Delivery>> history(const SessionKey &key, int limit) override { return m_store.history(key, limit); }
+    Result<std::vector<ApplicationMessage>> retained(const SessionKey &key) override { return m_store.retained(key); }
+    Result<std::vector<SessionKey>> historyKeys() override { return m_store.historyKeys(); }
     QString location() const override { return m_store.location(); }
 
     int total(int Transaction::*field) const
@@ -93,7 +93,7 @@ ConnectionSettings settingsFor(const QString &url, const QString &clientId, Sess
 {
     ConnectionSettings s;
     s.name = clientId;
-    s.url = std::get<ServerUrl>(ServerUrl::parse(url));
+    s.url = ServerUrl::parse(url).value();
     s.clientId = clientId;
     s.connectTimeoutMs = 5000;
     s.cleanStart = session.cleanStart;
@@ -212,7 +212,7 @@ private slots:
 
         // Each message delivered once, and recorded in the history whatever the session.
         QCOMPARE(store.total(&RecordingStore::Transaction::recordedDeliveries), kMessages);
-        const auto history = std::get<std::vector<Delivery>>(store.history(SessionKey{settings.storeScope(), settings.clientId}, 1000));
+        const auto history = store.history(SessionKey{settings.storeScope(), settings.clientId}, 1000).value();
         QCOMPARE(history.size(), std::size_t(kMessages));
         // The inbound ids reach the store only when a later connection could resume them.
         const int saved = store.total(&RecordingStore::Transaction::savedInbound);
@@ -226,14 +226,14 @@ private slots:
     {
         QTemporaryDir dir;
         SqliteSessionStore store(dir.filePath(QStringLiteral("full.db")));
-        QVERIFY(!store.error());
+        QVERIFY(store.error().ok());
         TraceLog trace;
         Connection sub(settingsFor(m_broker->url(), QStringLiteral("full-store"), {.cleanStart = false, .sessionExpiry = 600}),
                        trace, &store);
         openAndSubscribe(sub, QStringLiteral("full/#"));
         QSignalSpy received(&sub, &Connection::messageReceived);
         QSignalSpy errors(&sub, &Connection::errorOccurred);
-        QVERIFY(!store.setMaximumSize(0)); // the next page the store needs is refused, like a full disk
+        QVERIFY(store.setMaximumSize(0).ok()); // the next page the store needs is refused, like a full disk
         const int pubRecsBefore = sentPubRecs(trace);
         publishWhileBlocked(QStringLiteral("full/t"), 20);
 
@@ -261,7 +261,7 @@ private slots:
         QFETCH(ProtocolVersion, version);
         QTemporaryDir dir;
         auto sqlite = std::make_unique<SqliteSessionStore>(dir.filePath(QStringLiteral("undo.db")));
-        QVERIFY(!sqlite->error());
+        QVERIFY(sqlite->error().ok());
         FailingStore store(std::move(sqlite));
         TraceLog trace;
         auto settings = settingsFor(m_broker->url(), QStringLiteral("undo-%1").arg(QTest::currentDataTag()).remove(QLatin1Char('.')),
@@ -285,7 +285,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(sub.session().inbound().flows().size(), std::size_t(0), 5000);
         QCOMPARE(received.at(0).at(0).value<Delivery>().message.payload, QByteArray("reading-1"));
         QCOMPARE(sentPubRecs(trace), 1); // acknowledged once, after it was recorded
-        const auto history = std::get<std::vector<Delivery>>(store.history(SessionKey{settings.storeScope(), settings.clientId}, 10));
+        const auto history = store.history(SessionKey{settings.storeScope(), settings.clientId}, 10).value();
         QCOMPARE(history.size(), std::size_t(1));
         sub.close();
     }

@@ -14,9 +14,9 @@ namespace {
 FaultRule rule(const QString &text)
 {
     auto parsed = FaultRule::parse(text);
-    if (const auto *error = std::get_if<QString>(&parsed))
-        qFatal("%s", qPrintable(*error));
-    return std::get<FaultRule>(parsed);
+    if (!parsed)
+        qFatal("%s", qPrintable(parsed.sentence()));
+    return std::move(parsed).value();
 }
 
 FaultSubject subject(FaultDirection d, PacketType t, quint16 id = 1, const QString &topic = {}, const QString &client = {})
@@ -118,7 +118,7 @@ private slots:
         const auto presets = FaultRuleSet::presets();
         QCOMPARE(presets.size(), 5u);
         for (const FaultPreset &p : presets)
-            QVERIFY2(std::holds_alternative<FaultRule>(FaultRule::parse(p.rule)), qPrintable(p.rule));
+            QVERIFY2(FaultRule::parse(p.rule).ok(), qPrintable(p.rule));
         QCOMPARE(rule(presets[1].rule).describe(), QStringLiteral("Hold outgoing PUBREL until released"));
         QCOMPARE(rule(presets[3].rule).action, FaultAction::CutAfter);
         QCOMPARE(rule(presets[4].rule).every, 10u);
@@ -158,8 +158,9 @@ private slots:
         QFETCH(QString, text);
         QFETCH(QString, says);
         const auto parsed = FaultRule::parse(text);
-        QVERIFY(std::holds_alternative<QString>(parsed));
-        QVERIFY2(std::get<QString>(parsed).contains(says), qPrintable(std::get<QString>(parsed)));
+        QVERIFY(!parsed.ok());
+        QCOMPARE(parsed.problem().kind, ProblemKind::InvalidInput);
+        QVERIFY2(parsed.sentence().contains(says), qPrintable(parsed.sentence()));
     }
 
     void jsonRoundTrip()
@@ -172,12 +173,12 @@ private slots:
         set.setEnabled(disabled, false);
         const QByteArray json = QJsonDocument(set.toJson()).toJson();
         FaultRuleSet loaded;
-        QVERIFY(!loaded.fromJson(QJsonDocument::fromJson(json).array()));
+        QVERIFY(loaded.fromJson(QJsonDocument::fromJson(json).array()).ok());
         QCOMPARE(loaded.rules().size(), 2u);
         QCOMPARE(loaded.rules()[0].name, QStringLiteral("stall at PUBREL"));
         QCOMPARE(loaded.rules()[1].enabled, false);
-        const auto error = loaded.fromJson(QJsonDocument::fromJson(R"([{"rule":"hold out PUBREL"},{"rule":"oops"}])").array());
-        QVERIFY(error && error->startsWith(QStringLiteral("Fault rule 2:")));
+        const Status error = loaded.fromJson(QJsonDocument::fromJson(R"([{"rule":"hold out PUBREL"},{"rule":"oops"}])").array());
+        QVERIFY(!error.ok() && error.sentence().startsWith(QStringLiteral("Fault rule 2:")));
         QCOMPARE(loaded.rules().size(), 2u); // a bad file changes nothing
     }
 };

@@ -38,7 +38,7 @@ inline void runDecoderInput(const uint8_t *data, size_t size)
         decoder.feed(bytes.sliced(at, std::min(chunk, bytes.size() - at)));
         while (true) {
             auto result = decoder.next();
-            if (std::holds_alternative<std::monostate>(result))
+            if (std::holds_alternative<NeedMoreBytes>(result))
                 break;
             if (const auto *error = std::get_if<ProtocolError>(&result)) {
                 const quint8 code = reasonValue(error->code);

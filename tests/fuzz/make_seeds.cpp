@@ -23,11 +23,11 @@ int main(int argc, char *argv[])
     int written = 0;
     for (const QString &name : captures.entryList({QStringLiteral("*.pcap")})) {
         const auto result = mqs::decodeCapture(captures.filePath(name), 18831);
-        if (!std::holds_alternative<mqs::CaptureContents>(result))
+        if (!result)
             continue;
         std::map<std::pair<quint32, bool>, QByteArray> streams;
         std::map<std::pair<quint32, bool>, bool> v5;
-        for (const auto &p : std::get<mqs::CaptureContents>(result).packets) {
+        for (const auto &p : result->packets) {
             streams[{p.stream, p.fromClient}] += p.raw;
             v5[{p.stream, p.fromClient}] = p.version == mqs::ProtocolVersion::V5;
         }

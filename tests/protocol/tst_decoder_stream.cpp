@@ -97,7 +97,7 @@ private slots:
         decoder.feed(QByteArray::fromHex("50020001" "50020002" "50020003"));
         for (quint16 id = 1; id <= 3; ++id)
             QCOMPARE(packetIdOf(std::get<DecodedPacket>(decoder.next()).packet), std::optional<PacketId>(id));
-        QVERIFY(std::holds_alternative<std::monostate>(decoder.next()));
+        QVERIFY(std::holds_alternative<NeedMoreBytes>(decoder.next()));
         QCOMPARE(decoder.bufferedBytes(), 0);
     }
 

@@ -15,7 +15,7 @@ private slots:
         Session session;
         connectClient(session);
         auto published = session.publish(reading("sensors/temperature/livingroom", QoS::ExactlyOnce), t0 + 2ms);
-        QVERIFY(published.refusal.isEmpty());
+        QVERIFY(published.ticket.sentence().isEmpty());
         QVERIFY(published.ticket && published.ticket->packetId);
         const PacketId id = *published.ticket->packetId;
         QCOMPARE(published.output.sent.size(), 1u);
@@ -230,7 +230,7 @@ private slots:
         auto result = session.publish(reading("a/b", QoS::ExactlyOnce), t0);
         QVERIFY(!result.ticket);
         QVERIFY(result.output.sent.empty());
-        QVERIFY2(result.refusal.contains(QStringLiteral("at most QoS 1")), qPrintable(result.refusal));
+        QVERIFY2(result.ticket.sentence().contains(QStringLiteral("at most QoS 1")), qPrintable(result.ticket.sentence()));
         QVERIFY(session.publish(reading("a/b", QoS::AtLeastOnce), t0).ticket);
     }
 
@@ -244,7 +244,7 @@ private slots:
         m.retain = true;
         const auto result = session.publish(m, t0);
         QVERIFY(!result.ticket);
-        QVERIFY(result.refusal.contains(QStringLiteral("Retain Available")));
+        QVERIFY(result.ticket.sentence().contains(QStringLiteral("Retain Available")));
     }
 
     void peerMaximumPacketSizeRefusesLargePublish()
@@ -255,7 +255,7 @@ private slots:
         connectClient(session, {.connAckProperties = props});
         const auto result = session.publish(reading("a/b", QoS::AtLeastOnce, QByteArray(200, 'x')), t0);
         QVERIFY(!result.ticket);
-        QVERIFY2(result.refusal.contains(QStringLiteral("at most 100 bytes")), qPrintable(result.refusal));
+        QVERIFY2(result.ticket.sentence().contains(QStringLiteral("at most 100 bytes")), qPrintable(result.ticket.sentence()));
         QVERIFY(!session.outbound().isIdInUse(1));
     }
 
@@ -275,7 +275,7 @@ private slots:
         connectClient(session);
         const auto result = session.publish(reading(topic, QoS::AtLeastOnce), t0);
         QVERIFY(!result.ticket);
-        QVERIFY2(result.refusal.contains(says), qPrintable(result.refusal));
+        QVERIFY2(result.ticket.sentence().contains(says), qPrintable(result.ticket.sentence()));
     }
 
     void qos0WhileDisconnectedIsRefusedNotSilentlyDropped()
@@ -283,7 +283,7 @@ private slots:
         Session session;
         const auto result = session.publish(reading("a/b", QoS::AtMostOnce), t0);
         QVERIFY(!result.ticket);
-        QVERIFY(result.refusal.contains(QStringLiteral("Not connected")));
+        QVERIFY(result.ticket.sentence().contains(QStringLiteral("Not connected")));
     }
 
     void qos2WhileDisconnectedIsQueuedAndSentOnConnect()
@@ -307,7 +307,7 @@ private slots:
             QVERIFY(session.publish(reading("a/b", QoS::AtLeastOnce), t0).ticket);
         const auto result = session.publish(reading("a/b", QoS::AtLeastOnce), t0);
         QVERIFY(!result.ticket);
-        QVERIFY(result.refusal.contains(QStringLiteral("queue limit")));
+        QVERIFY(result.ticket.sentence().contains(QStringLiteral("queue limit")));
     }
 
     void queuedMessageExpires()
@@ -437,7 +437,7 @@ private slots:
             const auto result = session.publish(m, t0);
             QVERIFY(!result.ticket);
             QVERIFY(result.output.sent.empty());
-            QVERIFY2(result.refusal.contains(rule), qPrintable(result.refusal));
+            QVERIFY2(result.ticket.sentence().contains(rule), qPrintable(result.ticket.sentence()));
         }
     }
 
@@ -450,7 +450,7 @@ private slots:
         auto m = reading("a/b", QoS::AtMostOnce);
         m.properties.set(PropertyId::TopicAlias, quint32(2));
         const auto result = session.publish(m, t0);
-        QVERIFY2(result.refusal.isEmpty(), qPrintable(result.refusal));
+        QVERIFY2(result.ticket.sentence().isEmpty(), qPrintable(result.ticket.sentence()));
         QCOMPARE(std::get<Publish>(result.output.sent.at(0)).properties.integer(PropertyId::TopicAlias), 2u);
     }
 

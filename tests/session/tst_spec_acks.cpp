@@ -54,7 +54,7 @@ Packets acknowledgementsOf(Session &session)
     // The smallest QoS 2 PUBLISH (topic "t", no payload) is 8 bytes: it fits.
     const auto published = session.publish(reading(QStringLiteral("t"), QoS::ExactlyOnce, QByteArray()), t0 + 5ms);
     if (!published.ticket)
-        qFatal("the PUBLISH was refused: %s", qPrintable(published.refusal));
+        qFatal("the PUBLISH was refused: %s", qPrintable(published.ticket.sentence()));
     take(session.receive(PubRec{.packetId = *published.ticket->packetId}, t0 + 6ms));
     take(session.receive(PubRec{.packetId = 78}, t0 + 7ms));
     session.inbound().setAcceptance([](const ApplicationMessage &) { return ReasonCode::QuotaExceeded; });

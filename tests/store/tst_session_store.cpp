@@ -62,8 +62,8 @@ class TestSessionStore : public QObject
         if (kind == QLatin1String("memory"))
             return std::make_unique<MemorySessionStore>();
         auto store = std::make_unique<SqliteSessionStore>(m_dir.filePath(QStringLiteral("store-%1.db").arg(++m_files)));
-        if (store->error())
-            qWarning("%s", qPrintable(store->error()->message));
+        if (!store->error())
+            qWarning("%s", qPrintable(store->error().sentence()));
         return store;
     }
 
@@ -83,10 +83,10 @@ private slots:
         SessionMeta meta{QStringLiteral("sensor-1"), ProtocolVersion::V5, 3600, true};
         InboundFlow methodA{3, 9, FlowState::AwaitingPubRel, QStringLiteral("in/x"), richMessage(), 50ms, 1};
         InboundFlow methodB{4, 10, FlowState::AwaitingPubRel, QStringLiteral("in/y"), std::nullopt, 60ms, 0};
-        QVERIFY(!store->apply(kKey, {SaveMeta{meta}, SaveOutbound{outboundFlow(2, 7, FlowState::AwaitingPubComp)},
+        QVERIFY(store->apply(kKey, {SaveMeta{meta}, SaveOutbound{outboundFlow(2, 7, FlowState::AwaitingPubComp)},
                                      SaveOutbound{outboundFlow(1, 8, FlowState::AwaitingPubRec)}, SaveInbound{methodA},
-                                     SaveInbound{methodB}}));
-        auto loaded = std::get<std::optional<StoredSession>>(store->load(kKey));
+                                     SaveInbound{methodB}}).ok());
+        auto loaded = store->load(kKey).value();
         QVERIFY(loaded);
         QCOMPARE(loaded->meta, meta);
         QCOMPARE(loaded->outbound.size(), 2u);
@@ -96,8 +96,8 @@ private slots:
         QCOMPARE(loaded->inbound[0], methodA);
         QCOMPARE(loaded->inbound[1], methodB);
 
-        QVERIFY(!store->apply(kKey, {DeleteOutbound{7}, DeleteInbound{9}}));
-        loaded = std::get<std::optional<StoredSession>>(store->load(kKey));
+        QVERIFY(store->apply(kKey, {DeleteOutbound{7}, DeleteInbound{9}}).ok());
+        loaded = store->load(kKey).value();
         QCOMPARE(loaded->outbound.size(), 1u);
         QCOMPARE(loaded->outbound[0].packetId, PacketId(8));
         QCOMPARE(loaded->inbound.size(), 1u);
@@ -109,7 +109,7 @@ private slots:
     {
         QFETCH(QString, kind);
         auto store = makeStore(kind);
-        QVERIFY(!std::get<std::optional<StoredSession>>(store->load(kKey)));
+        QVERIFY(!store->load(kKey).value());
     }
 
     void historyKeepsOrderAndLimit_data() { addKinds(); }
@@ -120,14 +120,14 @@ private slots:
         for (int i = 0; i < 5; ++i) {
             ApplicationMessage m = richMessage();
             m.payload = QByteArray::number(i);
-            QVERIFY(!store->apply(kKey, {RecordDelivery{Delivery{m, PacketId(quint16(i + 1)), Millis(i)}}}));
+            QVERIFY(store->apply(kKey, {RecordDelivery{Delivery{m, PacketId(quint16(i + 1)), Millis(i)}}}).ok());
         }
-        const auto all = std::get<std::vector<Delivery>>(store->history(kKey, 100));
+        const auto all = store->history(kKey, 100).value();
         QCOMPARE(all.size(), 5u);
         QCOMPARE(all.front().message.payload, QByteArray("0"));
         QCOMPARE(all.back().message, [] { auto m = richMessage(); m.payload = "4"; return m; }());
         QCOMPARE(all.back().packetId, std::optional<PacketId>(5));
-        const auto last2 = std::get<std::vector<Delivery>>(store->history(kKey, 2));
+        const auto last2 = store->history(kKey, 2).value();
         QCOMPARE(last2.size(), 2u);
         QCOMPARE(last2.front().message.payload, QByteArray("3"));
     }
@@ -139,17 +139,17 @@ private slots:
         auto store = makeStore(kind);
         Subscription sub{QStringLiteral("sensors/#"), {QoS::ExactlyOnce, true, true, RetainHandling::DoNotSend}};
         const SessionKey broker{QStringLiteral("broker:sandbox"), QStringLiteral("dashboard")};
-        QVERIFY(!store->apply(broker, {SaveMeta{SessionMeta{QStringLiteral("dashboard")}}, SaveSubscription{sub, 42},
-                                       SaveRetained{richMessage()}}));
-        const auto loaded = std::get<std::optional<StoredSession>>(store->load(broker));
+        QVERIFY(store->apply(broker, {SaveMeta{SessionMeta{QStringLiteral("dashboard")}}, SaveSubscription{sub, 42},
+                                       SaveRetained{richMessage()}}).ok());
+        const auto loaded = store->load(broker).value();
         QCOMPARE(loaded->subscriptions, (std::vector<StoredSubscription>{{sub, 42}}));
-        QCOMPARE(std::get<std::vector<ApplicationMessage>>(store->retained(broker)), std::vector<ApplicationMessage>{richMessage()});
-        QCOMPARE(std::get<std::vector<SessionKey>>(store->keys(QStringLiteral("broker:sandbox"))), std::vector<SessionKey>{broker});
-        QVERIFY(!store->apply(broker, {DeleteSubscription{sub.filter}, DeleteRetained{richMessage().topic}}));
-        QVERIFY(std::get<std::optional<StoredSession>>(store->load(broker))->subscriptions.empty());
-        QVERIFY(std::get<std::vector<ApplicationMessage>>(store->retained(broker)).empty());
-        QVERIFY(!store->remove(broker));
-        QVERIFY(!std::get<std::optional<StoredSession>>(store->load(broker)));
+        QCOMPARE(store->retained(broker).value(), std::vector<ApplicationMessage>{richMessage()});
+        QCOMPARE(store->keys(QStringLiteral("broker:sandbox")).value(), std::vector<SessionKey>{broker});
+        QVERIFY(store->apply(broker, {DeleteSubscription{sub.filter}, DeleteRetained{richMessage().topic}}).ok());
+        QVERIFY(store->load(broker).value()->subscriptions.empty());
+        QVERIFY(store->retained(broker).value().empty());
+        QVERIFY(store->remove(broker).ok());
+        QVERIFY(!store->load(broker).value());
     }
 
     void sessionRoundTripsThroughTheStore_data() { addKinds(); }
@@ -162,7 +162,7 @@ private slots:
         SessionOptions options;
         options.inboundMethod = InboundMethod::A;
         Session first(options);
-        auto commit = [&](const SessionOutput &out) { QVERIFY(!store->apply(kKey, out.store)); };
+        auto commit = [&](const SessionOutput &out) { QVERIFY(store->apply(kKey, out.store).ok()); };
         Connect connect;
         connect.clientId = kKey.clientId;
         connect.cleanStart = false;
@@ -177,7 +177,7 @@ private slots:
         in.payload = "x";
         commit(first.receive(in, t0));
 
-        const auto loaded = std::get<std::optional<StoredSession>>(store->load(kKey));
+        const auto loaded = store->load(kKey).value();
         QVERIFY(loaded);
         QVERIFY(loaded->meta.established);
         Session second(options);
@@ -198,11 +198,11 @@ private slots:
         const QString path = m_dir.filePath(QStringLiteral("reopen.db"));
         {
             SqliteSessionStore store(path);
-            QVERIFY(!store.error());
-            QVERIFY(!store.apply(kKey, {SaveMeta{SessionMeta{kKey.clientId}}, SaveOutbound{outboundFlow(1, 3, FlowState::AwaitingPubRec)}}));
+            QVERIFY(store.error().ok());
+            QVERIFY(store.apply(kKey, {SaveMeta{SessionMeta{kKey.clientId}}, SaveOutbound{outboundFlow(1, 3, FlowState::AwaitingPubRec)}}).ok());
         }
         SqliteSessionStore again(path);
-        const auto loaded = std::get<std::optional<StoredSession>>(again.load(kKey));
+        const auto loaded = again.load(kKey).value();
         QVERIFY(loaded);
         QCOMPARE(loaded->outbound.at(0), outboundFlow(1, 3, FlowState::AwaitingPubRec));
     }
@@ -210,20 +210,21 @@ private slots:
     void sqliteTransactionIsAllOrNothingWhenTheDiskIsFull()
     {
         SqliteSessionStore store(m_dir.filePath(QStringLiteral("full.db")));
-        QVERIFY(!store.apply(kKey, {SaveMeta{SessionMeta{kKey.clientId}}}));
-        QVERIFY(!store.setMaximumSize(64 * 1024));
+        QVERIFY(store.apply(kKey, {SaveMeta{SessionMeta{kKey.clientId}}}).ok());
+        QVERIFY(store.setMaximumSize(64 * 1024).ok());
         std::vector<StoreChange> big{SaveOutbound{outboundFlow(1, 1, FlowState::AwaitingPubRec)}};
         ApplicationMessage huge = richMessage();
         huge.payload = QByteArray(200 * 1024, 'x');
         big.push_back(RecordDelivery{Delivery{huge, PacketId(2), 5ms}});
-        const auto error = store.apply(kKey, big);
-        QVERIFY(error);
-        QVERIFY2(error->message.contains(QStringLiteral("full")), qPrintable(error->message));
-        QVERIFY(error->message.contains(QStringLiteral("Free some disk space")));
+        const Status error = store.apply(kKey, big);
+        QVERIFY(!error.ok());
+        QCOMPARE(error.problem().kind, ProblemKind::Store);
+        QVERIFY2(error.sentence().contains(QStringLiteral("full")), qPrintable(error.sentence()));
+        QVERIFY(error.sentence().contains(QStringLiteral("Free some disk space")));
         // nothing of the failed transaction is kept
-        const auto loaded = std::get<std::optional<StoredSession>>(store.load(kKey)).value();
+        const auto loaded = store.load(kKey).value().value();
         QVERIFY(loaded.outbound.empty());
-        QVERIFY(std::get<std::vector<Delivery>>(store.history(kKey, 10)).empty());
+        QVERIFY(store.history(kKey, 10).value().empty());
     }
 
     void sqliteReportsAFileThatIsNotAStore()
@@ -234,9 +235,9 @@ private slots:
         file.write(QByteArray(4096, 'n'));
         file.close();
         SqliteSessionStore store(path);
-        QVERIFY(store.error());
-        QVERIFY2(store.error()->message.contains(path), qPrintable(store.error()->message));
-        QVERIFY(store.apply(kKey, {SaveMeta{}}));
+        QVERIFY(!store.error().ok());
+        QVERIFY2(store.error().sentence().contains(path), qPrintable(store.error().sentence()));
+        QVERIFY(!store.apply(kKey, {SaveMeta{}}).ok());
     }
 
     void sqliteReportsAFolderThatCannotBeMade()
@@ -247,8 +248,8 @@ private slots:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.close();
         SqliteSessionStore store(blocker + QStringLiteral("/sub/store.db"));
-        QVERIFY(store.error());
-        QVERIFY2(store.error()->message.contains(QStringLiteral("Cannot create the folder")), qPrintable(store.error()->message));
+        QVERIFY(!store.error().ok());
+        QVERIFY2(store.error().sentence().contains(QStringLiteral("Cannot create the folder")), qPrintable(store.error().sentence()));
     }
 };
 

@@ -169,11 +169,11 @@ bool fillSchema1(RawDatabase &db, const Schema1Content &c)
 }
 
 template<typename T>
-T value(StoreResult<T> result)
+T value(Result<T> result)
 {
-    if (const auto *error = std::get_if<StoreError>(&result))
-        qWarning("%s", qPrintable(error->message));
-    return std::get<T>(std::move(result));
+    if (!result)
+        qWarning("%s", qPrintable(result.sentence()));
+    return std::move(result).value();
 }
 
 } // namespace
@@ -195,7 +195,7 @@ private slots:
         }
         {
             SqliteSessionStore store(path);
-            QVERIFY2(!store.error(), qPrintable(store.error().value_or(StoreError{}).message));
+            QVERIFY2(store.error().ok(), qPrintable(store.error().sentence()));
             QCOMPARE(value(store.load(kSensor)), std::optional<StoredSession>(content.sensor));
             QCOMPARE(value(store.load(kDashboard)), std::optional<StoredSession>(content.dashboard));
             QCOMPARE(value(store.history(kSensor, 100)), content.sensorHistory);
@@ -205,7 +205,7 @@ private slots:
             QCOMPARE(value(store.keys(kSensor.scope)), std::vector<SessionKey>{kSensor});
             // a new delivery goes after the migrated ones
             const Delivery next{reading(QStringLiteral("in/next"), "n"), PacketId(99), 99ms};
-            QVERIFY(!store.apply(kSensor, {RecordDelivery{next}}));
+            QVERIFY(store.apply(kSensor, {RecordDelivery{next}}).ok());
             QCOMPARE(value(store.history(kSensor, 100)).back(), next);
             QCOMPARE(value(store.history(kSensor, 100)).size(), content.sensorHistory.size() + 1);
         }
@@ -224,7 +224,7 @@ private slots:
             QVERIFY(db.exec(QStringLiteral("DELETE FROM schema_version")));
         }
         SqliteSessionStore store(path);
-        QVERIFY2(!store.error(), qPrintable(store.error().value_or(StoreError{}).message));
+        QVERIFY2(store.error().ok(), qPrintable(store.error().sentence()));
         QCOMPARE(value(store.load(kSensor)), std::optional<StoredSession>(schema1Content().sensor));
     }
 
@@ -233,19 +233,19 @@ private slots:
         const QString path = m_dir.filePath(QStringLiteral("newer.db"));
         {
             SqliteSessionStore store(path);
-            QVERIFY(!store.apply(kSensor, {SaveMeta{SessionMeta{kSensor.clientId}}}));
+            QVERIFY(store.apply(kSensor, {SaveMeta{SessionMeta{kSensor.clientId}}}).ok());
         }
         {
             RawDatabase db(path);
             QVERIFY(db.exec(QStringLiteral("UPDATE schema_version SET version = 3")));
         }
         SqliteSessionStore store(path);
-        QVERIFY(store.error());
-        const QString sentence = store.error()->message;
+        QVERIFY(!store.error().ok());
+        const QString sentence = store.error().sentence();
         QVERIFY2(sentence.contains(path) && sentence.contains(QStringLiteral("schema 3"))
                      && sentence.contains(QStringLiteral("up to 2")),
                  qPrintable(sentence));
-        QVERIFY(store.apply(kSensor, {SaveMeta{}}));
+        QVERIFY(!store.apply(kSensor, {SaveMeta{}}).ok());
         RawDatabase db(path);
         QCOMPARE(db.value(QStringLiteral("SELECT version FROM schema_version")).toInt(), 3);
         QCOMPARE(db.value(QStringLiteral("SELECT count(*) FROM sessions")).toInt(), 1);
@@ -256,11 +256,12 @@ private slots:
         // Compact rows fit in pages the file already has, but a commit still appends to the WAL:
         // a store at its cap takes nothing more, as on a full disk.
         SqliteSessionStore store(m_dir.filePath(QStringLiteral("capped.db")));
-        QVERIFY(!store.apply(kSensor, {SaveMeta{SessionMeta{kSensor.clientId}}}));
-        QVERIFY(!store.setMaximumSize(0));
-        const auto error = store.apply(kSensor, {SaveInbound{InboundFlow{1, 5, FlowState::AwaitingPubRel, QStringLiteral("t")}}});
-        QVERIFY(error);
-        QVERIFY2(error->message.contains(QStringLiteral("Free some disk space")), qPrintable(error->message));
+        QVERIFY(store.apply(kSensor, {SaveMeta{SessionMeta{kSensor.clientId}}}).ok());
+        QVERIFY(store.setMaximumSize(0).ok());
+        const Status error = store.apply(kSensor, {SaveInbound{InboundFlow{1, 5, FlowState::AwaitingPubRel, QStringLiteral("t")}}});
+        QVERIFY(!error.ok());
+        QCOMPARE(error.problem().kind, ProblemKind::Store);
+        QVERIFY2(error.sentence().contains(QStringLiteral("Free some disk space")), qPrintable(error.sentence()));
         QVERIFY(value(store.load(kSensor))->inbound.empty());
     }
 
@@ -270,8 +271,8 @@ private slots:
         SqliteSessionStore store(m_dir.filePath(QStringLiteral("two-histories.db")));
         store.setHistoryLimit(3);
         for (int i = 0; i < 1200; ++i) // past the prune interval
-            QVERIFY(!store.apply(i % 2 ? kDashboard : kSensor,
-                                 {RecordDelivery{Delivery{reading(QStringLiteral("t"), QByteArray::number(i)), PacketId(1), Millis(i)}}}));
+            QVERIFY(store.apply(i % 2 ? kDashboard : kSensor,
+                                 {RecordDelivery{Delivery{reading(QStringLiteral("t"), QByteArray::number(i)), PacketId(1), Millis(i)}}}).ok());
         const auto sensor = value(store.history(kSensor, 10000));
         const auto dashboard = value(store.history(kDashboard, 10000));
         QCOMPARE(sensor.size(), 600u); // the store prunes one session per 1,000 deliveries: here the dashboard's

@@ -23,25 +23,25 @@ public:
     // Called with each batch once it is committed.
     std::function<void(const StoreBatch &)> afterCommit;
 
-    std::optional<StoreError> commit(const StoreBatch &batch) override
+    Status commit(const StoreBatch &batch) override
     {
         if (beforeCommit)
             beforeCommit(batch);
         if (m_failures > 0) {
             --m_failures;
             ++m_failed;
-            return StoreError{QStringLiteral("Could not save the session to %1: disk full (test).").arg(location())};
+            return Problem{ProblemKind::Store, QStringLiteral("Could not save the session to %1: disk full (test).").arg(location())};
         }
-        auto error = m_real->commit(batch);
-        if (!error && afterCommit)
+        Status committed = m_real->commit(batch);
+        if (committed && afterCommit)
             afterCommit(batch);
-        return error;
+        return committed;
     }
-    StoreResult<std::optional<StoredSession>> load(const SessionKey &key) override { return m_real->load(key); }
-    StoreResult<std::vector<SessionKey>> keys(const QString &scope) override { return m_real->keys(scope); }
-    StoreResult<std::vector<Delivery>> history(const SessionKey &key, int limit) override { return m_real->history(key, limit); }
-    StoreResult<std::vector<ApplicationMessage>> retained(const SessionKey &key) override { return m_real->retained(key); }
-    StoreResult<std::vector<SessionKey>> historyKeys() override { return m_real->historyKeys(); }
+    Result<std::optional<StoredSession>> load(const SessionKey &key) override { return m_real->load(key); }
+    Result<std::vector<SessionKey>> keys(const QString &scope) override { return m_real->keys(scope); }
+    Result<std::vector<Delivery>> history(const SessionKey &key, int limit) override { return m_real->history(key, limit); }
+    Result<std::vector<ApplicationMessage>> retained(const SessionKey &key) override { return m_real->retained(key); }
+    Result<std::vector<SessionKey>> historyKeys() override { return m_real->historyKeys(); }
     QString location() const override { return m_real->location(); }
 
 private:

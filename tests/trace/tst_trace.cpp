@@ -215,7 +215,7 @@ private slots:
         QTemporaryDir dir;
         QFile file(dir.filePath(QStringLiteral("trace.pcap")));
         QVERIFY(file.open(QIODevice::WriteOnly));
-        QVERIFY(!writePcap(log, file));
+        QVERIFY(writePcap(log, file).ok());
         file.close();
         // every MQTT packet, in order, with its id
         auto run = runTshark(file.fileName(), {QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-e"),
@@ -245,7 +245,7 @@ private slots:
         realisticTrace(log, &packets);
         QBuffer buffer;
         buffer.open(QIODevice::WriteOnly);
-        QVERIFY(!writeJsonLines(log, buffer));
+        QVERIFY(writeJsonLines(log, buffer).ok());
         const QList<QByteArray> lines = buffer.data().trimmed().split('\n');
         QCOMPARE(quint64(lines.size()), log.size());
         int held = 0;
@@ -271,14 +271,15 @@ private slots:
         buffer.open(QIODevice::WriteOnly);
         TraceSelection onlyDashboard;
         onlyDashboard.connections = std::set<ConnectionId>{2};
-        QVERIFY(!writeJsonLines(log, buffer, onlyDashboard));
+        QVERIFY(writeJsonLines(log, buffer, onlyDashboard).ok());
         for (const QByteArray &line : buffer.data().trimmed().split('\n'))
             QCOMPARE(QJsonDocument::fromJson(line).object().value(QStringLiteral("connection")).toInt(), 2);
         QFile full(QStringLiteral("/dev/full")); // every write fails: "No space left on device"
         QVERIFY(full.open(QIODevice::WriteOnly | QIODevice::Unbuffered));
-        const auto error = writePcap(log, full);
-        QVERIFY(error);
-        QVERIFY2(error->contains(QStringLiteral("/dev/full")) && error->contains(QStringLiteral("disk space")), qPrintable(*error));
+        const Status error = writePcap(log, full);
+        QVERIFY(!error.ok());
+        QVERIFY2(error.sentence().contains(QStringLiteral("/dev/full")) && error.sentence().contains(QStringLiteral("disk space")),
+                 qPrintable(error.sentence()));
     }
 
     void bothEndsOfAConnectionArePairedByClientId()

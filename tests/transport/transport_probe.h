@@ -97,18 +97,18 @@ struct TransportProbe {
 inline Transport *makeTransport(const QString &url, const TlsOptions &tls, QObject *parent, QString *error = nullptr)
 {
     const auto parsed = ServerUrl::parse(url);
-    if (const auto *problem = std::get_if<QString>(&parsed)) {
+    if (!parsed) {
         if (error)
-            *error = *problem;
+            *error = parsed.sentence();
         return nullptr;
     }
-    auto created = createTransport(std::get<ServerUrl>(parsed), tls, parent);
-    if (const auto *problem = std::get_if<QString>(&created)) {
+    auto created = createTransport(*parsed, tls, parent);
+    if (!created) {
         if (error)
-            *error = *problem;
+            *error = created.sentence();
         return nullptr;
     }
-    return std::get<Transport *>(created);
+    return *created;
 }
 
 } // namespace mqs::test

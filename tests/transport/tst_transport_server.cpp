@@ -53,8 +53,8 @@ void TestTransportServer::portZeroPicksAFreePortAndReportsIt()
 {
     TransportServer server;
     QVERIFY(!server.isListening());
-    const auto error = server.listen(0);
-    QVERIFY2(!error, error ? qPrintable(*error) : "");
+    const Status listening = server.listen(0);
+    QVERIFY2(listening.ok(), qPrintable(listening.sentence()));
     QVERIFY(server.isListening());
     QVERIFY(server.port() != 0);
 
@@ -73,7 +73,7 @@ void TestTransportServer::portZeroPicksAFreePortAndReportsIt()
 void TestTransportServer::bytesFlowBothWays()
 {
     TransportServer server;
-    QVERIFY(!server.listen(0));
+    QVERIFY(server.listen(0).ok());
     Accepted accepted(server);
     QTcpSocket client;
     client.connectToHost(QHostAddress::LocalHost, server.port());
@@ -107,7 +107,7 @@ void TestTransportServer::bytesFlowBothWays()
 void TestTransportServer::peerCloseIsSignalled()
 {
     TransportServer server;
-    QVERIFY(!server.listen(0));
+    QVERIFY(server.listen(0).ok());
     Accepted accepted(server);
     QTcpSocket client;
     client.connectToHost(QHostAddress::LocalHost, server.port());
@@ -131,7 +131,7 @@ void TestTransportServer::peerCloseIsSignalled()
 void TestTransportServer::serverSideCloseFlushesAndAbortCuts()
 {
     TransportServer server;
-    QVERIFY(!server.listen(0));
+    QVERIFY(server.listen(0).ok());
     Accepted accepted(server);
     QTcpSocket graceful, cut;
     graceful.connectToHost(QHostAddress::LocalHost, server.port());
@@ -162,7 +162,7 @@ void TestTransportServer::serverSideCloseFlushesAndAbortCuts()
 void TestTransportServer::closeGivesUpOnAPeerThatStopsReading()
 {
     TransportServer server;
-    QVERIFY(!server.listen(0));
+    QVERIFY(server.listen(0).ok());
     Accepted accepted(server);
     QTcpSocket client;
     client.setReadBufferSize(1); // reads one byte, then leaves the rest in the kernel
@@ -187,11 +187,12 @@ void TestTransportServer::closeGivesUpOnAPeerThatStopsReading()
 void TestTransportServer::busyPortIsExplained()
 {
     TransportServer first;
-    QVERIFY(!first.listen(0));
+    QVERIFY(first.listen(0).ok());
     TransportServer second;
-    const auto error = second.listen(first.port());
-    QVERIFY(error);
-    QCOMPARE(*error, QStringLiteral("Cannot listen on 127.0.0.1:%1: The bound address is already in use. Choose another "
+    const Status error = second.listen(first.port());
+    QVERIFY(!error.ok());
+    QCOMPARE(error.problem().kind, ProblemKind::Network);
+    QCOMPARE(error.sentence(), QStringLiteral("Cannot listen on 127.0.0.1:%1: The bound address is already in use. Choose another "
                                     "port, or 0 for any free one.")
                          .arg(first.port()));
     QVERIFY(!second.isListening());
@@ -200,7 +201,7 @@ void TestTransportServer::busyPortIsExplained()
 void TestTransportServer::stopRefusesNewClients()
 {
     TransportServer server;
-    QVERIFY(!server.listen(0));
+    QVERIFY(server.listen(0).ok());
     const quint16 port = server.port();
     server.stop();
     QVERIFY(!server.isListening());
@@ -213,9 +214,9 @@ void TestTransportServer::stopRefusesNewClients()
 void TestTransportServer::webSocketClientsAreAcceptedWithTheMqttSubprotocol()
 {
     TransportServer server;
-    QVERIFY(!server.listen(0));
-    const auto error = server.listenWebSocket(0);
-    QVERIFY2(!error, error ? qPrintable(*error) : "");
+    QVERIFY(server.listen(0).ok());
+    const Status listening = server.listenWebSocket(0);
+    QVERIFY2(listening.ok(), qPrintable(listening.sentence()));
     QVERIFY(server.webSocketPort() != 0);
     QVERIFY(server.webSocketPort() != server.port());
     Accepted accepted(server);
@@ -253,7 +254,7 @@ void TestTransportServer::webSocketClientsAreAcceptedWithTheMqttSubprotocol()
 void TestTransportServer::unclaimedTransportsGoWithTheServer()
 {
     auto server = std::make_unique<TransportServer>();
-    QVERIFY(!server->listen(0));
+    QVERIFY(server->listen(0).ok());
     Accepted accepted(*server);
     QTcpSocket client;
     client.connectToHost(QHostAddress::LocalHost, server->port());

@@ -31,9 +31,11 @@ constexpr int kLoadTimeoutMs = 30000;
 std::size_t flowsIn(const QString &path)
 {
     const auto result = decodeCapture(path, std::vector<quint16>{});
+    if (!result)
+        return 0; // the caller's comparison of flow counts then fails
     std::set<std::tuple<quint32, bool, quint16>> seen;
     std::size_t flows = 0;
-    for (const CapturedPacket &p : std::get<CaptureContents>(result).packets) {
+    for (const CapturedPacket &p : result->packets) {
         const auto *publish = std::get_if<Publish>(&p.packet);
         if (!publish || publish->qos == QoS::AtMostOnce)
             continue;
@@ -180,7 +182,9 @@ private slots:
         const QString saved = m_dir.filePath(QStringLiteral("live.pcapng"));
         QVERIFY(w->stopLiveCapture(saved));
         QVERIFY(w->workbench().captureSummary()->completed >= 1);
-        QCOMPARE(std::get<CaptureContents>(decodeCapture(saved, broker.port())).packets.empty(), false);
+        const auto decoded = decodeCapture(saved, broker.port());
+        QVERIFY2(decoded.ok(), qPrintable(decoded.sentence()));
+        QCOMPARE(decoded->packets.empty(), false);
     }
 
     void aFileThatIsNotACaptureIsSaid()

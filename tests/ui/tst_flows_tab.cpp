@@ -114,7 +114,7 @@ class TestFlowsTab : public QObject
     void addRule(MainWindow &w, Connection *c, const QString &text, const QString &name)
     {
         w.faultRules()->setTargets({{c->settings().name, &c->faults()}});
-        QVERIFY(!w.faultRules()->addRule(text, name));
+        QVERIFY(w.faultRules()->addRule(text, name).ok());
     }
 
 private slots:
@@ -124,7 +124,7 @@ private slots:
         // the sentence of issue #12, word for word.
         TraceLog brokerTrace;
         SandboxBroker broker({.core = {.inboundMethod = InboundMethod::A}}, &brokerTrace);
-        QVERIFY(!broker.start());
+        QVERIFY(broker.start().ok());
         Pair p = openPair(broker);
         addRule(*p.window, p.sensor, QStringLiteral("hold out PUBREL"), QStringLiteral("stall at PUBREL"));
         constexpr int kQuota = 20; // the sandbox broker's Receive Maximum
@@ -209,7 +209,7 @@ private slots:
     {
         TraceLog brokerTrace;
         SandboxBroker broker({}, &brokerTrace);
-        QVERIFY(!broker.start());
+        QVERIFY(broker.start().ok());
         auto w = m_windows.open();
         Connection *c = w->addConnection(profileFor(broker.url(), QStringLiteral("clicker")), true);
         QTRY_COMPARE(c->state(), ConnectionState::Connected);
@@ -239,7 +239,7 @@ private slots:
     {
         TraceLog brokerTrace;
         SandboxBroker broker({}, &brokerTrace);
-        QVERIFY(!broker.start());
+        QVERIFY(broker.start().ok());
         auto w = m_windows.open();
         Connection *c = w->addConnection(profileFor(broker.url(), QStringLiteral("bulk")), true);
         QTRY_COMPARE(c->state(), ConnectionState::Connected);
@@ -281,7 +281,7 @@ private slots:
     {
         TraceLog brokerTrace;
         SandboxBroker broker({}, &brokerTrace);
-        QVERIFY(!broker.start());
+        QVERIFY(broker.start().ok());
         auto w = m_windows.open();
         Connection *c = w->addConnection(profileFor(broker.url(), QStringLiteral("retire")), true);
         QTRY_COMPARE(c->state(), ConnectionState::Connected);

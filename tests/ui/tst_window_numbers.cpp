@@ -156,7 +156,7 @@ private slots:
         Connection *c = connected(*w, mosquitto, {.clientId = QStringLiteral("windowed"), .maximumInflight = kWindow});
         // Held PUBRECs keep the send window full: the last four readings wait behind it.
         w->faultRules()->setTargets({{QStringLiteral("windowed"), &c->faults()}});
-        QVERIFY(!w->faultRules()->addRule(QStringLiteral("hold in PUBREC")));
+        QVERIFY(w->faultRules()->addRule(QStringLiteral("hold in PUBREC")).ok());
         PublishPanel *panel = w->publishPanel();
         typePayload(*panel, QStringLiteral("numbers/run"), QStringLiteral("{{seq}}"), true);
         panel->qos()->setCurrentIndex(2);
@@ -228,7 +228,7 @@ private slots:
         Connection *c = connected(*w, mosquitto, {.clientId = QStringLiteral("hit")});
         FaultRulesPanel *rules = w->faultRules();
         rules->setTargets({{QStringLiteral("hit"), &c->faults()}});
-        QVERIFY(!rules->addRule(QStringLiteral("hold out PUBREL"), QStringLiteral("stall at PUBREL")));
+        QVERIFY(rules->addRule(QStringLiteral("hold out PUBREL"), QStringLiteral("stall at PUBREL")).ok());
         const QModelIndex hits = rules->model().index(0, FaultRuleModel::Hits);
         QCOMPARE(hits.data().toULongLong(), 0u);
         // The table repaints a cell when its model says the cell changed: it must say so as

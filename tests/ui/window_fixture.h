@@ -17,7 +17,7 @@ inline Profile profileFor(const QString &url, const QString &clientId)
 {
     Profile p;
     p.settings.name = clientId;
-    p.settings.url = std::get<ServerUrl>(ServerUrl::parse(url));
+    p.settings.url = ServerUrl::parse(url).value();
     p.settings.clientId = clientId;
     return p;
 }
@@ -36,9 +36,10 @@ public:
             options.settingsPath = m_dir.filePath(QStringLiteral("settings-%1.ini").arg(m_windows));
         if (options.storePath.isEmpty())
             options.storePath = m_dir.filePath(QStringLiteral("store-%1.db").arg(m_windows));
-        if (const auto problem = ProfileStore(options.settingsPath)
-                                     .save({profileFor(QStringLiteral("mqtt://127.0.0.1:1"), QStringLiteral("placeholder"))}))
-            qFatal("The placeholder profile was not saved: %s", qPrintable(*problem));
+        if (const Status saved = ProfileStore(options.settingsPath)
+                                     .save({profileFor(QStringLiteral("mqtt://127.0.0.1:1"), QStringLiteral("placeholder"))});
+            !saved)
+            qFatal("The placeholder profile was not saved: %s", qPrintable(saved.sentence()));
         auto w = std::make_unique<MainWindow>(options);
         w->show();
         return w;
