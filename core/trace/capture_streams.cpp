@@ -14,7 +14,7 @@ constexpr qsizetype kTlsRecordHeader = 3; // content type and legacy version tel
 // A CONNECT's first bytes: fixed header (2 to 5 bytes), then the protocol name's length and name.
 constexpr qsizetype kConnectProbeBytes = 5 + 2 + 6;
 constexpr quint8 kFixedHeaderConnect = 0x10;
-constexpr int kMaxRemainingLengthBytes = 4; // [MQTT-2.2.3]
+constexpr int kMaxRemainingLengthBytes = 4; // section 2.2.3
 
 // The packet types each side may send, by the specification's table of directions (2.1.2).
 bool sentBy(PacketType type, bool fromClient)
@@ -295,7 +295,7 @@ void CaptureStreams::decodeSide(State &state, CaptureStream &stream, Side &side,
 {
     while (true) {
         auto result = side.decoder.next();
-        if (std::holds_alternative<std::monostate>(result))
+        if (std::holds_alternative<NeedMoreBytes>(result))
             return;
         if (auto *error = std::get_if<ProtocolError>(&result)) {
             side.stopped = true;

@@ -68,7 +68,7 @@ QString writeCraftedCapture(const QTemporaryDir &dir)
     log.append(TraceEvent{.timeUs = 14 * kSecondUs + 900, .connection = garbage, .raw = QByteArray("\x00\x00", 2)});
     const QString path = dir.filePath(QStringLiteral("crafted.pcap"));
     QFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || writePcap(log, file))
+    if (!file.open(QIODevice::WriteOnly) || !writePcap(log, file).ok())
         return QString();
     return path;
 }
