@@ -202,10 +202,7 @@ int analyzeCommand(const QStringList &arguments)
     if (!summary) {
         if (json)
             out(QStringLiteral("], \"error\": %1}").arg(QString::fromUtf8(QJsonDocument(QJsonArray{summary.sentence()}).toJson(QJsonDocument::Compact)).mid(1).chopped(1)));
-        // Core says what went wrong; the flag that fixes a wrong port is this front end's to name.
-        const bool noMqttOnPort = summary.problem().kind == ProblemKind::InvalidInput;
-        err(QStringLiteral("mqttscope-cli analyze: ") + summary.sentence()
-            + (noMqttOnPort ? QStringLiteral(" Give the broker's port with --port.") : QString()));
+        err(QStringLiteral("mqttscope-cli analyze: ") + summary.sentence() + portAdvice(summary.problem()));
         return 2;
     }
     if (json)

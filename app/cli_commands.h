@@ -2,11 +2,14 @@
 // The subcommands of mqttscope-cli. Each parses its own options (QCommandLineParser) and
 // returns the process exit code: 0 success, 1 failure, 2 usage error.
 
+#include "protocol/result.h"
+
 #include <QStringList>
 
 namespace mqs::cli {
 
 int decodeCommand(const QStringList &arguments);
+int captureCommand(const QStringList &arguments);
 int analyzeCommand(const QStringList &arguments);
 int pubCommand(const QStringList &arguments);
 int subCommand(const QStringList &arguments);
@@ -15,6 +18,8 @@ int brokerCommand(const QStringList &arguments);
 int demoCommand(const QStringList &arguments);
 int runCommand(const QStringList &arguments);
 
+// " Give the broker's port with --port." when a capture had no MQTT on the ports named, else empty.
+QString portAdvice(const Problem &problem);
 // Shared: prints "mqttscope-cli CMD: <text>" and the --help hint to stderr; returns 2.
 int usageError(const QString &command, const QString &text);
 // Writes a line to stdout / stderr, flushed at once (so piped output keeps up).

@@ -4,6 +4,12 @@
 
 namespace mqs::cli {
 
+QString portAdvice(const Problem &problem)
+{
+    // Core says the capture holds no MQTT on the ports named; naming another is this front end's flag.
+    return problem.kind == ProblemKind::InvalidInput ? QStringLiteral(" Give the broker's port with --port.") : QString();
+}
+
 int usageError(const QString &command, const QString &text)
 {
     std::fprintf(stderr, "mqttscope-cli %s: %s\nRun 'mqttscope-cli %s --help' for the options.\n", qPrintable(command),

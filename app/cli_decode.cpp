@@ -46,10 +46,7 @@ int decodeCommand(const QStringList &arguments)
          },
          .problem = [](const CaptureProblem &problem) { err(QStringLiteral("error: ") + problem.toString()); }});
     if (!totals) {
-        // Core says what went wrong; the flag that fixes a wrong port is this front end's to name.
-        const bool noMqttOnPort = totals.problem().kind == ProblemKind::InvalidInput;
-        err(QStringLiteral("mqttscope-cli decode: ") + totals.sentence()
-            + (noMqttOnPort ? QStringLiteral(" Give the broker's port with --port.") : QString()));
+        err(QStringLiteral("mqttscope-cli decode: ") + totals.sentence() + portAdvice(totals.problem()));
         return 1;
     }
     return totals->problems == 0 ? 0 : 1;

@@ -23,6 +23,7 @@ const Command kCommands[] = {
     {"decode", "list the MQTT packets of a pcap/pcapng capture", mqs::cli::decodeCommand},
     {"analyze", "check a capture's MQTT connections: unfinished flows, resends, rules broken (exit 1)", mqs::cli::analyzeCommand},
     {"run", "run a scenario file: steps and expectations, pass/fail, JUnit XML for CI", mqs::cli::runCommand},
+    {"capture", "capture MQTT live on a network interface (libpcap), print it, save it as pcapng", mqs::cli::captureCommand},
 };
 
 void printUsage(FILE *stream)

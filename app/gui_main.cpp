@@ -47,7 +47,13 @@ int main(int argc, char *argv[])
         {QStringLiteral("palette"), QStringLiteral("Colours: system (the desktop's, default), light or dark."),
          QStringLiteral("NAME"), QStringLiteral("system")},
     });
+    parser.addPositionalArgument(QStringLiteral("CAPTURE"), QStringLiteral("A pcap or pcapng file to open (optional)."),
+                                 QStringLiteral("[CAPTURE]"));
     parser.process(app);
+    if (parser.positionalArguments().size() > 1) {
+        std::fprintf(stderr, "mqttscope: give at most one capture file to open.\n");
+        return 2;
+    }
     bool ok = false;
     const int interval = parser.value(QStringLiteral("demo-interval")).toInt(&ok);
     if (!ok || interval < 1) {
@@ -77,6 +83,7 @@ int main(int argc, char *argv[])
     options.demoFaults = parser.values(QStringLiteral("demo-fault"));
     options.settingsPath = parser.value(QStringLiteral("settings"));
     options.storePath = parser.value(QStringLiteral("store"));
+    options.capturePath = parser.positionalArguments().value(0);
     mqs::MainWindow window(options);
     window.show();
     return app.exec();

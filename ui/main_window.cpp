@@ -2,6 +2,7 @@
 
 #include "theme.h"
 #include "connection_list_model.h"
+#include "capture_summary_view.h"
 #include "fault_rules_panel.h"
 #include "flow_inspector.h"
 #include "messages_view.h"
@@ -128,8 +129,11 @@ MainWindow::MainWindow(Options options, QWidget *parent)
         showProblem(m_workbench->storeProblem());
     loadProfiles();
     followWork();
-    if (m_options.demo || m_savedProfiles.empty())
+    followCaptures();
+    if (m_options.demo || (m_savedProfiles.empty() && m_options.capturePath.isEmpty()))
         QTimer::singleShot(0, this, &MainWindow::startDemo);
+    if (!m_options.capturePath.isEmpty())
+        QTimer::singleShot(0, this, [this] { openCapture(m_options.capturePath); });
     updateFaultTargets();
     updateStatus();
     restoreLastGeometry();
@@ -263,6 +267,8 @@ QWidget *MainWindow::buildCenter()
     m_tabs->addTab(m_packet, tr("Packet"));
     m_tabs->addTab(m_messages, tr("Messages"));
     m_tabs->addTab(m_faults, tr("Fault rules"));
+    m_captureSummary = new CaptureSummaryView(this);
+    m_tabs->addTab(m_captureSummary, tr("Capture"));
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(diagramBox);
     split->addWidget(m_tabs);
@@ -288,6 +294,7 @@ void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&New connection…"), QKeySequence::New, this, &MainWindow::newConnection);
+    buildCaptureMenu(file);
     file->addSeparator();
     file->addAction(tr("Export trace as &pcap…"), this, &MainWindow::saveTraceAs);
     file->addAction(tr("Export trace as &JSON Lines…"), this, [this] {

@@ -10,6 +10,8 @@
 #include <QMainWindow>
 
 class QAction;
+class QMenu;
+class QProgressDialog;
 class QDockWidget;
 class QLabel;
 class QPushButton;
@@ -19,6 +21,7 @@ class QTableView;
 
 namespace mqs {
 
+class CaptureSummaryView;
 class ConnectionListModel;
 class FaultRulesPanel;
 class FlowInspector;
@@ -42,6 +45,7 @@ public:
         int traceLimitMiB = 0; // 0: the limit in the settings
         int demoIntervalMs = 2000;
         QStringList demoFaults{}; // fault rules for the demo's sensor, e.g. "hold out PUBREL limit 1"
+        QString capturePath{}; // a capture to open at start (then the demo does not start by itself)
     };
 
     explicit MainWindow(Options options, QWidget *parent = nullptr);
@@ -74,6 +78,17 @@ public:
     void setTraceMemoryLimit(qint64 bytes);
     TraceFullBar *traceFullBar() const { return m_traceFullBar; }
 
+    // Plays a pcap or pcapng file into the diagram and the Flows tab (progress dialog, cancellable);
+    // the Capture tab shows its summary when it ends. False (and the reason in the status bar) when
+    // the file is not a capture.
+    bool openCapture(const QString &path);
+    // Starts capturing on `interfaceName` (frames saved to a temporary pcapng); false and the reason
+    // (for missing rights, what to do) in lastProblem() when it cannot.
+    bool startLiveCapture(const QString &interfaceName, std::vector<quint16> ports = {});
+    // Stops the live capture; with `savePath`, keeps its frames there.
+    bool stopLiveCapture(const QString &savePath = QString());
+    CaptureSummaryView *captureSummary() const { return m_captureSummary; }
+
 public slots:
     void newConnection();
     void editConnection();
@@ -86,10 +101,14 @@ public slots:
     void stopDemo();
     void saveTraceAs();
     void chooseTraceMemoryLimit();
+    void chooseCapture();
+    void chooseCaptureInterface();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
     void showEvent(QShowEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     QWidget *buildLeftPanel();
@@ -114,6 +133,9 @@ private:
     void updateFaultTargets();
     void saveProfiles();
     void showProblem(const QString &text);
+    void buildCaptureMenu(QMenu *file);
+    void followCaptures();
+    void showCaptureSummary(const CaptureSummary &summary);
 
     Options m_options;
     std::unique_ptr<Workbench> m_workbench;
@@ -145,6 +167,10 @@ private:
     QLabel *m_statusStalled = nullptr;
     TraceMemoryLabel *m_statusTrace = nullptr;
     TraceFullBar *m_traceFullBar = nullptr;
+    CaptureSummaryView *m_captureSummary = nullptr;
+    QProgressDialog *m_captureProgress = nullptr;
+    QAction *m_stopCapture = nullptr;
+    QString m_liveCapturePath; // the temporary pcapng of the live capture
     QString m_lastProblem;
     bool m_placed = false; // kept within the screen when first shown
 };

@@ -3,12 +3,14 @@
 // connections, the sandbox demo, the session store and the messages received. Deliveries are
 // gathered and handed on in batches (about 30 per second) so no rate can freeze the window.
 
+#include "capture_playback.h"
 #include "message_store.h"
 
 #include "broker/sandbox_demo.h"
 #include "client/connection.h"
 #include "store/sqlite_session_store.h"
 #include "trace/flow_index.h"
+#include "trace/live_capture.h"
 
 #include <QObject>
 #include <QTimer>
@@ -57,6 +59,20 @@ public:
     bool release(const Held &held);
     bool drop(const Held &held);
 
+    // A capture file played into the trace (File ▸ Open capture…): each MQTT stream becomes an
+    // observed connection. captureProgress() and captureFinished() follow. One at a time: a new
+    // one cancels the one still playing.
+    [[nodiscard]] Status openCapture(const QString &path, std::vector<quint16> ports = {});
+    void cancelCapture();
+    CapturePlayback *capturePlayback() const { return m_playback.get(); }
+    // Live capture on an interface, analysed into the trace as it arrives and saved to `savePath`.
+    [[nodiscard]] Status startLiveCapture(const LiveCapture::Options &options);
+    // Stops it; captureFinished() follows with its summary.
+    void stopLiveCapture();
+    LiveCapture *liveCapture() const { return m_live.get(); }
+    // The summary of the last capture that finished (file or live).
+    const std::optional<CaptureSummary> &captureSummary() const { return m_captureSummary; }
+
     // Packets per second over the last second, for the status bar.
     double packetRate() const { return m_packetRate; } // per second, over the last 3 s
     quint64 packetsSeen() const { return m_packetsSeen; } // on the wire, each once
@@ -72,6 +88,8 @@ signals:
     // A fault rule of any connection or of the sandbox broker acted: its hit count grew.
     void faultRuleActed();
     void problem(const QString &text);
+    void captureProgress(double fraction);
+    void captureFinished(const mqs::CaptureSummary &summary);
 
 private:
     void adopt(Connection *connection, bool owned);
@@ -94,6 +112,11 @@ private:
     std::deque<std::pair<qint64, quint64>> m_rateWindow; // (ms, packets seen)
     quint64 m_packetsSeen = 0;
     quint64 m_countedTo = 0; // trace sequence counted up to
+    std::unique_ptr<CapturePlayback> m_playback;
+    std::unique_ptr<CaptureTrace> m_liveTrace; // before m_live: its last frames land here as it goes
+    std::unique_ptr<LiveCapture> m_live;
+    QString m_liveSource;
+    std::optional<CaptureSummary> m_captureSummary;
 };
 
 } // namespace mqs

@@ -1,23 +1,17 @@
 #include "capture_decoder.h"
 
+#include "capture_streams.h"
 #include "pcap_reader.h"
 
 #include "protocol/describe.h"
+#include "protocol/overloaded.h"
 
 #include <QJsonArray>
 
+#include <algorithm>
 #include <cmath>
-#include <map>
 
 namespace mqs {
-namespace {
-
-struct StreamDecoders {
-    Decoder toServer;
-    Decoder toClient;
-};
-
-} // namespace
 
 QString CaptureProblem::toString() const
 {
@@ -29,62 +23,79 @@ QString CaptureProblem::toString() const
         .arg(error.toString());
 }
 
-Result<CaptureTotals> streamCapture(const QString &path, quint16 port, const CaptureSinks &sinks)
+namespace {
+
+QString portsText(const std::vector<quint16> &ports)
+{
+    QStringList words;
+    for (quint16 port : ports)
+        words << QString::number(port);
+    return words.join(QStringLiteral(" or "));
+}
+
+QString noMqttSentence(const QString &path, const std::vector<quint16> &ports, bool sawPort)
+{
+    if (ports.empty())
+        return QStringLiteral("%1 holds no MQTT: no TCP stream on port 1883 or 8883, and none that starts with a CONNECT%2.")
+            .arg(path, sawPort ? QStringLiteral(" (there is traffic on those ports, but no MQTT packet)") : QString());
+    return QStringLiteral("%1 holds no MQTT on TCP port %2%3.")
+        .arg(path, portsText(ports), sawPort ? QStringLiteral(" (there is traffic on it, but no MQTT packet)") : QString());
+}
+
+void deliver(CaptureItem item, CaptureTotals &totals, const CaptureSinks &sinks)
+{
+    std::visit(overloaded{
+                   [&](CapturedPacket &packet) {
+                       ++totals.packets;
+                       if (sinks.packet)
+                           sinks.packet(std::move(packet));
+                   },
+                   [&](CaptureStreamNote &note) {
+                       if (note.error) {
+                           ++totals.problems;
+                           if (sinks.problem)
+                               sinks.problem(CaptureProblem{note.frame, note.stream, note.sourcePort, note.destinationPort,
+                                                            *note.error, note.sourceAddress, note.destinationAddress});
+                       } else if (sinks.note) {
+                           sinks.note(note.sentence);
+                       }
+                   },
+               },
+               item);
+}
+
+} // namespace
+
+Result<CaptureTotals> streamCapture(const QString &path, const std::vector<quint16> &ports, const CaptureSinks &sinks)
 {
     CaptureTotals totals;
-    std::map<quint32, StreamDecoders> streams;
-    bool sawPort = false;
-    const Status read = readTcpPayloads(
-        path,
-        [&](const TcpPayload &payload) {
-            const bool toServer = payload.destinationPort == port;
-            if (!toServer && payload.sourcePort != port)
-                return;
-            sawPort = true;
-            StreamDecoders &d = streams[payload.stream];
-            Decoder &decoder = toServer ? d.toServer : d.toClient;
-            if (decoder.failed())
-                return;
-            decoder.feed(payload.bytes);
-            while (true) {
-                auto result = decoder.next();
-                if (std::holds_alternative<NeedMoreBytes>(result))
-                    break;
-                if (const auto *problem = std::get_if<ProtocolError>(&result)) {
-                    ++totals.problems;
-                    if (sinks.problem)
-                        sinks.problem(CaptureProblem{payload.frame, payload.stream, payload.sourcePort, payload.destinationPort, *problem,
-                                                 payload.sourceAddress, payload.destinationAddress});
-                    break;
-                }
-                auto &decoded = std::get<DecodedPacket>(result);
-                if (const auto *connect = std::get_if<Connect>(&decoded.packet))
-                    d.toClient.setVersion(connect->version); // the server answers in the CONNECT's version
-                ++totals.packets;
-                if (sinks.packet)
-                    sinks.packet(CapturedPacket{payload.frame, payload.time, payload.stream, payload.sourcePort,
-                                                payload.destinationPort, toServer, decoder.version(), std::move(decoded.packet),
-                                                std::move(decoded.raw), payload.sourceAddress, payload.destinationAddress});
-            }
-        },
-        &totals.frames);
-    if (!read)
-        return read.problem();
-    if (totals.packets == 0 && totals.problems == 0)
-        return Problem{ProblemKind::InvalidInput, QStringLiteral("%1 holds no MQTT on TCP port %2%3.")
-                                                      .arg(path)
-                                                      .arg(port)
-                                                      .arg(sawPort ? QStringLiteral(" (there is traffic on it, but no MQTT packet)")
-                                                                   : QString())};
+    CaptureStreams streams(ports, [&](CaptureItem item) { deliver(std::move(item), totals, sinks); });
+    const auto report = readTcpPayloads(path, [&](const TcpPayload &payload) { streams.add(payload); });
+    if (!report)
+        return report.problem();
+    totals.frames = report->frames;
+    const bool encrypted = std::any_of(streams.streams().begin(), streams.streams().end(),
+                                       [](const auto &stream) { return stream.second.encrypted; });
+    if (totals.packets == 0 && totals.problems == 0 && !encrypted) {
+        const QString damage = report->damage ? QLatin1Char(' ') + report->damage->sentence : QString();
+        // With ports named, the user's port is what is wrong (InvalidInput): each front end says how to name another.
+        const ProblemKind kind = ports.empty() ? ProblemKind::File : ProblemKind::InvalidInput;
+        return problem(kind, noMqttSentence(path, ports, streams.sawWatchedPort()) + damage);
+    }
+    if (sinks.note && !report->cutSentence().isEmpty())
+        sinks.note(report->cutSentence());
+    if (sinks.note && report->damage)
+        sinks.note(report->damage->sentence);
     return totals;
 }
 
-Result<CaptureContents> decodeCapture(const QString &path, quint16 port)
+Result<CaptureContents> decodeCapture(const QString &path, std::vector<quint16> ports)
 {
     CaptureContents contents;
-    const auto totals = streamCapture(path, port,
+    const auto totals = streamCapture(path, ports,
                                       {.packet = [&](CapturedPacket &&p) { contents.packets.push_back(std::move(p)); },
-                                       .problem = [&](const CaptureProblem &p) { contents.problems.push_back(p); }});
+                                       .problem = [&](const CaptureProblem &p) { contents.problems.push_back(p); },
+                                       .note = [&](const QString &n) { contents.notes.push_back(n); }});
     if (!totals)
         return totals.problem();
     contents.frames = totals->frames;

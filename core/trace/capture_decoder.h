@@ -25,6 +25,7 @@ struct CapturedPacket {
     QByteArray raw{};
     QString sourceAddress{};
     QString destinationAddress{};
+    qint64 timeUs = 0; // capture timestamp, microseconds since the Unix epoch
 };
 
 // A direction of a stream that stopped decoding; the rest of the capture goes on.
@@ -42,6 +43,9 @@ struct CaptureProblem {
 struct CaptureContents {
     std::vector<CapturedPacket> packets{};
     std::vector<CaptureProblem> problems{};
+    // What else a reader should know: streams mid-session, encrypted, with gaps; frames cut by
+    // the snapshot length; a file that ends in the middle of a frame.
+    std::vector<QString> notes{};
     quint64 frames = 0;
 };
 
@@ -55,16 +59,29 @@ struct CaptureTotals {
 struct CaptureSinks {
     std::function<void(CapturedPacket &&)> packet{};
     std::function<void(const CaptureProblem &)> problem{};
+    // What else a reader should know: a stream began mid-session, is encrypted, has a gap; frames
+    // were cut by the snapshot length; the file ends in the middle of a frame.
+    std::function<void(const QString &)> note{};
 };
 
-// Decodes `path`, with MQTT on `port`, handing each packet and each stream that stopped decoding
-// to `sinks` as the file is read: memory stays bounded by the TCP streams open at once, whatever
-// the file's size. A Problem: kind File when the file is not a capture, InvalidInput when it holds
-// no MQTT on the port.
-[[nodiscard]] Result<CaptureTotals> streamCapture(const QString &path, quint16 port, const CaptureSinks &sinks);
+// Decodes `path`, with MQTT on `ports` (empty: 1883, 8883 and any stream that starts with a
+// CONNECT), handing each packet, each stream that stopped decoding and each note to `sinks` as
+// the file is read: memory stays bounded by the TCP streams open at once, whatever the file's
+// size. A Problem: kind File when the file is not a capture or holds no MQTT, InvalidInput when
+// ports were named and none of them holds MQTT.
+[[nodiscard]] Result<CaptureTotals> streamCapture(const QString &path, const std::vector<quint16> &ports,
+                                                  const CaptureSinks &sinks);
+[[nodiscard]] inline Result<CaptureTotals> streamCapture(const QString &path, quint16 port, const CaptureSinks &sinks)
+{
+    return streamCapture(path, std::vector<quint16>{port}, sinks);
+}
 
-// Decodes `path`, with MQTT on `port`, into memory; the Problems of streamCapture().
-Result<CaptureContents> decodeCapture(const QString &path, quint16 port = 1883);
+// Decodes `path` into memory, as streamCapture(), with the same problems.
+[[nodiscard]] Result<CaptureContents> decodeCapture(const QString &path, std::vector<quint16> ports);
+[[nodiscard]] inline Result<CaptureContents> decodeCapture(const QString &path, quint16 port = 1883)
+{
+    return decodeCapture(path, std::vector<quint16>{port});
+}
 
 // "  1.001215  stream 1   46184 → 18831  PUBLISH id=1 qos=2 ..."
 QString captureLine(const CapturedPacket &packet);

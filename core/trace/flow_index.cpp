@@ -233,11 +233,23 @@ FlowRecord &FlowIndex::startFlow(quint64 s, const OpenKey &key, bool sent, int g
     const auto decoded = decodePacket(m_log.rawView(s), connection.version);
     if (const auto *packet = std::get_if<Packet>(&decoded))
         if (const auto *publish = std::get_if<Publish>(packet)) {
-            f.topic = publish->topic;
+            f.topic = sharedTopic(publish->topic);
             f.qos = publish->qos;
             linkHop(f, publish->payload, sent);
         }
     return f;
+}
+
+// Flows of one topic share its text: a capture of a million packets holds a handful of topics
+// over a quarter of a million flows.
+QString FlowIndex::sharedTopic(const QString &topic)
+{
+    if (const auto it = m_topics.constFind(topic); it != m_topics.constEnd())
+        return *it;
+    if (m_topics.size() >= kSharedTopics)
+        m_topics.clear(); // many distinct topics: sharing would not pay
+    m_topics.insert(topic, topic);
+    return topic;
 }
 
 void FlowIndex::linkHop(FlowRecord &f, const QByteArray &payload, bool sent)

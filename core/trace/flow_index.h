@@ -131,6 +131,7 @@ private:
     void applyStep(FlowRecord &flow, quint64 sequence, PacketType type, bool sent);
     static void recordStepTime(FlowRecord &flow, PacketType type, qint64 timeUs, bool dup);
     void linkHop(FlowRecord &flow, const QByteArray &payload, bool sent);
+    QString sharedTopic(const QString &topic);
     void forgetFlow(const FlowRecord &flow);
     QString openSentence(const FlowRecord &flow, qint64 nowUs) const;
     static QString lastStepText(const FlowRecord &flow, qint64 nowUs);
@@ -159,6 +160,8 @@ private:
     std::deque<quint32> m_flowOfEvent; // by sequence - m_flowOfEventBase: flow id + 1, or 0
     quint64 m_flowOfEventBase = 0;
     QHash<quint64, QString> m_violationOfEvent;
+    static constexpr qsizetype kSharedTopics = 4096; // topics remembered for sharing; past it, start again
+    QHash<QString, QString> m_topics;
     // Hop linking: the newest publisher-to-broker flow per content, and the flows per message.
     struct ToBroker {
         quint32 message = 0;

@@ -11,7 +11,7 @@ qint32 distance(quint32 from, quint32 to)
 
 } // namespace
 
-void TcpReassembler::add(const TcpSegment &segment, const std::function<void(quint32, QByteArray)> &deliver)
+void TcpReassembler::add(const TcpSegment &segment, const Deliver &deliver)
 {
     const QString a = QStringLiteral("%1:%2").arg(segment.source).arg(segment.sourcePort);
     const QString b = QStringLiteral("%1:%2").arg(segment.destination).arg(segment.destinationPort);
@@ -23,6 +23,10 @@ void TcpReassembler::add(const TcpSegment &segment, const std::function<void(qui
     if (it == m_streams.end() || newConnection) {
         Stream stream;
         stream.index = m_nextStream++;
+        stream.forwardAddress = forwardSide ? segment.source : segment.destination;
+        stream.forwardPort = forwardSide ? segment.sourcePort : segment.destinationPort;
+        stream.backwardAddress = forwardSide ? segment.destination : segment.source;
+        stream.backwardPort = forwardSide ? segment.destinationPort : segment.sourcePort;
         it = m_streams.insert_or_assign(key, stream).first;
     }
     Stream &stream = it->second;
@@ -33,29 +37,54 @@ void TcpReassembler::add(const TcpSegment &segment, const std::function<void(qui
     quint32 sequence = segment.sequence;
     if (segment.syn) {
         dir.started = true;
+        dir.sawSyn = true;
         dir.next = sequence + 1;
         dir.pending.clear();
         sequence += 1;
     }
-    if (segment.payload.isEmpty())
+    if (segment.payload.isEmpty() && segment.missingTail == 0)
         return;
     if (!dir.started) { // the capture began mid-stream
         dir.started = true;
         dir.next = sequence;
     }
-    QByteArray data = segment.payload;
     const qint32 gap = distance(dir.next, sequence);
-    if (gap > 0) { // a hole before it: keep it for later
+    if (gap > 0) { // a hole before it: keep it for later, or give up on the hole
         auto &slot = dir.pending[sequence];
-        if (slot.size() < data.size())
-            slot = data;
+        if (slot.size() < segment.payload.size())
+            slot = segment.payload;
+        if (dir.pending.size() < kSegmentsBehindGap)
+            return;
+        skipGap(dir);
+        deliverBytes(stream, forwardSide, takeInOrder(dir, {}), deliver);
         return;
     }
-    if (-gap >= data.size())
+    if (-gap >= segment.payload.size() + segment.missingTail)
         return; // a retransmission of bytes already delivered
-    data.remove(0, -gap); // the part already delivered overlaps
+    QByteArray data = segment.payload.mid(-gap); // the part already delivered overlaps
     dir.next += quint32(data.size());
-    // Buffered segments that now fit.
+    deliverBytes(stream, forwardSide, takeInOrder(dir, std::move(data)), deliver);
+    if (segment.missingTail > 0) { // what the snapshot length cut: a gap before what follows
+        dir.next += quint32(segment.missingTail);
+        dir.missing += segment.missingTail;
+    }
+}
+
+void TcpReassembler::finish(const Deliver &deliver)
+{
+    for (auto &[key, stream] : m_streams)
+        for (const bool forward : {true, false}) {
+            Direction &dir = forward ? stream.forward : stream.backward;
+            while (!dir.pending.empty()) {
+                skipGap(dir);
+                deliverBytes(stream, forward, takeInOrder(dir, {}), deliver);
+            }
+        }
+}
+
+// Appends the buffered segments that now follow `data` in order.
+QByteArray TcpReassembler::takeInOrder(Direction &dir, QByteArray data)
+{
     bool progress = true;
     while (progress && !dir.pending.empty()) {
         progress = false;
@@ -74,7 +103,34 @@ void TcpReassembler::add(const TcpSegment &segment, const std::function<void(qui
             p = dir.pending.erase(p);
         }
     }
-    deliver(stream.index, std::move(data));
+    return data;
+}
+
+// Moves `next` to the nearest buffered segment, counting the bytes jumped over as missing.
+void TcpReassembler::skipGap(Direction &dir)
+{
+    auto nearest = dir.pending.begin();
+    for (auto p = dir.pending.begin(); p != dir.pending.end(); ++p)
+        if (distance(dir.next, p->first) < distance(dir.next, nearest->first))
+            nearest = p;
+    dir.missing += distance(dir.next, nearest->first);
+    dir.next = nearest->first;
+}
+
+void TcpReassembler::deliverBytes(Stream &stream, bool forward, QByteArray bytes, const Deliver &deliver)
+{
+    if (bytes.isEmpty())
+        return;
+    Direction &dir = forward ? stream.forward : stream.backward;
+    const bool start = !dir.delivered && dir.sawSyn && dir.missing == 0;
+    dir.delivered = true;
+    deliver(TcpDelivery{.stream = stream.index,
+                        .source = forward ? stream.forwardAddress : stream.backwardAddress,
+                        .sourcePort = forward ? stream.forwardPort : stream.backwardPort,
+                        .destination = forward ? stream.backwardAddress : stream.forwardAddress,
+                        .destinationPort = forward ? stream.backwardPort : stream.forwardPort,
+                        .bytes = std::move(bytes), .missingBefore = dir.missing, .streamStart = start});
+    dir.missing = 0;
 }
 
 } // namespace mqs

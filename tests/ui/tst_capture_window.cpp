@@ -1,0 +1,203 @@
+// A capture opened in the window, offscreen: every MQTT stream becomes lanes named by client id
+// and address, the Flows tab lists every flow, flows open at the capture's end are stalls in the
+// Capture tab, violations carry their spec id and side; by menu path, command line and drop.
+
+#include "capture_builder.h"
+#include "mosquitto_fixture.h"
+#include "window_fixture.h"
+
+#include "capture_summary_view.h"
+#include "protocol/encoder.h"
+#include "trace/capture_decoder.h"
+
+#include <QMimeData>
+#include <QTableView>
+#include <QTest>
+#include <QUrl>
+
+#include <set>
+#include <tuple>
+
+#include <unistd.h>
+
+using namespace mqs;
+using namespace mqs::test;
+
+namespace {
+
+constexpr int kLoadTimeoutMs = 30000;
+
+// The flows a capture holds: each QoS 1 or 2 PUBLISH that is not a resend on its own connection.
+std::size_t flowsIn(const QString &path)
+{
+    const auto result = decodeCapture(path, std::vector<quint16>{});
+    if (!result)
+        return 0; // the caller's comparison of flow counts then fails
+    std::set<std::tuple<quint32, bool, quint16>> seen;
+    std::size_t flows = 0;
+    for (const CapturedPacket &p : result->packets) {
+        const auto *publish = std::get_if<Publish>(&p.packet);
+        if (!publish || publish->qos == QoS::AtMostOnce)
+            continue;
+        const bool fresh = seen.insert({p.stream, p.fromClient, publish->packetId.value_or(PacketId{}).value}).second;
+        if (!publish->dup || fresh)
+            ++flows;
+    }
+    return flows;
+}
+
+QByteArray v311(const Packet &packet) { return encode(packet, ProtocolVersion::V311); }
+
+// A boiler's QoS 2 PUBLISH that got its PUBREC and then nothing, and a PUBREL for an id that
+// never had a PUBLISH: one unfinished flow and one violation by the client.
+QString craftedCapture(const QString &path)
+{
+    CaptureBuilder capture;
+    TcpConversation c(capture, {ipv4(192, 168, 1, 20), 50100}, {ipv4(192, 168, 1, 2), 1883});
+    c.fromClient(v311(Connect{.version = ProtocolVersion::V311, .clientId = QStringLiteral("boiler")}));
+    c.fromBroker(v311(ConnAck{}));
+    c.fromClient(v311(Publish{.qos = QoS::ExactlyOnce, .topic = QStringLiteral("plant/boiler"), .packetId = 3, .payload = "71.5"}));
+    c.fromBroker(v311(PubRec{.packetId = 3}));
+    c.fromClient(v311(PubRel{.packetId = 9}));
+    return capture.save(path);
+}
+
+} // namespace
+
+class TestCaptureWindow : public QObject
+{
+    Q_OBJECT
+    TestWindows m_windows;
+    QTemporaryDir m_dir;
+
+    static void waitForSummary(MainWindow &w)
+    {
+        QTRY_VERIFY_WITH_TIMEOUT(w.workbench().captureSummary().has_value(), kLoadTimeoutMs);
+        QTRY_VERIFY(w.findChild<QTableView *>(QStringLiteral("flowTable"))->model()->rowCount()
+                    == int(w.workbench().flows().flows().size()));
+    }
+
+private slots:
+    void opensEachCaptureOfTestDataAndListsItsFlows_data()
+    {
+        QTest::addColumn<QString>("name");
+        for (const char *name : {"mosquitto-qos-v311", "mosquitto-qos-v5", "mosquitto-resume-v311", "mosquitto-resume-v5"})
+            QTest::newRow(name) << QString::fromLatin1(name);
+    }
+
+    void opensEachCaptureOfTestDataAndListsItsFlows()
+    {
+        QFETCH(QString, name);
+        const QString path = QStringLiteral(MQTTSCOPE_TESTDATA_DIR "/") + name + QStringLiteral(".pcap");
+        auto w = m_windows.open();
+        QVERIFY(w->openCapture(path));
+        waitForSummary(*w);
+        const CaptureSummary &summary = *w->workbench().captureSummary();
+        QVERIFY(summary.connections >= 2);
+        const auto *table = w->findChild<QTableView *>(QStringLiteral("flowTable"));
+        QCOMPARE(std::size_t(table->model()->rowCount()), flowsIn(path));
+        QVERIFY(w->captureSummary()->text().contains(QStringLiteral("MQTT connections")));
+    }
+
+    void lanesAreNamedByClientIdAndAddress()
+    {
+        auto w = m_windows.open();
+        QVERIFY(w->openCapture(craftedCapture(m_dir.filePath(QStringLiteral("boiler.pcap")))));
+        waitForSummary(*w);
+        QStringList names;
+        for (const TraceConnection &c : w->workbench().trace().connections())
+            if (c.role == ConnectionRole::Observed)
+                names << c.localParty + QStringLiteral(" | ") + c.remoteParty;
+        QCOMPARE(names, QStringList{QStringLiteral("boiler (192.168.1.20:50100) | broker 192.168.1.2:1883")});
+    }
+
+    void anOpenFlowAtTheEndIsAStallAndAViolationNamesRuleAndSide()
+    {
+        auto w = m_windows.open();
+        QVERIFY(w->openCapture(craftedCapture(m_dir.filePath(QStringLiteral("stall.pcap")))));
+        waitForSummary(*w);
+        const CaptureSummary &summary = *w->workbench().captureSummary();
+        QVERIFY(summary.unfinished >= 1);
+        const QStringList ofBoiler = summary.stalls.filter(QStringLiteral("At the capture's end, QoS 2 id 3 on plant/boiler"));
+        QVERIFY2(ofBoiler.size() == 1, qPrintable(summary.stalls.join(QLatin1Char('\n'))));
+        QVERIFY2(ofBoiler.front().contains(QStringLiteral("waits for PUBREL")), qPrintable(ofBoiler.front()));
+        QCOMPARE(summary.violations, 1u);
+        const TraceLog &trace = w->workbench().trace();
+        QString violation;
+        for (quint64 s = trace.firstSequence(); s < trace.endSequence(); ++s)
+            if (trace.kindOf(s) == TraceKind::Violation)
+                violation = trace.noteOf(s);
+        QVERIFY2(violation.contains(QStringLiteral("[MQTT-")) && violation.contains(QStringLiteral("client broke it")),
+                 qPrintable(violation));
+        QVERIFY(w->captureSummary()->text().contains(QStringLiteral("Still open when the capture ends")));
+    }
+
+    void theCommandLineOpensACaptureInsteadOfTheDemo()
+    {
+        MainWindow::Options options;
+        options.capturePath = craftedCapture(m_dir.filePath(QStringLiteral("cli.pcap")));
+        auto w = m_windows.open(options);
+        waitForSummary(*w);
+        QCOMPARE(w->workbench().captureSummary()->connections, 1);
+        QVERIFY(w->workbench().demo() == nullptr);
+    }
+
+    void aDroppedCaptureIsOpened()
+    {
+        auto w = m_windows.open();
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(craftedCapture(m_dir.filePath(QStringLiteral("dropped.pcapng.pcap"))))});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(w.get(), &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(w.get(), &drop);
+        waitForSummary(*w);
+        QCOMPARE(w->workbench().captureSummary()->connections, 1);
+    }
+
+    // File ▸ Capture on interface… on lo while mosquitto_pub sends a QoS 2 message through a real
+    // mosquitto: its flow completes in the Flows tab, and the capture is saved on request.
+    void aLiveCaptureOnLoopbackShowsTheFlowAndIsSaved()
+    {
+        if (geteuid() != 0)
+            QSKIP("capturing on lo needs root (CI runs as root)");
+        MosquittoBroker broker;
+        if (const auto error = broker.start())
+            QFAIL(qPrintable(*error));
+        auto w = m_windows.open();
+        QVERIFY2(w->startLiveCapture(QStringLiteral("lo"), {broker.port()}), qPrintable(w->lastProblem()));
+        const auto publish = runProgram(QStringLiteral("mosquitto_pub"),
+                                        {QStringLiteral("-p"), QString::number(broker.port()), QStringLiteral("-q"),
+                                         QStringLiteral("2"), QStringLiteral("-t"), QStringLiteral("plant/boiler"),
+                                         QStringLiteral("-m"), QStringLiteral("71.5"), QStringLiteral("-i"), QStringLiteral("boiler")});
+        QCOMPARE(publish.exitCode, 0);
+        const auto completed = [&] {
+            for (const FlowRecord &f : w->workbench().flows().flows())
+                if (f.topic == QStringLiteral("plant/boiler") && f.state == FlowState::Complete)
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(completed(), kLoadTimeoutMs);
+        const QString saved = m_dir.filePath(QStringLiteral("live.pcapng"));
+        QVERIFY(w->stopLiveCapture(saved));
+        QVERIFY(w->workbench().captureSummary()->completed >= 1);
+        const auto decoded = decodeCapture(saved, broker.port());
+        QVERIFY2(decoded.ok(), qPrintable(decoded.sentence()));
+        QCOMPARE(decoded->packets.empty(), false);
+    }
+
+    void aFileThatIsNotACaptureIsSaid()
+    {
+        auto w = m_windows.open();
+        QFile text(m_dir.filePath(QStringLiteral("notes.pcap")));
+        QVERIFY(text.open(QIODevice::WriteOnly));
+        text.write("not packets\n");
+        text.close();
+        QVERIFY(!w->openCapture(text.fileName()));
+        QVERIFY2(w->lastProblem().contains(QStringLiteral("is not a packet capture")), qPrintable(w->lastProblem()));
+    }
+};
+
+QTEST_MAIN(TestCaptureWindow)
+#include "tst_capture_window.moc"
