@@ -1,0 +1,266 @@
+// Proxy: listening, accepting devices, opening their upstream connections and closing both
+// sides together. Framing, tracing and fault rules are in proxy_forward.cpp.
+
+#include "proxy.h"
+#include "proxy_link.h"
+#include "proxy_listener.h"
+
+#include "protocol/encoder.h"
+#include "transport/transport.h"
+
+namespace mqs {
+
+Proxy::Proxy(ProxySettings settings, FaultRuleSet &rules, TraceLog &trace, QObject *parent)
+    : QObject(parent), m_settings(std::move(settings)), m_rules(rules), m_trace(trace), m_gate(rules)
+{
+}
+
+Proxy::~Proxy()
+{
+    stop();
+}
+
+Status Proxy::start()
+{
+    if (isRunning())
+        return mqs::problem(ProblemKind::State, QStringLiteral("The proxy is already listening on port %1.").arg(port()));
+    auto listener = std::make_unique<ProxyListener>(this);
+    if (Status listening = listener->listen(m_settings); !listening)
+        return listening;
+    connect(listener.get(), &ProxyListener::accepted, this, &Proxy::accept);
+    m_server = std::move(listener);
+    m_forwarded = 0;
+    return {};
+}
+
+void Proxy::stop()
+{
+    if (m_server)
+        m_server->stop();
+    m_server.reset();
+    for (const auto &link : m_links)
+        if (link->device.state != ProxyDeviceState::Closed)
+            closeLink(*link, TraceKind::Closed, QStringLiteral("the proxy stopped"), false);
+}
+
+bool Proxy::isRunning() const
+{
+    return m_server != nullptr;
+}
+
+quint16 Proxy::port() const
+{
+    return m_server ? m_server->port() : 0;
+}
+
+quint16 Proxy::webSocketPort() const
+{
+    return m_server ? m_server->webSocketPort() : 0;
+}
+
+std::vector<ProxyDevice> Proxy::devices() const
+{
+    std::vector<ProxyDevice> list;
+    list.reserve(m_links.size());
+    for (const auto &link : m_links)
+        list.push_back(link->device);
+    return list;
+}
+
+std::optional<ProxyDevice> Proxy::device(ConnectionId connection) const
+{
+    if (const ProxyDeviceLink *link = linkOf(connection))
+        return link->device;
+    return std::nullopt;
+}
+
+ProxyDeviceLink *Proxy::linkOf(ConnectionId connection) const
+{
+    for (const auto &link : m_links)
+        if (link->device.connection == connection)
+            return link.get();
+    return nullptr;
+}
+
+bool Proxy::isAlive(ConnectionId connection) const
+{
+    const ProxyDeviceLink *link = linkOf(connection);
+    return link && link->device.state != ProxyDeviceState::Closed;
+}
+
+// "tcp 127.0.0.1:53122" -> "127.0.0.1:53122"
+static QString addressOf(const Transport &device)
+{
+    const QString description = device.peerDescription();
+    const qsizetype space = description.indexOf(QLatin1Char(' '));
+    return space < 0 ? description : description.mid(space + 1);
+}
+
+void Proxy::accept(Transport *deviceSide)
+{
+    deviceSide->setParent(this);
+    auto owned = std::make_unique<ProxyDeviceLink>();
+    ProxyDeviceLink &link = *owned;
+    link.deviceSide = deviceSide;
+    link.deviceOpen = deviceSide->isOpen();
+    link.device.address = addressOf(*deviceSide);
+    link.device.connection = m_trace.addConnection(TraceConnection{
+        .role = ConnectionRole::Observed,
+        .name = link.device.address,
+        .localParty = link.device.address,
+        .remoteParty = QStringLiteral("broker %1").arg(m_settings.upstream.toString()),
+        .version = ProtocolVersion::V311,
+    });
+    m_links.push_back(std::move(owned));
+    const ConnectionId id = link.device.connection;
+    connect(deviceSide, &Transport::received, this, [this, id](const QByteArray &bytes) {
+        if (ProxyDeviceLink *l = linkOf(id))
+            onDeviceBytes(*l, bytes);
+    });
+    connect(deviceSide, &Transport::closed, this, [this, id](const TransportClosed &closed) {
+        if (ProxyDeviceLink *l = linkOf(id))
+            onSideClosed(*l, true, closed);
+    });
+    traceNote(link, TraceKind::Opened, QStringLiteral("device %1 → proxy → %2").arg(link.device.address, m_settings.upstream.toString()));
+    emit deviceOpened(id);
+    openUpstream(link);
+}
+
+void Proxy::openUpstream(ProxyDeviceLink &link)
+{
+    const ConnectionId id = link.device.connection;
+    auto created = createTransport(m_settings.upstream, m_settings.upstreamTls, this);
+    if (const auto *why = std::get_if<QString>(&created)) {
+        reportProblem(link, mqs::problem(ProblemKind::Tls, *why));
+        link.upstreamClosed = true;
+        closeLink(link, TraceKind::Cut, *why, true);
+        return;
+    }
+    Transport *upstream = std::get<Transport *>(created);
+    link.upstream = upstream;
+    upstream->setConnectTimeout(m_settings.upstreamConnectTimeoutMs);
+    connect(upstream, &Transport::opened, this, [this, id] {
+        if (ProxyDeviceLink *l = linkOf(id))
+            onUpstreamOpened(*l);
+    });
+    connect(upstream, &Transport::received, this, [this, id](const QByteArray &bytes) {
+        if (ProxyDeviceLink *l = linkOf(id))
+            onUpstreamBytes(*l, bytes);
+    });
+    connect(upstream, &Transport::closed, this, [this, id](const TransportClosed &closed) {
+        if (ProxyDeviceLink *l = linkOf(id))
+            onSideClosed(*l, false, closed);
+    });
+    upstream->open();
+}
+
+void Proxy::onUpstreamOpened(ProxyDeviceLink &link)
+{
+    link.upstreamOpen = true;
+    link.upstreamEverOpened = true;
+    traceNote(link, TraceKind::Note, QStringLiteral("connected to the broker: %1").arg(link.upstream->peerDescription()));
+    if (!link.upstreamBacklog.isEmpty())
+        link.upstream->write(std::exchange(link.upstreamBacklog, {}));
+    if (link.device.state == ProxyDeviceState::ConnectingUpstream) {
+        link.device.state = ProxyDeviceState::Forwarding;
+        emit deviceChanged(link.device.connection);
+    }
+}
+
+// The broker side failed before it ever opened: the device learns it the way it would without
+// the proxy (its connection closes), unless the settings ask for a CONNACK first.
+void Proxy::upstreamNeverOpened(ProxyDeviceLink &link, const TransportClosed &closed)
+{
+    reportProblem(link, mqs::problem(closed.message.contains(QLatin1String("certificate"), Qt::CaseInsensitive)
+                                    ? ProblemKind::Tls
+                                    : ProblemKind::Network,
+                                QStringLiteral("The broker %1 could not be reached for device %2: %3")
+                                    .arg(m_settings.upstream.toString(), deviceName(link), closed.message)));
+    if (m_settings.synthesizeConnAckOnUpstreamFailure && link.sawConnect && !link.sawConnAck)
+        synthesizeConnAck(link);
+}
+
+void Proxy::synthesizeConnAck(ProxyDeviceLink &link)
+{
+    const ConnAck refusal{.reason = ReasonCode::ServerUnavailable};
+    const QByteArray raw = encode(refusal, link.device.version);
+    link.deviceSide->write(raw);
+    m_trace.appendPacket(link.device.connection, TraceDirection::Received, refusal, raw, FlowState::None,
+                         TraceMark::None, 0);
+    traceNote(link, TraceKind::Note,
+              QStringLiteral("the proxy answered the CONNECT itself (Server unavailable): the broker was not reached"));
+}
+
+void Proxy::onSideClosed(ProxyDeviceLink &link, bool deviceSide, const TransportClosed &closed)
+{
+    Transport *side = deviceSide ? link.deviceSide.data() : link.upstream.data();
+    if (side)
+        side->deleteLater();
+    (deviceSide ? link.deviceClosed : link.upstreamClosed) = true;
+    (deviceSide ? link.deviceOpen : link.upstreamOpen) = false;
+    if (link.device.state == ProxyDeviceState::Closed)
+        return;
+    if (!deviceSide && !link.upstreamEverOpened)
+        upstreamNeverOpened(link, closed);
+    const QString who = deviceSide ? QStringLiteral("device") : QStringLiteral("broker");
+    const QString why = closed.byPeer ? QStringLiteral("the %1 closed its side: %2").arg(who, closed.message)
+                                      : closed.message;
+    if (closed.error && closed.byPeer && link.upstreamEverOpened && !deviceSide)
+        reportProblem(link, mqs::problem(ProblemKind::Network, QStringLiteral("The broker's connection for device %1 failed: %2")
+                                                              .arg(deviceName(link), closed.message)));
+    closeLink(link, closed.error ? TraceKind::Cut : TraceKind::Closed, why, closed.error);
+}
+
+// Ends both sides of a device: gracefully (what was forwarded is flushed) or, for a cut or
+// broken framing, at once. The device is Closed once both transports reported closed().
+void Proxy::closeLink(ProxyDeviceLink &link, TraceKind kind, const QString &why, bool abort)
+{
+    if (link.device.state == ProxyDeviceState::Closed)
+        return;
+    link.device.state = ProxyDeviceState::Closed;
+    traceNote(link, kind, why);
+    for (Transport *side : {link.deviceSide.data(), link.upstream.data()}) {
+        if (!side)
+            continue;
+        if (abort)
+            side->abort();
+        else
+            side->close();
+    }
+    m_trace.closeConnection(link.device.connection);
+    if (!m_gate.discard(link.device.connection).empty())
+        emit heldChanged();
+    emit deviceClosed(link.device.connection);
+}
+
+Status Proxy::cut(ConnectionId connection)
+{
+    ProxyDeviceLink *link = linkOf(connection);
+    if (!link || link->device.state == ProxyDeviceState::Closed)
+        return mqs::problem(ProblemKind::State, QStringLiteral("Device %1 is not connected through the proxy.").arg(connection));
+    closeLink(*link, TraceKind::Cut, QStringLiteral("cut by the user"), true);
+    return {};
+}
+
+void Proxy::traceNote(ProxyDeviceLink &link, TraceKind kind, const QString &note)
+{
+    TraceEvent event;
+    event.timeUs = m_trace.clock().nowUs();
+    event.connection = link.device.connection;
+    event.kind = kind;
+    event.note = note;
+    m_trace.append(std::move(event));
+}
+
+void Proxy::reportProblem(ProxyDeviceLink &link, Problem problem)
+{
+    emit this->problem(link.device.connection, problem);
+}
+
+QString Proxy::deviceName(const ProxyDeviceLink &link)
+{
+    return link.device.clientId.isEmpty() ? link.device.address
+                                          : QStringLiteral("'%1' (%2)").arg(link.device.clientId, link.device.address);
+}
+
+} // namespace mqs
