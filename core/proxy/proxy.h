@@ -109,6 +109,8 @@ private:
     void onUpstreamBytes(ProxyDeviceLink &link, const QByteArray &bytes);
     void frame(ProxyDeviceLink &link, TraceDirection direction);
     void learnFromDevice(ProxyDeviceLink &link, const Packet &packet);
+    void learnFromConnAck(ProxyDeviceLink &link, const ConnAck &connAck);
+    void nameLane(ProxyDeviceLink &link, const QString &clientId);
     static QString topicOf(ProxyDeviceLink &link, TraceDirection direction, const Packet &packet);
     void pass(ProxyDeviceLink &link, HeldPacket packet);
     void cross(ProxyDeviceLink &link, const HeldPacket &packet, TraceMark mark, quint32 ruleId);

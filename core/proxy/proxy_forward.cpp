@@ -55,8 +55,8 @@ void Proxy::frame(ProxyDeviceLink &link, TraceDirection direction)
         DecodedPacket &decoded = std::get<DecodedPacket>(next);
         if (towardBroker(direction))
             learnFromDevice(link, decoded.packet);
-        else if (std::holds_alternative<ConnAck>(decoded.packet))
-            link.sawConnAck = true;
+        else if (const auto *connAck = std::get_if<ConnAck>(&decoded.packet))
+            learnFromConnAck(link, *connAck);
         pass(link, HeldPacket::of(id, direction, decoded.packet, decoded.raw, topicOf(link, direction, decoded.packet),
                                   link.device.clientId));
     }
@@ -69,15 +69,29 @@ void Proxy::learnFromDevice(ProxyDeviceLink &link, const Packet &packet)
     if (!connect)
         return;
     link.sawConnect = true;
-    link.device.clientId = connect->clientId;
     link.device.version = connect->version;
     link.toDevice.setVersion(connect->version);
+    nameLane(link, connect->clientId);
+}
+
+// A 5.0 broker names a device that sent an empty client id ([MQTT-3.2.2-16]).
+void Proxy::learnFromConnAck(ProxyDeviceLink &link, const ConnAck &connAck)
+{
+    link.sawConnAck = true;
+    if (link.device.clientId.isEmpty())
+        if (const auto assigned = connAck.properties.string(PropertyId::AssignedClientIdentifier))
+            nameLane(link, *assigned);
+}
+
+void Proxy::nameLane(ProxyDeviceLink &link, const QString &clientId)
+{
+    link.device.clientId = clientId;
     if (auto lane = m_trace.connection(link.device.connection)) {
-        const QString name = connect->clientId.isEmpty() ? link.device.address : connect->clientId;
+        const QString name = clientId.isEmpty() ? link.device.address : clientId;
         lane->name = name;
         lane->localParty = name;
-        lane->clientId = connect->clientId;
-        lane->version = connect->version;
+        lane->clientId = clientId;
+        lane->version = link.device.version;
         m_trace.updateConnection(*lane);
     }
     emit deviceChanged(link.device.connection);
