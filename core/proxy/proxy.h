@@ -105,6 +105,8 @@ private:
     void synthesizeConnAck(ProxyDeviceLink &link);
     void onSideClosed(ProxyDeviceLink &link, bool deviceSide, const TransportClosed &closed);
     void closeLink(ProxyDeviceLink &link, TraceKind kind, const QString &why, bool abort);
+    void closeDeviceAfterDrain(ProxyDeviceLink &link);
+    void finishIfClosed(ProxyDeviceLink &link);
     void onDeviceBytes(ProxyDeviceLink &link, const QByteArray &bytes);
     void onUpstreamBytes(ProxyDeviceLink &link, const QByteArray &bytes);
     void frame(ProxyDeviceLink &link, TraceDirection direction);
@@ -113,6 +115,7 @@ private:
     void nameLane(ProxyDeviceLink &link, const QString &clientId);
     static QString topicOf(ProxyDeviceLink &link, TraceDirection direction, const Packet &packet);
     void pass(ProxyDeviceLink &link, HeldPacket packet);
+    void unforwardable(ProxyDeviceLink &link, const HeldPacket &packet);
     void cross(ProxyDeviceLink &link, const HeldPacket &packet, TraceMark mark, quint32 ruleId);
     void record(ProxyDeviceLink &link, const HeldPacket &packet, TraceMark mark, quint32 ruleId);
     void breakFraming(ProxyDeviceLink &link, TraceDirection direction, const QString &why);

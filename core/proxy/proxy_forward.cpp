@@ -25,7 +25,7 @@ bool towardBroker(TraceDirection direction)
 
 void Proxy::onDeviceBytes(ProxyDeviceLink &link, const QByteArray &bytes)
 {
-    if (link.device.state == ProxyDeviceState::Closed)
+    if (link.device.state == ProxyDeviceState::Closed || link.toBroker.failed())
         return;
     link.toBroker.feed(bytes);
     frame(link, TraceDirection::Sent);
@@ -33,7 +33,7 @@ void Proxy::onDeviceBytes(ProxyDeviceLink &link, const QByteArray &bytes)
 
 void Proxy::onUpstreamBytes(ProxyDeviceLink &link, const QByteArray &bytes)
 {
-    if (link.device.state == ProxyDeviceState::Closed)
+    if (link.device.state == ProxyDeviceState::Closed || link.toDevice.failed())
         return;
     link.toDevice.feed(bytes);
     frame(link, TraceDirection::Received);
@@ -44,7 +44,7 @@ void Proxy::frame(ProxyDeviceLink &link, TraceDirection direction)
 {
     Decoder &decoder = towardBroker(direction) ? link.toBroker : link.toDevice;
     const ConnectionId id = link.device.connection;
-    while (isAlive(id)) {
+    while (link.device.state != ProxyDeviceState::Closed) {
         Decoder::Result next = decoder.next();
         if (std::holds_alternative<std::monostate>(next))
             return;
@@ -72,6 +72,8 @@ void Proxy::learnFromDevice(ProxyDeviceLink &link, const Packet &packet)
     link.device.version = connect->version;
     link.toDevice.setVersion(connect->version);
     nameLane(link, connect->clientId);
+    if (link.answerConnect)
+        synthesizeConnAck(link);
 }
 
 // A 5.0 broker names a device that sent an empty client id ([MQTT-3.2.2-16]).
@@ -120,6 +122,10 @@ QString Proxy::topicOf(ProxyDeviceLink &link, TraceDirection direction, const Pa
 
 void Proxy::pass(ProxyDeviceLink &link, HeldPacket packet)
 {
+    if (link.closing) {
+        unforwardable(link, packet);
+        return;
+    }
     const GateVerdict verdict = m_gate.judge(packet, m_trace.clock().nowUs());
     const ConnectionId id = link.device.connection;
     const quint32 rule = verdict.ruleId;
@@ -151,6 +157,19 @@ void Proxy::pass(ProxyDeviceLink &link, HeldPacket packet)
                verdict.action);
     if (verdict.actedOn())
         emit faultRuleActed(rule);
+}
+
+// A packet that arrived while its device is being closed: the side it goes to is closed or
+// closing, so it is traced as dropped (by no rule), with a note the first time.
+void Proxy::unforwardable(ProxyDeviceLink &link, const HeldPacket &packet)
+{
+    if (!link.notedUnforwardable) {
+        link.notedUnforwardable = true;
+        traceNote(link, TraceKind::Note,
+                  QStringLiteral("%1 sent after the connection began closing: traced, not forwarded")
+                      .arg(towardBroker(packet.direction) ? QStringLiteral("the device") : QStringLiteral("the broker")));
+    }
+    record(link, packet, TraceMark::Dropped, 0);
 }
 
 // Writes the packet's bytes to the side it goes to (queued until the broker connection is
