@@ -116,6 +116,7 @@ private:
     static QString topicOf(ProxyDeviceLink &link, TraceDirection direction, const Packet &packet);
     void pass(ProxyDeviceLink &link, HeldPacket packet);
     void unforwardable(ProxyDeviceLink &link, const HeldPacket &packet);
+    void cutAfterCrossing(ProxyDeviceLink &link, TraceDirection direction, const QString &why);
     void cross(ProxyDeviceLink &link, const HeldPacket &packet, TraceMark mark, quint32 ruleId);
     void record(ProxyDeviceLink &link, const HeldPacket &packet, TraceMark mark, quint32 ruleId);
     void breakFraming(ProxyDeviceLink &link, TraceDirection direction, const QString &why);

@@ -148,15 +148,30 @@ void Proxy::pass(ProxyDeviceLink &link, HeldPacket packet)
                    },
                    [&](const gate::CutAfter &cutAfter) {
                        cross(link, packet, TraceMark::None, 0);
-                       QTimer::singleShot(0, this, [this, id, why = cutAfter.why] {
-                           if (ProxyDeviceLink *l = linkOf(id); l && isAlive(id))
-                               closeLink(*l, TraceKind::Cut, why, true);
-                       });
+                       cutAfterCrossing(link, packet.direction, cutAfter.why);
                    },
                },
                verdict.action);
     if (verdict.actedOn())
         emit faultRuleActed(rule);
+}
+
+// The packet just written reaches its side before the cut: that side is closed once its bytes
+// are flushed (to it, the connection is lost without a DISCONNECT), the side it came from is
+// reset at once, as a network failure would.
+void Proxy::cutAfterCrossing(ProxyDeviceLink &link, TraceDirection direction, const QString &why)
+{
+    if (link.closing)
+        return;
+    link.closing = true;
+    traceNote(link, TraceKind::Cut, why);
+    Transport *destination = towardBroker(direction) ? link.upstream.data() : link.deviceSide.data();
+    Transport *origin = towardBroker(direction) ? link.deviceSide.data() : link.upstream.data();
+    if (origin && !(towardBroker(direction) ? link.deviceClosed : link.upstreamClosed))
+        origin->abort();
+    if (destination && !(towardBroker(direction) ? link.upstreamClosed : link.deviceClosed))
+        destination->close();
+    finishIfClosed(link);
 }
 
 // A packet that arrived while its device is being closed: the side it goes to is closed or
