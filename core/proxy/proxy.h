@@ -138,7 +138,7 @@ private:
     std::vector<std::unique_ptr<ProxyDeviceLink>> m_links;
     quint64 m_forwarded = 0;
     ObservedSessions m_sessions; // what each client's session owed when its connection ended
-    QTimer m_tick;
+    QTimer m_tick{this}; // a child, so it moves with the proxy to another thread
 };
 
 } // namespace mqs
