@@ -61,6 +61,8 @@ Status Proxy::start()
     if (Status listening = listener->listen(m_settings); !listening)
         return listening;
     connect(listener.get(), &ProxyListener::accepted, this, &Proxy::accept);
+    connect(listener.get(), &ProxyListener::refused, this,
+            [this](const QString &sentence) { emit problem(0, mqs::problem(ProblemKind::Tls, sentence)); });
     m_server = std::move(listener);
     m_forwarded = 0;
     m_tick.start(kObserverTickMs);

@@ -31,12 +31,12 @@ struct ProxyDeviceLink;
 enum class ProxyDeviceState : quint8 {
     ConnectingUpstream, // the device is accepted; its bytes wait for the broker connection
     Forwarding, // both sides open: packets cross
-    Closed, // both sides are closed; the device stays listed until its trace lane is gone
+    Closed, // both sides are closed; devices() keeps the last 256 closed devices
 };
 
 // One accepted device as the proxy sees it.
 struct ProxyDevice {
-    ConnectionId connection = 0; // its lane pair in the TraceLog (role Observed)
+    ConnectionId connection = 0; // its connection in the TraceLog (role Observed): its lane and the broker's
     QString address{}; // the device's address as accepted: "127.0.0.1:53122"
     QString clientId{}; // from its CONNECT (or a 5.0 broker's Assigned Client Identifier); empty until then
     bool connectSeen = false; // its CONNECT crossed
@@ -96,7 +96,9 @@ signals:
     void deviceChanged(mqs::ConnectionId connection);
     void deviceClosed(mqs::ConnectionId connection);
     // Something went wrong for one device (upstream unreachable or refused, TLS, garbage from
-    // either side); the sentence says what, and the device's other devices are not affected.
+    // either side, a rule of the specification broken by either side); the sentence says what,
+    // and other devices are not affected. `connection` is 0 for a device that never got a lane
+    // (its TLS handshake with the proxy failed).
     void problem(mqs::ConnectionId connection, const mqs::Problem &problem);
     void heldChanged();
     void faultRuleActed(quint32 ruleId);

@@ -177,6 +177,51 @@ private slots:
         QVERIFY2(run.out.trimmed().isEmpty(), run.out.constData());
     }
 
+    // Devices may reach the proxy over TLS (trusting the proxy's certificate) or WebSocket.
+    void devicesOverTlsAndWebSocket()
+    {
+        ProxyRig rig;
+        const auto failed = rig.start(Upstream::Tls); // the broker's certificates serve the proxy too
+        QVERIFY2(!failed, qPrintable(failed.value_or(QString())));
+        const TestCertificates &certificates = rig.broker->certificates();
+        ProxySettings tls = rig.proxy->settings();
+        tls.certificateFile = certificates.serverCertFile; // issued for localhost / 127.0.0.1
+        tls.keyFile = certificates.serverKeyFile;
+        TraceLog tlsTrace;
+        Proxy tlsProxy(tls, rig.rules, tlsTrace);
+        QVERIFY(tlsProxy.start().ok());
+        ProxySettings ws = rig.proxy->settings();
+        ws.webSocketPort = 0;
+        TraceLog wsTrace;
+        Proxy wsProxy(ws, rig.rules, wsTrace);
+        QVERIFY(wsProxy.start().ok());
+        QVERIFY(wsProxy.webSocketPort() != 0);
+
+        auto overTls = runProgramAsync(QStringLiteral("mosquitto_pub"),
+                                       {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+                                        QString::number(tlsProxy.port()), QStringLiteral("--cafile"), certificates.caFile,
+                                        QStringLiteral("-i"), QStringLiteral("tls-device"), QStringLiteral("-t"),
+                                        QStringLiteral("t"), QStringLiteral("-q"), QStringLiteral("2"), QStringLiteral("-m"),
+                                        QStringLiteral("x")});
+        QVERIFY2(overTls.exitCode == 0, overTls.err.constData());
+        auto overWs = runProgramAsync(QStringLiteral(MQTTSCOPE_CLI),
+                                      {QStringLiteral("pub"), QStringLiteral("--url"),
+                                       QStringLiteral("ws://127.0.0.1:%1/mqtt").arg(wsProxy.webSocketPort()), QStringLiteral("-i"),
+                                       QStringLiteral("ws-device"), QStringLiteral("-t"), QStringLiteral("t"),
+                                       QStringLiteral("-q"), QStringLiteral("2"), QStringLiteral("-m"), QStringLiteral("x")});
+        QVERIFY2(overWs.exitCode == 0, overWs.err.constData());
+        for (auto [trace, clientId] : {std::pair{&tlsTrace, QStringLiteral("tls-device")}, std::pair{&wsTrace, QStringLiteral("ws-device")}}) {
+            const auto lane = std::find_if(trace->connections().begin(), trace->connections().end(),
+                                           [&](const TraceConnection &c) { return c.clientId == clientId; });
+            QVERIFY2(lane != trace->connections().end(), qPrintable(clientId));
+            int pubComps = 0;
+            for (quint64 s = trace->firstSequence(); s < trace->endSequence(); ++s)
+                pubComps += trace->connectionOf(s) == lane->id && trace->typeOf(s) == PacketType::PubComp
+                    && trace->kindOf(s) == TraceKind::Packet;
+            QCOMPARE(pubComps, 1);
+        }
+    }
+
     // Before CONNECT the lane is the device's address; CONNECT names it by client id.
     void laneNamedByAddressThenClientId()
     {
