@@ -56,6 +56,7 @@ struct FlowRecord {
     FlowHop hop = FlowHop::ToBroker;
     size_t content = 0; // hash of its PUBLISH's topic and payload: what links the hops of a message
     quint32 message = 0; // the application message it carries one hop of; 0 when not known
+    bool observed = false; // on a connection the app does not own (ConnectionRole::Observed)
 
     bool isOpen() const { return !isFinished(state) && state != FlowState::None; }
 };
