@@ -83,6 +83,32 @@ void DiagramLayout::learnRole(quint64 sequence, int from, int to)
     }
 }
 
+int DiagramLayout::followObservedLane(ConnectionId id, int lane)
+{
+    const auto known = m_observedLanes.find(id);
+    if (known == m_observedLanes.end()) {
+        m_observedLanes.insert(id, ObservedLane{lane, m_next});
+        return lane;
+    }
+    const int before = known->lane;
+    if (before == lane)
+        return lane;
+    for (auto row = m_rows.rbegin(); row != m_rows.rend() && row->sequence >= known->since; ++row) {
+        if (row->kind == DiagramRow::Gap || row->kind == DiagramRow::Evicted || m_log.connectionOf(row->sequence) != id)
+            continue;
+        row->from = row->from == before ? qint16(lane) : row->from;
+        row->to = row->to == before ? qint16(lane) : row->to;
+    }
+    DiagramLane &old = m_lanes[std::size_t(before)];
+    old.clients.erase(id);
+    if (old.clients.empty()) { // the address lane held only this connection's rows
+        old.retired = true;
+        m_laneIndex.remove(old.name);
+    }
+    known->lane = lane;
+    return lane;
+}
+
 std::vector<int> DiagramLayout::laneOrder() const
 {
     std::vector<int> order;
@@ -272,7 +298,9 @@ bool DiagramLayout::update()
         const bool client = recordedAtClient(connection->role);
         // Lanes appear with their first row, not with every connection the trace knows.
         auto local = [&] {
-            const int lane = laneOf(partyName(m_log, *connection, false), client ? LaneRole::Subscriber : LaneRole::Broker);
+            int lane = laneOf(partyName(m_log, *connection, false), client ? LaneRole::Subscriber : LaneRole::Broker);
+            if (connection->role == ConnectionRole::Observed)
+                lane = followObservedLane(connection->id, lane);
             if (client)
                 noteClient(lane, connection->id);
             return lane;

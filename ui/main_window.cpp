@@ -32,7 +32,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
-#include <QListView>
+#include <QTreeView>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
@@ -128,7 +128,9 @@ MainWindow::MainWindow(Options options, QWidget *parent)
         showProblem(m_workbench->storeProblem());
     loadProfiles();
     followWork();
-    if (m_options.demo || m_savedProfiles.empty())
+    followProxies();
+    loadProxies();
+    if (m_options.demo || (m_savedProfiles.empty() && m_workbench->proxies().empty()))
         QTimer::singleShot(0, this, &MainWindow::startDemo);
     updateFaultTargets();
     updateStatus();
@@ -189,9 +191,13 @@ MainWindow::~MainWindow()
 QWidget *MainWindow::buildLeftPanel()
 {
     auto *panel = new QWidget(this);
-    m_connectionView = new QListView(panel);
+    m_connectionView = new QTreeView(panel); // a proxy's devices stand beneath it
+    m_connectionView->setObjectName(QStringLiteral("connectionList"));
     m_connectionView->setModel(m_connectionList);
-    m_connectionView->setSpacing(2);
+    m_connectionView->setHeaderHidden(true);
+    m_connectionView->setRootIsDecorated(false);
+    m_connectionView->setItemsExpandable(false);
+    m_connectionView->setUniformRowHeights(false);
     m_connectionView->setAccessibleName(tr("Connections"));
     auto *add = new QPushButton(tr("New…"), panel);
     auto *edit = new QPushButton(tr("Edit…"), panel);
@@ -233,7 +239,7 @@ QWidget *MainWindow::buildLeftPanel()
                 if (Connection *c = m_connectionList->connection(current))
                     m_workbench->setCurrent(c);
             });
-    connect(m_connectionView, &QListView::doubleClicked, this, &MainWindow::toggleConnection);
+    connect(m_connectionView, &QTreeView::doubleClicked, this, &MainWindow::toggleConnection);
     connect(unsubscribe, &QPushButton::clicked, this, [this] { m_subscriptions->remove(m_subscriptionView->currentIndex().row()); });
     return panel;
 }
@@ -318,14 +324,19 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu *connection = menuBar()->addMenu(tr("&Connection"));
+    connection->addAction(tr("New &proxy…"), this, &MainWindow::newProxy)->setObjectName(QStringLiteral("newProxy"));
     connection->addAction(tr("Connect / &disconnect"), QKeySequence(Qt::CTRL | Qt::Key_K), this, &MainWindow::toggleConnection);
     connection->addAction(tr("&Reconnect"), QKeySequence(Qt::Key_F5), this, &MainWindow::reconnect);
     connection->addAction(tr("C&ut (as a network failure would)"), this, [this] {
+        if (cutSelectedDevice())
+            return;
         if (Connection *c = m_workbench->current())
             c->cut();
     });
     connection->addAction(tr("&Edit…"), this, &MainWindow::editConnection);
     connection->addAction(tr("Re&move"), this, [this] {
+        if (WindowProxy *p = selectedProxy())
+            return removeProxy(p);
         Connection *c = m_workbench->current();
         if (!c || QMessageBox::question(this, tr("Remove connection"), tr("Remove %1?").arg(c->settings().name)) != QMessageBox::Yes)
             return;
@@ -455,6 +466,8 @@ void MainWindow::updateFaultTargets()
         targets.emplace_back(c->settings().name, &c->faults());
     if (SandboxDemo *demo = m_workbench->demo())
         targets.emplace_back(tr("sandbox broker"), &demo->broker().faults());
+    for (WindowProxy *p : m_workbench->proxies()) // out/in as seen from its devices
+        targets.emplace_back(tr("proxy %1 (out: toward the broker)").arg(p->name()), &p->faults());
     m_faults->setTargets(targets);
 }
 
@@ -493,6 +506,8 @@ void MainWindow::switchToV311()
 
 void MainWindow::toggleConnection()
 {
+    if (WindowProxy *p = selectedProxy())
+        return toggleProxy(p);
     Connection *c = m_workbench->current();
     if (!c)
         return;

@@ -158,6 +158,8 @@ void MainWindow::newConnection()
 
 void MainWindow::editConnection()
 {
+    if (WindowProxy *p = selectedProxy())
+        return editProxy(p);
     Connection *c = m_workbench->current();
     if (!c)
         return;
