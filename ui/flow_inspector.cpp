@@ -147,7 +147,9 @@ QWidget *FlowInspector::buildActions()
     m_dropAll = bulk(tr("Drop all held"), QStringLiteral("dropAll"), HeldAction::Drop);
     m_cut = new QPushButton(tr("C&ut"), box);
     m_cut->setToolTip(tr("Cut the connection, as a network failure would"));
+    m_cut->setObjectName(QStringLiteral("cutSelected"));
     m_reconnect = new QPushButton(tr("Reconnec&t"), box);
+    m_reconnect->setObjectName(QStringLiteral("reconnectSelected"));
     // Two rows, so the tab fits a 1366-px screen: the quota and the bulk actions, then the
     // actions on the selection and its connection.
     auto *rows = new QVBoxLayout(box);

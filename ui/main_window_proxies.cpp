@@ -61,7 +61,7 @@ void MainWindow::startProxy(WindowProxy *proxy)
 {
     if (Status started = proxy->start(); !started)
         showProblem(tr("Proxy %1 could not start: %2 Choose another address with Edit… and start it again.")
-                        .arg(proxy->name(), started.sentence()));
+                        .arg(proxy->name(), proxy->lastProblem()));
     else
         statusBar()->showMessage(tr("Proxy %1 listens on %2: point your device there.")
                                      .arg(proxy->name(), listenAddressText(proxy->profile().settings)),

@@ -1,5 +1,7 @@
 #include "window_proxy.h"
 
+#include "window_wording.h"
+
 namespace mqs {
 
 WindowProxy::WindowProxy(const ProxyProfile &profile, TraceLog &trace, QObject *parent)
@@ -26,7 +28,8 @@ void WindowProxy::build()
     connect(proxy, &Proxy::faultRuleActed, this, &WindowProxy::faultRuleActed);
     connect(proxy, &Proxy::problem, this, [this, proxy](ConnectionId id, const Problem &p) {
         const auto device = proxy->device(id);
-        m_lastProblem = device ? tr("%1: %2").arg(deviceName(*device), p.sentence) : p.sentence;
+        const QString sentence = inWindowTerms(p.sentence); // its advice names the dialog's fields
+        m_lastProblem = device ? tr("%1: %2").arg(deviceName(*device), sentence) : sentence;
         emit problem(tr("Proxy %1: %2").arg(name(), m_lastProblem));
         emit changed();
     });
@@ -57,7 +60,7 @@ Status WindowProxy::setProfile(const ProxyProfile &profile)
 Status WindowProxy::start()
 {
     Status started = m_proxy->start();
-    m_lastProblem = started.sentence();
+    m_lastProblem = inWindowTerms(started.sentence());
     emit changed();
     return started;
 }

@@ -15,6 +15,9 @@
 #include <QFile>
 #include <QGroupBox>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QToolButton>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProcess>
@@ -80,6 +83,39 @@ const FlowRecord *flowOf(const FlowIndex &flows, const QString &clientId, const 
         if (f.key.direction == direction && trace.connection(f.key.connection)->clientId == clientId)
             return &f;
     return nullptr;
+}
+
+// Triggers the entry of a "… all held" menu of the Flows tab whose text starts with `prefix`.
+bool triggerBulk(FlowInspector &inspector, const QString &button, const QString &prefix)
+{
+    auto *tool = inspector.findChild<QToolButton *>(button);
+    if (!tool || !tool->menu())
+        return false;
+    emit tool->menu()->aboutToShow();
+    for (QAction *a : tool->menu()->actions())
+        if (a->text().startsWith(prefix)) {
+            a->trigger();
+            return true;
+        }
+    return false;
+}
+
+// The window's menu entry whose text (without its & marks) starts with `text`.
+QAction *menuEntry(MainWindow &w, const QString &menu, const QString &text)
+{
+    for (QAction *m : w.menuBar()->actions())
+        if (m->text().remove(QLatin1Char('&')) == menu)
+            for (QAction *a : m->menu()->actions())
+                if (a->text().remove(QLatin1Char('&')).startsWith(text))
+                    return a;
+    return nullptr;
+}
+
+QStringList devicePublish(quint16 port, const QString &clientId)
+{
+    return {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(port), QStringLiteral("-q"),
+            QStringLiteral("2"), QStringLiteral("-t"), QStringLiteral("test/b"), QStringLiteral("-m"), QStringLiteral("x"),
+            QStringLiteral("-V"), QStringLiteral("mqttv5"), QStringLiteral("-i"), clientId};
 }
 
 } // namespace
@@ -238,9 +274,9 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(subscriber->state(), QProcess::NotRunning, 10000);
         QCOMPARE(subscriber->readAllStandardOutput().trimmed(), QByteArray("test/a hello"));
         QTRY_COMPARE(inspector->model().stalledCount(), 0);
-        const FlowRecord *delivered = flowOf(w->workbench().flows(), QStringLiteral("sub-device"), w->workbench().trace(), Direction::Inbound);
-        QVERIFY(delivered);
-        QTRY_COMPARE(w->workbench().flows().find(delivered->id)->state, FlowState::Complete);
+        QTRY_VERIFY(flowOf(w->workbench().flows(), QStringLiteral("sub-device"), w->workbench().trace(), Direction::Inbound));
+        const FlowId delivered = flowOf(w->workbench().flows(), QStringLiteral("sub-device"), w->workbench().trace(), Direction::Inbound)->id;
+        QTRY_COMPARE(w->workbench().flows().find(delivered)->state, FlowState::Complete);
 
         // the trace exports them like any connection's packets
         const QString jsonl = m_dir.filePath(QStringLiteral("proxied.jsonl"));
@@ -249,6 +285,81 @@ private slots:
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QByteArray text = file.readAll();
         QVERIFY(text.contains(R"("connection_name":"pub-device")") && text.contains(R"("mark":"held")") && text.contains(R"("mark":"released")"));
+    }
+
+    void aTlsUpstreamTakesTheConnectionsTlsSettings()
+    {
+        MosquittoBroker::Options tls;
+        tls.tls = true;
+        MosquittoBroker broker(tls);
+        QVERIFY2(!broker.start(), qPrintable(broker.logText()));
+        auto w = m_windows.open();
+        ProxyProfile profile = proxyTo(QStringLiteral("mqtts://localhost:%1").arg(broker.tlsPort()));
+        WindowProxy *proxy = w->addProxy(profile, true);
+        QVERIFY2(proxy->isRunning(), qPrintable(proxy->lastProblem()));
+        // no CA given: the broker's certificate is not trusted, and the advice names the dialog's field
+        const QStringList publish = devicePublish(proxy->proxy().port(), QStringLiteral("tls-device"));
+        auto refused = device(QStringLiteral("mosquitto_pub"), publish);
+        QTRY_VERIFY_WITH_TIMEOUT(!proxy->lastProblem().isEmpty(), 10000);
+        QVERIFY2(proxy->lastProblem().contains(QStringLiteral("'CA file' in Connection ▸ Edit…")), qPrintable(proxy->lastProblem()));
+        QTRY_COMPARE_WITH_TIMEOUT(refused->state(), QProcess::NotRunning, 10000);
+
+        // its CA in the TLS fields: the device's QoS 2 publish goes through
+        profile.settings.upstreamTls.caFile = broker.certificates().caFile;
+        QVERIFY(proxy->setProfile(profile).ok());
+        auto published = device(QStringLiteral("mosquitto_pub"), devicePublish(proxy->proxy().port(), QStringLiteral("tls-device")));
+        QTRY_COMPARE_WITH_TIMEOUT(published->state(), QProcess::NotRunning, 10000);
+        QCOMPARE(published->exitCode(), 0);
+        // (the window reads the trace in batches: wait for the flow to be indexed)
+        QTRY_VERIFY(flowOf(w->workbench().flows(), QStringLiteral("tls-device"), w->workbench().trace(), Direction::Outbound));
+        const FlowId flow = flowOf(w->workbench().flows(), QStringLiteral("tls-device"), w->workbench().trace(), Direction::Outbound)->id;
+        QTRY_COMPARE(w->workbench().flows().find(flow)->state, FlowState::Complete);
+    }
+
+    void aDevicesHeldPacketIsDroppedAndTheDeviceCutFromTheWindow()
+    {
+        MosquittoBroker broker;
+        QVERIFY2(!broker.start(), qPrintable(broker.logText()));
+        auto w = m_windows.open();
+        WindowProxy *proxy = w->addProxy(proxyTo(broker.url(), {QStringLiteral("hold in PUBCOMP client dropped-device")}), true);
+        QVERIFY2(proxy->isRunning(), qPrintable(proxy->lastProblem()));
+        auto publisher = device(QStringLiteral("mosquitto_pub"), devicePublish(proxy->proxy().port(), QStringLiteral("dropped-device")));
+        QTRY_COMPARE_WITH_TIMEOUT(proxy->proxy().heldPackets().size(), 1u, 10000);
+
+        // Drop all held ▸ per connection: the broker's PUBCOMP never reaches the device
+        FlowInspector *inspector = w->inspector();
+        QVERIFY(triggerBulk(*inspector, QStringLiteral("dropAll"), QStringLiteral("Drop held on proxy to mosquitto ⇄ dropped-device")));
+        QTRY_VERIFY(proxy->proxy().heldPackets().empty());
+        QTRY_VERIFY(flowOf(w->workbench().flows(), QStringLiteral("dropped-device"), w->workbench().trace(), Direction::Outbound));
+        const FlowRecord *flow = flowOf(w->workbench().flows(), QStringLiteral("dropped-device"), w->workbench().trace(), Direction::Outbound);
+        // (the window reads the trace in batches) the device still waits for the PUBCOMP
+        QTRY_COMPARE(w->workbench().flows().find(flow->id)->state, FlowState::AwaitingPubComp);
+        QCOMPARE(publisher->state(), QProcess::Running);
+
+        // the Flows tab offers Cut (not Reconnect: the device reconnects itself) for its flow
+        inspector->selectFlow(flow->id);
+        auto *cut = inspector->findChild<QPushButton *>(QStringLiteral("cutSelected"));
+        auto *reconnect = inspector->findChild<QPushButton *>(QStringLiteral("reconnectSelected"));
+        QTRY_VERIFY(cut->isEnabled());
+        QVERIFY(!reconnect->isEnabled());
+
+        // Connection ▸ Cut on the device's row in the connections list
+        auto *list = w->findChild<ConnectionListModel *>();
+        const ConnectionId id = flow->key.connection;
+        w->connectionView()->setCurrentIndex(list->indexOfDevice(proxy, id));
+        QCOMPARE(w->selectedDevice(), std::optional<ConnectionId>(id));
+        QAction *cutAction = menuEntry(*w, QStringLiteral("Connection"), QStringLiteral("Cut"));
+        QVERIFY(cutAction);
+        cutAction->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(proxy->device(id)->state, ProxyDeviceState::Closed, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(publisher->state(), QProcess::NotRunning, 10000);
+        bool cutTraced = false;
+        const TraceLog &trace = w->workbench().trace();
+        for (quint64 s = trace.firstSequence(); s < trace.endSequence(); ++s)
+            cutTraced = cutTraced || (trace.connectionOf(s) == id && trace.kindOf(s) == TraceKind::Cut);
+        QVERIFY(cutTraced);
+        inspector->refresh();
+        QVERIFY(!cut->isEnabled()); // nothing left to cut
     }
 };
 
