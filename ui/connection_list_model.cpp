@@ -48,6 +48,24 @@ QString deviceStateName(ProxyDeviceState state)
     return {};
 }
 
+// One row per device, by client id (by address before its CONNECT): its newest connection, so a
+// device that reconnects keeps one row rather than adding one for each connection it made.
+std::vector<ConnectionId> shownDevices(const Proxy &proxy)
+{
+    std::vector<ConnectionId> shown;
+    QHash<QString, std::size_t> rowOf;
+    for (const ProxyDevice &d : proxy.devices()) {
+        const QString key = WindowProxy::deviceName(d);
+        if (const auto row = rowOf.constFind(key); row != rowOf.constEnd()) {
+            shown[*row] = d.connection;
+        } else {
+            rowOf.insert(key, shown.size());
+            shown.push_back(d.connection);
+        }
+    }
+    return shown;
+}
+
 // A device row's internal id: its proxy's row + 1 (0 marks a top-level row).
 constexpr quintptr kTopLevel = 0;
 
@@ -99,9 +117,7 @@ void ConnectionListModel::followDevices(WindowProxy *proxy)
     if (!parent.isValid())
         return;
     std::vector<ConnectionId> &rows = m_devices[proxy];
-    std::vector<ConnectionId> now;
-    for (const ProxyDevice &d : proxy->proxy().devices())
-        now.push_back(d.connection);
+    const std::vector<ConnectionId> now = shownDevices(proxy->proxy());
     for (int row = int(rows.size()) - 1; row >= 0; --row) // devices gone: their rows go
         if (std::find(now.begin(), now.end(), rows[std::size_t(row)]) == now.end()) {
             beginRemoveRows(parent, row, row);
@@ -244,8 +260,9 @@ QVariant ConnectionListModel::proxyData(WindowProxy *p, int role) const
     const bool running = p->isRunning();
     switch (role) {
     case Qt::DisplayRole: {
-        const QString state = running ? tr("listening · %n device(s)", nullptr, int(p->proxy().devices().size())) : tr("stopped");
-        return tr("%1\nproxy %2 → %3 · %4").arg(p->name(), listenAddressText(s), s.upstream.toString(), state);
+        // an mqtt:// broker by its address alone, so the line fits the dock
+        const QString upstream = s.upstream.scheme == Scheme::Mqtt ? s.upstream.hostAndPort() : s.upstream.toString();
+        return tr("%1\nproxy %2 → %3\n%4").arg(p->name(), listenAddressText(s), upstream, p->stateText());
     }
     case Qt::DecorationRole:
         return lightOf(running ? Light::Green : p->lastProblem().isEmpty() ? Light::Grey : Light::Red);

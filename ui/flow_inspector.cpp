@@ -348,11 +348,11 @@ void FlowInspector::fillBulkMenu(QMenu *menu, HeldAction action)
     std::map<QString, int> byConnection;
     auto connectionName = [](const Workbench::Held &h) {
         if (h.proxy)
-            return tr("proxy %1 ⇄ %2").arg(h.proxy->name(), h.packet.clientId);
+            return tr("%1 ⇄ %2").arg(h.proxy->title(), h.packet.clientId);
         return h.connection ? h.connection->settings().name : tr("sandbox broker ⇄ %1").arg(h.packet.clientId);
     };
     auto ownerName = [](const Workbench::Held &h) {
-        return h.connection ? h.connection->settings().name : h.proxy ? tr("proxy %1").arg(h.proxy->name()) : tr("sandbox broker");
+        return h.connection ? h.connection->settings().name : h.proxy ? h.proxy->title() : tr("sandbox broker");
     };
     for (const Workbench::Held &h : held) {
         auto &[name, count] = byRule[{rulesOf(h), h.packet.ruleId}];

@@ -439,8 +439,11 @@ void MainWindow::onBatch()
 void MainWindow::updateStatus()
 {
     Connection *c = m_workbench->current();
-    m_statusConnection->setText(c ? tr("%1: %2 (%3)").arg(c->settings().name, connectionStateName(c->state()), c->peerDescription())
-                                  : tr("No connection"));
+    if (WindowProxy *p = selectedProxy())
+        m_statusConnection->setText(proxyStatusText(p));
+    else
+        m_statusConnection->setText(c ? tr("%1: %2 (%3)").arg(c->settings().name, connectionStateName(c->state()), c->peerDescription())
+                                      : tr("No connection"));
     m_statusRate->setText(tr("%1 packets/s").arg(m_workbench->packetRate(), 0, 'f', 1));
     m_statusFlows->setText(tr("%1 open flows").arg(m_inspector->model().openCount()));
     const int stalled = m_inspector->model().stalledCount();
@@ -467,7 +470,7 @@ void MainWindow::updateFaultTargets()
     if (SandboxDemo *demo = m_workbench->demo())
         targets.emplace_back(tr("sandbox broker"), &demo->broker().faults());
     for (WindowProxy *p : m_workbench->proxies()) // out/in as seen from its devices
-        targets.emplace_back(tr("proxy %1 (out: toward the broker)").arg(p->name()), &p->faults());
+        targets.emplace_back(tr("%1 (out: toward the broker)").arg(p->title()), &p->faults());
     m_faults->setTargets(targets);
 }
 

@@ -117,6 +117,7 @@ private:
     void saveProxies();
     void followProxies();
     void startProxy(WindowProxy *proxy);
+    QString proxyStatusText(WindowProxy *proxy) const;
     // Cuts the selected device of a proxy; false when a proxy's device is not what is selected.
     bool cutSelectedDevice();
     // Adds a saved connection with its subscriptions and fault rules; opens it when the profile says so.

@@ -32,6 +32,9 @@ void MainWindow::followProxies()
     });
     connect(m_connectionList, &QAbstractItemModel::modelReset, this, [this] { m_connectionView->expandAll(); });
     connect(m_faults, &FaultRulesPanel::rulesChanged, this, &MainWindow::saveProxies);
+    // the status bar speaks of the selected proxy, as it does of the current connection
+    connect(m_connectionView->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::updateStatus);
+    connect(m_workbench.get(), &Workbench::proxyChanged, this, &MainWindow::updateStatus);
 }
 
 void MainWindow::loadProxies()
@@ -60,11 +63,11 @@ void MainWindow::saveProxies()
 void MainWindow::startProxy(WindowProxy *proxy)
 {
     if (Status started = proxy->start(); !started)
-        showProblem(tr("Proxy %1 could not start: %2 Choose another address with Edit… and start it again.")
-                        .arg(proxy->name(), proxy->lastProblem()));
+        showProblem(tr("%1 could not start: %2 Choose another address with Edit… and start it again.")
+                        .arg(proxy->title(), proxy->lastProblem()));
     else
-        statusBar()->showMessage(tr("Proxy %1 listens on %2: point your device there.")
-                                     .arg(proxy->name(), listenAddressText(proxy->profile().settings)),
+        statusBar()->showMessage(tr("%1 listens on %2: point your device there.")
+                                     .arg(proxy->title(), listenAddressText(proxy->profile().settings)),
                                  5000);
 }
 
@@ -92,14 +95,14 @@ void MainWindow::editProxy(WindowProxy *proxy)
     if (dialog.exec() != QDialog::Accepted)
         return;
     if (Status applied = proxy->setProfile(*dialog.profile()); !applied)
-        showProblem(tr("Proxy %1 could not start again: %2").arg(proxy->name(), applied.sentence()));
+        showProblem(tr("%1 could not start again: %2").arg(proxy->title(), proxy->lastProblem()));
     updateFaultTargets(); // its name may have changed, and its rules did
     saveProxies();
 }
 
 void MainWindow::removeProxy(WindowProxy *proxy)
 {
-    if (QMessageBox::question(this, tr("Remove proxy"), tr("Remove proxy %1? Its devices are disconnected.").arg(proxy->name()))
+    if (QMessageBox::question(this, tr("Remove proxy"), tr("Remove %1? Its devices are disconnected.").arg(proxy->title()))
         != QMessageBox::Yes)
         return;
     m_workbench->removeProxy(proxy);
@@ -115,6 +118,12 @@ void MainWindow::toggleProxy(WindowProxy *proxy)
         proxy->stop();
     proxy->setStartAtLaunch(start); // it comes back at launch as the user leaves it
     saveProxies();
+}
+
+QString MainWindow::proxyStatusText(WindowProxy *proxy) const
+{
+    const QString problem = proxy->lastProblem().isEmpty() ? QString() : QStringLiteral(" — ") + proxy->lastProblem();
+    return tr("%1: %2%3").arg(proxy->title(), proxy->stateText(), problem);
 }
 
 WindowProxy *MainWindow::selectedProxy() const

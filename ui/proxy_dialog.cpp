@@ -74,6 +74,7 @@ ProxyDialog::ProxyDialog(const ProxyProfile &profile, QWidget *parent)
     scroll->setWidget(content);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // the notes wrap to the dialog's width
     m_problem = note(QString(), this);
     m_problem->setObjectName(QStringLiteral("proxyProblem"));
     m_problem->setStyleSheet(QStringLiteral("color: %1;").arg(problemColor().name()));
@@ -144,10 +145,11 @@ QGroupBox *ProxyDialog::buildUpstream(const ProxySettings &s)
     m_upstream = new QLineEdit(s.upstream.toString(), box);
     m_upstream->setObjectName(QStringLiteral("upstream"));
     m_upstream->setPlaceholderText(QStringLiteral("mqtt://broker:1883, mqtts://broker:8883, ws://broker:80/mqtt"));
-    m_connAck = new QCheckBox(tr("When the broker cannot be reached, answer the device with CONNACK “Server unavailable”"), box);
+    m_connAck = new QCheckBox(tr("Answer “Server unavailable” when the broker is unreachable"), box);
     m_connAck->setChecked(s.synthesizeConnAckOnUpstreamFailure);
-    m_connAck->setToolTip(tr("Off: the proxy closes the device's connection, as an unreachable broker would, and "
-                             "invents no packet the broker did not send."));
+    m_connAck->setToolTip(tr("On: the device gets a CONNACK with “Server unavailable” that the proxy makes up. Off: the "
+                             "proxy closes the device's connection, as an unreachable broker would, and invents no packet "
+                             "the broker did not send."));
     auto *form = new QFormLayout(box);
     form->addRow(tr("&Broker URL"), m_upstream);
     m_upstreamTls = new TlsFields(s.upstreamTls, form, box);

@@ -30,7 +30,7 @@ void WindowProxy::build()
         const auto device = proxy->device(id);
         const QString sentence = inWindowTerms(p.sentence); // its advice names the dialog's fields
         m_lastProblem = device ? tr("%1: %2").arg(deviceName(*device), sentence) : sentence;
-        emit problem(tr("Proxy %1: %2").arg(name(), m_lastProblem));
+        emit problem(tr("%1: %2").arg(title(), m_lastProblem));
         emit changed();
     });
 }
@@ -70,6 +70,20 @@ void WindowProxy::stop()
     m_proxy->stop();
     emit heldPacketsChanged();
     emit changed();
+}
+
+QString WindowProxy::title() const
+{
+    return name().startsWith(QLatin1String("proxy"), Qt::CaseInsensitive) ? name() : tr("proxy %1").arg(name());
+}
+
+QString WindowProxy::stateText() const
+{
+    if (!isRunning())
+        return tr("stopped");
+    const auto devices = m_proxy->devices();
+    const auto open = std::count_if(devices.begin(), devices.end(), [](const ProxyDevice &d) { return d.state != ProxyDeviceState::Closed; });
+    return tr("listening on %1 · %2").arg(listenAddressText(m_profile.settings), open == 1 ? tr("1 device") : tr("%1 devices").arg(open));
 }
 
 QString WindowProxy::deviceName(const ProxyDevice &device)

@@ -22,6 +22,10 @@ public:
     ~WindowProxy() override;
 
     QString name() const { return m_profile.name; }
+    // How sentences name it: "proxy to broker:1883" (the default name), "proxy sensor bench".
+    QString title() const;
+    // "listening on 127.0.0.1:1884 · 2 devices", "stopped", for the list and the status bar.
+    QString stateText() const;
     // The profile with the rules as they are now.
     ProxyProfile profile() const;
     // New settings (and rules) take effect now: a running proxy stops and starts again with them.

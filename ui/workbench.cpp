@@ -41,6 +41,8 @@ Workbench::~Workbench()
     m_demo.reset();
     m_owned.clear();
     m_proxyList.clear();
+    for (const auto &proxy : m_ownedProxies)
+        proxy->disconnect(); // stopping, they close their devices: nobody is left to be told
     m_ownedProxies.clear();
 }
 

@@ -360,6 +360,13 @@ private slots:
         QVERIFY(cutTraced);
         inspector->refresh();
         QVERIFY(!cut->isEnabled()); // nothing left to cut
+
+        // the device comes back: still one row for it in the list, forwarding again
+        auto again = device(QStringLiteral("mosquitto_pub"), devicePublish(proxy->proxy().port(), QStringLiteral("dropped-device")));
+        QTRY_COMPARE_WITH_TIMEOUT(proxy->proxy().heldPackets().size(), 1u, 10000);
+        QTRY_VERIFY(deviceRows(*w, proxy).size() == 1 && deviceRows(*w, proxy).front().contains(QStringLiteral("forwarding")));
+        again->kill();
+        again->waitForFinished();
     }
 };
 
