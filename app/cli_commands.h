@@ -12,6 +12,7 @@ int subCommand(const QStringList &arguments);
 int historyCommand(const QStringList &arguments);
 int brokerCommand(const QStringList &arguments);
 int demoCommand(const QStringList &arguments);
+int proxyCommand(const QStringList &arguments);
 
 // Shared: prints "mqttscope-cli CMD: <text>" and the --help hint to stderr; returns 2.
 int usageError(const QString &command, const QString &text);

@@ -20,6 +20,7 @@ const Command kCommands[] = {
     {"history", "print the message history kept in a session store", mqs::cli::historyCommand},
     {"broker", "run the sandbox broker (a debugging sandbox, not a production broker)", mqs::cli::brokerCommand},
     {"demo", "run the demo: sandbox broker, a sensor publishing at QoS 2, a dashboard; print every packet", mqs::cli::demoCommand},
+    {"proxy", "stand between devices and their broker: trace every packet, break handshakes with fault rules", mqs::cli::proxyCommand},
     {"decode", "list the MQTT packets of a pcap/pcapng capture", mqs::cli::decodeCommand},
 };
 

@@ -8,7 +8,16 @@
 #include "protocol/encoder.h"
 #include "transport/transport.h"
 
+#include <QTimer>
+
 namespace mqs {
+
+namespace {
+// How long the device's side is still read after the broker closed: packets already on their way
+// arrive within a round trip on loopback and LAN links; longer would hold the device's view of
+// the close back noticeably.
+constexpr int kDeviceDrainMs = 100;
+} // namespace
 
 Proxy::Proxy(ProxySettings settings, FaultRuleSet &rules, TraceLog &trace, QObject *parent)
     : QObject(parent), m_settings(std::move(settings)), m_rules(rules), m_trace(trace), m_gate(rules)
@@ -18,6 +27,14 @@ Proxy::Proxy(ProxySettings settings, FaultRuleSet &rules, TraceLog &trace, QObje
 Proxy::~Proxy()
 {
     stop();
+    // The transports are children of this object: gone before ~QObject reaches them, so that
+    // none reports to a proxy already half destroyed.
+    for (const auto &link : m_links)
+        for (Transport *side : {link->deviceSide.data(), link->upstream.data()})
+            if (side) {
+                side->disconnect(this);
+                delete side;
+            }
 }
 
 Status Proxy::start()
@@ -39,8 +56,7 @@ void Proxy::stop()
         m_server->stop();
     m_server.reset();
     for (const auto &link : m_links)
-        if (link->device.state != ProxyDeviceState::Closed)
-            closeLink(*link, TraceKind::Closed, QStringLiteral("the proxy stopped"), false);
+        closeLink(*link, TraceKind::Closed, QStringLiteral("the proxy stopped"), false);
 }
 
 bool Proxy::isRunning() const
@@ -85,7 +101,7 @@ ProxyDeviceLink *Proxy::linkOf(ConnectionId connection) const
 bool Proxy::isAlive(ConnectionId connection) const
 {
     const ProxyDeviceLink *link = linkOf(connection);
-    return link && link->device.state != ProxyDeviceState::Closed;
+    return link && !link->closing;
 }
 
 // "tcp 127.0.0.1:53122" -> "127.0.0.1:53122"
@@ -132,7 +148,6 @@ void Proxy::openUpstream(ProxyDeviceLink &link)
     auto created = createTransport(m_settings.upstream, m_settings.upstreamTls, this);
     if (const auto *why = std::get_if<QString>(&created)) {
         reportProblem(link, mqs::problem(ProblemKind::Tls, *why));
-        link.upstreamClosed = true;
         closeLink(link, TraceKind::Cut, *why, true);
         return;
     }
@@ -171,17 +186,28 @@ void Proxy::onUpstreamOpened(ProxyDeviceLink &link)
 // the proxy (its connection closes), unless the settings ask for a CONNACK first.
 void Proxy::upstreamNeverOpened(ProxyDeviceLink &link, const TransportClosed &closed)
 {
-    reportProblem(link, mqs::problem(closed.message.contains(QLatin1String("certificate"), Qt::CaseInsensitive)
-                                    ? ProblemKind::Tls
-                                    : ProblemKind::Network,
-                                QStringLiteral("The broker %1 could not be reached for device %2: %3")
-                                    .arg(m_settings.upstream.toString(), deviceName(link), closed.message)));
-    if (m_settings.synthesizeConnAckOnUpstreamFailure && link.sawConnect && !link.sawConnAck)
+    const bool tls = closed.message.contains(QLatin1String("certificate"), Qt::CaseInsensitive)
+        || closed.message.contains(QLatin1String("TLS"));
+    reportProblem(link, mqs::problem(tls ? ProblemKind::Tls : ProblemKind::Network,
+                                     QStringLiteral("The broker %1 could not be reached for device %2: %3")
+                                         .arg(m_settings.upstream.toString(), deviceName(link), closed.message)));
+    if (!m_settings.synthesizeConnAckOnUpstreamFailure)
+        return;
+    link.answerConnect = true;
+    if (link.sawConnect)
         synthesizeConnAck(link);
+    // Otherwise the CONNECT is answered when it comes (learnFromDevice), or the device is closed
+    // after the time a broker gives a new connection to send it.
+    const ConnectionId id = link.device.connection;
+    QTimer::singleShot(m_settings.upstreamConnectTimeoutMs, this, [this, id] {
+        if (ProxyDeviceLink *l = linkOf(id); l && !l->closing)
+            closeLink(*l, TraceKind::Closed, QStringLiteral("no CONNECT from the device to answer"), false);
+    });
 }
 
 void Proxy::synthesizeConnAck(ProxyDeviceLink &link)
 {
+    link.answerConnect = false;
     const ConnAck refusal{.reason = ReasonCode::ServerUnavailable};
     const QByteArray raw = encode(refusal, link.device.version);
     link.deviceSide->write(raw);
@@ -189,44 +215,69 @@ void Proxy::synthesizeConnAck(ProxyDeviceLink &link)
                          TraceMark::None, 0);
     traceNote(link, TraceKind::Note,
               QStringLiteral("the proxy answered the CONNECT itself (Server unavailable): the broker was not reached"));
+    closeLink(link, TraceKind::Closed, QStringLiteral("the broker was not reached"), false);
 }
 
 void Proxy::onSideClosed(ProxyDeviceLink &link, bool deviceSide, const TransportClosed &closed)
 {
-    Transport *side = deviceSide ? link.deviceSide.data() : link.upstream.data();
-    if (side)
+    if (Transport *side = deviceSide ? link.deviceSide.data() : link.upstream.data())
         side->deleteLater();
     (deviceSide ? link.deviceClosed : link.upstreamClosed) = true;
     (deviceSide ? link.deviceOpen : link.upstreamOpen) = false;
-    if (link.device.state == ProxyDeviceState::Closed)
-        return;
-    if (!deviceSide && !link.upstreamEverOpened)
-        upstreamNeverOpened(link, closed);
-    const QString who = deviceSide ? QStringLiteral("device") : QStringLiteral("broker");
-    const QString why = closed.byPeer ? QStringLiteral("the %1 closed its side: %2").arg(who, closed.message)
-                                      : closed.message;
-    if (closed.error && closed.byPeer && link.upstreamEverOpened && !deviceSide)
-        reportProblem(link, mqs::problem(ProblemKind::Network, QStringLiteral("The broker's connection for device %1 failed: %2")
-                                                              .arg(deviceName(link), closed.message)));
-    closeLink(link, closed.error ? TraceKind::Cut : TraceKind::Closed, why, closed.error);
+    if (!link.closing) {
+        if (!deviceSide && !link.upstreamEverOpened)
+            upstreamNeverOpened(link, closed);
+        else if (!deviceSide && closed.error)
+            reportProblem(link, mqs::problem(ProblemKind::Network, QStringLiteral("The broker's connection for device %1 failed: %2")
+                                                                       .arg(deviceName(link), closed.message)));
+        const QString who = deviceSide ? QStringLiteral("device") : QStringLiteral("broker");
+        const QString why = closed.byPeer ? QStringLiteral("the %1 closed its side: %2").arg(who, closed.message) : closed.message;
+        if (!link.answerConnect)
+            closeLink(link, closed.error ? TraceKind::Cut : TraceKind::Closed, why, closed.error);
+    }
+    finishIfClosed(link);
 }
 
-// Ends both sides of a device: gracefully (what was forwarded is flushed) or, for a cut or
-// broken framing, at once. The device is Closed once both transports reported closed().
+// Ends both sides of a device: gracefully (what was forwarded is flushed, and what the other
+// side still sends meanwhile is traced) or, for a cut, a reset or broken framing, at once.
 void Proxy::closeLink(ProxyDeviceLink &link, TraceKind kind, const QString &why, bool abort)
 {
     if (link.device.state == ProxyDeviceState::Closed)
         return;
-    link.device.state = ProxyDeviceState::Closed;
-    traceNote(link, kind, why);
-    for (Transport *side : {link.deviceSide.data(), link.upstream.data()}) {
-        if (!side)
-            continue;
-        if (abort)
-            side->abort();
-        else
-            side->close();
+    if (!link.closing) {
+        link.closing = true;
+        traceNote(link, kind, why);
     }
+    if (!link.upstreamClosed && link.upstream)
+        abort ? link.upstream->abort() : link.upstream->close();
+    if (!link.deviceClosed && link.deviceSide) {
+        if (abort || !link.upstreamClosed)
+            abort ? link.deviceSide->abort() : link.deviceSide->close();
+        else
+            closeDeviceAfterDrain(link);
+    }
+    finishIfClosed(link);
+}
+
+// The broker closed first. A socket stops reading once it is closed, so the device's side stays
+// open a little longer: what the device had already sent (e.g. a packet after its DISCONNECT)
+// still reaches the trace, as it would reach a broker that only half-closed.
+void Proxy::closeDeviceAfterDrain(ProxyDeviceLink &link)
+{
+    const ConnectionId id = link.device.connection;
+    QTimer::singleShot(kDeviceDrainMs, this, [this, id] {
+        if (ProxyDeviceLink *l = linkOf(id); l && !l->deviceClosed && l->deviceSide)
+            l->deviceSide->close();
+    });
+}
+
+// Both transports reported closed(): the device's lane is complete.
+void Proxy::finishIfClosed(ProxyDeviceLink &link)
+{
+    const bool upstreamGone = link.upstreamClosed || !link.upstream;
+    if (link.device.state == ProxyDeviceState::Closed || !link.deviceClosed || !upstreamGone)
+        return;
+    link.device.state = ProxyDeviceState::Closed;
     m_trace.closeConnection(link.device.connection);
     if (!m_gate.discard(link.device.connection).empty())
         emit heldChanged();

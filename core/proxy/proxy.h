@@ -105,12 +105,18 @@ private:
     void synthesizeConnAck(ProxyDeviceLink &link);
     void onSideClosed(ProxyDeviceLink &link, bool deviceSide, const TransportClosed &closed);
     void closeLink(ProxyDeviceLink &link, TraceKind kind, const QString &why, bool abort);
+    void closeDeviceAfterDrain(ProxyDeviceLink &link);
+    void finishIfClosed(ProxyDeviceLink &link);
     void onDeviceBytes(ProxyDeviceLink &link, const QByteArray &bytes);
     void onUpstreamBytes(ProxyDeviceLink &link, const QByteArray &bytes);
     void frame(ProxyDeviceLink &link, TraceDirection direction);
     void learnFromDevice(ProxyDeviceLink &link, const Packet &packet);
+    void learnFromConnAck(ProxyDeviceLink &link, const ConnAck &connAck);
+    void nameLane(ProxyDeviceLink &link, const QString &clientId);
     static QString topicOf(ProxyDeviceLink &link, TraceDirection direction, const Packet &packet);
     void pass(ProxyDeviceLink &link, HeldPacket packet);
+    void unforwardable(ProxyDeviceLink &link, const HeldPacket &packet);
+    void cutAfterCrossing(ProxyDeviceLink &link, TraceDirection direction, const QString &why);
     void cross(ProxyDeviceLink &link, const HeldPacket &packet, TraceMark mark, quint32 ruleId);
     void record(ProxyDeviceLink &link, const HeldPacket &packet, TraceMark mark, quint32 ruleId);
     void breakFraming(ProxyDeviceLink &link, TraceDirection direction, const QString &why);

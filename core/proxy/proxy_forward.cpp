@@ -25,7 +25,7 @@ bool towardBroker(TraceDirection direction)
 
 void Proxy::onDeviceBytes(ProxyDeviceLink &link, const QByteArray &bytes)
 {
-    if (link.device.state == ProxyDeviceState::Closed)
+    if (link.device.state == ProxyDeviceState::Closed || link.toBroker.failed())
         return;
     link.toBroker.feed(bytes);
     frame(link, TraceDirection::Sent);
@@ -33,7 +33,7 @@ void Proxy::onDeviceBytes(ProxyDeviceLink &link, const QByteArray &bytes)
 
 void Proxy::onUpstreamBytes(ProxyDeviceLink &link, const QByteArray &bytes)
 {
-    if (link.device.state == ProxyDeviceState::Closed)
+    if (link.device.state == ProxyDeviceState::Closed || link.toDevice.failed())
         return;
     link.toDevice.feed(bytes);
     frame(link, TraceDirection::Received);
@@ -44,7 +44,7 @@ void Proxy::frame(ProxyDeviceLink &link, TraceDirection direction)
 {
     Decoder &decoder = towardBroker(direction) ? link.toBroker : link.toDevice;
     const ConnectionId id = link.device.connection;
-    while (isAlive(id)) {
+    while (link.device.state != ProxyDeviceState::Closed) {
         Decoder::Result next = decoder.next();
         if (std::holds_alternative<std::monostate>(next))
             return;
@@ -55,8 +55,8 @@ void Proxy::frame(ProxyDeviceLink &link, TraceDirection direction)
         DecodedPacket &decoded = std::get<DecodedPacket>(next);
         if (towardBroker(direction))
             learnFromDevice(link, decoded.packet);
-        else if (std::holds_alternative<ConnAck>(decoded.packet))
-            link.sawConnAck = true;
+        else if (const auto *connAck = std::get_if<ConnAck>(&decoded.packet))
+            learnFromConnAck(link, *connAck);
         pass(link, HeldPacket::of(id, direction, decoded.packet, decoded.raw, topicOf(link, direction, decoded.packet),
                                   link.device.clientId));
     }
@@ -69,15 +69,31 @@ void Proxy::learnFromDevice(ProxyDeviceLink &link, const Packet &packet)
     if (!connect)
         return;
     link.sawConnect = true;
-    link.device.clientId = connect->clientId;
     link.device.version = connect->version;
     link.toDevice.setVersion(connect->version);
+    nameLane(link, connect->clientId);
+    if (link.answerConnect)
+        synthesizeConnAck(link);
+}
+
+// A 5.0 broker names a device that sent an empty client id ([MQTT-3.2.2-16]).
+void Proxy::learnFromConnAck(ProxyDeviceLink &link, const ConnAck &connAck)
+{
+    link.sawConnAck = true;
+    if (link.device.clientId.isEmpty())
+        if (const auto assigned = connAck.properties.string(PropertyId::AssignedClientIdentifier))
+            nameLane(link, *assigned);
+}
+
+void Proxy::nameLane(ProxyDeviceLink &link, const QString &clientId)
+{
+    link.device.clientId = clientId;
     if (auto lane = m_trace.connection(link.device.connection)) {
-        const QString name = connect->clientId.isEmpty() ? link.device.address : connect->clientId;
+        const QString name = clientId.isEmpty() ? link.device.address : clientId;
         lane->name = name;
         lane->localParty = name;
-        lane->clientId = connect->clientId;
-        lane->version = connect->version;
+        lane->clientId = clientId;
+        lane->version = link.device.version;
         m_trace.updateConnection(*lane);
     }
     emit deviceChanged(link.device.connection);
@@ -106,6 +122,10 @@ QString Proxy::topicOf(ProxyDeviceLink &link, TraceDirection direction, const Pa
 
 void Proxy::pass(ProxyDeviceLink &link, HeldPacket packet)
 {
+    if (link.closing) {
+        unforwardable(link, packet);
+        return;
+    }
     const GateVerdict verdict = m_gate.judge(packet, m_trace.clock().nowUs());
     const ConnectionId id = link.device.connection;
     const quint32 rule = verdict.ruleId;
@@ -128,15 +148,43 @@ void Proxy::pass(ProxyDeviceLink &link, HeldPacket packet)
                    },
                    [&](const gate::CutAfter &cutAfter) {
                        cross(link, packet, TraceMark::None, 0);
-                       QTimer::singleShot(0, this, [this, id, why = cutAfter.why] {
-                           if (ProxyDeviceLink *l = linkOf(id); l && isAlive(id))
-                               closeLink(*l, TraceKind::Cut, why, true);
-                       });
+                       cutAfterCrossing(link, packet.direction, cutAfter.why);
                    },
                },
                verdict.action);
     if (verdict.actedOn())
         emit faultRuleActed(rule);
+}
+
+// The packet just written reaches its side before the cut: that side is closed once its bytes
+// are flushed (to it, the connection is lost without a DISCONNECT), the side it came from is
+// reset at once, as a network failure would.
+void Proxy::cutAfterCrossing(ProxyDeviceLink &link, TraceDirection direction, const QString &why)
+{
+    if (link.closing)
+        return;
+    link.closing = true;
+    traceNote(link, TraceKind::Cut, why);
+    Transport *destination = towardBroker(direction) ? link.upstream.data() : link.deviceSide.data();
+    Transport *origin = towardBroker(direction) ? link.deviceSide.data() : link.upstream.data();
+    if (origin && !(towardBroker(direction) ? link.deviceClosed : link.upstreamClosed))
+        origin->abort();
+    if (destination && !(towardBroker(direction) ? link.upstreamClosed : link.deviceClosed))
+        destination->close();
+    finishIfClosed(link);
+}
+
+// A packet that arrived while its device is being closed: the side it goes to is closed or
+// closing, so it is traced as dropped (by no rule), with a note the first time.
+void Proxy::unforwardable(ProxyDeviceLink &link, const HeldPacket &packet)
+{
+    if (!link.notedUnforwardable) {
+        link.notedUnforwardable = true;
+        traceNote(link, TraceKind::Note,
+                  QStringLiteral("%1 sent after the connection began closing: traced, not forwarded")
+                      .arg(towardBroker(packet.direction) ? QStringLiteral("the device") : QStringLiteral("the broker")));
+    }
+    record(link, packet, TraceMark::Dropped, 0);
 }
 
 // Writes the packet's bytes to the side it goes to (queued until the broker connection is

@@ -20,6 +20,9 @@ struct ProxyDeviceLink {
     bool deviceClosed = false;
     bool upstreamClosed = false;
     bool upstreamEverOpened = false;
+    bool closing = false; // both sides are being closed; packets still arriving are traced, not forwarded
+    bool notedUnforwardable = false;
+    bool answerConnect = false; // the broker was not reached: answer the CONNECT with a CONNACK (see ProxySettings)
     bool sawConnect = false;
     bool sawConnAck = false;
     Decoder toBroker; // frames what the device sends

@@ -153,21 +153,19 @@ std::vector<FlowId> FlowIndex::hopsOf(FlowId flow) const
     return others;
 }
 
-namespace {
-// Whose held packet: the app's own ("ours") or the peer's ("arrived"); on an observed connection,
-// recorded at the device's end, the device's or the broker's.
-QString heldOwner(const FlowRecord &f)
+// Whose packet a rule holds: ours or one that arrived; on an observed connection (recorded from
+// the device's end), the device's or the broker's.
+static QString heldOrigin(const FlowRecord &f)
 {
     if (f.observed)
-        return f.heldSent ? QStringLiteral("from the device") : QStringLiteral("from the broker");
+        return f.heldSent ? QStringLiteral("the device's") : QStringLiteral("the broker's");
     return f.heldSent ? QStringLiteral("ours") : QStringLiteral("arrived");
 }
-} // namespace
 
 QString FlowIndex::stateText(const FlowRecord &f)
 {
     if (f.heldEvent && f.isOpen())
-        return QStringLiteral("%1 held (%2)").arg(packetTypeName(f.heldType), heldOwner(f));
+        return QStringLiteral("%1 held (%2)").arg(packetTypeName(f.heldType), heldOrigin(f));
     return flowStateName(f.state);
 }
 
@@ -232,10 +230,10 @@ FlowRecord &FlowIndex::startFlow(quint64 s, const OpenKey &key, bool sent, int g
     record.id = m_nextId++;
     record.key = FlowKey{key.connection, key.direction, PacketId(key.id), generation};
     const auto connection = m_log.connection(key.connection).value_or(TraceConnection{});
+    record.observed = connection.role == ConnectionRole::Observed;
     // From the broker's side of a connection, the flows it receives go to the broker.
     record.hop = recordedAtClient(connection.role) == (key.direction == Direction::Outbound) ? FlowHop::ToBroker
                                                                                             : FlowHop::FromBroker;
-    record.observed = connection.role == ConnectionRole::Observed;
     m_flows.push_back(std::move(record));
     FlowRecord &f = m_flows.back();
     m_latest.insert(key, Latest{f.id, generation});
@@ -417,7 +415,7 @@ QString FlowIndex::heldText(const FlowRecord &f, qint64 nowUs) const
     const QString named = m_ruleNamer ? m_ruleNamer(f.key.connection, f.heldRule) : QString();
     const QString rule = named.isEmpty() ? QStringLiteral("a fault rule") : named;
     return QStringLiteral("%1 %2 held by rule '%3' for %4 — release?")
-        .arg(packetTypeName(f.heldType), QStringLiteral("(%1)").arg(heldOwner(f)), rule,
+        .arg(packetTypeName(f.heldType), QStringLiteral("(%1)").arg(heldOrigin(f)), rule,
              ago(f.heldUs, nowUs).chopped(4));
 }
 

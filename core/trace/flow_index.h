@@ -54,9 +54,9 @@ struct FlowRecord {
     std::vector<QString> violations{}; // what the peer did wrong in this flow
     ReasonCode reason = ReasonCode::Success;
     FlowHop hop = FlowHop::ToBroker;
-    bool observed = false; // on a device's connection the app only watches (proxy, capture)
     size_t content = 0; // hash of its PUBLISH's topic and payload: what links the hops of a message
     quint32 message = 0; // the application message it carries one hop of; 0 when not known
+    bool observed = false; // on a connection the app does not own (ConnectionRole::Observed)
 
     bool isOpen() const { return !isFinished(state) && state != FlowState::None; }
 };

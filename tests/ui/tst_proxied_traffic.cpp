@@ -137,11 +137,11 @@ private slots:
         QCOMPARE(f.key.direction, Direction::Outbound);
         QCOMPARE(f.hop, FlowHop::ToBroker);
         QCOMPARE(f.state, FlowState::AwaitingPubRel); // the broker waits for the PUBREL a rule holds
-        QCOMPARE(FlowIndex::stateText(f), QStringLiteral("PUBREL held (from the device)"));
+        QCOMPARE(FlowIndex::stateText(f), QStringLiteral("PUBREL held (the device's)"));
         const qint64 later = trace.clock().nowUs() + 10'000'000;
         QVERIFY(FlowIndex::isStalled(f, later, 5'000'000));
         const QString sentence = workbench.flows().sentence(f, later);
-        QVERIFY2(sentence.contains(QStringLiteral("PUBREL (from the device) held by")) && sentence.endsWith(QStringLiteral("— release?")),
+        QVERIFY2(sentence.contains(QStringLiteral("PUBREL (the device's) held by")) && sentence.endsWith(QStringLiteral("— release?")),
                  qPrintable(sentence));
         const FlowStory story = tellFlow(workbench, f, later);
         QCOMPARE(story.title, QStringLiteral("sensor-1 → %1 · id 1 · QoS 2 · test/a").arg(kBroker));

@@ -251,7 +251,7 @@ private slots:
         const FlowRecord *held = flowOf(w->workbench().flows(), QStringLiteral("pub-device"), w->workbench().trace(), Direction::Outbound);
         QVERIFY(held);
         const FlowId heldFlow = held->id;
-        QCOMPARE(FlowIndex::stateText(*held), QStringLiteral("PUBREL held (from the device)"));
+        QCOMPARE(FlowIndex::stateText(*held), QStringLiteral("PUBREL held (the device's)"));
         QVERIFY(publisher->state() == QProcess::Running); // mosquitto_pub waits for its PUBCOMP
 
         // lanes: the publishing device left, the broker, the subscribing device right
