@@ -4,6 +4,7 @@
 // held PUBREL stalls in the Flows tab until Release completes it.
 
 #include "connection_list_model.h"
+#include "fault_rules_panel.h"
 #include "flow_inspector.h"
 #include "main_window.h"
 #include "mosquitto_fixture.h"
@@ -12,6 +13,7 @@
 #include "window_fixture.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QFile>
 #include <QGroupBox>
 #include <QLabel>
@@ -196,6 +198,19 @@ private slots:
         QCOMPARE(restored->profile().settings, profile.settings);
         QCOMPARE(restored->faults().rules().size(), 1u);
         QCOMPARE(restored->faults().rules().front().toText(), profile.faultRules.front().toText());
+
+        // a rule added in the Fault rules tab, the proxy chosen as its target, is kept with the proxy
+        auto *target = w->faultRules()->findChild<QComboBox *>();
+        const int proxyTarget = target->findText(QStringLiteral("proxy to mosquitto (out: toward the broker)"));
+        QVERIFY2(proxyTarget >= 0, qPrintable(target->itemText(0)));
+        target->setCurrentIndex(proxyTarget);
+        QVERIFY(!w->faultRules()->addRule(QStringLiteral("drop in PUBCOMP client sensor-2")));
+        QCOMPARE(restored->faults().rules().size(), 2u);
+        w.reset();
+        w = m_windows.open(optionsWith(settings));
+        restored = w->workbench().proxies().front();
+        QCOMPARE(restored->faults().rules().size(), 2u);
+        QCOMPARE(restored->faults().rules().back().clientId, QStringLiteral("sensor-2"));
 
         // stopped by the user, it stays stopped at the next start
         w->connectionView()->setCurrentIndex(w->findChild<ConnectionListModel *>()->indexOf(restored));
