@@ -7,6 +7,7 @@
 namespace mqs::cli {
 
 int decodeCommand(const QStringList &arguments);
+int analyzeCommand(const QStringList &arguments);
 int pubCommand(const QStringList &arguments);
 int subCommand(const QStringList &arguments);
 int historyCommand(const QStringList &arguments);

@@ -37,18 +37,19 @@ int decodeCommand(const QStringList &arguments)
         return usageError(QStringLiteral("decode"),
                           QStringLiteral("--port must be 1 to 65535, not '%1'.").arg(parser.value(QStringLiteral("port"))));
 
-    const auto result = decodeCapture(files.first(), quint16(port));
-    if (const auto *error = std::get_if<QString>(&result)) {
-        err(QStringLiteral("mqttscope-cli decode: ") + *error);
+    // Streamed: each packet is printed as it is decoded, so memory does not grow with the file.
+    const bool json = parser.isSet(QStringLiteral("json"));
+    const auto totals = streamCapture(
+        files.first(), quint16(port),
+        {.packet = [&](CapturedPacket &&packet) {
+             out(json ? QString::fromUtf8(QJsonDocument(captureJson(packet)).toJson(QJsonDocument::Compact)) : captureLine(packet));
+         },
+         .problem = [](const CaptureProblem &problem) { err(QStringLiteral("error: ") + problem.toString()); }});
+    if (!totals) {
+        err(QStringLiteral("mqttscope-cli decode: ") + totals.sentence());
         return 1;
     }
-    const auto &contents = std::get<CaptureContents>(result);
-    const bool json = parser.isSet(QStringLiteral("json"));
-    for (const CapturedPacket &packet : contents.packets)
-        out(json ? QString::fromUtf8(QJsonDocument(captureJson(packet)).toJson(QJsonDocument::Compact)) : captureLine(packet));
-    for (const CaptureProblem &problem : contents.problems)
-        err(QStringLiteral("error: ") + problem.toString());
-    return contents.problems.empty() ? 0 : 1;
+    return totals->problems == 0 ? 0 : 1;
 }
 
 } // namespace mqs::cli

@@ -22,6 +22,7 @@ const Command kCommands[] = {
     {"demo", "run the demo: sandbox broker, a sensor publishing at QoS 2, a dashboard; print every packet", mqs::cli::demoCommand},
     {"proxy", "stand between devices and their broker: trace every packet, break handshakes with fault rules", mqs::cli::proxyCommand},
     {"decode", "list the MQTT packets of a pcap/pcapng capture", mqs::cli::decodeCommand},
+    {"analyze", "check a capture's MQTT connections: unfinished flows, resends, rules broken (exit 1)", mqs::cli::analyzeCommand},
 };
 
 void printUsage(FILE *stream)

@@ -17,11 +17,14 @@ namespace {
 // arrive within a round trip on loopback and LAN links; longer would hold the device's view of
 // the close back noticeably.
 constexpr int kDeviceDrainMs = 100;
+// How often the observers are told the time, for keep-alive: a second is the unit keep-alive counts in.
+constexpr int kObserverTickMs = 1000;
 } // namespace
 
 Proxy::Proxy(ProxySettings settings, FaultRuleSet &rules, TraceLog &trace, QObject *parent)
     : QObject(parent), m_settings(std::move(settings)), m_rules(rules), m_trace(trace), m_gate(rules)
 {
+    connect(&m_tick, &QTimer::timeout, this, &Proxy::tickObservers);
 }
 
 Proxy::~Proxy()
@@ -37,6 +40,17 @@ Proxy::~Proxy()
             }
 }
 
+// The observer checks keep-alive only when told that time passed.
+void Proxy::tickObservers()
+{
+    const qint64 now = m_trace.clock().nowUs();
+    for (const auto &link : m_links)
+        if (link->device.state != ProxyDeviceState::Closed) {
+            link->observed->tick(now);
+            reportFindings(*link);
+        }
+}
+
 Status Proxy::start()
 {
     if (isRunning())
@@ -47,6 +61,7 @@ Status Proxy::start()
     connect(listener.get(), &ProxyListener::accepted, this, &Proxy::accept);
     m_server = std::move(listener);
     m_forwarded = 0;
+    m_tick.start(kObserverTickMs);
     return {};
 }
 
@@ -55,6 +70,7 @@ void Proxy::stop()
     if (m_server)
         m_server->stop();
     m_server.reset();
+    m_tick.stop();
     for (const auto &link : m_links)
         closeLink(*link, TraceKind::Closed, QStringLiteral("the proxy stopped"), false);
 }
@@ -120,13 +136,11 @@ void Proxy::accept(Transport *deviceSide)
     link.deviceSide = deviceSide;
     link.deviceOpen = deviceSide->isOpen();
     link.device.address = addressOf(*deviceSide);
-    link.device.connection = m_trace.addConnection(TraceConnection{
-        .role = ConnectionRole::Observed,
-        .name = link.device.address,
-        .localParty = link.device.address,
-        .remoteParty = QStringLiteral("broker %1").arg(m_settings.upstream.toString()),
-        .version = ProtocolVersion::V311,
-    });
+    // The observer traces the lane (named by address until CONNECT) and holds both sides to the spec.
+    link.observed = std::make_unique<ObservedTrace>(
+        m_trace, ObservedEndpoints{.client = link.device.address, .broker = m_settings.upstream.toString()},
+        ObserverOptions{.start = StreamStart::Beginning, .assumedVersion = ProtocolVersion::V311, .sessions = &m_sessions});
+    link.device.connection = link.observed->connection();
     m_links.push_back(std::move(owned));
     const ConnectionId id = link.device.connection;
     connect(deviceSide, &Transport::received, this, [this, id](const QByteArray &bytes) {
@@ -232,7 +246,7 @@ void Proxy::onSideClosed(ProxyDeviceLink &link, bool deviceSide, const Transport
                                                                        .arg(deviceName(link), closed.message)));
         const QString who = deviceSide ? QStringLiteral("device") : QStringLiteral("broker");
         const QString why = closed.byPeer ? QStringLiteral("the %1 closed its side: %2").arg(who, closed.message) : closed.message;
-        if (!link.answerConnect)
+        if (!link.answerConnect && !link.closing) // not while a CONNECT is to be answered, or was
             closeLink(link, closed.error ? TraceKind::Cut : TraceKind::Closed, why, closed.error);
     }
     finishIfClosed(link);
@@ -246,7 +260,9 @@ void Proxy::closeLink(ProxyDeviceLink &link, TraceKind kind, const QString &why,
         return;
     if (!link.closing) {
         link.closing = true;
-        traceNote(link, kind, why);
+        link.closeWhy = why;
+        if (kind != TraceKind::Closed) // the Closed event is the observer's, when both sides are gone
+            traceNote(link, kind, why);
     }
     if (!link.upstreamClosed && link.upstream)
         abort ? link.upstream->abort() : link.upstream->close();
@@ -278,7 +294,8 @@ void Proxy::finishIfClosed(ProxyDeviceLink &link)
     if (link.device.state == ProxyDeviceState::Closed || !link.deviceClosed || !upstreamGone)
         return;
     link.device.state = ProxyDeviceState::Closed;
-    m_trace.closeConnection(link.device.connection);
+    link.observed->closed(m_trace.clock().nowUs(), link.closeWhy);
+    reportFindings(link);
     if (!m_gate.discard(link.device.connection).empty())
         emit heldChanged();
     emit deviceClosed(link.device.connection);
@@ -301,6 +318,13 @@ void Proxy::traceNote(ProxyDeviceLink &link, TraceKind kind, const QString &note
     event.kind = kind;
     event.note = note;
     m_trace.append(std::move(event));
+}
+
+// What the observer found either side doing wrong, as problems of the device (already traced).
+void Proxy::reportFindings(ProxyDeviceLink &link)
+{
+    for (const ObservedFinding &finding : link.observed->takeFindings())
+        emit problem(link.device.connection, mqs::problem(ProblemKind::Protocol, finding.text()));
 }
 
 void Proxy::reportProblem(ProxyDeviceLink &link, Problem problem)

@@ -8,10 +8,12 @@
 
 #include "faults/fault_gate.h"
 #include "faults/fault_rule_set.h"
+#include "observer/observed_sessions.h"
 #include "protocol/result.h"
 #include "trace/trace_log.h"
 
 #include <QObject>
+#include <QTimer>
 
 #include <memory>
 #include <optional>
@@ -122,6 +124,8 @@ private:
     void breakFraming(ProxyDeviceLink &link, TraceDirection direction, const QString &why);
     void traceNote(ProxyDeviceLink &link, TraceKind kind, const QString &note);
     void reportProblem(ProxyDeviceLink &link, Problem problem);
+    void reportFindings(ProxyDeviceLink &link);
+    void tickObservers();
     static QString deviceName(const ProxyDeviceLink &link);
     ProxyDeviceLink *linkOf(ConnectionId connection) const;
     bool isAlive(ConnectionId connection) const;
@@ -133,6 +137,8 @@ private:
     std::unique_ptr<ProxyListener> m_server;
     std::vector<std::unique_ptr<ProxyDeviceLink>> m_links;
     quint64 m_forwarded = 0;
+    ObservedSessions m_sessions; // what each client's session owed when its connection ended
+    QTimer m_tick;
 };
 
 } // namespace mqs

@@ -205,11 +205,19 @@ void Proxy::cross(ProxyDeviceLink &link, const HeldPacket &packet, TraceMark mar
     record(link, packet, mark, ruleId);
 }
 
-// The flow state is left for the trace's FlowIndex to step: the proxy owns no session.
+// Every packet that crossed, or that its sender sent as the connection closed, goes through the
+// observer, which traces it with its flow's state and the rules either side broke; a packet a
+// rule withheld is traced without it, since its peer never saw it.
 void Proxy::record(ProxyDeviceLink &link, const HeldPacket &packet, TraceMark mark, quint32 ruleId)
 {
-    m_trace.appendPacket(link.device.connection, packet.direction, packet.packet, packet.raw, FlowState::None, mark,
-                         ruleId);
+    const ObservedSide from = towardBroker(packet.direction) ? ObservedSide::Client : ObservedSide::Broker;
+    const qint64 now = m_trace.clock().nowUs();
+    if (mark == TraceMark::Held || (mark == TraceMark::Dropped && ruleId != 0)) {
+        link.observed->withheld(from, packet.packet, packet.raw, now, mark, ruleId); // its peer never saw it
+        return;
+    }
+    link.observed->packet(from, packet.packet, packet.raw, now, mark, ruleId);
+    reportFindings(link);
 }
 
 // Bytes that are not MQTT: traced with the decoder's sentence, and both sides closed at once,

@@ -4,6 +4,7 @@
 
 #include "proxy.h"
 
+#include "observer/observed_trace.h"
 #include "protocol/decoder.h"
 
 #include <QHash>
@@ -13,6 +14,8 @@ namespace mqs {
 
 struct ProxyDeviceLink {
     ProxyDevice device{};
+    std::unique_ptr<ObservedTrace> observed; // its lane in the trace, and the observer of both sides
+    QString closeWhy{};
     QPointer<Transport> deviceSide; // accepted from the device
     QPointer<Transport> upstream; // ours, to the broker
     bool deviceOpen = false;

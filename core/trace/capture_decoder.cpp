@@ -29,9 +29,9 @@ QString CaptureProblem::toString() const
         .arg(error.toString());
 }
 
-std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint16 port)
+Result<CaptureTotals> streamCapture(const QString &path, quint16 port, const CaptureSinks &sinks)
 {
-    CaptureContents contents;
+    CaptureTotals totals;
     std::map<quint32, StreamDecoders> streams;
     bool sawPort = false;
     const auto error = readTcpPayloads(
@@ -51,26 +51,42 @@ std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint1
                 if (std::holds_alternative<std::monostate>(result))
                     break;
                 if (const auto *problem = std::get_if<ProtocolError>(&result)) {
-                    contents.problems.push_back(
-                        CaptureProblem{payload.frame, payload.stream, payload.sourcePort, payload.destinationPort, *problem});
+                    ++totals.problems;
+                    if (sinks.problem)
+                        sinks.problem(CaptureProblem{payload.frame, payload.stream, payload.sourcePort, payload.destinationPort, *problem,
+                                                 payload.sourceAddress, payload.destinationAddress});
                     break;
                 }
                 auto &decoded = std::get<DecodedPacket>(result);
                 if (const auto *connect = std::get_if<Connect>(&decoded.packet))
                     d.toClient.setVersion(connect->version); // the server answers in the CONNECT's version
-                contents.packets.push_back(CapturedPacket{payload.frame, payload.time, payload.stream, payload.sourcePort,
-                                                          payload.destinationPort, toServer, decoder.version(),
-                                                          std::move(decoded.packet), std::move(decoded.raw)});
+                ++totals.packets;
+                if (sinks.packet)
+                    sinks.packet(CapturedPacket{payload.frame, payload.time, payload.stream, payload.sourcePort,
+                                                payload.destinationPort, toServer, decoder.version(), std::move(decoded.packet),
+                                                std::move(decoded.raw), payload.sourceAddress, payload.destinationAddress});
             }
         },
-        &contents.frames);
+        &totals.frames);
     if (error)
-        return *error;
-    if (contents.packets.empty() && contents.problems.empty())
-        return QStringLiteral("%1 holds no MQTT on TCP port %2%3. Give the broker's port with --port.")
-            .arg(path)
-            .arg(port)
-            .arg(sawPort ? QStringLiteral(" (there is traffic on it, but no MQTT packet)") : QString());
+        return Problem{ProblemKind::File, *error};
+    if (totals.packets == 0 && totals.problems == 0)
+        return Problem{ProblemKind::File, QStringLiteral("%1 holds no MQTT on TCP port %2%3. Give the broker's port with --port.")
+                                              .arg(path)
+                                              .arg(port)
+                                              .arg(sawPort ? QStringLiteral(" (there is traffic on it, but no MQTT packet)") : QString())};
+    return totals;
+}
+
+std::variant<CaptureContents, QString> decodeCapture(const QString &path, quint16 port)
+{
+    CaptureContents contents;
+    const auto totals = streamCapture(path, port,
+                                      {.packet = [&](CapturedPacket &&p) { contents.packets.push_back(std::move(p)); },
+                                       .problem = [&](const CaptureProblem &p) { contents.problems.push_back(p); }});
+    if (!totals)
+        return totals.problem().sentence;
+    contents.frames = totals->frames;
     return contents;
 }
 

@@ -200,6 +200,7 @@ void FlowIndex::addPacket(quint64 s)
     const bool sent = m_log.directionOf(s) == TraceDirection::Sent;
     if (!sent)
         m_lastReceived.insert(connection, s);
+    m_lastPacket.insert(connection, s);
     if (!belongsToFlow(type))
         return;
     const PacketId id = m_log.packetIdOf(s);
@@ -336,9 +337,13 @@ void FlowIndex::recordStepTime(FlowRecord &f, PacketType type, qint64 time, bool
 
 void FlowIndex::addNote(quint64 s)
 {
-    // A violation is traced right after the packet that committed it.
-    const auto last = m_lastReceived.constFind(m_log.connectionOf(s));
-    if (last == m_lastReceived.constEnd())
+    // A violation is traced right after the packet that committed it: the peer's, or on an
+    // observed connection either side's.
+    const ConnectionId connection = m_log.connectionOf(s);
+    const bool observed = m_log.connection(connection).value_or(TraceConnection{}).role == ConnectionRole::Observed;
+    const auto &lastOf = observed ? m_lastPacket : m_lastReceived;
+    const auto last = lastOf.constFind(connection);
+    if (last == lastOf.constEnd())
         return;
     m_violationOfEvent.insert(*last, m_log.noteOf(s));
     if (const auto flow = flowOf(*last))
@@ -377,8 +382,10 @@ QString FlowIndex::sentence(const FlowRecord &f, qint64 nowUs) const
     QString text = f.isOpen() ? openSentence(f, nowUs) : finishedSentence(f);
     if (f.resends > 0)
         text += QStringLiteral(" (%1 resend%2)").arg(f.resends).arg(f.resends > 1 ? QStringLiteral("s") : QString());
+    // On an observed connection either side may break a rule; the note names which.
+    const bool observed = m_log.connection(f.key.connection).value_or(TraceConnection{}).role == ConnectionRole::Observed;
     for (const QString &v : f.violations)
-        text += QStringLiteral(" Peer violation: ") + v;
+        text += (observed ? QStringLiteral(" Violation: ") : QStringLiteral(" Peer violation: ")) + v;
     if (const int behind = backlog(f.key.connection); behind > 0 && waitsForPeer(f))
         text += QStringLiteral(" — MQTT Scope is behind by %1 packets; the peer's answer may be among them").arg(behind);
     return text;

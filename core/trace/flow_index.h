@@ -172,6 +172,7 @@ private:
     QHash<quint32, std::vector<FlowId>> m_messageFlows;
     quint32 m_lastMessage = 0;
     QHash<ConnectionId, quint64> m_lastReceived;
+    QHash<ConnectionId, quint64> m_lastPacket; // either way
     QHash<ConnectionId, int> m_backlog;
     std::function<QString(ConnectionId, quint32)> m_ruleNamer;
 

@@ -118,6 +118,16 @@ struct ProxyRig {
         return false;
     }
 
+    // The notes of every event of `kind` (on `lane`, or on any).
+    QStringList notes(TraceKind kind, std::optional<ConnectionId> lane = {}) const
+    {
+        QStringList found;
+        for (quint64 s = trace.firstSequence(); s < trace.endSequence(); ++s)
+            if (trace.kindOf(s) == kind && (!lane || trace.connectionOf(s) == *lane))
+                found << trace.noteOf(s);
+        return found;
+    }
+
     int packetsInTrace() const
     {
         int n = 0;
