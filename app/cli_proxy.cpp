@@ -148,7 +148,7 @@ void printDeviceEvents(Proxy &proxy)
     QObject::connect(&proxy, &Proxy::deviceChanged, &proxy, [&proxy, printed](ConnectionId id) {
         const ProxyDevice device = *proxy.device(id);
         const ProxyDevice before = printed->value(id);
-        if (device.clientId != before.clientId || device.version != before.version)
+        if (device.connectSeen && (!before.connectSeen || device.clientId != before.clientId))
             out(QStringLiteral("%1 sent CONNECT (%2)").arg(deviceLabel(device), versionName(device.version)));
         if (device.state == ProxyDeviceState::Forwarding && before.state != ProxyDeviceState::Forwarding)
             out(QStringLiteral("%1 is connected to the broker").arg(deviceLabel(device)));
@@ -205,9 +205,9 @@ int proxyCommand(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Stands between devices and their broker: each device that connects to --listen gets its own connection to "
         "--upstream, and its packets are forwarded unchanged. Prints a line per device event (and per packet with "
-        "--trace). Fault rules (--fault) see directions from the device: out = toward the broker, in = toward the "
-        "device. A held packet is printed with an id; type 'release N' or 'drop N' on stdin, or 'cut LANE' to cut a "
-        "device. Stop with Ctrl-C."));
+        "--trace). Fault rules (--fault) see directions from the device: out = toward the broker (device → broker), "
+        "in = toward the device (broker → device); 'client ID' in a rule picks one device. A held packet is "
+        "printed with an id; type 'release N' or 'drop N' on stdin, or 'cut LANE' to cut a device. Stop with Ctrl-C."));
     parser.addHelpOption();
     const ProxyFlags flags;
     parser.addOptions(flags.all());

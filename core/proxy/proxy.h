@@ -37,7 +37,8 @@ enum class ProxyDeviceState : quint8 {
 struct ProxyDevice {
     ConnectionId connection = 0; // its lane pair in the TraceLog (role Observed)
     QString address{}; // the device's address as accepted: "127.0.0.1:53122"
-    QString clientId{}; // from its CONNECT; empty until then
+    QString clientId{}; // from its CONNECT (or a 5.0 broker's Assigned Client Identifier); empty until then
+    bool connectSeen = false; // its CONNECT crossed
     ProxyDeviceState state = ProxyDeviceState::ConnectingUpstream;
     ProtocolVersion version = ProtocolVersion::V311; // from its CONNECT
     quint64 packetsToBroker = 0; // packets that crossed toward the broker
@@ -138,7 +139,7 @@ private:
     std::vector<std::unique_ptr<ProxyDeviceLink>> m_links;
     quint64 m_forwarded = 0;
     ObservedSessions m_sessions; // what each client's session owed when its connection ended
-    QTimer m_tick;
+    QTimer m_tick{this}; // a child, so it moves with the proxy to another thread
 };
 
 } // namespace mqs

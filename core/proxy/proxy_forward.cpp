@@ -69,6 +69,7 @@ void Proxy::learnFromDevice(ProxyDeviceLink &link, const Packet &packet)
     if (!connect)
         return;
     link.sawConnect = true;
+    link.device.connectSeen = true;
     link.device.version = connect->version;
     link.toDevice.setVersion(connect->version);
     nameLane(link, connect->clientId);
