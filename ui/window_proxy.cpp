@@ -44,6 +44,14 @@ ProxyProfile WindowProxy::profile() const
 
 Status WindowProxy::setProfile(const ProxyProfile &profile)
 {
+    if (profile.settings == m_profile.settings) { // a new name or rules: the devices stay connected
+        m_profile = profile;
+        m_rules.clear();
+        for (const FaultRule &rule : profile.faultRules)
+            m_rules.add(rule);
+        emit changed();
+        return {};
+    }
     const bool wasRunning = isRunning();
     m_proxy->stop();
     m_profile = profile;

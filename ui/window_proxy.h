@@ -28,7 +28,8 @@ public:
     QString stateText() const;
     // The profile with the rules as they are now.
     ProxyProfile profile() const;
-    // New settings (and rules) take effect now: a running proxy stops and starts again with them.
+    // New settings take effect now: a running proxy stops and starts again with them. A new name
+    // or new rules alone change nothing else: the devices stay connected.
     [[nodiscard]] Status setProfile(const ProxyProfile &profile);
 
     // Whether it listens again when the window opens; the list's start and stop set it.

@@ -380,6 +380,14 @@ private slots:
         auto again = device(QStringLiteral("mosquitto_pub"), devicePublish(proxy->proxy().port(), QStringLiteral("dropped-device")));
         QTRY_COMPARE_WITH_TIMEOUT(proxy->proxy().heldPackets().size(), 1u, 10000);
         QTRY_VERIFY(deviceRows(*w, proxy).size() == 1 && deviceRows(*w, proxy).front().contains(QStringLiteral("forwarding")));
+        // new rules for a running proxy: its devices stay connected, what is held stays held
+        ProxyProfile edited = proxy->profile();
+        edited.faultRules.push_back(std::get<FaultRule>(FaultRule::parse(QStringLiteral("delay 10ms in PUBACK"))));
+        const ConnectionId connected = proxy->proxy().devices().back().connection;
+        QVERIFY(proxy->setProfile(edited).ok());
+        QCOMPARE(proxy->faults().rules().size(), 2u);
+        QCOMPARE(proxy->device(connected)->state, ProxyDeviceState::Forwarding);
+        QCOMPARE(proxy->proxy().heldPackets().size(), 1u);
         again->kill();
         again->waitForFinished();
     }
