@@ -19,6 +19,8 @@ namespace {
 constexpr int kDeviceDrainMs = 100;
 // How often the observers are told the time, for keep-alive: a second is the unit keep-alive counts in.
 constexpr int kObserverTickMs = 1000;
+// Closed devices kept in devices(): enough for a window's list and a session's reconnects.
+constexpr std::size_t kClosedDevicesListed = 256;
 } // namespace
 
 Proxy::Proxy(ProxySettings settings, FaultRuleSet &rules, TraceLog &trace, QObject *parent)
@@ -71,8 +73,13 @@ void Proxy::stop()
         m_server->stop();
     m_server.reset();
     m_tick.stop();
+    // By id: closing a device may forget older closed ones (forgetOldClosedDevices).
+    std::vector<ConnectionId> open;
     for (const auto &link : m_links)
-        closeLink(*link, TraceKind::Closed, QStringLiteral("the proxy stopped"), false);
+        open.push_back(link->device.connection);
+    for (ConnectionId id : open)
+        if (ProxyDeviceLink *link = linkOf(id))
+            closeLink(*link, TraceKind::Closed, QStringLiteral("the proxy stopped"), false);
 }
 
 bool Proxy::isRunning() const
@@ -108,10 +115,24 @@ std::optional<ProxyDevice> Proxy::device(ConnectionId connection) const
 
 ProxyDeviceLink *Proxy::linkOf(ConnectionId connection) const
 {
-    for (const auto &link : m_links)
-        if (link->device.connection == connection)
-            return link.get();
-    return nullptr;
+    return m_linkOf.value(connection, nullptr);
+}
+
+// Closed devices stay listed for the window and the CLI to name, up to a bound, so a proxy that
+// serves devices reconnecting for days does not grow by one each time.
+void Proxy::forgetOldClosedDevices()
+{
+    std::size_t closed = std::count_if(m_links.begin(), m_links.end(),
+                                       [](const auto &l) { return l->device.state == ProxyDeviceState::Closed; });
+    for (auto it = m_links.begin(); it != m_links.end() && closed > kClosedDevicesListed;) {
+        if ((*it)->device.state != ProxyDeviceState::Closed) {
+            ++it;
+            continue;
+        }
+        m_linkOf.remove((*it)->device.connection);
+        it = m_links.erase(it);
+        --closed;
+    }
 }
 
 bool Proxy::isAlive(ConnectionId connection) const
@@ -141,6 +162,7 @@ void Proxy::accept(Transport *deviceSide)
         m_trace, ObservedEndpoints{.client = link.device.address, .broker = m_settings.upstream.toString()},
         ObserverOptions{.start = StreamStart::Beginning, .assumedVersion = ProtocolVersion::V311, .sessions = &m_sessions});
     link.device.connection = link.observed->connection();
+    m_linkOf.insert(link.device.connection, owned.get());
     m_links.push_back(std::move(owned));
     const ConnectionId id = link.device.connection;
     connect(deviceSide, &Transport::received, this, [this, id](const QByteArray &bytes) {
@@ -299,6 +321,7 @@ void Proxy::finishIfClosed(ProxyDeviceLink &link)
     if (!m_gate.discard(link.device.connection).empty())
         emit heldChanged();
     emit deviceClosed(link.device.connection);
+    forgetOldClosedDevices();
 }
 
 Status Proxy::cut(ConnectionId connection)

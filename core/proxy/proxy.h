@@ -12,6 +12,7 @@
 #include "protocol/result.h"
 #include "trace/trace_log.h"
 
+#include <QHash>
 #include <QObject>
 #include <QTimer>
 
@@ -71,7 +72,7 @@ public:
     quint16 webSocketPort() const;
     const ProxySettings &settings() const { return m_settings; }
 
-    // Open devices and closed ones still listed, in the order they were accepted.
+    // Open devices and the last 256 closed ones, in the order they were accepted.
     std::vector<ProxyDevice> devices() const;
     std::optional<ProxyDevice> device(ConnectionId connection) const;
     // Packets fault rules hold now, on every device (HeldPacket::owner is the device's ConnectionId;
@@ -129,6 +130,7 @@ private:
     void tickObservers();
     static QString deviceName(const ProxyDeviceLink &link);
     ProxyDeviceLink *linkOf(ConnectionId connection) const;
+    void forgetOldClosedDevices();
     bool isAlive(ConnectionId connection) const;
 
     ProxySettings m_settings;
@@ -136,7 +138,8 @@ private:
     TraceLog &m_trace;
     FaultGate m_gate;
     std::unique_ptr<ProxyListener> m_server;
-    std::vector<std::unique_ptr<ProxyDeviceLink>> m_links;
+    std::vector<std::unique_ptr<ProxyDeviceLink>> m_links; // in the order they were accepted
+    QHash<ConnectionId, ProxyDeviceLink *> m_linkOf;
     quint64 m_forwarded = 0;
     ObservedSessions m_sessions; // what each client's session owed when its connection ended
     QTimer m_tick{this}; // a child, so it moves with the proxy to another thread

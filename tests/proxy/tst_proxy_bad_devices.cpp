@@ -153,6 +153,26 @@ private slots:
                            QStringLiteral("could not be reached")));
     }
 
+    // A proxy serving devices that reconnect for days keeps a bounded list of closed ones.
+    void closedDevicesAreListedUpToABound()
+    {
+        constexpr int kDevices = 300;
+        constexpr std::size_t kListed = 256; // Proxy's kClosedDevicesListed
+        ProxyRig rig;
+        ProxySettings settings;
+        settings.listenPort = 0;
+        settings.upstream = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(freePort())));
+        QVERIFY(!rig.startProxy(settings));
+        std::vector<std::unique_ptr<ScriptedDevice>> devices;
+        for (int i = 0; i < kDevices; ++i) {
+            devices.push_back(std::make_unique<ScriptedDevice>());
+            QVERIFY(devices.back()->connectTo(rig.proxy->port()));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(devices.begin(), devices.end(), [](const auto &d) { return d->isClosed(); }), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(rig.allDevicesClosed(kListed), kWaitMs);
+        QCOMPARE(rig.trace.connections().size(), std::size_t(kDevices)); // every lane stays in the trace
+    }
+
     void unreachableBrokerAnswersConnectWhenAsked_data()
     {
         QTest::addColumn<ProtocolVersion>("version");
