@@ -1,6 +1,7 @@
 #include "connection_dialog.h"
 
 #include "theme.h"
+#include "tls_fields.h"
 #include "user_properties_editor.h"
 #include "wheel_guard.h"
 #include "protocol/topic.h"
@@ -8,7 +9,6 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -26,22 +26,6 @@ namespace {
 constexpr int kPreferredWidth = 640;
 constexpr int kPreferredHeight = 760;
 constexpr int kScreenMargin = 60; // room for the window frame and the desktop's panels
-
-QWidget *withFilePicker(QLineEdit *edit, QWidget *parent, const QString &title)
-{
-    auto *box = new QWidget(parent);
-    auto *row = new QHBoxLayout(box);
-    row->setContentsMargins(0, 0, 0, 0);
-    auto *browse = new QPushButton(QObject::tr("Browse…"), box);
-    row->addWidget(edit, 1);
-    row->addWidget(browse);
-    QObject::connect(browse, &QPushButton::clicked, box, [edit, box, title] {
-        const QString path = QFileDialog::getOpenFileName(box, title, edit->text(), QObject::tr("PEM files (*.pem *.crt *.key);;All files (*)"));
-        if (!path.isEmpty())
-            edit->setText(path);
-    });
-    return box;
-}
 
 QLabel *problemText(QWidget *parent)
 {
@@ -158,17 +142,7 @@ void ConnectionDialog::buildIdentity(const Profile &profile, QFormLayout *form)
 
 void ConnectionDialog::buildTls(const ConnectionSettings &s, QFormLayout *form)
 {
-    m_caFile = new QLineEdit(s.tls.caFile, this);
-    m_caFile->setPlaceholderText(tr("system CAs"));
-    m_certFile = new QLineEdit(s.tls.clientCertificateFile, this);
-    m_keyFile = new QLineEdit(s.tls.clientKeyFile, this);
-    m_insecure = new QCheckBox(tr("Insecure: do not verify the broker's certificate or name"), this);
-    m_insecure->setChecked(s.tls.insecure);
-    m_insecure->setStyleSheet(QStringLiteral("QCheckBox { color: %1; font-weight: bold; }").arg(problemColor().name()));
-    form->addRow(tr("CA file"), withFilePicker(m_caFile, this, tr("CA certificate")));
-    form->addRow(tr("Client certificate"), withFilePicker(m_certFile, this, tr("Client certificate")));
-    form->addRow(tr("Client key"), withFilePicker(m_keyFile, this, tr("Client key")));
-    form->addRow(QString(), m_insecure);
+    m_tls = new TlsFields(s.tls, form, this);
 }
 
 QGroupBox *ConnectionDialog::buildWill(const ConnectionSettings &s)
@@ -302,10 +276,7 @@ Result<Profile> ConnectionDialog::profile() const
         s.username = s.url.username;
     p.storePasswordInPlainText = m_plain->isChecked();
     p.connectAtStart = m_connectAtStart->isChecked();
-    s.tls.caFile = m_caFile->text().trimmed();
-    s.tls.clientCertificateFile = m_certFile->text().trimmed();
-    s.tls.clientKeyFile = m_keyFile->text().trimmed();
-    s.tls.insecure = m_insecure->isChecked();
+    s.tls = m_tls->options(m_initial.settings.tls);
     if (m_willBox->isChecked()) {
         if (const Status problem = checkTopicName(m_willTopic->text()); !problem)
             return Problem{ProblemKind::InvalidInput, tr("Will topic: ") + problem.sentence()};

@@ -19,6 +19,7 @@ class QSpinBox;
 
 namespace mqs {
 
+class TlsFields;
 class UserPropertiesEditor;
 
 class ConnectionDialog : public QDialog
@@ -67,10 +68,7 @@ private:
     QLineEdit *m_username = nullptr;
     QLineEdit *m_password = nullptr;
     QCheckBox *m_plain = nullptr;
-    QLineEdit *m_caFile = nullptr;
-    QLineEdit *m_certFile = nullptr;
-    QLineEdit *m_keyFile = nullptr;
-    QCheckBox *m_insecure = nullptr;
+    TlsFields *m_tls = nullptr;
     QGroupBox *m_willBox = nullptr;
     QLineEdit *m_willTopic = nullptr;
     QLineEdit *m_willPayload = nullptr;

@@ -83,6 +83,32 @@ void DiagramLayout::learnRole(quint64 sequence, int from, int to)
     }
 }
 
+int DiagramLayout::followObservedLane(ConnectionId id, int lane)
+{
+    const auto known = m_observedLanes.find(id);
+    if (known == m_observedLanes.end()) {
+        m_observedLanes.insert(id, ObservedLane{lane, m_next});
+        return lane;
+    }
+    const int before = known->lane;
+    if (before == lane)
+        return lane;
+    for (auto row = m_rows.rbegin(); row != m_rows.rend() && row->sequence >= known->since; ++row) {
+        if (row->kind == DiagramRow::Gap || row->kind == DiagramRow::Evicted || m_log.connectionOf(row->sequence) != id)
+            continue;
+        row->from = row->from == before ? qint16(lane) : row->from;
+        row->to = row->to == before ? qint16(lane) : row->to;
+    }
+    DiagramLane &old = m_lanes[std::size_t(before)];
+    old.clients.erase(id);
+    if (old.clients.empty()) { // the address lane held only this connection's rows
+        old.retired = true;
+        m_laneIndex.remove(old.name);
+    }
+    known->lane = lane;
+    return lane;
+}
+
 std::vector<int> DiagramLayout::laneOrder() const
 {
     std::vector<int> order;
@@ -320,7 +346,9 @@ DiagramLayout::EventLanes DiagramLayout::lanesOf(const TraceConnection &connecti
 {
     // Lanes appear with their first row, not with every connection the trace knows.
     const bool client = recordedAtClient(connection.role);
-    const int local = laneOf(partyName(m_log, connection, false), client ? LaneRole::Subscriber : LaneRole::Broker);
+    int local = laneOf(partyName(m_log, connection, false), client ? LaneRole::Subscriber : LaneRole::Broker);
+    if (connection.role == ConnectionRole::Observed)
+        local = followObservedLane(connection.id, local); // an address lane becomes the client id's
     if (client)
         noteClient(local, connection.id);
     const int remote = laneOf(partyName(m_log, connection, true), client ? LaneRole::Broker : LaneRole::Subscriber);

@@ -130,6 +130,9 @@ private:
     void dropEvicted();
     void rebuild();
     void learnRole(quint64 sequence, int from, int to);
+    // An observed device's lane is named by its address until its CONNECT names it by client id:
+    // its rows so far move to the named lane, and the address lane goes.
+    int followObservedLane(ConnectionId id, int lane);
 
     struct Burst {
         quint64 first = 0;
@@ -151,6 +154,11 @@ private:
     QStringList m_savedOrder;
     bool m_userOrdered = false;
     std::set<ConnectionId> m_retired;
+    struct ObservedLane {
+        int lane = -1;
+        quint64 since = 0; // the connection's first row on it
+    };
+    QHash<ConnectionId, ObservedLane> m_observedLanes;
     qint64 m_lastRowUs = -1;
     bool m_groupBursts = false;
     std::set<quint64> m_expanded;

@@ -154,7 +154,9 @@ QWidget *FlowInspector::buildActions()
     m_dropAll = bulk(tr("Drop all held"), QStringLiteral("dropAll"), HeldAction::Drop);
     m_cut = new QPushButton(tr("C&ut"), box);
     m_cut->setToolTip(tr("Cut the connection, as a network failure would"));
+    m_cut->setObjectName(QStringLiteral("cutSelected"));
     m_reconnect = new QPushButton(tr("Reconnec&t"), box);
+    m_reconnect->setObjectName(QStringLiteral("reconnectSelected"));
     // Two rows, so the tab fits a 1366-px screen: the quota and the bulk actions, then the
     // actions on the selection and its connection.
     auto *rows = new QVBoxLayout(box);
@@ -178,8 +180,12 @@ QWidget *FlowInspector::buildActions()
             m_workbench.drop(h);
     });
     connect(m_cut, &QPushButton::clicked, this, [this] {
-        if (Connection *c = connectionOfSelection())
+        if (const auto device = proxiedDeviceOfSelection()) {
+            if (Status cut = device->first->proxy().cut(device->second); !cut)
+                m_quota->setText(cut.sentence());
+        } else if (Connection *c = connectionOfSelection()) {
             c->cut();
+        }
     });
     connect(m_reconnect, &QPushButton::clicked, this, [this] {
         if (Connection *c = connectionOfSelection())
@@ -298,10 +304,22 @@ Connection *FlowInspector::connectionOfSelection() const
         return c;
     // a sandbox broker lane: act on the app's connection of that client
     const auto record = m_workbench.trace().connection(id);
+    if (!record || record->role != ConnectionRole::BrokerSide)
+        return nullptr; // a proxied device is not the app's connection, whatever its client id
     for (Connection *c : m_workbench.connections())
-        if (record && c->settings().clientId == record->clientId)
+        if (c->settings().clientId == record->clientId)
             return c;
     return nullptr;
+}
+
+std::optional<std::pair<WindowProxy *, ConnectionId>> FlowInspector::proxiedDeviceOfSelection() const
+{
+    const auto flow = selectedFlow();
+    const FlowRecord *f = flow ? m_workbench.flows().find(*flow) : nullptr;
+    WindowProxy *proxy = f ? m_workbench.proxyOf(f->key.connection) : nullptr;
+    if (!proxy)
+        return std::nullopt;
+    return std::make_pair(proxy, f->key.connection);
 }
 
 std::optional<Workbench::Held> FlowInspector::heldPacketOf(const FlowRecord &f) const
@@ -312,6 +330,7 @@ std::optional<Workbench::Held> FlowInspector::heldPacketOf(const FlowRecord &f) 
     const auto record = m_workbench.trace().connection(connection);
     for (const Workbench::Held &h : m_workbench.heldPackets()) {
         const bool sameConnection = h.connection ? h.connection->traceId() == connection
+                                    : h.proxy    ? h.packet.owner == connection
                                                  : (record && record->role == ConnectionRole::BrokerSide && h.packet.clientId == record->clientId);
         if (sameConnection && h.packet.packetId == f.key.packetId && h.packet.type == f.heldType)
             return h;
@@ -333,6 +352,8 @@ const FaultRuleSet *FlowInspector::rulesOf(const Workbench::Held &held) const
 {
     if (held.connection)
         return &held.connection->faults();
+    if (held.proxy)
+        return &held.proxy->faults();
     return m_workbench.demo() ? &m_workbench.demo()->broker().faults() : nullptr;
 }
 
@@ -363,11 +384,16 @@ void FlowInspector::fillBulkMenu(QMenu *menu, HeldAction action)
     std::map<std::pair<const FaultRuleSet *, quint32>, std::pair<QString, int>> byRule;
     std::map<QString, int> byConnection;
     auto connectionName = [](const Workbench::Held &h) {
+        if (h.proxy)
+            return tr("%1 ⇄ %2").arg(h.proxy->title(), h.packet.clientId);
         return h.connection ? h.connection->settings().name : tr("sandbox broker ⇄ %1").arg(h.packet.clientId);
+    };
+    auto ownerName = [](const Workbench::Held &h) {
+        return h.connection ? h.connection->settings().name : h.proxy ? h.proxy->title() : tr("sandbox broker");
     };
     for (const Workbench::Held &h : held) {
         auto &[name, count] = byRule[{rulesOf(h), h.packet.ruleId}];
-        name = tr("rule '%1' (%2)").arg(h.packet.ruleName, h.connection ? h.connection->settings().name : tr("sandbox broker"));
+        name = tr("rule '%1' (%2)").arg(h.packet.ruleName, ownerName(h));
         ++count;
         ++byConnection[connectionName(h)];
     }
@@ -393,6 +419,12 @@ void FlowInspector::updateActions()
     const bool anyHeld = !m_workbench.heldPackets().empty();
     m_releaseAll->setEnabled(anyHeld);
     m_dropAll->setEnabled(anyHeld);
+    if (const auto device = proxiedDeviceOfSelection()) { // a device is cut, never reconnected, by us
+        const auto d = device->first->device(device->second);
+        m_cut->setEnabled(d && d->state != ProxyDeviceState::Closed);
+        m_reconnect->setEnabled(false);
+        return;
+    }
     Connection *c = connectionOfSelection();
     m_cut->setEnabled(c && c->state() == ConnectionState::Connected);
     m_reconnect->setEnabled(c != nullptr);

@@ -71,6 +71,8 @@ private:
     std::optional<Workbench::Held> heldPacketOf(const FlowRecord &flow) const;
     const FaultRuleSet *rulesOf(const Workbench::Held &held) const;
     Connection *connectionOfSelection() const;
+    // The proxy and device of the current flow, when it is a proxied device's.
+    std::optional<std::pair<WindowProxy *, ConnectionId>> proxiedDeviceOfSelection() const;
 
     Workbench &m_workbench;
     FlowTableModel m_model;

@@ -25,7 +25,24 @@ std::pair<QString, QString> endsOf(const TraceConnection &c, Direction direction
 // The client at the far end of a hop: the app's own connection, or the client a broker lane serves.
 QString clientOf(const TraceConnection &c)
 {
+    if (c.role == ConnectionRole::Observed)
+        return c.localParty; // the device, by its client id once known
     return recordedAtClient(c.role) ? c.name : c.remoteParty;
+}
+
+// Whose packets the sentences speak of: the app's own (ours, the peer's), or, on a connection it
+// observes (recorded at the device's end), the device's and the broker's.
+struct Voice {
+    QString ours; // "our PUBREL"
+    QString peers; // "the peer's PUBREC"
+    QString receiver; // who has not seen a held incoming packet: "our session"
+};
+
+Voice voiceOf(ConnectionRole role)
+{
+    if (role == ConnectionRole::Observed)
+        return {tr("the device's"), tr("the broker's"), tr("the device")};
+    return {tr("our"), tr("the peer's"), tr("our session")};
 }
 
 QString markText(TraceMark mark, bool sent)
@@ -60,18 +77,20 @@ std::vector<FlowStep> stepsOf(const TraceLog &log, const FlowRecord &f)
     return steps;
 }
 
-QString heldByText(const Workbench &workbench, const FlowRecord &f, qint64 nowUs)
+QString heldByText(const Workbench &workbench, const FlowRecord &f, const Voice &voice, qint64 nowUs)
 {
     if (!f.heldEvent || !f.isOpen())
         return QString();
     QString rule = tr("a fault rule");
-    const Connection *owner = workbench.connectionByTraceId(f.key.connection); // null: a sandbox broker lane
-    for (const Workbench::Held &h : workbench.heldPackets())
-        if (h.connection == owner && h.packet.ruleId == f.heldRule && h.packet.packetId == f.key.packetId
-            && h.packet.type == f.heldType)
+    const Connection *owner = workbench.connectionByTraceId(f.key.connection); // null: a sandbox broker lane or a proxy's
+    const WindowProxy *proxy = workbench.proxyOf(f.key.connection);
+    for (const Workbench::Held &h : workbench.heldPackets()) {
+        const bool sameOwner = proxy ? h.proxy == proxy && h.packet.owner == f.key.connection : !h.proxy && h.connection == owner;
+        if (sameOwner && h.packet.ruleId == f.heldRule && h.packet.packetId == f.key.packetId && h.packet.type == f.heldType)
             rule = tr("rule '%1'").arg(h.packet.ruleName);
+    }
     return tr("%1 holds %2 %3 (%4)")
-        .arg(rule, f.heldSent ? tr("our") : tr("the peer's"), packetTypeName(f.heldType), durationText(nowUs - f.heldUs));
+        .arg(rule, f.heldSent ? voice.ours : voice.peers, packetTypeName(f.heldType), durationText(nowUs - f.heldUs));
 }
 
 // "20 of 20 send quota in use, 4 publishes queued", for the app's own connections.
@@ -88,21 +107,21 @@ QString quotaText(const Connection *c)
 }
 
 // What the wait means for the application message, from what holds it and what was forwarded.
-QString blockerText(const FlowRecord &f, bool forwarded)
+QString blockerText(const FlowRecord &f, const Voice &voice, bool forwarded)
 {
     const bool toBroker = f.hop == FlowHop::ToBroker;
     const bool pubRelOwed = f.state == FlowState::AwaitingPubRel || (f.heldEvent && f.heldType == PacketType::PubRel);
     if (f.heldEvent && f.heldSent && f.heldType == PacketType::PubRel && toBroker)
-        return forwarded ? tr("the broker delivered it already; our held PUBREL keeps id %1 in use on this hop").arg(f.key.packetId.value)
-                         : tr("the broker will not deliver this message until it gets our PUBREL");
+        return forwarded ? tr("the broker delivered it already; %1 held PUBREL keeps id %2 in use on this hop").arg(voice.ours).arg(f.key.packetId.value)
+                         : tr("the broker will not deliver this message until it gets %1 PUBREL").arg(voice.ours);
     if (f.heldEvent)
-        return f.heldSent ? tr("the handshake cannot go on until our %1 is released or dropped").arg(packetTypeName(f.heldType))
-                          : tr("our session has not seen the peer's %1 yet: a rule holds it").arg(packetTypeName(f.heldType));
+        return f.heldSent ? tr("the handshake cannot go on until %1 %2 is released or dropped").arg(voice.ours, packetTypeName(f.heldType))
+                          : tr("%1 has not seen %2 %3 yet: a rule holds it").arg(voice.receiver, voice.peers, packetTypeName(f.heldType));
     if (f.state == FlowState::Queued)
         return tr("not sent yet: every unit of send quota is in use");
     if (pubRelOwed && toBroker && !forwarded)
         return tr("the broker will not deliver this message until it gets %1 PUBREL")
-            .arg(f.key.direction == Direction::Outbound ? tr("our") : tr("the publisher's"));
+            .arg(f.key.direction == Direction::Outbound ? voice.ours : tr("the publisher's"));
     const FlowWait wait = waitingFor(f.state);
     return wait.packet ? tr("the hop waits for %1").arg(waitingForText(f.state)) : QString();
 }
@@ -140,14 +159,15 @@ FlowStory tellFlow(Workbench &workbench, const FlowRecord &f, qint64 nowUs)
     story.title = tr("%1 → %2 · id %3 · QoS %4 · %5").arg(from, to).arg(f.key.packetId.value).arg(qosValue(f.qos)).arg(f.topic);
     story.state = FlowIndex::stateText(f);
     story.waiting = flows.sentence(f, nowUs);
-    story.heldBy = heldByText(workbench, f, nowUs);
+    const Voice voice = voiceOf(connection.role);
+    story.heldBy = heldByText(workbench, f, voice, nowUs);
     story.hops = hopSentence(log, flows, f);
     story.steps = stepsOf(log, f);
     if (!f.isOpen())
         return story;
     const bool forwarded = f.hop == FlowHop::ToBroker && story.hops.startsWith(tr("forwarded"));
     QStringList meaning;
-    if (const QString blocker = blockerText(f, forwarded); !blocker.isEmpty())
+    if (const QString blocker = blockerText(f, voice, forwarded); !blocker.isEmpty())
         meaning << blocker;
     if (f.hop == FlowHop::ToBroker && !forwarded)
         meaning << tr("nobody has received it yet");

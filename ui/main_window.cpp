@@ -33,7 +33,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
-#include <QListView>
+#include <QTreeView>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
@@ -130,7 +130,9 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     loadProfiles();
     followWork();
     followCaptures();
-    if (m_options.demo || (m_savedProfiles.empty() && m_options.capturePath.isEmpty()))
+    followProxies();
+    loadProxies();
+    if (m_options.demo || (m_savedProfiles.empty() && m_workbench->proxies().empty() && m_options.capturePath.isEmpty()))
         QTimer::singleShot(0, this, &MainWindow::startDemo);
     if (!m_options.capturePath.isEmpty())
         QTimer::singleShot(0, this, [this] { openCapture(m_options.capturePath); });
@@ -193,9 +195,13 @@ MainWindow::~MainWindow()
 QWidget *MainWindow::buildLeftPanel()
 {
     auto *panel = new QWidget(this);
-    m_connectionView = new QListView(panel);
+    m_connectionView = new QTreeView(panel); // a proxy's devices stand beneath it
+    m_connectionView->setObjectName(QStringLiteral("connectionList"));
     m_connectionView->setModel(m_connectionList);
-    m_connectionView->setSpacing(2);
+    m_connectionView->setHeaderHidden(true);
+    m_connectionView->setRootIsDecorated(false);
+    m_connectionView->setItemsExpandable(false);
+    m_connectionView->setUniformRowHeights(false);
     m_connectionView->setAccessibleName(tr("Connections"));
     auto *add = new QPushButton(tr("New…"), panel);
     auto *edit = new QPushButton(tr("Edit…"), panel);
@@ -237,7 +243,7 @@ QWidget *MainWindow::buildLeftPanel()
                 if (Connection *c = m_connectionList->connection(current))
                     m_workbench->setCurrent(c);
             });
-    connect(m_connectionView, &QListView::doubleClicked, this, &MainWindow::toggleConnection);
+    connect(m_connectionView, &QTreeView::doubleClicked, this, &MainWindow::toggleConnection);
     connect(unsubscribe, &QPushButton::clicked, this, [this] { m_subscriptions->remove(m_subscriptionView->currentIndex().row()); });
     return panel;
 }
@@ -325,14 +331,19 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu *connection = menuBar()->addMenu(tr("&Connection"));
+    connection->addAction(tr("New &proxy…"), this, &MainWindow::newProxy)->setObjectName(QStringLiteral("newProxy"));
     connection->addAction(tr("Connect / &disconnect"), QKeySequence(Qt::CTRL | Qt::Key_K), this, &MainWindow::toggleConnection);
     connection->addAction(tr("&Reconnect"), QKeySequence(Qt::Key_F5), this, &MainWindow::reconnect);
     connection->addAction(tr("C&ut (as a network failure would)"), this, [this] {
+        if (cutSelectedDevice())
+            return;
         if (Connection *c = m_workbench->current())
             c->cut();
     });
     connection->addAction(tr("&Edit…"), this, &MainWindow::editConnection);
     connection->addAction(tr("Re&move"), this, [this] {
+        if (WindowProxy *p = selectedProxy())
+            return removeProxy(p);
         Connection *c = m_workbench->current();
         if (!c || QMessageBox::question(this, tr("Remove connection"), tr("Remove %1?").arg(c->settings().name)) != QMessageBox::Yes)
             return;
@@ -435,8 +446,11 @@ void MainWindow::onBatch()
 void MainWindow::updateStatus()
 {
     Connection *c = m_workbench->current();
-    m_statusConnection->setText(c ? tr("%1: %2 (%3)").arg(c->settings().name, connectionStateName(c->state()), c->peerDescription())
-                                  : tr("No connection"));
+    if (WindowProxy *p = selectedProxy())
+        m_statusConnection->setText(proxyStatusText(p));
+    else
+        m_statusConnection->setText(c ? tr("%1: %2 (%3)").arg(c->settings().name, connectionStateName(c->state()), c->peerDescription())
+                                      : tr("No connection"));
     m_statusRate->setText(tr("%1 packets/s").arg(m_workbench->packetRate(), 0, 'f', 1));
     m_statusFlows->setText(tr("%1 open flows").arg(m_inspector->model().openCount()));
     const int stalled = m_inspector->model().stalledCount();
@@ -462,6 +476,8 @@ void MainWindow::updateFaultTargets()
         targets.emplace_back(c->settings().name, &c->faults());
     if (SandboxDemo *demo = m_workbench->demo())
         targets.emplace_back(tr("sandbox broker"), &demo->broker().faults());
+    for (WindowProxy *p : m_workbench->proxies()) // out/in as seen from its devices
+        targets.emplace_back(tr("%1 (out: toward the broker)").arg(p->title()), &p->faults());
     m_faults->setTargets(targets);
 }
 
@@ -504,6 +520,8 @@ void MainWindow::switchToV311()
 
 void MainWindow::toggleConnection()
 {
+    if (WindowProxy *p = selectedProxy())
+        return toggleProxy(p);
     Connection *c = m_workbench->current();
     if (!c)
         return;

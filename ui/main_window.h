@@ -15,7 +15,7 @@ class QProgressDialog;
 class QDockWidget;
 class QLabel;
 class QPushButton;
-class QListView;
+class QTreeView;
 class QTabWidget;
 class QTableView;
 
@@ -71,6 +71,13 @@ public:
 
     // Adds (and saves) a connection; opens it when `open`.
     Connection *addConnection(const Profile &profile, bool open);
+    // Adds (and saves) a proxy; starts it when `start` (a problem starting shows in its row and the status bar).
+    WindowProxy *addProxy(const ProxyProfile &profile, bool start);
+    // The proxy of the selected row in the connections list (its own row or one of its devices').
+    WindowProxy *selectedProxy() const;
+    // The device of the selected row, when it is a proxy's device.
+    std::optional<ConnectionId> selectedDevice() const;
+    QTreeView *connectionView() const { return m_connectionView; }
     // `pngScale`: device pixels per diagram pixel in a PNG (1 to 3).
     bool exportDiagram(const QString &path, bool selectedFlowsOnly, int pngScale = 1);
     bool exportTrace(const QString &path);
@@ -91,6 +98,11 @@ public:
 
 public slots:
     void newConnection();
+    void newProxy();
+    void editProxy(mqs::WindowProxy *proxy);
+    void removeProxy(mqs::WindowProxy *proxy);
+    // Starts a stopped proxy, stops a running one.
+    void toggleProxy(mqs::WindowProxy *proxy);
     void editConnection();
     // Offers the switch to 3.1.1 when a broker refused a 5.0 CONNECT for its protocol version.
     void offerWhatToDo(Connection *connection, const SessionEvent &event);
@@ -120,6 +132,14 @@ private:
     void applyEdit(Connection *c, const Profile &edited, bool reconnectNow);
     void closeThenOpen(Connection *c, const ConnectionSettings &edited);
     void loadProfiles();
+    // Proxies (main_window_proxies.cpp): restored from the settings, kept there as they change.
+    void loadProxies();
+    void saveProxies();
+    void followProxies();
+    void startProxy(WindowProxy *proxy);
+    QString proxyStatusText(WindowProxy *proxy) const;
+    // Cuts the selected device of a proxy; false when a proxy's device is not what is selected.
+    bool cutSelectedDevice();
     // Adds a saved connection with its subscriptions and fault rules; opens it when the profile says so.
     void restoreConnection(const Profile &profile);
     void followWork(); // keeps each saved connection's subscriptions, rules and generator in its profile
@@ -145,7 +165,7 @@ private:
     std::vector<Profile> m_savedProfiles;
     ConnectionListModel *m_connectionList = nullptr;
     SubscriptionModel *m_subscriptions = nullptr;
-    QListView *m_connectionView = nullptr;
+    QTreeView *m_connectionView = nullptr;
     QTableView *m_subscriptionView = nullptr;
     SequenceDiagramView *m_diagram = nullptr;
     FlowInspector *m_inspector = nullptr;

@@ -162,6 +162,8 @@ void MainWindow::newConnection()
 
 void MainWindow::editConnection()
 {
+    if (WindowProxy *p = selectedProxy())
+        return editProxy(p);
     Connection *c = m_workbench->current();
     if (!c)
         return;

@@ -9,6 +9,7 @@ namespace {
 
 constexpr qint64 kMiB = 1024 * 1024;
 const QString kProfiles = QStringLiteral("connections/profiles");
+const QString kProxies = QStringLiteral("proxies/profiles");
 const QString kTraceLimit = QStringLiteral("trace/memoryLimitMiB");
 const QString kPerTopic = QStringLiteral("messages/perTopic");
 const QString kTotal = QStringLiteral("messages/total");
@@ -45,6 +46,16 @@ QString Settings::profilesText() const
 void Settings::setProfilesText(const QString &text)
 {
     m_settings->setValue(kProfiles, text);
+}
+
+QString Settings::proxiesText() const
+{
+    return m_settings->value(kProxies).toString();
+}
+
+void Settings::setProxiesText(const QString &text)
+{
+    m_settings->setValue(kProxies, text);
 }
 
 qint64 Settings::traceMemoryLimit() const

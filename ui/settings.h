@@ -29,6 +29,9 @@ public:
     // The connection profiles as ProfileStore writes them (JSON text).
     QString profilesText() const;
     void setProfilesText(const QString &text);
+    // The proxies as saveProxyProfiles() writes them (JSON text).
+    QString proxiesText() const;
+    void setProxiesText(const QString &text);
 
     // The trace's memory bound in bytes (TraceLog::kDefaultMemoryLimit until the user sets one).
     qint64 traceMemoryLimit() const;

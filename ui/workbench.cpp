@@ -23,6 +23,8 @@ Workbench::Workbench(const QString &storePath, QObject *parent)
         const FaultRuleSet *rules = nullptr;
         if (Connection *c = connectionByTraceId(id))
             rules = &c->faults();
+        else if (WindowProxy *proxy = proxyOf(id))
+            rules = &proxy->faults();
         else if (m_demo)
             rules = &m_demo->broker().faults(); // the sandbox broker's lanes
         const FaultRule *r = rules ? rules->rule(rule) : nullptr;
@@ -38,6 +40,10 @@ Workbench::~Workbench()
 {
     m_demo.reset();
     m_owned.clear();
+    m_proxyList.clear();
+    for (const auto &proxy : m_ownedProxies)
+        proxy->disconnect(); // stopping, they close their devices: nobody is left to be told
+    m_ownedProxies.clear();
 }
 
 Connection *Workbench::addConnection(const ConnectionSettings &settings)
@@ -141,6 +147,9 @@ std::vector<Workbench::Held> Workbench::heldPackets() const
     if (m_demo)
         for (const HeldPacket &p : m_demo->broker().heldPackets())
             all.push_back(Held{p, nullptr});
+    for (WindowProxy *proxy : m_proxyList)
+        for (const HeldPacket &p : proxy->proxy().heldPackets())
+            all.push_back(Held{p, nullptr, proxy});
     return all;
 }
 
@@ -148,6 +157,8 @@ bool Workbench::release(const Held &held)
 {
     if (held.connection)
         return held.connection->release(held.packet.id);
+    if (held.proxy)
+        return held.proxy->proxy().release(held.packet.id).ok();
     return m_demo && m_demo->broker().release(held.packet.id);
 }
 
@@ -155,6 +166,8 @@ bool Workbench::drop(const Held &held)
 {
     if (held.connection)
         return held.connection->drop(held.packet.id);
+    if (held.proxy)
+        return held.proxy->proxy().drop(held.packet.id).ok();
     return m_demo && m_demo->broker().drop(held.packet.id);
 }
 

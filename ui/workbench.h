@@ -5,6 +5,7 @@
 
 #include "capture_playback.h"
 #include "message_store.h"
+#include "window_proxy.h"
 
 #include "broker/sandbox_demo.h"
 #include "client/connection.h"
@@ -53,7 +54,8 @@ public:
     // Every held packet, of every connection and of the sandbox broker.
     struct Held {
         HeldPacket packet;
-        Connection *connection = nullptr; // null: held by the sandbox broker
+        Connection *connection = nullptr; // null: held by the sandbox broker or a proxy
+        WindowProxy *proxy = nullptr; // held by this proxy (packet.owner: the device's trace connection)
     };
     std::vector<Held> heldPackets() const;
     bool release(const Held &held);
@@ -73,6 +75,13 @@ public:
     // The summary of the last capture that finished (file or live).
     const std::optional<CaptureSummary> &captureSummary() const { return m_captureSummary; }
 
+    // Proxies between devices the app does not own and their broker (workbench_proxies.cpp).
+    WindowProxy *addProxy(const ProxyProfile &profile);
+    void removeProxy(WindowProxy *proxy);
+    const std::vector<WindowProxy *> &proxies() const { return m_proxyList; }
+    // The proxy one of whose devices is trace connection `id`, or null.
+    WindowProxy *proxyOf(ConnectionId id) const;
+
     // Packets per second over the last second, for the status bar.
     double packetRate() const { return m_packetRate; } // per second, over the last 3 s
     quint64 packetsSeen() const { return m_packetsSeen; } // on the wire, each once
@@ -81,6 +90,10 @@ signals:
     void connectionAdded(mqs::Connection *connection);
     void connectionRemoved(mqs::Connection *connection);
     void demoChanged(bool running);
+    void proxyAdded(mqs::WindowProxy *proxy);
+    void proxyRemoved(mqs::WindowProxy *proxy);
+    // Started, stopped, a device came, changed or went.
+    void proxyChanged(mqs::WindowProxy *proxy);
     void currentChanged(mqs::Connection *connection);
     // A batch: the trace grew and/or messages arrived since the last one.
     void batch();
@@ -105,6 +118,8 @@ private:
     std::vector<Connection *> m_connectionList;
     Connection *m_current = nullptr;
     std::unique_ptr<SandboxDemo> m_demo;
+    std::vector<std::unique_ptr<WindowProxy>> m_ownedProxies;
+    std::vector<WindowProxy *> m_proxyList;
     std::vector<StoredMessage> m_pending;
     QTimer m_batchTimer;
     quint64 m_lastEnd = 0;

@@ -11,6 +11,7 @@
 #include "main_window.h"
 #include "message_payload.h"
 #include "messages_view.h"
+#include "proxy_dialog.h"
 #include "publish_panel.h"
 #include "subscription_model.h"
 #include "window_fixture.h"
@@ -238,6 +239,19 @@ private slots:
         dialog.urlField()->setText(QStringLiteral("mqtt://host:1883"));
         QVERIFY(!dialog.urlProblem()->isVisible());
         QVERIFY(!dialog.reconnectButton()); // a new or closed connection: nothing to reconnect
+    }
+
+    void proxyDialogReadsWellAndFitsTheScreen()
+    {
+        ProxyDialog dialog(ProxyDialog::blankProfile());
+        dialog.show();
+        for (const QLabel *label : dialog.findChildren<QLabel *>())
+            if (label->textFormat() != Qt::RichText && label->text().contains(QLatin1Char('&')) && !label->text().contains(QLatin1String("&&")))
+                QVERIFY2(label->buddy(), qPrintable(label->text()));
+        const QSize available = dialog.screen()->availableSize();
+        QVERIFY2(dialog.frameGeometry().width() <= available.width() && dialog.frameGeometry().height() <= available.height(),
+                 qPrintable(QStringLiteral("%1x%2").arg(dialog.frameGeometry().width()).arg(dialog.frameGeometry().height())));
+        QVERIFY(dialog.okButton()->isEnabled()); // the defaults work as they are
     }
 
     void tlsAdviceNamesTheWindowsControls()
