@@ -82,25 +82,25 @@ std::optional<std::pair<QHostAddress, quint16>> parseListen(const QString &text)
     return std::pair{address, quint16(port)};
 }
 
-// The proxy's settings from its flags, or a sentence saying which flag is wrong.
-std::variant<ProxySettings, QString> readSettings(const QCommandLineParser &parser, const ProxyFlags &flags)
+// The proxy's settings from its flags, or a Problem saying which flag is wrong.
+Result<ProxySettings> readSettings(const QCommandLineParser &parser, const ProxyFlags &flags)
 {
     ProxySettings settings;
     const auto listen = parseListen(parser.value(flags.listen));
     if (!listen)
-        return QStringLiteral("--listen must be HOST:PORT with a numeric address, e.g. 127.0.0.1:1884.");
+        return problem(ProblemKind::InvalidInput, QStringLiteral("--listen must be HOST:PORT with a numeric address, e.g. 127.0.0.1:1884."));
     std::tie(settings.listenAddress, settings.listenPort) = *listen;
     if (!parser.isSet(flags.upstream))
-        return QStringLiteral("--upstream URL is required: where the devices' broker is.");
+        return problem(ProblemKind::InvalidInput, QStringLiteral("--upstream URL is required: where the devices' broker is."));
     auto url = ServerUrl::parse(parser.value(flags.upstream));
-    if (const auto *problem = std::get_if<QString>(&url))
-        return QStringLiteral("--upstream: ") + *problem;
-    settings.upstream = std::get<ServerUrl>(url);
+    if (!url)
+        return problem(ProblemKind::InvalidInput, QStringLiteral("--upstream: ") + url.sentence());
+    settings.upstream = *url;
     if (parser.isSet(flags.webSocketPort)) {
         bool ok = false;
         const uint port = parser.value(flags.webSocketPort).toUInt(&ok);
         if (!ok || port > 65535)
-            return QStringLiteral("--ws-port must be 0 to 65535.");
+            return problem(ProblemKind::InvalidInput, QStringLiteral("--ws-port must be 0 to 65535."));
         settings.webSocketPort = quint16(port);
     }
     settings.certificateFile = parser.value(flags.listenCert);
@@ -118,11 +118,7 @@ std::variant<ProxySettings, QString> readSettings(const QCommandLineParser &pars
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
         return problem(ProblemKind::File, QStringLiteral("Cannot write %1: %2").arg(path, file.errorString()));
-    const auto failed = path.endsWith(QLatin1String(".pcap"), Qt::CaseInsensitive) ? writePcap(trace, file)
-                                                                                    : writeJsonLines(trace, file);
-    if (failed)
-        return problem(ProblemKind::File, *failed);
-    return {};
+    return path.endsWith(QLatin1String(".pcap"), Qt::CaseInsensitive) ? writePcap(trace, file) : writeJsonLines(trace, file);
 }
 
 bool storeFormatKnown(const QString &path)
@@ -218,17 +214,17 @@ int proxyCommand(const QStringList &arguments)
         return 0;
     }
     auto read = readSettings(parser, flags);
-    if (const auto *problem = std::get_if<QString>(&read))
-        return usageError(kCommand, *problem);
+    if (!read)
+        return usageError(kCommand, read.sentence());
     const QString storePath = parser.value(flags.store);
     if (!storePath.isEmpty() && !storeFormatKnown(storePath))
         return usageError(kCommand, QStringLiteral("--store FILE must end in .pcap or .jsonl."));
     FaultRuleSet rules;
     for (const QString &text : parser.values(flags.fault)) {
         auto rule = FaultRule::parse(text);
-        if (const auto *problem = std::get_if<QString>(&rule))
-            return usageError(kCommand, *problem);
-        rules.add(std::get<FaultRule>(rule));
+        if (!rule)
+            return usageError(kCommand, rule.sentence());
+        rules.add(*rule);
     }
     // Kept whole only when it is saved at the end; otherwise printed as it grows.
     TraceLog trace(storePath.isEmpty() ? TraceLog::kKeepOnlyNewest : TraceLog::kDefaultMemoryLimit);
@@ -237,7 +233,7 @@ int proxyCommand(const QStringList &arguments)
             for (quint64 s = first; s <= last; ++s)
                 out(traceLine(trace, s));
         });
-    Proxy proxy(std::get<ProxySettings>(read), rules, trace);
+    Proxy proxy(*read, rules, trace);
     printDeviceEvents(proxy);
     if (Status started = proxy.start(); !started) {
         err(QStringLiteral("mqttscope-cli proxy: ") + started.sentence());

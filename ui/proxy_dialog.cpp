@@ -48,7 +48,7 @@ ProxyProfile ProxyDialog::blankProfile()
 {
     ProxyProfile p;
     p.settings.listenPort = kDefaultListenPort;
-    p.settings.upstream = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:1883")));
+    p.settings.upstream = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:1883")).value();
     return p;
 }
 
@@ -207,9 +207,9 @@ Status ProxyDialog::readListen(ProxySettings &s) const
 Status ProxyDialog::readUpstream(ProxySettings &s) const
 {
     auto url = ServerUrl::parse(m_upstream->text());
-    if (const auto *error = std::get_if<QString>(&url))
-        return problem(ProblemKind::InvalidInput, tr("Broker URL: %1").arg(*error));
-    s.upstream = std::get<ServerUrl>(url);
+    if (!url)
+        return problem(url.problem().kind, tr("Broker URL: %1").arg(url.sentence()));
+    s.upstream = *url;
     s.upstreamTls = m_upstreamTls->options(m_initial.settings.upstreamTls);
     s.synthesizeConnAckOnUpstreamFailure = m_connAck->isChecked();
     return {};
@@ -231,9 +231,9 @@ Result<std::vector<FaultRule>> ProxyDialog::readRules() const
             continue;
         }
         auto rule = FaultRule::parse(line);
-        if (const auto *error = std::get_if<QString>(&rule))
-            return problem(ProblemKind::InvalidInput, tr("Fault rule on line %1: %2").arg(i + 1).arg(*error));
-        rules.push_back(std::get<FaultRule>(rule));
+        if (!rule)
+            return problem(rule.problem().kind, tr("Fault rule on line %1: %2").arg(i + 1).arg(rule.sentence()));
+        rules.push_back(*rule);
     }
     return rules;
 }

@@ -92,9 +92,9 @@ Result<ProxyProfile> proxyProfileFromJson(const QJsonObject &o)
     if (Status listen = parseListenAddress(o.value(QStringLiteral("listen")).toString(), s); !listen)
         return listen.problem();
     auto upstream = ServerUrl::parse(o.value(QStringLiteral("upstream")).toString());
-    if (const auto *error = std::get_if<QString>(&upstream))
-        return problem(ProblemKind::InvalidInput, *error);
-    s.upstream = std::get<ServerUrl>(upstream);
+    if (!upstream)
+        return upstream.problem();
+    s.upstream = *upstream;
     s.upstreamTls = tlsFromJson(o.value(QStringLiteral("upstreamTls")).toObject());
     s.certificateFile = o.value(QStringLiteral("certFile")).toString();
     s.keyFile = o.value(QStringLiteral("keyFile")).toString();
@@ -104,9 +104,9 @@ Result<ProxyProfile> proxyProfileFromJson(const QJsonObject &o)
     p.startAtLaunch = o.value(QStringLiteral("startAtLaunch")).toBool(true);
     for (const QJsonValue &r : o.value(QStringLiteral("faultRules")).toArray()) {
         auto rule = FaultRule::fromJson(r.toObject());
-        if (const auto *error = std::get_if<QString>(&rule))
-            return problem(ProblemKind::InvalidInput, QStringLiteral("fault rule: %1").arg(*error));
-        p.faultRules.push_back(std::get<FaultRule>(rule));
+        if (!rule)
+            return problem(rule.problem().kind, QStringLiteral("fault rule: %1").arg(rule.sentence()));
+        p.faultRules.push_back(*rule);
     }
     return p;
 }

@@ -184,12 +184,12 @@ void Proxy::openUpstream(ProxyDeviceLink &link)
 {
     const ConnectionId id = link.device.connection;
     auto created = createTransport(m_settings.upstream, m_settings.upstreamTls, this);
-    if (const auto *why = std::get_if<QString>(&created)) {
-        reportProblem(link, mqs::problem(ProblemKind::Tls, *why));
-        closeLink(link, TraceKind::Cut, *why, true);
+    if (!created) {
+        reportProblem(link, created.problem());
+        closeLink(link, TraceKind::Cut, created.sentence(), true);
         return;
     }
-    Transport *upstream = std::get<Transport *>(created);
+    Transport *upstream = *created;
     link.upstream = upstream;
     upstream->setConnectTimeout(m_settings.upstreamConnectTimeoutMs);
     connect(upstream, &Transport::opened, this, [this, id] {

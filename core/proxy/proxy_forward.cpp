@@ -46,7 +46,7 @@ void Proxy::frame(ProxyDeviceLink &link, TraceDirection direction)
     const ConnectionId id = link.device.connection;
     while (link.device.state != ProxyDeviceState::Closed) {
         Decoder::Result next = decoder.next();
-        if (std::holds_alternative<std::monostate>(next))
+        if (std::holds_alternative<NeedMoreBytes>(next))
             return;
         if (const auto *error = std::get_if<ProtocolError>(&next)) {
             breakFraming(link, direction, error->toString());

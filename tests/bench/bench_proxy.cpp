@@ -135,7 +135,7 @@ struct ProxyThread {
     {
         ProxySettings settings;
         settings.listenPort = 0;
-        settings.upstream = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(brokerPort)));
+        settings.upstream = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(brokerPort)).value();
         proxy = new Proxy(settings, rules, trace);
         proxy->moveToThread(&thread);
         thread.start();

@@ -43,7 +43,7 @@ struct ProxyRig {
         ProxySettings settings;
         settings.listenPort = 0;
         // As a user types them into --upstream.
-        const auto url = [](const QString &text) { return std::get<ServerUrl>(ServerUrl::parse(text)); };
+        const auto url = [](const QString &text) { return ServerUrl::parse(text).value(); };
         switch (upstream) {
         case Upstream::Tcp: settings.upstream = url(QStringLiteral("mqtt://127.0.0.1:%1").arg(broker->port())); break;
         case Upstream::WebSocket:
@@ -141,7 +141,7 @@ struct ProxyRig {
     {
         const QString path = dir.filePath(QStringLiteral("proxy.pcap"));
         QFile file(path);
-        if (!file.open(QIODevice::WriteOnly) || writePcap(trace, file))
+        if (!file.open(QIODevice::WriteOnly) || !writePcap(trace, file).ok())
             return {};
         return path;
     }

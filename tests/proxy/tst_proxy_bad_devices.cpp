@@ -141,7 +141,7 @@ private slots:
         ProxyRig rig;
         ProxySettings settings;
         settings.listenPort = 0;
-        settings.upstream = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(freePort())));
+        settings.upstream = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(freePort())).value();
         QVERIFY(!rig.startProxy(settings));
         QSignalSpy problems(rig.proxy.get(), &Proxy::problem);
         ScriptedDevice device;
@@ -161,7 +161,7 @@ private slots:
         ProxyRig rig;
         ProxySettings settings;
         settings.listenPort = 0;
-        settings.upstream = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(freePort())));
+        settings.upstream = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(freePort())).value();
         QVERIFY(!rig.startProxy(settings));
         std::vector<std::unique_ptr<ScriptedDevice>> devices;
         for (int i = 0; i < kDevices; ++i) {
@@ -187,7 +187,7 @@ private slots:
         ProxyRig rig;
         ProxySettings settings;
         settings.listenPort = 0;
-        settings.upstream = std::get<ServerUrl>(ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(freePort())));
+        settings.upstream = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(freePort())).value();
         settings.synthesizeConnAckOnUpstreamFailure = true;
         QVERIFY(!rig.startProxy(settings));
         ScriptedDevice device;

@@ -20,7 +20,7 @@ constexpr quint8 kDupFlag = 0x08; // PUBLISH fixed header bit 3
 
 FaultRule ruleOf(const QString &text)
 {
-    return std::get<FaultRule>(FaultRule::parse(text));
+    return FaultRule::parse(text).value();
 }
 
 // The flow of `lane` whose PUBLISH the device sent (Outbound from the device's end).

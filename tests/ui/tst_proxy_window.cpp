@@ -39,9 +39,9 @@ ProxyProfile proxyTo(const QString &upstream, const QStringList &rules = {}, qui
     ProxyProfile p = ProxyDialog::blankProfile();
     p.name = QStringLiteral("to mosquitto");
     p.settings.listenPort = port;
-    p.settings.upstream = std::get<ServerUrl>(ServerUrl::parse(upstream));
+    p.settings.upstream = ServerUrl::parse(upstream).value();
     for (const QString &text : rules)
-        p.faultRules.push_back(std::get<FaultRule>(FaultRule::parse(text)));
+        p.faultRules.push_back(FaultRule::parse(text).value());
     return p;
 }
 
@@ -204,7 +204,7 @@ private slots:
         const int proxyTarget = target->findText(QStringLiteral("proxy to mosquitto (out: toward the broker)"));
         QVERIFY2(proxyTarget >= 0, qPrintable(target->itemText(0)));
         target->setCurrentIndex(proxyTarget);
-        QVERIFY(!w->faultRules()->addRule(QStringLiteral("drop in PUBCOMP client sensor-2")));
+        QVERIFY(w->faultRules()->addRule(QStringLiteral("drop in PUBCOMP client sensor-2")).ok());
         QCOMPARE(restored->faults().rules().size(), 2u);
         w.reset();
         w = m_windows.open(optionsWith(settings));
@@ -382,7 +382,7 @@ private slots:
         QTRY_VERIFY(deviceRows(*w, proxy).size() == 1 && deviceRows(*w, proxy).front().contains(QStringLiteral("forwarding")));
         // new rules for a running proxy: its devices stay connected, what is held stays held
         ProxyProfile edited = proxy->profile();
-        edited.faultRules.push_back(std::get<FaultRule>(FaultRule::parse(QStringLiteral("delay 10ms in PUBACK"))));
+        edited.faultRules.push_back(FaultRule::parse(QStringLiteral("delay 10ms in PUBACK")).value());
         const ConnectionId connected = proxy->proxy().devices().back().connection;
         QVERIFY(proxy->setProfile(edited).ok());
         QCOMPARE(proxy->faults().rules().size(), 2u);
