@@ -7,6 +7,8 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCompleter>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -14,6 +16,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QShortcut>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -21,6 +24,7 @@ namespace mqs {
 namespace {
 
 constexpr int kTopicHistory = 50;
+const QKeySequence kPayloadFromFileKeys(Qt::CTRL | Qt::SHIFT | Qt::Key_O); // Ctrl+O opens a capture
 constexpr int kPreviewCharacters = 160; // a line or two of the panel; the whole reading is in the tooltip
 
 // A message as the fields describe it, or what is wrong and in which field.
@@ -56,6 +60,8 @@ MessageForm::MessageForm(Settings &settings, QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(buildMessageFields());
     layout->addWidget(m_payload, 1);
+    layout->addWidget(m_blobBar, 1);
+    layout->addWidget(m_fromFile, 0, Qt::AlignLeft);
     auto *templateRow = new QHBoxLayout;
     templateRow->addWidget(m_templated, 1);
     templateRow->addWidget(m_restartSeq);
@@ -69,6 +75,16 @@ MessageForm::MessageForm(Settings &settings, QWidget *parent)
     connect(m_format, &QComboBox::currentIndexChanged, this, &MessageForm::validate);
     connect(m_templated, &QCheckBox::toggled, this, &MessageForm::validate);
     connect(m_restartSeq, &QPushButton::clicked, this, &MessageForm::restartSeq);
+    connect(m_fromFile, &QPushButton::clicked, this, &MessageForm::chooseFile);
+    auto *fromFile = new QShortcut(kPayloadFromFileKeys, this);
+    fromFile->setContext(Qt::WindowShortcut);
+    connect(fromFile, &QShortcut::activated, this, &MessageForm::chooseFile);
+    connect(m_payload, &PayloadTextEdit::largePaste, this, &MessageForm::takePastedText);
+    connect(m_payload, &PayloadTextEdit::fileDropped, this, [this](const QString &path) {
+        if (const Status loaded = loadPayloadFile(path); !loaded)
+            showFieldProblem(loaded.sentence());
+    });
+    connect(m_blobBar, &PayloadBlobBar::clearClicked, this, &MessageForm::clearPayloadBlob);
     connect(m_topic, &QComboBox::editTextChanged, this, &MessageForm::fieldsEdited);
     connect(m_payload, &QPlainTextEdit::textChanged, this, &MessageForm::fieldsEdited);
     connect(m_format, &QComboBox::currentIndexChanged, this, &MessageForm::fieldsEdited);
@@ -102,11 +118,18 @@ QLayout *MessageForm::buildMessageFields()
     m_presets->addItem(tr("Presets…"));
     for (const ReadingPreset &p : presets())
         m_presets->addItem(p.name);
-    m_payload = new QPlainTextEdit(this);
+    m_payload = new PayloadTextEdit(this);
     m_payload->setObjectName(QStringLiteral("publishPayload"));
     m_payload->setPlaceholderText(tr("Payload"));
     m_payload->setTabChangesFocus(true);
     m_payload->setMinimumHeight(fontMetrics().lineSpacing() * 4);
+    m_blobBar = new PayloadBlobBar(this);
+    m_blobBar->setObjectName(QStringLiteral("payloadBlob"));
+    m_blobBar->hide();
+    m_fromFile = new QPushButton(tr("Payload from &file…"), this);
+    m_fromFile->setObjectName(QStringLiteral("payloadFromFile"));
+    m_fromFile->setToolTip(tr("Send a file's bytes as the payload, exactly as they are (%1)")
+                               .arg(kPayloadFromFileKeys.toString(QKeySequence::NativeText)));
     m_templated = new QCheckBox(tr("Template ({{seq}}, …)"), this); // the fields are in the tooltip: the panel stays narrow
     m_templated->setToolTip(tr("Fields: {{seq}} {{counter}} {{now}} {{uuid}} {{random 18..26 step 0.1}} {{walk 21.5 ±0.2}} "
                                "{{pick a,b,c}} — in the payload and in the topic."));
@@ -180,6 +203,7 @@ void MessageForm::applyPreset(int index)
         return;
     const ReadingPreset &p = list[std::size_t(index)];
     m_topic->setCurrentText(p.topic);
+    clearPayloadBlob();
     m_format->setCurrentIndex(int(p.format));
     m_payload->setPlainText(p.payload);
     m_qos->setCurrentIndex(qosValue(p.qos));
@@ -208,24 +232,33 @@ Properties MessageForm::properties() const
 
 namespace {
 
+// `blob`: bytes sent as they are, instead of the payload text (no template, no format).
 Draft draft(const QString &topicText, const QString &payloadText, bool templated, PayloadFormat format,
-            ReadingSeries &topicSeries, ReadingSeries &payloadSeries, QWidget *topicField, QWidget *payloadField)
+            ReadingSeries &topicSeries, ReadingSeries &payloadSeries, QWidget *topicField, QWidget *payloadField,
+            const PayloadBlob *blob)
 {
     Draft d{topicText.trimmed(), {}, payloadText, {}, nullptr};
     if (templated) {
         auto topic = topicSeries.next(d.topic);
         if (!topic)
             return Draft{.problem = MessageForm::tr("Topic template: ") + topic.sentence(), .field = topicField};
-        auto payload = payloadSeries.next(payloadText);
-        if (!payload)
-            return Draft{.problem = MessageForm::tr("Payload template: ") + payload.sentence(), .field = payloadField};
         d.topic = *topic;
-        d.payloadText = *payload;
     }
     if (d.topic.isEmpty())
         return Draft{.problem = MessageForm::tr("Enter a topic to publish to, e.g. sensors/temperature/livingroom."), .field = topicField};
     if (const Status problem = checkTopicName(d.topic); !problem)
         return Draft{.problem = problem.sentence(), .field = topicField};
+    if (blob) {
+        d.payload = blob->bytes;
+        d.payloadText = payloadBlobSummary(*blob);
+        return d;
+    }
+    if (templated) {
+        auto payload = payloadSeries.next(payloadText);
+        if (!payload)
+            return Draft{.problem = MessageForm::tr("Payload template: ") + payload.sentence(), .field = payloadField};
+        d.payloadText = *payload;
+    }
     auto payload = payloadFromText(d.payloadText, format);
     if (!payload)
         return Draft{.problem = payload.sentence(), .field = payloadField};
@@ -238,7 +271,8 @@ Draft draft(const QString &topicText, const QString &payloadText, bool templated
 Result<ApplicationMessage> MessageForm::build()
 {
     const Draft d = draft(m_topic->currentText(), m_payload->toPlainText(), m_templated->isChecked(),
-                          PayloadFormat(m_format->currentIndex()), m_topicSeries, m_payloadSeries, m_topic, m_payload);
+                          PayloadFormat(m_format->currentIndex()), m_topicSeries, m_payloadSeries, m_topic, m_payload,
+                          m_blob ? &*m_blob : nullptr);
     validate(); // the preview moves on to the reading after this one
     if (!d.problem.isEmpty())
         return Problem{ProblemKind::InvalidInput, d.problem};
@@ -251,17 +285,77 @@ void MessageForm::validate()
     ReadingSeries payloadSeries = m_payloadSeries;
     const bool typing = m_topic->currentText().trimmed().isEmpty(); // an empty topic is being typed, not wrong yet
     const Draft d = draft(m_topic->currentText(), m_payload->toPlainText(), m_templated->isChecked(),
-                          PayloadFormat(m_format->currentIndex()), topicSeries, payloadSeries, m_topic, m_payload);
+                          PayloadFormat(m_format->currentIndex()), topicSeries, payloadSeries, m_topic, m_payload,
+                          m_blob ? &*m_blob : nullptr);
     const QString problem = typing && d.field == m_topic ? QString() : d.problem;
     mark(m_topic, !problem.isEmpty() && d.field == m_topic);
     mark(m_payload, !problem.isEmpty() && d.field == m_payload);
-    m_problem->setText(problem);
-    m_problem->setVisible(!problem.isEmpty());
+    showFieldProblem(problem);
     const bool showPreview = m_templated->isChecked() && d.problem.isEmpty();
     const QString next = showPreview ? tr("Next: %1  ←  %2").arg(d.topic, d.payloadText) : QString();
     m_preview->setText(next.size() > kPreviewCharacters ? next.left(kPreviewCharacters) + QStringLiteral("…") : next);
     m_preview->setToolTip(next);
     m_preview->setVisible(showPreview);
+}
+
+void MessageForm::showFieldProblem(const QString &problem)
+{
+    m_problem->setText(problem);
+    m_problem->setVisible(!problem.isEmpty());
+}
+
+void MessageForm::chooseFile()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Payload from file"), m_lastFileFolder);
+    if (path.isEmpty())
+        return;
+    m_lastFileFolder = QFileInfo(path).absolutePath();
+    if (const Status loaded = loadPayloadFile(path); !loaded)
+        showFieldProblem(loaded.sentence());
+}
+
+Status MessageForm::loadPayloadFile(const QString &path)
+{
+    auto blob = payloadBlobFromFile(path);
+    if (!blob)
+        return blob.problem();
+    takePayload(std::move(*blob));
+    return {};
+}
+
+void MessageForm::takePastedText(const QString &text)
+{
+    auto bytes = payloadFromText(text, PayloadFormat(m_format->currentIndex()));
+    if (!bytes) {
+        mark(m_payload, true);
+        showFieldProblem(tr("The pasted %1 were not taken: %2").arg(payloadSizeText(text.size()), bytes.sentence()));
+        return;
+    }
+    takePayload(payloadBlobFromPaste(std::move(*bytes)));
+}
+
+void MessageForm::takePayload(PayloadBlob blob)
+{
+    m_blob = std::move(blob);
+    m_blobBar->showBlob(*m_blob);
+    m_payload->hide();
+    m_format->setEnabled(false); // the bytes are sent as they are
+    validate();
+    emit payloadBlobChanged();
+}
+
+void MessageForm::clearPayloadBlob()
+{
+    if (!m_blob)
+        return;
+    m_blob.reset();
+    m_blobBar->hide();
+    m_blobBar->setWarning(QString());
+    m_payload->show();
+    m_format->setEnabled(true);
+    m_payload->setFocus();
+    validate();
+    emit payloadBlobChanged();
 }
 
 void MessageForm::mark(QWidget *field, bool wrong)
@@ -312,6 +406,8 @@ QVariantMap MessageForm::fields() const
 
 void MessageForm::setFields(const QVariantMap &fields)
 {
+    if (fields.value(QStringLiteral("payload")).toString() != m_payload->toPlainText())
+        clearPayloadBlob(); // another payload was chosen; the same one (a connection's saved generator) keeps the blob
     m_topic->setCurrentText(fields.value(QStringLiteral("topic")).toString());
     m_format->setCurrentIndex(fields.value(QStringLiteral("format")).toInt());
     m_payload->setPlainText(fields.value(QStringLiteral("payload")).toString());

@@ -2,8 +2,11 @@
 // The message the publish panel sends: topic (with history), QoS, retain, payload in text, JSON,
 // hex or base64, an optional template, and 5.0 properties. It checks what is typed as it is
 // typed (the field is marked, the sentence shown, both cleared once fixed) and previews the
-// next reading of a template.
+// next reading of a template. A file's bytes, or a paste too large for the editor, are sent as
+// they are: the form shows their summary in place of the editor (PayloadBlobBar).
 
+#include "payload_blob.h"
+#include "payload_text_edit.h"
 #include "settings.h"
 
 #include "client/payload_format.h"
@@ -53,6 +56,16 @@ public:
     // The next reading of each template is {{seq}} 1 again.
     void restartSeq();
 
+    // Takes the file's bytes as the payload (the editor keeps its text for Clear), or says why not.
+    [[nodiscard]] Status loadPayloadFile(const QString &path);
+    // Bytes sent as they are, shown by their summary instead of in the editor.
+    void takePayload(PayloadBlob blob);
+    // Back to the editor's text.
+    void clearPayloadBlob();
+    const std::optional<PayloadBlob> &payloadBlob() const { return m_blob; }
+    PayloadBlobBar *blobBar() const { return m_blobBar; }
+    QPushButton *fromFileButton() const { return m_fromFile; }
+
     // The fields a snippet or a saved generator keeps.
     QVariantMap fields() const;
     void setFields(const QVariantMap &fields);
@@ -68,6 +81,8 @@ public:
 signals:
     // A field a snippet or a saved generator keeps was changed (by the user or by setFields).
     void fieldsEdited();
+    // A payload blob was taken or cleared.
+    void payloadBlobChanged();
 
 private:
     QLayout *buildMessageFields();
@@ -76,6 +91,11 @@ private:
     // Checks the fields as typed: marks the wrong one, says why, shows the template's preview.
     void validate();
     void mark(QWidget *field, bool wrong);
+    // Asks for a file and takes its bytes as the payload.
+    void chooseFile();
+    // A paste too large for the editor: its bytes in the chosen format, taken as a blob.
+    void takePastedText(const QString &text);
+    void showFieldProblem(const QString &problem);
 
     Settings &m_settings;
     QComboBox *m_topic = nullptr;
@@ -83,7 +103,11 @@ private:
     QCheckBox *m_retain = nullptr;
     QComboBox *m_format = nullptr;
     QComboBox *m_presets = nullptr;
-    QPlainTextEdit *m_payload = nullptr;
+    PayloadTextEdit *m_payload = nullptr;
+    PayloadBlobBar *m_blobBar = nullptr;
+    QPushButton *m_fromFile = nullptr;
+    std::optional<PayloadBlob> m_blob;
+    QString m_lastFileFolder; // where "Payload from file…" opens next
     QCheckBox *m_templated = nullptr;
     QPushButton *m_restartSeq = nullptr;
     QLabel *m_preview = nullptr;

@@ -58,10 +58,13 @@ PublishPanel::PublishPanel(Workbench &workbench, Settings &settings, QWidget *pa
     connect(m_generatorForm, &ReadingGeneratorForm::planEdited, this, &PublishPanel::reportGeneratorEdit);
     connect(m_form->format(), &QComboBox::currentIndexChanged, this, [this](int) { showProblem(QString()); });
     connect(m_snippets, &SnippetList::chosen, m_form, &MessageForm::setFields);
+    connect(m_form, &MessageForm::payloadBlobChanged, this, &PublishPanel::checkBlobSize);
+    connect(&m_workbench, &Workbench::currentChanged, this, &PublishPanel::checkBlobSize);
 
     auto follow = [this](Connection *c) {
         connect(c, &Connection::flowUpdated, this, [this, c](const FlowUpdate &u) { onFlow(c, u); });
         connect(c, &Connection::stateChanged, this, &PublishPanel::updateOutcome);
+        connect(c, &Connection::stateChanged, this, &PublishPanel::checkBlobSize); // CONNACK brings the broker's limit
     };
     for (Connection *c : m_workbench.connections())
         follow(c);
@@ -137,6 +140,24 @@ void PublishPanel::setGeneratorSettings(const GeneratorSettings &g)
               {QStringLiteral("template"), g.templated}});
     m_form->setFields(f);
     m_generatorForm->setPlan(g.count, g.intervalMs);
+}
+
+void PublishPanel::checkBlobSize()
+{
+    const std::optional<PayloadBlob> &blob = m_form->payloadBlob();
+    Connection *c = m_workbench.current();
+    if (!blob || !c)
+        return;
+    // A payload at the limit already makes a larger packet; one just under it is refused on Publish
+    // with the session's exact sizes.
+    const quint32 limit = c->session().link().peerMaximumPacketSize;
+    const bool tooLarge = limit > 0 && blob->bytes.size() >= qsizetype(limit);
+    m_form->blobBar()->setWarning(tooLarge ? tr("Too large for %1: the broker accepts packets of at most %L2 bytes (its Maximum Packet "
+                                                "Size), so Publish will refuse these %3.")
+                                                 .arg(c->settings().name)
+                                                 .arg(limit)
+                                                 .arg(payloadSizeText(blob->bytes.size()))
+                                           : QString());
 }
 
 void PublishPanel::showProblem(const QString &text)

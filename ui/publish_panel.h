@@ -84,6 +84,8 @@ private:
     QWidget *buildResult();
     void publishOne();
     void showProblem(const QString &text);
+    // Warns under a payload blob that the current connection's broker will not take it.
+    void checkBlobSize();
     void updateOutcome();
     void updateRun();
     void reportGeneratorEdit();
