@@ -3,6 +3,7 @@
 #include "flow_table_model.h"
 
 #include <QApplication>
+#include <QHeaderView>
 #include <QStyle>
 #include <QTableView>
 
@@ -30,7 +31,7 @@ constexpr std::array<ColumnSize, FlowTableModel::ColumnCount> kColumns{{
     {FlowTableModel::State, "AwaitingPub", "Stalled: AwaitingPubComp"},
     {FlowTableModel::Sentence, "waiting", "PUBREC received 2.1 s ago; waiting for PUBCOMP from the receiver"},
     {FlowTableModel::Age, "99.9 s", "999.9 s"},
-    {FlowTableModel::Resends, "99", "Resends"},
+    {FlowTableModel::Resends, "99", "DUP"},
     {FlowTableModel::Held, "held", "held"},
     {FlowTableModel::Steps, "PUB →", "PUBLISH → PUBREC → PUBREL → PUBCOMP"},
 }};
@@ -47,6 +48,12 @@ int total(const QFontMetrics &metrics, const char *ColumnSize::*which)
     for (const ColumnSize &c : kColumns)
         sum += cellWidth(metrics, c.*which);
     return sum;
+}
+
+// A column is never narrower than its header's label ("Resends" over a column of "99").
+int leastWidth(const QTableView &table, const ColumnSize &c)
+{
+    return std::max(cellWidth(table.fontMetrics(), c.least), table.horizontalHeader()->sectionSizeHint(c.column));
 }
 
 } // namespace
@@ -68,13 +75,17 @@ void fitFlowColumns(QTableView &table)
 {
     const QFontMetrics metrics = table.fontMetrics();
     const int room = table.viewport()->width();
-    const int least = total(metrics, &ColumnSize::least);
-    const int most = total(metrics, &ColumnSize::most);
+    int least = 0, most = 0;
+    for (const ColumnSize &c : kColumns) {
+        least += leastWidth(table, c);
+        most += std::max(leastWidth(table, c), cellWidth(metrics, c.most));
+    }
     // Between the least and the most, each column gets the same share of what it could still use.
     const double share = most > least ? std::clamp(double(room - least) / double(most - least), 0.0, 1.0) : 1.0;
     for (const ColumnSize &c : kColumns) {
-        const int low = cellWidth(metrics, c.least);
-        table.setColumnWidth(c.column, low + int(share * (cellWidth(metrics, c.most) - low))); // the last one then stretches
+        const int low = leastWidth(table, c);
+        const int high = std::max(low, cellWidth(metrics, c.most));
+        table.setColumnWidth(c.column, low + int(share * (high - low))); // the last one then stretches
     }
 }
 

@@ -181,7 +181,7 @@ QVariant FlowTableModel::headerData(int section, Qt::Orientation orientation, in
         return {};
     // Short names: a narrow table keeps every column; the tooltip says what each one holds.
     static const char *const kNames[] = {"Connection", "Dir", "Id", "Topic", "QoS", "State", "Waits for", "Age",
-                                         "Resends", "Held", "Steps"};
+                                         "DUP", "Held", "Steps"};
     static const char *const kTips[] = {"The connection (or broker side) that keeps this flow",
                                         "in: the peer sent the PUBLISH; out: this end sent it",
                                         "Packet id (#2, #3: the same id used again later)",
@@ -190,7 +190,7 @@ QVariant FlowTableModel::headerData(int section, Qt::Orientation orientation, in
                                         "Where the handshake stands, or what holds it",
                                         "What the flow waits for, and from whom",
                                         "Time since the flow's last step",
-                                        "How many times the PUBLISH or PUBREL was sent again",
+                                        "Resends: how many times the PUBLISH (with DUP set) or PUBREL was sent again",
                                         "A fault rule holds one of its packets",
                                         "The flow's packets so far"};
     if (role == Qt::DisplayRole)

@@ -398,6 +398,9 @@ private slots:
             const int width = table->columnWidth(column);
             QVERIFY2(left >= 0 && left + width <= room && width >= readable,
                      qPrintable(QStringLiteral("%1 at %2, %3 px wide, in %4 px").arg(name).arg(left).arg(width).arg(room)));
+            // Its header label whole, not cut to "Resen" over a column of small numbers.
+            QVERIFY2(width >= table->horizontalHeader()->sectionSizeHint(column),
+                     qPrintable(QStringLiteral("%1: %2 px for a %3 px label").arg(name).arg(width).arg(table->horizontalHeader()->sectionSizeHint(column))));
         }
         const QModelIndex state = table->model()->index(0, FlowTableModel::State);
         QVERIFY(state.data(Qt::ToolTipRole).toString().startsWith(state.data().toString()));
