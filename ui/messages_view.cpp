@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLocale>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -315,11 +316,11 @@ void MessagesView::refresh()
             }
     }
     const MessageStore &store = m_workbench.messages();
+    const QLocale numbers = locale(); // as the cap fields above show them: "100,000", not "100000"
     m_caps->setText(tr("%1 messages kept (at most %2 per topic, %3 in all)%4")
-                        .arg(store.size())
-                        .arg(store.limits().perTopic)
-                        .arg(store.limits().total)
-                        .arg(store.dropped() ? tr("; %1 older ones dropped").arg(store.dropped()) : QString()));
+                        .arg(numbers.toString(qint64(store.size())), numbers.toString(store.limits().perTopic),
+                             numbers.toString(store.limits().total),
+                             store.dropped() ? tr("; %1 older ones dropped").arg(numbers.toString(qint64(store.dropped()))) : QString()));
 }
 
 void MessagesView::showTopic(const QString &topic)

@@ -155,6 +155,16 @@ private slots:
         for (QLabel *label : w->messages()->findChildren<QLabel *>())
             shown = shown || label->text().contains(QStringLiteral("at most 7 per topic"));
         QVERIFY(shown);
+        // Its numbers read as the fields show them ("100,000 in all" beside a field showing 100,000).
+        QSpinBox *total = nullptr;
+        for (QSpinBox *box : w->messages()->findChildren<QSpinBox *>())
+            if (box != perTopic && box->value() == before.total)
+                total = box;
+        QVERIFY(total);
+        bool sameNumber = false;
+        for (QLabel *label : w->messages()->findChildren<QLabel *>())
+            sameNumber = sameNumber || label->text().contains(total->text() + QStringLiteral(" in all"));
+        QVERIFY2(sameNumber, qPrintable(total->text()));
         perTopic->setValue(before.perTopic); // the settings are the user's; leave them as found
         emit perTopic->editingFinished();
         QCOMPARE(w->workbench().messages().limits(), before);
