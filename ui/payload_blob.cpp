@@ -20,9 +20,9 @@ namespace {
 constexpr qint64 kLargestRemainingLength = 268'435'455;
 // Enough of the start to tell text from binary without reading 5 MB twice.
 constexpr qsizetype kSniffBytes = 64 * 1024;
-// The preview is one line of the panel.
-constexpr qsizetype kPreviewTextCharacters = 80;
-constexpr qsizetype kPreviewHexBytes = 24;
+// The preview is one line of the publish dock at its usual width (about 50 fixed-width characters).
+constexpr qsizetype kPreviewTextCharacters = 48;
+constexpr qsizetype kPreviewHexBytes = 16;
 
 bool looksBinary(const QByteArray &bytes)
 {

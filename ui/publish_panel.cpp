@@ -255,8 +255,10 @@ void PublishPanel::publishOne()
         const quint64 traceEnd = m_workbench.trace().endSequence();
         const PublishResult result = c->publish(message);
         if (!result.ticket) {
-            showProblem(tr("Refused: %1").arg(result.ticket.sentence()));
+            showProblem(QString()); // said once, on the result line: twice did not fit its box
+            m_outcome->setStyleSheet(QStringLiteral("color: %1;").arg(problemColor().name()));
             m_outcome->setText(tr("refused: %1").arg(result.ticket.sentence()));
+            m_outcome->setToolTip(m_outcome->text());
             m_outcomeIcon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxCritical).pixmap(m_outcomeIcon->size()));
             stopGenerator();
             return;
