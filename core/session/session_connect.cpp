@@ -72,15 +72,8 @@ SessionOutput Session::connect(Connect connect, Millis now)
     m_cleanStartRequested = connect.cleanStart;
     m_keepAlive = connect.keepAlive;
     if (connect.cleanStart) {
-        const QString why = QStringLiteral("discarded by Clean Start before connecting");
-        auto lost = m_outbound.abandonSent(why, now, out);
-        const auto lostInbound = m_inbound.discard(why, out);
-        lost.insert(lost.end(), lostInbound.begin(), lostInbound.end());
-        if (!lost.empty())
-            out.events.push_back(FlowsAbandoned{QStringLiteral("Clean Start discarded the session: %1 were never "
-                                                               "completed.")
-                                                    .arg(listFlows(lost)),
-                                                lost});
+        abandonAllFlows(QStringLiteral("discarded by Clean Start before connecting"),
+                        QStringLiteral("Clean Start discarded the session: %1 were never completed."), now, out);
         if (m_meta.established) {
             m_meta.established = false;
             out.store.push_back(SaveMeta{m_meta});
@@ -233,16 +226,20 @@ void Session::startFlows(bool sessionPresent, Millis now, SessionOutput &out)
         return;
     }
     // [MQTT-3.2.2-5] no session at the peer: our session state goes too, inbound ids included.
-    const QString why = QStringLiteral("abandoned: the peer has no session (Session Present = 0)");
+    abandonAllFlows(QStringLiteral("abandoned: the peer has no session (Session Present = 0)"),
+                    QStringLiteral("The session was not resumed (Session Present = 0); these flows were never completed "
+                                   "and are abandoned: %1."),
+                    now, out);
+    m_outbound.pump(now, m_link, out);
+}
+
+void Session::abandonAllFlows(const QString &why, const QString &sentence, Millis now, SessionOutput &out)
+{
     auto lost = m_outbound.abandonSent(why, now, out);
     const auto lostInbound = m_inbound.discard(why, out);
     lost.insert(lost.end(), lostInbound.begin(), lostInbound.end());
     if (!lost.empty())
-        out.events.push_back(FlowsAbandoned{QStringLiteral("The session was not resumed (Session Present = 0); these "
-                                                           "flows were never completed and are abandoned: %1.")
-                                                .arg(listFlows(lost)),
-                                            lost});
-    m_outbound.pump(now, m_link, out);
+        out.events.push_back(FlowsAbandoned{sentence.arg(listFlows(lost)), lost});
 }
 
 // 3.1.1 [MQTT-4.4.0-1]: "When a Client reconnects with CleanSession set to 0, both the Client and
