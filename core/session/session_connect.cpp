@@ -23,6 +23,18 @@ QString listFlows(const std::vector<FlowUpdate> &flows)
     return parts.join(QStringLiteral(", "));
 }
 
+// A fresh link for a new connection, with our own limits until the peer's are known;
+// `peerIsServer` in the client role.
+Link freshLink(bool peerIsServer, ProtocolVersion version, const SessionOptions &options)
+{
+    Link link{};
+    link.peerIsServer = peerIsServer;
+    link.version = version;
+    link.receiveMaximum = options.receiveMaximum;
+    link.topicAliasMaximum = version == ProtocolVersion::V5 ? options.topicAliasMaximum : 0;
+    return link;
+}
+
 } // namespace
 
 // 5.0: our limits, announced in CONNECT (client) or CONNACK (server) where the options lower them from
@@ -53,11 +65,7 @@ SessionOutput Session::connect(Connect connect, Millis now)
         out.events.push_back(LocalMisuse{QStringLiteral("Already connected or connecting; CONNECT not sent.")});
         return out;
     }
-    m_link = Link{};
-    m_link.peerIsServer = true; // the client role
-    m_link.version = connect.version;
-    m_link.receiveMaximum = m_options.receiveMaximum;
-    m_link.topicAliasMaximum = connect.version == ProtocolVersion::V5 ? m_options.topicAliasMaximum : 0;
+    m_link = freshLink(true, connect.version, m_options); // the client role: the peer is the server
     if (connect.version == ProtocolVersion::V5) {
         Properties &p = connect.properties;
         announceLimits(p);
@@ -177,11 +185,7 @@ void Session::onConnAck(const ConnAck &ack, Millis now, SessionOutput &out)
 SessionOutput Session::accept(const Connect &connect, ConnAck ack, Millis now)
 {
     SessionOutput out;
-    m_link = Link{};
-    m_link.peerIsServer = false; // the server role
-    m_link.version = connect.version;
-    m_link.receiveMaximum = m_options.receiveMaximum;
-    m_link.topicAliasMaximum = connect.version == ProtocolVersion::V5 ? m_options.topicAliasMaximum : 0;
+    m_link = freshLink(false, connect.version, m_options); // the server role
     m_link.maximumQoS = m_options.maximumQoS;
     m_meta.clientId = connect.clientId;
     m_meta.version = connect.version;
