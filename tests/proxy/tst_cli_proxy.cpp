@@ -61,7 +61,7 @@ private slots:
     void heldPubRelReleasedFromStdinAndTraceSavedOnSigterm()
     {
         MosquittoBroker broker;
-        const Status started = broker.start();
+        const mqs::Status started = broker.start();
         QVERIFY2(started.ok(), qPrintable(started.sentence()));
         QTemporaryDir dir;
         const QString pcap = dir.filePath(QStringLiteral("device.pcap"));

@@ -416,8 +416,9 @@ void TestTlsTransport::plainPortIsNotMistakenForTls()
     QCOMPARE(outcome.closed[0].error, true);
     QCOMPARE(outcome.closed[0].message,
              QStringLiteral("127.0.0.1:%1 closed the connection during the TLS handshake. Is it a TLS port? Does the broker "
-                            "require a client certificate (--cert and --key)?")
+                            "require a client certificate?")
                  .arg(m_broker->port()));
+    QCOMPARE(outcome.closed[0].kind, ProblemKind::Tls);
 }
 
 void TestTlsTransport::stalledHandshakeTimesOut()
