@@ -11,6 +11,7 @@
 #include <QDeadlineTimer>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -484,9 +485,10 @@ void TestTlsTransport::tlsSentencesNameNoCommandLineOption()
         QVERIFY(!made.ok());
         sentences << made.sentence();
     }
+    static const QRegularExpression option(QStringLiteral("(^|[\\s(])--[a-z]")); // "--cafile", not "-----BEGIN"
     for (const QString &sentence : sentences) {
         QVERIFY2(!sentence.isEmpty(), "a TLS problem without a sentence");
-        QVERIFY2(!sentence.contains(QLatin1String("--")), qPrintable(sentence));
+        QVERIFY2(!sentence.contains(option), qPrintable(sentence));
     }
 }
 
