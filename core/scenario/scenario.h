@@ -55,7 +55,7 @@ struct FlowExpectation {
     Direction direction = Direction::Outbound;
     std::optional<int> sequence{};
     std::optional<quint16> packetId{};
-    FlowState state = FlowState::Complete;
+    std::optional<FlowState> state = FlowState::Complete; // nothing: any end (Complete, Failed, Abandoned)
     int forMs = 0; // and it stays so this long ("stays AwaitingPubComp")
 };
 

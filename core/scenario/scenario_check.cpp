@@ -17,6 +17,20 @@ QString numbers(const std::vector<int> &list)
     return out.isEmpty() ? QStringLiteral("none") : out.join(QLatin1Char(','));
 }
 
+// "21..50, 52": sorted numbers with runs written as ranges, for lists that may be long.
+QString ranges(const std::vector<int> &sorted)
+{
+    QStringList out;
+    for (size_t i = 0; i < sorted.size();) {
+        size_t j = i;
+        while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1)
+            ++j;
+        out << (j > i ? QStringLiteral("%1..%2").arg(sorted[i]).arg(sorted[j]) : QString::number(sorted[i]));
+        i = j + 1;
+    }
+    return out.join(QStringLiteral(", "));
+}
+
 Judgement judgeReceived(const ReceivedExpectation &e, const ClientRecord &client)
 {
     const std::vector<int> &received = client.received;
@@ -64,7 +78,8 @@ Judgement judgeFlow(const FlowExpectation &e, const ClientRecord &client)
     if (!update)
         return {false, QStringLiteral("no flow")};
     const QString why = update->note.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(update->note);
-    return {update->state == e.state, QStringLiteral("the flow is %1%2").arg(flowStateName(update->state), why)};
+    const bool holds = e.state ? update->state == *e.state : isFinished(update->state);
+    return {holds, QStringLiteral("the flow is %1%2").arg(flowStateName(update->state), why)};
 }
 
 // The reason codes a packet carries, as they were on the wire of `version`.
@@ -146,7 +161,7 @@ Judgement judgeAudit(const AuditExpectation &e, const ClientRecords &clients)
     QString detail = QStringLiteral("the broker completed %1 QoS 2 handshakes with %2 and delivered %3 to %4; %5 never left the broker")
                          .arg(completed).arg(e.publisher).arg(delivered).arg(e.client).arg(lost.size());
     if (!lost.empty())
-        detail += QStringLiteral(" (seq %1)").arg(numbers(lost));
+        detail += QStringLiteral(" (seq %1)").arg(ranges(lost));
     if (unfinished > 0)
         detail += QStringLiteral("; %1 handshake(s) with %2 unfinished").arg(unfinished).arg(e.publisher);
     return {unfinished == 0 && completed > 0 && lost.empty(), detail};
@@ -181,7 +196,8 @@ QString describeExpectation(const Expectation &expectation)
             const QString which = e.direction == Direction::Outbound ? QStringLiteral("outbound flow of seq %1").arg(*e.sequence)
                                                                      : QStringLiteral("inbound flow of id %1").arg(*e.packetId);
             const QString stays = e.forMs > 0 ? QStringLiteral(" for %1 ms").arg(e.forMs) : QString();
-            return QStringLiteral("%1's %2 is %3%4").arg(e.client, which, flowStateName(e.state), stays);
+            const QString state = e.state ? flowStateName(*e.state) : QStringLiteral("Finished");
+            return QStringLiteral("%1's %2 is %3%4").arg(e.client, which, state, stays);
         },
         [](const ReasonExpectation &e) {
             return QStringLiteral("%1 %2 %3 0x%4").arg(e.client, e.sentByClient ? QStringLiteral("sent") : QStringLiteral("received"),
@@ -192,7 +208,7 @@ QString describeExpectation(const Expectation &expectation)
                           : QStringLiteral("%1 caught no violation by the broker").arg(e.client);
         },
         [](const AuditExpectation &e) {
-            return QStringLiteral("every QoS 2 message %1 completed reached %2").arg(e.publisher, e.client);
+            return QStringLiteral("%1 received every QoS 2 message %2 completed").arg(e.client, e.publisher);
         },
     }, expectation);
 }

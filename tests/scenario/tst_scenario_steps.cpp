@@ -172,7 +172,7 @@ private slots:
         const Run mosquitto = runJson(json, m_mosquitto->url());
         QCOMPARE(mosquitto.outcome.failures(), 1);
         QVERIFY2(mosquitto.text.contains("the broker completed 12 QoS 2 handshakes with sensor and delivered 5 to dashboard; "
-                                         "7 never left the broker (seq 6,7,8,9,10,11,12)"), qPrintable(mosquitto.text));
+                                         "7 never left the broker (seq 6..12)"), qPrintable(mosquitto.text));
         const Run sandbox = runJson(json, m_sandbox->url());
         QVERIFY2(sandbox.outcome.passed(), qPrintable(sandbox.text));
         QVERIFY2(sandbox.text.contains("completed 12 QoS 2 handshakes with sensor and delivered 12 to dashboard; 0 never left"),
