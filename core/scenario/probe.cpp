@@ -26,7 +26,7 @@ bool concernsHandshake(PacketType type)
     return belongsToFlow(type) || type == PacketType::ConnAck || type == PacketType::Disconnect;
 }
 
-// The last packets of the clients `step` names (its description starts with the client), as trace lines.
+// The last handshake packets and notes on the lanes of `client` (every lane when empty), as trace lines.
 QStringList evidenceOf(const TraceLog &trace, const QString &client)
 {
     QStringList lines;
