@@ -24,8 +24,8 @@ namespace {
 
 // How often a waiting step looks at its condition again; events in between are handled at once.
 constexpr int kPollMs = 10;
-// How long a destructor waits for the clients' DISCONNECTs to go out.
-constexpr int kCloseMs = 2000;
+// How long the end of a run waits for its clients' DISCONNECTs to go out before tearing them down.
+constexpr int kCloseGraceMs = 2000;
 
 // Spins the event loop until `holds` or `ms` pass; whether it held.
 bool waitUntil(const std::function<bool()> &holds, int ms)
@@ -81,7 +81,7 @@ public:
     {
         for (auto &[name, state] : m_clients)
             state.connection->close();
-        waitUntil([this] { return allClosed(); }, kCloseMs);
+        waitUntil([this] { return allClosed(); }, kCloseGraceMs);
     }
 
     Judgement run(const ScenarioStep &step)

@@ -55,8 +55,8 @@ private slots:
         MosquittoBroker::Options options;
         options.extraConfig << QStringLiteral("max_queued_messages 5");
         m_mosquitto = std::make_unique<MosquittoBroker>(options);
-        const auto error = m_mosquitto->start();
-        QVERIFY2(!error, qPrintable(error.value_or(QString())));
+        const Status started = m_mosquitto->start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
     }
 
     void mosquittoDeviatesWithRuleAndPackets()

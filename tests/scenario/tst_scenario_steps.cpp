@@ -72,8 +72,8 @@ private slots:
         // Small enough that a burst to an offline subscriber overflows it: mosquitto's silent drop.
         options.extraConfig << QStringLiteral("max_queued_messages 5");
         m_mosquitto = std::make_unique<MosquittoBroker>(options);
-        const auto error = m_mosquitto->start();
-        QVERIFY2(!error, qPrintable(error.value_or(QString())));
+        const Status started = m_mosquitto->start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
     }
 
     // A PUBREL held at the gate keeps the outbound flow in AwaitingPubComp; after a reconnect the
