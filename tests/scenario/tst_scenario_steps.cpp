@@ -72,8 +72,8 @@ private slots:
         // Small enough that a burst to an offline subscriber overflows it: mosquitto's silent drop.
         options.extraConfig << QStringLiteral("max_queued_messages 5");
         m_mosquitto = std::make_unique<MosquittoBroker>(options);
-        const Status started = m_mosquitto->start();
-        QVERIFY2(started.ok(), qPrintable(started.sentence()));
+        const Status mosquittoStarted = m_mosquitto->start();
+        QVERIFY2(mosquittoStarted.ok(), qPrintable(mosquittoStarted.sentence()));
     }
 
     // A PUBREL held at the gate keeps the outbound flow in AwaitingPubComp; after a reconnect the
