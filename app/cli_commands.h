@@ -17,6 +17,7 @@ int historyCommand(const QStringList &arguments);
 int brokerCommand(const QStringList &arguments);
 int demoCommand(const QStringList &arguments);
 int runCommand(const QStringList &arguments);
+int probeCommand(const QStringList &arguments);
 int proxyCommand(const QStringList &arguments);
 
 // " Give the broker's port with --port." when a capture had no MQTT on the ports named, else empty.

@@ -24,6 +24,7 @@ const Command kCommands[] = {
     {"decode", "list the MQTT packets of a pcap/pcapng capture", mqs::cli::decodeCommand},
     {"analyze", "check a capture's MQTT connections: unfinished flows, resends, rules broken (exit 1)", mqs::cli::analyzeCommand},
     {"run", "run a scenario file: steps and expectations, pass/fail, JUnit XML for CI", mqs::cli::runCommand},
+    {"probe", "probe a broker's QoS 2 and session behaviour: a verdict per check, with the rule and the packets", mqs::cli::probeCommand},
     {"capture", "capture MQTT live on a network interface (libpcap), print it, save it as pcapng", mqs::cli::captureCommand},
 };
 

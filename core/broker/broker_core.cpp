@@ -212,11 +212,20 @@ Status BrokerCore::restoreWill(SessionStore &store, const SessionKey &key, quint
 
 ReasonCode BrokerCore::acceptance(const QString &publisher, const ApplicationMessage &message) const
 {
+    bool matched = false;
     for (const auto &[id, cs] : m_sessions)
-        for (const auto &[filter, sub] : cs->subscriptions)
-            if (topicMatches(filterWithoutShare(filter), message.topic) && !(sub.subscription.options.noLocal && id == publisher))
-                return ReasonCode::Success;
-    return ReasonCode::NoMatchingSubscribers;
+        for (const auto &[filter, sub] : cs->subscriptions) {
+            if (!topicMatches(filterWithoutShare(filter), message.topic) || (sub.subscription.options.noLocal && id == publisher))
+                continue;
+            // Taking ownership (PUBREC, PUBACK) binds us to deliver to every matching session
+            // ([MQTT-4.5.0-1]); a full queue would drop the copy silently, as mosquitto does, so the
+            // publisher hears "Quota exceeded" instead and keeps the message.
+            if (message.qos != QoS::AtMostOnce && !isSharedSubscription(filter) && sub.subscription.options.maximumQoS != QoS::AtMostOnce
+                && cs->session->outbound().queued() >= m_options.maximumQueuedPerClient)
+                return ReasonCode::QuotaExceeded;
+            matched = true;
+        }
+    return matched ? ReasonCode::Success : ReasonCode::NoMatchingSubscribers;
 }
 
 // ---- time -------------------------------------------------------------------------------

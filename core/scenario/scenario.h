@@ -3,7 +3,9 @@
 // system can run the same QoS 2 or session check against any broker (see README "Scenarios").
 
 #include "client/connection_settings.h"
+#include "protocol/reason_code.h"
 #include "protocol/result.h"
+#include "session/flow.h"
 
 #include <QMap>
 #include <QString>
@@ -33,7 +35,9 @@ struct AddFaultStep { QString client; QString rule; QString name; };
 struct RemoveFaultStep { QString client; QString name; };
 struct CutStep { QString client; };
 struct ReconnectStep { QString client; };
-struct WaitStep { int ms = 0; };
+// Kills the client as a crash would (no DISCONNECT, the object and its store closed), then builds it
+// again from its SQLite session store and connects: what survives is what was written ahead.
+struct RestoreStep { QString client; };
 
 // Messages a client received, each read as a sequence number (see scenario_runner.h).
 struct ReceivedExpectation {
@@ -44,19 +48,70 @@ struct ReceivedExpectation {
     bool inOrder = false; // in the order given
 };
 
+// The state of one of a client's flows: outbound, the message it published with sequence number
+// `sequence`; inbound, the flow of packet id `packetId` (the broker's id toward the client).
+struct FlowExpectation {
+    QString client;
+    Direction direction = Direction::Outbound;
+    std::optional<int> sequence{};
+    std::optional<quint16> packetId{};
+    std::optional<FlowState> state = FlowState::Complete; // nothing: any end (Complete, Failed, Abandoned)
+    int forMs = 0; // and it stays so this long ("stays AwaitingPubComp")
+};
+
+// A packet of `type` carrying `reason` crossed the client's connection (received from the broker
+// unless `sentByClient`). SUBACK: any of its reason codes.
+struct ReasonExpectation {
+    QString client;
+    PacketType type = PacketType::ConnAck;
+    quint8 reason = 0;
+    bool sentByClient = false;
+};
+
+// The client's session caught the broker breaking `rule` ("[MQTT-3.3.4-9]"); nothing: no violation at all.
+struct ViolationExpectation {
+    QString client;
+    std::optional<QString> rule{};
+};
+
+// The delivery audit: every QoS 2 message the broker completed with `publisher` (PUBCOMP) reached
+// `client` (the subscriber). Holds once all of the publisher's flows are finished and each completed
+// message arrived.
+struct AuditExpectation {
+    QString client;
+    QString publisher;
+};
+
+using Expectation = std::variant<ReceivedExpectation, FlowExpectation, ReasonExpectation, ViolationExpectation,
+                                 AuditExpectation>;
+
+struct ExpectStep { Expectation what; };
+// Waits `ms`; or, with `until`, until that holds (the step's withinMs at most: past it the run stops).
+struct WaitStep {
+    int ms = 0;
+    std::optional<Expectation> until{};
+};
+
 using ScenarioAction = std::variant<ConnectStep, SubscribeStep, PublishStep, AddFaultStep, RemoveFaultStep,
-                                    CutStep, ReconnectStep, WaitStep, ReceivedExpectation>;
+                                    CutStep, ReconnectStep, RestoreStep, WaitStep, ExpectStep>;
 
 struct ScenarioStep {
     ScenarioAction action;
     int line = 0; // in the file, for messages
     int withinMs = 0; // connect/subscribe/expectations: how long they may take
+    // The rule a failure of this expectation means the broker broke ("[MQTT-4.5.0-1]"): the probe
+    // reads a failure with one as "deviates", without one as "inconclusive".
+    QString spec{};
 };
 
 struct Scenario {
     QString name;
     std::vector<ScenarioClient> clients;
     std::vector<ScenarioStep> steps;
+    // The probe's reading of the file (see resources/probe/): the protocol version it needs, and
+    // the rules it checks, for its table.
+    std::optional<ProtocolVersion> requiresVersion{};
+    QString description{};
 
     const ScenarioClient *client(const QString &name) const;
 };
@@ -68,5 +123,8 @@ struct Scenario {
 // "publish 10 × QoS 2 to t as pub": one line per step for the runner's output.
 QString describeStep(const ScenarioStep &step);
 bool isExpectation(const ScenarioStep &step);
+// The client a step or expectation concerns (empty for a timed wait).
+QString clientOf(const ScenarioAction &action);
+QString clientOf(const Expectation &expectation);
 
 } // namespace mqs

@@ -120,8 +120,11 @@ public:
         const QJsonValue value = m_object.value(field);
         if (value.isUndefined())
             return fallback;
-        const double n = value.toDouble(-1e18);
-        if (!value.isDouble() || n != double(qint64(n)) || n < minimum || n > maximum)
+        bool isNumber = value.isDouble();
+        double n = value.toDouble(-1e18);
+        if (value.isString()) // "${BURST}": a number from a variable
+            n = text(field).toDouble(&isNumber);
+        if (!isNumber || n != double(qint64(n)) || n < minimum || n > maximum)
             fail(field, QStringLiteral("must be a whole number from %1 to %2.").arg(minimum).arg(maximum));
         return int(n);
     }
@@ -141,6 +144,13 @@ public:
         if (!m_problem)
             m_problem = m_where.problem(field, what);
     }
+    void fail(const QString &sentence)
+    {
+        if (!m_problem)
+            m_problem = Problem{ProblemKind::InvalidInput, sentence};
+    }
+    // The fields of an object inside this one, placed by the same lines.
+    Fields nested(QJsonObject object) const { return Fields(std::move(object), m_where, m_variables); }
     const std::optional<Problem> &problem() const { return m_problem; }
 
 private:
@@ -174,6 +184,8 @@ Result<ScenarioClient> parseClient(const QString &name, Fields &f)
     s.cleanStart = f.flag(QStringLiteral("cleanStart"), true);
     s.sessionExpiry = quint32(f.number(QStringLiteral("sessionExpiry"), 0, 0, 0x7fffffff));
     s.keepAlive = quint16(f.number(QStringLiteral("keepAlive"), 60, 0, 65535));
+    // 5.0 3.1.2.11.3: Receive Maximum 0 is a protocol error, so the smallest is 1.
+    s.session.receiveMaximum = quint16(f.number(QStringLiteral("receiveMaximum"), 65535, 1, 65535));
     if (f.problem())
         return *f.problem();
     return client;
@@ -200,6 +212,24 @@ std::optional<std::vector<int>> sequenceOf(Fields &f)
     if (!value.isArray())
         f.fail(QStringLiteral("seq"), QStringLiteral("must be a list of numbers or a range \"FROM..TO\"."));
     return numbers;
+}
+
+std::optional<Expectation> parseExpect(const QString &kind, Fields &f);
+
+// "wait": a time, or "until" an expectation (an object of the same fields) holds.
+WaitStep waitStep(Fields &f)
+{
+    WaitStep w{f.number(QStringLiteral("ms"), 0, 0, 3600000)};
+    const QJsonValue until = f.raw(QStringLiteral("until"));
+    if (until.isUndefined())
+        return w;
+    if (!until.isObject() || !until.toObject().value(QStringLiteral("expect")).isString())
+        return f.fail(QStringLiteral("until"), QStringLiteral("must be an object naming an expectation (\"expect\": ...).")), w;
+    Fields condition = f.nested(until.toObject());
+    w.until = parseExpect(condition.text(QStringLiteral("expect")), condition);
+    if (condition.problem())
+        f.fail(condition.problem()->sentence);
+    return w;
 }
 
 std::optional<ScenarioAction> parseDo(const QString &kind, Fields &f)
@@ -233,19 +263,17 @@ std::optional<ScenarioAction> parseDo(const QString &kind, Fields &f)
         return CutStep{client()};
     if (kind == QLatin1String("reconnect"))
         return ReconnectStep{client()};
+    if (kind == QLatin1String("restore"))
+        return RestoreStep{client()};
     if (kind == QLatin1String("wait"))
-        return WaitStep{f.number(QStringLiteral("ms"), 0, 0, 3600000)};
+        return waitStep(f);
     f.fail(QStringLiteral("do"), QStringLiteral("\"%1\" is not a step; use connect, subscribe, publish, fault, unfault, "
-                                                "cut, reconnect or wait.").arg(kind));
+                                                "cut, reconnect, restore or wait.").arg(kind));
     return std::nullopt;
 }
 
-std::optional<ScenarioAction> parseExpect(const QString &kind, Fields &f)
+ReceivedExpectation receivedExpectation(Fields &f)
 {
-    if (kind != QLatin1String("received")) {
-        f.fail(QStringLiteral("expect"), QStringLiteral("\"%1\" is not an expectation; use received.").arg(kind));
-        return std::nullopt;
-    }
     ReceivedExpectation e{f.text(QStringLiteral("client"))};
     e.sequence = sequenceOf(f);
     if (!f.raw(QStringLiteral("count")).isUndefined())
@@ -257,6 +285,124 @@ std::optional<ScenarioAction> parseExpect(const QString &kind, Fields &f)
     return e;
 }
 
+std::optional<FlowState> flowStateNamed(const QString &name)
+{
+    for (FlowState s : {FlowState::Queued, FlowState::AwaitingPubAck, FlowState::AwaitingPubRec, FlowState::AwaitingPubComp,
+                        FlowState::AwaitingPubRel, FlowState::Complete, FlowState::Failed, FlowState::Abandoned})
+        if (flowStateName(s).compare(name, Qt::CaseInsensitive) == 0)
+            return s;
+    return std::nullopt;
+}
+
+FlowExpectation flowExpectation(Fields &f)
+{
+    FlowExpectation e{f.text(QStringLiteral("client"))};
+    const QString direction = f.text(QStringLiteral("direction"), false);
+    if (direction == QLatin1String("inbound"))
+        e.direction = Direction::Inbound;
+    else if (!direction.isEmpty() && direction != QLatin1String("outbound"))
+        f.fail(QStringLiteral("direction"), QStringLiteral("must be \"outbound\" or \"inbound\"."));
+    if (!f.raw(QStringLiteral("seq")).isUndefined())
+        e.sequence = f.number(QStringLiteral("seq"), 0, 0, 1000000000);
+    if (!f.raw(QStringLiteral("packetId")).isUndefined())
+        e.packetId = quint16(f.number(QStringLiteral("packetId"), 1, 1, 65535));
+    if (e.direction == Direction::Outbound ? !e.sequence : !e.packetId)
+        f.fail(QStringLiteral("expect"), e.direction == Direction::Outbound
+                                             ? QStringLiteral("an outbound \"flow\" needs \"seq\", the number its message was published with.")
+                                             : QStringLiteral("an inbound \"flow\" needs \"packetId\"."));
+    const QString name = f.text(QStringLiteral("state"));
+    e.state = flowStateNamed(name);
+    if (!e.state && name.compare(QLatin1String("Finished"), Qt::CaseInsensitive) != 0)
+        f.fail(QStringLiteral("state"), QStringLiteral("must be a flow state: Queued, AwaitingPubAck, AwaitingPubRec, "
+                                                       "AwaitingPubComp, AwaitingPubRel, Complete, Failed or Abandoned; "
+                                                       "or Finished for any of the last three."));
+    e.forMs = f.number(QStringLiteral("forMs"), 0, 0, 3600000);
+    return e;
+}
+
+// The packets whose reason code an expectation may name.
+const std::vector<PacketType> &reasonCarriers()
+{
+    static const std::vector<PacketType> carriers{PacketType::ConnAck, PacketType::PubAck, PacketType::PubRec,
+                                                  PacketType::PubRel, PacketType::PubComp, PacketType::SubAck,
+                                                  PacketType::UnsubAck, PacketType::Disconnect};
+    return carriers;
+}
+
+ReasonExpectation reasonExpectation(Fields &f)
+{
+    ReasonExpectation e{f.text(QStringLiteral("client"))};
+    const QString packet = f.text(QStringLiteral("packet")).toUpper();
+    const auto &carriers = reasonCarriers();
+    const auto it = std::find_if(carriers.begin(), carriers.end(), [&](PacketType t) { return packetTypeName(t) == packet; });
+    if (it == carriers.end())
+        f.fail(QStringLiteral("packet"), QStringLiteral("must name a packet with a reason code: CONNACK, PUBACK, PUBREC, "
+                                                        "PUBREL, PUBCOMP, SUBACK, UNSUBACK or DISCONNECT."));
+    else
+        e.type = *it;
+    const QJsonValue code = f.raw(QStringLiteral("code"));
+    bool ok = code.isDouble();
+    int value = code.toInt(-1);
+    if (code.isString())
+        value = code.toString().toInt(&ok, 0); // "0x92" or "146"
+    if (!ok || value < 0 || value > 0xff)
+        f.fail(QStringLiteral("code"), QStringLiteral("must be a reason code from 0 to 255, as a number or \"0x92\"."));
+    e.reason = quint8(value);
+    const QString from = f.text(QStringLiteral("from"), false);
+    if (!from.isEmpty() && from != QLatin1String("broker") && from != QLatin1String("client"))
+        f.fail(QStringLiteral("from"), QStringLiteral("must be \"broker\" or \"client\"."));
+    e.sentByClient = from == QLatin1String("client");
+    return e;
+}
+
+ViolationExpectation violationExpectation(Fields &f)
+{
+    ViolationExpectation e{f.text(QStringLiteral("client"))};
+    const QJsonValue rule = f.raw(QStringLiteral("rule"));
+    if (rule.isString())
+        e.rule = f.text(QStringLiteral("rule"));
+    else if (!rule.isNull())
+        f.fail(QStringLiteral("rule"), QStringLiteral("must be a rule id such as \"[MQTT-4.3.3-10]\", or null for none."));
+    return e;
+}
+
+std::optional<Expectation> parseExpect(const QString &kind, Fields &f)
+{
+    if (kind == QLatin1String("received"))
+        return receivedExpectation(f);
+    if (kind == QLatin1String("flow"))
+        return flowExpectation(f);
+    if (kind == QLatin1String("reason"))
+        return reasonExpectation(f);
+    if (kind == QLatin1String("violation"))
+        return violationExpectation(f);
+    if (kind == QLatin1String("audit"))
+        return AuditExpectation{f.text(QStringLiteral("subscriber")), f.text(QStringLiteral("publisher"))};
+    f.fail(QStringLiteral("expect"), QStringLiteral("\"%1\" is not an expectation; use received, flow, reason, violation "
+                                                    "or audit.").arg(kind));
+    return std::nullopt;
+}
+
+// Every client a step names, with the field that names it.
+std::vector<std::pair<QString, QString>> clientsNamed(const ScenarioAction &action)
+{
+    const auto ofExpectation = [](const Expectation &e) {
+        std::vector<std::pair<QString, QString>> named;
+        std::visit(overloaded{[&](const AuditExpectation &a) {
+                                  named = {{QStringLiteral("subscriber"), a.client}, {QStringLiteral("publisher"), a.publisher}};
+                              },
+                              [&](const auto &other) { named = {{QStringLiteral("client"), other.client}}; }},
+                   e);
+        return named;
+    };
+    return std::visit(overloaded{[&](const ExpectStep &e) { return ofExpectation(e.what); },
+                                 [&](const WaitStep &w) {
+                                     return w.until ? ofExpectation(*w.until) : std::vector<std::pair<QString, QString>>{};
+                                 },
+                                 [](const auto &step) { return std::vector<std::pair<QString, QString>>{{QStringLiteral("client"), step.client}}; }},
+                      action);
+}
+
 Result<ScenarioStep> parseStep(const QJsonValue &value, const Locator &where, const Scenario &scenario,
                                const QMap<QString, QString> &variables)
 {
@@ -265,18 +411,22 @@ Result<ScenarioStep> parseStep(const QJsonValue &value, const Locator &where, co
     Fields f(value.toObject(), where, variables);
     ScenarioStep step{WaitStep{}, where.line(QStringLiteral("do")), 0};
     const bool expectation = !f.raw(QStringLiteral("expect")).isUndefined();
-    std::optional<ScenarioAction> action = expectation ? parseExpect(f.text(QStringLiteral("expect")), f)
-                                                       : parseDo(f.text(QStringLiteral("do")), f);
-    step.withinMs = f.number(QStringLiteral("withinMs"), kDefaultWithinMs, 0, 3600000);
-    if (expectation)
+    std::optional<ScenarioAction> action;
+    if (expectation) {
+        if (std::optional<Expectation> e = parseExpect(f.text(QStringLiteral("expect")), f))
+            action = ExpectStep{std::move(*e)};
         step.line = where.line(QStringLiteral("expect"));
+    } else {
+        action = parseDo(f.text(QStringLiteral("do")), f);
+    }
+    step.withinMs = f.number(QStringLiteral("withinMs"), kDefaultWithinMs, 0, 3600000);
+    step.spec = f.text(QStringLiteral("spec"), false);
     if (f.problem())
         return *f.problem();
     step.action = std::move(*action);
-    const QString client = std::visit(
-        overloaded{[](const WaitStep &) { return QString(); }, [](const auto &a) { return a.client; }}, step.action);
-    if (!client.isEmpty() && !scenario.client(client))
-        return where.problem(QStringLiteral("client"), QStringLiteral("\"%1\" is not one of the scenario's clients.").arg(client));
+    for (const auto &[field, client] : clientsNamed(step.action))
+        if (!scenario.client(client))
+            return where.problem(field, QStringLiteral("\"%1\" is not one of the scenario's clients.").arg(client));
     return step;
 }
 
@@ -301,6 +451,14 @@ Result<Scenario> parseScenario(const QByteArray &json, const QMap<QString, QStri
     const Locator top{json, 0, -1};
     Scenario scenario;
     scenario.name = root.value(QStringLiteral("name")).toString();
+    scenario.description = root.value(QStringLiteral("description")).toString();
+    const QString requires_ = root.value(QStringLiteral("requires")).toString();
+    if (requires_ == QLatin1String("5"))
+        scenario.requiresVersion = ProtocolVersion::V5;
+    else if (requires_ == QLatin1String("3.1.1"))
+        scenario.requiresVersion = ProtocolVersion::V311;
+    else if (!requires_.isEmpty())
+        return top.problem(QStringLiteral("requires"), QStringLiteral("must be \"5\" or \"3.1.1\"."));
     const QJsonObject clients = root.value(QStringLiteral("clients")).toObject();
     if (clients.isEmpty())
         return top.problem(QStringLiteral("clients"), QStringLiteral("must name at least one client."));

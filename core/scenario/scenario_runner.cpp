@@ -1,9 +1,12 @@
 #include "scenario_runner.h"
 
+#include "scenario_check.h"
+
 #include "client/connection.h"
 #include "client/reading_template.h"
 #include "faults/fault_rule.h"
 #include "protocol/overloaded.h"
+#include "store/sqlite_session_store.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -11,11 +14,10 @@
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTimer>
 
-#include <map>
 #include <memory>
-#include <set>
 
 namespace mqs {
 namespace {
@@ -24,28 +26,6 @@ namespace {
 constexpr int kPollMs = 10;
 // How long the end of a run waits for its clients' DISCONNECTs to go out before tearing them down.
 constexpr int kCloseGraceMs = 2000;
-
-QString clientOf(const ScenarioAction &action)
-{
-    return std::visit(overloaded{[](const WaitStep &) { return QString(); }, [](const auto &a) { return a.client; }},
-                      action);
-}
-
-QString numbers(const std::vector<int> &list)
-{
-    QStringList out;
-    for (int n : list)
-        out << QString::number(n);
-    return out.isEmpty() ? QStringLiteral("none") : out.join(QLatin1Char(','));
-}
-
-struct ClientState {
-    std::unique_ptr<Connection> connection;
-    std::vector<int> received; // sequence numbers in arrival order (-1: a payload without one)
-    int subscribeAcks = 0;
-    std::map<QString, quint32> faultIds;
-    ReadingSeries readings;
-};
 
 // Spins the event loop until `holds` or `ms` pass; whether it held.
 bool waitUntil(const std::function<bool()> &holds, int ms)
@@ -61,53 +41,40 @@ bool waitUntil(const std::function<bool()> &holds, int ms)
     return true;
 }
 
-// What a received expectation sees now: whether it holds, and a sentence of what arrived.
-std::pair<bool, QString> check(const ReceivedExpectation &e, const std::vector<int> &received)
+bool restores(const Scenario &scenario, const QString &client)
 {
-    std::set<int> seen;
-    std::vector<int> duplicates;
-    for (int n : received)
-        if (!seen.insert(n).second)
-            duplicates.push_back(n);
-    QString detail = QStringLiteral("received %1 message(s): %2").arg(received.size()).arg(numbers(received));
-    if (!duplicates.empty())
-        detail += QStringLiteral("; twice: %1").arg(numbers(duplicates));
-    bool holds = !(e.exactlyOnce && !duplicates.empty());
-    if (e.count)
-        holds = holds && int(received.size()) == *e.count;
-    if (e.sequence) {
-        const std::set<int> wanted(e.sequence->begin(), e.sequence->end());
-        std::vector<int> missing, extra;
-        std::set_difference(wanted.begin(), wanted.end(), seen.begin(), seen.end(), std::back_inserter(missing));
-        std::set_difference(seen.begin(), seen.end(), wanted.begin(), wanted.end(), std::back_inserter(extra));
-        if (!missing.empty())
-            detail += QStringLiteral("; missing: %1").arg(numbers(missing));
-        if (!extra.empty())
-            detail += QStringLiteral("; not expected: %1").arg(numbers(extra));
-        holds = holds && missing.empty() && extra.empty();
-        if (e.inOrder && holds && e.exactlyOnce && received != *e.sequence) {
-            detail += QStringLiteral("; out of order");
-            holds = false;
-        }
-    }
-    return {holds, detail};
+    return std::any_of(scenario.steps.begin(), scenario.steps.end(), [&](const ScenarioStep &s) {
+        const auto *restore = std::get_if<RestoreStep>(&s.action);
+        return restore && restore->client == client;
+    });
 }
+
+// The live parts of one client; what it saw goes to its ClientRecord.
+struct ClientState {
+    ConnectionSettings settings;
+    QString storePath; // empty: no store (the scenario never restores this client)
+    std::unique_ptr<SqliteSessionStore> store;
+    std::unique_ptr<Connection> connection;
+    int subscribeAcks = 0;
+    // CONNACKs accepted: a connection the broker closes at once (a violation caught) still connected.
+    int connacks = 0;
+    std::map<QString, FaultRule> faults; // by name: added again to a restored connection
+    std::map<QString, quint32> faultIds;
+    ReadingSeries readings;
+};
 
 class Runner
 {
 public:
-    Runner(const Scenario &scenario, TraceLog &trace) : m_scenario(scenario)
+    Runner(const Scenario &scenario, TraceLog &trace) : m_trace(trace)
     {
         for (const ScenarioClient &c : scenario.clients) {
             ClientState &state = m_clients[c.name];
-            state.connection = std::make_unique<Connection>(c.settings, trace, nullptr);
-            QObject::connect(state.connection.get(), &Connection::messageReceived, [&state](const Delivery &d) {
-                state.received.push_back(sequenceNumberOf(d.message.payload).value_or(-1));
-            });
-            QObject::connect(state.connection.get(), &Connection::sessionEvent, [&state](const SessionEvent &e) {
-                if (std::holds_alternative<SubscribeAcknowledged>(e))
-                    ++state.subscribeAcks;
-            });
+            state.settings = c.settings;
+            m_records[c.name].version = c.settings.version;
+            if (restores(scenario, c.name))
+                state.storePath = m_storeDir.filePath(c.name + QStringLiteral(".sqlite"));
+            build(c.name);
         }
     }
     ~Runner()
@@ -117,59 +84,95 @@ public:
         waitUntil([this] { return allClosed(); }, kCloseGraceMs);
     }
 
-    // Whether it passed, and a sentence when not.
-    std::pair<bool, QString> run(const ScenarioStep &step)
+    Judgement run(const ScenarioStep &step)
     {
         ClientState *c = m_clients.count(clientOf(step.action)) ? &m_clients[clientOf(step.action)] : nullptr;
         return std::visit(overloaded{
             [&](const ConnectStep &) { return connect(*c, step.withinMs, false); },
             [&](const ReconnectStep &) { return connect(*c, step.withinMs, true); },
-            [&](const SubscribeStep &s) {
-                const int before = c->subscribeAcks;
-                c->connection->subscribe({Subscription{s.filter, {s.qos}}});
-                const bool acked = waitUntil([&] { return c->subscribeAcks > before; }, step.withinMs);
-                return std::pair{acked, acked ? QString() : QStringLiteral("no SUBACK within %1 ms").arg(step.withinMs)};
-            },
-            [&](const PublishStep &p) { return publish(*c, p); },
-            [&](const AddFaultStep &f) {
-                FaultRule rule = *FaultRule::parse(f.rule); // checked when the file was read
-                if (!f.name.isEmpty())
-                    rule.name = f.name;
-                c->faultIds[f.name.isEmpty() ? f.rule : f.name] = c->connection->faults().add(rule);
-                return std::pair{true, QString()};
-            },
+            [&](const RestoreStep &r) { return restore(r.client, step.withinMs); },
+            [&](const SubscribeStep &s) { return subscribe(*c, s, step.withinMs); },
+            [&](const PublishStep &p) { return publish(*c, m_records[p.client], p); },
+            [&](const AddFaultStep &f) { return addFault(*c, f); },
             [&](const RemoveFaultStep &f) {
                 const bool known = c->faultIds.count(f.name) && c->connection->faults().remove(c->faultIds[f.name]);
-                return std::pair{known, known ? QString() : QStringLiteral("no fault rule named \"%1\"").arg(f.name)};
+                c->faults.erase(f.name);
+                return Judgement{known, known ? QString() : QStringLiteral("no fault rule named \"%1\"").arg(f.name)};
             },
             [&](const CutStep &) {
                 c->connection->cut(QStringLiteral("scenario step"));
-                return std::pair{true, QString()};
+                return Judgement{true, QString()};
             },
-            [&](const WaitStep &w) {
-                waitUntil([] { return false; }, w.ms);
-                return std::pair{true, QString()};
-            },
-            [&](const ReceivedExpectation &e) {
-                std::pair<bool, QString> seen;
-                waitUntil([&] { return (seen = check(e, c->received)).first; }, step.withinMs);
-                return seen;
-            },
+            [&](const WaitStep &w) { return wait(w, step.withinMs); },
+            [&](const ExpectStep &e) { return expect(e.what, step.withinMs); },
         }, step.action);
     }
 
 private:
-    std::pair<bool, QString> connect(ClientState &c, int withinMs, bool again)
+    // A connection for `name` with its store (opened afresh), recording into its ClientRecord.
+    void build(const QString &name)
     {
+        ClientState &state = m_clients[name];
+        ClientRecord &record = m_records[name];
+        if (!state.storePath.isEmpty())
+            state.store = std::make_unique<SqliteSessionStore>(state.storePath);
+        state.connection = std::make_unique<Connection>(state.settings, m_trace, state.store.get());
+        Connection *connection = state.connection.get();
+        record.traceIds.push_back(connection->traceId());
+        QObject::connect(connection, &Connection::messageReceived, [&record](const Delivery &d) {
+            record.received.push_back(sequenceNumberOf(d.message.payload).value_or(-1));
+        });
+        QObject::connect(connection, &Connection::flowUpdated, [&record](const FlowUpdate &u) {
+            if (u.direction == Direction::Outbound)
+                record.outbound[u.serial] = u;
+            else
+                record.inbound[u.packetId.value] = u;
+        });
+        QObject::connect(connection, &Connection::sessionEvent, [&state, &record](const SessionEvent &e) {
+            if (std::holds_alternative<SubscribeAcknowledged>(e))
+                ++state.subscribeAcks;
+            if (std::holds_alternative<Connected>(e))
+                ++state.connacks;
+            if (const auto *violation = std::get_if<PeerViolation>(&e))
+                record.violations.push_back(*violation);
+        });
+        for (const auto &[ruleName, rule] : state.faults)
+            state.faultIds[ruleName] = connection->faults().add(rule);
+    }
+
+    Judgement connect(ClientState &c, int withinMs, bool again)
+    {
+        const int before = c.connacks;
         again ? c.connection->reconnect() : c.connection->open();
-        const bool up = waitUntil([&] { return c.connection->state() == ConnectionState::Connected; }, withinMs);
+        const bool up = waitUntil([&] { return c.connacks > before; }, withinMs);
         if (up)
             return {true, QString()};
         const QString why = c.connection->lastError();
         return {false, QStringLiteral("not connected within %1 ms%2").arg(withinMs).arg(why.isEmpty() ? QString() : QStringLiteral(": ") + why)};
     }
 
-    std::pair<bool, QString> publish(ClientState &c, const PublishStep &p)
+    // As a crash: the connection aborted without DISCONNECT, the object and its store gone; then
+    // everything rebuilt from the file and connected.
+    Judgement restore(const QString &name, int withinMs)
+    {
+        ClientState &c = m_clients[name];
+        c.connection.reset();
+        c.store.reset();
+        build(name);
+        if (const Status &opened = c.store->error(); !opened.ok())
+            return {false, QStringLiteral("the session store did not open again: %1").arg(opened.sentence())};
+        return connect(c, withinMs, false);
+    }
+
+    Judgement subscribe(ClientState &c, const SubscribeStep &s, int withinMs)
+    {
+        const int before = c.subscribeAcks;
+        c.connection->subscribe({Subscription{s.filter, {s.qos}}});
+        const bool acked = waitUntil([&] { return c.subscribeAcks > before; }, withinMs);
+        return {acked, acked ? QString() : QStringLiteral("no SUBACK within %1 ms").arg(withinMs)};
+    }
+
+    Judgement publish(ClientState &c, ClientRecord &record, const PublishStep &p)
     {
         for (int i = 0; i < p.count; ++i) {
             if (i > 0 && p.intervalMs > 0)
@@ -178,8 +181,45 @@ private:
             const PublishResult result = c.connection->publish(ApplicationMessage{p.topic, payload.toUtf8(), p.qos, false, {}});
             if (!result.ticket)
                 return {false, QStringLiteral("message %1 refused: %2").arg(i + 1).arg(result.ticket.sentence())};
+            const std::optional<int> sequence = sequenceNumberOf(payload.toUtf8());
+            if (sequence && result.ticket->serial != 0)
+                record.serialOfSequence[*sequence] = result.ticket->serial;
         }
         return {true, QString()};
+    }
+
+    Judgement addFault(ClientState &c, const AddFaultStep &f)
+    {
+        FaultRule rule = *FaultRule::parse(f.rule); // checked when the file was read
+        const QString name = f.name.isEmpty() ? f.rule : f.name;
+        if (!f.name.isEmpty())
+            rule.name = f.name;
+        c.faults[name] = rule;
+        c.faultIds[name] = c.connection->faults().add(rule);
+        return {true, QString()};
+    }
+
+    Judgement wait(const WaitStep &w, int withinMs)
+    {
+        if (!w.until) {
+            waitUntil([] { return false; }, w.ms);
+            return {true, QString()};
+        }
+        return expect(*w.until, withinMs);
+    }
+
+    Judgement expect(const Expectation &e, int withinMs)
+    {
+        Judgement seen;
+        waitUntil([&] { return (seen = judge(e, m_records, m_trace)).holds; }, withinMs);
+        const auto *flow = std::get_if<FlowExpectation>(&e);
+        if (!seen.holds || !flow || flow->forMs == 0)
+            return seen;
+        // "stays": it must not leave the state for forMs.
+        const bool left = waitUntil([&] { return !(seen = judge(e, m_records, m_trace)).holds; }, flow->forMs);
+        if (left)
+            seen.detail += QStringLiteral(" before %1 ms had passed").arg(flow->forMs);
+        return seen;
     }
 
     bool allClosed() const
@@ -190,8 +230,10 @@ private:
         return true;
     }
 
-    const Scenario &m_scenario;
+    TraceLog &m_trace;
+    QTemporaryDir m_storeDir; // the stores of restored clients, gone with the run
     std::map<QString, ClientState> m_clients;
+    ClientRecords m_records;
 };
 
 } // namespace
@@ -220,23 +262,39 @@ ScenarioOutcome runScenario(const Scenario &scenario, TraceLog &trace, const std
     for (const ScenarioStep &step : scenario.steps) {
         QElapsedTimer clock;
         clock.start();
-        const auto [passed, detail] = runner.run(step);
-        outcome.steps.push_back(StepOutcome{describeStep(step), isExpectation(step), passed, detail, clock.elapsed()});
+        const quint64 firstEvent = trace.endSequence();
+        const Judgement judged = runner.run(step);
+        outcome.steps.push_back(StepOutcome{describeStep(step), isExpectation(step), judged.holds, judged.detail,
+                                            clock.elapsed(), step.spec, firstEvent, trace.endSequence()});
         if (progress)
             progress(outcome.steps.back());
-        if (!passed && !isExpectation(step))
+        if (!judged.holds && !isExpectation(step))
             break; // the steps after a failed one would test nothing meaningful
     }
     return outcome;
 }
 
-bool isExpectation(const ScenarioStep &step) { return std::holds_alternative<ReceivedExpectation>(step.action); }
+bool isExpectation(const ScenarioStep &step) { return std::holds_alternative<ExpectStep>(step.action); }
+
+QString clientOf(const Expectation &expectation)
+{
+    return std::visit([](const auto &e) { return e.client; }, expectation);
+}
+
+QString clientOf(const ScenarioAction &action)
+{
+    return std::visit(overloaded{[](const WaitStep &w) { return w.until ? clientOf(*w.until) : QString(); },
+                                 [](const ExpectStep &e) { return clientOf(e.what); },
+                                 [](const auto &a) { return a.client; }},
+                      action);
+}
 
 QString describeStep(const ScenarioStep &step)
 {
     return std::visit(overloaded{
         [](const ConnectStep &s) { return QStringLiteral("connect %1").arg(s.client); },
         [](const ReconnectStep &s) { return QStringLiteral("reconnect %1").arg(s.client); },
+        [](const RestoreStep &s) { return QStringLiteral("kill %1 and restore it from its session store").arg(s.client); },
         [](const SubscribeStep &s) { return QStringLiteral("%1 subscribes to %2 (QoS %3)").arg(s.client, s.filter).arg(qosValue(s.qos)); },
         [](const PublishStep &s) {
             return QStringLiteral("%1 publishes %2 × QoS %3 to %4").arg(s.client).arg(s.count).arg(qosValue(s.qos)).arg(s.topic);
@@ -244,16 +302,11 @@ QString describeStep(const ScenarioStep &step)
         [](const AddFaultStep &s) { return QStringLiteral("fault rule on %1: %2").arg(s.client, s.rule); },
         [](const RemoveFaultStep &s) { return QStringLiteral("remove fault rule %1 from %2").arg(s.name, s.client); },
         [](const CutStep &s) { return QStringLiteral("cut %1's connection").arg(s.client); },
-        [](const WaitStep &s) { return QStringLiteral("wait %1 ms").arg(s.ms); },
-        [&](const ReceivedExpectation &e) {
-            QString what = e.sequence ? QStringLiteral("seq %1").arg(numbers(*e.sequence))
-                                      : QStringLiteral("%1 message(s)").arg(*e.count);
-            if (e.exactlyOnce)
-                what += QStringLiteral(", exactly once");
-            if (e.inOrder)
-                what += QStringLiteral(", in order");
-            return QStringLiteral("expect %1 received %2 within %3 ms").arg(e.client, what).arg(step.withinMs);
+        [&](const WaitStep &s) {
+            return s.until ? QStringLiteral("wait until %1 (at most %2 ms)").arg(describeExpectation(*s.until)).arg(step.withinMs)
+                           : QStringLiteral("wait %1 ms").arg(s.ms);
         },
+        [&](const ExpectStep &e) { return QStringLiteral("expect %1 within %2 ms").arg(describeExpectation(e.what)).arg(step.withinMs); },
     }, step.action);
 }
 

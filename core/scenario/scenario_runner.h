@@ -18,6 +18,9 @@ struct StepOutcome {
     bool passed = false;
     QString detail; // why it failed, or what was seen
     qint64 elapsedMs = 0;
+    QString spec{}; // the step's "spec": the rule its failure means was broken
+    quint64 firstEvent = 0; // the trace events while it ran: [firstEvent, endEvent)
+    quint64 endEvent = 0;
 };
 
 struct ScenarioOutcome {

@@ -196,6 +196,27 @@ private slots:
         wire.connect(pub, connectAs(QStringLiteral("pub")));
         for (int i = 0; i < 4; ++i)
             wire.publish(pub, QStringLiteral("q/x"), QoS::AtLeastOnce, QByteArray::number(i));
+        // 5.0: what the full queue cannot take is refused with 0x97 rather than acknowledged and
+        // dropped ([MQTT-4.5.0-1]), so the publisher knows (mosquitto drops it silently).
+        const QStringList refused = wire.logOf(QStringLiteral("pub")).filter(QStringLiteral("0x97"));
+        QVERIFY2(refused.size() == 2, qPrintable(wire.logOf(QStringLiteral("pub")).join(QLatin1Char('\n'))));
+        QVERIFY(refused.first().startsWith(QStringLiteral("broker -> pub: PUBACK")));
+        wire.connect(dash, persistent);
+        QCOMPARE(dash.received.size(), 2u);
+    }
+
+    // 3.1.1 has no way to refuse a PUBLISH: the queue stays bounded and the drop is noted.
+    void offlineQueueIsBoundedInMqtt311()
+    {
+        BrokerOptions options;
+        options.maximumQueuedPerClient = 2;
+        BrokerWire wire(options);
+        auto &dash = wire.client(QStringLiteral("dash"));
+        const Connect persistent = leaveSubscribedOffline(wire, dash, QStringLiteral("q/#"), QoS::AtLeastOnce);
+        auto &pub = wire.client(QStringLiteral("pub"));
+        wire.connect(pub, connectAs(QStringLiteral("pub"), {.version = ProtocolVersion::V311}));
+        for (int i = 0; i < 4; ++i)
+            wire.publish(pub, QStringLiteral("q/x"), QoS::AtLeastOnce, QByteArray::number(i));
         QVERIFY(std::any_of(wire.notes.begin(), wire.notes.end(), [](const QString &n) { return n.contains(QStringLiteral("queue limit")); }));
         wire.connect(dash, persistent);
         QCOMPARE(dash.received.size(), 2u);

@@ -1,0 +1,44 @@
+#pragma once
+// The broker probe: the check scenarios shipped in resources/probe/ (compiled in as ":/probe"),
+// each run against one broker and read as a verdict with its rule and its evidence.
+
+#include "scenario_runner.h"
+
+#include <QStringList>
+
+namespace mqs {
+
+enum class ProbeVerdict : quint8 {
+    Conforms,
+    Deviates, // an expectation with a "spec" failed: the broker broke that rule
+    NotSupported, // the check needs what the broker (or the version probed) lacks
+    Inconclusive, // a step failed, or an expectation without a rule: we cannot say
+};
+
+QString probeVerdictName(ProbeVerdict verdict); // "conforms", "deviates", "not supported", "inconclusive"
+
+struct ProbeOptions {
+    QString brokerUrl;
+    ProtocolVersion version = ProtocolVersion::V5;
+    int burst = 1100; // the delivery audit's messages: more than mosquitto's default queue of 1000
+};
+
+struct ProbeCheck {
+    QString id; // the file's base name: "receive-maximum"
+    QString name;
+    QString description;
+    ProbeVerdict verdict = ProbeVerdict::Inconclusive;
+    QString spec; // the rule broken (Deviates)
+    QString why; // the failed expectation's detail, or why the check says nothing
+    QStringList evidence; // trace lines of the packets that show it (Deviates, Inconclusive)
+    ScenarioOutcome outcome;
+};
+
+// The check files, in the order the probe runs them: ":/probe/….json".
+QStringList probeCheckFiles();
+
+// Runs the check in `file` (see probeCheckFiles()); `progress` as runScenario's.
+ProbeCheck runProbeCheck(const QString &file, const ProbeOptions &options,
+                         const std::function<void(const StepOutcome &)> &progress = {});
+
+} // namespace mqs
