@@ -1,5 +1,5 @@
 // The proxy between real devices (mosquitto_pub/sub, mqttscope-cli pub/sub) and a real
-// mosquitto, over TCP, WebSocket and TLS upstreams: every message arrives exactly once, every
+// mosquitto, at QoS 0/1/2 over TCP, WebSocket and TLS upstreams: every message arrives exactly once, every
 // packet of both hops is traced once on its device's lane, and tshark reads the exported pcap.
 
 #include "proxy_rig.h"
@@ -111,12 +111,13 @@ private slots:
                     QTest::addRow("%s qos%d %s tcp", ours ? "scope" : "mosquitto", qos, version)
                         << ours << qos << QString::fromLatin1(version) << Upstream::Tcp;
         for (bool ours : {false, true})
-            for (const char *version : {"mqttv311", "mqttv5"}) {
-                QTest::addRow("%s qos2 %s ws", ours ? "scope" : "mosquitto", version)
-                    << ours << 2 << QString::fromLatin1(version) << Upstream::WebSocket;
-                QTest::addRow("%s qos2 %s tls", ours ? "scope" : "mosquitto", version)
-                    << ours << 2 << QString::fromLatin1(version) << Upstream::Tls;
-            }
+            for (int qos : {0, 1, 2})
+                for (const char *version : {"mqttv311", "mqttv5"}) {
+                    QTest::addRow("%s qos%d %s ws", ours ? "scope" : "mosquitto", qos, version)
+                        << ours << qos << QString::fromLatin1(version) << Upstream::WebSocket;
+                    QTest::addRow("%s qos%d %s tls", ours ? "scope" : "mosquitto", qos, version)
+                        << ours << qos << QString::fromLatin1(version) << Upstream::Tls;
+                }
     }
     void everyMessageOnceEveryPacketOnce()
     {
