@@ -21,6 +21,9 @@ int proxyCommand(const QStringList &arguments);
 
 // " Give the broker's port with --port." when a capture had no MQTT on the ports named, else empty.
 QString portAdvice(const Problem &problem);
+// " Give the broker's CA with --cafile, ..." after a TLS problem with the broker (its certificate,
+// the handshake), else empty: core says what failed, these are the options that change it.
+QString tlsAdvice(const Problem &problem);
 // Shared: prints "mqttscope-cli CMD: <text>" and the --help hint to stderr; returns 2.
 int usageError(const QString &command, const QString &text);
 // Writes a line to stdout / stderr, flushed at once (so piped output keeps up).

@@ -10,6 +10,14 @@ QString portAdvice(const Problem &problem)
     return problem.kind == ProblemKind::InvalidInput ? QStringLiteral(" Give the broker's port with --port.") : QString();
 }
 
+QString tlsAdvice(const Problem &problem)
+{
+    if (problem.kind != ProblemKind::Tls)
+        return {};
+    return QStringLiteral(" Give the broker's CA with --cafile, a client certificate with --cert and --key, or use "
+                          "--insecure to skip verification.");
+}
+
 int usageError(const QString &command, const QString &text)
 {
     std::fprintf(stderr, "mqttscope-cli %s: %s\nRun 'mqttscope-cli %s --help' for the options.\n", qPrintable(command),
