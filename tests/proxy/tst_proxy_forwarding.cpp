@@ -214,8 +214,8 @@ private slots:
         constexpr int kBurst = 60; // more than mosquitto's 20 in flight, so PUBRELs and PUBLISHes interleave
         constexpr int kStopAfter = 7;
         ProxyRig rig;
-        const auto failed = rig.start();
-        QVERIFY2(!failed, qPrintable(failed.value_or(QString())));
+        const Status started = rig.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
         QProcess sub;
         sub.start(QStringLiteral(MQTTSCOPE_CLI), subscriberArguments(true, rig.hostPort(), QStringLiteral("dev-sub"),
                                                                      QStringLiteral("burst/t"), 2, version, kStopAfter));
