@@ -146,6 +146,7 @@ void Connection::open()
         return;
     m_reconnectTimer.stop();
     m_closing = false;
+    m_closeAfterSteps = false;
     m_refusedForGood = false;
     m_storeFailed = false;
     if (const Status settings = m_settings.check(); !settings) {
@@ -236,8 +237,13 @@ void Connection::applySteps(std::vector<StoreChange> changes, const std::vector<
     StoreBatch batch;
     if (!changes.empty())
         batch.push_back(SessionChanges{m_storeKey, std::move(changes)});
-    if (Status applied = applyStep(batch.empty() ? nullptr : m_store, batch, parts); !applied)
+    ++m_carryingOut;
+    const Status applied = applyStep(batch.empty() ? nullptr : m_store, batch, parts);
+    --m_carryingOut;
+    if (!applied)
         storeFailed(applied.problem());
+    if (m_carryingOut == 0 && std::exchange(m_closeAfterSteps, false))
+        disconnectNow();
 }
 
 void Connection::storeFailed(const Problem &error)
@@ -368,6 +374,20 @@ void Connection::close()
     m_closing = true;
     m_reconnectTimer.stop();
     m_connectTimer.stop();
+    // Asked from a reaction to a step (a delivery, a flow update): the answers the session has
+    // already decided on (PUBRECs, PUBCOMPs of the packets read in this turn) go out first, since
+    // nothing may follow DISCONNECT [MQTT-3.14.4-1] (3.1.1: [MQTT-3.14.4-2]).
+    if (m_carryingOut > 0) {
+        m_closeAfterSteps = true;
+        return;
+    }
+    disconnectNow();
+}
+
+void Connection::disconnectNow()
+{
+    if (!m_closing)
+        return; // open() came in between: the close is off
     if (m_session->state() != SessionState::Disconnected && m_transport && m_transport->isOpen()) {
         execute(m_session->disconnect(now()));
     } else if (m_transport) {

@@ -109,6 +109,8 @@ private:
     void execute(SessionOutput out);
     // Commits `changes` in one transaction, then carries out `steps` (core/edge/apply_step.h).
     void applySteps(std::vector<StoreChange> changes, const std::vector<const SessionOutput *> &steps);
+    // The DISCONNECT of close(), once no step is half carried out.
+    void disconnectNow();
     // A step's commit failed: close (DISCONNECT 0x80 on 5.0) and rebuild the session from the store.
     void storeFailed(const Problem &error);
     // Flow updates and events of a committed step: to the trace and the signals.
@@ -175,6 +177,10 @@ private:
     bool m_refusedForGood = false; // CONNACK refused: reconnecting would not help
     bool m_cutRequested = false; // cut() or a fault rule: the close that follows is no error
     bool m_storeFailed = false; // a step's commit failed: closing, nothing more is read
+    // Steps being carried out (applySteps), nested when a reaction to one (a delivery, a flow
+    // update) takes another: a close() asked for meanwhile waits until they are all out.
+    int m_carryingOut = 0;
+    bool m_closeAfterSteps = false;
     int m_reconnectAttempt = 0;
     std::optional<Problem> m_lastError;
     QElapsedTimer m_clock;

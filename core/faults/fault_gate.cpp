@@ -5,8 +5,8 @@
 
 namespace mqs {
 
-HeldPacket HeldPacket::of(quint64 owner, TraceDirection direction, const Packet &packet, const QByteArray &raw,
-                          const QString &topic, const QString &clientId)
+HeldPacket HeldPacket::of(quint64 owner, TraceDirection direction, Packet packet, QByteArray raw, const QString &topic,
+                          const QString &clientId)
 {
     HeldPacket p;
     p.owner = owner;
@@ -15,8 +15,8 @@ HeldPacket HeldPacket::of(quint64 owner, TraceDirection direction, const Packet 
     p.packetId = packetIdOf(packet).value_or(PacketId());
     p.topic = topic;
     p.clientId = clientId;
-    p.raw = raw;
-    p.packet = packet;
+    p.raw = std::move(raw);
+    p.packet = std::move(packet);
     return p;
 }
 

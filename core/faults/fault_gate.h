@@ -35,8 +35,9 @@ struct HeldPacket {
     Packet packet{};
 
     // `packet` as it reaches the gate; the gate fills in the id, the rule and the time.
-    static HeldPacket of(quint64 owner, TraceDirection direction, const Packet &packet, const QByteArray &raw,
-                         const QString &topic, const QString &clientId);
+    // `packet` and `raw` by value: a caller done with them (the proxy's decoder) moves them in.
+    static HeldPacket of(quint64 owner, TraceDirection direction, Packet packet, QByteArray raw, const QString &topic,
+                         const QString &clientId);
 };
 
 // What the owner does with a packet, by the rule that matched it (`ruleId` 0: none did).

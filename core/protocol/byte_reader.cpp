@@ -40,7 +40,8 @@ quint8 ByteReader::byte(const QString &name)
 {
     need(1, name);
     const auto v = static_cast<quint8>(m_data[m_pos]);
-    record(name, QString::number(v), m_pos, 1);
+    if (m_layout)
+        record(name, QString::number(v), m_pos, 1);
     m_pos += 1;
     return v;
 }
@@ -49,7 +50,8 @@ quint16 ByteReader::twoByteInteger(const QString &name)
 {
     need(2, name);
     const auto v = static_cast<quint16>((quint8(m_data[m_pos]) << 8) | quint8(m_data[m_pos + 1]));
-    record(name, QString::number(v), m_pos, 2);
+    if (m_layout)
+        record(name, QString::number(v), m_pos, 2);
     m_pos += 2;
     return v;
 }
@@ -60,7 +62,8 @@ quint32 ByteReader::fourByteInteger(const QString &name)
     quint32 v = 0;
     for (int i = 0; i < 4; ++i)
         v = (v << 8) | quint8(m_data[m_pos + i]);
-    record(name, QString::number(v), m_pos, 4);
+    if (m_layout)
+        record(name, QString::number(v), m_pos, 4);
     m_pos += 4;
     return v;
 }
@@ -78,7 +81,8 @@ quint32 ByteReader::variableByteInteger(const QString &name)
             if (i > 0 && b == 0)
                 fail(ReasonCode::MalformedPacket,
                      QStringLiteral("%1 is not encoded in the minimum number of bytes [MQTT-1.5.5-1]").arg(name), start);
-            record(name, QString::number(value), start, m_pos - start);
+            if (m_layout)
+                record(name, QString::number(value), start, m_pos - start);
             return value;
         }
     }
@@ -110,7 +114,8 @@ QString ByteReader::utf8String(const QString &name)
              m_pos + problem->offset);
     m_pos += bytes.size();
     QString text = QString::fromUtf8(bytes);
-    record(name, QLatin1Char('"') + text + QLatin1Char('"'), start, m_pos - start);
+    if (m_layout)
+        record(name, QLatin1Char('"') + text + QLatin1Char('"'), start, m_pos - start);
     return text;
 }
 
@@ -119,7 +124,8 @@ QByteArray ByteReader::binaryData(const QString &name)
     const qsizetype start = m_pos;
     QByteArray data = lengthPrefixed(name).toByteArray();
     m_pos += data.size();
-    record(name, QStringLiteral("%1 B").arg(data.size()), start, m_pos - start);
+    if (m_layout)
+        record(name, QStringLiteral("%1 B").arg(data.size()), start, m_pos - start);
     return data;
 }
 
@@ -128,7 +134,8 @@ QByteArray ByteReader::rest(const QString &name)
     const qsizetype start = m_pos;
     QByteArray data = m_data.sliced(m_pos).toByteArray();
     m_pos = m_data.size();
-    record(name, QStringLiteral("%1 B").arg(data.size()), start, data.size());
+    if (m_layout)
+        record(name, QStringLiteral("%1 B").arg(data.size()), start, data.size());
     return data;
 }
 

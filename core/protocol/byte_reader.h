@@ -54,6 +54,9 @@ public:
     // The rest of the packet, as the payload.
     QByteArray rest(const QString &name);
 
+    // Whether fields are recorded (for the packet-detail view): when not, a caller skips
+    // formatting their text, which forwarding and tracing each packet never read.
+    bool recording() const { return m_layout != nullptr; }
     // Records a field read elsewhere (e.g. the fixed header), or changes the last one's text.
     void record(const QString &name, const QString &value, qsizetype offset, qsizetype length);
     void describeLast(const QString &value);

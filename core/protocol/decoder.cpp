@@ -97,7 +97,8 @@ Properties readProperties(ByteReader &r, PropertyContext context, const QString 
                    QStringLiteral("%1 runs past the end of the %2 properties").arg(name, owner), at);
         if (const auto *v = std::get_if<quint32>(&property.value))
             checkPropertyValue(r, *info, *v, at);
-        r.collapse(mark, name, propertyValueText(property), at);
+        if (r.recording())
+            r.collapse(mark, name, propertyValueText(property), at);
         properties.append(std::move(property));
     }
     r.leave();
@@ -131,7 +132,8 @@ ReasonCode readReason(ByteReader &r, PacketType type)
                QStringLiteral("%1 carries reason code %2, which the spec does not define for %1")
                    .arg(packetTypeName(type), hexByte(code)),
                at);
-    r.describeLast(reasonText(ReasonCode(code), type));
+    if (r.recording())
+        r.describeLast(reasonText(ReasonCode(code), type));
     return ReasonCode(code);
 }
 
@@ -166,12 +168,14 @@ Connect readConnect(ByteReader &r)
                QStringLiteral("CONNECT Protocol Level is %1; supported are 4 (3.1.1) and 5 (5.0) [MQTT-3.1.2-2]").arg(level),
                levelAt);
     c.version = ProtocolVersion(level);
-    r.describeLast(QStringLiteral("%1 (%2)").arg(level).arg(versionName(c.version)));
+    if (r.recording())
+        r.describeLast(QStringLiteral("%1 (%2)").arg(level).arg(versionName(c.version)));
     const bool v5 = c.version == ProtocolVersion::V5;
 
     const qsizetype flagsAt = r.position();
     const quint8 flags = r.byte(QStringLiteral("Connect Flags"));
-    r.describeLast(QStringLiteral("0b%1").arg(flags, 8, 2, QLatin1Char('0')));
+    if (r.recording())
+        r.describeLast(QStringLiteral("0b%1").arg(flags, 8, 2, QLatin1Char('0')));
     if (flags & 0x01)
         r.fail(R::MalformedPacket, QStringLiteral("CONNECT reserved flag (bit 0) is set; it must be 0 [MQTT-3.1.2-3]"), flagsAt);
     c.cleanStart = flags & 0x02;
@@ -227,7 +231,8 @@ ConnAck readConnAck(ByteReader &r, ProtocolVersion version)
                QStringLiteral("CONNACK Acknowledge Flags bits 7-1 are %1; they must be 0 [MQTT-3.2.2-1]").arg(hexByte(flags)),
                flagsAt);
     a.sessionPresent = flags & 0x01;
-    r.describeLast(QStringLiteral("Session Present = %1").arg(int(a.sessionPresent)));
+    if (r.recording())
+        r.describeLast(QStringLiteral("Session Present = %1").arg(int(a.sessionPresent)));
     const qsizetype codeAt = r.position();
     // A broker that speaks only 3.1.1 answers a 5.0 CONNECT with a 3.1.1 CONNACK: return code 0x01
     // "unacceptable protocol level" and no properties (3.1.1 [MQTT-3.1.2-2]). 0x01 is no 5.0 CONNACK
@@ -236,7 +241,8 @@ ConnAck readConnAck(ByteReader &r, ProtocolVersion version)
         r.byte(QStringLiteral("Connect Return Code (3.1.1)"));
         a.reason = R::UnsupportedProtocolVersion;
         a.answeredInV311 = true;
-        r.describeLast(QStringLiteral("0x01 unacceptable protocol level: the broker speaks only MQTT 3.1.1"));
+        if (r.recording())
+            r.describeLast(QStringLiteral("0x01 unacceptable protocol level: the broker speaks only MQTT 3.1.1"));
     } else if (version == ProtocolVersion::V5) {
         a.reason = readReason(r, PacketType::ConnAck);
         a.properties = readProperties(r, PropertyContext::ConnAck, QStringLiteral("CONNACK"));
@@ -246,7 +252,8 @@ ConnAck readConnAck(ByteReader &r, ProtocolVersion version)
         if (!reason)
             r.fail(R::ProtocolError, QStringLiteral("CONNACK return code %1 is reserved in MQTT 3.1.1").arg(code), codeAt);
         a.reason = *reason;
-        r.describeLast(connAckReasonText(a.reason, version));
+        if (r.recording())
+            r.describeLast(connAckReasonText(a.reason, version));
     }
     if (a.sessionPresent && a.reason != R::Success)
         r.fail(R::ProtocolError,
@@ -338,14 +345,16 @@ Subscribe readSubscribe(ByteReader &r, ProtocolVersion version)
                 r.fail(R::ProtocolError,
                        QStringLiteral("SUBSCRIBE sets No Local on the shared subscription '%1' [MQTT-3.8.3-4]").arg(sub.filter),
                        optionsAt);
-            r.describeLast(QStringLiteral("QoS %1, No Local %2, Retain As Published %3, Retain Handling %4")
-                               .arg(qos).arg(int(sub.options.noLocal)).arg(int(sub.options.retainAsPublished)).arg(handling));
+            if (r.recording())
+                r.describeLast(QStringLiteral("QoS %1, No Local %2, Retain As Published %3, Retain Handling %4")
+                                   .arg(qos).arg(int(sub.options.noLocal)).arg(int(sub.options.retainAsPublished)).arg(handling));
         } else {
             if (options & 0xFC)
                 r.fail(R::MalformedPacket,
                        QStringLiteral("SUBSCRIBE Requested QoS byte for '%1' sets reserved bits 7-2 [MQTT-3.8.3-4]").arg(sub.filter),
                        optionsAt);
-            r.describeLast(QStringLiteral("QoS %1").arg(qos));
+            if (r.recording())
+                r.describeLast(QStringLiteral("QoS %1").arg(qos));
         }
         s.subscriptions.push_back(std::move(sub));
     }
@@ -370,7 +379,8 @@ SubAck readSubAck(ByteReader &r, ProtocolVersion version)
                 r.fail(R::ProtocolError,
                        QStringLiteral("SUBACK return code %1 is not allowed in MQTT 3.1.1 [MQTT-3.9.3-2]").arg(hexByte(code)), at);
             a.reasons.push_back(ReasonCode(code));
-            r.describeLast(code == 0x80 ? QStringLiteral("0x80 Failure") : QStringLiteral("%1 Granted QoS %1").arg(code));
+            if (r.recording())
+                r.describeLast(code == 0x80 ? QStringLiteral("0x80 Failure") : QStringLiteral("%1 Granted QoS %1").arg(code));
         }
     }
     return a;
@@ -501,8 +511,10 @@ std::variant<Packet, ProtocolError> decodePacket(QByteArrayView bytes, ProtocolV
             r.fail(R::MalformedPacket, QStringLiteral("an empty packet"), 0);
         const auto first = static_cast<quint8>(bytes[0]);
         const PacketType type = checkFirstByte(r, first, version);
-        r.record(QStringLiteral("Packet Type"), QStringLiteral("%1 (%2)").arg(packetTypeName(type)).arg(int(type)), 0, 1);
-        r.record(QStringLiteral("Flags"), bits4(first), 0, 1);
+        if (r.recording())
+            r.record(QStringLiteral("Packet Type"), QStringLiteral("%1 (%2)").arg(packetTypeName(type)).arg(int(type)), 0, 1);
+        if (r.recording())
+            r.record(QStringLiteral("Flags"), bits4(first), 0, 1);
         r.skip(1);
         const quint32 remaining = r.variableByteInteger(QStringLiteral("Remaining Length"));
         if (remaining != quint32(r.remaining()))

@@ -57,8 +57,8 @@ void Proxy::frame(ProxyDeviceLink &link, TraceDirection direction)
             learnFromDevice(link, decoded.packet);
         else if (const auto *connAck = std::get_if<ConnAck>(&decoded.packet))
             learnFromConnAck(link, *connAck);
-        pass(link, HeldPacket::of(id, direction, decoded.packet, decoded.raw, topicOf(link, direction, decoded.packet),
-                                  link.device.clientId));
+        const QString topic = topicOf(link, direction, decoded.packet);
+        pass(link, HeldPacket::of(id, direction, std::move(decoded.packet), std::move(decoded.raw), topic, link.device.clientId));
     }
 }
 

@@ -1,5 +1,5 @@
 // The proxy between real devices (mosquitto_pub/sub, mqttscope-cli pub/sub) and a real
-// mosquitto, over TCP, WebSocket and TLS upstreams: every message arrives exactly once, every
+// mosquitto, at QoS 0/1/2 over TCP, WebSocket and TLS upstreams: every message arrives exactly once, every
 // packet of both hops is traced once on its device's lane, and tshark reads the exported pcap.
 
 #include "proxy_rig.h"
@@ -37,28 +37,47 @@ std::map<PacketType, int> publisherReceived(int qos)
 }
 // The packets a device says it sent or received, from its own debug output: mosquitto_pub/sub
 // -d print "Client ID sending PUBREC (m1, rc0)", mqttscope-cli --trace prints
-// "  0.012345  dev-sub → broker 127.0.0.1:1883  PUBREC id=1". What a device says it sent after
-// its DISCONNECT is not counted: no packet may follow it [MQTT-3.14.4-1], and mqttscope-cli sub,
-// stopping at its -C count, traces PUBCOMPs there that its closed transport never sends.
-std::map<PacketType, int> deviceAccount(const QByteArray &output, bool ours, TraceDirection direction)
+// "  0.012345  dev-sub → broker 127.0.0.1:1883  PUBREC id=1".
+struct DeviceLine {
+    bool sent = false;
+    PacketType type = PacketType::Connect;
+};
+std::vector<DeviceLine> deviceLines(const QByteArray &output, bool ours)
 {
     static const QRegularExpression mosquittoLine(QStringLiteral("^Client \\S+ (sending|received) ([A-Z]+)"));
     static const QRegularExpression ourLine(QStringLiteral("^\\s*[0-9.]+  (.+?) → .*?  ([A-Z]+)\\b"));
     std::map<QString, PacketType> byName;
     for (int t = int(PacketType::Connect); t <= int(PacketType::Auth); ++t)
         byName[packetTypeName(PacketType(t))] = PacketType(t);
-    std::map<PacketType, int> count;
-    bool disconnected = false;
+    std::vector<DeviceLine> lines;
     for (const QString &line : QString::fromUtf8(output).split(QLatin1Char('\n'))) {
         const auto match = (ours ? ourLine : mosquittoLine).match(line);
         if (!match.hasMatch() || !byName.count(match.captured(2)))
             continue;
         const bool sent = ours ? !match.captured(1).startsWith(QLatin1String("broker")) : match.captured(1) == QLatin1String("sending");
-        if (sent == (direction == TraceDirection::Sent) && !(sent && disconnected))
-            ++count[byName[match.captured(2)]];
-        disconnected = disconnected || (sent && match.captured(2) == QLatin1String("DISCONNECT"));
+        lines.push_back(DeviceLine{.sent = sent, .type = byName[match.captured(2)]});
     }
+    return lines;
+}
+std::map<PacketType, int> deviceAccount(const QByteArray &output, bool ours, TraceDirection direction)
+{
+    std::map<PacketType, int> count;
+    for (const DeviceLine &line : deviceLines(output, ours))
+        if (line.sent == (direction == TraceDirection::Sent))
+            ++count[line.type];
     return count;
+}
+// The packets a device says it sent after its own DISCONNECT: none may follow it [MQTT-3.14.4-1].
+QStringList sentAfterDisconnect(const QByteArray &output, bool ours)
+{
+    QStringList after;
+    bool disconnected = false;
+    for (const DeviceLine &line : deviceLines(output, ours)) {
+        if (line.sent && disconnected)
+            after << packetTypeName(line.type);
+        disconnected = disconnected || (line.sent && line.type == PacketType::Disconnect);
+    }
+    return after;
 }
 
 bool atMost(const std::map<PacketType, int> &some, std::map<PacketType, int> all)
@@ -92,12 +111,13 @@ private slots:
                     QTest::addRow("%s qos%d %s tcp", ours ? "scope" : "mosquitto", qos, version)
                         << ours << qos << QString::fromLatin1(version) << Upstream::Tcp;
         for (bool ours : {false, true})
-            for (const char *version : {"mqttv311", "mqttv5"}) {
-                QTest::addRow("%s qos2 %s ws", ours ? "scope" : "mosquitto", version)
-                    << ours << 2 << QString::fromLatin1(version) << Upstream::WebSocket;
-                QTest::addRow("%s qos2 %s tls", ours ? "scope" : "mosquitto", version)
-                    << ours << 2 << QString::fromLatin1(version) << Upstream::Tls;
-            }
+            for (int qos : {0, 1, 2})
+                for (const char *version : {"mqttv311", "mqttv5"}) {
+                    QTest::addRow("%s qos%d %s ws", ours ? "scope" : "mosquitto", qos, version)
+                        << ours << qos << QString::fromLatin1(version) << Upstream::WebSocket;
+                    QTest::addRow("%s qos%d %s tls", ours ? "scope" : "mosquitto", qos, version)
+                        << ours << qos << QString::fromLatin1(version) << Upstream::Tls;
+                }
     }
     void everyMessageOnceEveryPacketOnce()
     {
@@ -146,6 +166,7 @@ private slots:
                     qDebug().noquote() << traceLine(rig.trace, s);
         QCOMPARE(describeCounts(rig.traced(subLanes[0], TraceDirection::Sent)),
                  describeCounts(deviceAccount(subOutput, ours, TraceDirection::Sent)));
+        QCOMPARE(sentAfterDisconnect(subOutput, ours), QStringList{});
         const auto subReceived = rig.crossed(subLanes[0], TraceDirection::Received);
         QVERIFY2(atMost(deviceAccount(subOutput, ours, TraceDirection::Received), subReceived), qPrintable(describeCounts(subReceived)));
         QCOMPARE(subReceived.at(PacketType::Publish), kMessages);
@@ -175,6 +196,49 @@ private slots:
                                QStringLiteral("_ws.malformed || _ws.expert.severity == error")});
         QCOMPARE(run.exitCode, 0);
         QVERIFY2(run.out.trimmed().isEmpty(), run.out.constData());
+    }
+
+    // mqttscope-cli sub stopping at its -C count in the middle of a QoS 2 burst: the answers its
+    // session already owes for what it read (PUBREC, PUBCOMP) go out before its DISCONNECT, and
+    // nothing after it [MQTT-3.14.4-1] (3.1.1: [MQTT-3.14.4-2]), neither on the wire, where the
+    // proxy's observer watches, nor in its own trace.
+    void ourSubscriberSendsNothingAfterItsDisconnect_data()
+    {
+        QTest::addColumn<QString>("version");
+        QTest::newRow("3.1.1") << QStringLiteral("mqttv311");
+        QTest::newRow("5.0") << QStringLiteral("mqttv5");
+    }
+    void ourSubscriberSendsNothingAfterItsDisconnect()
+    {
+        QFETCH(QString, version);
+        constexpr int kBurst = 60; // more than mosquitto's 20 in flight, so PUBRELs and PUBLISHes interleave
+        constexpr int kStopAfter = 7;
+        ProxyRig rig;
+        const Status started = rig.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
+        QProcess sub;
+        sub.start(QStringLiteral(MQTTSCOPE_CLI), subscriberArguments(true, rig.hostPort(), QStringLiteral("dev-sub"),
+                                                                     QStringLiteral("burst/t"), 2, version, kStopAfter));
+        QTRY_VERIFY_WITH_TIMEOUT(rig.sawPacket(QStringLiteral("dev-sub"), PacketType::SubAck, TraceDirection::Received), kWaitMs);
+        QProcess pub;
+        pub.start(QStringLiteral("mosquitto_pub"), publisherArguments(false, rig.hostPort(), QStringLiteral("dev-pub"),
+                                                                      QStringLiteral("burst/t"), 2, version));
+        QByteArray lines;
+        for (int i = 1; i <= kBurst; ++i)
+            lines += "m" + QByteArray::number(i) + '\n';
+        pub.write(lines);
+        pub.closeWriteChannel();
+        QTRY_VERIFY_WITH_TIMEOUT(sub.state() == QProcess::NotRunning, kWaitMs);
+        QCOMPARE(sub.exitCode(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(pub.state() == QProcess::NotRunning, kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(rig.allDevicesClosed(2), kWaitMs);
+
+        QCOMPARE(sub.readAllStandardOutput().count('\n'), kStopAfter);
+        QCOMPARE(sentAfterDisconnect(sub.readAllStandardError(), true), QStringList{}); // by its own trace
+        QCOMPARE(rig.notes(TraceKind::Violation), QStringList{}); // by the observer, on the wire
+        const auto subLanes = rig.lanesOf(QStringLiteral("dev-sub"));
+        QCOMPARE(subLanes.size(), 1u);
+        QCOMPARE(rig.crossed(subLanes[0], TraceDirection::Sent).at(PacketType::Disconnect), 1);
     }
 
     // Devices may reach the proxy over TLS (trusting the proxy's certificate) or WebSocket.
