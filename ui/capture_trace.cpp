@@ -22,6 +22,15 @@ void addCounts(CaptureSummary &summary, const ConnectionObserver &observer)
     summary.violations += counts.violations;
 }
 
+// The lane's clock stops at the capture's end: its open flows waited until then, not until now.
+void endRecording(TraceLog &log, ConnectionId id, qint64 endUs)
+{
+    if (auto connection = log.connection(id)) {
+        connection->recordingEndUs = endUs;
+        log.updateConnection(*connection);
+    }
+}
+
 } // namespace
 
 CaptureTrace::CaptureTrace(TraceLog &log, Timing timing)
@@ -109,6 +118,7 @@ CaptureSummary CaptureTrace::finish(qint64 endCaptureUs)
                                     .packetId = stall.packetId, .note = sentence});
         }
         summary.unfinished += observer.openFlows().size();
+        endRecording(m_log, trace->connection(), endUs);
     }
     return summary;
 }

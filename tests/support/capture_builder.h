@@ -59,6 +59,8 @@ public:
         ++m_frames;
     }
 
+    // The capture sees nothing for `us`: the next frame comes `us` after the last one.
+    void pause(qint64 us) { m_timeUs += us - 1000; }
     QByteArray bytes() const { return m_bytes; }
     quint64 frames() const { return m_frames; }
     QString save(const QString &path, qsizetype truncateBy = 0) const
