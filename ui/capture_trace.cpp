@@ -73,6 +73,7 @@ void CaptureTrace::addPacket(CapturedPacket &packet, const CaptureStreams &strea
     if (!stream)
         return;
     ObservedTrace &trace = traceOf(*stream);
+    trace.learnVersion(packet.version); // a stream without its CONNECT may show its version later
     trace.packet(packet.fromClient ? ObservedSide::Client : ObservedSide::Broker, packet.packet, packet.raw,
                  traceTimeOf(packet.timeUs));
     if (!m_named[packet.stream] && !stream->clientId.isEmpty())

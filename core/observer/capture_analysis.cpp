@@ -54,6 +54,7 @@ public:
         if (const auto *connect = std::get_if<Connect>(&p.packet))
             takeOver(connect->clientId, p.stream, nowUs);
         StreamState &s = streamOf(p);
+        s.observer.learnVersion(p.version); // a stream without its CONNECT may show its version later
         if (s.report.packets++ == 0)
             s.report.firstSeconds = p.time;
         s.report.lastSeconds = p.time;
