@@ -162,8 +162,9 @@ int analyzeCommand(const QStringList &arguments)
         "file that cannot be read as a capture."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The capture to read."));
-    parser.addOption({QStringLiteral("port"), QStringLiteral("The broker's TCP port (default 1883)."), QStringLiteral("N"),
-                      QStringLiteral("1883")});
+    parser.addOption({QStringLiteral("port"),
+                      QStringLiteral("The broker's TCP port (default: 1883, 8883 and any stream that starts with a CONNECT)."),
+                      QStringLiteral("N")});
     parser.addOption({QStringLiteral("stall-after"),
                       QStringLiteral("A flow still open at the capture's end is a stall when it had waited longer than this "
                                      "(default 0: every unfinished flow)."),
@@ -178,17 +179,16 @@ int analyzeCommand(const QStringList &arguments)
     const QStringList files = parser.positionalArguments();
     if (files.size() != 1)
         return usageError(QStringLiteral("analyze"), QStringLiteral("give exactly one capture file."));
+    const auto ports = capturePorts(parser);
+    if (!ports)
+        return usageError(QStringLiteral("analyze"), ports.sentence());
     bool ok = false;
-    const uint port = parser.value(QStringLiteral("port")).toUInt(&ok);
-    if (!ok || port == 0 || port > 65535)
-        return usageError(QStringLiteral("analyze"),
-                          QStringLiteral("--port must be 1 to 65535, not '%1'.").arg(parser.value(QStringLiteral("port"))));
     const double stallAfter = parser.value(QStringLiteral("stall-after")).toDouble(&ok);
     if (!ok || stallAfter < 0)
         return usageError(QStringLiteral("analyze"), QStringLiteral("--stall-after must be a number of seconds, 0 or more, not '%1'.")
                                                          .arg(parser.value(QStringLiteral("stall-after"))));
 
-    const AnalysisOptions options{.port = quint16(port), .stallAfterUs = qint64(stallAfter * kUsPerSecond)};
+    const AnalysisOptions options{.ports = *ports, .stallAfterUs = qint64(stallAfter * kUsPerSecond)};
     const bool json = parser.isSet(QStringLiteral("json"));
     bool first = true;
     if (json)

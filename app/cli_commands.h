@@ -6,6 +6,10 @@
 
 #include <QStringList>
 
+#include <vector>
+
+class QCommandLineParser;
+
 namespace mqs::cli {
 
 int decodeCommand(const QStringList &arguments);
@@ -21,6 +25,9 @@ int proxyCommand(const QStringList &arguments);
 
 // " Give the broker's port with --port." when a capture had no MQTT on the ports named, else empty.
 QString portAdvice(const Problem &problem);
+// decode's and analyze's --port: the one port given, or none (1883, 8883 and any stream that
+// starts with a CONNECT, as the window looks for MQTT).
+[[nodiscard]] Result<std::vector<quint16>> capturePorts(const QCommandLineParser &parser);
 // Shared: prints "mqttscope-cli CMD: <text>" and the --help hint to stderr; returns 2.
 int usageError(const QString &command, const QString &text);
 // Writes a line to stdout / stderr, flushed at once (so piped output keeps up).

@@ -76,7 +76,7 @@ public:
     {
         ++m_summary.problems;
         // A stream that broke before its first packet is still a connection of the report.
-        const bool toBroker = problem.destinationPort == m_options.port;
+        const bool toBroker = problem.fromClient;
         StreamState &s = streamOf(problem.stream, ProtocolVersion::V311, {toBroker ? problem.sourceAddress : problem.destinationAddress,
                                                                          toBroker ? problem.sourcePort : problem.destinationPort},
                                   {toBroker ? problem.destinationAddress : problem.sourceAddress,
@@ -227,7 +227,7 @@ Result<CaptureSummary> analyzeCapture(const QString &path, const AnalysisOptions
                                       const std::function<void(const AnalyzedConnection &)> &onConnection)
 {
     CaptureAnalyzer analyzer(options, onConnection);
-    const auto totals = streamCapture(path, options.port,
+    const auto totals = streamCapture(path, options.ports,
                                       {.packet = [&](CapturedPacket &&p) { analyzer.packet(std::move(p)); },
                                        .problem = [&](const CaptureProblem &p) { analyzer.problem(p); }});
     if (!totals)

@@ -47,7 +47,8 @@ struct CaptureSummary {
 };
 
 struct AnalysisOptions {
-    quint16 port = 1883;
+    // The broker's ports; empty: 1883, 8883 and any stream that starts with a CONNECT, as the window.
+    std::vector<quint16> ports{};
     // An unfinished flow is a stall when it had waited longer than this at the capture's end.
     qint64 stallAfterUs = 0;
 };

@@ -104,6 +104,22 @@ private slots:
         QVERIFY(lines.first().contains(QStringLiteral("→ 127.0.0.1:18831  client dash")));
     }
 
+    // Without --port, analyze and decode look for MQTT as the window does: on 1883 and 8883 and in
+    // any stream that starts with a CONNECT, so the broker on 18831 is found all the same.
+    void withoutAPortStreamsThatStartWithAConnectAreFound_data() { mosquittoCapturesAreClean_data(); }
+    void withoutAPortStreamsThatStartWithAConnectAreFound()
+    {
+        QFETCH(QString, name);
+        const QString path = kData + QLatin1Char('/') + name + QStringLiteral(".pcap");
+        for (const QString &command : {QStringLiteral("analyze"), QStringLiteral("decode")}) {
+            const auto named = runProgram(kCli, {command, path, QStringLiteral("--port"), QStringLiteral("18831")});
+            const auto found = runProgram(kCli, {command, path});
+            QCOMPARE(found.exitCode, 0);
+            QVERIFY2(found.err.isEmpty(), found.err.constData());
+            QCOMPARE(found.out, named.out);
+        }
+    }
+
     void jsonSummaryOfAMosquittoCapture()
     {
         const auto run = runProgram(kCli, {QStringLiteral("analyze"), kData + QStringLiteral("/mosquitto-qos-v5.pcap"),
@@ -204,7 +220,8 @@ private slots:
         const auto notCapture = runProgram(kCli, {QStringLiteral("analyze"), kData + QStringLiteral("/README.md")});
         QCOMPARE(notCapture.exitCode, 2);
         QVERIFY2(QString::fromUtf8(notCapture.err).contains(QStringLiteral("not a packet capture")), notCapture.err.constData());
-        const auto wrongPort = runProgram(kCli, {QStringLiteral("analyze"), kData + QStringLiteral("/mosquitto-qos-v5.pcap")});
+        const auto wrongPort = runProgram(kCli, {QStringLiteral("analyze"), kData + QStringLiteral("/mosquitto-qos-v5.pcap"),
+                                                 QStringLiteral("--port"), QStringLiteral("1883")});
         QCOMPARE(wrongPort.exitCode, 2);
         QVERIFY2(QString::fromUtf8(wrongPort.err).contains(QStringLiteral("holds no MQTT on TCP port 1883")), wrongPort.err.constData());
         QCOMPARE(runProgram(kCli, {QStringLiteral("analyze"), QStringLiteral("--help")}).exitCode, 0);
