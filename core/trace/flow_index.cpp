@@ -262,6 +262,8 @@ QString FlowIndex::sharedTopic(const QString &topic)
     return topic;
 }
 
+// A message's flows are listed once it has two: most messages of a capture or a busy client
+// cross one traced hop only, and a list per message would cost some 70 bytes each for nothing.
 void FlowIndex::linkHop(FlowRecord &f, const QByteArray &payload, bool sent)
 {
     f.content = qHashMulti(0, f.topic, payload);
@@ -277,8 +279,12 @@ void FlowIndex::linkHop(FlowRecord &f, const QByteArray &payload, bool sent)
     } else {
         f.message = ++m_lastMessage;
         m_toBroker.insert(f.content, ToBroker{f.message, f.id, f.key.packetId.value, sent, false});
+        return;
     }
-    m_messageFlows[f.message].push_back(f.id);
+    std::vector<FlowId> &members = m_messageFlows[f.message];
+    if (members.empty())
+        members.push_back(previous->flow); // the message's first flow, the publisher's hop
+    members.push_back(f.id);
 }
 
 void FlowIndex::applyStep(FlowRecord &f, quint64 s, PacketType type, bool sent)

@@ -174,7 +174,7 @@ private:
         bool bothEnds = false; // the other end of this hop joined the message already
     };
     QHash<size_t, ToBroker> m_toBroker;
-    QHash<quint32, std::vector<FlowId>> m_messageFlows;
+    QHash<quint32, std::vector<FlowId>> m_messageFlows; // only messages with two flows or more
     quint32 m_lastMessage = 0;
     QHash<ConnectionId, quint64> m_lastReceived;
     QHash<ConnectionId, quint64> m_lastPacket; // either way
