@@ -25,7 +25,8 @@ QString header(const AnalyzedConnection &c)
 {
     const QString who = c.clientId.isEmpty() ? QStringLiteral("no client id seen") : QStringLiteral("client %1").arg(c.clientId);
     const QString start = c.startedMidSession ? QStringLiteral(", began mid-session (no CONNECT in the capture)") : QString();
-    const QString version = c.versionSeen ? versionName(c.version) : QStringLiteral("read as %1").arg(versionName(c.version));
+    const QString evidence = c.versionEvidence.isEmpty() ? QString() : QStringLiteral(" since ") + c.versionEvidence;
+    const QString version = c.versionSeen ? versionName(c.version) : QStringLiteral("read as %1%2").arg(versionName(c.version), evidence);
     const QString span = c.packets == 0 ? QStringLiteral("no MQTT packet decoded")
                                         : QStringLiteral("%1–%2 s").arg(c.firstSeconds, 0, 'f', 3).arg(c.lastSeconds, 0, 'f', 3);
     return QStringLiteral("stream %1  %2 → %3  %4, %5%6  (%7)").arg(c.stream).arg(c.clientAddress, c.brokerAddress, who, version, start, span);
@@ -98,6 +99,7 @@ QJsonObject connectionJson(const AnalyzedConnection &c, qint64 stallAfterUs)
         {QStringLiteral("client_id"), c.clientId},
         {QStringLiteral("version"), c.version == ProtocolVersion::V5 ? QStringLiteral("5.0") : QStringLiteral("3.1.1")},
         {QStringLiteral("mid_session"), c.startedMidSession},
+        {QStringLiteral("version_evidence"), c.versionEvidence},
         {QStringLiteral("packets"), qint64(c.packets)},
         {QStringLiteral("first"), c.firstSeconds},
         {QStringLiteral("last"), c.lastSeconds},
@@ -124,7 +126,19 @@ QJsonObject summaryJson(const CaptureSummary &s)
         {QStringLiteral("resends"), qint64(s.resends)},
         {QStringLiteral("violations"), qint64(s.violations)},
         {QStringLiteral("problems"), qint64(s.problems)},
+        {QStringLiteral("notes"), QJsonArray::fromStringList(QStringList(s.notes.begin(), s.notes.end()))},
+        {QStringLiteral("notes_not_listed"), qint64(s.notesNotListed)},
     };
+}
+
+QString notesText(const CaptureSummary &s)
+{
+    QStringList lines;
+    for (const QString &n : s.notes)
+        lines << QStringLiteral("note: ") + n;
+    if (s.notesNotListed > 0)
+        lines << QStringLiteral("note: %1 more notes not listed").arg(s.notesNotListed);
+    return lines.join(QLatin1Char('\n'));
 }
 
 QString summaryText(const CaptureSummary &s)
@@ -207,6 +221,8 @@ int analyzeCommand(const QStringList &arguments)
     }
     if (json)
         out(QStringLiteral("], \"summary\": %1}").arg(compact(summaryJson(*summary))));
+    else if (const QString notes = notesText(*summary); !notes.isEmpty())
+        out(notes + QLatin1Char('\n') + summaryText(*summary));
     else
         out(summaryText(*summary));
     return summary->clean() ? 0 : 1;

@@ -43,7 +43,8 @@ int decodeCommand(const QStringList &arguments)
         {.packet = [&](CapturedPacket &&packet) {
              out(json ? QString::fromUtf8(QJsonDocument(captureJson(packet)).toJson(QJsonDocument::Compact)) : captureLine(packet));
          },
-         .problem = [](const CaptureProblem &problem) { err(QStringLiteral("error: ") + problem.toString()); }});
+         .problem = [](const CaptureProblem &problem) { err(QStringLiteral("error: ") + problem.toString()); },
+         .note = [](const QString &note) { err(QStringLiteral("note: ") + note); }});
     if (!totals) {
         err(QStringLiteral("mqttscope-cli decode: ") + totals.sentence() + portAdvice(totals.problem()));
         return 1;

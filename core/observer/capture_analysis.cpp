@@ -1,5 +1,7 @@
 #include "capture_analysis.h"
 
+#include "trace/version_evidence.h"
+
 #include <QHash>
 
 #include <cmath>
@@ -55,6 +57,9 @@ public:
             takeOver(connect->clientId, p.stream, nowUs);
         StreamState &s = streamOf(p);
         s.observer.learnVersion(p.version); // a stream without its CONNECT may show its version later
+        if (s.report.versionEvidence.isEmpty() && !s.observer.limits().connectSeen && !std::holds_alternative<Connect>(p.packet))
+            if (const auto evidence = versionEvidence(p.raw)) // the packet the decoder took its version from
+                s.report.versionEvidence = evidence->sentence;
         if (s.report.packets++ == 0)
             s.report.firstSeconds = p.time;
         s.report.lastSeconds = p.time;
@@ -70,6 +75,14 @@ public:
                 m_ended.pop_front();
             }
         }
+    }
+
+    void note(const QString &sentence)
+    {
+        if (m_summary.notes.size() < CaptureSummary::kListedNotes)
+            m_summary.notes.push_back(sentence);
+        else
+            ++m_summary.notesNotListed;
     }
 
     void problem(const CaptureProblem &problem)
@@ -229,7 +242,8 @@ Result<CaptureSummary> analyzeCapture(const QString &path, const AnalysisOptions
     CaptureAnalyzer analyzer(options, onConnection);
     const auto totals = streamCapture(path, options.ports,
                                       {.packet = [&](CapturedPacket &&p) { analyzer.packet(std::move(p)); },
-                                       .problem = [&](const CaptureProblem &p) { analyzer.problem(p); }});
+                                       .problem = [&](const CaptureProblem &p) { analyzer.problem(p); },
+                                       .note = [&](const QString &n) { analyzer.note(n); }});
     if (!totals)
         return totals.problem();
     return analyzer.finish(totals->frames);

@@ -20,6 +20,7 @@ struct AnalyzedConnection {
     QString clientId{};
     ProtocolVersion version = ProtocolVersion::V311;
     bool versionSeen = false; // a CONNECT said it; else the packets were read as `version`
+    QString versionEvidence{}; // without a CONNECT: the packet that showed the version, if one did
     bool startedMidSession = false;
     quint64 packets = 0; // MQTT packets decoded, both ways
     double firstSeconds = 0; // since the capture's first frame; meaningful when packets > 0
@@ -43,6 +44,12 @@ struct CaptureSummary {
     quint64 resends = 0;
     quint64 violations = 0;
     quint64 problems = 0;
+    // What else a reader should know, as the window's Capture tab says it: streams that began
+    // mid-session (and what showed their version), TLS streams, gaps, frames cut by the snapshot
+    // length, a truncated file. The first kListedNotes; the rest counted.
+    static constexpr std::size_t kListedNotes = 1000;
+    std::vector<QString> notes{};
+    quint64 notesNotListed = 0;
     bool clean() const { return stalls == 0 && violations == 0 && problems == 0; }
 };
 
