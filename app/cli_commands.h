@@ -28,6 +28,9 @@ QString portAdvice(const Problem &problem);
 // decode's and analyze's --port: the one port given, or none (1883, 8883 and any stream that
 // starts with a CONNECT, as the window looks for MQTT).
 [[nodiscard]] Result<std::vector<quint16>> capturePorts(const QCommandLineParser &parser);
+// " Give the broker's CA with --cafile, ..." after a TLS problem with the broker (its certificate,
+// the handshake), else empty: core says what failed, these are the options that change it.
+QString tlsAdvice(const Problem &problem);
 // Shared: prints "mqttscope-cli CMD: <text>" and the --help hint to stderr; returns 2.
 int usageError(const QString &command, const QString &text);
 // Writes a line to stdout / stderr, flushed at once (so piped output keeps up).

@@ -24,6 +24,14 @@ Result<std::vector<quint16>> capturePorts(const QCommandLineParser &parser)
     return std::vector<quint16>{quint16(port)};
 }
 
+QString tlsAdvice(const Problem &problem)
+{
+    if (problem.kind != ProblemKind::Tls)
+        return {};
+    return QStringLiteral(" Give the broker's CA with --cafile, a client certificate with --cert and --key, or use "
+                          "--insecure to skip verification.");
+}
+
 int usageError(const QString &command, const QString &text)
 {
     std::fprintf(stderr, "mqttscope-cli %s: %s\nRun 'mqttscope-cli %s --help' for the options.\n", qPrintable(command),

@@ -153,7 +153,10 @@ void printDeviceEvents(Proxy &proxy)
     QObject::connect(&proxy, &Proxy::deviceClosed, &proxy, [&proxy](ConnectionId id) {
         out(QStringLiteral("%1 disconnected").arg(deviceLabel(*proxy.device(id))));
     });
-    QObject::connect(&proxy, &Proxy::problem, &proxy, [](ConnectionId, const Problem &problem) { err(problem.sentence); });
+    // A device's own TLS failure with the proxy (no lane yet) is the device's to fix, not the upstream options'.
+    QObject::connect(&proxy, &Proxy::problem, &proxy, [](ConnectionId id, const Problem &problem) {
+        err(problem.sentence + (id != 0 ? tlsAdvice(problem) : QString()));
+    });
     QObject::connect(&proxy, &Proxy::heldChanged, &proxy, [&proxy] {
         for (const HeldPacket &held : proxy.heldPackets())
             out(QStringLiteral("held %1: %2 id %3 %4 of '%5' by rule '%6' (type 'release %1', 'drop %1')")

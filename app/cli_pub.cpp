@@ -79,8 +79,8 @@ PubRun::PubRun(Connection &connection, const ClientOptions &client, PubOptions o
         if (state == ConnectionState::Disconnected)
             onDisconnected();
     });
-    QObject::connect(&connection, &Connection::errorOccurred, [this](const QString &message) {
-        err(QStringLiteral("mqttscope-cli pub: ") + message);
+    QObject::connect(&connection, &Connection::errorOccurred, [this](const Problem &problem) {
+        err(QStringLiteral("mqttscope-cli pub: ") + problem.sentence + tlsAdvice(problem));
         m_failed = true;
     });
     if (m_options.lines || m_options.wholeStdin) {

@@ -72,7 +72,7 @@ SubRun::SubRun(Connection &connection, const ClientOptions &client, SubOptions o
     QObject::connect(&connection, &Connection::sessionEvent, [this](const SessionEvent &e) { onSessionEvent(e); });
     QObject::connect(&connection, &Connection::stateChanged, [this](ConnectionState s) { onStateChanged(s); });
     QObject::connect(&connection, &Connection::errorOccurred,
-                     [](const QString &message) { err(QStringLiteral("mqttscope-cli sub: ") + message); });
+                     [](const Problem &problem) { err(QStringLiteral("mqttscope-cli sub: ") + problem.sentence + tlsAdvice(problem)); });
     if (m_options.timeoutSeconds > 0) {
         m_deadline.setSingleShot(true);
         QObject::connect(&m_deadline, &QTimer::timeout, [this] { onTimeout(); });

@@ -243,7 +243,7 @@ QVariant ConnectionListModel::connectionData(Connection *c, int role) const
             return lightOf(Light::Amber);
         return lightOf(c->lastError().isEmpty() ? Light::Grey : Light::Red);
     case Qt::ToolTipRole: {
-        QString tip = c->lastError().isEmpty() ? c->peerDescription() : inWindowTerms(c->lastError());
+        QString tip = c->lastProblem() ? withWindowAdvice(*c->lastProblem()) : c->peerDescription();
         if (c->settings().announcesMaximumPacketSize())
             tip += tr("\nMaximum Packet Size %L1 bytes announced: the broker drops larger messages for this "
                       "connection without notice [MQTT-3.1.2-25].").arg(c->settings().session.maximumPacketSize);

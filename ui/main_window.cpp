@@ -95,7 +95,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     connect(m_workbench.get(), &Workbench::problem, this, &MainWindow::showProblem);
     connect(m_workbench.get(), &Workbench::connectionAdded, this, [this](Connection *c) {
         connect(c, &Connection::errorOccurred, this,
-                [this, c](const QString &e) { showProblem(QStringLiteral("%1: %2").arg(c->settings().name, inWindowTerms(e))); });
+                [this, c](const Problem &p) { showProblem(QStringLiteral("%1: %2").arg(c->settings().name, withWindowAdvice(p))); });
         connect(c, &Connection::stateChanged, this, &MainWindow::updateStatus);
         connect(c, &Connection::sessionEvent, this, [this, c](const SessionEvent &e) { offerWhatToDo(c, e); });
         updateFaultTargets();

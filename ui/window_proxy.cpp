@@ -28,7 +28,8 @@ void WindowProxy::build()
     connect(proxy, &Proxy::faultRuleActed, this, &WindowProxy::faultRuleActed);
     connect(proxy, &Proxy::problem, this, [this, proxy](ConnectionId id, const Problem &p) {
         const auto device = proxy->device(id);
-        const QString sentence = inWindowTerms(p.sentence); // its advice names the dialog's fields
+        // A device's own TLS failure with the proxy (no lane yet) is the device's to fix, not the upstream fields'.
+        const QString sentence = id != 0 ? withWindowAdvice(p) : p.sentence;
         m_lastProblem = device ? tr("%1: %2").arg(deviceName(*device), sentence) : sentence;
         emit problem(tr("%1: %2").arg(title(), m_lastProblem));
         emit changed();
@@ -68,7 +69,7 @@ Status WindowProxy::setProfile(const ProxyProfile &profile)
 Status WindowProxy::start()
 {
     Status started = m_proxy->start();
-    m_lastProblem = inWindowTerms(started.sentence());
+    m_lastProblem = started.sentence();
     emit changed();
     return started;
 }

@@ -3,25 +3,17 @@
 #include <QCoreApplication>
 #include <QLocale>
 
-#include <utility>
 
 namespace mqs {
 
-QString inWindowTerms(QString sentence)
+QString withWindowAdvice(const Problem &problem)
 {
-    auto tr = [](const char *text) { return QCoreApplication::translate("MainWindow", text); };
-    // Longest first, so "--cert and --key" is replaced whole before "--cert" alone.
-    const std::pair<const char *, QString> kControls[] = {
-        {"--cert and --key", tr("'Client certificate' and 'Client key' in Connection ▸ Edit…")},
-        {"--cafile", tr("'CA file' in Connection ▸ Edit…")},
-        {"--insecure", tr("'Insecure' in Connection ▸ Edit…")},
-        {"--cert", tr("'Client certificate' in Connection ▸ Edit…")},
-        {"--key", tr("'Client key' in Connection ▸ Edit…")},
-        {"-V mqttv311", tr("'MQTT 3.1.1' as the protocol in Connection ▸ Edit…")},
-    };
-    for (const auto &[option, control] : kControls)
-        sentence.replace(QLatin1String(option), control);
-    return sentence;
+    if (problem.kind != ProblemKind::Tls)
+        return problem.sentence;
+    return problem.sentence + QLatin1Char(' ')
+        + QCoreApplication::translate("MainWindow", "Give the broker's CA as 'CA file' in Connection ▸ Edit…, a client "
+                                                    "certificate as 'Client certificate' and 'Client key', or tick "
+                                                    "'Insecure: do not verify the broker's certificate or name' there.");
 }
 
 QString packetTooLargeAdvice(const ConnectionSettings &s)

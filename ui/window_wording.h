@@ -1,6 +1,6 @@
 #pragma once
-// Core sentences say what went wrong and, for the command line, which option changes it
-// ("Give its CA with --cafile"). In the window the same advice names the window's controls.
+// What to do about a problem core reports, in the window's words: core sentences say what went
+// wrong; the advice names the connection dialog's controls.
 
 #include "client/connection_settings.h"
 
@@ -8,8 +8,9 @@
 
 namespace mqs {
 
-// `sentence` with the command-line options it names replaced by the connection dialog's fields.
-QString inWindowTerms(QString sentence);
+// The problem's sentence and, after a TLS problem with the broker (its certificate, the
+// handshake), the dialog's TLS controls that change it.
+QString withWindowAdvice(const Problem &problem);
 // A packet over the connection's own limit closed it: which limit (the announced Maximum Packet
 // Size or the unannounced receive limit), that the message is lost to it, and where to raise it.
 QString packetTooLargeAdvice(const ConnectionSettings &settings);

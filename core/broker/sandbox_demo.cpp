@@ -63,7 +63,7 @@ Status SandboxDemo::start()
         }
     });
     for (Connection *c : {m_sensor.get(), m_dashboard.get()})
-        connect(c, &Connection::errorOccurred, this, &SandboxDemo::problem);
+        connect(c, &Connection::errorOccurred, this, [this](const Problem &p) { emit problem(p.sentence); });
     m_dashboard->open();
     return {};
 }

@@ -38,11 +38,12 @@ Connection::Connection(ConnectionSettings settings, TraceLog &trace, SessionStor
     m_reconnectTimer.setSingleShot(true);
     connect(&m_keepAliveTimer, &QTimer::timeout, this, [this] { execute(m_session->tick(now())); scheduleKeepAlive(); });
     connect(&m_connectTimer, &QTimer::timeout, this, [this] {
-        fail(QStringLiteral("No answer from %1 within %2 s (%3). Check the address and that the broker is running.")
-                 .arg(m_settings.url.hostAndPort())
-                 .arg(m_settings.connectTimeoutMs / 1000.0)
-                 .arg(m_transport && m_transport->isOpen() ? QStringLiteral("no CONNACK after CONNECT")
-                                                           : QStringLiteral("the connection did not open")));
+        fail(problem(ProblemKind::Network,
+                     QStringLiteral("No answer from %1 within %2 s (%3). Check the address and that the broker is running.")
+                         .arg(m_settings.url.hostAndPort())
+                         .arg(m_settings.connectTimeoutMs / 1000.0)
+                         .arg(m_transport && m_transport->isOpen() ? QStringLiteral("no CONNACK after CONNECT")
+                                                                   : QStringLiteral("the connection did not open"))));
         cut(QStringLiteral("connect timeout"));
     });
     connect(&m_reconnectTimer, &QTimer::timeout, this, &Connection::open);
@@ -103,11 +104,11 @@ void Connection::setState(ConnectionState state)
     emit stateChanged(state);
 }
 
-void Connection::fail(const QString &message)
+void Connection::fail(Problem problem)
 {
-    m_lastError = message;
-    traceNote(TraceKind::Note, message);
-    emit errorOccurred(message);
+    m_lastError = std::move(problem);
+    traceNote(TraceKind::Note, m_lastError->sentence);
+    emit errorOccurred(*m_lastError);
 }
 
 bool Connection::loadSession()
@@ -116,7 +117,7 @@ bool Connection::loadSession()
         return true;
     auto loaded = m_store->load(m_storeKey);
     if (!loaded) {
-        fail(loaded.sentence());
+        fail(loaded.problem());
         return false;
     }
     if (const std::optional<StoredSession> &stored = *loaded) {
@@ -148,7 +149,7 @@ void Connection::open()
     m_refusedForGood = false;
     m_storeFailed = false;
     if (const Status settings = m_settings.check(); !settings) {
-        fail(settings.sentence());
+        fail(settings.problem());
         return;
     }
     if (!loadSession())
@@ -160,7 +161,7 @@ void Connection::open()
     }
     auto created = createTransport(m_settings.url, m_settings.tls, this);
     if (!created) {
-        fail(created.sentence());
+        fail(created.problem());
         setState(ConnectionState::Disconnected);
         return;
     }
@@ -241,8 +242,8 @@ void Connection::applySteps(std::vector<StoreChange> changes, const std::vector<
 
 void Connection::storeFailed(const Problem &error)
 {
-    fail(error.sentence + QStringLiteral(" The connection is closed so nothing unrecorded is sent; Reconnect resumes "
-                                        "the session from what the store holds."));
+    fail(problem(error.kind, error.sentence + QStringLiteral(" The connection is closed so nothing unrecorded is sent; "
+                                                            "Reconnect resumes the session from what the store holds.")));
     const SessionOutput farewell = storeFailureClose(m_session->link().version, m_session->link().connected);
     // The session in memory is ahead of the store now: it may hold an inbound id that was
     // never recorded or delivered, which a resent PUBLISH would be acknowledged against. The
@@ -266,7 +267,7 @@ void Connection::report(const SessionOutput &out)
     if (connected) {
         m_connectTimer.stop();
         m_reconnectAttempt = 0;
-        m_lastError.clear();
+        m_lastError.reset();
         setState(ConnectionState::Connected);
     }
     for (const SessionEvent &event : out.events)
@@ -281,7 +282,7 @@ bool Connection::traceEvent(const SessionEvent &event)
                    [&](const Connected &) { connected = true; },
                    [&](const ConnectionRefused &e) {
                        m_refusedForGood = true;
-                       fail(e.message);
+                       fail(problem(ProblemKind::Refused, e.message));
                    },
                    [&](const SessionResumed &e) { traceNote(TraceKind::SessionResumed, e.message); },
                    [&](const FlowsAbandoned &e) { traceNote(TraceKind::FlowsAbandoned, e.message); },
@@ -289,17 +290,17 @@ bool Connection::traceEvent(const SessionEvent &event)
                        traceNote(TraceKind::Violation, e.message);
                        if (!e.closes)
                            return;
-                       m_lastError = QStringLiteral("Protocol error, connection closed: %1").arg(e.message);
-                       emit errorOccurred(m_lastError);
+                       m_lastError = problem(ProblemKind::Protocol, QStringLiteral("Protocol error, connection closed: %1").arg(e.message));
+                       emit errorOccurred(*m_lastError);
                    },
                    [&](const PeerDisconnected &e) {
                        traceNote(TraceKind::Note, e.message);
                        if (isFailure(e.reason)) {
-                           m_lastError = e.message;
-                           emit errorOccurred(e.message);
+                           m_lastError = problem(ProblemKind::Refused, e.message);
+                           emit errorOccurred(*m_lastError);
                        }
                    },
-                   [&](const KeepAliveExpired &e) { fail(e.message); },
+                   [&](const KeepAliveExpired &e) { fail(problem(ProblemKind::Network, e.message)); },
                    [&](const RequestUnanswered &e) { traceNote(TraceKind::Note, e.message); },
                    [&](const LocalMisuse &e) { traceNote(TraceKind::Note, e.message); },
                    [&](const SessionNote &e) { traceNote(TraceKind::Note, e.message); },
@@ -411,8 +412,8 @@ void Connection::onClosed(const TransportClosed &closed)
     const bool unexpected = closed.error || (closed.byPeer && m_session->state() != SessionState::Disconnected);
     execute(m_session->connectionLost(now()));
     discardHeld(m_transportGeneration - 1);
-    if (unexpected && !m_closing && !m_cutRequested && m_lastError.isEmpty())
-        fail(closed.message);
+    if (unexpected && !m_closing && !m_cutRequested && !m_lastError)
+        fail(problem(closed.kind, closed.message));
     m_cutRequested = false;
     if (m_transport) {
         m_transport->disconnect(this);

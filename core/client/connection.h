@@ -50,7 +50,10 @@ public:
     int queuedMessages() const { return m_session->outbound().queued(); }
     FaultRuleSet &faults() { return m_faults; }
     const FaultRuleSet &faults() const { return m_faults; }
-    QString lastError() const { return m_lastError; }
+    // The sentence of the last failure; empty since the last Connected.
+    QString lastError() const { return m_lastError ? m_lastError->sentence : QString(); }
+    // The last failure with its kind, which the front ends choose their advice by.
+    const std::optional<Problem> &lastProblem() const { return m_lastError; }
     QString peerDescription() const;
 
     void open();
@@ -83,15 +86,17 @@ signals:
     void messageReceived(const mqs::Delivery &delivery);
     void flowUpdated(const mqs::FlowUpdate &update);
     void sessionEvent(const mqs::SessionEvent &event);
-    // A sentence for the user: refused connection, TLS failure, store failure, protocol error.
-    void errorOccurred(const QString &message);
+    // What went wrong: refused connection (Refused), TLS failure (Tls), store failure (Store),
+    // protocol error (Protocol), unreachable or lost broker (Network). Core says what; the front
+    // end adds what to do, by the kind.
+    void errorOccurred(const mqs::Problem &problem);
     void heldPacketsChanged();
     // One of this connection's fault rules acted on a packet (FaultRuleSet::hits grew).
     void faultRuleActed(quint32 ruleId);
 
 private:
     void setState(ConnectionState state);
-    void fail(const QString &message);
+    void fail(Problem problem);
     void onOpened();
     void onReceived(const QByteArray &bytes);
     // The sentence for bytes from the broker that did not decode, naming whose limit a too-large packet broke.
@@ -171,7 +176,7 @@ private:
     bool m_cutRequested = false; // cut() or a fault rule: the close that follows is no error
     bool m_storeFailed = false; // a step's commit failed: closing, nothing more is read
     int m_reconnectAttempt = 0;
-    QString m_lastError;
+    std::optional<Problem> m_lastError;
     QElapsedTimer m_clock;
     qint64 m_clockBase = 0; // wall-clock ms at m_clock's start
     QTimer m_keepAliveTimer;
@@ -185,3 +190,4 @@ Q_DECLARE_METATYPE(mqs::ConnectionState)
 Q_DECLARE_METATYPE(mqs::Delivery)
 Q_DECLARE_METATYPE(mqs::FlowUpdate)
 Q_DECLARE_METATYPE(mqs::SessionEvent)
+Q_DECLARE_METATYPE(mqs::Problem)

@@ -46,8 +46,8 @@ void Connection::decodeReceived()
             event.note = text;
             event.timeUs = m_trace.clock().nowUs();
             m_trace.append(event);
-            m_lastError = text;
-            emit errorOccurred(text);
+            m_lastError = problem(ProblemKind::Protocol, text);
+            emit errorOccurred(*m_lastError);
             execute(m_session->protocolError(*error, now()));
             return;
         }

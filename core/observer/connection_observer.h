@@ -141,7 +141,6 @@ public:
 
     // What was broken since the last call, in order.
     [[nodiscard]] std::vector<ObservedFinding> takeFindings();
-    bool hasFindings() const { return !m_findings.empty(); }
 
     const ObservedLimits &limits() const { return m_limits; }
     ProtocolVersion version() const { return m_limits.version; }

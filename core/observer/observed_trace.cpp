@@ -29,24 +29,19 @@ quint64 ObservedTrace::packet(ObservedSide from, const Packet &packet, const QBy
     const ObservedStep step = m_observer.packet(from, packet, raw, timeUs);
     if (!m_named && m_observer.limits().connectSeen)
         nameAfterConnect();
-    const quint64 sequence = m_log.append(TraceEvent{
-        .timeUs = timeUs,
-        .connection = m_connection,
-        .kind = TraceKind::Packet,
-        .direction = directionOf(from),
-        .type = packetType(packet),
-        .packetId = packetIdOf(packet).value_or(PacketId{}),
-        .flowState = step.state,
-        .mark = mark,
-        .ruleId = ruleId,
-        .raw = raw,
-    });
+    const quint64 sequence = appendPacket(from, packet, raw, timeUs, mark, ruleId, step.state);
     traceFindings();
     return sequence;
 }
 
 quint64 ObservedTrace::withheld(ObservedSide from, const Packet &packet, const QByteArray &raw, qint64 timeUs, TraceMark mark,
                                 quint32 ruleId)
+{
+    return appendPacket(from, packet, raw, timeUs, mark, ruleId, FlowState::None);
+}
+
+quint64 ObservedTrace::appendPacket(ObservedSide from, const Packet &packet, const QByteArray &raw, qint64 timeUs,
+                                    TraceMark mark, quint32 ruleId, FlowState state)
 {
     return m_log.append(TraceEvent{
         .timeUs = timeUs,
@@ -55,6 +50,7 @@ quint64 ObservedTrace::withheld(ObservedSide from, const Packet &packet, const Q
         .direction = directionOf(from),
         .type = packetType(packet),
         .packetId = packetIdOf(packet).value_or(PacketId{}),
+        .flowState = state,
         .mark = mark,
         .ruleId = ruleId,
         .raw = raw,

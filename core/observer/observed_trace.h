@@ -45,6 +45,9 @@ private:
     {
         return from == ObservedSide::Client ? TraceDirection::Sent : TraceDirection::Received;
     }
+    // Appends one packet event on this connection; `state` is the flow's after it (None when withheld).
+    quint64 appendPacket(ObservedSide from, const Packet &packet, const QByteArray &raw, qint64 timeUs, TraceMark mark,
+                         quint32 ruleId, FlowState state);
     void traceFindings();
     void nameAfterConnect();
 

@@ -224,9 +224,7 @@ void Proxy::onUpstreamOpened(ProxyDeviceLink &link)
 // the proxy (its connection closes), unless the settings ask for a CONNACK first.
 void Proxy::upstreamNeverOpened(ProxyDeviceLink &link, const TransportClosed &closed)
 {
-    const bool tls = closed.message.contains(QLatin1String("certificate"), Qt::CaseInsensitive)
-        || closed.message.contains(QLatin1String("TLS"));
-    reportProblem(link, mqs::problem(tls ? ProblemKind::Tls : ProblemKind::Network,
+    reportProblem(link, mqs::problem(closed.kind,
                                      QStringLiteral("The broker %1 could not be reached for device %2: %3")
                                          .arg(m_settings.upstream.toString(), deviceName(link), closed.message)));
     if (!m_settings.synthesizeConnAckOnUpstreamFailure)
@@ -266,7 +264,7 @@ void Proxy::onSideClosed(ProxyDeviceLink &link, bool deviceSide, const Transport
         if (!deviceSide && !link.upstreamEverOpened)
             upstreamNeverOpened(link, closed);
         else if (!deviceSide && closed.error)
-            reportProblem(link, mqs::problem(ProblemKind::Network, QStringLiteral("The broker's connection for device %1 failed: %2")
+            reportProblem(link, mqs::problem(closed.kind, QStringLiteral("The broker's connection for device %1 failed: %2")
                                                                        .arg(deviceName(link), closed.message)));
         const QString who = deviceSide ? QStringLiteral("device") : QStringLiteral("broker");
         const QString why = closed.byPeer ? QStringLiteral("the %1 closed its side: %2").arg(who, closed.message) : closed.message;

@@ -36,7 +36,9 @@ struct ProxyDeviceLink {
     // filter match the flow's acknowledgements too.
     QHash<quint32, QString> flowTopics;
 
-    static quint32 flowKey(bool publishedByDevice, PacketId id) { return (publishedByDevice ? 0x10000u : 0u) | id.value; }
+    // Packet ids are 16 bits: the bit above them tells the device's flows from the broker's.
+    static constexpr quint32 kPublishedByDeviceBit = 0x10000u;
+    static quint32 flowKey(bool publishedByDevice, PacketId id) { return (publishedByDevice ? kPublishedByDeviceBit : 0u) | id.value; }
 };
 
 } // namespace mqs

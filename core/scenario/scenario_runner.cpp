@@ -22,6 +22,8 @@ namespace {
 
 // How often a waiting step looks at its condition again; events in between are handled at once.
 constexpr int kPollMs = 10;
+// How long the end of a run waits for its clients' DISCONNECTs to go out before tearing them down.
+constexpr int kCloseGraceMs = 2000;
 
 QString clientOf(const ScenarioAction &action)
 {
@@ -112,7 +114,7 @@ public:
     {
         for (auto &[name, state] : m_clients)
             state.connection->close();
-        waitUntil([this] { return allClosed(); }, 2000);
+        waitUntil([this] { return allClosed(); }, kCloseGraceMs);
     }
 
     // Whether it passed, and a sentence when not.

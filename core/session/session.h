@@ -110,6 +110,9 @@ private:
     // the pending list with its id freed; or nothing, and a violation saying it answers nothing.
     std::optional<PendingRequest> takePending(PacketId id, PacketType request, PacketType answer, SessionOutput &out);
     void startFlows(bool sessionPresent, Millis now, SessionOutput &out);
+    // Drops every unfinished flow, outbound and inbound, each traced with `why`; when any were
+    // lost, one FlowsAbandoned event whose message is `sentence` with %1 the list of them.
+    void abandonAllFlows(const QString &why, const QString &sentence, Millis now, SessionOutput &out);
     // The peer broke `rule` in a way that ends the connection; receive() closes it.
     void violate(const QString &rule, const QString &message, SessionOutput &out);
     void closeOnViolation(SessionOutput &out);

@@ -23,6 +23,18 @@ QString listFlows(const std::vector<FlowUpdate> &flows)
     return parts.join(QStringLiteral(", "));
 }
 
+// A fresh link for a new connection, with our own limits until the peer's are known;
+// `peerIsServer` in the client role.
+Link freshLink(bool peerIsServer, ProtocolVersion version, const SessionOptions &options)
+{
+    Link link{};
+    link.peerIsServer = peerIsServer;
+    link.version = version;
+    link.receiveMaximum = options.receiveMaximum;
+    link.topicAliasMaximum = version == ProtocolVersion::V5 ? options.topicAliasMaximum : 0;
+    return link;
+}
+
 } // namespace
 
 // 5.0: our limits, announced in CONNECT (client) or CONNACK (server) where the options lower them from
@@ -53,11 +65,7 @@ SessionOutput Session::connect(Connect connect, Millis now)
         out.events.push_back(LocalMisuse{QStringLiteral("Already connected or connecting; CONNECT not sent.")});
         return out;
     }
-    m_link = Link{};
-    m_link.peerIsServer = true; // the client role
-    m_link.version = connect.version;
-    m_link.receiveMaximum = m_options.receiveMaximum;
-    m_link.topicAliasMaximum = connect.version == ProtocolVersion::V5 ? m_options.topicAliasMaximum : 0;
+    m_link = freshLink(true, connect.version, m_options); // the client role: the peer is the server
     if (connect.version == ProtocolVersion::V5) {
         Properties &p = connect.properties;
         announceLimits(p);
@@ -72,15 +80,8 @@ SessionOutput Session::connect(Connect connect, Millis now)
     m_cleanStartRequested = connect.cleanStart;
     m_keepAlive = connect.keepAlive;
     if (connect.cleanStart) {
-        const QString why = QStringLiteral("discarded by Clean Start before connecting");
-        auto lost = m_outbound.abandonSent(why, now, out);
-        const auto lostInbound = m_inbound.discard(why, out);
-        lost.insert(lost.end(), lostInbound.begin(), lostInbound.end());
-        if (!lost.empty())
-            out.events.push_back(FlowsAbandoned{QStringLiteral("Clean Start discarded the session: %1 were never "
-                                                               "completed.")
-                                                    .arg(listFlows(lost)),
-                                                lost});
+        abandonAllFlows(QStringLiteral("discarded by Clean Start before connecting"),
+                        QStringLiteral("Clean Start discarded the session: %1 were never completed."), now, out);
         if (m_meta.established) {
             m_meta.established = false;
             out.store.push_back(SaveMeta{m_meta});
@@ -184,11 +185,7 @@ void Session::onConnAck(const ConnAck &ack, Millis now, SessionOutput &out)
 SessionOutput Session::accept(const Connect &connect, ConnAck ack, Millis now)
 {
     SessionOutput out;
-    m_link = Link{};
-    m_link.peerIsServer = false; // the server role
-    m_link.version = connect.version;
-    m_link.receiveMaximum = m_options.receiveMaximum;
-    m_link.topicAliasMaximum = connect.version == ProtocolVersion::V5 ? m_options.topicAliasMaximum : 0;
+    m_link = freshLink(false, connect.version, m_options); // the server role
     m_link.maximumQoS = m_options.maximumQoS;
     m_meta.clientId = connect.clientId;
     m_meta.version = connect.version;
@@ -233,16 +230,20 @@ void Session::startFlows(bool sessionPresent, Millis now, SessionOutput &out)
         return;
     }
     // [MQTT-3.2.2-5] no session at the peer: our session state goes too, inbound ids included.
-    const QString why = QStringLiteral("abandoned: the peer has no session (Session Present = 0)");
+    abandonAllFlows(QStringLiteral("abandoned: the peer has no session (Session Present = 0)"),
+                    QStringLiteral("The session was not resumed (Session Present = 0); these flows were never completed "
+                                   "and are abandoned: %1."),
+                    now, out);
+    m_outbound.pump(now, m_link, out);
+}
+
+void Session::abandonAllFlows(const QString &why, const QString &sentence, Millis now, SessionOutput &out)
+{
     auto lost = m_outbound.abandonSent(why, now, out);
     const auto lostInbound = m_inbound.discard(why, out);
     lost.insert(lost.end(), lostInbound.begin(), lostInbound.end());
     if (!lost.empty())
-        out.events.push_back(FlowsAbandoned{QStringLiteral("The session was not resumed (Session Present = 0); these "
-                                                           "flows were never completed and are abandoned: %1.")
-                                                .arg(listFlows(lost)),
-                                            lost});
-    m_outbound.pump(now, m_link, out);
+        out.events.push_back(FlowsAbandoned{sentence.arg(listFlows(lost)), lost});
 }
 
 // 3.1.1 [MQTT-4.4.0-1]: "When a Client reconnects with CleanSession set to 0, both the Client and

@@ -113,6 +113,53 @@ QString captureLine(const CapturedPacket &p)
         .arg(describe(p.packet, p.version));
 }
 
+namespace {
+
+// What the packet's own type carries: a PUBLISH's topic and flags, the filters of a (UN)SUBSCRIBE,
+// a SUBACK's reason per filter.
+void insertTypeFields(QJsonObject &json, const Packet &packet)
+{
+    if (const auto *publish = std::get_if<Publish>(&packet)) {
+        json.insert(QStringLiteral("qos"), qosValue(publish->qos));
+        json.insert(QStringLiteral("dup"), publish->dup);
+        json.insert(QStringLiteral("retain"), publish->retain);
+        json.insert(QStringLiteral("topic"), publish->topic);
+        json.insert(QStringLiteral("payload_length"), publish->payload.size());
+    } else if (const auto *subscribe = std::get_if<Subscribe>(&packet)) {
+        QJsonArray topics;
+        for (const Subscription &s : subscribe->subscriptions)
+            topics.append(s.filter);
+        json.insert(QStringLiteral("topics"), topics);
+    } else if (const auto *unsubscribe = std::get_if<Unsubscribe>(&packet)) {
+        QJsonArray topics;
+        for (const QString &f : unsubscribe->filters)
+            topics.append(f);
+        json.insert(QStringLiteral("topics"), topics);
+    } else if (const auto *subAck = std::get_if<SubAck>(&packet)) {
+        QJsonArray reasons;
+        for (ReasonCode r : subAck->reasons)
+            reasons.append(QJsonObject{{QStringLiteral("code"), reasonValue(r)},
+                                       {QStringLiteral("name"), reasonName(r, PacketType::SubAck)}});
+        json.insert(QStringLiteral("reasons"), reasons);
+    }
+}
+
+// The packet's reason code where the wire has one: every CONNACK, the other 5.0 acknowledgements.
+void insertReason(QJsonObject &json, const CapturedPacket &p)
+{
+    const bool carriesReason = p.version == ProtocolVersion::V5 || std::holds_alternative<ConnAck>(p.packet);
+    if (std::holds_alternative<ConnAck>(p.packet)) { // a 3.1.1 return code as it was on the wire
+        const ReasonCode reason = std::get<ConnAck>(p.packet).reason;
+        json.insert(QStringLiteral("reason"), QJsonObject{{QStringLiteral("code"), connAckWireValue(reason, p.version)},
+                                                           {QStringLiteral("name"), connAckReasonName(reason, p.version)}});
+    } else if (const auto reason = reasonOf(p.packet); reason && carriesReason && !std::holds_alternative<Connect>(p.packet)) {
+        json.insert(QStringLiteral("reason"), QJsonObject{{QStringLiteral("code"), reasonValue(*reason)},
+                                                           {QStringLiteral("name"), reasonName(*reason, packetType(p.packet))}});
+    }
+}
+
+} // namespace
+
 QJsonObject captureJson(const CapturedPacket &p)
 {
     QJsonObject json;
@@ -125,38 +172,8 @@ QJsonObject captureJson(const CapturedPacket &p)
     json.insert(QStringLiteral("length"), p.raw.size());
     if (const auto id = packetIdOf(p.packet))
         json.insert(QStringLiteral("id"), id->value);
-    if (const auto *publish = std::get_if<Publish>(&p.packet)) {
-        json.insert(QStringLiteral("qos"), qosValue(publish->qos));
-        json.insert(QStringLiteral("dup"), publish->dup);
-        json.insert(QStringLiteral("retain"), publish->retain);
-        json.insert(QStringLiteral("topic"), publish->topic);
-        json.insert(QStringLiteral("payload_length"), publish->payload.size());
-    } else if (const auto *subscribe = std::get_if<Subscribe>(&p.packet)) {
-        QJsonArray topics;
-        for (const Subscription &s : subscribe->subscriptions)
-            topics.append(s.filter);
-        json.insert(QStringLiteral("topics"), topics);
-    } else if (const auto *unsubscribe = std::get_if<Unsubscribe>(&p.packet)) {
-        QJsonArray topics;
-        for (const QString &f : unsubscribe->filters)
-            topics.append(f);
-        json.insert(QStringLiteral("topics"), topics);
-    } else if (const auto *subAck = std::get_if<SubAck>(&p.packet)) {
-        QJsonArray reasons;
-        for (ReasonCode r : subAck->reasons)
-            reasons.append(QJsonObject{{QStringLiteral("code"), reasonValue(r)},
-                                       {QStringLiteral("name"), reasonName(r, PacketType::SubAck)}});
-        json.insert(QStringLiteral("reasons"), reasons);
-    }
-    const bool carriesReason = p.version == ProtocolVersion::V5 || std::holds_alternative<ConnAck>(p.packet);
-    if (std::holds_alternative<ConnAck>(p.packet)) { // a 3.1.1 return code as it was on the wire
-        const ReasonCode reason = std::get<ConnAck>(p.packet).reason;
-        json.insert(QStringLiteral("reason"), QJsonObject{{QStringLiteral("code"), connAckWireValue(reason, p.version)},
-                                                           {QStringLiteral("name"), connAckReasonName(reason, p.version)}});
-    } else if (const auto reason = reasonOf(p.packet); reason && carriesReason && !std::holds_alternative<Connect>(p.packet)) {
-        json.insert(QStringLiteral("reason"), QJsonObject{{QStringLiteral("code"), reasonValue(*reason)},
-                                                           {QStringLiteral("name"), reasonName(*reason, packetType(p.packet))}});
-    }
+    insertTypeFields(json, p.packet);
+    insertReason(json, p);
     json.insert(QStringLiteral("describe"), describe(p.packet, p.version));
     return json;
 }

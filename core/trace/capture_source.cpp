@@ -14,6 +14,7 @@ namespace {
 constexpr int kLiveSnapLength = 262144;
 // Frames are handed over as they come (immediate mode); the timeout only bounds a read's wait.
 constexpr int kLiveReadTimeoutMs = 100;
+constexpr qint64 kMicrosPerSecond = 1'000'000; // pcap timestamps are seconds and microseconds
 
 QString libpcapLinkName(int linkType)
 {
@@ -102,7 +103,7 @@ CaptureSource::Next CaptureSource::next()
     ++m_frames;
     return SourceFrame{.frame = {.linkType = m_linkType, .data = data, .capturedLength = qsizetype(header->caplen),
                                  .wireLength = qsizetype(header->len)},
-                       .timeUs = qint64(header->ts.tv_sec) * 1000000 + header->ts.tv_usec};
+                       .timeUs = qint64(header->ts.tv_sec) * kMicrosPerSecond + header->ts.tv_usec};
 }
 
 Problem CaptureSource::damaged(const QString &libpcapText) const

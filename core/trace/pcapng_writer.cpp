@@ -68,7 +68,6 @@ Status PcapngWriter::write(const SourceFrame &frame)
     put32(block, total);
     if (m_file.write(block) != block.size())
         return failed(QStringLiteral("write"));
-    ++m_frames;
     return {};
 }
 

@@ -17,13 +17,11 @@ public:
     [[nodiscard]] Status write(const SourceFrame &frame);
     // Flushes and closes; what was written stays a valid capture even without it.
     [[nodiscard]] Status close();
-    quint64 framesWritten() const { return m_frames; }
 
 private:
     Status failed(const QString &doing) const;
 
     QFile m_file;
-    quint64 m_frames = 0;
 };
 
 } // namespace mqs

@@ -13,6 +13,14 @@ qint32 distance(quint32 from, quint32 to)
 
 void TcpReassembler::add(const TcpSegment &segment, const Deliver &deliver)
 {
+    auto [stream, forwardSide] = streamOf(segment);
+    if (segment.fin || segment.rst)
+        stream.finished = true;
+    accept(stream, forwardSide, segment, deliver);
+}
+
+std::pair<TcpReassembler::Stream &, bool> TcpReassembler::streamOf(const TcpSegment &segment)
+{
     const QString a = QStringLiteral("%1:%2").arg(segment.source).arg(segment.sourcePort);
     const QString b = QStringLiteral("%1:%2").arg(segment.destination).arg(segment.destinationPort);
     const bool forwardSide = a < b;
@@ -29,11 +37,12 @@ void TcpReassembler::add(const TcpSegment &segment, const Deliver &deliver)
         stream.backwardPort = forwardSide ? segment.destinationPort : segment.sourcePort;
         it = m_streams.insert_or_assign(key, stream).first;
     }
-    Stream &stream = it->second;
-    Direction &dir = forwardSide ? stream.forward : stream.backward;
-    if (segment.fin || segment.rst)
-        stream.finished = true;
+    return {it->second, forwardSide};
+}
 
+void TcpReassembler::accept(Stream &stream, bool forwardSide, const TcpSegment &segment, const Deliver &deliver)
+{
+    Direction &dir = forwardSide ? stream.forward : stream.backward;
     quint32 sequence = segment.sequence;
     if (segment.syn) {
         dir.started = true;

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <utility>
 
 namespace mqs {
 
@@ -75,6 +76,11 @@ private:
         Direction backward;
     };
 
+    // The stream `segment` belongs to (a new one for its first segment, or a SYN after a FIN),
+    // and whether it travels forward (from the side that sorts first).
+    std::pair<Stream &, bool> streamOf(const TcpSegment &segment);
+    // Puts the segment's bytes in order on `stream`'s direction and delivers what is now in sequence.
+    static void accept(Stream &stream, bool forwardSide, const TcpSegment &segment, const Deliver &deliver);
     static QByteArray takeInOrder(Direction &dir, QByteArray data);
     static void skipGap(Direction &dir);
     static void skipAcknowledgedGaps(Stream &stream, bool forward, quint32 acknowledgment, const Deliver &deliver);

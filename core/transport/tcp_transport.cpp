@@ -93,18 +93,18 @@ void TcpTransport::onSocketError(QAbstractSocket::SocketError error)
         return; // our own close or abort: reported as such
     if (error == QAbstractSocket::RemoteHostClosedError && m_open)
         return; // an orderly close by the peer: `disconnected` follows and says so
-    QString message = m_tlsError;
-    if (message.isEmpty()) {
-        const QString detail = m_socket->errorString();
-        // TLS 1.3 finishes our side of the handshake before the broker has checked our
-        // certificate; its refusal arrives as an alert just after.
-        if (m_tls && detail.contains(QLatin1String("certificate required"), Qt::CaseInsensitive))
-            message = QStringLiteral("The broker at %1 requires a client certificate. Give one with --cert and --key.")
-                          .arg(m_url.hostAndPort());
-        else
-            message = describeSocketError(error, m_url, detail, m_tls.has_value() && !m_open);
+    if (!m_tlsError.isEmpty()) {
+        fail({true, true, m_tlsError, ProblemKind::Tls});
+        return;
     }
-    fail({true, true, message});
+    const QString detail = m_socket->errorString();
+    const bool handshaking = m_tls.has_value() && !m_open;
+    // TLS 1.3 finishes our side of the handshake before the broker has checked our
+    // certificate; its refusal arrives as an alert just after.
+    if (m_tls && detail.contains(QLatin1String("certificate required"), Qt::CaseInsensitive))
+        fail({true, true, QStringLiteral("The broker at %1 requires a client certificate.").arg(m_url.hostAndPort()), ProblemKind::Tls});
+    else
+        fail({true, true, describeSocketError(error, m_url, detail, handshaking), socketErrorKind(error, handshaking)});
 }
 
 void TcpTransport::onDisconnected()
@@ -119,9 +119,10 @@ void TcpTransport::onDisconnected()
         return;
     }
     if (!m_tlsError.isEmpty())
-        finish({true, true, m_tlsError});
+        finish({true, true, m_tlsError, ProblemKind::Tls});
     else if (!m_open) // hung up during the TLS handshake
-        finish({true, true, describeSocketError(QAbstractSocket::RemoteHostClosedError, m_url, QString(), m_tls.has_value())});
+        finish({true, true, describeSocketError(QAbstractSocket::RemoteHostClosedError, m_url, QString(), m_tls.has_value()),
+                socketErrorKind(QAbstractSocket::RemoteHostClosedError, m_tls.has_value())});
     else
         finish({false, true, QStringLiteral("%1 closed the connection.").arg(peerDescription())});
 }

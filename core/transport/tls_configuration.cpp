@@ -103,21 +103,21 @@ Result<QSslConfiguration> makeSslConfiguration(const TlsOptions &options)
             return data.problem();
         trusted = QSslCertificate::fromData(*data, QSsl::Pem);
         if (trusted.isEmpty())
-            return Problem{ProblemKind::Tls, QStringLiteral("The CA file '%1' holds no PEM certificate (a PEM file has "
+            return Problem{ProblemKind::File, QStringLiteral("The CA file '%1' holds no PEM certificate (a PEM file has "
                                   "'-----BEGIN CERTIFICATE-----' lines). Convert it, e.g. with 'openssl x509 -inform der'.")
                 .arg(options.caFile)};
     }
     if (!options.useSystemCAs && trusted.isEmpty() && !options.insecure)
-        return Problem{ProblemKind::Tls, QStringLiteral("With the system's CAs turned off, no certificate can be trusted. Give the broker's CA "
-                              "with --cafile, or turn the system's CAs back on.")};
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("With the system's CAs turned off and no CA file, no certificate "
+                                                                 "can be trusted.")};
     // Setting the list turns off Qt's on-demand loading of the system store, so add it explicitly.
     if (!trusted.isEmpty() || !options.useSystemCAs)
         config.setCaCertificates(options.useSystemCAs ? QSslConfiguration::systemCaCertificates() + trusted : trusted);
     if (!options.clientCertificateFile.isEmpty() && options.clientKeyFile.isEmpty())
-        return Problem{ProblemKind::Tls, QStringLiteral("The client certificate '%1' needs its private key too; give it with --key.")
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("The client certificate '%1' needs its private key too.")
             .arg(options.clientCertificateFile)};
     if (options.clientCertificateFile.isEmpty() && !options.clientKeyFile.isEmpty())
-        return Problem{ProblemKind::Tls, QStringLiteral("The client key '%1' needs its certificate too; give it with --cert.").arg(options.clientKeyFile)};
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("The client key '%1' needs its certificate too.").arg(options.clientKeyFile)};
     if (!options.clientCertificateFile.isEmpty()) {
         auto certData = readFile(options.clientCertificateFile, QStringLiteral("client certificate"));
         if (!certData)
@@ -125,7 +125,7 @@ Result<QSslConfiguration> makeSslConfiguration(const TlsOptions &options)
         // The file may hold the chain up to the CA: the first certificate is ours, the rest go along.
         const auto chain = QSslCertificate::fromData(*certData, QSsl::Pem);
         if (chain.isEmpty())
-            return Problem{ProblemKind::Tls, QStringLiteral("The client certificate file '%1' holds no PEM certificate (a PEM file has "
+            return Problem{ProblemKind::File, QStringLiteral("The client certificate file '%1' holds no PEM certificate (a PEM file has "
                                   "'-----BEGIN CERTIFICATE-----' lines).")
                 .arg(options.clientCertificateFile)};
         auto keyData = readFile(options.clientKeyFile, QStringLiteral("client key"));
@@ -140,16 +140,16 @@ Result<QSslConfiguration> makeSslConfiguration(const TlsOptions &options)
         }
         if (key.isNull()) {
             if (pem.contains("ENCRYPTED"))
-                return Problem{ProblemKind::Tls, QStringLiteral("The client key file '%1' is encrypted and the passphrase %2. Give the key's "
+                return Problem{ProblemKind::InvalidInput, QStringLiteral("The client key file '%1' is encrypted and the passphrase %2. Give the key's "
                                       "passphrase.")
                     .arg(options.clientKeyFile, options.keyPassphrase.isEmpty() ? QStringLiteral("is missing")
                                                                                 : QStringLiteral("does not open it"))};
-            return Problem{ProblemKind::Tls, QStringLiteral("The client key file '%1' holds no PEM private key (a PEM key has '-----BEGIN ... "
-                                  "PRIVATE KEY-----' lines). Check that --key names the key, not the certificate.")
+            return Problem{ProblemKind::File, QStringLiteral("The client key file '%1' holds no PEM private key (a PEM key has '-----BEGIN ... "
+                                  "PRIVATE KEY-----' lines); is it the certificate?")
                 .arg(options.clientKeyFile)};
         }
         if (!keyBelongsToCertificate(key, chain.first()))
-            return Problem{ProblemKind::Tls, QStringLiteral("The client key '%1' does not belong to the client certificate '%2'. Give the key that "
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("The client key '%1' does not belong to the client certificate '%2'. Give the key that "
                                   "was made with that certificate.")
                 .arg(options.clientKeyFile, options.clientCertificateFile)};
         config.setLocalCertificateChain(chain);
@@ -223,21 +223,18 @@ QString describeSslErrors(const QList<QSslError> &errors, const QString &host)
     reasons.removeDuplicates();
     // Trust first: a name check on a certificate nobody vouches for proves nothing.
     if (trust)
-        return QStringLiteral("The broker's certificate for '%1' is not trusted (%2). Give its CA with --cafile, or use "
-                              "--insecure to skip verification.")
+        return QStringLiteral("The broker's certificate for '%1' is not trusted (%2).")
             .arg(host, reasons.join(QStringLiteral("; ")));
     if (misnamed) {
         const QString names = certificateNameList(*misnamed).join(QStringLiteral(", "));
-        return QStringLiteral("The broker's certificate is not issued for '%1' (it names %2). Connect with a name it "
-                              "names, set the TLS server name to verify, or use --insecure to skip verification.")
+        return QStringLiteral("The broker's certificate is not issued for '%1' (it names %2).")
             .arg(host, names.isEmpty() ? QStringLiteral("no host") : names);
     }
     if (expired)
         return QStringLiteral("The broker's certificate for '%1' is outside its validity period (%2). Check the "
                               "certificate and this machine's clock.")
             .arg(host, reasons.join(QStringLiteral("; ")));
-    return QStringLiteral("TLS with '%1' failed (%2). Check the broker's certificate, or use --insecure to skip "
-                          "verification.")
+    return QStringLiteral("TLS with '%1' failed (%2).")
         .arg(host, reasons.join(QStringLiteral("; ")));
 }
 

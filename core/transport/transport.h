@@ -14,6 +14,9 @@ struct TransportClosed {
     bool error = false; // refused, reset, TLS failure, timeout: not an orderly close
     bool byPeer = false; // the other side closed or failed; false when we closed
     QString message; // a sentence for the user
+    // What kind of failure an error close is: Tls for the handshake or the broker's certificate,
+    // Network for the rest. The front end chooses its advice by it.
+    ProblemKind kind = ProblemKind::Network;
 };
 
 // The pipe's life: open() -> opened() -> received()... -> closed(), exactly one closed() per open(),

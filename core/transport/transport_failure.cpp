@@ -17,7 +17,7 @@ QString describeSocketError(QAbstractSocket::SocketError error, const ServerUrl 
         return QStringLiteral("Timed out talking to %1.").arg(where);
     case QAbstractSocket::RemoteHostClosedError:
         return tls ? QStringLiteral("%1 closed the connection during the TLS handshake. Is it a TLS port? Does the broker "
-                                    "require a client certificate (--cert and --key)?")
+                                    "require a client certificate?")
                          .arg(where)
                    : QStringLiteral("%1 closed the connection before it was open.").arg(where);
     case QAbstractSocket::SslHandshakeFailedError:
@@ -30,6 +30,19 @@ QString describeSocketError(QAbstractSocket::SocketError error, const ServerUrl 
             .arg(detail);
     default:
         return QStringLiteral("Connection to %1 failed: %2.").arg(where, detail);
+    }
+}
+
+ProblemKind socketErrorKind(QAbstractSocket::SocketError error, bool tlsHandshake)
+{
+    switch (error) {
+    case QAbstractSocket::SslHandshakeFailedError:
+    case QAbstractSocket::SslInvalidUserDataError:
+        return ProblemKind::Tls;
+    case QAbstractSocket::RemoteHostClosedError:
+        return tlsHandshake ? ProblemKind::Tls : ProblemKind::Network;
+    default:
+        return ProblemKind::Network;
     }
 }
 

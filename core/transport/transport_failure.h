@@ -16,6 +16,8 @@ enum class ConnectStage : quint8 { Connecting, TlsHandshake, WebSocketHandshake 
 // `detail` is the socket's own error text, used where no better sentence exists; `tls` says
 // whether a TLS handshake was under way.
 QString describeSocketError(QAbstractSocket::SocketError error, const ServerUrl &url, const QString &detail, bool tls);
+// Tls for a failed handshake (or the peer hanging up during one), Network for the rest.
+ProblemKind socketErrorKind(QAbstractSocket::SocketError error, bool tlsHandshake);
 // "Could not connect to host:port within 10 s: no answer. ..."
 QString describeConnectTimeout(const ServerUrl &url, int timeoutMs, ConnectStage stage);
 

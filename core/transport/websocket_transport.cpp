@@ -111,8 +111,7 @@ QString WebSocketTransport::describeFailure(QAbstractSocket::SocketError error) 
     if (const auto match = protocol.match(detail); match.hasMatch())
         return subprotocolRefusal(QStringLiteral("it chose '%1'").arg(match.captured(1)));
     if (m_tls && detail.contains(QLatin1String("certificate required"), Qt::CaseInsensitive))
-        return QStringLiteral("The broker at %1 requires a client certificate. Give one with --cert and --key.")
-            .arg(m_url.hostAndPort());
+        return QStringLiteral("The broker at %1 requires a client certificate.").arg(m_url.hostAndPort());
     if (error == QAbstractSocket::RemoteHostClosedError && !m_open && !m_tls)
         return QStringLiteral("%1 closed the connection during the WebSocket handshake. Is it a WebSocket port?")
             .arg(m_url.hostAndPort());
@@ -123,6 +122,14 @@ QString WebSocketTransport::describeFailure(QAbstractSocket::SocketError error) 
         || error == QAbstractSocket::SslInvalidUserDataError || error == QAbstractSocket::RemoteHostClosedError)
         return describeSocketError(error, m_url, detail, m_tls.has_value() && !m_open);
     return QStringLiteral("WebSocket connection to %1 failed: %2.").arg(m_url.toString(), detail);
+}
+
+ProblemKind WebSocketTransport::failureKind(QAbstractSocket::SocketError error) const
+{
+    if (!m_tlsError.isEmpty()
+        || (m_tls && m_socket->errorString().contains(QLatin1String("certificate required"), Qt::CaseInsensitive)))
+        return ProblemKind::Tls;
+    return socketErrorKind(error, m_tls.has_value() && !m_open);
 }
 
 QString WebSocketTransport::subprotocolRefusal(const QString &chosen) const
@@ -138,7 +145,7 @@ void WebSocketTransport::onSocketError(QAbstractSocket::SocketError error)
         return;
     if (error == QAbstractSocket::RemoteHostClosedError && m_open)
         return; // `disconnected` follows and says so
-    fail(m_tlsError.isEmpty() ? describeFailure(error) : m_tlsError, true);
+    fail(m_tlsError.isEmpty() ? describeFailure(error) : m_tlsError, true, failureKind(error));
 }
 
 void WebSocketTransport::onDisconnected()
@@ -150,14 +157,14 @@ void WebSocketTransport::onDisconnected()
         return;
     }
     if (!m_tlsError.isEmpty()) {
-        finish({true, true, m_tlsError});
+        finish({true, true, m_tlsError, ProblemKind::Tls});
         return;
     }
     if (!m_open) {
         // A refused connection reports `disconnected` before `error`.
-        const auto error = m_socket->error();
-        fail(describeFailure(error == QAbstractSocket::UnknownSocketError ? QAbstractSocket::RemoteHostClosedError : error),
-             true);
+        const auto socketError = m_socket->error();
+        const auto error = socketError == QAbstractSocket::UnknownSocketError ? QAbstractSocket::RemoteHostClosedError : socketError;
+        fail(describeFailure(error), true, failureKind(error));
         return;
     }
     const QString reason = m_socket->closeReason();

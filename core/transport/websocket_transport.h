@@ -40,8 +40,13 @@ private:
     void onSslErrors(const QList<QSslError> &errors);
     void onSocketError(QAbstractSocket::SocketError error);
     void onDisconnected();
-    void fail(const QString &message, bool byPeer) { SocketTransport::fail({true, byPeer, message}); }
+    void fail(const QString &message, bool byPeer, ProblemKind kind = ProblemKind::Network)
+    {
+        SocketTransport::fail({true, byPeer, message, kind});
+    }
     QString describeFailure(QAbstractSocket::SocketError error) const;
+    // Tls when the TLS handshake failed or the broker wants a client certificate; else Network.
+    ProblemKind failureKind(QAbstractSocket::SocketError error) const;
     QString subprotocolRefusal(const QString &chosen) const;
 
     ServerUrl m_url;

@@ -231,8 +231,8 @@ int main(int argc, char *argv[])
     const int roundTrips = argc > 1 ? std::max(kRoundTripBlock, std::atoi(argv[1])) : kDefaultRoundTrips;
     const int seconds = argc > 2 ? std::max(1, std::atoi(argv[2])) : kDefaultLoadSeconds;
     mqs::test::MosquittoBroker broker;
-    if (const auto failed = broker.start()) {
-        std::fprintf(stderr, "bench_proxy: %s\n", qPrintable(*failed));
+    if (const Status started = broker.start(); !started) {
+        std::fprintf(stderr, "bench_proxy: %s\n", qPrintable(started.sentence()));
         return 1;
     }
     ProxyThread proxy;

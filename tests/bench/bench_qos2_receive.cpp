@@ -184,7 +184,7 @@ ConnectionRun runConnection(const Stream &stream, const QString &storePath, cons
     int received = 0;
     bool subscribed = false;
     QObject::connect(&c, &Connection::messageReceived, [&](const Delivery &) { ++received; });
-    QObject::connect(&c, &Connection::errorOccurred, [](const QString &e) { std::fprintf(stderr, "error: %s\n", qPrintable(e)); });
+    QObject::connect(&c, &Connection::errorOccurred, [](const Problem &e) { std::fprintf(stderr, "error: %s\n", qPrintable(e.sentence)); });
     QObject::connect(&c, &Connection::sessionEvent, [&](const SessionEvent &e) {
         subscribed = subscribed || std::holds_alternative<SubscribeAcknowledged>(e);
     });
@@ -260,8 +260,8 @@ int main(int argc, char *argv[])
                         << QStringLiteral("max_inflight_messages 65535") << QStringLiteral("max_queued_messages 0")
                         << QStringLiteral("max_queued_bytes 0");
     MosquittoBroker broker(options);
-    if (const auto error = broker.start()) {
-        std::fprintf(stderr, "%s\n", qPrintable(*error));
+    if (const Status started = broker.start(); !started) {
+        std::fprintf(stderr, "%s\n", qPrintable(started.sentence()));
         return 1;
     }
     stream.port = broker.port();

@@ -31,7 +31,10 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     const int n = argc > 1 ? QString::fromLocal8Bit(argv[1]).toInt() : 100000;
     test::MosquittoBroker broker;
-    broker.start();
+    if (const Status started = broker.start(); !started) {
+        std::fprintf(stderr, "bench_roundtrip: %s\n", qPrintable(started.sentence()));
+        return 1;
+    }
 
     TraceLog trace;
     ConnectionSettings s;
@@ -69,7 +72,7 @@ int main(int argc, char *argv[])
         if (state == ConnectionState::Connected)
             c.subscribe({Subscription{QStringLiteral("bench/mqttscope"), {QoS::ExactlyOnce}}});
     });
-    QObject::connect(&c, &Connection::errorOccurred, [](const QString &e) { std::fprintf(stderr, "error: %s\n", qPrintable(e)); });
+    QObject::connect(&c, &Connection::errorOccurred, [](const Problem &e) { std::fprintf(stderr, "error: %s\n", qPrintable(e.sentence)); });
     c.open();
     QCoreApplication::exec();
     const double seconds = double(wall.nsecsElapsed()) / 1e9;

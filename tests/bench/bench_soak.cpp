@@ -145,8 +145,8 @@ int main(int argc, char **argv)
         return 2;
     }
     test::MosquittoBroker broker({.persistence = false, .extraConfig = {QStringLiteral("max_queued_messages 0")}});
-    if (const auto problem = broker.start()) {
-        std::fprintf(stderr, "bench_soak: %s\n", qPrintable(*problem));
+    if (const Status started = broker.start(); !started) {
+        std::fprintf(stderr, "bench_soak: %s\n", qPrintable(started.sentence()));
         return 1;
     }
     test::TestWindows windows;

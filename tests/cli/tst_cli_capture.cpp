@@ -78,8 +78,8 @@ private slots:
         if (geteuid() != 0)
             QSKIP("capturing on lo needs root (CI runs as root)");
         MosquittoBroker broker;
-        if (const auto error = broker.start())
-            QFAIL(qPrintable(*error));
+        if (const Status started = broker.start(); !started)
+            QFAIL(qPrintable(started.sentence()));
         QTemporaryDir dir;
         const QString saved = dir.filePath(QStringLiteral("lo.pcapng"));
         const QString port = QString::number(broker.port());

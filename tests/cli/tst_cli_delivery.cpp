@@ -94,8 +94,8 @@ private slots:
         MosquittoBroker::Options options;
         options.extraConfig << QStringLiteral("max_queued_messages 0"); // a slow subscriber loses nothing
         m_broker = std::make_unique<MosquittoBroker>(options);
-        const auto error = m_broker->start();
-        QVERIFY2(!error, qPrintable(error.value_or(QString())));
+        const Status started = m_broker->start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
     }
 
     void pubLinesPublishesEveryLineOfALongInput()
@@ -326,16 +326,16 @@ private slots:
         QVERIFY2(refused.err.contains("Connection refused"), refused.err.constData());
 
         MosquittoBroker own;
-        const auto error = own.start();
-        QVERIFY2(!error, qPrintable(error.value_or(QString())));
+        const Status started = own.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
         QProcess sub;
         QVERIFY(startSubscriber(sub, kCli, QStringList{"sub"} + to(own.port()) + QStringList{"-t", "recon/t", "-q", "1", "-C", "2", "--trace"}));
         QProcess quitter;
         QVERIFY(startSubscriber(quitter, kCli, QStringList{"sub"} + to(own.port()) + QStringList{"-t", "recon/t", "--no-reconnect", "--trace"}));
         QCOMPARE(runProgram(kCli, QStringList{"pub"} + to(own.port()) + QStringList{"-t", "recon/t", "-q", "1", "-m", "before"}).exitCode, 0);
         QTRY_VERIFY_WITH_TIMEOUT(sub.bytesAvailable() > 0, 5000);
-        const auto restarted = own.restart();
-        QVERIFY2(!restarted, qPrintable(restarted.value_or(QString())));
+        const Status restarted = own.restart();
+        QVERIFY2(restarted.ok(), qPrintable(restarted.sentence()));
         QByteArray seen;
         QVERIFY2(waitForStderr(sub, seen, "reconnected."), seen.right(3000).constData());
         QVERIFY2(seen.contains("connection lost; reconnecting with back-off"), seen.right(3000).constData());

@@ -63,8 +63,8 @@ private slots:
         MosquittoBroker::Options options;
         options.extraConfig << QStringLiteral("max_queued_messages 0"); // keep every message for the kill test
         m_broker = std::make_unique<MosquittoBroker>(options);
-        const auto error = m_broker->start();
-        QVERIFY2(!error, qPrintable(error.value_or(QString())));
+        const Status started = m_broker->start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
     }
 
     void ourPubToOurSubBothVersions_data()
@@ -187,13 +187,33 @@ private slots:
         MosquittoBroker::Options options;
         options.extraConfig << QStringLiteral("allow_anonymous false");
         MosquittoBroker strict(options);
-        const auto error = strict.start();
-        QVERIFY2(!error, qPrintable(error.value_or(QString())));
+        const Status started = strict.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
         const auto run = runProgram(kCli, QStringList{QStringLiteral("pub")} + portArgs(strict.port())
                                               + QStringList{QStringLiteral("-t"), QStringLiteral("a"), QStringLiteral("-m"),
                                                             QStringLiteral("x")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.err.contains("The broker refused the connection: Not authorized (CONNACK 0x87)"), run.err.constData());
+    }
+
+    void untrustedBrokerCertificateNamesTheOptions()
+    {
+        MosquittoBroker::Options options;
+        options.tls = true;
+        MosquittoBroker tls(options);
+        const Status started = tls.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
+        // No --cafile: the broker's certificate (from the fixture's own CA) is not trusted.
+        const auto run = runProgram(kCli, QStringList{QStringLiteral("pub"), QStringLiteral("-h"), QStringLiteral("localhost"),
+                                                      QStringLiteral("-p"), QString::number(tls.tlsPort()), QStringLiteral("--tls"),
+                                                      QStringLiteral("-t"), QStringLiteral("a"), QStringLiteral("-m"),
+                                                      QStringLiteral("x")});
+        QCOMPARE(run.exitCode, 1);
+        const QString err = QString::fromUtf8(run.err);
+        QVERIFY2(err.contains(QStringLiteral("The broker's certificate for 'localhost' is not trusted")), run.err.constData());
+        // core said what went wrong; the CLI says which of its options change it
+        QVERIFY2(err.contains(QStringLiteral("Give the broker's CA with --cafile")), run.err.constData());
+        QVERIFY2(err.contains(QStringLiteral("or use --insecure to skip verification.")), run.err.constData());
     }
 
     void emptyClientIdRefusedSaysWhatToDo()
@@ -202,8 +222,8 @@ private slots:
         MosquittoBroker::Options options;
         options.extraConfig << QStringLiteral("allow_zero_length_clientid false");
         MosquittoBroker strict(options);
-        const auto error = strict.start();
-        QVERIFY2(!error, qPrintable(error.value_or(QString())));
+        const Status started = strict.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
         for (const auto &[version, says] :
              {std::pair{"mqttv311", "identifier rejected (CONNACK 0x02). The broker does not assign client ids; enter one."},
               std::pair{"mqttv5", "Unspecified error (CONNACK 0x80). The client id was empty"}}) {

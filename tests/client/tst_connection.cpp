@@ -96,8 +96,8 @@ private slots:
         options.webSocket = true;
         options.tls = true;
         m_broker = std::make_unique<MosquittoBroker>(options);
-        const auto error = m_broker->start();
-        QVERIFY2(!error, qPrintable(error.value_or(QString())));
+        const Status started = m_broker->start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
     }
 
     void publishAndReceiveAtEveryQos_data()
@@ -276,7 +276,7 @@ private slots:
         QSignalSpy errors(&c, &Connection::errorOccurred);
         c.open();
         QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 5000);
-        QVERIFY2(errors.at(0).at(0).toString().contains(QStringLiteral("Connection refused")), qPrintable(errors.at(0).at(0).toString()));
+        QVERIFY2(errors.at(0).at(0).value<Problem>().sentence.contains(QStringLiteral("Connection refused")), qPrintable(errors.at(0).at(0).value<Problem>().sentence));
         QTRY_COMPARE(c.state(), ConnectionState::Disconnected);
     }
 
@@ -315,7 +315,7 @@ private slots:
             return;
         }
         QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 5000);
-        const QString error = errors.at(0).at(0).toString();
+        const QString error = errors.at(0).at(0).value<Problem>().sentence;
         QVERIFY2(error.contains(says), qPrintable(error));
         QTRY_COMPARE(c.state(), ConnectionState::Disconnected);
     }
@@ -331,8 +331,11 @@ private slots:
         QSignalSpy errors(&c, &Connection::errorOccurred);
         c.open();
         QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 5000);
-        QVERIFY2(errors.at(0).at(0).toString().contains(QStringLiteral("not issued for 'broker.example.org'")),
-                 qPrintable(errors.at(0).at(0).toString()));
+        QVERIFY2(errors.at(0).at(0).value<Problem>().sentence.contains(QStringLiteral("not issued for 'broker.example.org'")),
+                 qPrintable(errors.at(0).at(0).value<Problem>().sentence));
+        // the kind travels with the sentence: the front ends choose their TLS advice by it
+        QCOMPARE(errors.at(0).at(0).value<Problem>().kind, ProblemKind::Tls);
+        QCOMPARE(c.lastProblem()->kind, ProblemKind::Tls);
     }
 
     void mosquittoExceedsOurReceiveMaximumWhenDrainingAQueue()
@@ -359,8 +362,8 @@ private slots:
         QSignalSpy errors(&sub, &Connection::errorOccurred);
         sub.open();
         QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 5000);
-        QVERIFY2(errors.at(0).at(0).toString().contains(QStringLiteral("more than our Receive Maximum of 5 [MQTT-3.3.4-9]")),
-                 qPrintable(errors.at(0).at(0).toString()));
+        QVERIFY2(errors.at(0).at(0).value<Problem>().sentence.contains(QStringLiteral("more than our Receive Maximum of 5 [MQTT-3.3.4-9]")),
+                 qPrintable(errors.at(0).at(0).value<Problem>().sentence));
         QVERIFY(tracedPackets(trace, sub.traceId()).contains(QStringLiteral("> DISCONNECT 0x93 Receive Maximum exceeded")));
         pub.close();
     }

@@ -152,7 +152,7 @@ private slots:
         QSignalSpy errors(&c, &Connection::errorOccurred);
         c.open();
         QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 5000);
-        const QString error = errors.at(0).at(0).toString();
+        const QString error = errors.at(0).at(0).value<Problem>().sentence;
         QVERIFY2(error.contains(says), qPrintable(error));
         QTRY_COMPARE_WITH_TIMEOUT(c.state(), ConnectionState::Disconnected, 5000);
         // 5.0: we told the peer why before closing
@@ -181,7 +181,7 @@ private slots:
         QSignalSpy events(&c, &Connection::sessionEvent);
         c.open();
         QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 5000);
-        const QString error = errors.at(0).at(0).toString();
+        const QString error = errors.at(0).at(0).value<Problem>().sentence;
         QVERIFY2(error.contains(QStringLiteral("speaks only MQTT 3.1.1")), qPrintable(error));
         QVERIFY2(!error.contains(QStringLiteral("0x82")), qPrintable(error));
         bool refusedAsUnsupported = false;
@@ -228,7 +228,7 @@ private slots:
         QSignalSpy errors(&c, &Connection::errorOccurred);
         c.open();
         QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 5000);
-        const QString error = errors.at(0).at(0).toString();
+        const QString error = errors.at(0).at(0).value<Problem>().sentence;
         QVERIFY2(error.contains(QStringLiteral("receive limit")) && !error.contains(QStringLiteral("[MQTT-3.1.2-24]")), qPrintable(error));
         QTRY_COMPARE_WITH_TIMEOUT(c.state(), ConnectionState::Disconnected, 5000);
         QTRY_VERIFY_WITH_TIMEOUT(!broker.fromClient().empty(), 3000);
@@ -270,7 +270,7 @@ private slots:
         broker.client()->abort();
         QTRY_COMPARE_WITH_TIMEOUT(c.state(), ConnectionState::Disconnected, 5000);
         QVERIFY(!errors.isEmpty());
-        QVERIFY2(errors.at(0).at(0).toString().contains(QStringLiteral("closed the connection")), qPrintable(errors.at(0).at(0).toString()));
+        QVERIFY2(errors.at(0).at(0).value<Problem>().sentence.contains(QStringLiteral("closed the connection")), qPrintable(errors.at(0).at(0).value<Problem>().sentence));
     }
 };
 

@@ -77,8 +77,8 @@ private slots:
         qRegisterMetaType<Delivery>();
         qRegisterMetaType<SessionEvent>();
         m_broker = std::make_unique<MosquittoBroker>();
-        const auto error = m_broker->start();
-        QVERIFY2(!error, qPrintable(error.value_or(QString())));
+        const Status started = m_broker->start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
     }
 
     // mosquitto sends one copy per matching subscription, each at that subscription's QoS and

@@ -149,8 +149,8 @@ private slots:
         qRegisterMetaType<Delivery>();
         qRegisterMetaType<SessionEvent>();
         m_broker = std::make_unique<MosquittoBroker>();
-        const auto error = m_broker->start();
-        QVERIFY2(!error, qPrintable(error.value_or(QString())));
+        const Status started = m_broker->start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
     }
 
     void packetsReadInOneTurnShareOneCommitBeforeAnyAnswer()
@@ -241,8 +241,8 @@ private slots:
         QCOMPARE(received.size(), 0);
         QCOMPARE(sentPubRecs(trace), pubRecsBefore);
         QVERIFY(!errors.isEmpty());
-        QVERIFY2(errors.at(0).at(0).toString().contains(QStringLiteral("nothing unrecorded is sent")),
-                 qPrintable(errors.at(0).at(0).toString()));
+        QVERIFY2(errors.at(0).at(0).value<Problem>().sentence.contains(QStringLiteral("nothing unrecorded is sent")),
+                 qPrintable(errors.at(0).at(0).value<Problem>().sentence));
     }
 
     void failedCommitThenReconnectAcknowledgesOnlyWhatWasRecorded_data()

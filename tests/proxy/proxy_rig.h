@@ -28,17 +28,17 @@ struct ProxyRig {
     std::unique_ptr<Proxy> proxy;
 
     // Starts mosquitto (with the listener `upstream` needs) and the proxy in front of it.
-    std::optional<QString> start(Upstream upstream = Upstream::Tcp, MosquittoBroker::Options options = {})
+    [[nodiscard]] Status start(Upstream upstream = Upstream::Tcp, MosquittoBroker::Options options = {})
     {
         options.webSocket = upstream == Upstream::WebSocket;
         options.tls = upstream == Upstream::Tls;
         broker = std::make_unique<MosquittoBroker>(options);
-        if (auto failed = broker->start())
-            return failed;
+        if (Status started = broker->start(); !started)
+            return started;
         return startProxy(upstream);
     }
 
-    std::optional<QString> startProxy(Upstream upstream)
+    [[nodiscard]] Status startProxy(Upstream upstream)
     {
         ProxySettings settings;
         settings.listenPort = 0;
@@ -57,12 +57,10 @@ struct ProxyRig {
         return startProxy(settings);
     }
 
-    std::optional<QString> startProxy(const ProxySettings &settings)
+    [[nodiscard]] Status startProxy(const ProxySettings &settings)
     {
         proxy = std::make_unique<Proxy>(settings, rules, trace);
-        if (Status started = proxy->start(); !started)
-            return started.sentence();
-        return std::nullopt;
+        return proxy->start();
     }
 
     QStringList hostPort() const

@@ -61,8 +61,8 @@ private slots:
     void heldPubRelReleasedFromStdinAndTraceSavedOnSigterm()
     {
         MosquittoBroker broker;
-        const auto failed = broker.start();
-        QVERIFY2(!failed, qPrintable(failed.value_or(QString())));
+        const mqs::Status started = broker.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
         QTemporaryDir dir;
         const QString pcap = dir.filePath(QStringLiteral("device.pcap"));
         RunningProxy proxy;

@@ -59,8 +59,8 @@ private slots:
     void garbageClosesThatDeviceAndNoOther()
     {
         ProxyRig rig;
-        const auto failed = rig.start();
-        QVERIFY2(!failed, qPrintable(failed.value_or(QString())));
+        const Status started = rig.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
         QSignalSpy problems(rig.proxy.get(), &Proxy::problem);
         QProcess sub;
         sub.start(QStringLiteral("mosquitto_sub"), subscriberArguments(false, rig.hostPort(), QStringLiteral("good-sub"),
@@ -92,8 +92,8 @@ private slots:
     void brokenFramingAfterConnectClosesBothSides()
     {
         ProxyRig rig;
-        const auto failed = rig.start();
-        QVERIFY2(!failed, qPrintable(failed.value_or(QString())));
+        const Status started = rig.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
         ScriptedDevice device;
         QVERIFY(device.connectTo(rig.proxy->port()));
         device.send(Connect{.version = ProtocolVersion::V311, .clientId = QStringLiteral("bad-flags")}, ProtocolVersion::V311);
@@ -120,8 +120,8 @@ private slots:
         QFETCH(ProtocolVersion, version);
         QFETCH(QString, ruleId);
         ProxyRig rig;
-        const auto failed = rig.start();
-        QVERIFY2(!failed, qPrintable(failed.value_or(QString())));
+        const Status started = rig.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
         QSignalSpy problems(rig.proxy.get(), &Proxy::problem);
         ScriptedDevice device;
         QVERIFY(device.connectTo(rig.proxy->port()));
@@ -142,7 +142,7 @@ private slots:
         ProxySettings settings;
         settings.listenPort = 0;
         settings.upstream = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(freePort())).value();
-        QVERIFY(!rig.startProxy(settings));
+        QVERIFY(rig.startProxy(settings).ok());
         QSignalSpy problems(rig.proxy.get(), &Proxy::problem);
         ScriptedDevice device;
         QVERIFY(device.connectTo(rig.proxy->port()));
@@ -162,7 +162,7 @@ private slots:
         ProxySettings settings;
         settings.listenPort = 0;
         settings.upstream = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(freePort())).value();
-        QVERIFY(!rig.startProxy(settings));
+        QVERIFY(rig.startProxy(settings).ok());
         std::vector<std::unique_ptr<ScriptedDevice>> devices;
         for (int i = 0; i < kDevices; ++i) {
             devices.push_back(std::make_unique<ScriptedDevice>());
@@ -189,7 +189,7 @@ private slots:
         settings.listenPort = 0;
         settings.upstream = ServerUrl::parse(QStringLiteral("mqtt://127.0.0.1:%1").arg(freePort())).value();
         settings.synthesizeConnAckOnUpstreamFailure = true;
-        QVERIFY(!rig.startProxy(settings));
+        QVERIFY(rig.startProxy(settings).ok());
         ScriptedDevice device;
         QVERIFY(device.connectTo(rig.proxy->port()));
         device.send(Connect{.version = version, .clientId = QStringLiteral("answered")}, version);

@@ -61,8 +61,8 @@ private slots:
         QFETCH(QString, version);
         ProxyRig rig;
         const quint32 rule = rig.rules.add(ruleOf(QStringLiteral("hold out PUBREL client dev-pub")));
-        const auto failed = rig.start();
-        QVERIFY2(!failed, qPrintable(failed.value_or(QString())));
+        const Status started = rig.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
         QProcess sub;
         sub.start(QStringLiteral("mosquitto_sub"), subscriberArguments(false, rig.hostPort(), QStringLiteral("dev-sub"),
                                                                        QStringLiteral("held/t"), 2, version, 1));
@@ -130,19 +130,27 @@ private slots:
         QFETCH(QString, version);
         ProxyRig rig;
         rig.rules.add(ruleOf(QStringLiteral("cut out PUBREC client dev-sub limit 1")));
-        const auto failed = rig.start();
-        QVERIFY2(!failed, qPrintable(failed.value_or(QString())));
+        const Status started = rig.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
         // mosquitto_sub reconnects by itself (libmosquitto's loop), with its session kept.
         QProcess sub;
         sub.start(QStringLiteral("mosquitto_sub"),
                   subscriberArguments(false, rig.hostPort(), QStringLiteral("dev-sub"), QStringLiteral("cut/t"), 2, version, 3)
                       + QStringList{QStringLiteral("-c"), QStringLiteral("-x"), QStringLiteral("3600")}.mid(0, version == QLatin1String("mqttv5") ? 3 : 1));
         QTRY_VERIFY_WITH_TIMEOUT(rig.sawPacket(QStringLiteral("dev-sub"), PacketType::SubAck, TraceDirection::Received), kWaitMs);
-        const auto pub = runProgramAsync(QStringLiteral("mosquitto_pub"),
-                                         publisherArguments(false, rig.hostPort(), QStringLiteral("dev-pub"),
-                                                            QStringLiteral("cut/t"), 2, version),
-                                         kWaitMs, "m1\nm2\nm3\n");
-        QCOMPARE(pub.exitCode, 0);
+        const auto publish = [&](const char *lines) {
+            return runProgramAsync(QStringLiteral("mosquitto_pub"),
+                                   publisherArguments(false, rig.hostPort(), QStringLiteral("dev-pub"), QStringLiteral("cut/t"), 2, version),
+                                   kWaitMs, lines);
+        };
+        // m1 alone is in flight when the cut falls. With more PUBLISHes already in libmosquitto's
+        // hands, the 5.0 mosquitto_sub sometimes ends with "protocol error" when the broker resends
+        // them with DUP after the reconnect: a client-side race this test is not about.
+        QCOMPARE(publish("m1\n").exitCode, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(rig.lanesOf(QStringLiteral("dev-sub")).size() == 2
+                                     && rig.crossed(rig.lanesOf(QStringLiteral("dev-sub"))[1], TraceDirection::Sent).count(PacketType::PubComp),
+                                 kWaitMs);
+        QCOMPARE(publish("m2\nm3\n").exitCode, 0);
         QTRY_VERIFY_WITH_TIMEOUT(sub.state() == QProcess::NotRunning, kWaitMs);
         const QByteArray subOutput = sub.readAllStandardOutput();
         QVERIFY2(sub.exitCode() == 0, (subOutput + sub.readAllStandardError()).constData());

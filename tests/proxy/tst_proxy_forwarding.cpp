@@ -106,8 +106,8 @@ private slots:
         QFETCH(QString, version);
         QFETCH(Upstream, upstream);
         ProxyRig rig;
-        const auto failed = rig.start(upstream);
-        QVERIFY2(!failed, qPrintable(failed.value_or(QString())));
+        const Status started = rig.start(upstream);
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
 
         QProcess sub;
         sub.start(programOf(ours), subscriberArguments(ours, rig.hostPort(), QStringLiteral("dev-sub"),
@@ -181,8 +181,8 @@ private slots:
     void devicesOverTlsAndWebSocket()
     {
         ProxyRig rig;
-        const auto failed = rig.start(Upstream::Tls); // the broker's certificates serve the proxy too
-        QVERIFY2(!failed, qPrintable(failed.value_or(QString())));
+        const Status started = rig.start(Upstream::Tls); // the broker's certificates serve the proxy too
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
         const TestCertificates &certificates = rig.broker->certificates();
         ProxySettings tls = rig.proxy->settings();
         tls.certificateFile = certificates.serverCertFile; // issued for localhost / 127.0.0.1
@@ -226,8 +226,8 @@ private slots:
     void laneNamedByAddressThenClientId()
     {
         ProxyRig rig;
-        const auto failed = rig.start();
-        QVERIFY2(!failed, qPrintable(failed.value_or(QString())));
+        const Status started = rig.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
         QTcpSocket device;
         device.connectToHost(QHostAddress::LocalHost, rig.proxy->port());
         QVERIFY(device.waitForConnected(5000));
@@ -248,8 +248,8 @@ private slots:
     void packetsBeforeUpstreamOpensAreKeptInOrder()
     {
         ProxyRig rig;
-        const auto failed = rig.start();
-        QVERIFY2(!failed, qPrintable(failed.value_or(QString())));
+        const Status started = rig.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
         QTcpSocket device;
         device.connectToHost(QHostAddress::LocalHost, rig.proxy->port());
         QVERIFY(device.waitForConnected(5000));

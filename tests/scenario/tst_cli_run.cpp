@@ -78,8 +78,8 @@ private slots:
     void initTestCase()
     {
         m_mosquitto = std::make_unique<MosquittoBroker>();
-        const auto error = m_mosquitto->start();
-        QVERIFY2(!error, qPrintable(error.value_or(QString())));
+        const Status started = m_mosquitto->start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
     }
 
     void exampleScenarioPassesOnMosquitto()

@@ -92,18 +92,18 @@ ClientRun runTshark(const QString &capture, const QStringList &arguments)
     return runProgram(QStringLiteral("tshark"), QStringList{QStringLiteral("-r"), copy} + arguments, 60000);
 }
 
-static std::optional<QString> openssl(const QString &dir, const QStringList &arguments)
+static Status openssl(const QString &dir, const QStringList &arguments)
 {
     QProcess process;
     process.setWorkingDirectory(dir);
     process.start(QStringLiteral("openssl"), arguments);
     if (!process.waitForFinished(30000) || process.exitCode() != 0)
-        return QStringLiteral("openssl %1 failed: %2").arg(arguments.join(QLatin1Char(' ')),
-                                                          QString::fromUtf8(process.readAllStandardError()));
-    return std::nullopt;
+        return problem(ProblemKind::File, QStringLiteral("openssl %1 failed: %2").arg(arguments.join(QLatin1Char(' ')),
+                                                                                      QString::fromUtf8(process.readAllStandardError())));
+    return {};
 }
 
-std::optional<QString> TestCertificates::create(const QString &dir, TestCertificates &out)
+Status TestCertificates::create(const QString &dir, TestCertificates &out)
 {
     auto path = [&](const char *name) { return dir + QLatin1Char('/') + QLatin1String(name); };
     const QStringList steps[] = {
@@ -117,16 +117,16 @@ std::optional<QString> TestCertificates::create(const QString &dir, TestCertific
          "client.csr"},
     };
     for (const QStringList &step : steps)
-        if (auto error = openssl(dir, step))
-            return error;
+        if (Status made = openssl(dir, step); !made)
+            return made;
     QFile ext(path("san.ext"));
     if (!ext.open(QIODevice::WriteOnly))
-        return QStringLiteral("cannot write san.ext");
+        return problem(ProblemKind::File, QStringLiteral("cannot write san.ext"));
     ext.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n");
     ext.close();
     QFile wrongExt(path("wrong.ext"));
     if (!wrongExt.open(QIODevice::WriteOnly))
-        return QStringLiteral("cannot write wrong.ext");
+        return problem(ProblemKind::File, QStringLiteral("cannot write wrong.ext"));
     wrongExt.write("subjectAltName=DNS:elsewhere.example\n");
     wrongExt.close();
     const QStringList signing[] = {
@@ -138,8 +138,8 @@ std::optional<QString> TestCertificates::create(const QString &dir, TestCertific
          "-out", "client.crt"},
     };
     for (const QStringList &step : signing)
-        if (auto error = openssl(dir, step))
-            return error;
+        if (Status signed_ = openssl(dir, step); !signed_)
+            return signed_;
     out.caFile = path("ca.crt");
     out.otherCaFile = path("other.crt");
     out.serverCertFile = path("server.crt");
@@ -148,7 +148,7 @@ std::optional<QString> TestCertificates::create(const QString &dir, TestCertific
     out.wrongNameKeyFile = path("wrong.key");
     out.clientCertFile = path("client.crt");
     out.clientKeyFile = path("client.key");
-    return std::nullopt;
+    return {};
 }
 
 MosquittoBroker::MosquittoBroker() : MosquittoBroker(Options{}) {}
@@ -176,7 +176,7 @@ QString MosquittoBroker::logText() const
     return QString::fromUtf8(m_output + fileText);
 }
 
-std::optional<QString> MosquittoBroker::writeConfig()
+Status MosquittoBroker::writeConfig()
 {
     QStringList lines;
     if (geteuid() == 0)
@@ -200,9 +200,9 @@ std::optional<QString> MosquittoBroker::writeConfig()
     lines << m_options.extraConfig;
     QFile file(m_dir.filePath(QStringLiteral("mosquitto.conf")));
     if (!file.open(QIODevice::WriteOnly))
-        return QStringLiteral("cannot write %1").arg(file.fileName());
+        return problem(ProblemKind::File, QStringLiteral("cannot write %1").arg(file.fileName()));
     file.write(lines.join(QLatin1Char('\n')).toUtf8() + '\n');
-    return std::nullopt;
+    return {};
 }
 
 bool MosquittoBroker::waitForPort(quint16 port, int timeoutMs) const
@@ -222,45 +222,47 @@ bool MosquittoBroker::waitForPort(quint16 port, int timeoutMs) const
     return false;
 }
 
-std::optional<QString> MosquittoBroker::start()
+Status MosquittoBroker::start()
 {
     if (!m_dir.isValid())
-        return QStringLiteral("cannot create a temporary directory");
+        return problem(ProblemKind::File, QStringLiteral("cannot create a temporary directory"));
     if (m_options.tls && m_certs.caFile.isEmpty())
-        if (auto error = TestCertificates::create(m_dir.path(), m_certs))
-            return error;
+        if (Status made = TestCertificates::create(m_dir.path(), m_certs); !made)
+            return made;
     for (int attempt = 0; attempt < 5; ++attempt) {
         if (m_port == 0 || attempt > 0) {
             m_port = freePort();
             m_wsPort = m_options.webSocket ? freePort() : 0;
             m_tlsPort = m_options.tls ? freePort() : 0;
         }
-        if (auto error = writeConfig())
-            return error;
+        if (Status written = writeConfig(); !written)
+            return written;
         m_output.clear();
         // Debian installs the broker in /usr/sbin, which is not on a normal user's PATH.
         QString program = QStandardPaths::findExecutable(QStringLiteral("mosquitto"));
         if (program.isEmpty())
             program = QStandardPaths::findExecutable(QStringLiteral("mosquitto"), {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin")});
         if (program.isEmpty())
-            return QStringLiteral("mosquitto is not installed (Debian package mosquitto; ./setup.sh test installs it).");
+            return problem(ProblemKind::State,
+                           QStringLiteral("mosquitto is not installed (Debian package mosquitto; ./setup.sh test installs it)."));
         m_process.start(program, {QStringLiteral("-c"), m_dir.filePath(QStringLiteral("mosquitto.conf"))});
         if (!m_process.waitForStarted(5000))
-            return QStringLiteral("mosquitto did not start: %1 (is the Debian package installed?)").arg(m_process.errorString());
+            return problem(ProblemKind::State, QStringLiteral("mosquitto did not start: %1 (is the Debian package installed?)")
+                                                  .arg(m_process.errorString()));
         bool up = waitForPort(m_port, 10000);
         if (up && m_wsPort)
             up = waitForPort(m_wsPort, 5000);
         if (up && m_tlsPort)
             up = waitForPort(m_tlsPort, 5000);
         if (up)
-            return std::nullopt;
+            return {};
         m_process.kill();
         m_process.waitForFinished(3000);
         m_output += m_process.readAll();
         if (!logText().contains(QLatin1String("Address already in use")))
             break;
     }
-    return QStringLiteral("mosquitto did not come up on port %1:\n%2").arg(m_port).arg(logText());
+    return problem(ProblemKind::Network, QStringLiteral("mosquitto did not come up on port %1:\n%2").arg(m_port).arg(logText()));
 }
 
 void MosquittoBroker::stop()
@@ -275,14 +277,14 @@ void MosquittoBroker::stop()
     m_output += m_process.readAll();
 }
 
-std::optional<QString> MosquittoBroker::restart()
+Status MosquittoBroker::restart()
 {
     stop();
     QProcess &p = m_process;
     p.start(QStringLiteral("mosquitto"), {QStringLiteral("-c"), m_dir.filePath(QStringLiteral("mosquitto.conf"))});
     if (!p.waitForStarted(5000) || !waitForPort(m_port, 10000))
-        return QStringLiteral("mosquitto did not come back on port %1:\n%2").arg(m_port).arg(logText());
-    return std::nullopt;
+        return problem(ProblemKind::Network, QStringLiteral("mosquitto did not come back on port %1:\n%2").arg(m_port).arg(logText()));
+    return {};
 }
 
 } // namespace mqs::test

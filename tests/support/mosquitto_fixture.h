@@ -3,12 +3,12 @@
 // with its own config and data directory, stopped when the fixture goes. Optional listeners:
 // WebSocket and TLS (with certificates made by openssl for the test).
 
+#include "protocol/result.h"
+
 #include <QProcess>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
-
-#include <optional>
 
 namespace mqs::test {
 
@@ -20,8 +20,8 @@ struct TestCertificates {
     // A server certificate only for the name "elsewhere.example": for hostname mismatch tests.
     QString wrongNameCertFile, wrongNameKeyFile;
 
-    // Makes them in `dir` with the openssl CLI; an error text when it fails.
-    static std::optional<QString> create(const QString &dir, TestCertificates &out);
+    // Makes them in `dir` with the openssl CLI; a problem saying which step failed.
+    [[nodiscard]] static Status create(const QString &dir, TestCertificates &out);
 };
 
 class MosquittoBroker
@@ -41,11 +41,11 @@ public:
     MosquittoBroker(const MosquittoBroker &) = delete;
     MosquittoBroker &operator=(const MosquittoBroker &) = delete;
 
-    // Starts it; an error text (with mosquitto's output) when it does not come up within 10 s.
-    std::optional<QString> start();
+    // Starts it; a problem (with mosquitto's output) when it does not come up within 10 s.
+    [[nodiscard]] Status start();
     void stop();
     // Stops and starts again on the same ports, keeping its persistence file.
-    std::optional<QString> restart();
+    [[nodiscard]] Status restart();
 
     quint16 port() const { return m_port; }
     quint16 webSocketPort() const { return m_wsPort; }
@@ -56,7 +56,7 @@ public:
     QString logText() const;
 
 private:
-    std::optional<QString> writeConfig();
+    [[nodiscard]] Status writeConfig();
     bool waitForPort(quint16 port, int timeoutMs) const;
 
     Options m_options;

@@ -37,8 +37,8 @@ private:
 
 void TestTcpTransport::initTestCase()
 {
-    if (const auto error = m_broker.start())
-        QFAIL(qPrintable(*error));
+    if (const Status started = m_broker.start(); !started)
+        QFAIL(qPrintable(started.sentence()));
 }
 
 void TestTcpTransport::exchangesPacketsWithMosquitto_data()

@@ -211,8 +211,8 @@ private slots:
         if (geteuid() != 0)
             QSKIP("capturing on lo needs root (CI runs as root)");
         MosquittoBroker broker;
-        if (const auto error = broker.start())
-            QFAIL(qPrintable(*error));
+        if (const Status started = broker.start(); !started)
+            QFAIL(qPrintable(started.sentence()));
         auto w = m_windows.open();
         QVERIFY2(w->startLiveCapture(QStringLiteral("lo"), {broker.port()}), qPrintable(w->lastProblem()));
         const auto publish = runProgram(QStringLiteral("mosquitto_pub"),

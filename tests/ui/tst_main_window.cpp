@@ -248,7 +248,7 @@ private slots:
         options.tls = true;
         options.extraConfig << QStringLiteral("allow_zero_length_clientid false");
         MosquittoBroker mosquitto(options);
-        QVERIFY(!mosquitto.start());
+        QVERIFY2(mosquitto.start().ok(), qPrintable(mosquitto.logText()));
         auto w = window();
         // unreachable host
         Connection *nowhere = w->addConnection(profileFor(QStringLiteral("mqtt://127.0.0.1:%1").arg(freePort()), QStringLiteral("nowhere")), true);
@@ -258,6 +258,9 @@ private slots:
         Connection *tls = w->addConnection(profileFor(QStringLiteral("mqtts://localhost:%1").arg(mosquitto.tlsPort()), QStringLiteral("allowed-tls")), true);
         QTRY_VERIFY_WITH_TIMEOUT(tls->lastError().contains(QStringLiteral("not trusted")), 5000);
         QVERIFY(w->lastProblem().contains(QStringLiteral("not trusted")));
+        // what to do, in the window's words: its fields, never a command-line option
+        QVERIFY2(w->lastProblem().contains(QStringLiteral("'CA file' in Connection ▸ Edit…")), qPrintable(w->lastProblem()));
+        QVERIFY2(!w->lastProblem().contains(QStringLiteral("--")), qPrintable(w->lastProblem()));
         // the broker refuses the client id (an empty one, which this broker will not assign)
         Profile anonymous = profileFor(mosquitto.url(), QString());
         anonymous.settings.name = QStringLiteral("anonymous");

@@ -180,7 +180,7 @@ private slots:
     void aProxyIsListedSavedAndBackRunningAfterARestart()
     {
         MosquittoBroker broker;
-        QVERIFY2(!broker.start(), qPrintable(broker.logText()));
+        QVERIFY2(broker.start().ok(), qPrintable(broker.logText()));
         const QString settings = m_dir.filePath(QStringLiteral("restart.ini"));
         const ProxyProfile profile = proxyTo(broker.url(), {QStringLiteral("hold out PUBREL")});
         {
@@ -240,7 +240,7 @@ private slots:
     void devicesThroughTheProxyGetLanesAndFlowsAndAHeldPubRelStallsUntilReleased()
     {
         MosquittoBroker broker;
-        QVERIFY2(!broker.start(), qPrintable(broker.logText()));
+        QVERIFY2(broker.start().ok(), qPrintable(broker.logText()));
         auto w = m_windows.open();
         FlowInspector *inspector = w->inspector();
         inspector->model().setStallThresholdMs(300);
@@ -307,7 +307,7 @@ private slots:
         MosquittoBroker::Options tls;
         tls.tls = true;
         MosquittoBroker broker(tls);
-        QVERIFY2(!broker.start(), qPrintable(broker.logText()));
+        QVERIFY2(broker.start().ok(), qPrintable(broker.logText()));
         auto w = m_windows.open();
         ProxyProfile profile = proxyTo(QStringLiteral("mqtts://localhost:%1").arg(broker.tlsPort()));
         WindowProxy *proxy = w->addProxy(profile, true);
@@ -334,7 +334,7 @@ private slots:
     void aDevicesHeldPacketIsDroppedAndTheDeviceCutFromTheWindow()
     {
         MosquittoBroker broker;
-        QVERIFY2(!broker.start(), qPrintable(broker.logText()));
+        QVERIFY2(broker.start().ok(), qPrintable(broker.logText()));
         auto w = m_windows.open();
         WindowProxy *proxy = w->addProxy(proxyTo(broker.url(), {QStringLiteral("hold in PUBCOMP client dropped-device")}), true);
         QVERIFY2(proxy->isRunning(), qPrintable(proxy->lastProblem()));

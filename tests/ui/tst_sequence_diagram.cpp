@@ -148,8 +148,8 @@ private slots:
     void lanesStandByRoleAndKeepTheirOrder()
     {
         MosquittoBroker mosquitto;
-        if (const auto error = mosquitto.start())
-            QFAIL(qPrintable(*error));
+        if (const Status started = mosquitto.start(); !started)
+            QFAIL(qPrintable(started.sentence()));
         auto w = demoWindow(QStringLiteral("roles"));
         QVERIFY(waitForArrows(*w, 20));
         QCOMPARE(laneNames(*w->diagram()), (QStringList{kSensor, kBroker, kDashboard}));

@@ -119,7 +119,7 @@ private slots:
     void publishResultIsTheFlowsOwnDurationAndStaysPut()
     {
         MosquittoBroker mosquitto;
-        QVERIFY(!mosquitto.start());
+        QVERIFY2(mosquitto.start().ok(), qPrintable(mosquitto.logText()));
         auto w = window();
         Connection *c = connected(*w, mosquitto, {.clientId = QStringLiteral("timed")});
         PublishPanel *panel = w->publishPanel();
@@ -149,7 +149,7 @@ private slots:
     void generatorRunSaysWhatIsSentCompletedAndStillQueued()
     {
         MosquittoBroker mosquitto;
-        QVERIFY(!mosquitto.start());
+        QVERIFY2(mosquitto.start().ok(), qPrintable(mosquitto.logText()));
         auto w = window();
         constexpr int kWindow = 16;
         constexpr int kReadings = 20;
@@ -179,7 +179,7 @@ private slots:
     void aPacketHasOneTimeInEveryView()
     {
         MosquittoBroker mosquitto;
-        QVERIFY(!mosquitto.start());
+        QVERIFY2(mosquitto.start().ok(), qPrintable(mosquitto.logText()));
         auto w = window();
         QTest::qWait(50); // the trace's first event comes well after its clock's zero
         Connection *c = connected(*w, mosquitto, {.clientId = QStringLiteral("clocked"), .autoReconnect = true});
@@ -193,7 +193,7 @@ private slots:
         if (QTest::currentTestFailed())
             return;
         // After the broker restarts and the client reconnects: still one time per packet.
-        QVERIFY(!mosquitto.restart());
+        QVERIFY2(mosquitto.restart().ok(), qPrintable(mosquitto.logText()));
         QTRY_VERIFY_WITH_TIMEOUT(c->state() != ConnectionState::Connected, 5000);
         QTRY_COMPARE_WITH_TIMEOUT(c->state(), ConnectionState::Connected, 15000);
         QTest::mouseClick(panel->publishButton(), Qt::LeftButton);
@@ -223,7 +223,7 @@ private slots:
     void faultRuleHitsShowWhenTheRuleActs()
     {
         MosquittoBroker mosquitto;
-        QVERIFY(!mosquitto.start());
+        QVERIFY2(mosquitto.start().ok(), qPrintable(mosquitto.logText()));
         auto w = window();
         Connection *c = connected(*w, mosquitto, {.clientId = QStringLiteral("hit")});
         FaultRulesPanel *rules = w->faultRules();
@@ -252,7 +252,7 @@ private slots:
     void seqCountsOnAcrossPublishClicks()
     {
         MosquittoBroker mosquitto;
-        QVERIFY(!mosquitto.start());
+        QVERIFY2(mosquitto.start().ok(), qPrintable(mosquitto.logText()));
         auto w = window();
         Connection *c = connected(*w, mosquitto, {.clientId = QStringLiteral("counting")});
         c->subscribe({Subscription{QStringLiteral("numbers/seq"), {}}});
@@ -285,7 +285,7 @@ private slots:
         MosquittoBroker::Options options;
         options.extraConfig << QStringLiteral("allow_anonymous false");
         MosquittoBroker strict(options);
-        QVERIFY(!strict.start());
+        QVERIFY2(strict.start().ok(), qPrintable(strict.logText()));
         auto w = window();
         Connection *c = w->addConnection(profileFor(strict.url(), {.clientId = QStringLiteral("legacy"), .version = ProtocolVersion::V311}), true);
         const QString meaning = QStringLiteral("0x05 Connection Refused, not authorized");
