@@ -25,7 +25,8 @@ QString header(const AnalyzedConnection &c)
 {
     const QString who = c.clientId.isEmpty() ? QStringLiteral("no client id seen") : QStringLiteral("client %1").arg(c.clientId);
     const QString start = c.startedMidSession ? QStringLiteral(", began mid-session (no CONNECT in the capture)") : QString();
-    const QString version = c.versionSeen ? versionName(c.version) : QStringLiteral("read as %1").arg(versionName(c.version));
+    const QString evidence = c.versionEvidence.isEmpty() ? QString() : QStringLiteral(" since ") + c.versionEvidence;
+    const QString version = c.versionSeen ? versionName(c.version) : QStringLiteral("read as %1%2").arg(versionName(c.version), evidence);
     const QString span = c.packets == 0 ? QStringLiteral("no MQTT packet decoded")
                                         : QStringLiteral("%1–%2 s").arg(c.firstSeconds, 0, 'f', 3).arg(c.lastSeconds, 0, 'f', 3);
     return QStringLiteral("stream %1  %2 → %3  %4, %5%6  (%7)").arg(c.stream).arg(c.clientAddress, c.brokerAddress, who, version, start, span);
@@ -98,6 +99,7 @@ QJsonObject connectionJson(const AnalyzedConnection &c, qint64 stallAfterUs)
         {QStringLiteral("client_id"), c.clientId},
         {QStringLiteral("version"), c.version == ProtocolVersion::V5 ? QStringLiteral("5.0") : QStringLiteral("3.1.1")},
         {QStringLiteral("mid_session"), c.startedMidSession},
+        {QStringLiteral("version_evidence"), c.versionEvidence},
         {QStringLiteral("packets"), qint64(c.packets)},
         {QStringLiteral("first"), c.firstSeconds},
         {QStringLiteral("last"), c.lastSeconds},
@@ -124,7 +126,19 @@ QJsonObject summaryJson(const CaptureSummary &s)
         {QStringLiteral("resends"), qint64(s.resends)},
         {QStringLiteral("violations"), qint64(s.violations)},
         {QStringLiteral("problems"), qint64(s.problems)},
+        {QStringLiteral("notes"), QJsonArray::fromStringList(QStringList(s.notes.begin(), s.notes.end()))},
+        {QStringLiteral("notes_not_listed"), qint64(s.notesNotListed)},
     };
+}
+
+QString notesText(const CaptureSummary &s)
+{
+    QStringList lines;
+    for (const QString &n : s.notes)
+        lines << QStringLiteral("note: ") + n;
+    if (s.notesNotListed > 0)
+        lines << QStringLiteral("note: %1 more notes not listed").arg(s.notesNotListed);
+    return lines.join(QLatin1Char('\n'));
 }
 
 QString summaryText(const CaptureSummary &s)
@@ -162,8 +176,9 @@ int analyzeCommand(const QStringList &arguments)
         "file that cannot be read as a capture."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The capture to read."));
-    parser.addOption({QStringLiteral("port"), QStringLiteral("The broker's TCP port (default 1883)."), QStringLiteral("N"),
-                      QStringLiteral("1883")});
+    parser.addOption({QStringLiteral("port"),
+                      QStringLiteral("The broker's TCP port (default: 1883, 8883 and any stream that starts with a CONNECT)."),
+                      QStringLiteral("N")});
     parser.addOption({QStringLiteral("stall-after"),
                       QStringLiteral("A flow still open at the capture's end is a stall when it had waited longer than this "
                                      "(default 0: every unfinished flow)."),
@@ -178,17 +193,16 @@ int analyzeCommand(const QStringList &arguments)
     const QStringList files = parser.positionalArguments();
     if (files.size() != 1)
         return usageError(QStringLiteral("analyze"), QStringLiteral("give exactly one capture file."));
+    const auto ports = capturePorts(parser);
+    if (!ports)
+        return usageError(QStringLiteral("analyze"), ports.sentence());
     bool ok = false;
-    const uint port = parser.value(QStringLiteral("port")).toUInt(&ok);
-    if (!ok || port == 0 || port > 65535)
-        return usageError(QStringLiteral("analyze"),
-                          QStringLiteral("--port must be 1 to 65535, not '%1'.").arg(parser.value(QStringLiteral("port"))));
     const double stallAfter = parser.value(QStringLiteral("stall-after")).toDouble(&ok);
     if (!ok || stallAfter < 0)
         return usageError(QStringLiteral("analyze"), QStringLiteral("--stall-after must be a number of seconds, 0 or more, not '%1'.")
                                                          .arg(parser.value(QStringLiteral("stall-after"))));
 
-    const AnalysisOptions options{.port = quint16(port), .stallAfterUs = qint64(stallAfter * kUsPerSecond)};
+    const AnalysisOptions options{.ports = *ports, .stallAfterUs = qint64(stallAfter * kUsPerSecond)};
     const bool json = parser.isSet(QStringLiteral("json"));
     bool first = true;
     if (json)
@@ -207,6 +221,8 @@ int analyzeCommand(const QStringList &arguments)
     }
     if (json)
         out(QStringLiteral("], \"summary\": %1}").arg(compact(summaryJson(*summary))));
+    else if (const QString notes = notesText(*summary); !notes.isEmpty())
+        out(notes + QLatin1Char('\n') + summaryText(*summary));
     else
         out(summaryText(*summary));
     return summary->clean() ? 0 : 1;

@@ -6,6 +6,10 @@
 
 #include <QStringList>
 
+#include <vector>
+
+class QCommandLineParser;
+
 namespace mqs::cli {
 
 int decodeCommand(const QStringList &arguments);
@@ -22,6 +26,9 @@ int proxyCommand(const QStringList &arguments);
 
 // " Give the broker's port with --port." when a capture had no MQTT on the ports named, else empty.
 QString portAdvice(const Problem &problem);
+// decode's and analyze's --port: the one port given, or none (1883, 8883 and any stream that
+// starts with a CONNECT, as the window looks for MQTT).
+[[nodiscard]] Result<std::vector<quint16>> capturePorts(const QCommandLineParser &parser);
 // " Give the broker's CA with --cafile, ..." after a TLS problem with the broker (its certificate,
 // the handshake), else empty: core says what failed, these are the options that change it.
 QString tlsAdvice(const Problem &problem);

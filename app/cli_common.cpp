@@ -1,5 +1,7 @@
 #include "cli_commands.h"
 
+#include <QCommandLineParser>
+
 #include <cstdio>
 
 namespace mqs::cli {
@@ -8,6 +10,18 @@ QString portAdvice(const Problem &problem)
 {
     // Core says the capture holds no MQTT on the ports named; naming another is this front end's flag.
     return problem.kind == ProblemKind::InvalidInput ? QStringLiteral(" Give the broker's port with --port.") : QString();
+}
+
+Result<std::vector<quint16>> capturePorts(const QCommandLineParser &parser)
+{
+    if (!parser.isSet(QStringLiteral("port")))
+        return std::vector<quint16>{};
+    bool ok = false;
+    const uint port = parser.value(QStringLiteral("port")).toUInt(&ok);
+    if (!ok || port == 0 || port > 65535)
+        return Problem{ProblemKind::InvalidInput,
+                       QStringLiteral("--port must be 1 to 65535, not '%1'.").arg(parser.value(QStringLiteral("port")))};
+    return std::vector<quint16>{quint16(port)};
 }
 
 QString tlsAdvice(const Problem &problem)

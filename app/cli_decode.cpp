@@ -19,8 +19,9 @@ int decodeCommand(const QStringList &arguments)
                        "protocol (those lines start with 'error:' on stderr)."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The capture to read."));
-    parser.addOption({QStringLiteral("port"), QStringLiteral("The broker's TCP port (default 1883)."), QStringLiteral("N"),
-                      QStringLiteral("1883")});
+    parser.addOption({QStringLiteral("port"),
+                      QStringLiteral("The broker's TCP port (default: 1883, 8883 and any stream that starts with a CONNECT)."),
+                      QStringLiteral("N")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("One JSON object per line instead of text.")});
     if (!parser.parse(arguments))
         return usageError(QStringLiteral("decode"), parser.errorText());
@@ -31,20 +32,19 @@ int decodeCommand(const QStringList &arguments)
     const QStringList files = parser.positionalArguments();
     if (files.size() != 1)
         return usageError(QStringLiteral("decode"), QStringLiteral("give exactly one capture file."));
-    bool ok = false;
-    const uint port = parser.value(QStringLiteral("port")).toUInt(&ok);
-    if (!ok || port == 0 || port > 65535)
-        return usageError(QStringLiteral("decode"),
-                          QStringLiteral("--port must be 1 to 65535, not '%1'.").arg(parser.value(QStringLiteral("port"))));
+    const auto ports = capturePorts(parser);
+    if (!ports)
+        return usageError(QStringLiteral("decode"), ports.sentence());
 
     // Streamed: each packet is printed as it is decoded, so memory does not grow with the file.
     const bool json = parser.isSet(QStringLiteral("json"));
     const auto totals = streamCapture(
-        files.first(), quint16(port),
+        files.first(), *ports,
         {.packet = [&](CapturedPacket &&packet) {
              out(json ? QString::fromUtf8(QJsonDocument(captureJson(packet)).toJson(QJsonDocument::Compact)) : captureLine(packet));
          },
-         .problem = [](const CaptureProblem &problem) { err(QStringLiteral("error: ") + problem.toString()); }});
+         .problem = [](const CaptureProblem &problem) { err(QStringLiteral("error: ") + problem.toString()); },
+         .note = [](const QString &note) { err(QStringLiteral("note: ") + note); }});
     if (!totals) {
         err(QStringLiteral("mqttscope-cli decode: ") + totals.sentence() + portAdvice(totals.problem()));
         return 1;

@@ -22,6 +22,15 @@ void addCounts(CaptureSummary &summary, const ConnectionObserver &observer)
     summary.violations += counts.violations;
 }
 
+// The lane's clock stops at the capture's end: its open flows waited until then, not until now.
+void endRecording(TraceLog &log, ConnectionId id, qint64 endUs)
+{
+    if (auto connection = log.connection(id)) {
+        connection->recordingEndUs = endUs;
+        log.updateConnection(*connection);
+    }
+}
+
 } // namespace
 
 CaptureTrace::CaptureTrace(TraceLog &log, Timing timing)
@@ -64,6 +73,7 @@ void CaptureTrace::addPacket(CapturedPacket &packet, const CaptureStreams &strea
     if (!stream)
         return;
     ObservedTrace &trace = traceOf(*stream);
+    trace.learnVersion(packet.version); // a stream without its CONNECT may show its version later
     trace.packet(packet.fromClient ? ObservedSide::Client : ObservedSide::Broker, packet.packet, packet.raw,
                  traceTimeOf(packet.timeUs));
     if (!m_named[packet.stream] && !stream->clientId.isEmpty())
@@ -109,6 +119,7 @@ CaptureSummary CaptureTrace::finish(qint64 endCaptureUs)
                                     .packetId = stall.packetId, .note = sentence});
         }
         summary.unfinished += observer.openFlows().size();
+        endRecording(m_log, trace->connection(), endUs);
     }
     return summary;
 }

@@ -151,6 +151,7 @@ QString hopSentence(const TraceLog &log, const FlowIndex &flows, const FlowRecor
 
 FlowStory tellFlow(Workbench &workbench, const FlowRecord &f, qint64 nowUs)
 {
+    nowUs = workbench.flows().nowFor(f, nowUs); // a capture's flows waited until its end
     const TraceLog &log = workbench.trace();
     const FlowIndex &flows = workbench.flows();
     const auto connection = log.connection(f.key.connection).value_or(TraceConnection{});

@@ -163,7 +163,7 @@ QVariant FlowTableModel::data(const QModelIndex &index, int role) const
         case QoS_: return qosValue(f.qos);
         case State: return stalled ? tr("Stalled: %1").arg(FlowIndex::stateText(f)) : FlowIndex::stateText(f);
         case Steps: return steps(f);
-        case Age: return f.isOpen() ? QStringLiteral("%1 s").arg(double(m_now - f.lastStepUs) / 1e6, 0, 'f', 1) : QString();
+        case Age: return f.isOpen() ? QStringLiteral("%1 s").arg(double(m_flows.nowFor(f, m_now) - f.lastStepUs) / 1e6, 0, 'f', 1) : QString();
         case Resends: return f.resends ? QVariant(f.resends) : QVariant();
         case Held: return f.heldEvent ? tr("held") : QString();
         case Sentence: return m_flows.sentence(f, m_now);

@@ -135,6 +135,11 @@ QString InspectorPane::meaningLine() const
     return m_meaning->text();
 }
 
+QString InspectorPane::waitingLine() const
+{
+    return m_waiting->text();
+}
+
 QString InspectorPane::hopsLine() const
 {
     return m_hops->text();

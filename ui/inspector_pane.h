@@ -46,6 +46,7 @@ public:
     QString stateLine() const;
     QString meaningLine() const;
     QString hopsLine() const;
+    QString waitingLine() const; // "Now:": what the flow waits for, and since when
     int stepCount() const;
 
 private:

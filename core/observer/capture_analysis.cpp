@@ -1,5 +1,7 @@
 #include "capture_analysis.h"
 
+#include "trace/version_evidence.h"
+
 #include <QHash>
 
 #include <cmath>
@@ -54,6 +56,10 @@ public:
         if (const auto *connect = std::get_if<Connect>(&p.packet))
             takeOver(connect->clientId, p.stream, nowUs);
         StreamState &s = streamOf(p);
+        s.observer.learnVersion(p.version); // a stream without its CONNECT may show its version later
+        if (s.report.versionEvidence.isEmpty() && !s.observer.limits().connectSeen && !std::holds_alternative<Connect>(p.packet))
+            if (const auto evidence = versionEvidence(p.raw)) // the packet the decoder took its version from
+                s.report.versionEvidence = evidence->sentence;
         if (s.report.packets++ == 0)
             s.report.firstSeconds = p.time;
         s.report.lastSeconds = p.time;
@@ -71,11 +77,19 @@ public:
         }
     }
 
+    void note(const QString &sentence)
+    {
+        if (m_summary.notes.size() < CaptureSummary::kListedNotes)
+            m_summary.notes.push_back(sentence);
+        else
+            ++m_summary.notesNotListed;
+    }
+
     void problem(const CaptureProblem &problem)
     {
         ++m_summary.problems;
         // A stream that broke before its first packet is still a connection of the report.
-        const bool toBroker = problem.destinationPort == m_options.port;
+        const bool toBroker = problem.fromClient;
         StreamState &s = streamOf(problem.stream, ProtocolVersion::V311, {toBroker ? problem.sourceAddress : problem.destinationAddress,
                                                                          toBroker ? problem.sourcePort : problem.destinationPort},
                                   {toBroker ? problem.destinationAddress : problem.sourceAddress,
@@ -226,9 +240,10 @@ Result<CaptureSummary> analyzeCapture(const QString &path, const AnalysisOptions
                                       const std::function<void(const AnalyzedConnection &)> &onConnection)
 {
     CaptureAnalyzer analyzer(options, onConnection);
-    const auto totals = streamCapture(path, options.port,
+    const auto totals = streamCapture(path, options.ports,
                                       {.packet = [&](CapturedPacket &&p) { analyzer.packet(std::move(p)); },
-                                       .problem = [&](const CaptureProblem &p) { analyzer.problem(p); }});
+                                       .problem = [&](const CaptureProblem &p) { analyzer.problem(p); },
+                                       .note = [&](const QString &n) { analyzer.note(n); }});
     if (!totals)
         return totals.problem();
     return analyzer.finish(totals->frames);

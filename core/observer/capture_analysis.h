@@ -20,6 +20,7 @@ struct AnalyzedConnection {
     QString clientId{};
     ProtocolVersion version = ProtocolVersion::V311;
     bool versionSeen = false; // a CONNECT said it; else the packets were read as `version`
+    QString versionEvidence{}; // without a CONNECT: the packet that showed the version, if one did
     bool startedMidSession = false;
     quint64 packets = 0; // MQTT packets decoded, both ways
     double firstSeconds = 0; // since the capture's first frame; meaningful when packets > 0
@@ -43,11 +44,18 @@ struct CaptureSummary {
     quint64 resends = 0;
     quint64 violations = 0;
     quint64 problems = 0;
+    // What else a reader should know, as the window's Capture tab says it: streams that began
+    // mid-session (and what showed their version), TLS streams, gaps, frames cut by the snapshot
+    // length, a truncated file. The first kListedNotes; the rest counted.
+    static constexpr std::size_t kListedNotes = 1000;
+    std::vector<QString> notes{};
+    quint64 notesNotListed = 0;
     bool clean() const { return stalls == 0 && violations == 0 && problems == 0; }
 };
 
 struct AnalysisOptions {
-    quint16 port = 1883;
+    // The broker's ports; empty: 1883, 8883 and any stream that starts with a CONNECT, as the window.
+    std::vector<quint16> ports{};
     // An unfinished flow is a stall when it had waited longer than this at the capture's end.
     qint64 stallAfterUs = 0;
 };

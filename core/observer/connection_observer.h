@@ -128,6 +128,13 @@ public:
     ObservedStep packet(ObservedSide from, const Packet &packet, QByteArrayView raw, qint64 nowUs);
     // Time passed with no packet: checks the keep-alive.
     void tick(qint64 nowUs);
+    // Without a CONNECT, the packets showed the version (a capture that began mid-session): rules
+    // that differ by version follow it from now on. Ignored once a CONNECT said it.
+    void learnVersion(ProtocolVersion version)
+    {
+        if (!m_limits.connectSeen)
+            m_limits.version = version;
+    }
     // The connection ended, or the observation did: checks that a resumed session resent what it
     // owed, and hands the open flows to the ObservedSessions for the client's next connection.
     void closed(qint64 nowUs);

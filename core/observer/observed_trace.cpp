@@ -86,6 +86,17 @@ void ObservedTrace::traceFindings()
     }
 }
 
+void ObservedTrace::learnVersion(ProtocolVersion version)
+{
+    if (m_observer.limits().connectSeen || m_observer.version() == version)
+        return;
+    m_observer.learnVersion(version);
+    if (auto connection = m_log.connection(m_connection)) {
+        connection->version = version;
+        m_log.updateConnection(*connection);
+    }
+}
+
 void ObservedTrace::nameAfterConnect()
 {
     m_named = true;

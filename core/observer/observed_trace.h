@@ -31,6 +31,8 @@ public:
     quint64 withheld(ObservedSide from, const Packet &packet, const QByteArray &raw, qint64 timeUs, TraceMark mark,
                      quint32 ruleId);
     void tick(qint64 timeUs);
+    // ConnectionObserver::learnVersion(), and the lane says the version too.
+    void learnVersion(ProtocolVersion version);
     // The connection ended (`why` for the Closed event); the observer checks what was owed.
     void closed(qint64 timeUs, const QString &why);
 

@@ -66,6 +66,8 @@ public:
 
     bool failed() const { return m_error.has_value(); }
     qint64 bufferedBytes() const { return m_buffer.size() - m_start; }
+    // The bytes fed and not decoded yet, starting with the next packet's; valid until the next call.
+    QByteArrayView pending() const { return QByteArrayView(m_buffer).sliced(m_start); }
     qint64 streamOffset() const { return m_consumed; }
     // Forget buffered bytes and any error, e.g. for a new connection.
     void reset();

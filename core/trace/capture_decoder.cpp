@@ -55,7 +55,8 @@ void deliver(CaptureItem item, CaptureTotals &totals, const CaptureSinks &sinks)
                            ++totals.problems;
                            if (sinks.problem)
                                sinks.problem(CaptureProblem{note.frame, note.stream, note.sourcePort, note.destinationPort,
-                                                            *note.error, note.sourceAddress, note.destinationAddress});
+                                                            *note.error, note.sourceAddress, note.destinationAddress,
+                                                            note.fromClient});
                        } else if (sinks.note) {
                            sinks.note(note.sentence);
                        }

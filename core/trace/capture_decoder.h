@@ -37,6 +37,7 @@ struct CaptureProblem {
     ProtocolError error{};
     QString sourceAddress{};
     QString destinationAddress{};
+    bool fromClient = true; // the direction that broke: toward the broker
     QString toString() const;
 };
 

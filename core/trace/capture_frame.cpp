@@ -15,6 +15,7 @@ constexpr qsizetype kSllHeader = 16;
 constexpr qsizetype kSll2Header = 20;
 constexpr qsizetype kNullHeader = 4;
 constexpr qsizetype kIpv4MinHeader = 20;
+constexpr quint8 kTcpAckFlag = 0x10; // the ACK control bit: the acknowledgment number is valid (RFC 9293, 3.1)
 constexpr qsizetype kIpv6Header = 40;
 constexpr qsizetype kTcpMinHeader = 20;
 constexpr quint8 kProtocolTcp = 6;
@@ -149,6 +150,8 @@ std::optional<TcpSegment> tcpSegmentOf(const CapturedFrame &frame)
     segment.destination = part->destination;
     segment.destinationPort = be16(tcp + 2);
     segment.sequence = be32(tcp + 4);
+    if (tcp[13] & kTcpAckFlag)
+        segment.acknowledgment = be32(tcp + 8);
     segment.syn = tcp[13] & 0x02;
     segment.fin = tcp[13] & 0x01;
     segment.rst = tcp[13] & 0x04;

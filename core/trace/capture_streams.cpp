@@ -1,5 +1,7 @@
 #include "capture_streams.h"
 
+#include "version_evidence.h"
+
 #include "protocol/overloaded.h"
 
 #include <algorithm>
@@ -294,6 +296,8 @@ bool CaptureStreams::findPacketStart(Side &side, bool fromClient) const
 void CaptureStreams::decodeSide(State &state, CaptureStream &stream, Side &side, const TcpPayload &payload, bool fromClient)
 {
     while (true) {
+        if (!state.versionKnown)
+            learnVersion(state, stream, side.decoder.pending(), payload, fromClient);
         auto result = side.decoder.next();
         if (std::holds_alternative<NeedMoreBytes>(result))
             return;
@@ -313,6 +317,35 @@ void CaptureStreams::decodeSide(State &state, CaptureStream &stream, Side &side,
     }
 }
 
+// A stream without its CONNECT is read as 3.1.1 until a packet reads only one way: then both
+// directions are read in that version from that packet on, and a note says what showed it.
+void CaptureStreams::learnVersion(State &state, CaptureStream &stream, QByteArrayView pending, const TcpPayload &payload,
+                                  bool fromClient)
+{
+    const auto extent = packetExtent(pending);
+    if (!extent || extent->first < 0 || extent->second > pending.size())
+        return;
+    if (PacketType(quint8(pending.front()) >> 4) == PacketType::Connect)
+        return; // the CONNECT says it (takePacket)
+    const auto evidence = versionEvidence(pending.first(extent->second));
+    if (!evidence)
+        return;
+    state.versionKnown = true;
+    state.toBroker.decoder.setVersion(evidence->version);
+    state.toClient.decoder.setVersion(evidence->version);
+    const bool changed = stream.version != evidence->version;
+    stream.version = evidence->version;
+    stream.versionEvidence = evidence->sentence;
+    if (stream.packets == 0)
+        return; // the mid-session note of its first packet says it
+    note(CaptureStreamNote::Kind::MidSession, payload, fromClient,
+         QStringLiteral("%1 is %2 %3 from frame %4 on: %5.")
+             .arg(streamName(stream), changed ? QStringLiteral("read as") : QStringLiteral("confirmed as"),
+                  versionName(stream.version))
+             .arg(payload.frame)
+             .arg(evidence->sentence));
+}
+
 void CaptureStreams::takePacket(State &state, CaptureStream &stream, DecodedPacket decoded, const TcpPayload &payload,
                                 bool fromClient)
 {
@@ -321,12 +354,17 @@ void CaptureStreams::takePacket(State &state, CaptureStream &stream, DecodedPack
         stream.clientId = connect->clientId;
         stream.version = connect->version;
         state.sawConnect = true;
+        state.versionKnown = true;
     } else if (stream.packets == 0) {
         stream.midSession = true;
+        const QString version = state.versionKnown
+                                    ? QStringLiteral("%1, since %2").arg(versionName(stream.version), stream.versionEvidence)
+                                    : QStringLiteral("%1 until a packet shows otherwise (none so far reads only one way)")
+                                          .arg(versionName(stream.version));
         note(CaptureStreamNote::Kind::MidSession, payload, fromClient,
              QStringLiteral("%1 began before the capture (its first packet is not a CONNECT); its packets are decoded as "
                             "%2, and flows it opened earlier show from their first captured step.")
-                 .arg(streamName(stream), versionName(stream.version)));
+                 .arg(streamName(stream), version));
     }
     ++stream.packets;
     Side &side = fromClient ? state.toBroker : state.toClient;

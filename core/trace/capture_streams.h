@@ -24,7 +24,8 @@ struct CaptureStream {
     bool midSession = false; // no CONNECT at its start: it began before the capture
     bool encrypted = false; // TLS: nothing in it can be decoded
     QString clientId{}; // from its CONNECT
-    ProtocolVersion version = ProtocolVersion::V311; // from its CONNECT, else assumed
+    ProtocolVersion version = ProtocolVersion::V311; // from its CONNECT, else assumed until a packet tells
+    QString versionEvidence{}; // without a CONNECT: the packet that told its version, once one did
     quint64 packets = 0;
 };
 
@@ -82,6 +83,7 @@ private:
         Side toBroker{};
         Side toClient{};
         bool sawConnect = false;
+        bool versionKnown = false; // from a CONNECT, or a packet only one version reads
     };
 
     void classify(State &state, const TcpPayload &payload);
@@ -89,6 +91,7 @@ private:
     void feed(State &state, CaptureStream &stream, const TcpPayload &payload, QByteArray bytes);
     void decodeSide(State &state, CaptureStream &stream, Side &side, const TcpPayload &payload, bool fromClient);
     bool findPacketStart(Side &side, bool fromClient) const;
+    void learnVersion(State &state, CaptureStream &stream, QByteArrayView pending, const TcpPayload &payload, bool fromClient);
     void takePacket(State &state, CaptureStream &stream, DecodedPacket decoded, const TcpPayload &payload, bool fromClient);
     void note(CaptureStreamNote::Kind kind, const TcpPayload &payload, bool fromClient, QString sentence);
     bool isWatched(quint16 port) const;

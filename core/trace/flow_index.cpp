@@ -262,6 +262,8 @@ QString FlowIndex::sharedTopic(const QString &topic)
     return topic;
 }
 
+// A message's flows are listed once it has two: most messages of a capture or a busy client
+// cross one traced hop only, and a list per message would cost some 70 bytes each for nothing.
 void FlowIndex::linkHop(FlowRecord &f, const QByteArray &payload, bool sent)
 {
     f.content = qHashMulti(0, f.topic, payload);
@@ -277,8 +279,12 @@ void FlowIndex::linkHop(FlowRecord &f, const QByteArray &payload, bool sent)
     } else {
         f.message = ++m_lastMessage;
         m_toBroker.insert(f.content, ToBroker{f.message, f.id, f.key.packetId.value, sent, false});
+        return;
     }
-    m_messageFlows[f.message].push_back(f.id);
+    std::vector<FlowId> &members = m_messageFlows[f.message];
+    if (members.empty())
+        members.push_back(previous->flow); // the message's first flow, the publisher's hop
+    members.push_back(f.id);
 }
 
 void FlowIndex::applyStep(FlowRecord &f, quint64 s, PacketType type, bool sent)
@@ -391,6 +397,7 @@ bool FlowIndex::isStalled(const FlowRecord &flow, qint64 nowUs, qint64 threshold
 
 QString FlowIndex::sentence(const FlowRecord &f, qint64 nowUs) const
 {
+    nowUs = nowFor(f, nowUs);
     QString text = f.isOpen() ? openSentence(f, nowUs) : finishedSentence(f);
     if (f.resends > 0)
         text += QStringLiteral(" (%1 resend%2)").arg(f.resends).arg(f.resends > 1 ? QStringLiteral("s") : QString());
@@ -412,13 +419,18 @@ QString FlowIndex::openSentence(const FlowRecord &f, qint64 nowUs) const
     return last.isEmpty() ? next : last + QStringLiteral("; ") + next;
 }
 
-QString FlowIndex::lastStepText(const FlowRecord &f, qint64 nowUs)
+QString FlowIndex::lastStepText(const FlowRecord &f, qint64 nowUs) const
 {
+    // A capture that ended is read as it was at its end, not as of the wall clock.
+    const bool ended = m_log.recordingEnded(f.key.connection);
+    const auto since = [&](qint64 us) {
+        return ended ? ago(us, nowUs).chopped(4) + QStringLiteral(" before the capture ended") : ago(us, nowUs);
+    };
     // PUBLISH and PUBREL come from the flow's sender, PUBREC from its receiver.
     const bool weSend = f.key.direction == Direction::Outbound;
     auto step = [&](const char *packet, bool fromSender, qint64 us) {
         return QStringLiteral("%1 %2 %3")
-            .arg(QLatin1String(packet), fromSender == weSend ? QStringLiteral("sent") : QStringLiteral("received"), ago(us, nowUs));
+            .arg(QLatin1String(packet), fromSender == weSend ? QStringLiteral("sent") : QStringLiteral("received"), since(us));
     };
     if (f.pubRelUs >= 0)
         return step("PUBREL", true, f.pubRelUs);
@@ -474,7 +486,7 @@ bool FlowIndex::waitsForPeer(const FlowRecord &flow)
 
 bool FlowIndex::isStalledBeyondBacklog(const FlowRecord &flow, qint64 nowUs, qint64 thresholdUs) const
 {
-    return isStalled(flow, nowUs, thresholdUs) && !(waitsForPeer(flow) && backlog(flow.key.connection) > 0);
+    return isStalled(flow, nowFor(flow, nowUs), thresholdUs) && !(waitsForPeer(flow) && backlog(flow.key.connection) > 0);
 }
 
 std::vector<PacketId> FlowIndex::inFlight(ConnectionId connection, Direction direction) const

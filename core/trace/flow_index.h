@@ -88,6 +88,8 @@ public:
     std::optional<FlowId> flowOf(quint64 sequence) const;
     const FlowRecord *flow(const FlowKey &key) const;
 
+    // The now `flow`'s waits are measured against: `nowUs`, or its recording's end (a capture).
+    qint64 nowFor(const FlowRecord &flow, qint64 nowUs) const { return m_log.nowFor(flow.key.connection, nowUs); }
     // Open and waiting longer than `thresholdUs` for its next step (at trace time `nowUs`).
     static bool isStalled(const FlowRecord &flow, qint64 nowUs, qint64 thresholdUs);
     // The state as a word that names what blocks the flow: "PUBREL held (ours)" rather than
@@ -135,7 +137,7 @@ private:
     QString sharedTopic(const QString &topic);
     void forgetFlow(const FlowRecord &flow);
     QString openSentence(const FlowRecord &flow, qint64 nowUs) const;
-    static QString lastStepText(const FlowRecord &flow, qint64 nowUs);
+    QString lastStepText(const FlowRecord &flow, qint64 nowUs) const;
     QString heldText(const FlowRecord &flow, qint64 nowUs) const;
     static QString finishedSentence(const FlowRecord &flow);
     void addNote(quint64 sequence);
@@ -172,7 +174,7 @@ private:
         bool bothEnds = false; // the other end of this hop joined the message already
     };
     QHash<size_t, ToBroker> m_toBroker;
-    QHash<quint32, std::vector<FlowId>> m_messageFlows;
+    QHash<quint32, std::vector<FlowId>> m_messageFlows; // only messages with two flows or more
     quint32 m_lastMessage = 0;
     QHash<ConnectionId, quint64> m_lastReceived;
     QHash<ConnectionId, quint64> m_lastPacket; // either way

@@ -51,6 +51,8 @@ void TcpReassembler::accept(Stream &stream, bool forwardSide, const TcpSegment &
         dir.pending.clear();
         sequence += 1;
     }
+    if (segment.acknowledgment)
+        skipAcknowledgedGaps(stream, !forwardSide, *segment.acknowledgment, deliver);
     if (segment.payload.isEmpty() && segment.missingTail == 0)
         return;
     if (!dir.started) { // the capture began mid-stream
@@ -113,6 +115,18 @@ QByteArray TcpReassembler::takeInOrder(Direction &dir, QByteArray data)
         }
     }
     return data;
+}
+
+// The peer acknowledged bytes of the `forward` direction past a hole in it: it received them, so
+// the capture missed them. What waits behind the hole is delivered now, before this segment's
+// bytes, so a PUBLISH after a gap does not come after the PUBACK that answers it.
+void TcpReassembler::skipAcknowledgedGaps(Stream &stream, bool forward, quint32 acknowledgment, const Deliver &deliver)
+{
+    Direction &dir = forward ? stream.forward : stream.backward;
+    while (dir.started && !dir.pending.empty() && distance(dir.next, acknowledgment) > 0) {
+        skipGap(dir);
+        deliverBytes(stream, forward, takeInOrder(dir, {}), deliver);
+    }
 }
 
 // Moves `next` to the nearest buffered segment, counting the bytes jumped over as missing.

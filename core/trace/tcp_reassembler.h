@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <utility>
 
 namespace mqs {
@@ -21,6 +22,7 @@ struct TcpSegment {
     QString destination{};
     quint16 destinationPort = 0;
     quint32 sequence = 0;
+    std::optional<quint32> acknowledgment{}; // with the ACK flag: the next byte the sender expects
     bool syn = false;
     bool fin = false;
     bool rst = false;
@@ -81,6 +83,7 @@ private:
     static void accept(Stream &stream, bool forwardSide, const TcpSegment &segment, const Deliver &deliver);
     static QByteArray takeInOrder(Direction &dir, QByteArray data);
     static void skipGap(Direction &dir);
+    static void skipAcknowledgedGaps(Stream &stream, bool forward, quint32 acknowledgment, const Deliver &deliver);
     static void deliverBytes(Stream &stream, bool forward, QByteArray bytes, const Deliver &deliver);
 
     std::map<QString, Stream> m_streams; // by canonical 4-tuple

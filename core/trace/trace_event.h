@@ -73,6 +73,9 @@ struct TraceConnection {
     QString localParty{}; // lane of the recording side: the connection's name, or "sandbox broker"
     QString remoteParty{}; // lane of the other side: "broker 127.0.0.1:1883", or the client's name
     ProtocolVersion version = ProtocolVersion::V5;
+    // A recording that ended (a capture played in, or stopped): the trace time of its end. Its
+    // flows still open waited until then, not until the wall clock's now; -1 while it goes on.
+    qint64 recordingEndUs = -1;
     bool operator==(const TraceConnection &) const = default;
 };
 

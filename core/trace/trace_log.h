@@ -59,6 +59,14 @@ public:
     void updateConnection(const TraceConnection &connection);
     std::optional<TraceConnection> connection(ConnectionId id) const;
     const std::vector<TraceConnection> &connections() const { return m_connections; }
+    // The now that `id`'s open flows are measured against: `nowUs`, or the end of its recording
+    // once that ended (TraceConnection::recordingEndUs), so a capture's waits read as it saw them.
+    qint64 nowFor(ConnectionId id, qint64 nowUs) const
+    {
+        const qint64 end = id >= 1 && id <= m_connections.size() ? m_connections[id - 1].recordingEndUs : -1;
+        return end >= 0 ? end : nowUs;
+    }
+    bool recordingEnded(ConnectionId id) const { return nowFor(id, -1) >= 0; }
     // Both ends of `id` are traced in this log (an app connection to the sandbox broker, and
     // the broker's side of it): each packet on it is recorded twice, once Sent and once Received.
     bool bothEndsTraced(ConnectionId id) const { return id < m_bothEndsTraced.size() && m_bothEndsTraced[id]; }

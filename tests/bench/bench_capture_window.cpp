@@ -7,6 +7,8 @@
 #include "capture_builder.h"
 #include "window_fixture.h"
 
+#include "sequence_diagram_view.h"
+
 #include "protocol/encoder.h"
 
 #include <QApplication>
@@ -102,5 +104,17 @@ int main(int argc, char *argv[])
     std::printf("window_peak_rss_mib %.1f\n", double(peakKiB) / 1024.0);
     std::printf("peak_rss_over_file_size %.2f\n", double(peakKiB) / 1024.0 / fileMiB);
     std::printf("peak_rss_growth_over_file_size %.2f\n", double(peakKiB - rssBeforeKiB) / 1024.0 / fileMiB);
+    // Where it goes: the trace's own count, and the records the Flows tab and the diagram keep
+    // (their fixed part; strings and lists they own come on top).
+    const TraceLog &trace = w->workbench().trace();
+    const auto &flows = w->workbench().flows().flows();
+    const auto &rows = w->diagram()->layout().rows();
+    std::printf("trace_events %llu\n", static_cast<unsigned long long>(trace.size()));
+    std::printf("trace_mib %.1f\n", double(trace.memoryBytes()) / (1024.0 * 1024.0));
+    std::printf("flow_records %zu\n", flows.size());
+    std::printf("flow_records_mib %.1f\n", double(flows.size() * sizeof(FlowRecord)) / (1024.0 * 1024.0));
+    std::printf("diagram_rows %zu\n", rows.size());
+    std::printf("diagram_rows_mib %.1f\n", double(rows.size() * sizeof(DiagramRow)) / (1024.0 * 1024.0));
+    std::printf("window_rss_after_mib %.1f\n", double(statusKiB("VmRSS:")) / 1024.0);
     return 0;
 }

@@ -157,6 +157,25 @@ private slots:
         QVERIFY(anyNoteContains(contents, QStringLiteral("began before the capture (its first packet is not a CONNECT)")));
     }
 
+    // The capture missed a PINGREQ; the broker's PUBACK acknowledges the bytes after it, so the
+    // PUBLISH that waited behind the hole is delivered then, before the PUBACK that answers it,
+    // and not at the capture's end (where the analysis would read a PUBACK for no PUBLISH).
+    void whatTheBrokerAcknowledgedPastAHoleIsDeliveredBeforeItsAnswer()
+    {
+        CaptureBuilder capture;
+        TcpConversation c(capture, kDevice, kBroker);
+        c.fromClient(connectBytes(QStringLiteral("valve")));
+        c.fromBroker(encode(ConnAck{}, ProtocolVersion::V311));
+        c.lostFromClient(encode(PingReq{}, ProtocolVersion::V311));
+        c.fromClient(publishBytes(2, QStringLiteral("plant/valve"), QoS::AtLeastOnce));
+        c.fromBroker(encode(PubAck{.packetId = 2}, ProtocolVersion::V311));
+        c.fromClient(publishBytes(3, QStringLiteral("plant/valve"), QoS::AtLeastOnce));
+        c.fromBroker(encode(PubAck{.packetId = 3}, ProtocolVersion::V311));
+        const CaptureContents contents = decoded(capture, QStringLiteral("acked-gap.pcap"));
+        QCOMPARE(typesIn(contents), (QStringList{"CONNECT>", "CONNACK<", "PUBLISH>", "PUBACK<", "PUBLISH>", "PUBACK<"}));
+        QVERIFY(anyNoteContains(contents, QStringLiteral("the capture lacks 2 bytes here")));
+    }
+
     void aGapIsSaidAndDecodingResumesAtTheNextWholePacket()
     {
         CaptureBuilder capture;

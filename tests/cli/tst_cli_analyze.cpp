@@ -2,6 +2,7 @@
 // exit 0) and on a capture this test writes itself (a QoS 2 flow stalled at PUBREL, a PUBREL for
 // nothing, a stream that begins mid-session), with its exit codes and JSON.
 
+#include "capture_builder.h"
 #include "mosquitto_fixture.h"
 
 #include "observer/observed_trace.h"
@@ -104,6 +105,22 @@ private slots:
         QVERIFY(lines.first().contains(QStringLiteral("→ 127.0.0.1:18831  client dash")));
     }
 
+    // Without --port, analyze and decode look for MQTT as the window does: on 1883 and 8883 and in
+    // any stream that starts with a CONNECT, so the broker on 18831 is found all the same.
+    void withoutAPortStreamsThatStartWithAConnectAreFound_data() { mosquittoCapturesAreClean_data(); }
+    void withoutAPortStreamsThatStartWithAConnectAreFound()
+    {
+        QFETCH(QString, name);
+        const QString path = kData + QLatin1Char('/') + name + QStringLiteral(".pcap");
+        for (const QString &command : {QStringLiteral("analyze"), QStringLiteral("decode")}) {
+            const auto named = runProgram(kCli, {command, path, QStringLiteral("--port"), QStringLiteral("18831")});
+            const auto found = runProgram(kCli, {command, path});
+            QCOMPARE(found.exitCode, 0);
+            QVERIFY2(found.err.isEmpty(), found.err.constData());
+            QCOMPARE(found.out, named.out);
+        }
+    }
+
     void jsonSummaryOfAMosquittoCapture()
     {
         const auto run = runProgram(kCli, {QStringLiteral("analyze"), kData + QStringLiteral("/mosquitto-qos-v5.pcap"),
@@ -189,6 +206,62 @@ private slots:
         QVERIFY(QString::fromUtf8(run.out).contains(QStringLiteral("unfinished 1 (0 stalled)")));
     }
 
+    // A 5.0 connection whose CONNECT the capture lacks: its broker's PUBACK carries a reason code,
+    // which only 5.0 reads, so analyze reads it as 5.0 and says on what evidence.
+    void aMidSessionStreamSaysWhatShowedItsVersion()
+    {
+        QTemporaryDir dir;
+        TraceLog log;
+        CraftedConnection pump{ObservedTrace(log, {.client = QStringLiteral("10.0.0.7:40002"), .broker = QStringLiteral("10.0.0.1:1883")})};
+        pump.client(PingReq{}, 0);
+        pump.broker(PingResp{}, 500);
+        pump.client(Publish{.qos = QoS::AtLeastOnce, .topic = QStringLiteral("plant/pump"), .packetId = PacketId(5), .payload = "\x01"},
+                    kSecondUs);
+        pump.broker(PubAck{.packetId = PacketId(5), .reason = ReasonCode::NoMatchingSubscribers}, kSecondUs + 500);
+        const QString path = dir.filePath(QStringLiteral("pump.pcap"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly) && writePcap(log, file).ok());
+        file.close();
+        const auto run = runProgram(kCli, {QStringLiteral("analyze"), path});
+        const QString out = QString::fromUtf8(run.out);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(out.contains(QStringLiteral("no client id seen, read as MQTT 5.0 since its PUBACK (5 bytes) decodes only as 5.0 (as 3.1.1: ")),
+                 qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("completed 1, failed 0")), qPrintable(out));
+        const auto json = runProgram(kCli, {QStringLiteral("analyze"), path, QStringLiteral("--json")});
+        const QJsonObject connection =
+            QJsonDocument::fromJson(json.out).object().value(QStringLiteral("connections")).toArray().at(0).toObject();
+        QCOMPARE(connection.value(QStringLiteral("version")).toString(), QStringLiteral("5.0"));
+        QVERIFY(connection.value(QStringLiteral("version_evidence")).toString().startsWith(QStringLiteral("its PUBACK (5 bytes)")));
+    }
+
+    // A stream with a TCP gap and a frame the snapshot length cut: analyze says both, as the
+    // window's Capture tab does, and decode says them on stderr.
+    void gapsAndCutFramesAreSaid()
+    {
+        QTemporaryDir dir;
+        test::CaptureBuilder capture;
+        test::TcpConversation c(capture, {test::ipv4(192, 168, 1, 22), 50300}, {test::ipv4(192, 168, 1, 2), 1883});
+        c.fromClient(encode(Connect{.version = ProtocolVersion::V311, .clientId = QStringLiteral("valve")}, ProtocolVersion::V311));
+        c.fromBroker(encode(ConnAck{}, ProtocolVersion::V311));
+        c.lostFromClient(encode(PingReq{}, ProtocolVersion::V311));
+        c.fromClient(encode(Publish{.topic = QStringLiteral("plant/valve"), .payload = "open"}, ProtocolVersion::V311), 60);
+        const QString path = capture.save(dir.filePath(QStringLiteral("valve.pcap")));
+        const auto run = runProgram(kCli, {QStringLiteral("analyze"), path});
+        const QString out = QString::fromUtf8(run.out);
+        QVERIFY2(out.contains(QStringLiteral("note: Stream 0 (192.168.1.22:50300 → 192.168.1.2:1883), client → broker: the capture "
+                                             "lacks 2 bytes here")),
+                 qPrintable(out));
+        QVERIFY2(out.contains(QRegularExpression(QStringLiteral("note: .*snapshot length"))), qPrintable(out));
+        const auto json = runProgram(kCli, {QStringLiteral("analyze"), path, QStringLiteral("--json")});
+        const QJsonArray notes =
+            QJsonDocument::fromJson(json.out).object().value(QStringLiteral("summary")).toObject().value(QStringLiteral("notes")).toArray();
+        QVERIFY2(notes.size() >= 2, json.out.constData());
+        const auto decoded = runProgram(kCli, {QStringLiteral("decode"), path});
+        QVERIFY2(decoded.err.contains("note: Stream 0 (192.168.1.22:50300 → 192.168.1.2:1883), client → broker: the capture lacks"),
+                 decoded.err.constData());
+    }
+
     void usageErrorsAndUnreadableFiles()
     {
         QCOMPARE(runProgram(kCli, {QStringLiteral("analyze")}).exitCode, 2);
@@ -204,7 +277,8 @@ private slots:
         const auto notCapture = runProgram(kCli, {QStringLiteral("analyze"), kData + QStringLiteral("/README.md")});
         QCOMPARE(notCapture.exitCode, 2);
         QVERIFY2(QString::fromUtf8(notCapture.err).contains(QStringLiteral("not a packet capture")), notCapture.err.constData());
-        const auto wrongPort = runProgram(kCli, {QStringLiteral("analyze"), kData + QStringLiteral("/mosquitto-qos-v5.pcap")});
+        const auto wrongPort = runProgram(kCli, {QStringLiteral("analyze"), kData + QStringLiteral("/mosquitto-qos-v5.pcap"),
+                                                 QStringLiteral("--port"), QStringLiteral("1883")});
         QCOMPARE(wrongPort.exitCode, 2);
         QVERIFY2(QString::fromUtf8(wrongPort.err).contains(QStringLiteral("holds no MQTT on TCP port 1883")), wrongPort.err.constData());
         QCOMPARE(runProgram(kCli, {QStringLiteral("analyze"), QStringLiteral("--help")}).exitCode, 0);

@@ -79,7 +79,8 @@ private slots:
 
     void wrongPortSaysThereIsNoMqtt()
     {
-        const auto run = runProgram(kCli, {QStringLiteral("decode"), kData + QStringLiteral("/mosquitto-qos-v5.pcap")});
+        const auto run = runProgram(kCli, {QStringLiteral("decode"), kData + QStringLiteral("/mosquitto-qos-v5.pcap"),
+                                           QStringLiteral("--port"), QStringLiteral("1883")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY(run.out.isEmpty());
         QVERIFY2(run.err.contains("holds no MQTT on TCP port 1883"), run.err.constData());

@@ -134,7 +134,7 @@ private slots:
         QFETCH(QString, name);
         const WiresharkView wireshark = readTsv(name);
         std::vector<AnalyzedConnection> connections;
-        const auto summary = analyzeCapture(kData + name + QStringLiteral(".pcap"), {.port = kPort},
+        const auto summary = analyzeCapture(kData + name + QStringLiteral(".pcap"), {.ports = {kPort}},
                                             [&](const AnalyzedConnection &c) { connections.push_back(c); });
         QVERIFY2(summary.ok(), qPrintable(summary.sentence()));
         QVERIFY(summary->clean());

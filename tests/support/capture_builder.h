@@ -29,6 +29,7 @@ struct Segment {
     Endpoint from;
     Endpoint to;
     quint32 sequence = 0;
+    quint32 acknowledgment = 0; // the next byte expected from the other side (ACK is in the flags)
     QByteArray payload{};
     quint8 flags = kTcpPshAck;
     qint64 timeUs = -1; // -1: the previous frame's time plus one millisecond
@@ -59,6 +60,8 @@ public:
         ++m_frames;
     }
 
+    // The capture sees nothing for `us`: the next frame comes `us` after the last one.
+    void pause(qint64 us) { m_timeUs += us - 1000; }
     QByteArray bytes() const { return m_bytes; }
     quint64 frames() const { return m_frames; }
     QString save(const QString &path, qsizetype truncateBy = 0) const
@@ -168,6 +171,7 @@ private:
         qToBigEndian(s.from.port, tcp.data());
         qToBigEndian(s.to.port, tcp.data() + 2);
         qToBigEndian(s.sequence, tcp.data() + 4);
+        qToBigEndian(s.acknowledgment, tcp.data() + 8);
         tcp[12] = char(5 << 4);
         tcp[13] = char(s.flags);
         qToBigEndian(quint16(65535), tcp.data() + 14);
@@ -222,7 +226,7 @@ private:
     {
         quint32 &seq = client ? m_clientSeq : m_brokerSeq;
         m_capture.add({.from = client ? m_client : m_broker, .to = client ? m_broker : m_client, .sequence = seq,
-                       .payload = bytes, .snapLength = snapLength});
+                       .acknowledgment = client ? m_brokerSeq : m_clientSeq, .payload = bytes, .snapLength = snapLength});
         seq += quint32(bytes.size());
     }
 

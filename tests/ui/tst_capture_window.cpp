@@ -7,6 +7,9 @@
 #include "window_fixture.h"
 
 #include "capture_summary_view.h"
+#include "flow_inspector.h"
+#include "flow_table_model.h"
+#include "inspector_pane.h"
 #include "protocol/encoder.h"
 #include "trace/capture_decoder.h"
 
@@ -59,6 +62,21 @@ QString craftedCapture(const QString &path)
     c.fromClient(v311(Publish{.qos = QoS::ExactlyOnce, .topic = QStringLiteral("plant/boiler"), .packetId = 3, .payload = "71.5"}));
     c.fromBroker(v311(PubRec{.packetId = 3}));
     c.fromClient(v311(PubRel{.packetId = 9}));
+    return capture.save(path);
+}
+
+// The boiler's PUBLISH got its PUBREC, then the capture saw only a PINGREQ 12 s later, where it ends.
+constexpr qint64 kWaitedAtEndUs = 12'000'000;
+QString captureEndingWhileAFlowWaits(const QString &path)
+{
+    CaptureBuilder capture;
+    TcpConversation c(capture, {ipv4(192, 168, 1, 20), 50100}, {ipv4(192, 168, 1, 2), 1883});
+    c.fromClient(v311(Connect{.version = ProtocolVersion::V311, .clientId = QStringLiteral("boiler")}));
+    c.fromBroker(v311(ConnAck{}));
+    c.fromClient(v311(Publish{.qos = QoS::ExactlyOnce, .topic = QStringLiteral("plant/boiler"), .packetId = 3, .payload = "71.5"}));
+    c.fromBroker(v311(PubRec{.packetId = 3}));
+    capture.pause(kWaitedAtEndUs);
+    c.fromClient(v311(PingReq{}));
     return capture.save(path);
 }
 
@@ -130,6 +148,36 @@ private slots:
         QVERIFY2(violation.contains(QStringLiteral("[MQTT-")) && violation.contains(QStringLiteral("client broke it")),
                  qPrintable(violation));
         QVERIFY(w->captureSummary()->text().contains(QStringLiteral("Still open when the capture ends")));
+    }
+
+    // What the user reads about a flow still open at the capture's end is how long it had waited
+    // by the capture's own clock (12 s), in the Flows tab, the Inspector and the stall sentence,
+    // not the time since the file was opened.
+    void anOpenFlowSaysHowLongItWaitedAsOfTheCapturesEnd()
+    {
+        auto w = m_windows.open();
+        QVERIFY(w->openCapture(captureEndingWhileAFlowWaits(m_dir.filePath(QStringLiteral("waited.pcap")))));
+        waitForSummary(*w);
+        const FlowRecord *boiler = nullptr;
+        for (const FlowRecord &f : w->workbench().flows().flows())
+            if (f.topic == QStringLiteral("plant/boiler"))
+                boiler = &f;
+        QVERIFY(boiler);
+        FlowInspector *inspector = w->inspector();
+        inspector->refresh();
+        const int row = int(*w->workbench().flows().rowOf(boiler->id));
+        QCOMPARE(inspector->model().index(row, FlowTableModel::Age).data().toString(), QStringLiteral("12.0 s"));
+        const QString sentence = inspector->model().index(row, FlowTableModel::Sentence).data().toString();
+        QVERIFY2(sentence.startsWith(QStringLiteral("PUBREC received 12 s before the capture ended; waiting for PUBREL")),
+                 qPrintable(sentence));
+        inspector->selectFlow(boiler->id);
+        inspector->pane()->refresh();
+        QCOMPARE(inspector->pane()->waitingLine(), sentence);
+        const QStringList stalls = w->workbench().captureSummary()->stalls;
+        QVERIFY2(stalls.size() == 1 && stalls.front().contains(QStringLiteral("waits for PUBREL"))
+                     && stalls.front().endsWith(QStringLiteral(" for 12.0 s")),
+                 qPrintable(stalls.join(QLatin1Char('\n'))));
+        QVERIFY2(w->captureSummary()->text().contains(QStringLiteral("for 12.0 s")), qPrintable(w->captureSummary()->text()));
     }
 
     void theCommandLineOpensACaptureInsteadOfTheDemo()
