@@ -66,21 +66,6 @@ void pointerOver(QWidget *viewport, bool over)
     }
 }
 
-// Triggers the entry of a "… all held" menu whose text starts with `prefix`.
-bool triggerBulk(FlowInspector &inspector, const QString &button, const QString &prefix)
-{
-    auto *tool = inspector.findChild<QToolButton *>(button);
-    if (!tool || !tool->menu())
-        return false;
-    emit tool->menu()->aboutToShow();
-    for (QAction *a : tool->menu()->actions())
-        if (a->text().startsWith(prefix)) {
-            a->trigger();
-            return true;
-        }
-    return false;
-}
-
 } // namespace
 
 class TestFlowsTab : public QObject

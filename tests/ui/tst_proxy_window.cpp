@@ -87,21 +87,6 @@ const FlowRecord *flowOf(const FlowIndex &flows, const QString &clientId, const 
     return nullptr;
 }
 
-// Triggers the entry of a "… all held" menu of the Flows tab whose text starts with `prefix`.
-bool triggerBulk(FlowInspector &inspector, const QString &button, const QString &prefix)
-{
-    auto *tool = inspector.findChild<QToolButton *>(button);
-    if (!tool || !tool->menu())
-        return false;
-    emit tool->menu()->aboutToShow();
-    for (QAction *a : tool->menu()->actions())
-        if (a->text().startsWith(prefix)) {
-            a->trigger();
-            return true;
-        }
-    return false;
-}
-
 // The window's menu entry whose text (without its & marks) starts with `text`.
 QAction *menuEntry(MainWindow &w, const QString &menu, const QString &text)
 {

@@ -2,10 +2,14 @@
 // The window as tests and benchmarks open it: its own settings and session store in a temporary
 // folder, with a placeholder profile saved so that the demo does not start on its own.
 
+#include "flow_inspector.h"
 #include "main_window.h"
 #include "profile_store.h"
 
+#include <QAction>
+#include <QMenu>
 #include <QStandardPaths>
+#include <QToolButton>
 #include <QTemporaryDir>
 
 #include <memory>
@@ -49,5 +53,20 @@ private:
     QTemporaryDir m_dir;
     int m_windows = 0;
 };
+
+// Triggers the entry of a "… all held" menu of the Flows tab whose text starts with `prefix`.
+inline bool triggerBulk(FlowInspector &inspector, const QString &button, const QString &prefix)
+{
+    auto *tool = inspector.findChild<QToolButton *>(button);
+    if (!tool || !tool->menu())
+        return false;
+    emit tool->menu()->aboutToShow();
+    for (QAction *a : tool->menu()->actions())
+        if (a->text().startsWith(prefix)) {
+            a->trigger();
+            return true;
+        }
+    return false;
+}
 
 } // namespace mqs::test
