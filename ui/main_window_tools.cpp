@@ -120,6 +120,7 @@ void MainWindow::selectFlows(const std::vector<FlowId> &flows)
         return;
     m_inspector->refresh();
     m_tabs->setCurrentWidget(m_inspector);
+    m_diagram->setFollowing(false); // new packets would scroll the selection away
     m_inspector->selectFlow(flows.front());
     m_diagram->selectFlow(flows.front());
     m_diagram->setHighlightedFlows({flows.begin() + 1, flows.end()});

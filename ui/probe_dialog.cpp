@@ -27,6 +27,8 @@ namespace {
 // As `mqttscope-cli probe --burst`: above mosquitto's default queue of 1000, small enough to finish.
 constexpr int kDefaultBurst = 1100;
 constexpr int kMaximumBurst = 100000;
+constexpr int kWidthInCharacters = 150;
+constexpr int kHeightInLines = 34;
 
 } // namespace
 
@@ -82,6 +84,9 @@ ProbeDialog::ProbeDialog(Workbench &workbench, const std::vector<Profile> &profi
     connect(m_save, &QPushButton::clicked, this, &ProbeDialog::chooseSavePath);
     connect(close, &QPushButton::clicked, this, &QDialog::close);
     connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex &index) { showPacketsOf(index.row()); });
+    // Wide enough for a verdict's sentence, tall enough for every check, on a 1366×768 screen too.
+    resize(fontMetrics().averageCharWidth() * kWidthInCharacters, fontMetrics().height() * kHeightInLines);
+    m_broker->setFocus();
 }
 
 QWidget *ProbeDialog::buildForm(const std::vector<Profile> &profiles)
