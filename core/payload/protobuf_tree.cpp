@@ -108,12 +108,14 @@ QCborValue messageTree(const pb::Message &message)
 
 Result<QCborValue> decodeMessage(const pb::Descriptor *type, pb::MessageFactory &factory, const QByteArray &payload)
 {
+    const QString typeName = QString::fromStdString(type->full_name());
+    // Walked first: libprotobuf accepts a known field number with the wrong wire type as an
+    // unknown field, so a payload of another type would "parse" with its fields silently empty.
+    if (const QString where = wireProblem(type, payload); !where.isEmpty())
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("Not a %1: %2").arg(typeName, where)};
     const std::unique_ptr<pb::Message> message(factory.GetPrototype(type)->New());
     if (message->ParseFromArray(payload.constData(), int(payload.size())))
         return messageTree(*message);
-    const QString typeName = QString::fromStdString(type->full_name());
-    if (const QString where = wireProblem(type, payload); !where.isEmpty())
-        return Problem{ProblemKind::InvalidInput, QStringLiteral("Not a %1: %2").arg(typeName, where)};
     if (message->ParsePartialFromArray(payload.constData(), int(payload.size())))
         return Problem{ProblemKind::InvalidInput, QStringLiteral("Not a complete %1: required field(s) %2 missing.")
                                                       .arg(typeName, QString::fromStdString(message->InitializationErrorString()))};
