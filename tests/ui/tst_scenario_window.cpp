@@ -1,6 +1,6 @@
 // Tools ▸ Run scenario… in a real window (offscreen) against a real mosquitto: the scenario's
 // packets on the diagram and the Flows tab, its steps ticked green; a failing expectation red
-// with its flow selected; a malformed file named by line and field. And the reading generator's
+// with its flow selected; Stop; a malformed file named by line and field. And the reading generator's
 // delivery audit, which counts a message a fault rule dropped and says on which hop it vanished.
 
 #include "mosquitto_fixture.h"
@@ -21,7 +21,9 @@
 #include <QSpinBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QElapsedTimer>
 #include <QTableView>
+#include <QTimer>
 #include <QTest>
 
 using namespace mqs;
@@ -30,6 +32,8 @@ using namespace mqs::test;
 namespace {
 
 constexpr int kScenarioTimeoutMs = 30000;
+constexpr int kLongWaitMs = 60000; // the wait Stop cuts short
+constexpr int kClickPollMs = 20;
 
 // A scenario in a file of the test's own folder.
 QString writeScenario(const QTemporaryDir &dir, const QString &name, const QByteArray &json)
@@ -144,6 +148,41 @@ private slots:
         QVERIFY2(w->scenarioPanel()->statusText().startsWith(QStringLiteral("Line 11, field \"qos\"")),
                  qPrintable(w->scenarioPanel()->statusText()));
         QVERIFY(w->scenarioPanel()->statusText().endsWith(QStringLiteral("Fix the file, then run it again.")));
+    }
+
+    // Stop ends a run in the middle of a long wait: the wait fails as stopped, the rest is not run.
+    void stopEndsARunAtOnce()
+    {
+        const QByteArray waits = R"({
+  "name": "A long wait",
+  "clients": { "sensor": { "url": "${BROKER_URL}", "clientId": "window-stop-sensor" } },
+  "steps": [
+    { "do": "connect", "client": "sensor" },
+    { "do": "wait", "ms": 60000 },
+    { "expect": "received", "client": "sensor", "count": 0 }
+  ]
+})";
+        auto w = m_windows.open();
+        QVERIFY(w->runScenario(writeScenario(m_dir, QStringLiteral("waits.json"), waits), brokerVariables()).ok());
+        ScenarioPanel *panel = w->scenarioPanel();
+        // The run spins its own event loop: the click comes from a timer inside it, once the wait began.
+        QTimer stopper;
+        stopper.setInterval(kClickPollMs);
+        connect(&stopper, &QTimer::timeout, panel, [&] {
+            if (panel->model().progressOf(1) == ScenarioStepModel::Progress::Running && panel->stopButton()->isEnabled()) {
+                stopper.stop();
+                QTest::mouseClick(panel->stopButton(), Qt::LeftButton);
+            }
+        });
+        stopper.start();
+        QElapsedTimer clock;
+        clock.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->isRunning(), kLongWaitMs);
+        QVERIFY(clock.elapsed() < kLongWaitMs / 2);
+        QCOMPARE(panel->statusText(), QStringLiteral("Stopped: 1 of 3 held before the stop."));
+        QCOMPARE(panel->model().progressOf(1), ScenarioStepModel::Progress::Failed);
+        QVERIFY(panel->model().index(1, ScenarioStepModel::Step).data().toString().endsWith(QStringLiteral("stopped before it finished")));
+        QCOMPARE(panel->model().progressOf(2), ScenarioStepModel::Progress::NotRun);
     }
 
     void theVariablesAFileUsesAreAskedOnce()
