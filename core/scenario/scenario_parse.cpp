@@ -13,11 +13,15 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 
+#include <map>
+
 namespace mqs {
 namespace {
 
 // A step may take this long when the file does not say ("withinMs"): long enough for a loaded CI machine.
 constexpr int kDefaultWithinMs = 10000;
+// A padded payload ("size") stays far below any broker's limit unless a check means to pass one.
+constexpr int kLargestPadding = 1024 * 1024;
 
 int lineAt(const QByteArray &text, qsizetype position)
 {
@@ -160,6 +164,18 @@ private:
     std::optional<Problem> m_problem;
 };
 
+// "will": {"topic", "payload", "qos", "retain", "delay"}; the delay is 5.0's Will Delay Interval in seconds.
+Will willOf(Fields will, Fields &client)
+{
+    Will w{will.text(QStringLiteral("topic")), will.text(QStringLiteral("payload")).toUtf8(), will.qos(QStringLiteral("qos")),
+           will.flag(QStringLiteral("retain"), false), {}};
+    if (!will.raw(QStringLiteral("delay")).isUndefined())
+        w.properties.set(PropertyId::WillDelayInterval, quint32(will.number(QStringLiteral("delay"), 0, 0, 0x7fffffff)));
+    if (will.problem())
+        client.fail(will.problem()->sentence);
+    return w;
+}
+
 Result<ScenarioClient> parseClient(const QString &name, Fields &f)
 {
     ScenarioClient client{name, {}};
@@ -186,6 +202,13 @@ Result<ScenarioClient> parseClient(const QString &name, Fields &f)
     s.keepAlive = quint16(f.number(QStringLiteral("keepAlive"), 60, 0, 65535));
     // 5.0 3.1.2.11.3: Receive Maximum 0 is a protocol error, so the smallest is 1.
     s.session.receiveMaximum = quint16(f.number(QStringLiteral("receiveMaximum"), 65535, 1, 65535));
+    // 5.0 3.1.2.11.4: Maximum Packet Size 0 is a protocol error; 0 here means "not announced".
+    s.session.maximumPacketSize = quint32(f.number(QStringLiteral("maximumPacketSize"), 0, 0, 0x7fffffff));
+    s.session.useTopicAliases = f.flag(QStringLiteral("topicAliases"), false);
+    if (const QJsonValue will = f.raw(QStringLiteral("will")); will.isObject())
+        s.will = willOf(f.nested(will.toObject()), f);
+    else if (!will.isUndefined())
+        f.fail(QStringLiteral("will"), QStringLiteral("must be an object with \"topic\" and \"payload\"."));
     if (f.problem())
         return *f.problem();
     return client;
@@ -232,6 +255,24 @@ WaitStep waitStep(Fields &f)
     return w;
 }
 
+RequireStep requireStep(Fields &f)
+{
+    static const std::map<QString, BrokerCapability> capabilities{
+        {QStringLiteral("sharedSubscriptions"), BrokerCapability::SharedSubscriptions},
+        {QStringLiteral("topicAliases"), BrokerCapability::TopicAliases},
+        {QStringLiteral("retain"), BrokerCapability::Retain},
+        {QStringLiteral("wildcardSubscriptions"), BrokerCapability::WildcardSubscriptions},
+        {QStringLiteral("maximumPacketSize"), BrokerCapability::MaximumPacketSize}};
+    RequireStep r{f.text(QStringLiteral("client"))};
+    const auto it = capabilities.find(f.text(QStringLiteral("capability")));
+    if (it == capabilities.end())
+        f.fail(QStringLiteral("capability"), QStringLiteral("must be sharedSubscriptions, topicAliases, retain, "
+                                                            "wildcardSubscriptions or maximumPacketSize."));
+    else
+        r.capability = it->second;
+    return r;
+}
+
 std::optional<ScenarioAction> parseDo(const QString &kind, Fields &f)
 {
     const auto client = [&] { return f.text(QStringLiteral("client")); };
@@ -248,6 +289,10 @@ std::optional<ScenarioAction> parseDo(const QString &kind, Fields &f)
             f.fail(QStringLiteral("template"), parsed.sentence());
         p.count = f.number(QStringLiteral("count"), 1, 1, 1000000);
         p.intervalMs = f.number(QStringLiteral("intervalMs"), 0, 0, 3600000);
+        p.retain = f.flag(QStringLiteral("retain"), false);
+        if (!f.raw(QStringLiteral("messageExpiry")).isUndefined())
+            p.messageExpiry = quint32(f.number(QStringLiteral("messageExpiry"), 0, 0, 0x7fffffff));
+        p.size = f.number(QStringLiteral("size"), 0, 0, kLargestPadding);
         return p;
     }
     if (kind == QLatin1String("fault")) {
@@ -263,12 +308,21 @@ std::optional<ScenarioAction> parseDo(const QString &kind, Fields &f)
         return CutStep{client()};
     if (kind == QLatin1String("reconnect"))
         return ReconnectStep{client()};
+    if (kind == QLatin1String("disconnect")) {
+        DisconnectStep d{client()};
+        if (!f.raw(QStringLiteral("sessionExpiry")).isUndefined())
+            d.sessionExpiry = quint32(f.number(QStringLiteral("sessionExpiry"), 0, 0, 0x7fffffff));
+        d.withWill = f.flag(QStringLiteral("withWill"), false);
+        return d;
+    }
+    if (kind == QLatin1String("require"))
+        return requireStep(f);
     if (kind == QLatin1String("restore"))
         return RestoreStep{client()};
     if (kind == QLatin1String("wait"))
         return waitStep(f);
     f.fail(QStringLiteral("do"), QStringLiteral("\"%1\" is not a step; use connect, subscribe, publish, fault, unfault, "
-                                                "cut, reconnect, restore or wait.").arg(kind));
+                                                "cut, disconnect, reconnect, restore, require or wait.").arg(kind));
     return std::nullopt;
 }
 
@@ -282,6 +336,12 @@ ReceivedExpectation receivedExpectation(Fields &f)
         f.fail(QStringLiteral("expect"), QStringLiteral("\"received\" needs \"seq\" or \"count\"."));
     e.exactlyOnce = f.flag(QStringLiteral("exactlyOnce"), true);
     e.inOrder = f.flag(QStringLiteral("inOrder"), false);
+    e.forMs = f.number(QStringLiteral("forMs"), 0, 0, 3600000);
+    const QJsonValue together = f.raw(QStringLiteral("together"));
+    for (const QJsonValue other : together.toArray())
+        e.together.push_back(other.toString());
+    if (!together.isUndefined() && !together.isArray())
+        f.fail(QStringLiteral("together"), QStringLiteral("must be a list of client names."));
     return e;
 }
 
@@ -366,6 +426,20 @@ ViolationExpectation violationExpectation(Fields &f)
     return e;
 }
 
+MessageExpectation messageExpectation(Fields &f)
+{
+    MessageExpectation e{f.text(QStringLiteral("client")), f.number(QStringLiteral("seq"), 0, 0, 1000000000)};
+    if (f.raw(QStringLiteral("seq")).isUndefined())
+        f.fail(QStringLiteral("seq"), QStringLiteral("is missing."));
+    if (!f.raw(QStringLiteral("qos")).isUndefined())
+        e.qos = f.qos(QStringLiteral("qos"));
+    if (!f.raw(QStringLiteral("retain")).isUndefined())
+        e.retain = f.flag(QStringLiteral("retain"), false);
+    if (!f.raw(QStringLiteral("topic")).isUndefined())
+        e.topic = f.text(QStringLiteral("topic"));
+    return e;
+}
+
 std::optional<Expectation> parseExpect(const QString &kind, Fields &f)
 {
     if (kind == QLatin1String("received"))
@@ -378,8 +452,14 @@ std::optional<Expectation> parseExpect(const QString &kind, Fields &f)
         return violationExpectation(f);
     if (kind == QLatin1String("audit"))
         return AuditExpectation{f.text(QStringLiteral("subscriber")), f.text(QStringLiteral("publisher"))};
-    f.fail(QStringLiteral("expect"), QStringLiteral("\"%1\" is not an expectation; use received, flow, reason, violation "
-                                                    "or audit.").arg(kind));
+    if (kind == QLatin1String("message"))
+        return messageExpectation(f);
+    if (kind == QLatin1String("connected"))
+        return ConnectedExpectation{f.text(QStringLiteral("client")), f.flag(QStringLiteral("connected"), true)};
+    if (kind == QLatin1String("connack"))
+        return ConnAckExpectation{f.text(QStringLiteral("client")), f.flag(QStringLiteral("sessionPresent"), false)};
+    f.fail(QStringLiteral("expect"), QStringLiteral("\"%1\" is not an expectation; use received, message, flow, reason, "
+                                                    "violation, connack, connected or audit.").arg(kind));
     return std::nullopt;
 }
 
@@ -390,6 +470,11 @@ std::vector<std::pair<QString, QString>> clientsNamed(const ScenarioAction &acti
         std::vector<std::pair<QString, QString>> named;
         std::visit(overloaded{[&](const AuditExpectation &a) {
                                   named = {{QStringLiteral("subscriber"), a.client}, {QStringLiteral("publisher"), a.publisher}};
+                              },
+                              [&](const ReceivedExpectation &r) {
+                                  named = {{QStringLiteral("client"), r.client}};
+                                  for (const QString &other : r.together)
+                                      named.emplace_back(QStringLiteral("together"), other);
                               },
                               [&](const auto &other) { named = {{QStringLiteral("client"), other.client}}; }},
                    e);
@@ -421,6 +506,13 @@ Result<ScenarioStep> parseStep(const QJsonValue &value, const Locator &where, co
     }
     step.withinMs = f.number(QStringLiteral("withinMs"), kDefaultWithinMs, 0, 3600000);
     step.spec = f.text(QStringLiteral("spec"), false);
+    const QString version = f.text(QStringLiteral("version"), false);
+    if (version == QLatin1String("5"))
+        step.onlyVersion = ProtocolVersion::V5;
+    else if (version == QLatin1String("3.1.1"))
+        step.onlyVersion = ProtocolVersion::V311;
+    else if (!version.isEmpty())
+        f.fail(QStringLiteral("version"), QStringLiteral("must be \"5\" or \"3.1.1\"."));
     if (f.problem())
         return *f.problem();
     step.action = std::move(*action);
