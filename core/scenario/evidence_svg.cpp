@@ -30,7 +30,11 @@ bool isNote(const EvidenceEvent &event) { return event.to.isEmpty(); }
 struct Geometry {
     QStringList parties;
     int gapPx = kMinimumGapPx;
-    int width() const { return kMargin * 2 + kTimeColumnPx + gapPx * int(std::max<qsizetype>(parties.size(), 1)); }
+    int notesEndPx = 0; // where the longest note ends: it may run past the last lifeline
+    int width() const
+    {
+        return std::max(kMargin * 2 + kTimeColumnPx + gapPx * int(std::max<qsizetype>(parties.size(), 1)), notesEndPx + kMargin);
+    }
     int x(const QString &party) const { return kMargin + kTimeColumnPx + gapPx / 2 + gapPx * int(parties.indexOf(party)); }
     int rowY(size_t row) const { return kMargin + kHeaderPx + kRowPx * int(row + 1); }
     int height(size_t rows) const { return rowY(rows) + kMargin; }
@@ -41,10 +45,14 @@ Geometry geometryOf(const std::vector<EvidenceEvent> &events)
     Geometry g{evidenceParties(events)};
     qsizetype longest = 0;
     for (const EvidenceEvent &e : events)
-        longest = std::max(longest, e.label.size());
+        if (!isNote(e)) // a note runs on past its lifeline
+            longest = std::max(longest, e.label.size());
     for (const QString &party : g.parties)
         longest = std::max(longest, party.size());
     g.gapPx = std::max(kMinimumGapPx, int(double(longest) * kCharPx) + kLabelPaddingPx);
+    for (const EvidenceEvent &e : events)
+        if (isNote(e))
+            g.notesEndPx = std::max(g.notesEndPx, g.x(e.from) + kArrowHeadPx + int(double(e.label.size() + 2) * kCharPx));
     return g;
 }
 
@@ -73,19 +81,14 @@ void line(QXmlStreamWriter &xml, int x1, int y1, int x2, int y2, const char *col
     xml.writeEndElement();
 }
 
-void writeArrowMarker(QXmlStreamWriter &xml, const QString &id, const char *colour)
+// The arrow head as a triangle of its own (not an SVG marker, which SVG Tiny readers such as
+// QtSvg leave out), pointing at x2.
+void writeArrowHead(QXmlStreamWriter &xml, int x2, int y, bool rightwards, const char *colour)
 {
-    xml.writeStartElement(QStringLiteral("marker"));
-    xml.writeAttribute(QStringLiteral("id"), id);
-    xml.writeAttribute(QStringLiteral("markerWidth"), QString::number(kArrowHeadPx));
-    xml.writeAttribute(QStringLiteral("markerHeight"), QString::number(kArrowHeadPx));
-    xml.writeAttribute(QStringLiteral("refX"), QString::number(kArrowHeadPx));
-    xml.writeAttribute(QStringLiteral("refY"), QString::number(kArrowHeadPx / 2));
-    xml.writeAttribute(QStringLiteral("orient"), QStringLiteral("auto"));
-    xml.writeStartElement(QStringLiteral("path"));
-    xml.writeAttribute(QStringLiteral("d"), QStringLiteral("M0,0 L%1,%2 L0,%1 z").arg(kArrowHeadPx).arg(kArrowHeadPx / 2));
+    const int back = rightwards ? x2 - kArrowHeadPx : x2 + kArrowHeadPx;
+    xml.writeStartElement(QStringLiteral("polygon"));
+    xml.writeAttribute(QStringLiteral("points"), QStringLiteral("%1,%2 %3,%4 %3,%5").arg(x2).arg(y).arg(back).arg(y - kArrowHeadPx / 2).arg(y + kArrowHeadPx / 2));
     xml.writeAttribute(QStringLiteral("fill"), QLatin1String(colour));
-    xml.writeEndElement();
     xml.writeEndElement();
 }
 
@@ -98,7 +101,7 @@ void writeLifelines(QXmlStreamWriter &xml, const Geometry &g, size_t rows)
     }
 }
 
-void writeEvent(QXmlStreamWriter &xml, const Geometry &g, const EvidenceEvent &e, int y, const QString &idPrefix)
+void writeEvent(QXmlStreamWriter &xml, const Geometry &g, const EvidenceEvent &e, int y)
 {
     text(xml, kMargin, y, QStringLiteral("start"), kNoteColour, traceSeconds(e.timeUs, TimeResolution::Milliseconds) + QStringLiteral(" s"));
     if (isNote(e)) {
@@ -109,8 +112,8 @@ void writeEvent(QXmlStreamWriter &xml, const Geometry &g, const EvidenceEvent &e
     const char *colour = faulted ? kFaultColour : kPacketColour;
     const int x1 = g.x(e.from), x2 = g.x(e.to);
     text(xml, (x1 + x2) / 2, y - kFontPx / 2, QStringLiteral("middle"), colour, e.label);
-    const QString marker = QStringLiteral("url(#%1-%2)").arg(idPrefix, faulted ? QStringLiteral("fault") : QStringLiteral("packet"));
-    line(xml, x1, y, x2, y, colour, QStringLiteral("marker-end"), marker);
+    line(xml, x1, y, x2, y, colour, QStringLiteral("stroke-dasharray"), e.mark == TraceMark::Dropped ? QStringLiteral("6 4") : QStringLiteral("none"));
+    writeArrowHead(xml, x2, y, x2 > x1, colour);
 }
 
 } // namespace
@@ -148,13 +151,10 @@ void writeEvidenceSvg(QXmlStreamWriter &xml, const std::vector<EvidenceEvent> &e
     xml.writeAttribute(QStringLiteral("viewBox"), QStringLiteral("0 0 %1 %2").arg(g.width()).arg(g.height(events.size())));
     xml.writeAttribute(QStringLiteral("font-family"), QStringLiteral("monospace"));
     xml.writeAttribute(QStringLiteral("font-size"), QString::number(kFontPx));
-    xml.writeStartElement(QStringLiteral("defs"));
-    writeArrowMarker(xml, idPrefix + QStringLiteral("-packet"), kPacketColour);
-    writeArrowMarker(xml, idPrefix + QStringLiteral("-fault"), kFaultColour);
-    xml.writeEndElement();
+    xml.writeAttribute(QStringLiteral("id"), idPrefix + QStringLiteral("-diagram"));
     writeLifelines(xml, g, events.size());
     for (size_t row = 0; row < events.size(); ++row)
-        writeEvent(xml, g, events[row], g.rowY(row), idPrefix);
+        writeEvent(xml, g, events[row], g.rowY(row));
     xml.writeEndElement();
 }
 

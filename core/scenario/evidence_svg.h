@@ -13,8 +13,7 @@ namespace mqs {
 // then the other clients.
 QStringList evidenceParties(const std::vector<EvidenceEvent> &events);
 
-// Writes one <svg> element (with its xmlns) into `xml`; `idPrefix` keeps its marker ids apart
-// from another diagram's in the same document.
+// Writes one <svg> element (with its xmlns) into `xml`, with the id "`idPrefix`-diagram".
 void writeEvidenceSvg(QXmlStreamWriter &xml, const std::vector<EvidenceEvent> &events, const QString &idPrefix);
 
 } // namespace mqs
