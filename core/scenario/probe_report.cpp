@@ -141,7 +141,7 @@ QByteArray probeReportHtml(const ProbeReport &report)
     xml.writeStartElement(QStringLiteral("body"));
     element(xml, QStringLiteral("h1"), QStringLiteral("Probe of %1").arg(report.brokerUrl));
     element(xml, QStringLiteral("p"), QStringLiteral("%1, %2 UTC, by mqttscope-cli probe. %3 checks: %4.")
-                                          .arg(versionName(report.version), report.startedAt.toUTC().toString(Qt::ISODate))
+                                          .arg(versionName(report.version), report.startedAt.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")))
                                           .arg(report.checks.size()).arg(tally(report)),
             QStringLiteral("summary"));
     writeConnAck(xml, report);
