@@ -21,6 +21,7 @@ struct StepOutcome {
     QString spec{}; // the step's "spec": the rule its failure means was broken
     quint64 firstEvent = 0; // the trace events while it ran: [firstEvent, endEvent)
     quint64 endEvent = 0;
+    bool unsupported = false; // a "require" step: the broker declared it lacks what the scenario needs
 };
 
 struct ScenarioOutcome {
