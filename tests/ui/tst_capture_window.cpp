@@ -231,6 +231,17 @@ private slots:
         // A capture of another day: its steps show their date too.
         const QString expected = QDateTime::fromMSecsSinceEpoch(publishUs / 1000).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
         QCOMPARE(steps->index(0, at).data().toString(), expected);
+
+        // Saved again as pcap (File ▸ Export trace as pcap…), the PUBLISH keeps the capture's time.
+        const QString again = m_dir.filePath(QStringLiteral("clock-again.pcap"));
+        QVERIFY(w->exportTrace(again));
+        const auto reread = decodeCapture(again, std::vector<quint16>{});
+        QVERIFY(reread.ok());
+        qint64 againUs = -1;
+        for (const CapturedPacket &p : reread->packets)
+            if (std::holds_alternative<Publish>(p.packet))
+                againUs = p.timeUs;
+        QCOMPARE(againUs, publishUs);
     }
 
     // "10013.1 packets/s" beside the diagram's "1,237 ×": every large number is grouped alike.
