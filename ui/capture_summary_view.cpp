@@ -9,7 +9,7 @@ namespace {
 
 QString row(const QString &name, quint64 value)
 {
-    return QStringLiteral("<tr><td>%1</td><td align=right>%2</td></tr>").arg(name.toHtmlEscaped()).arg(value);
+    return QStringLiteral("<tr><td>%1</td><td align=right>%L2</td></tr>").arg(name.toHtmlEscaped()).arg(value);
 }
 
 QString list(const QString &heading, const QStringList &items)

@@ -63,8 +63,21 @@ ObservedTrace &CaptureTrace::traceOf(const CaptureStream &stream)
         trace = std::make_unique<ObservedTrace>(
             m_log, ObservedEndpoints{endpoint(stream.clientAddress, stream.clientPort), endpoint(stream.brokerAddress, stream.brokerPort)},
             options);
+        keepCaptureClock(trace->connection());
     }
     return *trace;
+}
+
+// A file's packets are shifted to when it was opened: the lane keeps the shift, so the times the
+// user reads (the Inspector's steps, an export's title) are the capture's own. A live capture's
+// trace times are its own already.
+void CaptureTrace::keepCaptureClock(ConnectionId id)
+{
+    auto connection = m_log.connection(id);
+    if (!connection || m_timing == Timing::Live || !m_offsetUs)
+        return;
+    connection->capturedWallOffsetUs = -*m_offsetUs;
+    m_log.updateConnection(*connection);
 }
 
 void CaptureTrace::addPacket(CapturedPacket &packet, const CaptureStreams &streams)
@@ -72,10 +85,10 @@ void CaptureTrace::addPacket(CapturedPacket &packet, const CaptureStreams &strea
     const CaptureStream *stream = streams.stream(packet.stream);
     if (!stream)
         return;
+    const qint64 timeUs = traceTimeOf(packet.timeUs); // first: the lane takes its clock from it
     ObservedTrace &trace = traceOf(*stream);
     trace.learnVersion(packet.version); // a stream without its CONNECT may show its version later
-    trace.packet(packet.fromClient ? ObservedSide::Client : ObservedSide::Broker, packet.packet, packet.raw,
-                 traceTimeOf(packet.timeUs));
+    trace.packet(packet.fromClient ? ObservedSide::Client : ObservedSide::Broker, packet.packet, packet.raw, timeUs);
     if (!m_named[packet.stream] && !stream->clientId.isEmpty())
         nameLanes(trace, *stream);
 }

@@ -49,6 +49,7 @@ private:
     void addPacket(CapturedPacket &packet, const CaptureStreams &streams);
     void addNote(const CaptureStreamNote &note);
     void nameLanes(ObservedTrace &trace, const CaptureStream &stream);
+    void keepCaptureClock(ConnectionId id);
 
     TraceLog &m_log;
     Timing m_timing;

@@ -283,7 +283,7 @@ QVariant ConnectionListModel::deviceData(WindowProxy *p, ConnectionId id, int ro
         return {};
     switch (role) {
     case Qt::DisplayRole:
-        return tr("%1\n%2 · %3 · %4 ↑ %5 ↓")
+        return tr("%1\n%2 · %3 · %L4 ↑ %L5 ↓")
             .arg(WindowProxy::deviceName(*d), d->address, deviceStateName(d->state))
             .arg(d->packetsToBroker)
             .arg(d->packetsToDevice);

@@ -1,5 +1,6 @@
 #include "diagram_export.h"
 
+#include "number_locale.h"
 #include "trace/trace_text.h"
 
 #include <QDateTime>
@@ -43,13 +44,16 @@ QString titleOf(const SequenceDiagramView &view, const ExportPicture &picture, c
     if (!picture.rows.empty()) {
         const qint64 first = log.timeUs(view.layout().rows()[picture.rows.front()].sequence);
         const qint64 last = log.timeUs(view.layout().rows()[picture.rows.back()].sequence);
-        const QDateTime wall = QDateTime::fromMSecsSinceEpoch((log.clock().epochWallUs() + first) / 1000, Qt::UTC);
+        const quint64 sequence = view.layout().rows()[picture.rows.front()].sequence;
+        const auto connection = log.connection(log.connectionOf(sequence)).value_or(TraceConnection{}); // a capture's own clock
+        const QDateTime wall = QDateTime::fromMSecsSinceEpoch(wallTimeUs(log, connection, first) / 1000, Qt::UTC);
         span = QObject::tr("%1 s to %2 s of the trace (from %3)")
                    .arg(traceSeconds(first, TimeResolution::Milliseconds), traceSeconds(last, TimeResolution::Milliseconds),
                         wall.toString(Qt::ISODate));
     }
     return flows.empty() ? QObject::tr("MQTT Scope sequence diagram — %1").arg(span)
-                         : QObject::tr("MQTT Scope sequence diagram, %n flow(s) — %1", nullptr, int(flows.size())).arg(span);
+                         : QObject::tr("MQTT Scope sequence diagram, %1 — %2")
+                               .arg(countText(qint64(flows.size()), QObject::tr("flow"), QObject::tr("flows")), span);
 }
 
 void render(QPainter &p, const SequenceDiagramView &view, const ExportPicture &picture, const QString &title)

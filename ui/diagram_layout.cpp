@@ -415,7 +415,7 @@ QString DiagramLayout::packetText(quint64 sequence) const
     QString text;
     if (const auto *packet = std::get_if<Packet>(&decoded)) {
         if (const auto *publish = std::get_if<Publish>(packet)) {
-            text = QStringLiteral("PUBLISH%1 q%2%3 %4 (%5 B)")
+            text = QStringLiteral("PUBLISH%1 q%2%3 %4 (%L5 B)")
                        .arg(publish->packetId ? QStringLiteral(" id=%1").arg(publish->packetId->value) : QString())
                        .arg(qosValue(publish->qos))
                        .arg(publish->dup ? QStringLiteral(" DUP") : QString())

@@ -1,5 +1,6 @@
 #include "diagram_scene.h"
 
+#include "lane_caption.h"
 #include "theme.h"
 #include "trace/trace_text.h"
 
@@ -74,6 +75,41 @@ QColor noteColor(TraceKind kind, const QPalette &palette)
     }
 }
 
+// Each lane's width out of `usable` px, from what its name needs (`total` of them all). When every
+// name fits, the room left is shared evenly. Squeezed, a lane that needs less than an even share
+// keeps its need and the rest share what remains, so short names never take room a long one
+// could use (a long one is then shortened by laneCaption, never an empty "b…" next to space).
+std::vector<int> shareWidth(const std::vector<int> &need, int total, int usable)
+{
+    const int n = int(need.size());
+    if (total <= usable) {
+        std::vector<int> widths = need;
+        for (int &w : widths)
+            w += (usable - total) / n;
+        return widths;
+    }
+    std::vector<int> widths(need.size(), 0);
+    std::vector<bool> settled(need.size(), false);
+    int left = usable;
+    int open = n;
+    for (bool changed = true; changed && open > 0;) { // settle the lanes below the even share, then share again
+        changed = false;
+        const int share = left / open;
+        for (std::size_t i = 0; i < need.size(); ++i)
+            if (!settled[i] && need[i] <= share) {
+                widths[i] = need[i];
+                settled[i] = true;
+                left -= need[i];
+                --open;
+                changed = true;
+            }
+    }
+    for (std::size_t i = 0; i < need.size(); ++i)
+        if (!settled[i])
+            widths[i] = left / std::max(1, open);
+    return widths;
+}
+
 } // namespace
 
 DiagramGeometry DiagramScene::geometry(const DiagramStyle &style, int width, const std::vector<int> &lanes) const
@@ -94,11 +130,10 @@ DiagramGeometry DiagramScene::geometry(const DiagramStyle &style, int width, con
         total += need.back();
     }
     const int usable = std::max(1, width - style.contentLeft() - style.pad);
-    const bool fits = total <= usable;
-    const int extra = fits ? (usable - total) / int(lanes.size()) : 0;
+    const std::vector<int> widths = shareWidth(need, total, usable);
     int x = style.contentLeft();
     for (std::size_t i = 0; i < lanes.size(); ++i) {
-        const int w = fits ? need[i] + extra : usable / int(lanes.size()); // squeezed: names elide
+        const int w = widths[i];
         g.laneX[std::size_t(lanes[i])] = x + w / 2;
         g.laneWidth[std::size_t(lanes[i])] = w;
         x += w;
@@ -367,7 +402,7 @@ void DiagramScene::headerItems(const DiagramGeometry &g, const DiagramPaintState
     const qreal y = top + (st.headerHeight - bold.height()) / 2.0;
     for (int lane : g.order) {
         const int w = g.laneWidth[std::size_t(lane)] - 2 * st.laneMargin;
-        const QString name = bold.elidedText(m_layout.lanes()[std::size_t(lane)].name, Qt::ElideMiddle, w);
+        const QString name = laneCaption(m_layout.lanes()[std::size_t(lane)].name, bold, w);
         const int tw = bold.horizontalAdvance(name);
         out.push_back(text(QRectF(g.x(lane) - tw / 2.0, y, tw, bold.height()), name, pal.color(QPalette::Text), DiagramItem::Bold));
     }

@@ -1,5 +1,6 @@
 #include "flow_inspector.h"
 
+#include "flow_story.h"
 #include "flow_table_columns.h"
 
 #include "theme.h"
@@ -18,6 +19,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
+#include <QTextDocument>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -256,6 +258,13 @@ std::optional<FlowId> FlowInspector::selectedFlow() const
     return current.data(FlowTableModel::FlowIdRole).value<FlowId>();
 }
 
+QString FlowInspector::quotaLine() const
+{
+    QTextDocument html;
+    html.setHtml(m_quota->text());
+    return html.toPlainText();
+}
+
 std::vector<FlowId> FlowInspector::selectedFlows() const
 {
     std::vector<FlowId> flows;
@@ -291,6 +300,7 @@ void FlowInspector::showCurrent()
     m_model.setLinked(linked);
     emit linkedFlowsChanged(std::move(linked));
     updateActions();
+    updateQuota(); // the line under the table speaks of the selected flow's connection, as the pane does
 }
 
 Connection *FlowInspector::connectionOfSelection() const
@@ -377,7 +387,7 @@ void FlowInspector::fillBulkMenu(QMenu *menu, HeldAction action)
     menu->clear();
     const std::vector<Workbench::Held> held = m_workbench.heldPackets();
     const QString verb = action == HeldAction::Release ? tr("Release") : tr("Drop");
-    QAction *all = menu->addAction(tr("%1 everything held (%2)").arg(verb).arg(held.size()));
+    QAction *all = menu->addAction(tr("%1 everything held (%L2)").arg(verb).arg(held.size()));
     all->setEnabled(!held.empty());
     connect(all, &QAction::triggered, this, [this, action] { actOnHeld(action, [](const Workbench::Held &) { return true; }); });
     // (rule set, rule) and connection, each with its count, in a stable order.
@@ -399,13 +409,13 @@ void FlowInspector::fillBulkMenu(QMenu *menu, HeldAction action)
     }
     menu->addSection(tr("Per rule"));
     for (const auto &[key, entry] : byRule)
-        connect(menu->addAction(tr("%1 held by %2 (%3)").arg(verb, entry.first).arg(entry.second)), &QAction::triggered, this,
+        connect(menu->addAction(tr("%1 held by %2 (%L3)").arg(verb, entry.first).arg(entry.second)), &QAction::triggered, this,
                 [this, action, key] {
                     actOnHeld(action, [&](const Workbench::Held &h) { return rulesOf(h) == key.first && h.packet.ruleId == key.second; });
                 });
     menu->addSection(tr("Per connection"));
     for (const auto &[name, count] : byConnection)
-        connect(menu->addAction(tr("%1 held on %2 (%3)").arg(verb, name).arg(count)), &QAction::triggered, this,
+        connect(menu->addAction(tr("%1 held on %2 (%L3)").arg(verb, name).arg(count)), &QAction::triggered, this,
                 [this, action, name, connectionName] {
                     actOnHeld(action, [&](const Workbench::Held &h) { return connectionName(h) == name; });
                 });
@@ -430,34 +440,34 @@ void FlowInspector::updateActions()
     m_reconnect->setEnabled(c != nullptr);
 }
 
+// The send quota of the selected flow's connection (the one the Inspector speaks of, and the Cut
+// and Reconnect buttons act on), else the current connection's; in the Inspector's words.
 void FlowInspector::updateQuota()
 {
-    Connection *c = m_workbench.current();
+    Connection *c = connectionOfSelection();
+    if (!c)
+        c = m_workbench.current();
     if (!c || c->state() != ConnectionState::Connected) {
         m_quota->setText(c ? tr("%1: %2").arg(c->settings().name, connectionStateName(c->state())) : QString());
         return;
     }
     const Session &s = c->session();
-    const int window = s.link().isV5() ? s.link().peerReceiveMaximum : 65535;
-    const int inUse = s.outbound().inflight();
     auto ids = [](const std::vector<PacketId> &list) {
         QStringList parts;
         for (std::size_t i = 0; i < list.size() && i < 8; ++i)
             parts << QString::number(list[i].value);
         if (list.size() > 8)
-            parts << QStringLiteral("… (%1)").arg(list.size());
+            parts << QStringLiteral("… (%L1)").arg(list.size());
         return parts.isEmpty() ? QStringLiteral("none") : parts.join(QStringLiteral(", "));
     };
     const FlowIndex &flows = m_workbench.flows();
-    QString text = tr("<b>%1</b>: send quota %2 of %3 in use%4 · ids in flight out: %5 · in: %6")
-                       .arg(c->settings().name.toHtmlEscaped())
-                       .arg(inUse)
-                       .arg(std::min(window, c->settings().session.maximumInflight))
-                       .arg(s.outbound().sendQuota() == 0 ? tr(" — <span style='color:%1'>window full</span>").arg(problemColor().name()) : QString())
-                       .arg(ids(flows.inFlight(c->traceId(), Direction::Outbound)))
-                       .arg(ids(flows.inFlight(c->traceId(), Direction::Inbound)));
-    if (s.outbound().queued() > 0)
-        text += tr(" · %1 queued").arg(s.outbound().queued());
+    const QString quota = sendQuotaText(c);
+    const QString name = c->settings().name;
+    const QString text = tr("<b>%1</b>%2%3 · ids in flight out: %4 · in: %5")
+                             .arg(name.toHtmlEscaped(), quota.mid(name.size()).toHtmlEscaped())
+                             .arg(s.outbound().sendQuota() == 0 ? tr(" — <span style='color:%1'>window full</span>").arg(problemColor().name()) : QString())
+                             .arg(ids(flows.inFlight(c->traceId(), Direction::Outbound)))
+                             .arg(ids(flows.inFlight(c->traceId(), Direction::Inbound)));
     m_quota->setText(text);
 }
 

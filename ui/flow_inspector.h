@@ -37,6 +37,8 @@ public:
     // The current row's flow (the one the Inspector shows), and every selected row's.
     std::optional<FlowId> selectedFlow() const;
     std::vector<FlowId> selectedFlows() const;
+    // The line under the table, as plain text: whose send quota, how much is in use, ids in flight.
+    QString quotaLine() const;
 
     enum class HeldAction { Release, Drop };
     // Releases or drops every held packet `which` accepts; returns how many.

@@ -58,19 +58,22 @@ QString markText(TraceMark mark, bool sent)
     return sent ? tr("sent") : tr("received");
 }
 
+// Each step at the time it happened: a capture's by the capture's own clock, not when it was opened.
 std::vector<FlowStep> stepsOf(const TraceLog &log, const FlowRecord &f)
 {
     std::vector<FlowStep> steps;
     const qint64 start = f.events.empty() ? 0 : log.timeUs(f.events.front());
+    const auto connection = log.connection(f.key.connection).value_or(TraceConnection{});
     for (quint64 s : f.events) {
         if (!log.contains(s))
             continue;
         const qint64 us = log.timeUs(s);
-        const QDateTime wall = QDateTime::fromMSecsSinceEpoch((log.clock().epochWallUs() + us) / 1000);
+        const QDateTime wall = QDateTime::fromMSecsSinceEpoch(wallTimeUs(log, connection, us) / 1000);
         steps.push_back(FlowStep{
             .packet = QStringLiteral("%1 id=%2").arg(packetTypeName(log.typeOf(s))).arg(log.packetIdOf(s).value),
             .what = markText(log.markOf(s), log.directionOf(s) == TraceDirection::Sent),
-            .at = wall.toString(QStringLiteral("HH:mm:ss.zzz")),
+            .at = wall.toString(wall.date() == QDate::currentDate() ? QStringLiteral("HH:mm:ss.zzz") // another day's capture: with its date
+                                                                     : QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")),
             .since = QStringLiteral("+%1").arg(durationText(us - start)),
         });
     }
@@ -91,19 +94,6 @@ QString heldByText(const Workbench &workbench, const FlowRecord &f, const Voice 
     }
     return tr("%1 holds %2 %3 (%4)")
         .arg(rule, f.heldSent ? voice.ours : voice.peers, packetTypeName(f.heldType), durationText(nowUs - f.heldUs));
-}
-
-// "20 of 20 send quota in use, 4 publishes queued", for the app's own connections.
-QString quotaText(const Connection *c)
-{
-    if (!c || c->state() != ConnectionState::Connected)
-        return QString();
-    const Session &s = c->session();
-    const int window = std::min(s.link().isV5() ? int(s.link().peerReceiveMaximum) : 65535, c->settings().session.maximumInflight);
-    QString text = tr("%1 of %2 send quota in use").arg(s.outbound().inflight()).arg(window);
-    if (const int queued = s.outbound().queued(); queued > 0)
-        text += tr(", %1 publishes queued").arg(queued);
-    return text;
 }
 
 // What the wait means for the application message, from what holds it and what was forwarded.
@@ -128,6 +118,20 @@ QString blockerText(const FlowRecord &f, const Voice &voice, bool forwarded)
 
 } // namespace
 
+QString sendQuotaText(const Connection *c)
+{
+    if (!c || c->state() != ConnectionState::Connected)
+        return QString();
+    const Session &s = c->session();
+    // 3.1.1 has no Receive Maximum: the 5.0 default (65,535) stands for it, so our own limit rules.
+    const int peerWindow = s.link().isV5() ? int(s.link().peerReceiveMaximum) : int(kDefaultReceiveMaximum);
+    const int window = std::min(peerWindow, c->settings().session.maximumInflight);
+    QString text = tr("%1: %L2 of %L3 send quota in use").arg(c->settings().name).arg(s.outbound().inflight()).arg(window);
+    if (const int queued = s.outbound().queued(); queued > 0)
+        text += tr(", %L1 publishes queued").arg(queued);
+    return text;
+}
+
 QString hopSentence(const TraceLog &log, const FlowIndex &flows, const FlowRecord &f)
 {
     // (client, id) of the other hop, each once. Where a hop is traced at both ends, the app's own
@@ -144,8 +148,10 @@ QString hopSentence(const TraceLog &log, const FlowIndex &flows, const FlowRecor
     QStringList parts;
     for (const auto &[client, id] : byClient.empty() ? byBroker : byClient)
         parts << (f.hop == FlowHop::ToBroker ? tr("%1 as id %2") : tr("%1's id %2")).arg(client).arg(id);
+    if (f.hop == FlowHop::ToBroker && parts.isEmpty()) // "yet" only while the flow goes on: a capture may hold no subscriber
+        return f.isOpen() ? tr("not forwarded yet") : tr("no delivery of it to a subscriber is in the trace");
     if (f.hop == FlowHop::ToBroker)
-        return parts.isEmpty() ? tr("not forwarded yet") : tr("forwarded to %1").arg(parts.join(QStringLiteral(", ")));
+        return tr("forwarded to %1").arg(parts.join(QStringLiteral(", ")));
     return parts.isEmpty() ? tr("its publisher's hop is not in the trace") : tr("forwarded from %1").arg(parts.join(QStringLiteral(", ")));
 }
 
@@ -173,7 +179,7 @@ FlowStory tellFlow(Workbench &workbench, const FlowRecord &f, qint64 nowUs)
     if (f.hop == FlowHop::ToBroker && !forwarded)
         meaning << tr("nobody has received it yet");
     if (f.key.direction == Direction::Outbound)
-        if (const QString quota = quotaText(workbench.connectionByTraceId(f.key.connection)); !quota.isEmpty())
+        if (const QString quota = sendQuotaText(workbench.connectionByTraceId(f.key.connection)); !quota.isEmpty())
             meaning << quota;
     story.meaning = meaning.join(QStringLiteral("; "));
     return story;

@@ -12,7 +12,7 @@ namespace mqs {
 struct FlowStep {
     QString packet; // "PUBREC id=2"
     QString what; // "sent", "received", "held by a rule", "released", "dropped", ...
-    QString at; // wall-clock time, "14:02:11.532"
+    QString at; // when it happened (a capture: by its own clock), "14:02:11.532"; another day: "2023-11-14 22:13:20.003"
     QString since; // since the flow's first packet, "+1.2 ms"
 };
 
@@ -29,8 +29,12 @@ struct FlowStory {
 // `nowUs` is trace time.
 FlowStory tellFlow(Workbench &workbench, const FlowRecord &flow, qint64 nowUs);
 
+// Whose send quota and how much of it is in use, as the Flows tab's quota line and the Inspector
+// both say it: "sensor: 20 of 20 send quota in use, 4 publishes queued". Empty unless connected.
+QString sendQuotaText(const Connection *connection);
+
 // The other hop's part of the story: "forwarded to dashboard as id 1" or "not forwarded yet"
-// (from the publisher's hop), "forwarded from living-room sensor's id 2" (from a subscriber's).
+// (from the publisher's hop; once it is finished, "no delivery of it to a subscriber is in the trace"), "forwarded from living-room sensor's id 2" (from a subscriber's).
 QString hopSentence(const TraceLog &log, const FlowIndex &flows, const FlowRecord &flow);
 
 } // namespace mqs

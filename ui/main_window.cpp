@@ -6,6 +6,7 @@
 #include "fault_rules_panel.h"
 #include "flow_inspector.h"
 #include "messages_view.h"
+#include "number_locale.h"
 #include "packet_detail_view.h"
 #include "publish_panel.h"
 #include "diagram_export.h"
@@ -17,6 +18,7 @@
 #include "window_wording.h"
 
 #include "trace/trace_export.h"
+#include "trace/trace_text.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -57,6 +59,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     , m_settings(m_options.settingsPath)
     , m_profiles(m_settings)
 {
+    groupDigitsInDefaultLocale(); // before the widgets below take their locale from it
     setWindowTitle(tr("MQTT Scope"));
     setWindowIcon(QIcon(QStringLiteral(":/mqttscope/icons/mqttscope.svg")));
     m_connectionList = new ConnectionListModel(*m_workbench, this);
@@ -454,12 +457,12 @@ void MainWindow::updateStatus()
     else
         m_statusConnection->setText(c ? tr("%1: %2 (%3)").arg(c->settings().name, connectionStateName(c->state()), c->peerDescription())
                                       : tr("No connection"));
-    m_statusRate->setText(tr("%1 packets/s").arg(m_workbench->packetRate(), 0, 'f', 1));
-    m_statusFlows->setText(tr("%1 open flows").arg(m_inspector->model().openCount()));
+    m_statusRate->setText(tr("%L1 packets/s").arg(m_workbench->packetRate(), 0, 'f', 1));
+    m_statusFlows->setText(tr("%L1 open flows").arg(m_inspector->model().openCount()));
     const int stalled = m_inspector->model().stalledCount();
     const int behind = c ? c->backlogPackets() : 0; // packets waiting unread: our delay, not the peer's
-    m_statusStalled->setText(behind > 0 ? tr("%1 stalled; MQTT Scope is behind by %2 packets").arg(stalled).arg(behind)
-                                        : tr("%1 stalled").arg(stalled));
+    m_statusStalled->setText(behind > 0 ? tr("%L1 stalled; MQTT Scope is behind by %L2 packets").arg(stalled).arg(behind)
+                                        : tr("%L1 stalled").arg(stalled));
     m_statusStalled->setStyleSheet(stalled ? QStringLiteral("color: %1; font-weight: bold;").arg(problemColor().name()) : QString());
     m_statusTrace->update(m_workbench->trace());
     m_traceFullBar->update(m_workbench->trace());
@@ -563,6 +566,21 @@ void MainWindow::startDemo()
     updateFaultTargets();
 }
 
+// The name of a hidden lane that `flow`'s packets run on (the diagram has no rows for them), or empty.
+QString MainWindow::hiddenLaneOf(FlowId flow) const
+{
+    const FlowRecord *f = m_workbench->flows().find(flow);
+    const auto connection = f ? m_workbench->trace().connection(f->key.connection) : std::nullopt;
+    if (!connection)
+        return {};
+    const DiagramLayout &layout = m_diagram->layout();
+    for (bool remote : {false, true})
+        if (const int lane = layout.laneNamed(partyName(m_workbench->trace(), *connection, remote));
+            lane >= 0 && layout.lanes()[std::size_t(lane)].hidden)
+            return layout.lanes()[std::size_t(lane)].name;
+    return {};
+}
+
 bool MainWindow::exportDiagram(const QString &path, bool selectedFlowsOnly, int pngScale)
 {
     DiagramExportOptions options;
@@ -571,6 +589,11 @@ bool MainWindow::exportDiagram(const QString &path, bool selectedFlowsOnly, int 
         const auto flow = m_diagram->selectedFlow();
         if (!flow) {
             showProblem(tr("Select a flow in the diagram or the inspector first."));
+            return false;
+        }
+        if (const QString hidden = hiddenLaneOf(*flow); !hidden.isEmpty()) {
+            showProblem(tr("The selected flow runs on the lane “%1”, which is hidden: show it (Lanes ▸ Show all lanes), then "
+                           "export again.").arg(hidden));
             return false;
         }
         options.flows.insert(*flow);

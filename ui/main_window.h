@@ -83,6 +83,7 @@ public:
     QTreeView *connectionView() const { return m_connectionView; }
     // `pngScale`: device pixels per diagram pixel in a PNG (1 to 3).
     bool exportDiagram(const QString &path, bool selectedFlowsOnly, int pngScale = 1);
+    QString hiddenLaneOf(FlowId flow) const;
     bool exportTrace(const QString &path);
     // Sets the trace's memory bound and keeps it in the settings.
     void setTraceMemoryLimit(qint64 bytes);

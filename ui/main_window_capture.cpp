@@ -3,7 +3,9 @@
 
 #include "main_window.h"
 
+#include "capture_interface_dialog.h"
 #include "capture_summary_view.h"
+#include "number_locale.h"
 
 #include <QAction>
 #include <QCoreApplication>
@@ -14,10 +16,8 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QInputDialog>
 #include <QMenu>
 #include <QMimeData>
-#include <QNetworkInterface>
 #include <QProgressDialog>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -41,7 +41,8 @@ bool isCaptureFile(const QUrl &url)
 void MainWindow::buildCaptureMenu(QMenu *file)
 {
     file->addAction(tr("&Open capture…"), QKeySequence::Open, this, &MainWindow::chooseCapture);
-    file->addAction(tr("&Capture on interface…"), this, &MainWindow::chooseCaptureInterface);
+    file->addAction(tr("&Capture on interface…"), this, &MainWindow::chooseCaptureInterface)
+        ->setObjectName(QStringLiteral("captureOnInterface"));
     m_stopCapture = file->addAction(tr("S&top capture and save…"), this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Save the capture"), QStringLiteral("capture.pcapng"),
                                                           tr("pcapng (*.pcapng)"));
@@ -96,30 +97,28 @@ void MainWindow::showCaptureSummary(const CaptureSummary &summary)
     }
     m_captureSummary->show(summary);
     m_stopCapture->setEnabled(m_workbench->liveCapture() != nullptr);
-    statusBar()->showMessage(tr("%1: %n MQTT connection(s), %2 unfinished flow(s), %3 violation(s).", nullptr,
-                                summary.connections)
-                                 .arg(summary.source)
-                                 .arg(summary.unfinished)
-                                 .arg(summary.violations),
+    statusBar()->showMessage(tr("%1: %2, %3, %4.")
+                                 .arg(summary.source, countText(summary.connections, tr("MQTT connection"), tr("MQTT connections")),
+                                      countText(qint64(summary.unfinished), tr("unfinished flow"), tr("unfinished flows")),
+                                      countText(qint64(summary.violations), tr("violation"), tr("violations"))),
                              15000);
 }
 
 void MainWindow::chooseCaptureInterface()
 {
-    QStringList names;
-    for (const QNetworkInterface &i : QNetworkInterface::allInterfaces())
-        names << i.name();
-    bool ok = false;
-    const QString name = QInputDialog::getItem(this, tr("Capture on interface"),
-                                               tr("Capture MQTT (TCP ports 1883 and 8883) on:"), names, 0, true, &ok);
-    if (ok && !name.isEmpty())
-        startLiveCapture(name);
+    CaptureInterfaceDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted && !dialog.interfaceName().isEmpty())
+        startLiveCapture(dialog.interfaceName(), dialog.ports());
 }
 
 bool MainWindow::startLiveCapture(const QString &interfaceName, std::vector<quint16> ports)
 {
     m_liveCapturePath = QDir::temp().filePath(
         QStringLiteral("mqttscope-%1-%2.pcapng").arg(interfaceName, QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+    QStringList portNames;
+    for (quint16 port : ports)
+        portNames << QString::number(port);
+    const QString watched = portNames.isEmpty() ? tr("1883 and 8883") : portNames.join(QStringLiteral(", "));
     const Status started = m_workbench->startLiveCapture({.interfaceName = interfaceName, .ports = std::move(ports),
                                                           .savePath = m_liveCapturePath});
     if (!started) {
@@ -131,7 +130,8 @@ bool MainWindow::startLiveCapture(const QString &interfaceName, std::vector<quin
     }
     m_stopCapture->setEnabled(true);
     m_captureSummary->showLoading(tr("interface %1").arg(interfaceName), 0);
-    statusBar()->showMessage(tr("Capturing on %1; File ▸ Stop capture and save… ends it.").arg(interfaceName), 15000);
+    statusBar()->showMessage(tr("Capturing MQTT on %1, TCP ports %2; File ▸ Stop capture and save… ends it.").arg(interfaceName, watched),
+                             15000);
     return true;
 }
 

@@ -73,7 +73,7 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case QoS_: return qosValue(m->message.qos);
     case Id: return m->packetId ? QVariant(m->packetId->value) : QVariant();
     case Retained: return m->message.retain ? tr("retained") : QString();
-    case Size: return QStringLiteral("%1 B").arg(m->message.payload.size());
+    case Size: return QStringLiteral("%L1 B").arg(m->message.payload.size());
     case Payload: {
         const QString text = QString::fromUtf8(m->message.payload.left(300));
         return role == Qt::ToolTipRole ? text : text.simplified();

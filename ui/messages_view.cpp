@@ -369,7 +369,7 @@ void MessagesView::showMessage(const StoredMessage *m)
         return;
     }
     const QByteArray &payload = m->message.payload;
-    m_header->setText(tr("<b>%1</b> · QoS %2%3 · id %4 · %5 bytes · via %6")
+    m_header->setText(tr("<b>%1</b> · QoS %2%3 · id %4 · %L5 bytes · via %6")
                           .arg(m->message.topic.toHtmlEscaped())
                           .arg(qosValue(m->message.qos))
                           .arg(m->message.retain ? tr(" · retained") : QString())
@@ -378,7 +378,7 @@ void MessagesView::showMessage(const StoredMessage *m)
                           .arg(m->connectionName.toHtmlEscaped()));
     const bool cut = payload.size() > kShownBytes;
     m_truncated->setVisible(cut);
-    m_truncated->setText(tr("Showing the first %1 KiB of %2 KiB; copy or save it to get all of it.")
+    m_truncated->setText(tr("Showing the first %L1 KiB of %L2 KiB; copy or save it to get all of it.")
                              .arg(kShownBytes / 1024)
                              .arg((payload.size() + 1023) / 1024));
     const QByteArray shown = payload.left(kShownBytes);

@@ -220,16 +220,16 @@ void PublishPanel::updateRun()
         return;
     const PublishTally &t = m_run.tally;
     // What became of them, not just how many the session took: some may wait behind the send window.
-    QString fate = tr("%1 sent, %2 completed, %3 still queued").arg(t.sent()).arg(t.completed()).arg(t.queued());
+    QString fate = tr("%L1 sent, %L2 completed, %L3 still queued").arg(t.sent()).arg(t.completed()).arg(t.queued());
     if (t.failed() > 0)
-        fate += tr(", %1 failed").arg(t.failed());
+        fate += tr(", %L1 failed").arg(t.failed());
     if (m_run.seconds) {
         m_generatorForm->showRunText(
-            tr("%1 of %2 readings in %3 s: %4.").arg(t.handed()).arg(m_run.target).arg(*m_run.seconds, 0, 'f', 1).arg(fate));
+            tr("%L1 of %L2 readings in %L3 s: %4.").arg(t.handed()).arg(m_run.target).arg(*m_run.seconds, 0, 'f', 1).arg(fate));
         return;
     }
     const double seconds = double(m_run.clock.elapsed()) / 1000.0;
-    m_generatorForm->showRunText(tr("%1 of %2 · %3 readings/s: %4.")
+    m_generatorForm->showRunText(tr("%L1 of %L2 · %L3 readings/s: %4.")
                                      .arg(t.handed())
                                      .arg(m_run.target)
                                      .arg(seconds > 0 ? t.handed() / seconds : 0, 0, 'f', 1)

@@ -4,6 +4,8 @@
 
 #include "sequence_diagram_view.h"
 
+#include "lane_caption.h"
+
 #include <QContextMenuEvent>
 #include <QMenu>
 #include <QMouseEvent>
@@ -80,6 +82,27 @@ QRect SequenceDiagramView::headerRect(int lane) const
         return {};
     const int w = g.laneWidth[std::size_t(lane)];
     return QRect(g.x(lane) - w / 2, 0, w, m_style.headerHeight);
+}
+
+QString SequenceDiagramView::headerText(int lane) const
+{
+    const DiagramGeometry g = geometry(viewport()->width());
+    if (g.x(lane) < 0)
+        return {};
+    const int w = g.laneWidth[std::size_t(lane)] - 2 * m_style.laneMargin;
+    return laneCaption(m_layout.lanes()[std::size_t(lane)].name, QFontMetrics(m_style.bold), w);
+}
+
+QString SequenceDiagramView::laneToolTip(int lane) const
+{
+    const DiagramLane &l = m_layout.lanes()[std::size_t(lane)];
+    QString role;
+    switch (l.role) {
+    case LaneRole::Publisher: role = tr("publisher"); break;
+    case LaneRole::Broker: role = tr("broker"); break;
+    case LaneRole::Subscriber: role = tr("subscriber"); break;
+    }
+    return tr("%1 (%2)\nDrag to reorder; right-click to hide.").arg(l.name, role);
 }
 
 int SequenceDiagramView::laneAt(int x) const

@@ -414,6 +414,10 @@ bool SequenceDiagramView::viewportEvent(QEvent *event)
     if (event->type() != QEvent::ToolTip)
         return QAbstractScrollArea::viewportEvent(event);
     const auto *help = static_cast<QHelpEvent *>(event);
+    if (const int lane = help->pos().y() < rowsTop() ? laneAt(help->pos().x()) : -1; lane >= 0) {
+        QToolTip::showText(help->globalPos(), laneToolTip(lane), this); // the header may show it shortened
+        return true;
+    }
     const auto row = rowAt(help->pos());
     const DiagramRow *r = row ? &m_layout.rows()[*row] : nullptr;
     if (!r || r->kind == DiagramRow::Gap || r->kind == DiagramRow::Evicted || !m_log.contains(r->sequence)) {

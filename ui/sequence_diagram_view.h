@@ -56,6 +56,10 @@ public:
     QString badgeText() const;
     QRect badgeRect() const;
     QRect headerRect(int lane) const; // a lane's name cell, viewport coordinates
+    // What a lane's header cell reads at the view's width (laneCaption), and its tooltip: the full
+    // name and the lane's role.
+    QString headerText(int lane) const;
+    QString laneToolTip(int lane) const;
 
     // Lanes: shown, hidden, moved (the order is kept by laneOrderChanged), a connection's retired.
     void setLaneHidden(int lane, bool hidden);

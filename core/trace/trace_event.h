@@ -9,6 +9,8 @@
 #include <QByteArray>
 #include <QString>
 
+#include <optional>
+
 namespace mqs {
 
 // Identifies one traced connection (a lane end): a client Connection, or one client as the
@@ -76,6 +78,10 @@ struct TraceConnection {
     // A recording that ended (a capture played in, or stopped): the trace time of its end. Its
     // flows still open waited until then, not until the wall clock's now; -1 while it goes on.
     qint64 recordingEndUs = -1;
+    // A capture played in from a file keeps its own clock: its events stand in the trace from
+    // when the file was opened, and the time the capture recorded (µs since the epoch) is the
+    // trace time plus this. Unset for traffic traced as it happened (the trace clock's epoch).
+    std::optional<qint64> capturedWallOffsetUs{};
     bool operator==(const TraceConnection &) const = default;
 };
 

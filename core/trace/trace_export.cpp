@@ -2,6 +2,7 @@
 
 #include "protocol/decoder.h"
 #include "protocol/describe.h"
+#include "trace_text.h"
 
 #include <QFileDevice>
 #include <QJsonDocument>
@@ -137,7 +138,10 @@ Status writePcap(const TraceLog &log, QIODevice &out, const TraceSelection &sele
     PcapWriter pcap(out);
     std::map<ConnectionId, Conversation> conversations;
     std::map<ConnectionId, int> opened;
-    const qint64 epoch = log.clock().epochWallUs();
+    // A capture played in keeps its own clock, so re-exporting it keeps the capture's timestamps.
+    auto wallUs = [&log](ConnectionId id, qint64 timeUs) {
+        return wallTimeUs(log, log.connection(id).value_or(TraceConnection{}), timeUs);
+    };
 
     auto conversationFor = [&](ConnectionId id, qint64 timeUs) -> Conversation & {
         Conversation &c = conversations[id];
@@ -149,9 +153,9 @@ Status writePcap(const TraceLog &log, QIODevice &out, const TraceSelection &sele
             c.client = Endpoint{0x7F000001u + (brokerSide ? 1u : 0u), quint16(20000 + (id % 700) * 64 + n % 64), 1000u * id};
             c.broker = Endpoint{0x7F000001u + (brokerSide ? 1u : 0u), kBrokerPort, 500000u + 1000u * id};
             c.open = true;
-            pcap.segment(epoch + timeUs, c.client, c.broker, Syn);
-            pcap.segment(epoch + timeUs, c.broker, c.client, Syn | Ack);
-            pcap.segment(epoch + timeUs, c.client, c.broker, Ack);
+            pcap.segment(wallUs(id, timeUs), c.client, c.broker, Syn);
+            pcap.segment(wallUs(id, timeUs), c.broker, c.client, Syn | Ack);
+            pcap.segment(wallUs(id, timeUs), c.client, c.broker, Ack);
         }
         return c;
     };
@@ -174,9 +178,9 @@ Status writePcap(const TraceLog &log, QIODevice &out, const TraceSelection &sele
             for (qsizetype at = 0; at < raw.size(); at += kMaximumSegment) {
                 const QByteArray part = raw.mid(at, kMaximumSegment);
                 if (fromClient)
-                    pcap.segment(epoch + time, c.client, c.broker, Psh | Ack, part);
+                    pcap.segment(wallUs(id, time), c.client, c.broker, Psh | Ack, part);
                 else
-                    pcap.segment(epoch + time, c.broker, c.client, Psh | Ack, part);
+                    pcap.segment(wallUs(id, time), c.broker, c.client, Psh | Ack, part);
             }
             break;
         }
@@ -184,9 +188,9 @@ Status writePcap(const TraceLog &log, QIODevice &out, const TraceSelection &sele
             auto it = conversations.find(id);
             if (it != conversations.end() && it->second.open) {
                 Conversation &c = it->second;
-                pcap.segment(epoch + time, c.client, c.broker, Fin | Ack);
-                pcap.segment(epoch + time, c.broker, c.client, Fin | Ack);
-                pcap.segment(epoch + time, c.client, c.broker, Ack);
+                pcap.segment(wallUs(id, time), c.client, c.broker, Fin | Ack);
+                pcap.segment(wallUs(id, time), c.broker, c.client, Fin | Ack);
+                pcap.segment(wallUs(id, time), c.client, c.broker, Ack);
                 c.open = false;
             }
             break;
@@ -194,7 +198,7 @@ Status writePcap(const TraceLog &log, QIODevice &out, const TraceSelection &sele
         case TraceKind::Cut: {
             auto it = conversations.find(id);
             if (it != conversations.end() && it->second.open) {
-                pcap.segment(epoch + time, it->second.client, it->second.broker, Rst | Ack);
+                pcap.segment(wallUs(id, time), it->second.client, it->second.broker, Rst | Ack);
                 it->second.open = false;
             }
             break;

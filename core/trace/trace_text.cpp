@@ -37,6 +37,11 @@ QString partyName(const TraceLog &log, const TraceConnection &connection, bool r
     return connection.remoteParty;
 }
 
+qint64 wallTimeUs(const TraceLog &log, const TraceConnection &connection, qint64 timeUs)
+{
+    return timeUs + connection.capturedWallOffsetUs.value_or(log.clock().epochWallUs());
+}
+
 QString traceLine(const TraceLog &log, quint64 sequence)
 {
     const auto connection = log.connection(log.connectionOf(sequence)).value_or(TraceConnection{});

@@ -18,6 +18,10 @@ QString traceSeconds(qint64 timeUs, TimeResolution resolution);
 // How long a step took, as the Flows tab and the publish panel say it: "2.76 ms", "41 ms", "3.2 s".
 QString durationText(qint64 us);
 
+// When an event of `connection` at trace time `timeUs` happened, in µs since the epoch: for a
+// capture file, the capture's own time; otherwise the trace clock's.
+[[nodiscard]] qint64 wallTimeUs(const TraceLog &log, const TraceConnection &connection, qint64 timeUs);
+
 QString traceLine(const TraceLog &log, quint64 sequence);
 
 // The lane name of one end of a traced connection. The sandbox broker's view of a client is

@@ -131,7 +131,7 @@ private slots:
         QVERIFY2(pane->stateLine().contains(QStringLiteral("rule 'stall at PUBREL' holds our PUBREL")), qPrintable(pane->stateLine()));
         QCOMPARE(pane->hopsLine(), QStringLiteral("not forwarded yet"));
         QCOMPARE(pane->meaningLine(), QStringLiteral("the broker will not deliver this message until it gets our PUBREL; nobody "
-                                                     "has received it yet; 20 of 20 send quota in use, 4 publishes queued"));
+                                                     "has received it yet; sensor: 20 of 20 send quota in use, 4 publishes queued"));
         QCOMPARE(pane->stepCount(), 3); // PUBLISH sent, PUBREC received, PUBREL held
         QCOMPARE(inspector->model().index(int(*flows.rowOf(held->id)), FlowTableModel::State).data().toString().contains(
                      QStringLiteral("PUBREL held (ours)")),
@@ -143,6 +143,38 @@ private slots:
         const FlowRecord *delivered = flowOn(flows, p.dashboard->traceId(), Direction::Inbound, QStringLiteral("sensors/t0"));
         QTRY_COMPARE(pane->hopsLine(), QStringLiteral("forwarded to dashboard as id %1").arg(delivered->key.packetId.value));
         QTRY_COMPARE(pane->meaningLine(), QStringLiteral("the flow is finished"));
+    }
+
+    // The line under the table and the Inspector once spoke of different connections (the current
+    // one, the selected flow's) without saying whose quota: now both say it of the selected flow's
+    // connection, in the same words, even while another connection is the current one.
+    void theQuotaLineAndTheInspectorAgreeOnTheSelectedFlowsConnection()
+    {
+        TraceLog brokerTrace;
+        SandboxBroker broker({.core = {.inboundMethod = InboundMethod::A}}, &brokerTrace);
+        QVERIFY(broker.start().ok());
+        Pair p = openPair(broker);
+        addRule(*p.window, p.sensor, QStringLiteral("hold out PUBREL"), QStringLiteral("stall at PUBREL"));
+        constexpr int kQuota = 20; // the sandbox broker's Receive Maximum
+        constexpr int kQueued = 2;
+        for (int i = 0; i < kQuota + kQueued; ++i)
+            QVERIFY(p.sensor->publish(message(QStringLiteral("sensors/q%1").arg(i))).ticket);
+        QTRY_COMPARE(p.sensor->heldPackets().size(), std::size_t(kQuota));
+        p.window->workbench().setCurrent(p.dashboard); // the current connection is not the flow's
+        FlowInspector *inspector = p.window->inspector();
+        FlowIndex &flows = p.window->workbench().flows();
+        QTRY_VERIFY(flowOn(flows, p.sensor->traceId(), Direction::Outbound, QStringLiteral("sensors/q0")));
+        inspector->selectFlow(flowOn(flows, p.sensor->traceId(), Direction::Outbound, QStringLiteral("sensors/q0"))->id);
+        inspector->refresh();
+        const QString quota = QStringLiteral("sensor: 20 of 20 send quota in use, 2 publishes queued");
+        QVERIFY2(inspector->quotaLine().startsWith(quota), qPrintable(inspector->quotaLine()));
+        QVERIFY2(inspector->pane()->meaningLine().endsWith(quota), qPrintable(inspector->pane()->meaningLine()));
+
+        // Nothing selected: the line is the current connection's, and says so.
+        inspector->table()->selectionModel()->clearCurrentIndex();
+        inspector->table()->clearSelection();
+        inspector->refresh();
+        QVERIFY2(inspector->quotaLine().startsWith(QStringLiteral("dashboard: 0 of ")), qPrintable(inspector->quotaLine()));
     }
 
     void selectingAFlowHighlightsTheOtherHopOnTheDemo()

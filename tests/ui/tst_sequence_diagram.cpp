@@ -459,6 +459,11 @@ private slots:
                 one = image.size();
             QCOMPARE(image.size(), one * scale);
         }
+
+        // The flow's lane hidden: the window says which lane and what to do, not "no rows".
+        view->setLaneHidden(view->layout().laneNamed(kSensor), true);
+        QVERIFY(!w->exportDiagram(m_dir.filePath(QStringLiteral("hidden.svg")), true));
+        QVERIFY2(w->lastProblem().contains(QStringLiteral("runs on the lane “%1”, which is hidden").arg(kSensor)), qPrintable(w->lastProblem()));
     }
 };
 
