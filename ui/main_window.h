@@ -22,6 +22,8 @@ class QTableView;
 namespace mqs {
 
 class CaptureSummaryView;
+class ChartPanel;
+class SearchPanel;
 class ConnectionListModel;
 class FaultRulesPanel;
 class FlowInspector;
@@ -95,6 +97,8 @@ public:
     // Stops the live capture; with `savePath`, keeps its frames there.
     bool stopLiveCapture(const QString &savePath = QString());
     CaptureSummaryView *captureSummary() const { return m_captureSummary; }
+    ChartPanel *charts() const { return m_charts; }
+    SearchPanel *search() const { return m_search; }
 
 public slots:
     void newConnection();
@@ -154,6 +158,8 @@ private:
     void saveProfiles();
     void showProblem(const QString &text);
     void buildCaptureMenu(QMenu *file);
+    // The Charts and Search tabs, and their links to the Messages tab (main_window_charts.cpp).
+    void buildChartsAndSearch();
     void followCaptures();
     void showCaptureSummary(const CaptureSummary &summary);
 
@@ -188,6 +194,8 @@ private:
     TraceMemoryLabel *m_statusTrace = nullptr;
     TraceFullBar *m_traceFullBar = nullptr;
     CaptureSummaryView *m_captureSummary = nullptr;
+    ChartPanel *m_charts = nullptr;
+    SearchPanel *m_search = nullptr;
     QProgressDialog *m_captureProgress = nullptr;
     QAction *m_stopCapture = nullptr;
     QString m_liveCapturePath; // the temporary pcapng of the live capture
