@@ -59,6 +59,11 @@ ChartPanel::ChartPanel(Workbench &workbench, QWidget *parent)
     m_time->setFormat(QStringLiteral("HH:mm:ss"));
     m_time->setTitleText(tr("Time"));
     m_values = new QValueAxis;
+    // A range before the axis joins the chart: Qt Charts 6.4 lays out a date-time axis that
+    // joins with its default range without room for it, and never draws it.
+    const QDateTime now = QDateTime::currentDateTime();
+    m_time->setRange(now.addSecs(-60), now);
+    m_values->setRange(0, 1);
     m_chart->addAxis(m_time, Qt::AlignBottom);
     m_chart->addAxis(m_values, Qt::AlignLeft);
     m_view = new LiveChartView(this);
@@ -235,27 +240,32 @@ void ChartPanel::setPaused(bool paused)
 void ChartPanel::redraw()
 {
     m_dirty = false;
+    std::vector<std::vector<SeriesPoint>> kept;
+    kept.reserve(m_feed.fields().size());
+    for (const ChartField &f : m_feed.fields())
+        kept.push_back(f.history.points());
+    // The axes first: Qt Charts recomputes every series' geometry on a range change, so doing it
+    // after the points would lay each series out twice.
+    if (m_view->following())
+        fitAxes(kept);
     for (std::size_t i = 0; i < m_lines.size(); ++i) {
-        const auto points = m_feed.fields()[i].history.points();
         QList<QPointF> drawn;
-        drawn.reserve(qsizetype(points.size()));
-        for (const SeriesPoint &p : points)
+        drawn.reserve(qsizetype(kept[i].size()));
+        for (const SeriesPoint &p : kept[i])
             drawn.append(QPointF(double(p.timeMs), p.value));
         m_lines[i]->replace(drawn);
     }
-    if (m_view->following())
-        fitAxes();
     m_status->setText(statusText());
 }
 
-void ChartPanel::fitAxes()
+void ChartPanel::fitAxes(const std::vector<std::vector<SeriesPoint>> &kept)
 {
     qint64 first = std::numeric_limits<qint64>::max();
     qint64 last = std::numeric_limits<qint64>::min();
     double low = std::numeric_limits<double>::max();
     double high = std::numeric_limits<double>::lowest();
-    for (const ChartField &f : m_feed.fields())
-        for (const SeriesPoint &p : f.history.points()) {
+    for (const auto &points : kept)
+        for (const SeriesPoint &p : points) {
             first = std::min(first, p.timeMs);
             last = std::max(last, p.timeMs);
             low = std::min(low, p.value);
@@ -268,10 +278,19 @@ void ChartPanel::fitAxes()
         return;
     }
     const qint64 kShortestSpanMs = 1000; // one point still gets a second of axis
-    m_time->setRange(QDateTime::fromMSecsSinceEpoch(first), QDateTime::fromMSecsSinceEpoch(std::max(last, first + kShortestSpanMs)));
+    const QDateTime from = QDateTime::fromMSecsSinceEpoch(first);
+    const QDateTime to = QDateTime::fromMSecsSinceEpoch(std::max(last, first + kShortestSpanMs));
+    if (from != m_time->min() || to != m_time->max())
+        m_time->setRange(from, to);
     const double margin = high > low ? (high - low) * kValueMargin : kFlatLineMargin;
-    m_values->setRange(low - margin, high + margin);
-    m_values->applyNiceNumbers();
+    // Nice numbers for the value axis, set only when they change: the labels stay still.
+    QValueAxis nice;
+    nice.setRange(low - margin, high + margin);
+    nice.applyNiceNumbers();
+    if (nice.min() != m_values->min() || nice.max() != m_values->max() || nice.tickCount() != m_values->tickCount()) {
+        m_values->setRange(nice.min(), nice.max());
+        m_values->setTickCount(nice.tickCount());
+    }
 }
 
 QString ChartPanel::statusText() const
@@ -280,9 +299,9 @@ QString ChartPanel::statusText() const
     for (const ChartField &f : m_feed.fields())
         samples += f.history.samples();
     const QLocale numbers = locale();
-    return tr("%n series · %1 values · %2 points drawn%3", nullptr, int(m_feed.fields().size()))
-        .arg(numbers.toString(qulonglong(samples)), numbers.toString(qulonglong(m_feed.pointsKept())),
-             m_paused ? tr(" · paused") : QString());
+    return tr("%1 series · %2 values · %3 points drawn%4")
+        .arg(numbers.toString(qulonglong(m_feed.fields().size())), numbers.toString(qulonglong(samples)),
+             numbers.toString(qulonglong(m_feed.pointsKept())), m_paused ? tr(" · paused") : QString());
 }
 
 void ChartPanel::showHover(const QString &name, const QPointF &point, bool entered)

@@ -58,7 +58,7 @@ private:
     QWidget *buildControls();
     void addFromPicker();
     void offerTopics();
-    void fitAxes();
+    void fitAxes(const std::vector<std::vector<SeriesPoint>> &kept);
     void showHover(const QString &name, const QPointF &point, bool entered);
     void chooseExport(const QString &kind);
 

@@ -155,7 +155,8 @@ void SearchPanel::runSearch()
     m_results.setHits(searchMessages(m_workbench.messages(), *query, m_branch->text().trimmed(), m_workbench.decoders(), kMostHits));
     const int found = m_results.rowCount();
     m_count->setText(found >= kMostHits ? tr("The first %1 matches").arg(QLocale().toString(kMostHits))
-                                        : tr("%n match(es) in %1 kept messages", nullptr, found).arg(QLocale().toString(m_workbench.messages().size())));
+                                        : (found == 1 ? tr("1 match in %2 kept messages") : tr("%1 matches in %2 kept messages"))
+                                              .arg(QLocale().toString(found), QLocale().toString(m_workbench.messages().size())));
     if (found > 0)
         m_view->selectRow(0);
 }
@@ -217,7 +218,7 @@ Status SearchPanel::replayFile(const QString &path, Connection *connection, std:
             m_error->setText(outcome.sentence());
         });
     }
-    m_progress->setLabelText(tr("Publishing %n message(s) through %1…", nullptr, int(records->size())).arg(connection->settings().name));
+    m_progress->setLabelText(tr("Publishing %1 messages through %2…").arg(QLocale().toString(qulonglong(records->size())), connection->settings().name));
     m_progress->show();
     m_replay.start(connection, std::move(*records), messagesPerSecond);
     return {};

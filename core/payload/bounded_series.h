@@ -19,8 +19,9 @@ struct SeriesPoint {
 class BoundedSeries
 {
 public:
-    // Enough buckets for a chart as wide as a screen shows pixels.
-    static constexpr int kDefaultBuckets = 2048;
+    // Two points a bucket (its low and high): about one point per pixel of a wide chart. More
+    // would show nothing more, and Qt Charts lays out every point again at each redraw.
+    static constexpr int kDefaultBuckets = 512;
 
     explicit BoundedSeries(int maxBuckets = kDefaultBuckets);
 
