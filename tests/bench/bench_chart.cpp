@@ -3,7 +3,7 @@
 // subscribed to sensors/# on a real mosquitto while bench_load publishes RATE QoS 0 messages/s
 // (42-byte JSON over 10 topics). Prints `name value` lines: the event loop's longest stall, the
 // chart's points kept (bounded) against the samples it took, and the rate received.
-// Usage: bench_chart [SECONDS=60] [RATE=10000]
+// Usage: bench_chart [SECONDS=60] [RATE=10000] [SERIES=3] (SERIES 0: the same window without a chart, for scale)
 
 #include "chart_panel.h"
 #include "window_fixture.h"
@@ -17,6 +17,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <span>
 
 using namespace mqs;
 
@@ -41,8 +42,9 @@ int main(int argc, char **argv)
     const QStringList args = app.arguments();
     const int seconds = args.size() > 1 ? args[1].toInt() : 60;
     const int rate = args.size() > 2 ? args[2].toInt() : 10000;
-    if (seconds < 1 || rate < 1) {
-        std::fprintf(stderr, "usage: bench_chart [SECONDS] [RATE]\n");
+    const int seriesCount = args.size() > 3 ? args[3].toInt() : 3;
+    if (seconds < 1 || rate < 1 || seriesCount < 0 || seriesCount > 3) {
+        std::fprintf(stderr, "usage: bench_chart [SECONDS] [RATE] [SERIES 0-3]\n");
         return 2;
     }
     test::MosquittoBroker broker({.persistence = false, .extraConfig = {QStringLiteral("max_queued_messages 0")}});
@@ -56,7 +58,8 @@ int main(int argc, char **argv)
     window.resize(1600, 1000);
     ChartPanel &chart = *window.charts();
     window.tabs()->setCurrentWidget(&chart);
-    for (const auto &[topic, path] : {std::pair{"sensors/load/0", "$.load"}, {"sensors/load/1", "$.load"}, {"sensors/load/2", "$.seq"}})
+    const std::pair<const char *, const char *> fields[] = {{"sensors/load/0", "$.load"}, {"sensors/load/1", "$.load"}, {"sensors/load/2", "$.seq"}};
+    for (const auto &[topic, path] : std::span(fields, std::size_t(seriesCount)))
         if (const Status added = chart.addField(QString::fromLatin1(topic), QString::fromLatin1(path)); !added) {
             std::fprintf(stderr, "bench_chart: %s\n", qPrintable(added.sentence()));
             return 1;
@@ -111,7 +114,7 @@ int main(int argc, char **argv)
     print("messages_per_s", double(received) * 1000.0 / double(std::max<qint64>(1, clock.elapsed())));
     print("chart_samples", double(samples));
     print("chart_points_kept", double(chart.feed().pointsKept()));
-    print("chart_point_bound", double(3 * chart.feed().fields().front().history.pointBound()));
+    print("chart_point_bound", double(seriesCount * BoundedSeries().pointBound()));
     print("max_stall_ms", double(maxStallMs));
     return received > 0 ? 0 : 1;
 }
