@@ -96,7 +96,7 @@ QWidget *ChartPanel::buildPicker()
     m_topic->setObjectName(QStringLiteral("chartTopic"));
     m_topic->setEditable(true);
     m_topic->setInsertPolicy(QComboBox::NoInsert);
-    m_topic->setMinimumContentsLength(24);
+    m_topic->setMinimumContentsLength(16);
     m_topic->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_topic->lineEdit()->setPlaceholderText(tr("Topic"));
     m_topic->completer()->setCompletionMode(QCompleter::PopupCompletion);
@@ -142,7 +142,7 @@ QWidget *ChartPanel::buildControls()
     m_seriesChoice = new QComboBox(this);
     m_seriesChoice->setObjectName(QStringLiteral("chartSeriesChoice"));
     m_seriesChoice->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_seriesChoice->setMinimumContentsLength(16);
+    m_seriesChoice->setMinimumContentsLength(12);
     auto *remove = new QPushButton(tr("&Remove"), this);
     auto *exportButton = new QPushButton(tr("&Export"), this);
     auto *menu = new QMenu(exportButton);
@@ -152,6 +152,8 @@ QWidget *ChartPanel::buildControls()
     exportButton->setMenu(menu);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("chartStatus"));
+    // The counts may be cut rather than widen the window past a 1366-pixel screen.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     connect(m_pause, &QPushButton::toggled, this, &ChartPanel::setPaused);
     connect(follow, &QPushButton::clicked, this, [this] {
         m_view->resetZoom();

@@ -111,6 +111,7 @@ QWidget *SearchPanel::buildActions()
 {
     m_count = new QLabel(this);
     m_count->setObjectName(QStringLiteral("searchCount"));
+    m_count->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // cut rather than widen the window
     auto *exportButton = new QPushButton(tr("&Export"), this);
     auto *menu = new QMenu(exportButton);
     menu->addAction(tr("Results as JSON Lines…"), this, [this] { chooseExport(true, QStringLiteral("jsonl")); });
