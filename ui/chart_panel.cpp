@@ -258,6 +258,7 @@ void ChartPanel::redraw()
         m_lines[i]->replace(drawn);
     }
     m_status->setText(statusText());
+    m_status->setToolTip(m_status->text()); // whole, when a narrow window cuts the label
 }
 
 void ChartPanel::fitAxes(const std::vector<std::vector<SeriesPoint>> &kept)

@@ -93,6 +93,7 @@ QWidget *SearchPanel::buildQueryRow()
     m_branch->setPlaceholderText(tr("all topics"));
     m_branch->setToolTip(tr("Search only this topic and the topics below it, e.g. plant/line1"));
     m_branch->setClearButtonEnabled(true);
+    m_branch->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("plant/line1/oven")) + 3 * fontMetrics().height()); // a typical branch, and the clear button
     auto *go = new QPushButton(tr("&Search"), this);
     connect(go, &QPushButton::clicked, this, &SearchPanel::runSearch);
 
