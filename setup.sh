@@ -15,6 +15,7 @@ JOBS=${JOBS:-$(nproc)}
 PACKAGES=(
   build-essential cmake pkg-config
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-svg-dev qt6-websockets-dev qt6-charts-dev
+  libqt6opengl6-dev  # Qt6Charts's CMake package needs Qt6OpenGL, which qt6-charts-dev does not pull in
   qtkeychain-qt6-dev libgl-dev libpcap-dev libmosquitto-dev libbenchmark-dev
   libprotobuf-dev libprotoc-dev libmsgpack-cxx-dev
   fonts-dejavu-core openssl clang libclang-rt-14-dev

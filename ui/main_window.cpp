@@ -279,6 +279,7 @@ QWidget *MainWindow::buildCenter()
     m_tabs->addTab(m_faults, tr("Fault rules"));
     m_captureSummary = new CaptureSummaryView(this);
     m_tabs->addTab(m_captureSummary, tr("Capture"));
+    buildChartsAndSearch();
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(diagramBox);
     split->addWidget(m_tabs);

@@ -23,6 +23,8 @@ class QTableView;
 namespace mqs {
 
 class CaptureSummaryView;
+class ChartPanel;
+class SearchPanel;
 class ConnectionListModel;
 class FaultRulesPanel;
 class FlowInspector;
@@ -99,6 +101,8 @@ public:
     // Stops the live capture; with `savePath`, keeps its frames there.
     bool stopLiveCapture(const QString &savePath = QString());
     CaptureSummaryView *captureSummary() const { return m_captureSummary; }
+    ChartPanel *charts() const { return m_charts; }
+    SearchPanel *search() const { return m_search; }
 
     // Tools (main_window_tools.cpp). Runs a scenario file in the window: its packets on the diagram,
     // its steps in the Scenario panel; a file that cannot be read says its line and field there.
@@ -167,6 +171,8 @@ private:
     void saveProfiles();
     void showProblem(const QString &text);
     void buildCaptureMenu(QMenu *file);
+    // The Charts and Search tabs, and their links to the Messages tab (main_window_charts.cpp).
+    void buildChartsAndSearch();
     void followCaptures();
     void showCaptureSummary(const CaptureSummary &summary);
     void buildToolsMenu();
@@ -209,6 +215,8 @@ private:
     TraceMemoryLabel *m_statusTrace = nullptr;
     TraceFullBar *m_traceFullBar = nullptr;
     CaptureSummaryView *m_captureSummary = nullptr;
+    ChartPanel *m_charts = nullptr;
+    SearchPanel *m_search = nullptr;
     QProgressDialog *m_captureProgress = nullptr;
     QAction *m_stopCapture = nullptr;
     QString m_liveCapturePath; // the temporary pcapng of the live capture

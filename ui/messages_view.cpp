@@ -17,6 +17,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -193,6 +194,15 @@ QWidget *MessagesView::buildDetail()
     m_jsonView = new QTreeView(this);
     m_jsonView->setModel(&m_json);
     m_jsonView->setUniformRowHeights(true);
+    m_jsonView->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_jsonView, &QTreeView::customContextMenuRequested, this, [this](const QPoint &at) {
+        const QModelIndex index = m_jsonView->indexAt(at);
+        if (!index.isValid() || !shown())
+            return;
+        QMenu menu;
+        menu.addAction(tr("Chart this"), this, [this, index] { emit chartRequested(m_shownTopic, fieldPath(index)); });
+        menu.exec(m_jsonView->viewport()->mapToGlobal(at));
+    });
     auto *propertiesView = new QTableView(this);
     propertiesView->setModel(&m_properties);
     propertiesView->verticalHeader()->hide();
@@ -330,6 +340,31 @@ void MessagesView::showTopic(const QString &topic)
         m_treeView->setCurrentIndex(index);
         m_treeView->scrollTo(index);
     }
+}
+
+void MessagesView::showStoredMessage(const QString &topic, quint64 serial)
+{
+    showTopic(topic);
+    for (int r = 0; r < m_list.rowCount(); ++r)
+        if (m_list.message(r)->serial == serial) {
+            m_listView->selectRow(r);
+            m_listView->scrollTo(m_list.index(r, 0));
+            showMessage(m_list.message(r));
+            return;
+        }
+}
+
+QString MessagesView::fieldPath(const QModelIndex &index) const
+{
+    // Up from the row to the tree's root item (the payload itself, "$"): each row's first column
+    // is its key, "[2]" for an array element.
+    QString path;
+    for (QModelIndex at = index.siblingAtColumn(0); at.isValid() && at.parent().isValid(); at = at.parent()) {
+        const QString key = at.data().toString();
+        const bool plain = !key.isEmpty() && std::all_of(key.begin(), key.end(), [](QChar c) { return c.isLetterOrNumber() || c == u'_'; });
+        path.prepend(key.startsWith(u'[') ? key : plain ? u'.' + key : QStringLiteral("['%1']").arg(key));
+    }
+    return u'$' + path;
 }
 
 QString MessagesView::shownText() const

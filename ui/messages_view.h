@@ -51,6 +51,14 @@ public:
     QStandardItemModel &jsonModel() { return m_json; }
     // The caps on kept messages (saved in the settings, applied at once).
     void setLimits(MessageStore::Limits limits);
+    // Shows message `serial` of `topic` (its topic selected in the tree, its row in the list).
+    void showStoredMessage(const QString &topic, quint64 serial);
+    // The JSON path of a row of the field tree ("$.a.b[2]"), for "Chart this".
+    QString fieldPath(const QModelIndex &index) const;
+
+signals:
+    // "Chart this" on a row of the field tree.
+    void chartRequested(const QString &topic, const QString &path);
 
 private:
     QWidget *buildTree();

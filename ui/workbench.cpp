@@ -203,6 +203,8 @@ void Workbench::flush()
         m_flows.setBacklog(c->traceId(), c->backlogPackets()); // a wait for a packet we have not read is not the peer's
     if (m_pending.empty() && m_trace.endSequence() == m_lastEnd)
         return;
+    if (!m_pending.empty())
+        emit messagesArriving(m_pending);
     for (StoredMessage &m : m_pending)
         m_messages.add(std::move(m));
     m_pending.clear();

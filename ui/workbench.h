@@ -8,6 +8,7 @@
 #include "window_proxy.h"
 
 #include "broker/sandbox_demo.h"
+#include "payload/payload_decoding.h"
 #include "client/connection.h"
 #include "store/sqlite_session_store.h"
 #include "trace/flow_index.h"
@@ -35,6 +36,8 @@ public:
     void setTraceMemoryLimit(qint64 bytes);
     FlowIndex &flows() { return m_flows; }
     MessageStore &messages() { return m_messages; }
+    // How payloads are decoded for charts, search and export: the "decode as" rules.
+    PayloadDecoders &decoders() { return m_decoders; }
     SessionStore *store() { return m_store.get(); }
     QString storeProblem() const { return m_storeProblem; }
 
@@ -95,6 +98,9 @@ signals:
     // Started, stopped, a device came, changed or went.
     void proxyChanged(mqs::WindowProxy *proxy);
     void currentChanged(mqs::Connection *connection);
+    // The messages of this batch, just before they join the store (which may drop some at once
+    // under its caps): charts sample every message, whatever the store keeps.
+    void messagesArriving(const std::vector<mqs::StoredMessage> &messages);
     // A batch: the trace grew and/or messages arrived since the last one.
     void batch();
     void heldPacketsChanged();
@@ -112,6 +118,7 @@ private:
     TraceLog m_trace;
     FlowIndex m_flows{m_trace};
     MessageStore m_messages;
+    PayloadDecoders m_decoders;
     std::unique_ptr<SqliteSessionStore> m_store;
     QString m_storeProblem;
     std::vector<std::unique_ptr<Connection>> m_owned;

@@ -48,8 +48,9 @@ int main(int argc, char **argv)
         for (; published < due; ++published) {
             char topic[32], payload[64];
             snprintf(topic, sizeof topic, "sensors/load/%ld", published % kTopics);
-            /* 42 bytes: {"seq":NNNNNNNNNN,"load":0.NNN,"unit":"%"} */
-            const int n = snprintf(payload, sizeof payload, "{\"seq\":%010ld,\"load\":0.%03ld,\"unit\":\"%%\"}",
+            /* 42 bytes: {"seq":    NNNNNN,"load":0.NNN,"unit":"%"}; the number padded with spaces,
+             * not zeros, so the reading is valid JSON that charts and decoders can read. */
+            const int n = snprintf(payload, sizeof payload, "{\"seq\":%10ld,\"load\":0.%03ld,\"unit\":\"%%\"}",
                                    published % 10000000000L, published % 1000);
             mosquitto_publish(m, NULL, topic, n, payload, 0, false);
         }

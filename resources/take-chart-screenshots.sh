@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Screenshots of the Charts tab (three live series) and the Search tab (a field condition's hits)
+# under Xvfb, at 1600×1000 and 1366×768:
+#   resources/take-chart-screenshots.sh [BUILD_DIR] [OUT_DIR]
+# Needs xvfb-run and ImageMagick's import (Debian: xvfb, xauth, imagemagick).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+out=${2:-docs}
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export HOME="$work/home" XDG_RUNTIME_DIR="$work/run"
+mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+
+shoot() { # MODE WIDTH HEIGHT NAME
+    local mode=$1 width=$2 height=$3 name=$4 seconds=14
+    xvfb-run -a -s "-screen 0 ${width}x${height}x24" bash -c '
+        "$0" "$1" "$2" "$3" & app=$!
+        sleep $(( $2 - 2 ))
+        import -window root "$4"; wait $app 2>/dev/null || true
+    ' "$build/tests/ui/show_charts" "$mode" "$seconds" "${width}x${height}" "$work/$name.png"
+    cp "$work/$name.png" "$out/$name.png"
+    echo "saved $out/$name.png"
+}
+
+shoot chart 1600 1000 chart
+shoot search 1600 1000 search
+shoot chart 1366 768 chart-1366
+shoot search 1366 768 search-1366

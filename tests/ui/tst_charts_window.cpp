@@ -1,0 +1,310 @@
+// Charts, search, export and replay in the window (offscreen), fed by a real mosquitto: three
+// live series drawn in the chart and exported; "Chart this" from the field tree; each search
+// kind with its problems shown beside the field and Enter opening the message; a branch exported
+// as JSON Lines and CSV, imported and replayed in order.
+
+#include "chart_panel.h"
+#include "live_chart_view.h"
+#include "main_window.h"
+#include "messages_view.h"
+#include "mosquitto_fixture.h"
+#include "search_panel.h"
+#include "subscription_model.h"
+#include "window_fixture.h"
+
+#include <QApplication>
+#include <QChart>
+#include <QComboBox>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QMenu>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTimer>
+#include <QTreeView>
+#include <QWheelEvent>
+
+using namespace mqs;
+using namespace mqs::test;
+
+namespace {
+
+// A window subscribed to plant/# through `subscriber`, and a `feeder` connection that publishes.
+struct PlantWindow {
+    std::unique_ptr<MainWindow> window;
+    Connection *subscriber = nullptr;
+    Connection *feeder = nullptr;
+};
+
+Connection *connected(MainWindow &w, const Profile &profile)
+{
+    Connection *c = w.addConnection(profile, true);
+    if (!QTest::qWaitFor([c] { return c->state() == ConnectionState::Connected; }, 10000))
+        qWarning("%s did not connect: %s", qPrintable(profile.settings.name), qPrintable(c->lastError()));
+    return c;
+}
+
+void publish(Connection *c, const QString &topic, const QByteArray &payload, QoS qos = QoS::AtLeastOnce)
+{
+    const auto result = c->publish(ApplicationMessage{topic, payload, qos, false, {}});
+    QVERIFY2(result.ticket.ok(), qPrintable(result.ticket.sentence()));
+}
+
+int keptOn(MainWindow &w, const QString &topic)
+{
+    return int(w.workbench().messages().messages(topic).size());
+}
+
+// Pixels of `colour` (within a small tolerance for blending) in `image`.
+int pixelsOf(const QImage &image, const QColor &colour)
+{
+    int count = 0;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x) {
+            const QColor c = image.pixelColor(x, y);
+            if (std::abs(c.red() - colour.red()) < 24 && std::abs(c.green() - colour.green()) < 24 && std::abs(c.blue() - colour.blue()) < 24)
+                ++count;
+        }
+    return count;
+}
+
+} // namespace
+
+class TestChartsWindow : public QObject
+{
+    Q_OBJECT
+
+    TestWindows m_windows;
+    MosquittoBroker m_mosquitto;
+    QTemporaryDir m_files;
+
+    PlantWindow openPlant()
+    {
+        PlantWindow p;
+        p.window = m_windows.open();
+        p.window->resize(1400, 900);
+        p.feeder = connected(*p.window, profileFor(m_mosquitto.url(), QStringLiteral("feeder")));
+        p.subscriber = connected(*p.window, profileFor(m_mosquitto.url(), QStringLiteral("scope")));
+        p.subscriber->subscribe({Subscription{.filter = QStringLiteral("plant/#"), .options = {.maximumQoS = QoS::ExactlyOnce}}});
+        QTest::qWait(0);
+        // Subscribed once a probe comes back.
+        if (!QTest::qWaitFor([&] {
+                publish(p.feeder, QStringLiteral("plant/probe"), "1");
+                return QTest::qWaitFor([&] { return keptOn(*p.window, QStringLiteral("plant/probe")) > 0; }, 300);
+            }, 10000))
+            qWarning("the subscription never delivered");
+        return p;
+    }
+
+private slots:
+    void initTestCase() { QVERIFY2(m_mosquitto.start().ok(), qPrintable(m_mosquitto.logText())); }
+
+    void threeLiveSeriesAreDrawnAndExported()
+    {
+        PlantWindow p = openPlant();
+        ChartPanel *charts = p.window->charts();
+        p.window->tabs()->setCurrentWidget(charts);
+        QVERIFY(charts->addField(QStringLiteral("plant/a"), QStringLiteral("$.t")).ok());
+        QVERIFY(charts->addField(QStringLiteral("plant/b"), QStringLiteral("$.a.b[1]")).ok());
+        QVERIFY(charts->addField(QStringLiteral("plant/c"), QStringLiteral("$.metrics[?(@.name=='Temperature')].value")).ok());
+        QVERIFY(!charts->addField(QStringLiteral("plant/a"), QStringLiteral("$.t")).ok()); // charted already
+        constexpr int kReadings = 60;
+        constexpr int kSpacingMs = 20;
+        for (int i = 0; i < kReadings; ++i) {
+            publish(p.feeder, QStringLiteral("plant/a"), QStringLiteral(R"({"t": %1})").arg(20 + i % 7).toUtf8());
+            publish(p.feeder, QStringLiteral("plant/b"), QStringLiteral(R"({"a": {"b": [0, %1]}})").arg(10 - i % 5).toUtf8());
+            publish(p.feeder, QStringLiteral("plant/c"),
+                    QStringLiteral(R"({"metrics": [{"name": "Humidity", "value": 50}, {"name": "Temperature", "value": %1}]})").arg(i % 3).toUtf8());
+            QTest::qWait(kSpacingMs); // readings spread over the time axis, as a sensor sends them
+        }
+        for (int s = 0; s < 3; ++s)
+            QTRY_COMPARE(charts->lineSeries(s)->count(), kReadings);
+        QCOMPARE(charts->chart()->legend()->markers().size(), 3);
+
+        const QImage drawn = charts->view()->grab().toImage();
+        for (int s = 0; s < 3; ++s)
+            QVERIFY2(pixelsOf(drawn, charts->lineSeries(s)->pen().color()) > 100, qPrintable(QString::number(s)));
+
+        // Paused, the chart stands still; values are still recorded and drawn on resuming.
+        charts->setPaused(true);
+        publish(p.feeder, QStringLiteral("plant/a"), R"({"t": 99})");
+        QTRY_COMPARE(charts->feed().fields()[0].history.samples(), quint64(kReadings + 1));
+        QTest::qWait(3 * ChartPanel::kRedrawIntervalMs);
+        QCOMPARE(charts->lineSeries(0)->count(), kReadings);
+        charts->setPaused(false);
+        QTRY_COMPARE(charts->lineSeries(0)->count(), kReadings + 1);
+
+        // The wheel zooms and stops following; Follow latest resets.
+        QWheelEvent wheel(QPointF(200, 150), charts->view()->mapToGlobal(QPointF(200, 150)), QPoint(), QPoint(0, 120), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(charts->view()->viewport(), &wheel); // where the wheel lands on a scroll area
+        QVERIFY(!charts->view()->following());
+        charts->findChild<QPushButton *>(QStringLiteral("chartFollow"))->click();
+        QVERIFY(charts->view()->following());
+
+        // Hovering a series names it with its value.
+        const QPointF last = charts->lineSeries(0)->at(charts->lineSeries(0)->count() - 1);
+        emit charts->lineSeries(0)->hovered(last, true);
+        QVERIFY2(charts->hoverText().startsWith(QStringLiteral("plant/a $.t\n")) && charts->hoverText().endsWith(QStringLiteral("99")),
+                 qPrintable(charts->hoverText()));
+
+        const QString png = m_files.filePath(QStringLiteral("chart.png"));
+        const QString svg = m_files.filePath(QStringLiteral("chart.svg"));
+        const QString csv = m_files.filePath(QStringLiteral("chart.csv"));
+        QVERIFY(charts->exportImage(png).ok());
+        QVERIFY(charts->exportImage(svg).ok());
+        QVERIFY(charts->exportCsv(csv).ok());
+        QVERIFY(!QImage(png).isNull());
+        QFile svgFile(svg);
+        QVERIFY(svgFile.open(QIODevice::ReadOnly));
+        const QByteArray svgText = svgFile.readAll();
+        QVERIFY(svgText.startsWith("<?xml") && svgText.contains("<polyline"));
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = csvFile.readAll().split('\n');
+        QCOMPARE(rows.size(), 1 + kReadings * 3 + 1 + 1); // header, every reading, the 99, and after the last CRLF
+        QCOMPARE(rows[0], QByteArray("time,series,value\r"));
+        QVERIFY2(rows[1].endsWith(",plant/a $.t,20\r"), rows[1].constData());
+        QVERIFY2(rows[1 + kReadings + 1].endsWith(",plant/b $.a.b[1],10\r"), rows[1 + kReadings + 1].constData());
+    }
+
+    void aFieldOfTheMessageViewIsCharted()
+    {
+        PlantWindow p = openPlant();
+        publish(p.feeder, QStringLiteral("plant/oven"), R"({"zone": {"heat": [1, 2, 230.5]}, "ok": true})");
+        QTRY_COMPARE(keptOn(*p.window, QStringLiteral("plant/oven")), 1);
+        MessagesView *view = p.window->messages();
+        p.window->tabs()->setCurrentWidget(view);
+        QTRY_VERIFY(view->tree().indexOf(QStringLiteral("plant/oven")).isValid());
+        view->showTopic(QStringLiteral("plant/oven"));
+        QTRY_VERIFY(view->jsonModel().rowCount() > 0);
+        const QModelIndex root = view->jsonModel().index(0, 0);
+        const QModelIndex zone = view->jsonModel().index(0, 0, root);
+        const QModelIndex heat = view->jsonModel().index(0, 0, zone);
+        const QModelIndex third = view->jsonModel().index(2, 0, heat);
+        QCOMPARE(view->fieldPath(root), QStringLiteral("$"));
+        QCOMPARE(view->fieldPath(third), QStringLiteral("$.zone.heat[2]"));
+
+        // Right-click the row, pick "Chart this": the Charts tab opens with the field.
+        view->jsonView()->expandAll();
+        const QRect row = view->jsonView()->visualRect(third);
+        QVERIFY(row.isValid());
+        QTimer::singleShot(0, this, [] {
+            auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+            QVERIFY(menu);
+            menu->actions().first()->trigger();
+            menu->close();
+        });
+        emit view->jsonView()->customContextMenuRequested(row.center());
+        QCOMPARE(p.window->tabs()->currentWidget(), p.window->charts());
+        QCOMPARE(p.window->charts()->feed().fields().size(), std::size_t(1));
+        QCOMPARE(p.window->charts()->feed().fields()[0].name(), QStringLiteral("plant/oven $.zone.heat[2]"));
+        QCOMPARE(p.window->charts()->lineSeries(0)->count(), 1); // the kept message is its history
+        QCOMPARE(p.window->charts()->lineSeries(0)->at(0).y(), 230.5);
+    }
+
+    void searchShowsHitsProblemsAndOpensTheMessage()
+    {
+        PlantWindow p = openPlant();
+        publish(p.feeder, QStringLiteral("plant/line1/temp"), R"({"temperature": 21.5})");
+        publish(p.feeder, QStringLiteral("plant/line1/temp"), R"({"temperature": 35.5})");
+        publish(p.feeder, QStringLiteral("plant/line2/temp"), R"({"temperature": 31})");
+        publish(p.feeder, QStringLiteral("plant/line2/alarm"), "Overheat");
+        QTRY_COMPARE(keptOn(*p.window, QStringLiteral("plant/line2/alarm")), 1);
+        SearchPanel *search = p.window->search();
+        p.window->tabs()->setCurrentWidget(search);
+
+        QVERIFY(search->search(SearchKind::FieldCondition, QStringLiteral("$.temperature > 30")));
+        QCOMPARE(search->results().rowCount(), 2);
+        QVERIFY(search->search(SearchKind::FieldCondition, QStringLiteral("$.temperature > 30"), QStringLiteral("plant/line1")));
+        QCOMPARE(search->results().rowCount(), 1);
+        QCOMPARE(search->results().index(0, SearchResultsModel::Match).data().toString(), QStringLiteral("$.temperature = 35.5"));
+        QVERIFY(search->search(SearchKind::Text, QStringLiteral("overheat")));
+        QCOMPARE(search->results().rowCount(), 1);
+        QVERIFY(search->search(SearchKind::RegularExpression, QStringLiteral(R"(\d\d\.5)")));
+        QCOMPARE(search->results().rowCount(), 2);
+
+        // Problems show beside the field as they are typed, before any search runs.
+        search->kindField()->setCurrentIndex(search->kindField()->findData(int(SearchKind::RegularExpression)));
+        search->queryField()->clear();
+        QTest::keyClicks(search->queryField(), QStringLiteral("temp[0-9"));
+        QVERIFY(search->errorLabel()->isVisible());
+        QVERIFY2(search->errorLabel()->text().startsWith(QStringLiteral("Character 9 of the regular expression")),
+                 qPrintable(search->errorLabel()->text()));
+        search->kindField()->setCurrentIndex(search->kindField()->findData(int(SearchKind::FieldCondition)));
+        search->queryField()->clear();
+        QTest::keyClicks(search->queryField(), QStringLiteral("$.temperature >"));
+        QVERIFY(search->errorLabel()->isVisible());
+        QVERIFY2(search->errorLabel()->text().startsWith(QStringLiteral("Character 16 of \"$.temperature >\"")),
+                 qPrintable(search->errorLabel()->text()));
+        QTest::keyClicks(search->queryField(), QStringLiteral(" 30"));
+        QVERIFY(!search->errorLabel()->isVisible());
+        // Searched once typing paused: the condition's hits replace the regular expression's.
+        QTRY_COMPARE(search->results().index(1, SearchResultsModel::Match).data().toString(), QStringLiteral("$.temperature = 31"));
+        QCOMPARE(search->results().rowCount(), 2);
+
+        // Enter on a hit opens its message.
+        search->resultsView()->setFocus();
+        QCOMPARE(search->resultsView()->currentIndex().row(), 0); // the first hit is current after a search
+        QTest::keyClick(search->resultsView(), Qt::Key_Down);
+        QCOMPARE(search->resultsView()->currentIndex().row(), 1);
+        QTest::keyClick(search->resultsView(), Qt::Key_Return);
+        QCOMPARE(p.window->tabs()->currentWidget(), p.window->messages());
+        QVERIFY2(p.window->messages()->shownText().contains(QStringLiteral("31")), qPrintable(p.window->messages()->shownText()));
+    }
+
+    void anExportedBranchIsImportedAndReplayedInOrder()
+    {
+        PlantWindow p = openPlant();
+        constexpr int kReadings = 20;
+        for (int i = 0; i < kReadings; ++i)
+            publish(p.feeder, QStringLiteral("plant/replay/t"), QStringLiteral(R"({"n": %1, "unit": "C"})").arg(i).toUtf8(), QoS::ExactlyOnce);
+        QTRY_COMPARE(keptOn(*p.window, QStringLiteral("plant/replay/t")), kReadings);
+        SearchPanel *search = p.window->search();
+        search->branchField()->setText(QStringLiteral("plant/replay"));
+        const QString jsonl = m_files.filePath(QStringLiteral("replay.jsonl"));
+        const QString csv = m_files.filePath(QStringLiteral("replay.csv"));
+        QVERIFY(search->exportBranch(jsonl).ok());
+        QVERIFY(search->exportBranch(csv).ok());
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = csvFile.readAll().split('\n');
+        QCOMPARE(rows.size(), kReadings + 2);
+        QCOMPARE(rows[0], QByteArray("time,topic,qos,retain,payload,$.n,$.unit\r"));
+        QVERIFY2(rows[3].endsWith(R"(,plant/replay/t,2,false,"{""n"": 2, ""unit"": ""C""}",2,C)" "\r"), rows[3].constData());
+
+        const auto imported = importJsonLines(jsonl);
+        QVERIFY(imported.ok());
+        QCOMPARE(imported->size(), std::size_t(kReadings));
+        QCOMPARE(imported->at(5).payload, QByteArray(R"({"n": 5, "unit": "C"})"));
+
+        QVERIFY(search->replayFile(jsonl, p.feeder, 200.0).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(!search->replay().running(), 10000);
+        QCOMPARE(search->replay().published(), kReadings);
+        QTRY_COMPARE(keptOn(*p.window, QStringLiteral("plant/replay/t")), 2 * kReadings);
+        const auto &kept = p.window->workbench().messages().messages(QStringLiteral("plant/replay/t"));
+        for (int i = 0; i < kReadings; ++i)
+            QCOMPARE(kept[std::size_t(kReadings + i)].message.payload, imported->at(std::size_t(i)).payload);
+
+        // A slow replay cancelled part way publishes no more.
+        QSignalSpy finished(&search->replay(), &MessageReplay::finished);
+        QVERIFY(search->replayFile(jsonl, p.feeder, 10.0).ok());
+        QTRY_VERIFY(search->replay().published() >= 2);
+        search->replay().cancel();
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(finished[0][0].value<Status>().problem().kind, ProblemKind::State);
+        const int published = search->replay().published();
+        QVERIFY(published < kReadings);
+        QTest::qWait(300);
+        QCOMPARE(search->replay().published(), published);
+    }
+};
+
+QTEST_MAIN(TestChartsWindow)
+#include "tst_charts_window.moc"
