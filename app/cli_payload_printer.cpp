@@ -65,11 +65,15 @@ Result<std::unique_ptr<PayloadPrinter>> PayloadPrinter::fromFlags(const QCommand
 QList<QByteArray> PayloadPrinter::linesFor(const QString &topic, const QByteArray &payload, qint64 receivedAtMs, bool withTopic)
 {
     const QByteArray prefix = withTopic ? topic.toUtf8() + ' ' : QByteArray();
-    const DecodedPayload decoded = m_decoders.decode(topic, payload);
+    DecodedPayload decoded = m_decoders.decode(topic, payload);
+    const auto sparkplugTopic = parseSparkplugTopic(topic);
+    if (decoded.decoder.kind != DecoderKind::SparkplugB || decoded.problem || !sparkplugTopic)
+        return {prefix + jsonOfPayload(decoded)};
+    const std::vector<SparkplugFinding> findings = m_sparkplug.observe(topic, decoded.value, receivedAtMs);
+    if (sparkplugTopic->type != SparkplugMessageType::STATE)
+        decoded.value = m_sparkplug.withMetricNames(sparkplugTopic->edgeNodeKey(), decoded.value);
     QList<QByteArray> lines{prefix + jsonOfPayload(decoded)};
-    if (decoded.decoder.kind != DecoderKind::SparkplugB || decoded.problem)
-        return lines;
-    for (const SparkplugFinding &finding : m_sparkplug.observe(topic, decoded.value, receivedAtMs))
+    for (const SparkplugFinding &finding : findings)
         lines << prefix + jsonOfTree(QCborMap{{QStringLiteral("sparkplug_check"), finding.ruleId},
                                               {QStringLiteral("sentence"), finding.sentence}});
     return lines;

@@ -118,7 +118,8 @@ private slots:
             // The schema's field order: metrics (2) before seq (3).
             "spBv1.0/plant1/NBIRTH/press-7 {\"metrics\":[{\"name\":\"bdSeq\",\"datatype\":\"UInt64\",\"value\":1},"
             "{\"name\":\"Speed\",\"alias\":5,\"datatype\":\"Double\",\"value\":1.5}],\"seq\":0}",
-            "spBv1.0/plant1/NDATA/press-7 {\"metrics\":[{\"alias\":5,\"value\":2.5}],\"seq\":3}",
+            // The alias's name from the NBIRTH, put first.
+            "spBv1.0/plant1/NDATA/press-7 {\"metrics\":[{\"name\":\"Speed\",\"alias\":5,\"value\":2.5}],\"seq\":3}",
             "spBv1.0/plant1/NDATA/press-7 {\"sparkplug_check\":\"tck-id-payloads-sequence-num-incrementing\","
             "\"sentence\":\"NDATA from plant1/press-7 has seq 3 where 1 was next: 2 message(s) missing. [tck-id-payloads-sequence-num-incrementing]\"}",
             "cbor/line {\"zone\":\"A1\",\"raw\":\"AQI=\"}",
