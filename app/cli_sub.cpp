@@ -4,10 +4,12 @@
 
 #include "cli_commands.h"
 #include "cli_connection.h"
+#include "cli_payload_printer.h"
 
 #include "protocol/topic.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QTimer>
 
 #include <cstdio>
@@ -28,6 +30,7 @@ struct SubOptions {
     bool newline = true;
     int count = 0; // -C; 0: no limit
     double timeoutSeconds = 0; // -W; 0: none
+    std::shared_ptr<PayloadPrinter> decoded{}; // --decode/--proto: payloads printed as JSON lines
 };
 
 // One run of `sub`.
@@ -84,10 +87,17 @@ void SubRun::onMessage(const Delivery &d)
 {
     if (m_options.count > 0 && m_received >= m_options.count)
         return;
-    QByteArray line = m_options.verbose ? d.message.topic.toUtf8() + ' ' + d.message.payload : d.message.payload;
-    if (m_options.newline)
-        line += '\n';
-    std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
+    if (m_options.decoded) {
+        const QList<QByteArray> lines = m_options.decoded->linesFor(d.message.topic, d.message.payload,
+                                                                    QDateTime::currentMSecsSinceEpoch(), m_options.verbose);
+        for (const QByteArray &line : lines)
+            std::fwrite((line + '\n').constData(), 1, size_t(line.size() + 1), stdout);
+    } else {
+        QByteArray line = m_options.verbose ? d.message.topic.toUtf8() + ' ' + d.message.payload : d.message.payload;
+        if (m_options.newline)
+            line += '\n';
+        std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
+    }
     std::fflush(stdout);
     if (m_options.count > 0 && ++m_received >= m_options.count)
         closeWhenSettled();
@@ -200,7 +210,9 @@ struct SubFlags {
     QCommandLineOption noReconnect{QStringLiteral("no-reconnect"),
                                    QStringLiteral("Exit (status 1) when the connection drops instead of reconnecting.")};
 
-    QList<QCommandLineOption> all() const { return {topic, qos, verbose, count, timeout, noNewline, noReconnect}; }
+    DecodeFlags decoding;
+
+    QList<QCommandLineOption> all() const { return QList<QCommandLineOption>{topic, qos, verbose, count, timeout, noNewline, noReconnect} + decoding.all(); }
 };
 
 // The subscription options, or the usage error.
@@ -229,6 +241,12 @@ Result<SubOptions> readSubOptions(const QCommandLineParser &parser, const SubFla
         return Problem{ProblemKind::InvalidInput, QStringLiteral("-W must be a number of seconds.")};
     o.verbose = parser.isSet(flags.verbose);
     o.newline = !parser.isSet(flags.noNewline);
+    if (flags.decoding.anySet(parser)) {
+        auto printer = PayloadPrinter::fromFlags(parser, flags.decoding);
+        if (!printer)
+            return printer.problem();
+        o.decoded = std::move(printer).value();
+    }
     return o;
 }
 
@@ -238,7 +256,8 @@ int subCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Subscribes and prints each message's payload on a line (with -v: topic and payload). When the "
+        QStringLiteral("Subscribes and prints each message's payload on a line (with -v: topic and payload); with --decode "
+                       "or --proto each payload is decoded and printed as one line of JSON. When the "
                        "connection drops it reconnects with back-off, as mosquitto_sub reconnects.\n"
                        "Exit status: 0 after -C messages, on SIGINT/SIGTERM, or when -W passes without -C; 27 when -W "
                        "passes before -C messages arrived; 1 when the connection failed, the broker refused every "

@@ -71,6 +71,9 @@ private:
         while (m_at < m_json.size() && m_json.at(m_at) != '"')
             m_at += m_json.at(m_at) == '\\' ? 2 : 1;
         ++m_at;
+        const QByteArrayView inner(m_json.constData() + start + 1, m_at - start - 2);
+        if (!inner.contains('\\'))
+            return QString::fromUtf8(inner);
         // Escapes (\n, \u00e9, surrogate pairs) decoded by Qt: the token is a valid JSON string.
         const QByteArray token = '[' + m_json.mid(start, m_at - start) + ']';
         return QJsonDocument::fromJson(token).array().at(0).toString();

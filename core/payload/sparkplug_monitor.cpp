@@ -173,6 +173,38 @@ void SparkplugMonitor::updateMetrics(EdgeNodeState &node, const Message &m)
     }
 }
 
+QString SparkplugMonitor::metricName(const QString &edgeNodeKey, quint64 alias) const
+{
+    const auto node = m_nodes.find(edgeNodeKey);
+    if (node == m_nodes.end())
+        return {};
+    const auto known = node->second.aliases.find(alias);
+    return known == node->second.aliases.end() ? QString() : known->second.name;
+}
+
+QCborValue SparkplugMonitor::withMetricNames(const QString &edgeNodeKey, const QCborValue &payload) const
+{
+    QCborMap map = payload.toMap();
+    QCborArray metrics;
+    for (const QCborValue &entry : map.value(QLatin1StringView("metrics")).toArray()) {
+        const QCborMap metric = entry.toMap();
+        const QString name = metric.contains(QLatin1StringView("name")) || !metric.contains(QLatin1StringView("alias"))
+                                 ? QString()
+                                 : metricName(edgeNodeKey, quint64(metric.value(QLatin1StringView("alias")).toInteger()));
+        if (name.isEmpty()) {
+            metrics.append(metric);
+            continue;
+        }
+        QCborMap named{{QStringLiteral("name"), name}};
+        for (auto it = metric.constBegin(); it != metric.constEnd(); ++it)
+            named.insert(it.key(), it.value());
+        metrics.append(named);
+    }
+    if (!metrics.isEmpty())
+        map.insert(QLatin1StringView("metrics"), metrics);
+    return map;
+}
+
 SparkplugMetricRow &SparkplugMonitor::rowFor(const QString &edgeNode, const QString &device, const QString &name)
 {
     const QString key = edgeNode + QChar(0x1f) + device + QChar(0x1f) + name;

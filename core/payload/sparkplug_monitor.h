@@ -44,6 +44,11 @@ public:
     // Every metric seen, per edge node and device, in the order first seen.
     const std::vector<SparkplugMetricRow> &metrics() const { return m_rows; }
     const std::vector<SparkplugFinding> &findings() const { return m_findings; }
+    // The name the edge node's last NBIRTH or DBIRTH gave `alias`; empty when none did.
+    QString metricName(const QString &edgeNodeKey, quint64 alias) const;
+    // `payload` with each metric sent by alias only given its name from the last BIRTH (first),
+    // as a reader of DATA messages wants to see it.
+    QCborValue withMetricNames(const QString &edgeNodeKey, const QCborValue &payload) const;
 
 private:
     struct MetricDefinition {

@@ -137,6 +137,10 @@ private slots:
         QCOMPARE(row->value.toInteger(), 22);
         QCOMPARE(row->timestampMs, std::optional<qint64>(1700000000900));
         QCOMPARE(rows.size(), std::size_t(3)); // bdSeq, Rebirth, Temperature: the NDATA updated a row
+        const QCborValue named = watch.monitor.withMetricNames(
+            "plant1/press-7", watch.decoders.decode("spBv1.0/plant1/NDATA/press-7", ndataTemperature(2, 2, 23)).value);
+        QCOMPARE(named["metrics"][0]["name"].toString(), QStringLiteral("Line/Temperature"));
+        QCOMPARE(named["metrics"][0]["value"].toInteger(), 23);
     }
 
     void seqGapsRepeatsAndWrapsAreFlagged()
