@@ -115,6 +115,8 @@ public slots:
     void chooseTraceMemoryLimit();
     void chooseCapture();
     void chooseCaptureInterface();
+    // The decoder table (View ▸ Decode payloads as…); with a topic, a rule for it is started.
+    void chooseDecoders(const QString &topic = QString(), const mqs::DecoderChoice &decoder = {});
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -156,6 +158,9 @@ private:
     void buildCaptureMenu(QMenu *file);
     void followCaptures();
     void showCaptureSummary(const CaptureSummary &summary);
+    // Decoders (main_window_decoders.cpp): the saved setup at start, the table's edits kept.
+    void loadDecoders();
+    void applyDecoderSetup(const DecoderSetup &setup);
 
     Options m_options;
     std::unique_ptr<Workbench> m_workbench;

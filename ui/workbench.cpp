@@ -99,6 +99,16 @@ Connection *Workbench::connectionByTraceId(ConnectionId id) const
     return nullptr;
 }
 
+void Workbench::setDecoderSetup(const DecoderSetup &setup)
+{
+    // A PayloadDecoders cannot forget a schema: a fresh one reads the files the setup names now.
+    auto decoders = std::make_unique<PayloadDecoders>();
+    m_schemaProblems = loadDecoderSetup(*decoders, setup);
+    m_decoders = std::move(decoders);
+    m_decoderSetup = setup;
+    emit decodersChanged();
+}
+
 void Workbench::setCurrent(Connection *connection)
 {
     if (m_current == connection)

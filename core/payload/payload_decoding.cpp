@@ -28,7 +28,9 @@ constexpr QStringView kSparkplugNamespace = u"spBv1.0/";
 bool isValidUtf8(const QByteArray &bytes)
 {
     QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    (void)decoder.decode(bytes);
+    // decode() only describes the work; it is done when converted to a QString, and only then
+    // does hasError() know.
+    const QString text = decoder.decode(bytes);
     return !decoder.hasError();
 }
 
