@@ -3,6 +3,7 @@
 # at 1600×1000 and 1366×768 (a common laptop), to check that no label is cut:
 #   resources/take-decoder-screenshots.sh [BUILD_DIR] [OUT_DIR]
 # decoded-message-WxH.png: the Messages view with a CBOR payload decoded by a rule;
+# sparkplug-WxH.png: a Sparkplug B NDATA with its metrics named from the NBIRTH;
 # decoder-table-WxH.png: the decoder table with its rules and schema folders.
 # Needs xvfb-run (Debian: xvfb, xauth). Build the target first: cmake --build build --target shot_decoders
 set -euo pipefail
@@ -16,5 +17,5 @@ export HOME="$work/home" XDG_RUNTIME_DIR="$work/run"
 mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 for size in 1600x1000 1366x768; do
     xvfb-run -a -s "-screen 0 ${size}x24" "$build/tests/ui/shot_decoders" "$out" "${size%x*}" "${size#*x}"
-    echo "saved $out/decoded-message-$size.png $out/decoder-table-$size.png"
+    echo "saved $out/{decoded-message,sparkplug,decoder-table}-$size.png"
 done

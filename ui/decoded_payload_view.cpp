@@ -73,6 +73,12 @@ DecodedPayloadView::DecodedPayloadView(QWidget *parent) : QWidget(parent)
     m_problem->setStyleSheet(QStringLiteral("color: %1;").arg(problemColor().name()));
     m_problem->hide();
 
+    m_findings = new QLabel(this);
+    m_findings->setObjectName(QStringLiteral("sparkplugFindings"));
+    m_findings->setWordWrap(true);
+    m_findings->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_findings->setStyleSheet(QStringLiteral("color: %1;").arg(problemColor().name()));
+    m_findings->hide();
     m_treeView = new QTreeView(this);
     m_treeView->setObjectName(QStringLiteral("decodedTree"));
     m_treeView->setModel(&m_tree);
@@ -108,6 +114,7 @@ DecodedPayloadView::DecodedPayloadView(QWidget *parent) : QWidget(parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(top);
     layout->addWidget(m_problem);
+    layout->addWidget(m_findings);
     layout->addWidget(m_pages, 1);
     connect(m_raw, &QToolButton::toggled, this, &DecodedPayloadView::showPage);
     connect(m_decodeAs, &QToolButton::clicked, this, &DecodedPayloadView::decodeAsRequested);
@@ -125,6 +132,7 @@ void DecodedPayloadView::showPayload(const DecodedPayload &decoded, const QByteA
     const bool sparkplug = decoded.decoder.kind == DecoderKind::SparkplugB && !decoded.problem;
     m_metrics.setPayload(sparkplug ? decoded.value : QCborValue(), aliases);
     m_metricsView->setVisible(sparkplug);
+    showFindings({});
     if (sparkplug)
         m_metricsView->resizeColumnsToContents();
     const bool tree = !decoded.problem && (decoded.value.isMap() || decoded.value.isArray());
@@ -149,8 +157,20 @@ void DecodedPayloadView::showTree(const QCborValue &value)
     m_treeView->resizeColumnToContents(0);
 }
 
+void DecodedPayloadView::showFindings(const QStringList &sentences)
+{
+    m_findings->setText(sentences.join(QLatin1Char('\n')));
+    m_findings->setVisible(!sentences.isEmpty());
+}
+
+QString DecodedPayloadView::findingsText() const
+{
+    return m_findings->isVisible() ? m_findings->text() : QString();
+}
+
 void DecodedPayloadView::clear(const QString &note)
 {
+    showFindings({});
     m_decoder->setText(note);
     m_problem->hide();
     m_problem->clear();

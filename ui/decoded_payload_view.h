@@ -34,6 +34,9 @@ public:
     void showPayload(const DecodedPayload &decoded, const QByteArray &raw, const QString &rule = QString(),
                      const QHash<quint64, QString> &aliases = {});
     void clear(const QString &note = QString());
+    // The Sparkplug rules the message on show broke (SparkplugMonitor's sentences), under its metrics.
+    void showFindings(const QStringList &sentences);
+    QString findingsText() const;
 
     // "Decoded as JSON (auto)", "Decoded as CBOR by the rule for cbor/#".
     QString decoderText() const;
@@ -65,6 +68,7 @@ private:
     Page m_decodedPage = TextPage; // the page the decoded form uses, when the raw bytes are not asked for
     QLabel *m_decoder = nullptr;
     QLabel *m_problem = nullptr;
+    QLabel *m_findings = nullptr;
     QToolButton *m_raw = nullptr;
     QToolButton *m_decodeAs = nullptr;
     QStackedWidget *m_pages = nullptr;

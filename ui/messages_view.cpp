@@ -407,6 +407,11 @@ void MessagesView::showDecoded(const StoredMessage &m)
             aliases = sparkplugAliases(decoders.decodeAs(decoded.decoder, births.back().message.payload).value);
     }
     m_decoded->showPayload(decoded, m.message.payload, ruleFilterFor(decoders, topic), aliases);
+    QStringList findings; // the Sparkplug rules this message broke
+    for (const SparkplugFinding &f : m_workbench.sparkplug().findings())
+        if (f.topic == topic && f.receivedAtMs == m.timeMs)
+            findings << f.sentence;
+    m_decoded->showFindings(findings);
     const StoredMessage *before = m_workbench.messages().previous(topic, m.serial);
     m_diffHtml = before ? differenceHtml(decodeInOrder(decoders, topic, before->message.payload), decoded)
                         : tr("(no earlier message on this topic is kept)").toHtmlEscaped();

@@ -10,18 +10,6 @@
 namespace mqs {
 namespace {
 
-constexpr QStringView kNamespace = u"spBv1.0";
-constexpr int kNodeTopicLevels = 4; // spBv1.0/group/type/node
-constexpr int kDeviceTopicLevels = 5; // … /device
-
-// Sparkplug 3.0, 6.4.16 "Datatype values", in order from 0.
-constexpr const char *kDatatypes[] = {
-    "Unknown", "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64", "Float", "Double", "Boolean",
-    "String", "DateTime", "Text", "UUID", "DataSet", "Bytes", "File", "Template", "PropertySet", "PropertySetList",
-    "Int8Array", "Int16Array", "Int32Array", "Int64Array", "UInt8Array", "UInt16Array", "UInt32Array", "UInt64Array",
-    "FloatArray", "DoubleArray", "BooleanArray", "StringArray", "DateTimeArray",
-};
-
 // The field of a Metric, by its name in sparkplug_b.proto or its JSON (camelCase) name.
 QCborValue field(const QCborMap &metric, const char *protoName, const char *jsonName)
 {
@@ -33,18 +21,19 @@ QString datatypeText(const QCborValue &v)
 {
     if (v.isString())
         return v.toString();
-    const qint64 n = v.toInteger(-1);
-    return n >= 0 && n < qint64(std::size(kDatatypes)) ? QString::fromLatin1(kDatatypes[n]) : v.isUndefined() ? QString() : fieldText(v);
+    return v.isInteger() ? sparkplugDataTypeName(quint32(v.toInteger())) : QString();
 }
 
-// The metric's value: the one "…_value" member of its oneof.
+// The metric's value: "value" as decodeSparkplugPayload gives it, else the one "…_value" member of its oneof.
 QString valueText(const QCborMap &metric)
 {
     if (field(metric, "is_null", "isNull").toBool())
         return QStringLiteral("null");
+    if (const QCborValue v = metric.value(QLatin1String("value")); !v.isUndefined())
+        return v.isString() ? v.toString() : fieldText(v);
     for (const auto &[key, value] : metric) {
         const QString name = key.toString();
-        if (name.endsWith(QLatin1String("_value")) || (name.endsWith(QLatin1String("Value")) && name != QLatin1String("value")))
+        if (name.endsWith(QLatin1String("_value")) || name.endsWith(QLatin1String("Value")))
             return value.isString() ? value.toString() : fieldText(value);
     }
     return {};
@@ -59,18 +48,10 @@ QString timeText(const QCborValue &v)
 
 } // namespace
 
-std::optional<SparkplugTopic> parseSparkplugTopic(const QString &topic)
-{
-    const QStringList levels = topic.split(QLatin1Char('/'));
-    if (levels.size() < kNodeTopicLevels || levels.size() > kDeviceTopicLevels || levels.front() != kNamespace)
-        return std::nullopt;
-    return SparkplugTopic{levels[1], levels[2], levels[3], levels.size() == kDeviceTopicLevels ? levels[4] : QString()};
-}
-
 QString sparkplugBirthTopic(const QString &topic)
 {
     const auto parts = parseSparkplugTopic(topic);
-    if (!parts)
+    if (!parts || parts->type == SparkplugMessageType::STATE)
         return {};
     if (parts->device.isEmpty())
         return QStringLiteral("spBv1.0/%1/NBIRTH/%2").arg(parts->group, parts->edgeNode);

@@ -1,7 +1,10 @@
 #pragma once
 // A Sparkplug B payload's metrics as a table: name (resolved by alias from the edge node's or
 // device's last BIRTH when the DATA message carries only the alias), alias, datatype, value and
-// timestamp. Read from the decoded tree (field names as in sparkplug_b.proto).
+// timestamp. Read from the decoded tree (decodeSparkplugPayload's: field names as in
+// sparkplug_b.proto, the value oneof as one "value", the datatype by name).
+
+#include "payload/sparkplug.h"
 
 #include <QAbstractTableModel>
 #include <QCborValue>
@@ -12,14 +15,6 @@
 
 namespace mqs {
 
-// The parts of a Sparkplug topic: spBv1.0/GROUP/TYPE/EDGE_NODE[/DEVICE] (Sparkplug 3.0, 4.1).
-struct SparkplugTopic {
-    QString group;
-    QString messageType; // NBIRTH, NDATA, DDATA, NDEATH, …
-    QString edgeNode;
-    QString device; // empty for node messages
-};
-std::optional<SparkplugTopic> parseSparkplugTopic(const QString &topic);
 // The BIRTH topic whose metrics name the aliases a message on `topic` uses (NBIRTH for node
 // messages, DBIRTH for device ones); empty when `topic` is not Sparkplug.
 QString sparkplugBirthTopic(const QString &topic);

@@ -200,6 +200,15 @@ void Workbench::countPackets()
     m_countedTo = m_trace.endSequence();
 }
 
+void Workbench::observeSparkplug(const StoredMessage &m)
+{
+    const auto topic = parseSparkplugTopic(m.message.topic);
+    if (!topic || topic->type == SparkplugMessageType::STATE) // STATE is JSON from a host, not a Payload
+        return;
+    if (const auto payload = decodeSparkplugPayload(m.message.payload))
+        (void)m_sparkplug.observe(m.message.topic, *payload, m.timeMs); // kept in findings()
+}
+
 void Workbench::flush()
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -213,8 +222,10 @@ void Workbench::flush()
         m_flows.setBacklog(c->traceId(), c->backlogPackets()); // a wait for a packet we have not read is not the peer's
     if (m_pending.empty() && m_trace.endSequence() == m_lastEnd)
         return;
-    for (StoredMessage &m : m_pending)
+    for (StoredMessage &m : m_pending) {
+        observeSparkplug(m);
         m_messages.add(std::move(m));
+    }
     m_pending.clear();
     m_lastEnd = m_trace.endSequence();
     m_flows.update();

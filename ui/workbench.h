@@ -5,6 +5,8 @@
 
 #include "capture_playback.h"
 #include "decoder_setup.h"
+
+#include "payload/sparkplug_monitor.h"
 #include "message_store.h"
 #include "window_proxy.h"
 
@@ -46,6 +48,9 @@ public:
     void setDecoderSetup(const DecoderSetup &setup);
     // One sentence per .proto file of the setup that did not load ("file.proto:12:3: …").
     const QStringList &schemaProblems() const { return m_schemaProblems; }
+    // Sparkplug B's own state over every Sparkplug message received: seq, bdSeq, BIRTH before
+    // DATA, aliases; and the rules broken, per message.
+    const SparkplugMonitor &sparkplug() const { return m_sparkplug; }
 
     Connection *addConnection(const ConnectionSettings &settings);
     void removeConnection(Connection *connection);
@@ -117,6 +122,7 @@ signals:
 private:
     void adopt(Connection *connection, bool owned);
     void flush();
+    void observeSparkplug(const StoredMessage &message);
     void countPackets();
 
     TraceLog m_trace;
@@ -125,6 +131,7 @@ private:
     std::unique_ptr<PayloadDecoders> m_decoders = std::make_unique<PayloadDecoders>();
     DecoderSetup m_decoderSetup;
     QStringList m_schemaProblems;
+    SparkplugMonitor m_sparkplug;
     std::unique_ptr<SqliteSessionStore> m_store;
     QString m_storeProblem;
     std::vector<std::unique_ptr<Connection>> m_owned;

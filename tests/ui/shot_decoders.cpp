@@ -8,6 +8,8 @@
 #include "messages_view.h"
 #include "window_fixture.h"
 
+#include "payload/sparkplug.h"
+
 #include <QApplication>
 #include <QCborArray>
 #include <QCborMap>
@@ -40,6 +42,14 @@ QByteArray reading(double temperature, qint64 seq)
     return QCborValue(r).toCbor();
 }
 
+QByteArray sparkplug(const char *json)
+{
+    const auto bytes = encodeSparkplugPayload(QByteArray(json));
+    if (!bytes)
+        qFatal("%s", qPrintable(bytes.sentence()));
+    return *bytes;
+}
+
 void save(const QString &path)
 {
     QApplication::processEvents();
@@ -67,8 +77,21 @@ int main(int argc, char **argv)
     receive(*w, QStringLiteral("plant/press-7/reading"), reading(65.25, 42));
     receive(*w, QStringLiteral("plant/status"), R"({"line": 1, "state": "running", "shift": "B"})");
     receive(*w, QStringLiteral("legacy/panel"), QByteArray("\x02\x10\x7f\x00\x41", 5));
+    receive(*w, QStringLiteral("spBv1.0/plant/NBIRTH/press-7"),
+            sparkplug(R"({"timestamp":"1700000000000","seq":"0","metrics":[)"
+                      R"({"name":"bdSeq","datatype":8,"longValue":"3"},)"
+                      R"({"name":"Press/Temperature","alias":"1","datatype":10,"doubleValue":64.5},)"
+                      R"({"name":"Press/Running","alias":"2","datatype":11,"booleanValue":true},)"
+                      R"({"name":"Press/Cycles","alias":"3","datatype":8,"longValue":"18211"}]})"));
+    receive(*w, QStringLiteral("spBv1.0/plant/NDATA/press-7"),
+            sparkplug(R"({"timestamp":"1700000060000","seq":"1","metrics":[)"
+                      R"({"alias":"1","timestamp":"1700000059800","datatype":10,"doubleValue":65.25},)"
+                      R"({"alias":"3","timestamp":"1700000059900","datatype":8,"longValue":"18212"}]})"));
     w->messages()->refresh();
     w->tabs()->setCurrentWidget(w->messages());
+    w->messages()->showTopic(QStringLiteral("spBv1.0/plant/NDATA/press-7"));
+    QTest::qWait(500);
+    save(out.filePath(QStringLiteral("sparkplug-%1.png").arg(size)));
     w->messages()->showTopic(QStringLiteral("plant/press-7/reading"));
     QTest::qWait(500);
     save(out.filePath(QStringLiteral("decoded-message-%1.png").arg(size)));

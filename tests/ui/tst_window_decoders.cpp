@@ -15,12 +15,15 @@
 #include "sparkplug_metrics_model.h"
 #include "window_fixture.h"
 
+#include "payload/sparkplug.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QCborArray>
 #include <QCborMap>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -78,6 +81,12 @@ bool hasPacket(const TraceLog &trace, PacketType type)
         if (trace.kindOf(s) == TraceKind::Packet && trace.typeOf(s) == type)
             return true;
     return false;
+}
+
+QByteArray sparkplug(const QString &json)
+{
+    const auto bytes = encodeSparkplugPayload(json.toUtf8());
+    return bytes.ok() ? *bytes : QByteArray("encode failed: ") + bytes.sentence().toUtf8();
 }
 
 QByteArray readingAsCbor()
@@ -313,6 +322,44 @@ private slots:
         QVERIFY(view.showsTree());
     }
 
+    void aSparkplugNodeShowsItsMetricsAndTheRulesItBreaks()
+    {
+        SandboxBroker broker({}, nullptr);
+        QVERIFY(broker.start().ok());
+        auto w = m_windows.open();
+        Connection *c = w->addConnection(profileFor(broker.url(), QStringLiteral("scada")), true);
+        QTRY_COMPARE(c->state(), ConnectionState::Connected);
+        c->subscribe({Subscription{QStringLiteral("spBv1.0/#"), {QoS::AtLeastOnce}}});
+        QTRY_VERIFY(hasPacket(w->workbench().trace(), PacketType::SubAck));
+        const auto publish = [&](const QString &topic, const QByteArray &payload) {
+            QVERIFY(bool(c->publish(ApplicationMessage{topic, payload, QoS::AtLeastOnce, false, {}}).ticket));
+        };
+        publish(QStringLiteral("spBv1.0/plant/NBIRTH/edge1"),
+                sparkplug(QStringLiteral("{\"timestamp\":\"1700000000000\",\"seq\":\"0\",\"metrics\":["
+                                         "{\"name\":\"bdSeq\",\"datatype\":8,\"longValue\":\"3\"},"
+                                         "{\"name\":\"Line/Temperature\",\"alias\":\"2\",\"datatype\":10,\"doubleValue\":21.5}]}")));
+        publish(QStringLiteral("spBv1.0/plant/NDATA/edge1"),
+                sparkplug(QStringLiteral("{\"timestamp\":\"1700000001000\",\"seq\":\"5\",\"metrics\":["
+                                         "{\"alias\":\"2\",\"timestamp\":\"1700000000900\",\"datatype\":10,\"doubleValue\":22.25}]}")));
+        QTRY_COMPARE(w->workbench().messages().messages(QStringLiteral("spBv1.0/plant/NDATA/edge1")).size(), 1u);
+
+        DecodedPayloadView &view = showNewest(*w, QStringLiteral("spBv1.0/plant/NDATA/edge1"));
+        QVERIFY2(view.decoderText().contains(QStringLiteral("Sparkplug B")) && view.decoderText().contains(QStringLiteral("(auto)")),
+                 qPrintable(view.decoderText()));
+        QVERIFY(view.metricsView()->isVisibleTo(&view));
+        QCOMPARE(view.metrics().rowCount(), 1);
+        const auto cell = [&](int column) { return view.metrics().index(0, column).data().toString(); };
+        QCOMPARE(cell(SparkplugMetricsModel::Name), QStringLiteral("Line/Temperature")); // by alias, from the NBIRTH
+        QCOMPARE(cell(SparkplugMetricsModel::Alias), QStringLiteral("2"));
+        QCOMPARE(cell(SparkplugMetricsModel::Datatype), QStringLiteral("Double"));
+        QCOMPARE(cell(SparkplugMetricsModel::Value), QStringLiteral("22.25"));
+        QCOMPARE(cell(SparkplugMetricsModel::Timestamp), QStringLiteral("2023-11-14T22:13:20.900Z"));
+        // seq jumped from 0 to 5: the monitor's finding, with its Sparkplug rule.
+        QVERIFY2(view.findingsText().contains(QStringLiteral("seq")), qPrintable(view.findingsText()));
+        QVERIFY(view.findChild<QLabel *>(QStringLiteral("sparkplugFindings"))->isVisibleTo(&view));
+        QVERIFY(!w->workbench().sparkplug().findings().empty());
+    }
+
     void publishingEncodesJsonAsTheChosenProtobufType()
     {
         auto w = m_windows.open();
@@ -326,6 +373,27 @@ private slots:
         panel->form()->messageType()->setCurrentText(QStringLiteral("factory.Reading"));
         QVERIFY2(panel->form()->fieldProblem().contains(QStringLiteral("factory.Reading")), qPrintable(panel->form()->fieldProblem()));
         QVERIFY(!panel->buildMessage());
+
+        // A schema that defines it: its type is offered, a wrong field is named as it is typed,
+        // and the JSON goes out as the type's bytes.
+        QFile proto(m_dir.filePath(QStringLiteral("reading.proto")));
+        QVERIFY(proto.open(QIODevice::WriteOnly));
+        proto.write("syntax = \"proto3\";\npackage factory;\nmessage Reading { double temperature = 1; string unit = 2; }\n");
+        proto.close();
+        w->workbench().setDecoderSetup({.protoFiles = {proto.fileName()}, .importPaths = {m_dir.path()}});
+        QVERIFY2(w->workbench().schemaProblems().isEmpty(), qPrintable(w->workbench().schemaProblems().join(QLatin1Char('\n'))));
+        QVERIFY(panel->form()->messageType()->findText(QStringLiteral("factory.Reading")) >= 0);
+        panel->form()->messageType()->setCurrentText(QStringLiteral("factory.Reading"));
+        panel->payload()->setPlainText(QStringLiteral("{\"temperature\": 21.5, \"colour\": \"red\"}"));
+        QVERIFY2(panel->form()->fieldProblem().contains(QStringLiteral("colour")), qPrintable(panel->form()->fieldProblem()));
+        panel->payload()->setPlainText(QStringLiteral("{\"temperature\": 21.5, \"unit\": \"C\"}"));
+        QVERIFY2(panel->form()->fieldProblem().isEmpty(), qPrintable(panel->form()->fieldProblem()));
+        const auto message = panel->buildMessage();
+        QVERIFY(message);
+        const DecodedPayload back = w->workbench().decoders().decodeAs({DecoderKind::Protobuf, QStringLiteral("factory.Reading")}, message->payload);
+        QVERIFY2(!back.problem, qPrintable(back.problem ? back.problem->sentence : QString()));
+        QCOMPARE(back.value.toMap().value(QStringLiteral("temperature")).toDouble(), 21.5);
+
         panel->format()->setCurrentIndex(int(PayloadFormat::Json));
         QVERIFY(!panel->form()->messageType()->isVisibleTo(panel));
         QVERIFY(panel->form()->fieldProblem().isEmpty());
