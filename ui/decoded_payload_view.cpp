@@ -57,6 +57,7 @@ DecodedPayloadView::DecodedPayloadView(QWidget *parent) : QWidget(parent)
     m_decoder = new QLabel(this);
     m_decoder->setObjectName(QStringLiteral("decoderUsed"));
     m_decoder->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_decoder->setWordWrap(true); // a long rule filter wraps rather than widening the window
     m_raw = new QToolButton(this);
     m_raw->setObjectName(QStringLiteral("rawBytes"));
     m_raw->setText(tr("Raw bytes"));

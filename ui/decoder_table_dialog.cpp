@@ -16,7 +16,6 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QPushButton>
-#include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -61,19 +60,15 @@ DecoderTableDialog::DecoderTableDialog(const DecoderSetup &setup, QWidget *paren
     m_protoFiles.setStringList(setup.protoFiles);
     m_importPaths.setStringList(setup.importPaths);
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    auto *split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(buildRules());
-    split->addWidget(buildSchemas());
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(split, 1);
+    layout->addWidget(buildRules(), 1); // the rules get the room; the schema lists stay a few lines high
+    layout->addWidget(buildSchemas());
     layout->addWidget(m_buttons);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     const QFontMetrics metrics = fontMetrics();
     constexpr int kWidthCharacters = 90; // a long filter, the decoder and a full message type side by side
-    constexpr int kHeightLines = 30;
+    constexpr int kHeightLines = 42; // fits a 768-px screen with six rules in view
     resize(metrics.averageCharWidth() * kWidthCharacters, metrics.lineSpacing() * kHeightLines);
     reloadSchemas();
     selectRow(m_rules.rowCount() > 0 ? 0 : -1);
@@ -90,6 +85,9 @@ QWidget *DecoderTableDialog::buildRules()
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers); // edited in the fields below
     m_table->horizontalHeader()->setStretchLastSection(true);
+    constexpr int kRulesInView = 6;
+    m_table->setMinimumHeight(m_table->verticalHeader()->defaultSectionSize() * kRulesInView
+                              + m_table->horizontalHeader()->sizeHint().height() + 2 * m_table->frameWidth());
     m_table->setColumnWidth(DecoderRulesModel::Filter, fontMetrics().averageCharWidth() * 32);
     m_table->setColumnWidth(DecoderRulesModel::Decoder, fontMetrics().horizontalAdvance(QStringLiteral("MessagePack")) * 3 / 2);
     m_add = new QPushButton(tr("&Add"), box);
@@ -122,7 +120,9 @@ QWidget *DecoderTableDialog::buildRules()
     typeLabel->setBuddy(m_messageType);
     decoderRow->addWidget(typeLabel);
     decoderRow->addWidget(m_messageType, 1);
-    fields->addRow(tr("&Decoder"), decoderRow);
+    auto *decoderLabel = new QLabel(tr("&Decoder"), box);
+    decoderLabel->setBuddy(m_decoder);
+    fields->addRow(decoderLabel, decoderRow);
 
     auto *layout = new QVBoxLayout(box);
     layout->addWidget(m_table, 1);
@@ -159,6 +159,9 @@ QWidget *DecoderTableDialog::buildSchemas()
     m_importView->setObjectName(QStringLiteral("importPaths"));
     m_importView->setModel(&m_importPaths);
     m_importView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    constexpr int kListLines = 4; // a few files and folders in view; more scroll
+    for (QListView *list : {m_protoView, m_importView})
+        list->setMaximumHeight(fontMetrics().lineSpacing() * kListLines + 2 * list->frameWidth());
     auto *addFile = new QPushButton(tr("Add .&proto file…"), box);
     auto *removeFile = new QPushButton(tr("Remove file"), box);
     auto *addFolder = new QPushButton(tr("Add &import folder…"), box);

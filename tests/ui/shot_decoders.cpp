@@ -13,6 +13,7 @@
 #include <QApplication>
 #include <QCborArray>
 #include <QCborMap>
+#include <QDateTime>
 #include <QDir>
 #include <QScreen>
 #include <QTabWidget>
@@ -27,6 +28,7 @@ void receive(MainWindow &w, const QString &topic, const QByteArray &payload)
 {
     StoredMessage m;
     m.connectionName = QStringLiteral("plant-gateway");
+    m.timeMs = QDateTime::currentMSecsSinceEpoch();
     m.message = ApplicationMessage{topic, payload, QoS::AtLeastOnce, false, {}};
     w.workbench().messages().add(std::move(m));
 }
