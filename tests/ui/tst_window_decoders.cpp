@@ -142,6 +142,20 @@ private slots:
                 QTest::mouseClick(d.upButton(), Qt::LeftButton); // cbor/# first
                 d.addProtoFile(proto);
                 QVERIFY2(d.schemaProblems().contains(QStringLiteral("missing.proto")), qPrintable(d.schemaProblems()));
+                QVERIFY(d.findChild<QLabel *>(QStringLiteral("schemaProblem"))->isVisibleTo(&d));
+                // A schema with a mistake: the table says which line.
+                QFile broken(m_dir.filePath(QStringLiteral("broken.proto")));
+                QVERIFY(broken.open(QIODevice::WriteOnly));
+                broken.write("syntax = \"proto3\";\nmessage Reading {\n  double temperature = ;\n}\n");
+                broken.close();
+                d.addProtoFile(broken.fileName());
+                QVERIFY2(d.schemaProblems().contains(QStringLiteral("broken.proto:3:")), qPrintable(d.schemaProblems()));
+                QTest::mouseClick(d.removeButton(), Qt::LeftButton); // the selected rule, not a file
+                QCOMPARE(d.rules().rowCount(), 1);
+                QTest::mouseClick(d.addButton(), Qt::LeftButton);
+                QTest::keyClicks(d.filterField(), QStringLiteral("cbor/#"));
+                d.decoderBox()->setCurrentIndex(d.decoderBox()->findText(QStringLiteral("CBOR")));
+                QTest::mouseClick(d.upButton(), Qt::LeftButton);
                 QTest::mouseClick(d.okButton(), Qt::LeftButton);
             });
             decodeMenuAction(*w)->trigger();
@@ -152,7 +166,7 @@ private slots:
         const DecoderSetup kept = again->workbench().decoderSetup();
         const std::vector<DecodeRule> expected{{QStringLiteral("cbor/#"), {DecoderKind::Cbor, {}}}, {QStringLiteral("raw/+"), {DecoderKind::Hex, {}}}};
         QCOMPARE(kept.rules, expected);
-        QCOMPARE(kept.protoFiles, QStringList{proto});
+        QCOMPARE(kept.protoFiles, (QStringList{proto, m_dir.filePath(QStringLiteral("broken.proto"))}));
         QCOMPARE(again->workbench().decoders().rules(), expected); // in force, not only saved
         whenDecoderTableOpens([&](DecoderTableDialog &d) {
             QCOMPARE(d.rules().rowCount(), 2);
