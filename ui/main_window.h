@@ -8,6 +8,7 @@
 #include "workbench.h"
 
 #include <QMainWindow>
+#include <QMap>
 
 class QAction;
 class QMenu;
@@ -27,7 +28,9 @@ class FaultRulesPanel;
 class FlowInspector;
 class MessagesView;
 class PacketDetailView;
+class ProbeDialog;
 class PublishPanel;
+class ScenarioPanel;
 class SequenceDiagramView;
 class SubscriptionModel;
 class TraceFullBar;
@@ -96,6 +99,14 @@ public:
     bool stopLiveCapture(const QString &savePath = QString());
     CaptureSummaryView *captureSummary() const { return m_captureSummary; }
 
+    // Tools (main_window_tools.cpp). Runs a scenario file in the window: its packets on the diagram,
+    // its steps in the Scenario panel; a file that cannot be read says its line and field there.
+    [[nodiscard]] Status runScenario(const QString &path, const QMap<QString, QString> &variables);
+    ScenarioPanel *scenarioPanel() const { return m_scenarioPanel; }
+    QDockWidget *scenarioDock() const { return m_scenarioDock; }
+    // Tools ▸ Probe broker…: the dialog (made on first use), for the current connection's broker.
+    ProbeDialog *openProbe();
+
 public slots:
     void newConnection();
     void newProxy();
@@ -117,6 +128,7 @@ public slots:
     void chooseCaptureInterface();
     // The decoder table (View ▸ Decode payloads as…); with a topic, a rule for it is started.
     void chooseDecoders(const QString &topic = QString(), const mqs::DecoderChoice &decoder = {});
+    void chooseScenario();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -161,6 +173,14 @@ private:
     // Decoders (main_window_decoders.cpp): the saved setup at start, the table's edits kept.
     void loadDecoders();
     void applyDecoderSetup(const DecoderSetup &setup);
+    void buildToolsMenu();
+    void buildScenarioDock();
+    // Selects these flows on the diagram and the Flows tab (the first current, the others emphasised).
+    void selectFlows(const std::vector<FlowId> &flows);
+    // The broker a scenario or the probe is offered: the current connection's, or the demo's.
+    QString offeredBrokerUrl() const;
+    // Closing waits for a scenario or the probe to stop: they run inside the window's call stack.
+    bool stopToolsBeforeClosing();
 
     Options m_options;
     std::unique_ptr<Workbench> m_workbench;
@@ -197,6 +217,9 @@ private:
     QAction *m_stopCapture = nullptr;
     QString m_liveCapturePath; // the temporary pcapng of the live capture
     QString m_lastProblem;
+    ScenarioPanel *m_scenarioPanel = nullptr;
+    QDockWidget *m_scenarioDock = nullptr;
+    ProbeDialog *m_probe = nullptr;
     bool m_placed = false; // kept within the screen when first shown
 };
 

@@ -95,6 +95,13 @@ QStringList probeCheckFiles()
 
 ProbeCheck runProbeCheck(const QString &file, const ProbeOptions &options, const std::function<void(const StepOutcome &)> &progress)
 {
+    TraceLog trace;
+    return runProbeCheck(file, options, trace, progress);
+}
+
+ProbeCheck runProbeCheck(const QString &file, const ProbeOptions &options, TraceLog &trace,
+                         const std::function<void(const StepOutcome &)> &progress, const std::function<bool()> &stopRequested)
+{
     ProbeCheck check;
     check.id = QFileInfo(file).completeBaseName();
     QFile in(file);
@@ -118,8 +125,7 @@ ProbeCheck runProbeCheck(const QString &file, const ProbeOptions &options, const
         check.why = QStringLiteral("needs %1; probed with %2").arg(versionName(*scenario->requiresVersion), versionName(options.version));
         return check;
     }
-    TraceLog trace;
-    check.outcome = runScenario(*scenario, trace, progress);
+    check.outcome = runScenario(*scenario, trace, progress, stopRequested);
     judge(check, *scenario, trace);
     return check;
 }

@@ -40,5 +40,10 @@ QStringList probeCheckFiles();
 // Runs the check in `file` (see probeCheckFiles()); `progress` as runScenario's.
 ProbeCheck runProbeCheck(const QString &file, const ProbeOptions &options,
                          const std::function<void(const StepOutcome &)> &progress = {});
+// The same, its packets recorded in `trace` (the window's, so a deviation can be shown on its
+// diagram); `stopRequested` as runScenario's.
+ProbeCheck runProbeCheck(const QString &file, const ProbeOptions &options, TraceLog &trace,
+                         const std::function<void(const StepOutcome &)> &progress,
+                         const std::function<bool()> &stopRequested = {});
 
 } // namespace mqs

@@ -14,6 +14,7 @@
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScopedValueRollback>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -27,14 +28,19 @@ constexpr int kPollMs = 10;
 // How long the end of a run waits for its clients' DISCONNECTs to go out before tearing them down.
 constexpr int kCloseGraceMs = 2000;
 
-// Spins the event loop until `holds` or `ms` pass; whether it held.
+// The run's stop request, set by runScenario for as long as it runs (every wait asks it).
+thread_local const std::function<bool()> *t_stopRequested = nullptr;
+
+bool stopRequested() { return t_stopRequested && *t_stopRequested && (*t_stopRequested)(); }
+
+// Spins the event loop until `holds` or `ms` pass (or the run is stopped); whether it held.
 bool waitUntil(const std::function<bool()> &holds, int ms)
 {
     QTimer tick;
     tick.start(kPollMs); // WaitForMoreEvents always has something to wake for
     const QDeadlineTimer deadline(ms);
     while (!holds()) {
-        if (deadline.hasExpired())
+        if (deadline.hasExpired() || stopRequested())
             return false;
         QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, kPollMs);
     }
@@ -255,15 +261,21 @@ std::optional<int> sequenceNumberOf(const QByteArray &payload)
     return ok ? std::optional<int>(n) : std::nullopt;
 }
 
-ScenarioOutcome runScenario(const Scenario &scenario, TraceLog &trace, const std::function<void(const StepOutcome &)> &progress)
+ScenarioOutcome runScenario(const Scenario &scenario, TraceLog &trace, const std::function<void(const StepOutcome &)> &progress,
+                            const std::function<bool()> &stop)
 {
+    const QScopedValueRollback stopping(t_stopRequested, &stop);
     ScenarioOutcome outcome{scenario.name, {}};
     Runner runner(scenario, trace);
     for (const ScenarioStep &step : scenario.steps) {
+        if (stopRequested())
+            break;
         QElapsedTimer clock;
         clock.start();
         const quint64 firstEvent = trace.endSequence();
-        const Judgement judged = runner.run(step);
+        Judgement judged = runner.run(step);
+        if (stopRequested())
+            judged = {false, QStringLiteral("stopped before it finished")};
         outcome.steps.push_back(StepOutcome{describeStep(step), isExpectation(step), judged.holds, judged.detail,
                                             clock.elapsed(), step.spec, firstEvent, trace.endSequence()});
         if (progress)
