@@ -131,6 +131,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
 
     if (!m_workbench->storeProblem().isEmpty())
         showProblem(m_workbench->storeProblem());
+    loadDecoders();
     loadProfiles();
     followWork();
     followCaptures();
@@ -286,6 +287,8 @@ QWidget *MainWindow::buildCenter()
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
 
+    m_packet->decodePayloadsWith(*m_workbench);
+    connect(m_messages, &MessagesView::decodeTopicAsRequested, this, &MainWindow::chooseDecoders);
     connect(m_diagram, &SequenceDiagramView::packetSelected, this, [this](quint64 s) { m_packet->showPacket(s); });
     connect(m_diagram, &SequenceDiagramView::flowSelected, m_inspector, &FlowInspector::selectFlow);
     connect(m_inspector, &FlowInspector::flowSelected, this, [this](FlowId flow) {
@@ -369,6 +372,9 @@ void MainWindow::buildMenus()
     view->addAction(tr("&Follow new packets"), QKeySequence(Qt::Key_End), m_diagram, [this] { m_diagram->setFollowing(true); });
     view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, m_diagram, [this] { m_diagram->zoomBy(1); });
     view->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, m_diagram, [this] { m_diagram->zoomBy(-1); });
+    view->addSeparator();
+    view->addAction(tr("&Decode payloads as…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D), this, [this] { chooseDecoders(); })
+        ->setObjectName(QStringLiteral("decodePayloadsAs"));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("How to read the &diagram"), this, [this] {

@@ -131,6 +131,8 @@ public slots:
     void chooseTraceMemoryLimit();
     void chooseCapture();
     void chooseCaptureInterface();
+    // The decoder table (View ▸ Decode payloads as…); with a topic, a rule for it is started.
+    void chooseDecoders(const QString &topic = QString(), const mqs::DecoderChoice &decoder = {});
     void chooseScenario();
 
 protected:
@@ -175,6 +177,9 @@ private:
     void buildChartsAndSearch();
     void followCaptures();
     void showCaptureSummary(const CaptureSummary &summary);
+    // Decoders (main_window_decoders.cpp): the saved setup at start, the table's edits kept.
+    void loadDecoders();
+    void applyDecoderSetup(const DecoderSetup &setup);
     void buildToolsMenu();
     void buildScenarioDock();
     // Selects these flows on the diagram and the Flows tab (the first current, the others emphasised).

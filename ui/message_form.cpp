@@ -17,6 +17,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QShortcut>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -73,6 +74,10 @@ MessageForm::MessageForm(Settings &settings, QWidget *parent)
     connect(m_topic, &QComboBox::editTextChanged, this, &MessageForm::validate);
     connect(m_payload, &QPlainTextEdit::textChanged, this, &MessageForm::validate);
     connect(m_format, &QComboBox::currentIndexChanged, this, &MessageForm::validate);
+    connect(m_format, &QComboBox::currentIndexChanged, this,
+            [this](int index) { m_fieldRows->setRowVisible(m_messageType, index == kProtobufFormat); });
+    connect(m_messageType, &QComboBox::currentTextChanged, this, &MessageForm::validate);
+    connect(m_messageType, &QComboBox::currentTextChanged, this, &MessageForm::fieldsEdited);
     connect(m_templated, &QCheckBox::toggled, this, &MessageForm::validate);
     connect(m_restartSeq, &QPushButton::clicked, this, &MessageForm::restartSeq);
     connect(m_fromFile, &QPushButton::clicked, this, &MessageForm::chooseFile);
@@ -113,7 +118,15 @@ QLayout *MessageForm::buildMessageFields()
     m_qos->setCurrentIndex(2);
     m_retain = new QCheckBox(tr("Retain"), this);
     m_format = new QComboBox(this);
-    m_format->addItems({tr("Text"), tr("JSON"), tr("Hex"), tr("Base64")});
+    m_format->addItems({tr("Text"), tr("JSON"), tr("Hex"), tr("Base64")}); // in PayloadFormat's order
+    m_format->insertItem(kProtobufFormat, tr("JSON → Protobuf"));
+    m_format->setItemData(kProtobufFormat, tr("Type the message as JSON; it is sent encoded as the chosen Protobuf message type"),
+                          Qt::ToolTipRole);
+    m_messageType = new QComboBox(this);
+    m_messageType->setObjectName(QStringLiteral("publishMessageType"));
+    m_messageType->setEditable(true);
+    m_messageType->setInsertPolicy(QComboBox::NoInsert);
+    m_messageType->lineEdit()->setPlaceholderText(tr("add .proto files in View ▸ Decode payloads as…"));
     m_presets = new QComboBox(this);
     m_presets->addItem(tr("Presets…"));
     for (const ReadingPreset &p : presets())
@@ -162,6 +175,9 @@ QLayout *MessageForm::buildMessageFields()
     formatRow->addWidget(m_format);
     formatRow->addWidget(m_presets, 1);
     form->addRow(payloadLabel, formatRow);
+    form->addRow(tr("&Message type"), m_messageType);
+    m_fieldRows = form;
+    form->setRowVisible(m_messageType, false);
     return form;
 }
 
@@ -233,8 +249,8 @@ Properties MessageForm::properties() const
 namespace {
 
 // `blob`: bytes sent as they are, instead of the payload text (no template, no format).
-Draft draft(const QString &topicText, const QString &payloadText, bool templated, PayloadFormat format,
-            ReadingSeries &topicSeries, ReadingSeries &payloadSeries, QWidget *topicField, QWidget *payloadField,
+Draft draft(const QString &topicText, const QString &payloadText, bool templated,
+            const std::function<Result<QByteArray>(const QString &)> &bytesOf, ReadingSeries &topicSeries, ReadingSeries &payloadSeries, QWidget *topicField, QWidget *payloadField,
             const PayloadBlob *blob)
 {
     Draft d{topicText.trimmed(), {}, payloadText, {}, nullptr};
@@ -259,7 +275,7 @@ Draft draft(const QString &topicText, const QString &payloadText, bool templated
             return Draft{.problem = MessageForm::tr("Payload template: ") + payload.sentence(), .field = payloadField};
         d.payloadText = *payload;
     }
-    auto payload = payloadFromText(d.payloadText, format);
+    auto payload = bytesOf(d.payloadText);
     if (!payload)
         return Draft{.problem = payload.sentence(), .field = payloadField};
     d.payload = *payload;
@@ -271,7 +287,7 @@ Draft draft(const QString &topicText, const QString &payloadText, bool templated
 Result<ApplicationMessage> MessageForm::build()
 {
     const Draft d = draft(m_topic->currentText(), m_payload->toPlainText(), m_templated->isChecked(),
-                          PayloadFormat(m_format->currentIndex()), m_topicSeries, m_payloadSeries, m_topic, m_payload,
+                          [this](const QString &text) { return payloadBytes(text); }, m_topicSeries, m_payloadSeries, m_topic, m_payload,
                           m_blob ? &*m_blob : nullptr);
     validate(); // the preview moves on to the reading after this one
     if (!d.problem.isEmpty())
@@ -285,7 +301,7 @@ void MessageForm::validate()
     ReadingSeries payloadSeries = m_payloadSeries;
     const bool typing = m_topic->currentText().trimmed().isEmpty(); // an empty topic is being typed, not wrong yet
     const Draft d = draft(m_topic->currentText(), m_payload->toPlainText(), m_templated->isChecked(),
-                          PayloadFormat(m_format->currentIndex()), topicSeries, payloadSeries, m_topic, m_payload,
+                          [this](const QString &text) { return payloadBytes(text); }, topicSeries, payloadSeries, m_topic, m_payload,
                           m_blob ? &*m_blob : nullptr);
     const QString problem = typing && d.field == m_topic ? QString() : d.problem;
     mark(m_topic, !problem.isEmpty() && d.field == m_topic);
@@ -323,9 +339,36 @@ Status MessageForm::loadPayloadFile(const QString &path)
     return {};
 }
 
+void MessageForm::setProtobufEncoding(ProtobufEncoder encoder, const QStringList &messageTypes)
+{
+    m_encodeProtobuf = std::move(encoder);
+    const QString typed = m_messageType->currentText();
+    const QSignalBlocker quiet(m_messageType); // the same choice, offered again: not an edit
+    m_messageType->clear();
+    m_messageType->addItems(messageTypes);
+    m_messageType->setCurrentText(typed.isEmpty() && !messageTypes.isEmpty() ? messageTypes.front() : typed);
+    validate();
+}
+
+Result<QByteArray> MessageForm::payloadBytes(const QString &text) const
+{
+    if (m_format->currentIndex() != kProtobufFormat)
+        return payloadFromText(text, PayloadFormat(m_format->currentIndex()));
+    auto json = payloadFromText(text, PayloadFormat::Json);
+    if (!json)
+        return json;
+    const QString type = m_messageType->currentText().trimmed();
+    if (type.isEmpty() || !m_encodeProtobuf)
+        return Problem{ProblemKind::InvalidInput, tr("Choose the Protobuf message type to encode the JSON as.")};
+    auto encoded = m_encodeProtobuf(type, *json);
+    if (!encoded)
+        return Problem{ProblemKind::InvalidInput, tr("As %1: %2").arg(type, encoded.sentence())};
+    return encoded;
+}
+
 void MessageForm::takePastedText(const QString &text)
 {
-    auto bytes = payloadFromText(text, PayloadFormat(m_format->currentIndex()));
+    auto bytes = payloadBytes(text);
     if (!bytes) {
         mark(m_payload, true);
         showFieldProblem(tr("The pasted %1 were not taken: %2").arg(payloadSizeText(text.size()), bytes.sentence()));
@@ -398,6 +441,7 @@ QVariantMap MessageForm::fields() const
     return {{QStringLiteral("topic"), m_topic->currentText()},
             {QStringLiteral("payload"), m_payload->toPlainText()},
             {QStringLiteral("format"), m_format->currentIndex()},
+            {QStringLiteral("messageType"), m_messageType->currentText()},
             {QStringLiteral("qos"), m_qos->currentIndex()},
             {QStringLiteral("retain"), m_retain->isChecked()},
             {QStringLiteral("template"), m_templated->isChecked()},
@@ -410,6 +454,7 @@ void MessageForm::setFields(const QVariantMap &fields)
         clearPayloadBlob(); // another payload was chosen; the same one (a connection's saved generator) keeps the blob
     m_topic->setCurrentText(fields.value(QStringLiteral("topic")).toString());
     m_format->setCurrentIndex(fields.value(QStringLiteral("format")).toInt());
+    m_messageType->setCurrentText(fields.value(QStringLiteral("messageType")).toString());
     m_payload->setPlainText(fields.value(QStringLiteral("payload")).toString());
     m_qos->setCurrentIndex(fields.value(QStringLiteral("qos")).toInt());
     m_retain->setChecked(fields.value(QStringLiteral("retain")).toBool());

@@ -15,7 +15,10 @@
 
 #include <QWidget>
 
+#include <functional>
+
 class QCheckBox;
+class QFormLayout;
 class QComboBox;
 class QGroupBox;
 class QLabel;
@@ -42,6 +45,13 @@ class MessageForm : public QWidget
     Q_DISABLE_COPY_MOVE(MessageForm)
 public:
     MessageForm(Settings &settings, QWidget *parent = nullptr);
+
+    // The payload format after Text, JSON, Hex and Base64: JSON encoded as a Protobuf message type.
+    static constexpr int kProtobufFormat = 4;
+    using ProtobufEncoder = std::function<Result<QByteArray>(const QString &messageType, const QByteArray &json)>;
+    // How "JSON → Protobuf" encodes, and the message types it offers (the loaded .proto files').
+    void setProtobufEncoding(ProtobufEncoder encoder, const QStringList &messageTypes);
+    QComboBox *messageType() const { return m_messageType; }
 
     static std::vector<ReadingPreset> presets();
     void applyPreset(int index);
@@ -96,6 +106,8 @@ private:
     // A paste too large for the editor: its bytes in the chosen format, taken as a blob.
     void takePastedText(const QString &text);
     void showFieldProblem(const QString &problem);
+    // The bytes `text` stands for in the chosen format (encoded, for JSON → Protobuf).
+    Result<QByteArray> payloadBytes(const QString &text) const;
 
     Settings &m_settings;
     QComboBox *m_topic = nullptr;
@@ -103,6 +115,9 @@ private:
     QCheckBox *m_retain = nullptr;
     QComboBox *m_format = nullptr;
     QComboBox *m_presets = nullptr;
+    QComboBox *m_messageType = nullptr;
+    QFormLayout *m_fieldRows = nullptr;
+    ProtobufEncoder m_encodeProtobuf;
     PayloadTextEdit *m_payload = nullptr;
     PayloadBlobBar *m_blobBar = nullptr;
     QPushButton *m_fromFile = nullptr;

@@ -34,12 +34,6 @@
 namespace mqs {
 namespace {
 
-bool isText(const QByteArray &bytes)
-{
-    const QString decoded = QString::fromUtf8(bytes);
-    return !decoded.contains(QChar::ReplacementCharacter) && !bytes.contains('\0');
-}
-
 // Wide enough for `sample` (a typical longest value) and for the column's title.
 int columnWidth(const QFontMetrics &metrics, const QString &sample, const QString &title)
 {
@@ -47,9 +41,6 @@ int columnWidth(const QFontMetrics &metrics, const QString &sample, const QStrin
     return std::max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title))
         + kPaddingCharacters * metrics.averageCharWidth();
 }
-
-// A JSON tree this big is left collapsed: expanding it all would stall the window.
-constexpr int kMostRowsExpanded = 2000;
 
 } // namespace
 
@@ -79,6 +70,10 @@ MessagesView::MessagesView(Workbench &workbench, Settings &settings, QWidget *pa
     connect(m_listView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) { showMessage(m_list.message(current.row())); });
     connect(&workbench, &Workbench::connectionAdded, this, &MessagesView::updateConnectionChoices);
+    connect(&workbench, &Workbench::decodersChanged, this, &MessagesView::redecode);
+    m_tree.setLastValueText([this](const QString &topic, const QByteArray &payload) {
+        return lastValueText(m_workbench.decoders(), topic, payload);
+    });
     connect(&workbench, &Workbench::connectionRemoved, this, &MessagesView::updateConnectionChoices);
 
     // The caps saved last time; applied, shown, and saved again only when changed.
@@ -181,36 +176,28 @@ QWidget *MessagesView::buildDetail()
     m_truncated = new QLabel(this);
     m_truncated->setStyleSheet(QStringLiteral("color: %1;").arg(warningColor().name()));
     m_truncated->hide();
-    const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-    m_text = new QPlainTextEdit(this);
-    m_text->setReadOnly(true);
-    m_hex = new QPlainTextEdit(this);
-    m_hex->setReadOnly(true);
-    m_hex->setFont(fixed);
-    m_hex->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_decoded = new DecodedPayloadView(this);
+    m_decoded->setObjectName(QStringLiteral("messagePayload"));
+    connect(m_decoded, &DecodedPayloadView::decodeAsRequested, this, &MessagesView::requestDecodeAs);
     m_diff = new QPlainTextEdit(this);
     m_diff->setReadOnly(true);
-    m_diff->setFont(fixed);
-    m_jsonView = new QTreeView(this);
-    m_jsonView->setModel(&m_json);
-    m_jsonView->setUniformRowHeights(true);
-    m_jsonView->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(m_jsonView, &QTreeView::customContextMenuRequested, this, [this](const QPoint &at) {
-        const QModelIndex index = m_jsonView->indexAt(at);
+    m_diff->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    QTreeView *fields = m_decoded->treeView();
+    fields->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(fields, &QTreeView::customContextMenuRequested, this, [this, fields](const QPoint &at) {
+        const QModelIndex index = fields->indexAt(at);
         if (!index.isValid() || !shown())
             return;
         QMenu menu;
         menu.addAction(tr("Chart this"), this, [this, index] { emit chartRequested(m_shownTopic, fieldPath(index)); });
-        menu.exec(m_jsonView->viewport()->mapToGlobal(at));
+        menu.exec(fields->viewport()->mapToGlobal(at));
     });
     auto *propertiesView = new QTableView(this);
     propertiesView->setModel(&m_properties);
     propertiesView->verticalHeader()->hide();
     propertiesView->horizontalHeader()->setStretchLastSection(true);
     m_tabs = new QTabWidget(this);
-    m_tabs->addTab(m_text, tr("Text"));
-    m_tabs->addTab(m_jsonView, tr("JSON"));
-    m_tabs->addTab(m_hex, tr("Hex"));
+    m_tabs->addTab(m_decoded, tr("Payload"));
     m_tabs->addTab(propertiesView, tr("Properties"));
     m_tabs->addTab(m_diff, tr("Diff with previous"));
 
@@ -369,12 +356,37 @@ QString MessagesView::fieldPath(const QModelIndex &index) const
 
 QString MessagesView::shownText() const
 {
-    return m_text->toPlainText();
+    return m_decoded->shownText();
 }
 
 QString MessagesView::hexText() const
 {
-    return m_hex->toPlainText();
+    const StoredMessage *m = shown();
+    return m ? hexDump(m->message.payload.left(kShownBytes)) : QString();
+}
+
+QString MessagesView::selectedTopic() const
+{
+    if (shown())
+        return m_shownTopic;
+    return m_treeView->currentIndex().data(TopicTreeModel::TopicRole).toString();
+}
+
+void MessagesView::requestDecodeAs()
+{
+    const QString topic = selectedTopic();
+    if (topic.isEmpty())
+        return;
+    const StoredMessage *m = shown();
+    emit decodeTopicAsRequested(topic, m_workbench.decoders().choose(topic, m ? m->message.payload : QByteArray()));
+}
+
+void MessagesView::redecode()
+{
+    m_tree.setLastValueText([this](const QString &topic, const QByteArray &payload) {
+        return lastValueText(m_workbench.decoders(), topic, payload);
+    });
+    showMessage(shown());
 }
 
 QString MessagesView::diffText() const
@@ -391,13 +403,11 @@ void MessagesView::showMessage(const StoredMessage *m)
 {
     m_shownTopic = m ? m->message.topic : QString();
     m_shownSerial = m ? m->serial : 0;
-    m_json.clear();
     m_properties.clear();
     m_properties.setHorizontalHeaderLabels({tr("Property"), tr("Value")});
     if (!m) {
         m_header->setText(tr("Select a message."));
-        m_text->clear();
-        m_hex->clear();
+        m_decoded->clear();
         m_diff->clear();
         m_diffHtml.clear();
         m_truncated->hide();
@@ -416,36 +426,33 @@ void MessagesView::showMessage(const StoredMessage *m)
     m_truncated->setText(tr("Showing the first %L1 KiB of %L2 KiB; copy or save it to get all of it.")
                              .arg(kShownBytes / 1024)
                              .arg((payload.size() + 1023) / 1024));
-    const QByteArray shown = payload.left(kShownBytes);
-    const bool text = isText(shown);
-    m_text->setPlainText(text ? QString::fromUtf8(shown) : tr("(binary payload: see Hex)"));
-    m_hex->setPlainText(hexDump(shown));
-    m_tabs->setCurrentIndex(text ? m_tabs->currentIndex() == 2 ? 0 : m_tabs->currentIndex() : 2);
-    showJson(payload);
+    showDecoded(*m);
     for (const Property &p : m->message.properties.items())
         m_properties.appendRow({new QStandardItem(propertyName(p.id)), new QStandardItem(propertyValueText(p))});
-    const StoredMessage *before = m_workbench.messages().previous(m->message.topic, m->serial);
-    m_diffHtml = before ? differenceHtml(before->message.payload.left(kShownBytes), shown)
+}
+
+void MessagesView::showDecoded(const StoredMessage &m)
+{
+    const PayloadDecoders &decoders = m_workbench.decoders();
+    const QString &topic = m.message.topic;
+    const DecodedPayload decoded = decodeInOrder(decoders, topic, m.message.payload);
+    QHash<quint64, QString> aliases; // a DATA message's metrics sent by alias: named by the last BIRTH
+    if (decoded.decoder.kind == DecoderKind::SparkplugB && !decoded.problem) {
+        const auto &births = m_workbench.messages().messages(sparkplugBirthTopic(topic));
+        if (!births.empty())
+            aliases = sparkplugAliases(decoders.decodeAs(decoded.decoder, births.back().message.payload).value);
+    }
+    m_decoded->showPayload(decoded, m.message.payload, ruleFilterFor(decoders, topic), aliases);
+    QStringList findings; // the Sparkplug rules this message broke
+    for (const SparkplugFinding &f : m_workbench.sparkplug().findings())
+        if (f.topic == topic && f.receivedAtMs == m.timeMs)
+            findings << f.sentence;
+    m_decoded->showFindings(findings);
+    const StoredMessage *before = m_workbench.messages().previous(topic, m.serial);
+    m_diffHtml = before ? differenceHtml(decodeInOrder(decoders, topic, before->message.payload), decoded)
                         : tr("(no earlier message on this topic is kept)").toHtmlEscaped();
     m_diff->clear();
     m_diff->appendHtml(m_diffHtml);
-}
-
-void MessagesView::showJson(const QByteArray &payload)
-{
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(payload, &error);
-    if (error.error != QJsonParseError::NoError) {
-        m_json.setHorizontalHeaderLabels({tr("Not JSON: %1 at byte %2").arg(error.errorString()).arg(error.offset)});
-        return;
-    }
-    m_json.setHorizontalHeaderLabels({tr("Key"), tr("Value")});
-    appendJsonTree(m_json.invisibleRootItem(), payload, tr("payload"));
-    if (payload.count(',') + payload.count('{') < kMostRowsExpanded) // a rough count of rows, without walking the tree
-        m_jsonView->expandAll();
-    else
-        m_jsonView->expandToDepth(0);
-    m_jsonView->resizeColumnToContents(0);
 }
 
 void MessagesView::clearRetained()

@@ -1,10 +1,12 @@
 #pragma once
 // Messages received: the topic tree (with a search box), the selected topic's messages (newest
 // first, with the connection they came through; a filter by connection applies to both), and one message in
-// full: text, JSON tree in the payload's order, hex with ASCII, 5.0 properties, and the fields
-// changed since the previous message on its topic. Long payloads say how much is shown and can
-// be copied or saved whole.
+// full: decoded by the topic's "decode as" rule or the automatic choice (a field tree in the
+// payload's order, Sparkplug metrics, or text), its raw bytes one click away, 5.0 properties, and
+// the fields changed since the previous message on its topic. Long payloads say how much is shown
+// and can be copied or saved whole.
 
+#include "decoded_payload_view.h"
 #include "message_list_model.h"
 #include "settings.h"
 #include "topic_tree_model.h"
@@ -29,7 +31,7 @@ class MessagesView : public QWidget
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MessagesView)
 public:
-    static constexpr int kShownBytes = 64 * 1024;
+    static constexpr int kShownBytes = DecodedPayloadView::kShownBytes;
 
     MessagesView(Workbench &workbench, Settings &settings, QWidget *parent = nullptr);
     void refresh();
@@ -40,7 +42,8 @@ public:
     QTreeView *treeView() const { return m_treeView; }
     QLineEdit *treeSearch() const { return m_treeSearch; }
     QComboBox *connectionFilter() const { return m_connection; }
-    QTreeView *jsonView() const { return m_jsonView; }
+    DecodedPayloadView *decodedView() const { return m_decoded; }
+    QTreeView *jsonView() const { return m_decoded->treeView(); }
     QString shownText() const;
     QString hexText() const;
     QString diffText() const;
@@ -48,7 +51,7 @@ public:
     // The name "Save payload…" offers for the message on show.
     QString suggestedFileName() const;
     QString truncationNote() const;
-    QStandardItemModel &jsonModel() { return m_json; }
+    QStandardItemModel &jsonModel() { return m_decoded->treeModel(); }
     // The caps on kept messages (saved in the settings, applied at once).
     void setLimits(MessageStore::Limits limits);
     // Shows message `serial` of `topic` (its topic selected in the tree, its row in the list).
@@ -56,9 +59,14 @@ public:
     // The JSON path of a row of the field tree ("$.a.b[2]"), for "Chart this".
     QString fieldPath(const QModelIndex &index) const;
 
+    // The topic of the message on show, or of the topic selected in the tree.
+    QString selectedTopic() const;
+
 signals:
     // "Chart this" on a row of the field tree.
     void chartRequested(const QString &topic, const QString &path);
+    // "Decode topic as…": the user wants a rule for `topic`, starting from the decoder used now.
+    void decodeTopicAsRequested(const QString &topic, const mqs::DecoderChoice &decoder);
 
 private:
     QWidget *buildTree();
@@ -68,7 +76,10 @@ private:
     // The list and the tree show the messages of the connection named `name` (empty: all).
     void showConnection(const QString &name);
     void showMessage(const StoredMessage *message);
-    void showJson(const QByteArray &payload);
+    void showDecoded(const StoredMessage &message);
+    // The decoders changed: the message on show and the tree's last values are decoded again.
+    void redecode();
+    void requestDecodeAs();
     void savePayload();
     void clearRetained();
 
@@ -77,7 +88,6 @@ private:
     TopicTreeModel m_tree;
     TopicTreeFilter *m_treeFilter = nullptr;
     MessageListModel m_list;
-    QStandardItemModel m_json;
     QStandardItemModel m_properties;
     // The message on show, by topic and serial: the store may drop it under its caps, so no
     // pointer into it outlives a batch.
@@ -90,13 +100,11 @@ private:
     QLineEdit *m_filter = nullptr;
     QLineEdit *m_treeSearch = nullptr;
     QComboBox *m_connection = nullptr;
-    QTreeView *m_jsonView = nullptr;
     QString m_diffHtml;
     QLabel *m_header = nullptr;
     QLabel *m_truncated = nullptr;
     QTabWidget *m_tabs = nullptr;
-    QPlainTextEdit *m_text = nullptr;
-    QPlainTextEdit *m_hex = nullptr;
+    DecodedPayloadView *m_decoded = nullptr;
     QPlainTextEdit *m_diff = nullptr;
     QLabel *m_caps = nullptr;
     QSpinBox *m_perTopicCap = nullptr;

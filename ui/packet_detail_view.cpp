@@ -1,5 +1,10 @@
 #include "packet_detail_view.h"
 
+#include "decoded_payload_view.h"
+#include "message_payload.h"
+#include "workbench.h"
+
+#include "protocol/decoder.h"
 #include "protocol/describe.h"
 #include "trace/trace_text.h"
 
@@ -10,6 +15,7 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QTextBlock>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace mqs {
@@ -73,10 +79,19 @@ PacketDetailView::PacketDetailView(const TraceLog &log, QWidget *parent)
     split->addWidget(m_hex);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    m_payload = new DecodedPayloadView(this);
+    m_payload->setObjectName(QStringLiteral("packetPayload"));
+    m_payload->decodeAsButton()->hide(); // rules are made from the Messages view, where topics are listed
+    m_payload->hide();
+    auto *fieldsAndPayload = new QSplitter(Qt::Vertical, this);
+    fieldsAndPayload->addWidget(split);
+    fieldsAndPayload->addWidget(m_payload);
+    fieldsAndPayload->setStretchFactor(0, 3);
+    fieldsAndPayload->setStretchFactor(1, 2);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_title);
-    layout->addWidget(split, 1);
+    layout->addWidget(fieldsAndPayload, 1);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) { highlight(current.row()); });
 }
@@ -89,6 +104,7 @@ void PacketDetailView::showPacket(quint64 sequence)
     m_raw = m_log.rawView(sequence).toByteArray();
     m_heading = traceLine(m_log, sequence).trimmed();
     m_title->setText(QStringLiteral("<b>%1</b> — %2 bytes").arg(m_heading.toHtmlEscaped()).arg(m_raw.size()));
+    m_version = connection.version;
     m_fields.setLayout(breakdown(m_raw, connection.version));
     QString text;
     for (qsizetype at = 0; at < m_raw.size(); at += kBytesPerLine) {
@@ -102,6 +118,26 @@ void PacketDetailView::showPacket(quint64 sequence)
     }
     m_hex->setPlainText(text);
     highlight(-1);
+    showPayload();
+}
+
+void PacketDetailView::decodePayloadsWith(const Workbench &workbench)
+{
+    m_workbench = &workbench;
+    connect(&workbench, &Workbench::decodersChanged, this, &PacketDetailView::showPayload);
+}
+
+void PacketDetailView::showPayload()
+{
+    const auto decoded = decodePacket(m_raw, m_version);
+    const auto *packet = std::get_if<Packet>(&decoded);
+    const auto *publish = packet ? std::get_if<Publish>(packet) : nullptr;
+    m_payload->setVisible(publish && m_workbench);
+    if (!publish || !m_workbench)
+        return;
+    const PayloadDecoders &decoders = m_workbench->decoders();
+    m_payload->showPayload(decodeInOrder(decoders, publish->topic, publish->payload), publish->payload,
+                           ruleFilterFor(decoders, publish->topic));
 }
 
 QString PacketDetailView::hexText() const

@@ -1,6 +1,6 @@
 #pragma once
-// Every field of one packet with its byte range, and a hex dump with the selected field
-// highlighted.
+// Every field of one packet with its byte range, a hex dump with the selected field highlighted,
+// and a PUBLISH's payload decoded as the Messages view decodes it.
 
 #include "protocol/byte_reader.h"
 #include "trace/trace_log.h"
@@ -9,10 +9,14 @@
 #include <QWidget>
 
 class QLabel;
+class QSplitter;
 class QPlainTextEdit;
 class QTableView;
 
 namespace mqs {
+
+class DecodedPayloadView;
+class Workbench;
 
 class PacketFieldModel : public QAbstractTableModel
 {
@@ -42,9 +46,14 @@ public:
     QString hexText() const;
     // The packet's line above its fields: trace time (traceSeconds), parties, what it says.
     QString heading() const { return m_heading; }
+    // Decodes PUBLISH payloads with the workbench's decoders (again when they change).
+    void decodePayloadsWith(const Workbench &workbench);
+    // The payload pane; hidden unless the packet on show is a PUBLISH.
+    DecodedPayloadView *payloadView() const { return m_payload; }
 
 private:
     void highlight(int row);
+    void showPayload();
 
     const TraceLog &m_log;
     PacketFieldModel m_fields;
@@ -53,6 +62,9 @@ private:
     QLabel *m_title = nullptr;
     QTableView *m_table = nullptr;
     QPlainTextEdit *m_hex = nullptr;
+    DecodedPayloadView *m_payload = nullptr;
+    const Workbench *m_workbench = nullptr;
+    ProtocolVersion m_version = ProtocolVersion::V5;
 };
 
 } // namespace mqs

@@ -56,6 +56,8 @@ PublishPanel::PublishPanel(Workbench &workbench, Settings &settings, QWidget *pa
     connect(&m_generator, &QTimer::timeout, this, &PublishPanel::publishOne);
     connect(&m_audit, &GeneratorAudit::changed, this, [this] { m_generatorForm->showAuditText(m_audit.text()); });
     connect(m_form, &MessageForm::fieldsEdited, this, &PublishPanel::reportGeneratorEdit);
+    offerProtobufTypes();
+    connect(&workbench, &Workbench::decodersChanged, this, &PublishPanel::offerProtobufTypes);
     connect(m_generatorForm, &ReadingGeneratorForm::planEdited, this, &PublishPanel::reportGeneratorEdit);
     connect(m_form->format(), &QComboBox::currentIndexChanged, this, [this](int) { showProblem(QString()); });
     connect(m_snippets, &SnippetList::chosen, m_form, &MessageForm::setFields);
@@ -173,6 +175,12 @@ QString PublishPanel::problem() const
     if (!m_problem->isHidden())
         return m_problem->text();
     return m_form->fieldProblem();
+}
+
+void PublishPanel::offerProtobufTypes()
+{
+    m_form->setProtobufEncoding([this](const QString &type, const QByteArray &json) { return m_workbench.decoders().encodeProtobuf(type, json); },
+                                m_workbench.decoders().messageTypes());
 }
 
 QString PublishPanel::outcome() const

@@ -86,6 +86,8 @@ signals:
 
 private:
     QWidget *buildResult();
+    // JSON → Protobuf encodes with the workbench's schemas and offers their message types.
+    void offerProtobufTypes();
     void publishOne();
     void showProblem(const QString &text);
     // Warns under a payload blob that the current connection's broker will not take it.

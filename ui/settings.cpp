@@ -16,6 +16,7 @@ const QString kTotal = QStringLiteral("messages/total");
 const QString kTopics = QStringLiteral("publish/topics");
 const QString kDiagramLaneOrder = QStringLiteral("diagram/laneOrder");
 const QString kSnippets = QStringLiteral("publish/snippets");
+const QString kDecoders = QStringLiteral("payload/decoders");
 const QString kGeometry = QStringLiteral("window/geometry");
 const QString kState = QStringLiteral("window/state");
 
@@ -110,6 +111,17 @@ QJsonArray Settings::snippets() const
 void Settings::setSnippets(const QJsonArray &snippets)
 {
     m_settings->setValue(kSnippets, QString::fromUtf8(QJsonDocument(snippets).toJson(QJsonDocument::Compact)));
+}
+
+DecoderSetup Settings::decoderSetup() const
+{
+    return decoderSetupFromJson(QJsonDocument::fromJson(m_settings->value(kDecoders).toString().toUtf8()).object());
+}
+
+void Settings::setDecoderSetup(const DecoderSetup &setup)
+{
+    m_settings->setValue(kDecoders, QString::fromUtf8(QJsonDocument(toJson(setup)).toJson(QJsonDocument::Compact)));
+    m_settings->sync();
 }
 
 QByteArray Settings::windowGeometry() const

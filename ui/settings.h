@@ -3,6 +3,7 @@
 // file named by --settings, where tests keep a temporary one. Typed accessors, so no widget
 // spells a key; ProfileStore keeps the connection profiles in the same file.
 
+#include "decoder_setup.h"
 #include "message_store.h"
 
 #include <QByteArray>
@@ -48,6 +49,10 @@ public:
     void setDiagramLaneOrder(const QStringList &lanes);
     QJsonArray snippets() const;
     void setSnippets(const QJsonArray &snippets);
+
+    // The "decode as" rules, .proto files and import paths (View ▸ Decode payloads as…).
+    DecoderSetup decoderSetup() const;
+    void setDecoderSetup(const DecoderSetup &setup);
 
     // QMainWindow::saveGeometry() / saveState(); empty the first time.
     QByteArray windowGeometry() const;

@@ -4,8 +4,11 @@
 
 namespace mqs {
 namespace {
-// Enough of the newest payload for the Last value column; the message view shows it whole.
+// Enough of the newest payload for the Last value column as text; the message view shows it whole.
 constexpr qsizetype kLastValueBytes = 200;
+// Payloads up to this size are kept whole (shared with the store, no copy) so the column can show
+// them decoded; larger ones keep their first bytes only, so the tree never holds big payloads alive.
+constexpr qsizetype kDecodedLastValueBytes = 64 * 1024;
 } // namespace
 
 int TopicTreeModel::Node::row() const
@@ -70,10 +73,10 @@ void TopicTreeModel::takeIn(const QString &topic, const std::deque<StoredMessage
     for (auto it = messages.rbegin(); it != messages.rend() && it->serial > lastSerial; ++it) {
         ++freshInAll;
         if (++fresh[it->connectionName] == 1) // newest first: this connection's newest
-            node->lastBy.insert(it->connectionName, Last{it->message.payload.left(kLastValueBytes), it->message.retain});
+            node->lastBy.insert(it->connectionName, lastOf(*node, *it));
     }
     lastSerial = messages.back().serial;
-    node->last = Last{messages.back().message.payload.left(kLastValueBytes), messages.back().message.retain};
+    node->last = lastOf(*node, messages.back());
     for (Node *n = node; n && n != m_root.get(); n = n->parent) {
         n->messages += freshInAll;
         for (auto f = fresh.cbegin(); f != fresh.cend(); ++f)
@@ -81,6 +84,42 @@ void TopicTreeModel::takeIn(const QString &topic, const std::deque<StoredMessage
         const QModelIndex i = indexOf(n);
         emit dataChanged(i.siblingAtColumn(0), i.siblingAtColumn(ColumnCount - 1));
     }
+}
+
+TopicTreeModel::Last TopicTreeModel::lastOf(const Node &node, const StoredMessage &message) const
+{
+    const QByteArray &payload = message.message.payload;
+    const bool whole = payload.size() <= kDecodedLastValueBytes;
+    Last last{whole ? payload : payload.left(kLastValueBytes), message.message.retain, whole};
+    last.shown = lastValueText(node.topic, last);
+    return last;
+}
+
+QString TopicTreeModel::lastValueText(const QString &topic, const Last &last) const
+{
+    if (m_lastValueText && last.whole)
+        return m_lastValueText(topic, last.payload);
+    return QString::fromUtf8(last.payload.left(kLastValueBytes)).simplified();
+}
+
+void TopicTreeModel::setLastValueText(LastValueText text)
+{
+    m_lastValueText = std::move(text);
+    reshowLast(*m_root);
+    announceAll(*m_root);
+}
+
+void TopicTreeModel::reshowLast(Node &node)
+{
+    const auto reshow = [&](Last &last) {
+        last.shown = lastValueText(node.topic, last);
+    };
+    if (node.last)
+        reshow(*node.last);
+    for (Last &last : node.lastBy)
+        reshow(last);
+    for (const auto &child : node.children)
+        reshowLast(*child);
 }
 
 void TopicTreeModel::setConnection(const QString &name)
@@ -191,7 +230,7 @@ QVariant TopicTreeModel::data(const QModelIndex &index, int role) const
     switch (index.column()) {
     case Topic: return last && last->retained ? n->name + QStringLiteral("  (retained)") : n->name;
     case Messages: return QVariant::fromValue(shownMessages(*n));
-    case LastValue: return last ? QString::fromUtf8(last->value).simplified() : QString();
+    case LastValue: return last ? last->shown : QString();
     default: return {};
     }
 }

@@ -9,6 +9,7 @@
 #include <QHash>
 #include <QSortFilterProxyModel>
 
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -34,6 +35,10 @@ public:
     // Counts, last values and markers of the connection named `name` only; empty: of all.
     void setConnection(const QString &name);
     QString connection() const { return m_connection; }
+    // How the Last value column shows a topic's newest payload (its decoded form); applied to
+    // the values shown already too. Without one: the payload's first bytes as text.
+    using LastValueText = std::function<QString(const QString &topic, const QByteArray &payload)>;
+    void setLastValueText(LastValueText text);
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;
@@ -45,8 +50,10 @@ public:
 private:
     // The newest message on a topic, of one connection or of all.
     struct Last {
-        QByteArray value;
+        QByteArray payload; // shared with the store: no copy
         bool retained = false;
+        bool whole = true; // false: `payload` holds the first bytes of a large one
+        QString shown{}; // as the Last value column shows it
     };
     struct Node {
         QString name;
@@ -67,12 +74,16 @@ private:
     const Last *shownLast(const Node &node) const;
     QString perConnectionText(const Node &node) const;
     void announceAll(Node &node); // every row below `node` changed
+    Last lastOf(const Node &node, const StoredMessage &message) const;
+    void reshowLast(Node &node);
+    QString lastValueText(const QString &topic, const Last &last) const;
 
     const MessageStore &m_store;
     std::unique_ptr<Node> m_root;
     quint64 m_seen = 0; // store serials taken in
     std::map<QString, quint64> m_lastSerial; // per topic
     QString m_connection; // empty: all
+    LastValueText m_lastValueText;
 };
 
 // The tree as shown: the chosen connection's topics whose path contains the search text.

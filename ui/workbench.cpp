@@ -99,6 +99,16 @@ Connection *Workbench::connectionByTraceId(ConnectionId id) const
     return nullptr;
 }
 
+void Workbench::setDecoderSetup(const DecoderSetup &setup)
+{
+    // A PayloadDecoders cannot forget a schema: a fresh one reads the files the setup names now.
+    auto decoders = std::make_unique<PayloadDecoders>();
+    m_schemaProblems = loadDecoderSetup(*decoders, setup);
+    m_decoders = std::move(decoders);
+    m_decoderSetup = setup;
+    emit decodersChanged();
+}
+
 void Workbench::setCurrent(Connection *connection)
 {
     if (m_current == connection)
@@ -190,6 +200,15 @@ void Workbench::countPackets()
     m_countedTo = m_trace.endSequence();
 }
 
+void Workbench::observeSparkplug(const StoredMessage &m)
+{
+    const auto topic = parseSparkplugTopic(m.message.topic);
+    if (!topic || topic->type == SparkplugMessageType::STATE) // STATE is JSON from a host, not a Payload
+        return;
+    if (const auto payload = decodeSparkplugPayload(m.message.payload))
+        (void)m_sparkplug.observe(m.message.topic, *payload, m.timeMs); // kept in findings()
+}
+
 void Workbench::flush()
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -205,8 +224,10 @@ void Workbench::flush()
         return;
     if (!m_pending.empty())
         emit messagesArriving(m_pending);
-    for (StoredMessage &m : m_pending)
+    for (StoredMessage &m : m_pending) {
+        observeSparkplug(m);
         m_messages.add(std::move(m));
+    }
     m_pending.clear();
     m_lastEnd = m_trace.endSequence();
     m_flows.update();

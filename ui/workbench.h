@@ -4,6 +4,9 @@
 // gathered and handed on in batches (about 30 per second) so no rate can freeze the window.
 
 #include "capture_playback.h"
+#include "decoder_setup.h"
+
+#include "payload/sparkplug_monitor.h"
 #include "message_store.h"
 #include "window_proxy.h"
 
@@ -36,10 +39,19 @@ public:
     void setTraceMemoryLimit(qint64 bytes);
     FlowIndex &flows() { return m_flows; }
     MessageStore &messages() { return m_messages; }
-    // How payloads are decoded for charts, search and export: the "decode as" rules.
-    PayloadDecoders &decoders() { return m_decoders; }
     SessionStore *store() { return m_store.get(); }
     QString storeProblem() const { return m_storeProblem; }
+
+    // How payloads are shown: the "decode as" rules and the Protobuf schemas they use.
+    const PayloadDecoders &decoders() const { return *m_decoders; }
+    const DecoderSetup &decoderSetup() const { return m_decoderSetup; }
+    // Takes a new setup (the schemas are read again); decodersChanged() follows.
+    void setDecoderSetup(const DecoderSetup &setup);
+    // One sentence per .proto file of the setup that did not load ("file.proto:12:3: …").
+    const QStringList &schemaProblems() const { return m_schemaProblems; }
+    // Sparkplug B's own state over every Sparkplug message received: seq, bdSeq, BIRTH before
+    // DATA, aliases; and the rules broken, per message.
+    const SparkplugMonitor &sparkplug() const { return m_sparkplug; }
 
     Connection *addConnection(const ConnectionSettings &settings);
     void removeConnection(Connection *connection);
@@ -109,16 +121,21 @@ signals:
     void problem(const QString &text);
     void captureProgress(double fraction);
     void captureFinished(const mqs::CaptureSummary &summary);
+    void decodersChanged();
 
 private:
     void adopt(Connection *connection, bool owned);
     void flush();
+    void observeSparkplug(const StoredMessage &message);
     void countPackets();
 
     TraceLog m_trace;
     FlowIndex m_flows{m_trace};
     MessageStore m_messages;
-    PayloadDecoders m_decoders;
+    std::unique_ptr<PayloadDecoders> m_decoders = std::make_unique<PayloadDecoders>();
+    DecoderSetup m_decoderSetup;
+    QStringList m_schemaProblems;
+    SparkplugMonitor m_sparkplug;
     std::unique_ptr<SqliteSessionStore> m_store;
     QString m_storeProblem;
     std::vector<std::unique_ptr<Connection>> m_owned;

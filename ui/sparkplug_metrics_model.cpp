@@ -1,0 +1,128 @@
+#include "sparkplug_metrics_model.h"
+
+#include "message_payload.h"
+
+#include <QCborArray>
+#include <QCborMap>
+#include <QDateTime>
+#include <QFont>
+
+namespace mqs {
+namespace {
+
+// The field of a Metric, by its name in sparkplug_b.proto or its JSON (camelCase) name.
+QCborValue field(const QCborMap &metric, const char *protoName, const char *jsonName)
+{
+    const QCborValue v = metric.value(QLatin1String(protoName));
+    return v.isUndefined() ? metric.value(QLatin1String(jsonName)) : v;
+}
+
+QString datatypeText(const QCborValue &v)
+{
+    if (v.isString())
+        return v.toString();
+    return v.isInteger() ? sparkplugDataTypeName(quint32(v.toInteger())) : QString();
+}
+
+// The metric's value: "value" as decodeSparkplugPayload gives it, else the one "…_value" member of its oneof.
+QString valueText(const QCborMap &metric)
+{
+    if (field(metric, "is_null", "isNull").toBool())
+        return QStringLiteral("null");
+    if (const QCborValue v = metric.value(QLatin1String("value")); !v.isUndefined())
+        return v.isString() ? v.toString() : fieldText(v);
+    for (const auto &[key, value] : metric) {
+        const QString name = key.toString();
+        if (name.endsWith(QLatin1String("_value")) || name.endsWith(QLatin1String("Value")))
+            return value.isString() ? value.toString() : fieldText(value);
+    }
+    return {};
+}
+
+QString timeText(const QCborValue &v)
+{
+    if (!v.isInteger())
+        return {};
+    return QDateTime::fromMSecsSinceEpoch(v.toInteger(), Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+} // namespace
+
+QString sparkplugBirthTopic(const QString &topic)
+{
+    const auto parts = parseSparkplugTopic(topic);
+    if (!parts || parts->type == SparkplugMessageType::STATE)
+        return {};
+    if (parts->device.isEmpty())
+        return QStringLiteral("spBv1.0/%1/NBIRTH/%2").arg(parts->group, parts->edgeNode);
+    return QStringLiteral("spBv1.0/%1/DBIRTH/%2/%3").arg(parts->group, parts->edgeNode, parts->device);
+}
+
+QHash<quint64, QString> sparkplugAliases(const QCborValue &birth)
+{
+    QHash<quint64, QString> aliases;
+    for (const QCborValue &m : birth.toMap().value(QLatin1String("metrics")).toArray()) {
+        const QCborMap metric = m.toMap();
+        const QCborValue alias = field(metric, "alias", "alias");
+        if (alias.isInteger() && metric.value(QLatin1String("name")).isString())
+            aliases.insert(quint64(alias.toInteger()), metric.value(QLatin1String("name")).toString());
+    }
+    return aliases;
+}
+
+void SparkplugMetricsModel::setPayload(const QCborValue &payload, const QHash<quint64, QString> &aliases)
+{
+    beginResetModel();
+    m_metrics.clear();
+    for (const QCborValue &m : payload.toMap().value(QLatin1String("metrics")).toArray()) {
+        const QCborMap metric = m.toMap();
+        Metric row{.name = metric.value(QLatin1String("name")).toString(),
+                   .alias = {},
+                   .datatype = datatypeText(field(metric, "datatype", "datatype")),
+                   .value = valueText(metric),
+                   .timestamp = timeText(field(metric, "timestamp", "timestamp"))};
+        if (const QCborValue alias = field(metric, "alias", "alias"); alias.isInteger())
+            row.alias = quint64(alias.toInteger());
+        if (row.name.isEmpty() && row.alias && aliases.contains(*row.alias)) {
+            row.name = aliases.value(*row.alias);
+            row.nameFromBirth = true;
+        }
+        m_metrics.push_back(std::move(row));
+    }
+    endResetModel();
+}
+
+QVariant SparkplugMetricsModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid())
+        return {};
+    const Metric &m = m_metrics[std::size_t(index.row())];
+    if (role == Qt::ToolTipRole && index.column() == Name && m.nameFromBirth)
+        return tr("Sent by alias only; the name is the one the last BIRTH gave alias %1.").arg(*m.alias);
+    if (role == Qt::FontRole && index.column() == Name && m.nameFromBirth) {
+        QFont italic;
+        italic.setItalic(true);
+        return italic;
+    }
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (Column(index.column())) {
+    case Name: return m.name;
+    case Alias: return m.alias ? QString::number(*m.alias) : QString();
+    case Datatype: return m.datatype;
+    case Value: return m.value;
+    case Timestamp: return m.timestamp;
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+QVariant SparkplugMetricsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    static const char *const kTitles[] = {"Name", "Alias", "Datatype", "Value", "Timestamp"};
+    return section >= 0 && section < ColumnCount ? tr(kTitles[section]) : QVariant();
+}
+
+} // namespace mqs

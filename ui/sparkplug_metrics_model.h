@@ -1,0 +1,52 @@
+#pragma once
+// A Sparkplug B payload's metrics as a table: name (resolved by alias from the edge node's or
+// device's last BIRTH when the DATA message carries only the alias), alias, datatype, value and
+// timestamp. Read from the decoded tree (decodeSparkplugPayload's: field names as in
+// sparkplug_b.proto, the value oneof as one "value", the datatype by name).
+
+#include "payload/sparkplug.h"
+
+#include <QAbstractTableModel>
+#include <QCborValue>
+#include <QHash>
+
+#include <optional>
+#include <vector>
+
+namespace mqs {
+
+// The BIRTH topic whose metrics name the aliases a message on `topic` uses (NBIRTH for node
+// messages, DBIRTH for device ones); empty when `topic` is not Sparkplug.
+QString sparkplugBirthTopic(const QString &topic);
+// alias → name, from a decoded BIRTH payload.
+QHash<quint64, QString> sparkplugAliases(const QCborValue &birth);
+
+class SparkplugMetricsModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { Name, Alias, Datatype, Value, Timestamp, ColumnCount };
+    struct Metric {
+        QString name;
+        bool nameFromBirth = false;
+        std::optional<quint64> alias;
+        QString datatype;
+        QString value;
+        QString timestamp;
+    };
+
+    using QAbstractTableModel::QAbstractTableModel;
+    // The metrics of `payload` (a decoded Sparkplug payload); `aliases` names those sent by alias only.
+    void setPayload(const QCborValue &payload, const QHash<quint64, QString> &aliases = {});
+    const std::vector<Metric> &metrics() const { return m_metrics; }
+
+    int rowCount(const QModelIndex &parent = {}) const override { return parent.isValid() ? 0 : int(m_metrics.size()); }
+    int columnCount(const QModelIndex &parent = {}) const override { return parent.isValid() ? 0 : ColumnCount; }
+    QVariant data(const QModelIndex &index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+private:
+    std::vector<Metric> m_metrics;
+};
+
+} // namespace mqs
