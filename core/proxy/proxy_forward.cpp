@@ -6,6 +6,7 @@
 #include "proxy_link.h"
 
 #include "protocol/overloaded.h"
+#include "protocol/reason_code.h"
 #include "transport/transport.h"
 
 #include <QTimer>
@@ -88,10 +89,16 @@ void Proxy::learnFromDevice(ProxyDeviceLink &link, const Packet &packet)
         synthesizeConnAck(link);
 }
 
-// A 5.0 broker names a device that sent an empty client id ([MQTT-3.2.2-16]).
+// A 5.0 broker names a device that sent an empty client id ([MQTT-3.2.2-16]). A refusal crosses
+// unchanged and is reported for the device too, as an unreachable broker is: the broker closes
+// next, and without it the device's close would read as an orderly one.
 void Proxy::learnFromConnAck(ProxyDeviceLink &link, const ConnAck &connAck)
 {
     link.sawConnAck = true;
+    if (isFailure(connAck.reason))
+        reportProblem(link, mqs::problem(ProblemKind::Refused, QStringLiteral("The broker %1 refused device %2: CONNACK %3")
+                                                                  .arg(m_settings.upstream.toString(), deviceName(link),
+                                                                       reasonText(connAck.reason, PacketType::ConnAck))));
     if (link.device.clientId.isEmpty())
         if (const auto assigned = connAck.properties.string(PropertyId::AssignedClientIdentifier))
             nameLane(link, *assigned);
