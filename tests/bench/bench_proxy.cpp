@@ -251,12 +251,17 @@ void publishRound(RawClient &publisher, const QByteArray &batch, Clock::time_poi
     }
 }
 
+// "NAME_rounds a,b,c" in the rounds' order, then NAME_median, NAME_min and NAME_max.
 template<typename Field>
 void printSpread(const char *name, const std::vector<LoadRound> &rounds, Field field, const char *format)
 {
     std::vector<double> values;
-    for (const LoadRound &round : rounds)
+    std::printf("%s_rounds ", name);
+    for (const LoadRound &round : rounds) {
         values.push_back(round.*field);
+        std::printf(format, values.back());
+        std::printf(values.size() < rounds.size() ? "," : "\n");
+    }
     std::sort(values.begin(), values.end());
     for (const auto &[suffix, value] : {std::pair{"median", median(values)}, {"min", values.front()}, {"max", values.back()}}) {
         std::printf("%s_%s ", name, suffix);
