@@ -10,11 +10,13 @@ cd "$(dirname "$0")"
 BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-$(nproc)}
 
-# Debian 12 packages: build tools, Qt 6.4 modules, libpcap, and what the tests run against.
+# Debian 12 packages: build tools, Qt 6.4 modules, libpcap, the payload decoders (Protobuf at run
+# time, MessagePack), and what the tests run against.
 PACKAGES=(
   build-essential cmake pkg-config
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-svg-dev qt6-websockets-dev qt6-charts-dev
   qtkeychain-qt6-dev libgl-dev libpcap-dev libmosquitto-dev libbenchmark-dev
+  libprotobuf-dev libprotoc-dev libmsgpack-cxx-dev
   fonts-dejavu-core openssl clang libclang-rt-14-dev
   mosquitto mosquitto-clients tshark xvfb xauth imagemagick
 )

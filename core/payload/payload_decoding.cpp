@@ -1,5 +1,10 @@
 #include "payload_decoding.h"
 
+#include "msgpack_decoding.h"
+#include "ordered_json.h"
+#include "protobuf_schemas.h"
+#include "sparkplug.h"
+
 #include "protocol/topic.h"
 
 #include <QCborMap>
@@ -24,11 +29,13 @@ constexpr DecoderSpelling kSpellings[] = {
 
 // Sparkplug B topics start with this namespace (Sparkplug 3.0, "Topic Namespace Elements").
 constexpr QStringView kSparkplugNamespace = u"spBv1.0/";
+// Sparkplug 3.0 Host Application state: spBv1.0/STATE/host_id.
+constexpr QStringView kSparkplugHostState = u"spBv1.0/STATE/";
 
 bool isValidUtf8(const QByteArray &bytes)
 {
-    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    (void)decoder.decode(bytes);
+    QStringDecoder decoder(QStringDecoder::Utf8);
+    const QString decoded = decoder.decode(bytes); // decode() is lazy: converting runs it
     return !decoder.hasError();
 }
 
@@ -40,14 +47,12 @@ DecodedPayload failed(DecodedPayload out, const QByteArray &payload, const QStri
     return out;
 }
 
-DecodedPayload decodeJson(DecodedPayload out, const QByteArray &payload)
+DecodedPayload fromTree(DecodedPayload out, const QByteArray &payload, Result<QCborValue> tree)
 {
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(payload, &error);
-    if (error.error != QJsonParseError::NoError)
-        return failed(std::move(out), payload, QStringLiteral("Not JSON: %1 at byte %2.").arg(error.errorString()).arg(error.offset));
-    out.value = QCborValue::fromJsonValue(doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array()));
-    out.text = QString::fromUtf8(doc.toJson(QJsonDocument::Indented)).trimmed();
+    if (!tree)
+        return failed(std::move(out), payload, tree.sentence());
+    out.value = std::move(tree).value();
+    out.text = QString::fromUtf8(jsonOfTree(out.value, JsonLayout::Indented));
     return out;
 }
 
@@ -63,10 +68,6 @@ DecodedPayload decodeCbor(DecodedPayload out, const QByteArray &payload)
 }
 
 } // namespace
-
-class ProtobufSchemas
-{
-};
 
 QString decoderName(const DecoderChoice &decoder)
 {
@@ -99,14 +100,14 @@ void PayloadDecoders::setRules(std::vector<DecodeRule> rules)
     m_rules = std::move(rules);
 }
 
-Status PayloadDecoders::addProtoFile(const QString &path, const QStringList &)
+Status PayloadDecoders::addProtoFile(const QString &path, const QStringList &importPaths)
 {
-    return Problem{ProblemKind::InvalidInput, QStringLiteral("%1: Protobuf schemas are not supported yet.").arg(path)};
+    return m_schemas->addProtoFile(path, importPaths);
 }
 
 QStringList PayloadDecoders::messageTypes() const
 {
-    return {};
+    return m_schemas->messageTypes();
 }
 
 DecoderChoice PayloadDecoders::choose(const QString &topic, const QByteArray &payload, bool *automatic) const
@@ -130,7 +131,11 @@ DecoderChoice PayloadDecoders::choose(const QString &topic, const QByteArray &pa
 DecodedPayload PayloadDecoders::decode(const QString &topic, const QByteArray &payload) const
 {
     bool automatic = true;
-    DecodedPayload out = decodeAs(choose(topic, payload, &automatic), payload);
+    const DecoderChoice decoder = choose(topic, payload, &automatic);
+    // Sparkplug 3.0 host STATE messages carry JSON ({"online": true, ...}), not a Payload.
+    const bool hostState = decoder.kind == DecoderKind::SparkplugB && topic.startsWith(kSparkplugHostState);
+    DecodedPayload out = hostState ? fromTree(DecodedPayload{.decoder = decoder}, payload, orderedJsonTree(payload))
+                                   : decodeAs(decoder, payload);
     out.automatic = automatic;
     return out;
 }
@@ -143,18 +148,18 @@ DecodedPayload PayloadDecoders::decodeAs(const DecoderChoice &decoder, const QBy
     case DecoderKind::Text: out.text = QString::fromUtf8(payload); return out;
     case DecoderKind::Hex: out.text = QString::fromLatin1(payload.toHex(' ')); return out;
     case DecoderKind::Base64: out.text = QString::fromLatin1(payload.toBase64()); return out;
-    case DecoderKind::Json: return decodeJson(std::move(out), payload);
+    case DecoderKind::Json: return fromTree(std::move(out), payload, orderedJsonTree(payload));
     case DecoderKind::Cbor: return decodeCbor(std::move(out), payload);
-    case DecoderKind::MessagePack:
-    case DecoderKind::Protobuf:
-    case DecoderKind::SparkplugB: break;
+    case DecoderKind::MessagePack: return fromTree(std::move(out), payload, decodeMessagePack(payload));
+    case DecoderKind::Protobuf: return fromTree(std::move(out), payload, m_schemas->decode(decoder.messageType, payload));
+    case DecoderKind::SparkplugB: return fromTree(std::move(out), payload, decodeSparkplugPayload(payload));
     }
-    return failed(std::move(out), payload, QStringLiteral("The %1 decoder is not built yet.").arg(decoderName(decoder)));
+    return failed(std::move(out), payload, QStringLiteral("Unknown decoder."));
 }
 
-Result<QByteArray> PayloadDecoders::encodeProtobuf(const QString &messageType, const QByteArray &) const
+Result<QByteArray> PayloadDecoders::encodeProtobuf(const QString &messageType, const QByteArray &json) const
 {
-    return Problem{ProblemKind::InvalidInput, QStringLiteral("No protobuf schema defines %1.").arg(messageType)};
+    return m_schemas->encode(messageType, json);
 }
 
 } // namespace mqs

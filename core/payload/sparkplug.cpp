@@ -1,0 +1,174 @@
+#include "sparkplug.h"
+
+#include "protobuf_tree.h"
+
+#include <QCborArray>
+#include <QCborMap>
+#include <QFile>
+
+#include <google/protobuf/compiler/parser.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <array>
+
+static void loadSparkplugSchemaResource()
+{
+    Q_INIT_RESOURCE(sparkplug_schema);
+}
+
+namespace mqs {
+namespace {
+
+namespace pb = google::protobuf;
+
+// The topic namespace of Sparkplug B (Sparkplug 3.0, "Topic Namespace Elements").
+constexpr QStringView kNamespace = u"spBv1.0";
+
+constexpr std::array<SparkplugMessageType, 9> kMessageTypes = {
+    SparkplugMessageType::NBIRTH, SparkplugMessageType::NDEATH, SparkplugMessageType::DBIRTH,
+    SparkplugMessageType::DDEATH, SparkplugMessageType::NDATA,  SparkplugMessageType::DDATA,
+    SparkplugMessageType::NCMD,   SparkplugMessageType::DCMD,   SparkplugMessageType::STATE,
+};
+
+// Sparkplug 3.0, "Data Types": the value of Metric.datatype, in order from 0.
+constexpr std::array<const char *, 35> kDataTypeNames = {
+    "Unknown", "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64",
+    "Float", "Double", "Boolean", "String", "DateTime", "Text", "UUID", "DataSet", "Bytes", "File",
+    "Template", "PropertySet", "PropertySetList", "Int8Array", "Int16Array", "Int32Array",
+    "Int64Array", "UInt8Array", "UInt16Array", "UInt32Array", "UInt64Array", "FloatArray",
+    "DoubleArray", "BooleanArray", "StringArray", "DateTimeArray",
+};
+enum SparkplugDataType : quint32 { Int8 = 1, Int16 = 2, Int32 = 3, Int64 = 4, UInt64 = 8 };
+
+// The Metric fields of the `value` oneof; shown as one "value".
+constexpr std::array<QLatin1StringView, 10> kValueFields = {
+    QLatin1StringView("int_value"),     QLatin1StringView("long_value"),     QLatin1StringView("float_value"),
+    QLatin1StringView("double_value"),  QLatin1StringView("boolean_value"),  QLatin1StringView("string_value"),
+    QLatin1StringView("bytes_value"),   QLatin1StringView("dataset_value"),  QLatin1StringView("template_value"),
+    QLatin1StringView("extension_value"),
+};
+
+// The bundled schema, compiled once from the resource.
+struct SparkplugSchema {
+    pb::DescriptorPool pool;
+    mutable pb::DynamicMessageFactory factory{&pool};
+    const pb::Descriptor *payload = nullptr;
+
+    SparkplugSchema()
+    {
+        loadSparkplugSchemaResource();
+        QFile file(QStringLiteral(":/sparkplug/sparkplug_b.proto"));
+        const QByteArray text = file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+        pb::io::ArrayInputStream input(text.constData(), int(text.size()));
+        pb::io::Tokenizer tokenizer(&input, nullptr);
+        pb::FileDescriptorProto proto;
+        pb::compiler::Parser parser;
+        if (!parser.Parse(&tokenizer, &proto))
+            return;
+        proto.set_name("sparkplug_b.proto");
+        if (pool.BuildFile(proto))
+            payload = pool.FindMessageTypeByName("org.eclipse.tahu.protobuf.Payload");
+    }
+};
+
+const SparkplugSchema &schema()
+{
+    static const SparkplugSchema compiled;
+    return compiled;
+}
+
+// Sparkplug 3.0 carries Int8/16/32 in a uint32 and Int64 in a uint64 as two's complement.
+QCborValue typedValue(quint32 datatype, const QCborValue &raw)
+{
+    if (!raw.isInteger())
+        return raw;
+    const qint64 v = raw.toInteger();
+    switch (datatype) {
+    case Int8: return qint64(qint8(v));
+    case Int16: return qint64(qint16(v));
+    case Int32: return qint64(qint32(v));
+    case Int64: return v;
+    default: return raw;
+    }
+}
+
+QCborMap readableMetric(const QCborMap &metric)
+{
+    QCborMap out;
+    const bool typed = metric.contains(QLatin1StringView("datatype"));
+    const auto datatype = quint32(metric.value(QLatin1StringView("datatype")).toInteger());
+    for (auto it = metric.begin(); it != metric.end(); ++it) {
+        const QString key = it.key().toString();
+        if (key == QLatin1StringView("datatype"))
+            out.insert(key, sparkplugDataTypeName(datatype));
+        else if (std::find(kValueFields.begin(), kValueFields.end(), key) == kValueFields.end())
+            out.insert(key, it.value());
+    }
+    for (QLatin1StringView field : kValueFields)
+        if (metric.contains(field))
+            out.insert(QLatin1StringView("value"), typed ? typedValue(datatype, metric.value(field)) : metric.value(field));
+    return out;
+}
+
+} // namespace
+
+QString sparkplugMessageTypeName(SparkplugMessageType type)
+{
+    static const char *const names[] = {"NBIRTH", "NDEATH", "DBIRTH", "DDEATH", "NDATA", "DDATA", "NCMD", "DCMD", "STATE"};
+    return QString::fromLatin1(names[int(type)]);
+}
+
+Result<SparkplugTopic> parseSparkplugTopic(const QString &topic)
+{
+    const QStringList parts = topic.split(QLatin1Char('/'));
+    if (parts.size() < 3 || parts[0] != kNamespace)
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("\"%1\" is not a Sparkplug B topic (spBv1.0/group/type/edge_node[/device]).").arg(topic)};
+    if (parts[1] == QLatin1StringView("STATE") && parts.size() == 3)
+        return SparkplugTopic{.type = SparkplugMessageType::STATE, .hostId = parts[2]};
+    for (SparkplugMessageType type : kMessageTypes) {
+        if (type == SparkplugMessageType::STATE || parts[2] != sparkplugMessageTypeName(type))
+            continue;
+        const bool deviceLevel = parts[2].startsWith(QLatin1Char('D'));
+        if (parts.size() != (deviceLevel ? 5 : 4))
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("\"%1\": a %2 topic has %3 levels.").arg(topic, parts[2]).arg(deviceLevel ? 5 : 4)};
+        return SparkplugTopic{.type = type, .group = parts[1], .edgeNode = parts[3], .device = deviceLevel ? parts[4] : QString()};
+    }
+    return Problem{ProblemKind::InvalidInput, QStringLiteral("\"%1\": %2 is not a Sparkplug message type.").arg(topic, parts[2])};
+}
+
+QString sparkplugDataTypeName(quint32 datatype)
+{
+    return datatype < kDataTypeNames.size() ? QString::fromLatin1(kDataTypeNames[datatype]) : QStringLiteral("DataType %1").arg(datatype);
+}
+
+Result<QCborValue> decodeSparkplugPayload(const QByteArray &payload)
+{
+    const SparkplugSchema &s = schema();
+    if (!s.payload)
+        return Problem{ProblemKind::File, QStringLiteral("The bundled Sparkplug B schema did not compile.")};
+    auto tree = decodeMessage(s.payload, s.factory, payload);
+    if (!tree)
+        return tree;
+    QCborMap map = tree->toMap();
+    if (map.contains(QLatin1StringView("metrics"))) {
+        QCborArray metrics;
+        for (const QCborValue &metric : map.value(QLatin1StringView("metrics")).toArray())
+            metrics.append(readableMetric(metric.toMap()));
+        map.insert(QLatin1StringView("metrics"), metrics);
+    }
+    return QCborValue(map);
+}
+
+Result<QByteArray> encodeSparkplugPayload(const QByteArray &json)
+{
+    const SparkplugSchema &s = schema();
+    if (!s.payload)
+        return Problem{ProblemKind::File, QStringLiteral("The bundled Sparkplug B schema did not compile.")};
+    return encodeMessage(s.payload, s.factory, json);
+}
+
+} // namespace mqs
