@@ -1,13 +1,14 @@
 // mqttscope-cli probe: runs the built-in checks (resources/probe/) against one broker and prints
-// each verdict, with the rule and the packets for a deviation. Exit 0 when every check conforms or
+// each verdict, with the rule and the packets for a deviation (and writes them as HTML with --report). Exit 0 when every check conforms or
 // is not supported, 1 when one deviates or is inconclusive, 2 on usage errors.
 
 #include "cli_commands.h"
 
-#include "scenario/probe.h"
+#include "scenario/probe_report.h"
 #include "transport/server_url.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -41,6 +42,44 @@ void printCheck(const ProbeCheck &check)
         out(QStringLiteral("                 ") + line);
 }
 
+// The files of the checks named by --check (all of them when none is).
+Result<QStringList> checkFiles(const QStringList &wanted)
+{
+    const QStringList all = probeCheckFiles();
+    QStringList files;
+    for (const QString &id : wanted) {
+        files << QStringLiteral(":/probe/%1.json").arg(id);
+        if (!all.contains(files.last()))
+            return Problem{ProblemKind::InvalidInput, QStringLiteral("no check named '%1'.").arg(id)};
+    }
+    return files.isEmpty() ? all : files;
+}
+
+// Runs the checks in order, printing each verdict as it comes unless the output is JSON.
+ProbeReport runChecks(const QStringList &files, const ProbeOptions &options, bool json)
+{
+    if (!json)
+        out(QStringLiteral("Probing %1 with %2: %3 checks").arg(options.brokerUrl, versionName(options.version)).arg(files.size()));
+    ProbeReport report{options.brokerUrl, options.version, QDateTime::currentDateTimeUtc(), {}};
+    for (const QString &file : files) {
+        report.checks.push_back(runProbeCheck(file, options));
+        if (!json)
+            printCheck(report.checks.back());
+    }
+    return report;
+}
+
+void printJson(const ProbeReport &report)
+{
+    QJsonArray checks;
+    for (const ProbeCheck &check : report.checks)
+        checks.append(checkJson(check));
+    out(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("broker"), report.brokerUrl},
+                                                    {QStringLiteral("version"), versionName(report.version)},
+                                                    {QStringLiteral("checks"), checks}})
+                              .toJson(QJsonDocument::Indented)).trimmed());
+}
+
 } // namespace
 
 int probeCommand(const QStringList &arguments)
@@ -61,7 +100,11 @@ int probeCommand(const QStringList &arguments)
                                    QStringLiteral("N")};
     const QCommandLineOption only{QStringLiteral("check"), QStringLiteral("Runs only this check (repeatable), e.g. receive-maximum."),
                                   QStringLiteral("ID")};
-    parser.addOptions({version, json, burst, only});
+    const QCommandLineOption report{QStringLiteral("report"),
+                                    QStringLiteral("Also writes an HTML report: the broker's CONNACK, every verdict, and a sequence "
+                                                   "diagram of the packets of each deviation."),
+                                    QStringLiteral("FILE.html")};
+    parser.addOptions({version, json, burst, only, report});
     if (!parser.parse(arguments))
         return usageError(QStringLiteral("probe"), parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
@@ -83,33 +126,24 @@ int probeCommand(const QStringList &arguments)
         if (!ok || options.burst < 1 || options.burst > kMaximumBurst)
             return usageError(QStringLiteral("probe"), QStringLiteral("--burst takes a number from 1 to %1.").arg(kMaximumBurst));
     }
-    QStringList files = probeCheckFiles();
-    if (parser.isSet(only)) {
-        const QStringList wanted = parser.values(only);
-        for (const QString &id : wanted)
-            if (!files.contains(QStringLiteral(":/probe/%1.json").arg(id)))
-                return usageError(QStringLiteral("probe"), QStringLiteral("no check named '%1'.").arg(id));
-        files.clear();
-        for (const QString &id : wanted)
-            files << QStringLiteral(":/probe/%1.json").arg(id);
-    }
-    if (!parser.isSet(json))
-        out(QStringLiteral("Probing %1 with %2: %3 checks").arg(options.brokerUrl, versionName(options.version)).arg(files.size()));
-    QJsonArray checks;
-    bool clean = true;
-    for (const QString &file : files) {
-        const ProbeCheck check = runProbeCheck(file, options);
-        clean = clean && (check.verdict == ProbeVerdict::Conforms || check.verdict == ProbeVerdict::NotSupported);
-        if (parser.isSet(json))
-            checks.append(checkJson(check));
-        else
-            printCheck(check);
+    const Result<QStringList> files = checkFiles(parser.values(only));
+    if (!files)
+        return usageError(QStringLiteral("probe"), files.sentence());
+    QFile reportFile(parser.value(report));
+    if (parser.isSet(report) && !reportFile.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return usageError(QStringLiteral("probe"), QStringLiteral("cannot write %1: %2").arg(reportFile.fileName(), reportFile.errorString()));
+    const ProbeReport probed = runChecks(*files, options, parser.isSet(json));
+    if (reportFile.isOpen()) {
+        reportFile.write(probeReportHtml(probed));
+        reportFile.close();
+        if (!parser.isSet(json))
+            out(QStringLiteral("Report written to %1").arg(reportFile.fileName()));
     }
     if (parser.isSet(json))
-        out(QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("broker"), options.brokerUrl},
-                                                        {QStringLiteral("version"), versionName(options.version)},
-                                                        {QStringLiteral("checks"), checks}})
-                                  .toJson(QJsonDocument::Indented)).trimmed());
+        printJson(probed);
+    const bool clean = std::all_of(probed.checks.begin(), probed.checks.end(), [](const ProbeCheck &c) {
+        return c.verdict == ProbeVerdict::Conforms || c.verdict == ProbeVerdict::NotSupported;
+    });
     return clean ? 0 : 1;
 }
 

@@ -70,6 +70,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     centerLayout->addWidget(buildCenter(), 1);
     setCentralWidget(center);
     buildDocks();
+    buildScenarioDock();
 
     m_statusConnection = new QLabel(this);
     m_statusRate = new QLabel(this);
@@ -354,10 +355,12 @@ void MainWindow::buildMenus()
     });
 
     buildSandboxMenu();
+    buildToolsMenu();
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_connectionsDock->toggleViewAction());
     view->addAction(m_publishDock->toggleViewAction());
+    view->addAction(m_scenarioDock->toggleViewAction());
     view->addSeparator();
     view->addAction(tr("&Follow new packets"), QKeySequence(Qt::Key_End), m_diagram, [this] { m_diagram->setFollowing(true); });
     view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, m_diagram, [this] { m_diagram->zoomBy(1); });
@@ -628,6 +631,10 @@ void MainWindow::setTraceMemoryLimit(qint64 bytes)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!stopToolsBeforeClosing()) {
+        event->ignore();
+        return;
+    }
     m_settings.setWindowLayout(saveGeometry(), saveState());
     for (Connection *c : m_workbench->connections())
         c->close();

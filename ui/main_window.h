@@ -8,6 +8,7 @@
 #include "workbench.h"
 
 #include <QMainWindow>
+#include <QMap>
 
 class QAction;
 class QMenu;
@@ -27,7 +28,9 @@ class FaultRulesPanel;
 class FlowInspector;
 class MessagesView;
 class PacketDetailView;
+class ProbeDialog;
 class PublishPanel;
+class ScenarioPanel;
 class SequenceDiagramView;
 class SubscriptionModel;
 class TraceFullBar;
@@ -96,6 +99,14 @@ public:
     bool stopLiveCapture(const QString &savePath = QString());
     CaptureSummaryView *captureSummary() const { return m_captureSummary; }
 
+    // Tools (main_window_tools.cpp). Runs a scenario file in the window: its packets on the diagram,
+    // its steps in the Scenario panel; a file that cannot be read says its line and field there.
+    [[nodiscard]] Status runScenario(const QString &path, const QMap<QString, QString> &variables);
+    ScenarioPanel *scenarioPanel() const { return m_scenarioPanel; }
+    QDockWidget *scenarioDock() const { return m_scenarioDock; }
+    // Tools ▸ Probe broker…: the dialog (made on first use), for the current connection's broker.
+    ProbeDialog *openProbe();
+
 public slots:
     void newConnection();
     void newProxy();
@@ -115,6 +126,7 @@ public slots:
     void chooseTraceMemoryLimit();
     void chooseCapture();
     void chooseCaptureInterface();
+    void chooseScenario();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -156,6 +168,14 @@ private:
     void buildCaptureMenu(QMenu *file);
     void followCaptures();
     void showCaptureSummary(const CaptureSummary &summary);
+    void buildToolsMenu();
+    void buildScenarioDock();
+    // Selects these flows on the diagram and the Flows tab (the first current, the others emphasised).
+    void selectFlows(const std::vector<FlowId> &flows);
+    // The broker a scenario or the probe is offered: the current connection's, or the demo's.
+    QString offeredBrokerUrl() const;
+    // Closing waits for a scenario or the probe to stop: they run inside the window's call stack.
+    bool stopToolsBeforeClosing();
 
     Options m_options;
     std::unique_ptr<Workbench> m_workbench;
@@ -192,6 +212,9 @@ private:
     QAction *m_stopCapture = nullptr;
     QString m_liveCapturePath; // the temporary pcapng of the live capture
     QString m_lastProblem;
+    ScenarioPanel *m_scenarioPanel = nullptr;
+    QDockWidget *m_scenarioDock = nullptr;
+    ProbeDialog *m_probe = nullptr;
     bool m_placed = false; // kept within the screen when first shown
 };
 

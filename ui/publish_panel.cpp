@@ -27,7 +27,7 @@ constexpr int kResultLines = 4;
 } // namespace
 
 PublishPanel::PublishPanel(Workbench &workbench, Settings &settings, QWidget *parent)
-    : QWidget(parent), m_workbench(workbench), m_last(workbench)
+    : QWidget(parent), m_workbench(workbench), m_audit(workbench), m_last(workbench)
 {
     m_form = new MessageForm(settings, this);
     m_publish = new QPushButton(tr("&Publish"), this);
@@ -54,6 +54,7 @@ PublishPanel::PublishPanel(Workbench &workbench, Settings &settings, QWidget *pa
     connect(m_generatorForm, &ReadingGeneratorForm::startClicked, this, &PublishPanel::startGenerator);
     connect(m_generatorForm, &ReadingGeneratorForm::stopClicked, this, &PublishPanel::stopGenerator);
     connect(&m_generator, &QTimer::timeout, this, &PublishPanel::publishOne);
+    connect(&m_audit, &GeneratorAudit::changed, this, [this] { m_generatorForm->showAuditText(m_audit.text()); });
     connect(m_form, &MessageForm::fieldsEdited, this, &PublishPanel::reportGeneratorEdit);
     connect(m_generatorForm, &ReadingGeneratorForm::planEdited, this, &PublishPanel::reportGeneratorEdit);
     connect(m_form->format(), &QComboBox::currentIndexChanged, this, [this](int) { showProblem(QString()); });
@@ -195,8 +196,10 @@ void PublishPanel::startGenerator()
     m_generatorForm->showProgress(0, m_target);
     m_generatorForm->setRunning(true);
     m_generator.start(m_generatorForm->intervalMs());
-    if (Connection *c = m_workbench.current())
+    if (Connection *c = m_workbench.current()) {
+        m_audit.start(c);
         emit generatorStarted(c, generatorSettings());
+    }
     publishOne();
 }
 
@@ -204,6 +207,7 @@ void PublishPanel::stopGenerator()
 {
     m_generator.stop();
     m_generatorForm->setRunning(false);
+    m_audit.generatorStopped();
     if (m_run.target > 1 && !m_run.seconds) {
         m_run.seconds = double(m_run.clock.elapsed()) / 1000.0;
         updateRun();
@@ -284,6 +288,7 @@ void PublishPanel::track(Connection *connection, const ApplicationMessage &messa
     if (m_target <= 1 || (m_run.connection && m_run.connection != connection))
         return;
     m_run.connection = connection;
+    m_audit.published(message, ticket);
     const FlowState now = ticket.packetId ? connection->session().flowState(Direction::Outbound, *ticket.packetId) : FlowState::None;
     m_run.tally.add(ticket, message.qos, now);
 }

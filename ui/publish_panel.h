@@ -3,6 +3,7 @@
 // refused, failed, waiting for which step, held by a rule, not connected; never "sent" for
 // what was not acknowledged), the test-reading generator and the snippets.
 
+#include "generator_audit.h"
 #include "message_form.h"
 #include "profile_store.h"
 #include "publish_outcome.h"
@@ -63,6 +64,9 @@ public:
     // The generator's line: how many readings, and how many of them are sent, completed, queued.
     QString runText() const { return m_generatorForm->runText(); }
     const PublishTally &tally() const { return m_run.tally; }
+    // The delivery audit under the generator: what the window's own subscriptions received of it.
+    QString auditText() const { return m_generatorForm->auditText(); }
+    const GeneratorAudit &audit() const { return m_audit; }
 
 public slots:
     void publish(); // once (Ctrl+Return)
@@ -114,6 +118,7 @@ private:
         QElapsedTimer clock{};
         std::optional<double> seconds{}; // fixed when the run stops
     } m_run;
+    GeneratorAudit m_audit;
 
     LastPublish m_last;
 };

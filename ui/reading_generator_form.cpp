@@ -35,6 +35,11 @@ ReadingGeneratorForm::ReadingGeneratorForm(QWidget *parent)
     m_progress->setValue(0);
     m_rate = new QLabel(this);
     m_rate->setWordWrap(true);
+    m_audit = new QLabel(this);
+    m_audit->setObjectName(QStringLiteral("generatorAudit"));
+    m_audit->setWordWrap(true);
+    m_audit->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_audit->hide();
 
     auto *box = new QGroupBox(tr("Test readings"), this);
     auto *outer = new QVBoxLayout(this);
@@ -52,6 +57,7 @@ ReadingGeneratorForm::ReadingGeneratorForm(QWidget *parent)
     buttons->addWidget(m_progress, 1);
     layout->addLayout(buttons);
     layout->addWidget(m_rate);
+    layout->addWidget(m_audit);
     connect(m_start, &QPushButton::clicked, this, &ReadingGeneratorForm::startClicked);
     connect(m_stop, &QPushButton::clicked, this, &ReadingGeneratorForm::stopClicked);
     connect(m_count, &QSpinBox::valueChanged, this, &ReadingGeneratorForm::planEdited);
@@ -94,6 +100,17 @@ void ReadingGeneratorForm::showRunText(const QString &text)
 QString ReadingGeneratorForm::runText() const
 {
     return m_rate->text();
+}
+
+void ReadingGeneratorForm::showAuditText(const QString &text)
+{
+    m_audit->setText(text);
+    m_audit->setVisible(!text.isEmpty());
+}
+
+QString ReadingGeneratorForm::auditText() const
+{
+    return m_audit->text();
 }
 
 } // namespace mqs

@@ -1,6 +1,7 @@
 #pragma once
 // The test-reading generator's controls: how many readings, how often, start and stop, and the
-// run's progress and line (how many sent, completed, still queued). The panel runs the readings.
+// run's progress and line (how many sent, completed, still queued) and its delivery audit. The
+// panel runs the readings.
 
 #include <QWidget>
 
@@ -26,6 +27,9 @@ public:
     void showProgress(int done, int target);
     void showRunText(const QString &text);
     QString runText() const;
+    // The delivery audit of the run: per subscriber, sent, received, lost (and where), duplicates.
+    void showAuditText(const QString &text);
+    QString auditText() const;
 
     QSpinBox *countBox() const { return m_count; }
     QSpinBox *intervalBox() const { return m_interval; }
@@ -46,6 +50,7 @@ private:
     QPushButton *m_stop = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_rate = nullptr;
+    QLabel *m_audit = nullptr;
 };
 
 } // namespace mqs

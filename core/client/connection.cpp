@@ -371,6 +371,13 @@ void Connection::unsubscribe(std::vector<QString> filters, Properties properties
 
 void Connection::close()
 {
+    close(ReasonCode::Success, {});
+}
+
+void Connection::close(ReasonCode reason, Properties properties)
+{
+    m_disconnectReason = reason;
+    m_disconnectProperties = std::move(properties);
     m_closing = true;
     m_reconnectTimer.stop();
     m_connectTimer.stop();
@@ -389,7 +396,7 @@ void Connection::disconnectNow()
     if (!m_closing)
         return; // open() came in between: the close is off
     if (m_session->state() != SessionState::Disconnected && m_transport && m_transport->isOpen()) {
-        execute(m_session->disconnect(now()));
+        execute(m_session->disconnect(now(), m_disconnectReason, m_disconnectProperties));
     } else if (m_transport) {
         m_transport->abort();
     }

@@ -59,6 +59,9 @@ public:
     void open();
     // DISCONNECT, then close. No automatic reconnect.
     void close();
+    // The same with this DISCONNECT's reason and properties (5.0: 0x04 Disconnect with Will
+    // Message, a new Session Expiry Interval); 3.1.1's DISCONNECT carries neither.
+    void close(ReasonCode reason, Properties properties);
     // Drop the connection without DISCONNECT, as a network failure would (automatic reconnect applies).
     void cut(const QString &why = QString());
     // Close (or cut) and open again.
@@ -174,6 +177,8 @@ private:
     quint64 m_transportGeneration = 0; // tells delayed work which connection it belonged to
     ConnectionState m_state = ConnectionState::Disconnected;
     bool m_closing = false; // the user asked to close: no reconnect
+    ReasonCode m_disconnectReason = ReasonCode::Success; // of the DISCONNECT close() sends
+    Properties m_disconnectProperties;
     bool m_refusedForGood = false; // CONNACK refused: reconnecting would not help
     bool m_cutRequested = false; // cut() or a fault rule: the close that follows is no error
     bool m_storeFailed = false; // a step's commit failed: closing, nothing more is read

@@ -85,6 +85,18 @@ std::vector<HeldPacket> FaultGate::discard(quint64 owner)
     return gone;
 }
 
+HeldPacket resentCopy(HeldPacket packet)
+{
+    // [MQTT-3.3.1-1] a PUBLISH sent again is a re-delivery and carries DUP = 1 (QoS 0 never does,
+    // [MQTT-3.3.1-2]); the flag is bit 3 of the first byte, so the bytes need no new encoding.
+    constexpr char kDupFlag = 0x08;
+    if (auto *publish = std::get_if<Publish>(&packet.packet); publish && publish->qos != QoS::AtMostOnce && !packet.raw.isEmpty()) {
+        publish->dup = true;
+        packet.raw[0] = char(packet.raw[0] | kDupFlag);
+    }
+    return packet;
+}
+
 FlowState stateWhenReleased(const HeldPacket &packet, FlowState now)
 {
     if (now != FlowState::None)
@@ -112,7 +124,7 @@ void GateEdge::passGate(FaultGate &gate, HeldPacket packet, qint64 nowUs)
                    [&](const gate::Duplicate &) {
                        cross(packet, TraceMark::None, 0);
                        if (isAlive(packet))
-                           cross(packet, TraceMark::Duplicated, rule);
+                           cross(resentCopy(packet), TraceMark::Duplicated, rule);
                    },
                    [&](const gate::CutAfter &cutAfter) {
                        cross(packet, TraceMark::None, 0);

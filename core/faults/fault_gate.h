@@ -46,11 +46,14 @@ struct Cross {}; // let it through now
 struct Hold {}; // trace it as held; the gate keeps it until release() or drop()
 struct Drop {}; // trace it as dropped; it never crosses
 struct Delay { int ms = 0; }; // let it through after `ms`, traced as delayed, if its connection is still there
-struct Duplicate {}; // let it through, then once more, traced as duplicated
+struct Duplicate {}; // let it through, then once more (see resentCopy), traced as duplicated
 // Let it through, then cut the connection as a network failure would, once the current step
 // is done (the packet's consequences, e.g. a PUBREL in answer, go out first).
 struct CutAfter { QString why{}; };
 } // namespace gate
+
+// The copy a Duplicate sends: the same packet, but a QoS 1 or 2 PUBLISH with DUP = 1, as a resend.
+HeldPacket resentCopy(HeldPacket packet);
 
 struct GateVerdict {
     std::variant<gate::Cross, gate::Hold, gate::Drop, gate::Delay, gate::Duplicate, gate::CutAfter> action{};

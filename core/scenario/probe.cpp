@@ -1,5 +1,7 @@
 #include "probe.h"
 
+#include "protocol/decoder.h"
+#include "protocol/describe.h"
 #include "trace/trace_text.h"
 
 #include <QDir>
@@ -26,17 +28,74 @@ bool concernsHandshake(PacketType type)
     return belongsToFlow(type) || type == PacketType::ConnAck || type == PacketType::Disconnect;
 }
 
-// The last handshake packets and notes on the lanes of `client` (every lane when empty), as trace lines.
-QStringList evidenceOf(const TraceLog &trace, const QString &client)
+// The last handshake packets and notes on the lanes of `client` (every lane when empty), oldest first.
+std::vector<quint64> evidenceSequences(const TraceLog &trace, const QString &client)
 {
-    QStringList lines;
-    for (quint64 s = trace.endSequence(); s-- > trace.firstSequence() && lines.size() < kEvidenceLines;) {
+    std::vector<quint64> found;
+    for (quint64 s = trace.endSequence(); s-- > trace.firstSequence() && found.size() < size_t(kEvidenceLines);) {
         const std::optional<TraceConnection> lane = trace.connection(trace.connectionOf(s));
         const bool packet = trace.kindOf(s) == TraceKind::Packet && concernsHandshake(trace.typeOf(s));
         if ((packet || trace.kindOf(s) != TraceKind::Packet) && lane && (client.isEmpty() || lane->name == client))
-            lines.prepend(traceLine(trace, s).trimmed());
+            found.insert(found.begin(), s);
     }
-    return lines;
+    return found;
+}
+
+QString markText(TraceMark mark)
+{
+    switch (mark) {
+    case TraceMark::Held: return QStringLiteral(" [held]");
+    case TraceMark::Released: return QStringLiteral(" [released]");
+    case TraceMark::Dropped: return QStringLiteral(" [dropped]");
+    case TraceMark::Delayed: return QStringLiteral(" [delayed]");
+    case TraceMark::Duplicated: return QStringLiteral(" [duplicated]");
+    case TraceMark::None: break;
+    }
+    return {};
+}
+
+EvidenceEvent evidenceEvent(const TraceLog &trace, quint64 s)
+{
+    const TraceConnection lane = trace.connection(trace.connectionOf(s)).value_or(TraceConnection{});
+    EvidenceEvent event{trace.timeUs(s), lane.localParty, {}, {}, trace.markOf(s)};
+    if (trace.kindOf(s) != TraceKind::Packet) {
+        event.label = trace.noteOf(s);
+        return event;
+    }
+    const bool sent = trace.directionOf(s) == TraceDirection::Sent;
+    event.from = partyName(trace, lane, !sent);
+    event.to = partyName(trace, lane, sent);
+    const auto decoded = decodePacket(trace.rawView(s), lane.version);
+    event.label = (std::holds_alternative<Packet>(decoded) ? describe(std::get<Packet>(decoded), lane.version)
+                                                           : std::get<ProtocolError>(decoded).toString())
+                  + markText(event.mark);
+    return event;
+}
+
+void recordEvidence(ProbeCheck &check, const TraceLog &trace, const QString &client)
+{
+    for (const quint64 s : evidenceSequences(trace, client)) {
+        check.evidence << traceLine(trace, s).trimmed();
+        check.diagram.push_back(evidenceEvent(trace, s));
+    }
+}
+
+// The first CONNACK a client of the check received: what the broker says of itself.
+void recordConnAck(ProbeCheck &check, const TraceLog &trace)
+{
+    for (quint64 s = trace.firstSequence(); s < trace.endSequence(); ++s) {
+        if (trace.kindOf(s) != TraceKind::Packet || trace.typeOf(s) != PacketType::ConnAck || trace.directionOf(s) != TraceDirection::Received)
+            continue;
+        const ProtocolVersion version = trace.connection(trace.connectionOf(s)).value_or(TraceConnection{}).version;
+        const auto decoded = decodePacket(trace.rawView(s), version);
+        const auto *connack = std::get_if<Packet>(&decoded) ? std::get_if<ConnAck>(std::get_if<Packet>(&decoded)) : nullptr;
+        if (!connack)
+            continue;
+        check.connack = describe(*connack, version);
+        for (const Property &p : connack->properties.items())
+            check.connackProperties << QStringLiteral("%1: %2").arg(propertyName(p.id), propertyValueText(p));
+        return;
+    }
 }
 
 // The client a step's description begins with ("queued caught no violation ..." -> "queued").
@@ -59,11 +118,16 @@ void judge(ProbeCheck &check, const Scenario &scenario, const TraceLog &trace)
         check.verdict = ProbeVerdict::Conforms;
         return;
     }
+    if (failure->unsupported) {
+        check.verdict = ProbeVerdict::NotSupported;
+        check.why = failure->detail;
+        return;
+    }
     const StepOutcome &shown = deviation != steps.end() ? *deviation : *failure;
     check.verdict = deviation != steps.end() ? ProbeVerdict::Deviates : ProbeVerdict::Inconclusive;
     check.spec = deviation != steps.end() ? deviation->spec : QString();
     check.why = shown.description + QStringLiteral(": ") + shown.detail;
-    check.evidence = evidenceOf(trace, clientNamed(shown, scenario));
+    recordEvidence(check, trace, clientNamed(shown, scenario));
 }
 
 } // namespace
@@ -82,11 +146,14 @@ QString probeVerdictName(ProbeVerdict verdict)
 QStringList probeCheckFiles()
 {
     // The order a reader meets them in: the plain handshake first, the audit (the longest) last.
-    static const QStringList order{QStringLiteral("qos2-exactly-once"), QStringLiteral("cut-after-publish"),
-                                   QStringLiteral("cut-after-pubrec"), QStringLiteral("cut-after-pubrel"),
-                                   QStringLiteral("cut-after-pubcomp"), QStringLiteral("duplicate-publish-before-pubrel"),
-                                   QStringLiteral("unknown-pubrel"), QStringLiteral("receive-maximum"),
-                                   QStringLiteral("delivery-audit")};
+    static const QStringList order{
+        QStringLiteral("qos2-exactly-once"), QStringLiteral("cut-after-publish"), QStringLiteral("cut-after-pubrec"),
+        QStringLiteral("cut-after-pubrel"), QStringLiteral("cut-after-pubcomp"), QStringLiteral("duplicate-publish-before-pubrel"),
+        QStringLiteral("dup-publish-never-seen"), QStringLiteral("unknown-pubrel"), QStringLiteral("receive-maximum"),
+        QStringLiteral("maximum-packet-size"), QStringLiteral("session-present"), QStringLiteral("session-expiry"),
+        QStringLiteral("takeover"), QStringLiteral("will"), QStringLiteral("will-delay"), QStringLiteral("retained-qos-downgrade"),
+        QStringLiteral("retained-message-expiry"), QStringLiteral("overlapping-subscriptions"), QStringLiteral("dollar-topics"),
+        QStringLiteral("shared-subscription"), QStringLiteral("topic-aliases"), QStringLiteral("delivery-audit")};
     QStringList files;
     for (const QString &id : order)
         files << QStringLiteral(":/probe/%1.json").arg(id);
@@ -94,6 +161,13 @@ QStringList probeCheckFiles()
 }
 
 ProbeCheck runProbeCheck(const QString &file, const ProbeOptions &options, const std::function<void(const StepOutcome &)> &progress)
+{
+    TraceLog trace;
+    return runProbeCheck(file, options, trace, progress);
+}
+
+ProbeCheck runProbeCheck(const QString &file, const ProbeOptions &options, TraceLog &trace,
+                         const std::function<void(const StepOutcome &)> &progress, const std::function<bool()> &stopRequested)
 {
     ProbeCheck check;
     check.id = QFileInfo(file).completeBaseName();
@@ -118,9 +192,9 @@ ProbeCheck runProbeCheck(const QString &file, const ProbeOptions &options, const
         check.why = QStringLiteral("needs %1; probed with %2").arg(versionName(*scenario->requiresVersion), versionName(options.version));
         return check;
     }
-    TraceLog trace;
-    check.outcome = runScenario(*scenario, trace, progress);
+    check.outcome = runScenario(*scenario, trace, progress, stopRequested);
     judge(check, *scenario, trace);
+    recordConnAck(check, trace);
     return check;
 }
 

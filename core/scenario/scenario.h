@@ -30,10 +30,28 @@ struct PublishStep {
     QString payload{}; // a reading template ({{seq}} ...); a constant text is a template too
     int count = 1;
     int intervalMs = 0;
+    bool retain = false;
+    std::optional<quint32> messageExpiry{}; // seconds (5.0 Message Expiry Interval)
+    int size = 0; // the payload padded with spaces to at least this many bytes
 };
 struct AddFaultStep { QString client; QString rule; QString name; };
 struct RemoveFaultStep { QString client; QString name; };
 struct CutStep { QString client; };
+// A normal DISCONNECT (and close): 5.0 may set a new Session Expiry Interval in it, or keep the
+// will (reason 0x04 Disconnect with Will Message).
+struct DisconnectStep {
+    QString client;
+    std::optional<quint32> sessionExpiry{};
+    bool withWill = false;
+};
+// What a broker may declare in CONNACK that it lacks (5.0); absent properties take their defaults.
+enum class BrokerCapability : quint8 { SharedSubscriptions, TopicAliases, Retain, WildcardSubscriptions, MaximumPacketSize };
+// The client's last CONNACK declares `capability`; when it does not, the run stops and the
+// probe reads the check as "not supported".
+struct RequireStep {
+    QString client;
+    BrokerCapability capability = BrokerCapability::SharedSubscriptions;
+};
 struct ReconnectStep { QString client; };
 // Kills the client as a crash would (no DISCONNECT, the object and its store closed), then builds it
 // again from its SQLite session store and connects: what survives is what was written ahead.
@@ -46,6 +64,29 @@ struct ReceivedExpectation {
     std::optional<int> count{}; // or this many messages
     bool exactlyOnce = true; // no number twice
     bool inOrder = false; // in the order given
+    std::vector<QString> together{}; // further clients whose messages count with `client`'s (a shared subscription)
+    int forMs = 0; // and it stays so this long ("still nothing after 2 s")
+};
+
+// A message `client` received with sequence number `sequence`, and what its PUBLISH said.
+struct MessageExpectation {
+    QString client;
+    int sequence = 0;
+    std::optional<QoS> qos{};
+    std::optional<bool> retain{};
+    std::optional<QString> topic{};
+};
+
+// The client is connected (CONNACK accepted, not closed since), or not.
+struct ConnectedExpectation {
+    QString client;
+    bool connected = true;
+};
+
+// The client's last CONNACK said Session Present = `sessionPresent`.
+struct ConnAckExpectation {
+    QString client;
+    bool sessionPresent = false;
 };
 
 // The state of one of a client's flows: outbound, the message it published with sequence number
@@ -83,7 +124,7 @@ struct AuditExpectation {
 };
 
 using Expectation = std::variant<ReceivedExpectation, FlowExpectation, ReasonExpectation, ViolationExpectation,
-                                 AuditExpectation>;
+                                 AuditExpectation, MessageExpectation, ConnAckExpectation, ConnectedExpectation>;
 
 struct ExpectStep { Expectation what; };
 // Waits `ms`; or, with `until`, until that holds (the step's withinMs at most: past it the run stops).
@@ -93,7 +134,7 @@ struct WaitStep {
 };
 
 using ScenarioAction = std::variant<ConnectStep, SubscribeStep, PublishStep, AddFaultStep, RemoveFaultStep,
-                                    CutStep, ReconnectStep, RestoreStep, WaitStep, ExpectStep>;
+                                    CutStep, ReconnectStep, RestoreStep, WaitStep, ExpectStep, DisconnectStep, RequireStep>;
 
 struct ScenarioStep {
     ScenarioAction action;
@@ -102,6 +143,8 @@ struct ScenarioStep {
     // The rule a failure of this expectation means the broker broke ("[MQTT-4.5.0-1]"): the probe
     // reads a failure with one as "deviates", without one as "inconclusive".
     QString spec{};
+    // Only for clients of this protocol version ("version": "5"): skipped for the other.
+    std::optional<ProtocolVersion> onlyVersion{};
 };
 
 struct Scenario {

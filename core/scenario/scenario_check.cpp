@@ -31,9 +31,11 @@ QString ranges(const std::vector<int> &sorted)
     return out.join(QStringLiteral(", "));
 }
 
-Judgement judgeReceived(const ReceivedExpectation &e, const ClientRecord &client)
+Judgement judgeReceived(const ReceivedExpectation &e, const ClientRecords &clients)
 {
-    const std::vector<int> &received = client.received;
+    std::vector<int> received = clients.at(e.client).received;
+    for (const QString &other : e.together)
+        received.insert(received.end(), clients.at(other).received.begin(), clients.at(other).received.end());
     std::set<int> seen;
     std::vector<int> duplicates;
     for (int n : received)
@@ -129,6 +131,43 @@ Judgement judgeReason(const ReasonExpectation &e, const ClientRecord &client, co
                          : QStringLiteral("%1 reason codes seen: %2").arg(packetTypeName(e.type), codes.join(QStringLiteral(", ")))};
 }
 
+Judgement judgeMessage(const MessageExpectation &e, const ClientRecord &client)
+{
+    QStringList seen;
+    for (const ReceivedMessage &m : client.messages) {
+        if (m.sequence != e.sequence)
+            continue;
+        if ((!e.qos || m.qos == *e.qos) && (!e.retain || m.retain == *e.retain) && (!e.topic || m.topic == *e.topic))
+            return {true, QStringLiteral("seq %1 came with QoS %2, retain %3 on %4").arg(m.sequence).arg(qosValue(m.qos)).arg(int(m.retain)).arg(m.topic)};
+        seen << QStringLiteral("QoS %1, retain %2 on %3").arg(qosValue(m.qos)).arg(int(m.retain)).arg(m.topic);
+    }
+    return {false, seen.isEmpty() ? QStringLiteral("no message with seq %1").arg(e.sequence)
+                                  : QStringLiteral("seq %1 came with %2").arg(e.sequence).arg(seen.join(QStringLiteral("; ")))};
+}
+
+Judgement judgeConnAck(const ConnAckExpectation &e, const ClientRecord &client)
+{
+    if (client.sessionPresent.empty())
+        return {false, QStringLiteral("no CONNACK")};
+    const bool present = client.sessionPresent.back();
+    return {present == e.sessionPresent, QStringLiteral("the last CONNACK said Session Present %1").arg(int(present))};
+}
+
+// The last CONNACK the client received, decoded.
+std::optional<ConnAck> lastConnAck(const ClientRecord &client, const TraceLog &trace)
+{
+    for (quint64 s = trace.endSequence(); s-- > trace.firstSequence();) {
+        if (trace.kindOf(s) != TraceKind::Packet || trace.typeOf(s) != PacketType::ConnAck || trace.directionOf(s) != TraceDirection::Received
+            || std::find(client.traceIds.begin(), client.traceIds.end(), trace.connectionOf(s)) == client.traceIds.end())
+            continue;
+        const auto decoded = decodePacket(trace.rawView(s), client.version);
+        if (const Packet *packet = std::get_if<Packet>(&decoded))
+            if (const auto *connack = std::get_if<ConnAck>(packet))
+                return *connack;
+    }
+    return std::nullopt;
+}
+
 Judgement judgeViolation(const ViolationExpectation &e, const ClientRecord &client)
 {
     QStringList seen;
@@ -172,12 +211,58 @@ Judgement judgeAudit(const AuditExpectation &e, const ClientRecords &clients)
 Judgement judge(const Expectation &expectation, const ClientRecords &clients, const TraceLog &trace)
 {
     return std::visit(overloaded{
-        [&](const ReceivedExpectation &e) { return judgeReceived(e, clients.at(e.client)); },
+        [&](const ReceivedExpectation &e) { return judgeReceived(e, clients); },
+        [&](const MessageExpectation &e) { return judgeMessage(e, clients.at(e.client)); },
+        [&](const ConnAckExpectation &e) { return judgeConnAck(e, clients.at(e.client)); },
+        [&](const ConnectedExpectation &e) {
+            const bool connected = clients.at(e.client).connected;
+            return Judgement{connected == e.connected, connected ? QStringLiteral("connected") : QStringLiteral("not connected")};
+        },
         [&](const FlowExpectation &e) { return judgeFlow(e, clients.at(e.client)); },
         [&](const ReasonExpectation &e) { return judgeReason(e, clients.at(e.client), trace); },
         [&](const ViolationExpectation &e) { return judgeViolation(e, clients.at(e.client)); },
         [&](const AuditExpectation &e) { return judgeAudit(e, clients); },
     }, expectation);
+}
+
+QString capabilityName(BrokerCapability capability)
+{
+    switch (capability) {
+    case BrokerCapability::SharedSubscriptions: return QStringLiteral("shared subscriptions");
+    case BrokerCapability::TopicAliases: return QStringLiteral("topic aliases");
+    case BrokerCapability::Retain: return QStringLiteral("retained messages");
+    case BrokerCapability::WildcardSubscriptions: return QStringLiteral("wildcard subscriptions");
+    case BrokerCapability::MaximumPacketSize: return QStringLiteral("a Maximum Packet Size");
+    }
+    return {};
+}
+
+Judgement judgeCapability(const QString &clientName, BrokerCapability capability, const ClientRecord &client, const TraceLog &trace)
+{
+    const std::optional<ConnAck> connack = lastConnAck(client, trace);
+    if (!connack)
+        return {false, QStringLiteral("%1 got no CONNACK").arg(clientName)};
+    if (client.version != ProtocolVersion::V5) {
+        // 3.1.1 declares nothing: retained messages and wildcards are part of it, the rest is 5.0's.
+        const bool part = capability == BrokerCapability::Retain || capability == BrokerCapability::WildcardSubscriptions;
+        return {part, part ? QStringLiteral("MQTT 3.1.1 has %1").arg(capabilityName(capability))
+                           : QStringLiteral("MQTT 3.1.1 has no %1").arg(capabilityName(capability)),
+                !part};
+    }
+    // 5.0 section 3.2.2.3: an absent property means the feature is there (its default 1), except
+    // Topic Alias Maximum (default 0: none) and Maximum Packet Size (absent: no limit announced).
+    const auto declared = [&](PropertyId id, quint32 absent) { return connack->properties.integer(id).value_or(absent); };
+    quint32 value = 0;
+    switch (capability) {
+    case BrokerCapability::SharedSubscriptions: value = declared(PropertyId::SharedSubscriptionAvailable, 1); break;
+    case BrokerCapability::TopicAliases: value = declared(PropertyId::TopicAliasMaximum, 0); break;
+    case BrokerCapability::Retain: value = declared(PropertyId::RetainAvailable, 1); break;
+    case BrokerCapability::WildcardSubscriptions: value = declared(PropertyId::WildcardSubscriptionAvailable, 1); break;
+    case BrokerCapability::MaximumPacketSize: value = declared(PropertyId::MaximumPacketSize, 0); break;
+    }
+    return {value > 0, value > 0 ? QStringLiteral("the broker declares %1").arg(capabilityName(capability))
+                                 : QStringLiteral("the broker's CONNACK does not declare %1").arg(capabilityName(capability)),
+            value == 0};
 }
 
 QString describeExpectation(const Expectation &expectation)
@@ -190,7 +275,27 @@ QString describeExpectation(const Expectation &expectation)
                 what += QStringLiteral(", exactly once");
             if (e.inOrder)
                 what += QStringLiteral(", in order");
-            return QStringLiteral("%1 received %2").arg(e.client, what);
+            if (e.forMs > 0)
+                what += QStringLiteral(", for %1 ms").arg(e.forMs);
+            QStringList who{e.client};
+            who.append(QStringList(e.together.begin(), e.together.end()));
+            return QStringLiteral("%1 received %2").arg(who.join(QStringLiteral(" and ")), what);
+        },
+        [](const MessageExpectation &e) {
+            QStringList what;
+            if (e.qos)
+                what << QStringLiteral("QoS %1").arg(qosValue(*e.qos));
+            if (e.retain)
+                what << QStringLiteral("retain %1").arg(int(*e.retain));
+            if (e.topic)
+                what << QStringLiteral("on %1").arg(*e.topic);
+            return QStringLiteral("%1 received seq %2 with %3").arg(e.client).arg(e.sequence).arg(what.join(QStringLiteral(", ")));
+        },
+        [](const ConnectedExpectation &e) {
+            return QStringLiteral("%1 is %2").arg(e.client, e.connected ? QStringLiteral("connected") : QStringLiteral("disconnected"));
+        },
+        [](const ConnAckExpectation &e) {
+            return QStringLiteral("%1's CONNACK says Session Present %2").arg(e.client).arg(int(e.sessionPresent));
         },
         [](const FlowExpectation &e) {
             const QString which = e.direction == Direction::Outbound ? QStringLiteral("outbound flow of seq %1").arg(*e.sequence)

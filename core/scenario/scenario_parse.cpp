@@ -3,6 +3,7 @@
 // key appears inside it.
 
 #include "scenario.h"
+#include "scenario_fields.h"
 
 #include "client/reading_template.h"
 #include "faults/fault_rule.h"
@@ -13,16 +14,16 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 
+#include <map>
+
 namespace mqs {
+using namespace scenario_detail;
 namespace {
 
 // A step may take this long when the file does not say ("withinMs"): long enough for a loaded CI machine.
 constexpr int kDefaultWithinMs = 10000;
-
-int lineAt(const QByteArray &text, qsizetype position)
-{
-    return int(text.left(std::max<qsizetype>(position, 0)).count('\n')) + 1;
-}
+// A padded payload ("size") stays far below any broker's limit unless a check means to pass one.
+constexpr int kLargestPadding = 1024 * 1024;
 
 // Where each direct child object of the container after `key` starts (steps: array items; clients: values).
 std::vector<qsizetype> childObjects(const QByteArray &text, const QByteArray &key)
@@ -56,109 +57,17 @@ std::vector<qsizetype> childObjects(const QByteArray &text, const QByteArray &ke
     return starts;
 }
 
-// Names a place in the file: "line 12, field \"qos\"".
-struct Locator {
-    const QByteArray &text;
-    qsizetype start = 0;
-    qsizetype end = -1;
-
-    int line(const QString &field) const
-    {
-        const qsizetype at = text.indexOf('"' + field.toUtf8() + '"', start);
-        return (at >= 0 && (end < 0 || at < end)) ? lineAt(text, at) : lineAt(text, start);
-    }
-    Problem problem(const QString &field, const QString &what) const
-    {
-        return Problem{ProblemKind::InvalidInput,
-                       QStringLiteral("Line %1, field \"%2\": %3").arg(line(field)).arg(field, what)};
-    }
-};
-
-QString substitute(QString text, const QMap<QString, QString> &variables, QStringList &missing)
+// "will": {"topic", "payload", "qos", "retain", "delay"}; the delay is 5.0's Will Delay Interval in seconds.
+Will willOf(Fields will, Fields &client)
 {
-    static const QRegularExpression variable(QStringLiteral(R"(\$\{([A-Za-z_][A-Za-z0-9_]*)\})"));
-    QString out;
-    qsizetype last = 0;
-    for (auto it = variable.globalMatch(text); it.hasNext();) {
-        const auto match = it.next();
-        out += text.mid(last, match.capturedStart() - last);
-        const QString name = match.captured(1);
-        if (variables.contains(name))
-            out += variables.value(name);
-        else
-            missing << name;
-        last = match.capturedEnd();
-    }
-    return out + text.mid(last);
+    Will w{will.text(QStringLiteral("topic")), will.text(QStringLiteral("payload")).toUtf8(), will.qos(QStringLiteral("qos")),
+           will.flag(QStringLiteral("retain"), false), {}};
+    if (!will.raw(QStringLiteral("delay")).isUndefined())
+        w.properties.set(PropertyId::WillDelayInterval, quint32(will.number(QStringLiteral("delay"), 0, 0, 0x7fffffff)));
+    if (will.problem())
+        client.fail(will.problem()->sentence);
+    return w;
 }
-
-// Reads fields of one JSON object, substituting variables in strings, remembering the first problem.
-class Fields
-{
-public:
-    Fields(QJsonObject object, Locator where, const QMap<QString, QString> &variables)
-        : m_object(std::move(object)), m_where(where), m_variables(variables) {}
-
-    QString text(const QString &field, bool required = true)
-    {
-        const QJsonValue value = m_object.value(field);
-        if (value.isUndefined()) {
-            if (required)
-                fail(field, QStringLiteral("is missing."));
-            return {};
-        }
-        if (!value.isString())
-            return fail(field, QStringLiteral("must be a string.")), QString();
-        QStringList missing;
-        const QString out = substitute(value.toString(), m_variables, missing);
-        if (!missing.isEmpty())
-            fail(field, QStringLiteral("uses ${%1}, which no --var gives.").arg(missing.first()));
-        return out;
-    }
-    int number(const QString &field, int fallback, int minimum, int maximum)
-    {
-        const QJsonValue value = m_object.value(field);
-        if (value.isUndefined())
-            return fallback;
-        bool isNumber = value.isDouble();
-        double n = value.toDouble(-1e18);
-        if (value.isString()) // "${BURST}": a number from a variable
-            n = text(field).toDouble(&isNumber);
-        if (!isNumber || n != double(qint64(n)) || n < minimum || n > maximum)
-            fail(field, QStringLiteral("must be a whole number from %1 to %2.").arg(minimum).arg(maximum));
-        return int(n);
-    }
-    bool flag(const QString &field, bool fallback)
-    {
-        const QJsonValue value = m_object.value(field);
-        if (value.isUndefined())
-            return fallback;
-        if (!value.isBool())
-            fail(field, QStringLiteral("must be true or false."));
-        return value.toBool();
-    }
-    QoS qos(const QString &field) { return QoS(number(field, 0, 0, 2)); }
-    QJsonValue raw(const QString &field) const { return m_object.value(field); }
-    void fail(const QString &field, const QString &what)
-    {
-        if (!m_problem)
-            m_problem = m_where.problem(field, what);
-    }
-    void fail(const QString &sentence)
-    {
-        if (!m_problem)
-            m_problem = Problem{ProblemKind::InvalidInput, sentence};
-    }
-    // The fields of an object inside this one, placed by the same lines.
-    Fields nested(QJsonObject object) const { return Fields(std::move(object), m_where, m_variables); }
-    const std::optional<Problem> &problem() const { return m_problem; }
-
-private:
-    QJsonObject m_object;
-    Locator m_where;
-    const QMap<QString, QString> &m_variables;
-    std::optional<Problem> m_problem;
-};
 
 Result<ScenarioClient> parseClient(const QString &name, Fields &f)
 {
@@ -186,35 +95,18 @@ Result<ScenarioClient> parseClient(const QString &name, Fields &f)
     s.keepAlive = quint16(f.number(QStringLiteral("keepAlive"), 60, 0, 65535));
     // 5.0 3.1.2.11.3: Receive Maximum 0 is a protocol error, so the smallest is 1.
     s.session.receiveMaximum = quint16(f.number(QStringLiteral("receiveMaximum"), 65535, 1, 65535));
+    // 5.0 3.1.2.11.4: Maximum Packet Size 0 is a protocol error; 0 here means "not announced".
+    s.session.maximumPacketSize = quint32(f.number(QStringLiteral("maximumPacketSize"), 0, 0, 0x7fffffff));
+    s.session.useTopicAliases = f.flag(QStringLiteral("topicAliases"), false);
+    if (const QJsonValue will = f.raw(QStringLiteral("will")); will.isObject())
+        s.will = willOf(f.nested(will.toObject()), f);
+    else if (!will.isUndefined())
+        f.fail(QStringLiteral("will"), QStringLiteral("must be an object with \"topic\" and \"payload\"."));
     if (f.problem())
         return *f.problem();
     return client;
 }
 
-std::optional<std::vector<int>> sequenceOf(Fields &f)
-{
-    const QJsonValue value = f.raw(QStringLiteral("seq"));
-    if (value.isUndefined())
-        return std::nullopt;
-    std::vector<int> numbers;
-    if (value.isString()) { // "1..10"
-        const QStringList ends = value.toString().split(QStringLiteral(".."));
-        bool a = false, b = false;
-        const int from = ends.value(0).toInt(&a), to = ends.value(1).toInt(&b);
-        if (ends.size() != 2 || !a || !b || to < from)
-            return f.fail(QStringLiteral("seq"), QStringLiteral("must be a list of numbers or a range \"FROM..TO\".")), numbers;
-        for (int n = from; n <= to; ++n)
-            numbers.push_back(n);
-        return numbers;
-    }
-    for (const QJsonValue n : value.toArray())
-        numbers.push_back(n.toInt());
-    if (!value.isArray())
-        f.fail(QStringLiteral("seq"), QStringLiteral("must be a list of numbers or a range \"FROM..TO\"."));
-    return numbers;
-}
-
-std::optional<Expectation> parseExpect(const QString &kind, Fields &f);
 
 // "wait": a time, or "until" an expectation (an object of the same fields) holds.
 WaitStep waitStep(Fields &f)
@@ -230,6 +122,24 @@ WaitStep waitStep(Fields &f)
     if (condition.problem())
         f.fail(condition.problem()->sentence);
     return w;
+}
+
+RequireStep requireStep(Fields &f)
+{
+    static const std::map<QString, BrokerCapability> capabilities{
+        {QStringLiteral("sharedSubscriptions"), BrokerCapability::SharedSubscriptions},
+        {QStringLiteral("topicAliases"), BrokerCapability::TopicAliases},
+        {QStringLiteral("retain"), BrokerCapability::Retain},
+        {QStringLiteral("wildcardSubscriptions"), BrokerCapability::WildcardSubscriptions},
+        {QStringLiteral("maximumPacketSize"), BrokerCapability::MaximumPacketSize}};
+    RequireStep r{f.text(QStringLiteral("client"))};
+    const auto it = capabilities.find(f.text(QStringLiteral("capability")));
+    if (it == capabilities.end())
+        f.fail(QStringLiteral("capability"), QStringLiteral("must be sharedSubscriptions, topicAliases, retain, "
+                                                            "wildcardSubscriptions or maximumPacketSize."));
+    else
+        r.capability = it->second;
+    return r;
 }
 
 std::optional<ScenarioAction> parseDo(const QString &kind, Fields &f)
@@ -248,6 +158,10 @@ std::optional<ScenarioAction> parseDo(const QString &kind, Fields &f)
             f.fail(QStringLiteral("template"), parsed.sentence());
         p.count = f.number(QStringLiteral("count"), 1, 1, 1000000);
         p.intervalMs = f.number(QStringLiteral("intervalMs"), 0, 0, 3600000);
+        p.retain = f.flag(QStringLiteral("retain"), false);
+        if (!f.raw(QStringLiteral("messageExpiry")).isUndefined())
+            p.messageExpiry = quint32(f.number(QStringLiteral("messageExpiry"), 0, 0, 0x7fffffff));
+        p.size = f.number(QStringLiteral("size"), 0, 0, kLargestPadding);
         return p;
     }
     if (kind == QLatin1String("fault")) {
@@ -263,123 +177,21 @@ std::optional<ScenarioAction> parseDo(const QString &kind, Fields &f)
         return CutStep{client()};
     if (kind == QLatin1String("reconnect"))
         return ReconnectStep{client()};
+    if (kind == QLatin1String("disconnect")) {
+        DisconnectStep d{client()};
+        if (!f.raw(QStringLiteral("sessionExpiry")).isUndefined())
+            d.sessionExpiry = quint32(f.number(QStringLiteral("sessionExpiry"), 0, 0, 0x7fffffff));
+        d.withWill = f.flag(QStringLiteral("withWill"), false);
+        return d;
+    }
+    if (kind == QLatin1String("require"))
+        return requireStep(f);
     if (kind == QLatin1String("restore"))
         return RestoreStep{client()};
     if (kind == QLatin1String("wait"))
         return waitStep(f);
     f.fail(QStringLiteral("do"), QStringLiteral("\"%1\" is not a step; use connect, subscribe, publish, fault, unfault, "
-                                                "cut, reconnect, restore or wait.").arg(kind));
-    return std::nullopt;
-}
-
-ReceivedExpectation receivedExpectation(Fields &f)
-{
-    ReceivedExpectation e{f.text(QStringLiteral("client"))};
-    e.sequence = sequenceOf(f);
-    if (!f.raw(QStringLiteral("count")).isUndefined())
-        e.count = f.number(QStringLiteral("count"), 0, 0, 1000000);
-    if (!e.sequence && !e.count)
-        f.fail(QStringLiteral("expect"), QStringLiteral("\"received\" needs \"seq\" or \"count\"."));
-    e.exactlyOnce = f.flag(QStringLiteral("exactlyOnce"), true);
-    e.inOrder = f.flag(QStringLiteral("inOrder"), false);
-    return e;
-}
-
-std::optional<FlowState> flowStateNamed(const QString &name)
-{
-    for (FlowState s : {FlowState::Queued, FlowState::AwaitingPubAck, FlowState::AwaitingPubRec, FlowState::AwaitingPubComp,
-                        FlowState::AwaitingPubRel, FlowState::Complete, FlowState::Failed, FlowState::Abandoned})
-        if (flowStateName(s).compare(name, Qt::CaseInsensitive) == 0)
-            return s;
-    return std::nullopt;
-}
-
-FlowExpectation flowExpectation(Fields &f)
-{
-    FlowExpectation e{f.text(QStringLiteral("client"))};
-    const QString direction = f.text(QStringLiteral("direction"), false);
-    if (direction == QLatin1String("inbound"))
-        e.direction = Direction::Inbound;
-    else if (!direction.isEmpty() && direction != QLatin1String("outbound"))
-        f.fail(QStringLiteral("direction"), QStringLiteral("must be \"outbound\" or \"inbound\"."));
-    if (!f.raw(QStringLiteral("seq")).isUndefined())
-        e.sequence = f.number(QStringLiteral("seq"), 0, 0, 1000000000);
-    if (!f.raw(QStringLiteral("packetId")).isUndefined())
-        e.packetId = quint16(f.number(QStringLiteral("packetId"), 1, 1, 65535));
-    if (e.direction == Direction::Outbound ? !e.sequence : !e.packetId)
-        f.fail(QStringLiteral("expect"), e.direction == Direction::Outbound
-                                             ? QStringLiteral("an outbound \"flow\" needs \"seq\", the number its message was published with.")
-                                             : QStringLiteral("an inbound \"flow\" needs \"packetId\"."));
-    const QString name = f.text(QStringLiteral("state"));
-    e.state = flowStateNamed(name);
-    if (!e.state && name.compare(QLatin1String("Finished"), Qt::CaseInsensitive) != 0)
-        f.fail(QStringLiteral("state"), QStringLiteral("must be a flow state: Queued, AwaitingPubAck, AwaitingPubRec, "
-                                                       "AwaitingPubComp, AwaitingPubRel, Complete, Failed or Abandoned; "
-                                                       "or Finished for any of the last three."));
-    e.forMs = f.number(QStringLiteral("forMs"), 0, 0, 3600000);
-    return e;
-}
-
-// The packets whose reason code an expectation may name.
-const std::vector<PacketType> &reasonCarriers()
-{
-    static const std::vector<PacketType> carriers{PacketType::ConnAck, PacketType::PubAck, PacketType::PubRec,
-                                                  PacketType::PubRel, PacketType::PubComp, PacketType::SubAck,
-                                                  PacketType::UnsubAck, PacketType::Disconnect};
-    return carriers;
-}
-
-ReasonExpectation reasonExpectation(Fields &f)
-{
-    ReasonExpectation e{f.text(QStringLiteral("client"))};
-    const QString packet = f.text(QStringLiteral("packet")).toUpper();
-    const auto &carriers = reasonCarriers();
-    const auto it = std::find_if(carriers.begin(), carriers.end(), [&](PacketType t) { return packetTypeName(t) == packet; });
-    if (it == carriers.end())
-        f.fail(QStringLiteral("packet"), QStringLiteral("must name a packet with a reason code: CONNACK, PUBACK, PUBREC, "
-                                                        "PUBREL, PUBCOMP, SUBACK, UNSUBACK or DISCONNECT."));
-    else
-        e.type = *it;
-    const QJsonValue code = f.raw(QStringLiteral("code"));
-    bool ok = code.isDouble();
-    int value = code.toInt(-1);
-    if (code.isString())
-        value = code.toString().toInt(&ok, 0); // "0x92" or "146"
-    if (!ok || value < 0 || value > 0xff)
-        f.fail(QStringLiteral("code"), QStringLiteral("must be a reason code from 0 to 255, as a number or \"0x92\"."));
-    e.reason = quint8(value);
-    const QString from = f.text(QStringLiteral("from"), false);
-    if (!from.isEmpty() && from != QLatin1String("broker") && from != QLatin1String("client"))
-        f.fail(QStringLiteral("from"), QStringLiteral("must be \"broker\" or \"client\"."));
-    e.sentByClient = from == QLatin1String("client");
-    return e;
-}
-
-ViolationExpectation violationExpectation(Fields &f)
-{
-    ViolationExpectation e{f.text(QStringLiteral("client"))};
-    const QJsonValue rule = f.raw(QStringLiteral("rule"));
-    if (rule.isString())
-        e.rule = f.text(QStringLiteral("rule"));
-    else if (!rule.isNull())
-        f.fail(QStringLiteral("rule"), QStringLiteral("must be a rule id such as \"[MQTT-4.3.3-10]\", or null for none."));
-    return e;
-}
-
-std::optional<Expectation> parseExpect(const QString &kind, Fields &f)
-{
-    if (kind == QLatin1String("received"))
-        return receivedExpectation(f);
-    if (kind == QLatin1String("flow"))
-        return flowExpectation(f);
-    if (kind == QLatin1String("reason"))
-        return reasonExpectation(f);
-    if (kind == QLatin1String("violation"))
-        return violationExpectation(f);
-    if (kind == QLatin1String("audit"))
-        return AuditExpectation{f.text(QStringLiteral("subscriber")), f.text(QStringLiteral("publisher"))};
-    f.fail(QStringLiteral("expect"), QStringLiteral("\"%1\" is not an expectation; use received, flow, reason, violation "
-                                                    "or audit.").arg(kind));
+                                                "cut, disconnect, reconnect, restore, require or wait.").arg(kind));
     return std::nullopt;
 }
 
@@ -390,6 +202,11 @@ std::vector<std::pair<QString, QString>> clientsNamed(const ScenarioAction &acti
         std::vector<std::pair<QString, QString>> named;
         std::visit(overloaded{[&](const AuditExpectation &a) {
                                   named = {{QStringLiteral("subscriber"), a.client}, {QStringLiteral("publisher"), a.publisher}};
+                              },
+                              [&](const ReceivedExpectation &r) {
+                                  named = {{QStringLiteral("client"), r.client}};
+                                  for (const QString &other : r.together)
+                                      named.emplace_back(QStringLiteral("together"), other);
                               },
                               [&](const auto &other) { named = {{QStringLiteral("client"), other.client}}; }},
                    e);
@@ -421,6 +238,13 @@ Result<ScenarioStep> parseStep(const QJsonValue &value, const Locator &where, co
     }
     step.withinMs = f.number(QStringLiteral("withinMs"), kDefaultWithinMs, 0, 3600000);
     step.spec = f.text(QStringLiteral("spec"), false);
+    const QString version = f.text(QStringLiteral("version"), false);
+    if (version == QLatin1String("5"))
+        step.onlyVersion = ProtocolVersion::V5;
+    else if (version == QLatin1String("3.1.1"))
+        step.onlyVersion = ProtocolVersion::V311;
+    else if (!version.isEmpty())
+        f.fail(QStringLiteral("version"), QStringLiteral("must be \"5\" or \"3.1.1\"."));
     if (f.problem())
         return *f.problem();
     step.action = std::move(*action);

@@ -14,6 +14,7 @@
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScopedValueRollback>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -27,18 +28,32 @@ constexpr int kPollMs = 10;
 // How long the end of a run waits for its clients' DISCONNECTs to go out before tearing them down.
 constexpr int kCloseGraceMs = 2000;
 
-// Spins the event loop until `holds` or `ms` pass; whether it held.
+// The run's stop request, set by runScenario for as long as it runs (every wait asks it).
+thread_local const std::function<bool()> *t_stopRequested = nullptr;
+
+bool stopRequested() { return t_stopRequested && *t_stopRequested && (*t_stopRequested)(); }
+
+// Spins the event loop until `holds` or `ms` pass (or the run is stopped); whether it held.
 bool waitUntil(const std::function<bool()> &holds, int ms)
 {
     QTimer tick;
     tick.start(kPollMs); // WaitForMoreEvents always has something to wake for
     const QDeadlineTimer deadline(ms);
     while (!holds()) {
-        if (deadline.hasExpired())
+        if (deadline.hasExpired() || stopRequested())
             return false;
         QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, kPollMs);
     }
     return true;
+}
+
+// How long an expectation must keep holding once it holds ("forMs"); 0: holding once is enough.
+int staysFor(const Expectation &e)
+{
+    return std::visit(overloaded{[](const FlowExpectation &f) { return f.forMs; },
+                                 [](const ReceivedExpectation &r) { return r.forMs; },
+                                 [](const auto &) { return 0; }},
+                      e);
 }
 
 bool restores(const Scenario &scenario, const QString &client)
@@ -103,6 +118,8 @@ public:
                 c->connection->cut(QStringLiteral("scenario step"));
                 return Judgement{true, QString()};
             },
+            [&](const DisconnectStep &d) { return disconnect(*c, d, step.withinMs); },
+            [&](const RequireStep &r) { return judgeCapability(r.client, r.capability, m_records[r.client], m_trace); },
             [&](const WaitStep &w) { return wait(w, step.withinMs); },
             [&](const ExpectStep &e) { return expect(e.what, step.withinMs); },
         }, step.action);
@@ -121,6 +138,10 @@ private:
         record.traceIds.push_back(connection->traceId());
         QObject::connect(connection, &Connection::messageReceived, [&record](const Delivery &d) {
             record.received.push_back(sequenceNumberOf(d.message.payload).value_or(-1));
+            record.messages.push_back({record.received.back(), d.message.topic, d.message.qos, d.message.retain});
+        });
+        QObject::connect(connection, &Connection::stateChanged, [&record](ConnectionState s) {
+            record.connected = s == ConnectionState::Connected;
         });
         QObject::connect(connection, &Connection::flowUpdated, [&record](const FlowUpdate &u) {
             if (u.direction == Direction::Outbound)
@@ -131,8 +152,10 @@ private:
         QObject::connect(connection, &Connection::sessionEvent, [&state, &record](const SessionEvent &e) {
             if (std::holds_alternative<SubscribeAcknowledged>(e))
                 ++state.subscribeAcks;
-            if (std::holds_alternative<Connected>(e))
+            if (const auto *connected = std::get_if<Connected>(&e)) {
                 ++state.connacks;
+                record.sessionPresent.push_back(connected->sessionPresent);
+            }
             if (const auto *violation = std::get_if<PeerViolation>(&e))
                 record.violations.push_back(*violation);
         });
@@ -178,7 +201,7 @@ private:
             if (i > 0 && p.intervalMs > 0)
                 waitUntil([] { return false; }, p.intervalMs);
             const QString payload = *c.readings.next(p.payload); // the template was checked when the file was read
-            const PublishResult result = c.connection->publish(ApplicationMessage{p.topic, payload.toUtf8(), p.qos, false, {}});
+            const PublishResult result = c.connection->publish(messageOf(p, payload));
             if (!result.ticket)
                 return {false, QStringLiteral("message %1 refused: %2").arg(i + 1).arg(result.ticket.sentence())};
             const std::optional<int> sequence = sequenceNumberOf(payload.toUtf8());
@@ -186,6 +209,26 @@ private:
                 record.serialOfSequence[*sequence] = result.ticket->serial;
         }
         return {true, QString()};
+    }
+
+    static ApplicationMessage messageOf(const PublishStep &p, const QString &payload)
+    {
+        ApplicationMessage message{p.topic, payload.toUtf8(), p.qos, p.retain, {}};
+        if (message.payload.size() < p.size)
+            message.payload.append(QByteArray(p.size - message.payload.size(), ' ')); // sequenceNumberOf() reads past it
+        if (p.messageExpiry)
+            message.properties.set(PropertyId::MessageExpiryInterval, *p.messageExpiry);
+        return message;
+    }
+
+    Judgement disconnect(ClientState &c, const DisconnectStep &d, int withinMs)
+    {
+        Properties properties;
+        if (d.sessionExpiry)
+            properties.set(PropertyId::SessionExpiryInterval, *d.sessionExpiry);
+        c.connection->close(d.withWill ? ReasonCode::DisconnectWithWillMessage : ReasonCode::Success, properties);
+        const bool closed = waitUntil([&] { return c.connection->state() == ConnectionState::Disconnected; }, withinMs);
+        return {closed, closed ? QString() : QStringLiteral("still connected after %1 ms").arg(withinMs)};
     }
 
     Judgement addFault(ClientState &c, const AddFaultStep &f)
@@ -212,13 +255,13 @@ private:
     {
         Judgement seen;
         waitUntil([&] { return (seen = judge(e, m_records, m_trace)).holds; }, withinMs);
-        const auto *flow = std::get_if<FlowExpectation>(&e);
-        if (!seen.holds || !flow || flow->forMs == 0)
+        const int forMs = staysFor(e);
+        if (!seen.holds || forMs == 0)
             return seen;
-        // "stays": it must not leave the state for forMs.
-        const bool left = waitUntil([&] { return !(seen = judge(e, m_records, m_trace)).holds; }, flow->forMs);
+        // "stays": it must not stop holding for forMs.
+        const bool left = waitUntil([&] { return !(seen = judge(e, m_records, m_trace)).holds; }, forMs);
         if (left)
-            seen.detail += QStringLiteral(" before %1 ms had passed").arg(flow->forMs);
+            seen.detail += QStringLiteral(" before %1 ms had passed").arg(forMs);
         return seen;
     }
 
@@ -255,17 +298,26 @@ std::optional<int> sequenceNumberOf(const QByteArray &payload)
     return ok ? std::optional<int>(n) : std::nullopt;
 }
 
-ScenarioOutcome runScenario(const Scenario &scenario, TraceLog &trace, const std::function<void(const StepOutcome &)> &progress)
+ScenarioOutcome runScenario(const Scenario &scenario, TraceLog &trace, const std::function<void(const StepOutcome &)> &progress,
+                            const std::function<bool()> &stop)
 {
+    const QScopedValueRollback stopping(t_stopRequested, &stop);
     ScenarioOutcome outcome{scenario.name, {}};
     Runner runner(scenario, trace);
     for (const ScenarioStep &step : scenario.steps) {
+        if (stopRequested())
+            break;
+        const ScenarioClient *client = scenario.client(clientOf(step.action));
+        if (step.onlyVersion && client && client->settings.version != *step.onlyVersion)
+            continue;
         QElapsedTimer clock;
         clock.start();
         const quint64 firstEvent = trace.endSequence();
-        const Judgement judged = runner.run(step);
+        Judgement judged = runner.run(step);
+        if (stopRequested())
+            judged = {false, QStringLiteral("stopped before it finished")};
         outcome.steps.push_back(StepOutcome{describeStep(step), isExpectation(step), judged.holds, judged.detail,
-                                            clock.elapsed(), step.spec, firstEvent, trace.endSequence()});
+                                            clock.elapsed(), step.spec, firstEvent, trace.endSequence(), judged.unsupported});
         if (progress)
             progress(outcome.steps.back());
         if (!judged.holds && !isExpectation(step))
@@ -297,11 +349,21 @@ QString describeStep(const ScenarioStep &step)
         [](const RestoreStep &s) { return QStringLiteral("kill %1 and restore it from its session store").arg(s.client); },
         [](const SubscribeStep &s) { return QStringLiteral("%1 subscribes to %2 (QoS %3)").arg(s.client, s.filter).arg(qosValue(s.qos)); },
         [](const PublishStep &s) {
-            return QStringLiteral("%1 publishes %2 × QoS %3 to %4").arg(s.client).arg(s.count).arg(qosValue(s.qos)).arg(s.topic);
+            return QStringLiteral("%1 publishes %2 × QoS %3%4 to %5").arg(s.client).arg(s.count).arg(qosValue(s.qos))
+                .arg(s.retain ? QStringLiteral(" retained") : QString()).arg(s.topic);
         },
         [](const AddFaultStep &s) { return QStringLiteral("fault rule on %1: %2").arg(s.client, s.rule); },
         [](const RemoveFaultStep &s) { return QStringLiteral("remove fault rule %1 from %2").arg(s.name, s.client); },
         [](const CutStep &s) { return QStringLiteral("cut %1's connection").arg(s.client); },
+        [](const DisconnectStep &s) {
+            QString text = QStringLiteral("%1 disconnects").arg(s.client);
+            if (s.sessionExpiry)
+                text += QStringLiteral(" with Session Expiry Interval %1 s").arg(*s.sessionExpiry);
+            if (s.withWill)
+                text += QStringLiteral(" keeping its will (0x04)");
+            return text;
+        },
+        [](const RequireStep &s) { return QStringLiteral("%1's broker declares %2").arg(s.client, capabilityName(s.capability)); },
         [&](const WaitStep &s) {
             return s.until ? QStringLiteral("wait until %1 (at most %2 ms)").arg(describeExpectation(*s.until)).arg(step.withinMs)
                            : QStringLiteral("wait %1 ms").arg(s.ms);

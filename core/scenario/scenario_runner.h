@@ -21,6 +21,7 @@ struct StepOutcome {
     QString spec{}; // the step's "spec": the rule its failure means was broken
     quint64 firstEvent = 0; // the trace events while it ran: [firstEvent, endEvent)
     quint64 endEvent = 0;
+    bool unsupported = false; // a "require" step: the broker declared it lacks what the scenario needs
 };
 
 struct ScenarioOutcome {
@@ -31,9 +32,12 @@ struct ScenarioOutcome {
 };
 
 // Runs `scenario` to the end (a failed step stops the run; a failed expectation does not), calling
-// `progress` after each step. Spins the event loop of the calling thread.
+// `progress` after each step. Spins the event loop of the calling thread. When `stopRequested`
+// answers true (asked while waiting and between steps), the step under way fails as stopped and
+// the run ends there: the window's Cancel button.
 ScenarioOutcome runScenario(const Scenario &scenario, TraceLog &trace,
-                            const std::function<void(const StepOutcome &)> &progress = {});
+                            const std::function<void(const StepOutcome &)> &progress = {},
+                            const std::function<bool()> &stopRequested = {});
 
 // The sequence number a payload carries, or nothing (see above).
 std::optional<int> sequenceNumberOf(const QByteArray &payload);

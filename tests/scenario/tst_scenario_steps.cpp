@@ -5,7 +5,7 @@
 #include "mosquitto_fixture.h"
 
 #include "broker/sandbox_broker.h"
-#include "scenario/scenario_runner.h"
+#include "scenario_run.h"
 
 #include <QTest>
 
@@ -13,30 +13,6 @@ using namespace mqs;
 using namespace mqs::test;
 
 namespace {
-
-struct Run {
-    ScenarioOutcome outcome;
-    QString text; // every step: "PASS description: detail"
-};
-
-// Parses `json` with BROKER_URL and runs it; a parse problem fails the calling test through `problem`.
-Run runJson(const QByteArray &json, const QString &brokerUrl, QString *problem = nullptr)
-{
-    // Client ids of their own per run: the brokers keep persistent sessions between tests.
-    static int runs = 0;
-    const QString prefix = QStringLiteral("%1-%2").arg(QString::fromLatin1(QTest::currentTestFunction())).arg(++runs);
-    const Result<Scenario> scenario = parseScenario(json, {{QStringLiteral("BROKER_URL"), brokerUrl}, {QStringLiteral("ID"), prefix}});
-    if (!scenario) {
-        if (problem)
-            *problem = scenario.sentence();
-        return {};
-    }
-    TraceLog trace;
-    Run run{runScenario(*scenario, trace), {}};
-    for (const StepOutcome &s : run.outcome.steps)
-        run.text += QStringLiteral("%1 %2: %3\n").arg(s.passed ? "PASS" : "FAIL", s.description, s.detail);
-    return run;
-}
 
 const QByteArray kClients = R"(
   "clients": {

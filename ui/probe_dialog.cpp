@@ -1,0 +1,240 @@
+#include "probe_dialog.h"
+
+#include "scenario_panel.h"
+#include "theme.h"
+
+#include "transport/server_url.h"
+
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace mqs {
+namespace {
+
+// As `mqttscope-cli probe --burst`: above mosquitto's default queue of 1000, small enough to finish.
+constexpr int kDefaultBurst = 1100;
+constexpr int kMaximumBurst = 100000;
+constexpr int kWidthInCharacters = 150;
+constexpr int kHeightInLines = 34;
+
+} // namespace
+
+ProbeDialog::ProbeDialog(Workbench &workbench, const std::vector<Profile> &profiles, QWidget *parent)
+    : QDialog(parent)
+    , m_workbench(workbench)
+{
+    setWindowTitle(tr("Probe broker"));
+    setObjectName(QStringLiteral("probeDialog"));
+    m_progress = new QProgressBar(this);
+    m_progress->setValue(0);
+    m_status = new QLabel(tr("Runs %1 checks of QoS 2 and session behaviour; each says conforms, deviates (with the rule "
+                             "broken), not supported or inconclusive. Double-click a row to see its packets on the diagram.")
+                              .arg(probeCheckFiles().size()),
+                          this);
+    m_status->setObjectName(QStringLiteral("probeStatus"));
+    m_status->setWordWrap(true);
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("probeChecks"));
+    m_table->setModel(&m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->verticalHeader()->hide();
+    m_table->setWordWrap(true);
+    m_table->horizontalHeader()->setSectionResizeMode(ProbeCheckModel::Verdict, QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(ProbeCheckModel::Check, QHeaderView::Interactive);
+    m_table->horizontalHeader()->setSectionResizeMode(ProbeCheckModel::Rule, QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(ProbeCheckModel::Evidence, QHeaderView::Stretch);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->setColumnWidth(ProbeCheckModel::Check, fontMetrics().averageCharWidth() * 34);
+    m_run = new QPushButton(tr("&Run checks"), this);
+    m_run->setObjectName(QStringLiteral("probeRun"));
+    m_run->setDefault(true);
+    m_stop = new QPushButton(tr("Stop"), this);
+    m_stop->setObjectName(QStringLiteral("probeStop"));
+    m_stop->setEnabled(false);
+    m_save = new QPushButton(tr("Save report…"), this);
+    m_save->setObjectName(QStringLiteral("probeSave"));
+    m_save->setEnabled(false);
+    auto *close = new QPushButton(tr("Close"), this);
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_run);
+    buttons->addWidget(m_stop);
+    buttons->addWidget(m_progress, 1);
+    buttons->addWidget(m_save);
+    buttons->addWidget(close);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(buildForm(profiles));
+    layout->addWidget(m_status);
+    layout->addWidget(m_table, 1);
+    layout->addLayout(buttons);
+    connect(m_run, &QPushButton::clicked, this, [this] { (void)start(); });
+    connect(m_stop, &QPushButton::clicked, this, &ProbeDialog::stop);
+    connect(m_save, &QPushButton::clicked, this, &ProbeDialog::chooseSavePath);
+    connect(close, &QPushButton::clicked, this, &QDialog::close);
+    connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex &index) { showPacketsOf(index.row()); });
+    // Wide enough for a verdict's sentence, tall enough for every check, on a 1366×768 screen too.
+    resize(fontMetrics().averageCharWidth() * kWidthInCharacters, fontMetrics().height() * kHeightInLines);
+    m_broker->setFocus();
+}
+
+QWidget *ProbeDialog::buildForm(const std::vector<Profile> &profiles)
+{
+    auto *form = new QWidget(this);
+    m_broker = new QComboBox(form);
+    m_broker->setObjectName(QStringLiteral("probeBroker"));
+    m_broker->setEditable(true);
+    m_broker->setInsertPolicy(QComboBox::NoInsert);
+    m_broker->lineEdit()->setPlaceholderText(QStringLiteral("mqtt://broker.local:1883"));
+    m_version = new QComboBox(form);
+    m_version->setObjectName(QStringLiteral("probeVersion"));
+    m_version->addItem(tr("MQTT 5.0"), int(ProtocolVersion::V5));
+    m_version->addItem(tr("MQTT 3.1.1"), int(ProtocolVersion::V311));
+    // A saved connection's URL and version, so the broker one already uses is a pick away.
+    for (const Profile &p : profiles) {
+        m_broker->addItem(p.settings.url.toString(), int(p.settings.version));
+        m_broker->setItemData(m_broker->count() - 1, p.settings.name, Qt::ToolTipRole);
+    }
+    connect(m_broker, &QComboBox::activated, this, [this](int index) {
+        m_version->setCurrentIndex(m_version->findData(m_broker->itemData(index)));
+    });
+    m_burst = new QSpinBox(form);
+    m_burst->setObjectName(QStringLiteral("probeBurst"));
+    m_burst->setRange(1, kMaximumBurst);
+    m_burst->setValue(kDefaultBurst);
+    m_burst->setSuffix(tr(" messages"));
+    m_burst->setToolTip(tr("The delivery audit's burst: more than the broker's queue for one client (mosquitto: 1000)."));
+    auto *layout = new QFormLayout(form);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addRow(tr("Broker:"), m_broker);
+    layout->addRow(tr("Version:"), m_version);
+    layout->addRow(tr("Audit burst:"), m_burst);
+    return form;
+}
+
+void ProbeDialog::setBroker(const QString &url, ProtocolVersion version)
+{
+    m_broker->setEditText(url);
+    m_version->setCurrentIndex(m_version->findData(int(version)));
+}
+
+Status ProbeDialog::start()
+{
+    if (m_running)
+        return Problem{ProblemKind::State, tr("The probe is running.")};
+    const QString url = m_broker->currentText().trimmed();
+    if (const Result<ServerUrl> parsed = ServerUrl::parse(url); !parsed) {
+        showStatus(tr("%1 Type the broker as mqtt://host:port (or mqtts://, ws://, wss://).").arg(parsed.sentence()), problemColor());
+        return parsed.problem();
+    }
+    m_options = ProbeOptions{url, ProtocolVersion(m_version->currentData().toInt()), m_burst->value()};
+    m_model.clear();
+    m_running = true;
+    m_stopRequested = false;
+    m_run->setEnabled(false);
+    m_stop->setEnabled(true);
+    m_save->setEnabled(false);
+    m_progress->setRange(0, int(probeCheckFiles().size()));
+    m_progress->setValue(0);
+    showStatus(tr("Probing %1 with %2…").arg(url, versionName(m_options.version)), QColor());
+    QTimer::singleShot(0, this, &ProbeDialog::execute);
+    return {};
+}
+
+void ProbeDialog::execute()
+{
+    const QStringList files = probeCheckFiles();
+    for (int i = 0; i < files.size() && !m_stopRequested; ++i) {
+        const quint64 first = m_workbench.trace().endSequence();
+        auto progress = [this, i, &files](const StepOutcome &step) {
+            showStatus(tr("Check %1 of %2: %3").arg(i + 1).arg(files.size()).arg(step.description), QColor());
+        };
+        ProbeCheck check = runProbeCheck(files[i], m_options, m_workbench.trace(), progress, [this] { return m_stopRequested; });
+        if (m_stopRequested)
+            break;
+        m_model.add({std::move(check), first, m_workbench.trace().endSequence()});
+        m_progress->setValue(i + 1);
+    }
+    m_running = false;
+    m_run->setEnabled(true);
+    m_stop->setEnabled(false);
+    m_save->setEnabled(m_model.rowCount() > 0);
+    const int bad = m_model.count(ProbeVerdict::Deviates) + m_model.count(ProbeVerdict::Inconclusive);
+    const QString counts = tr("%1 conform, %2 deviate, %3 not supported, %4 inconclusive.")
+                               .arg(m_model.count(ProbeVerdict::Conforms)).arg(m_model.count(ProbeVerdict::Deviates))
+                               .arg(m_model.count(ProbeVerdict::NotSupported)).arg(m_model.count(ProbeVerdict::Inconclusive));
+    if (m_stopRequested)
+        showStatus(tr("Stopped after %1 checks: %2").arg(m_model.rowCount()).arg(counts), warningColor());
+    else
+        showStatus(bad == 0 ? counts : counts + tr(" Double-click a deviation to see its packets."), bad == 0 ? successColor() : problemColor());
+    emit checksFinished();
+}
+
+void ProbeDialog::showPacketsOf(int row)
+{
+    if (row < 0 || row >= m_model.rowCount())
+        return;
+    const ProbeCheckModel::Row &r = m_model.row(row);
+    const std::vector<FlowId> flows = flowsConcerning(m_workbench, {}, r.firstEvent, r.endEvent);
+    if (!flows.empty())
+        emit flowsConcerned(flows);
+    else if (r.endEvent > r.firstEvent)
+        emit packetConcerned(r.endEvent - 1);
+}
+
+Status ProbeDialog::saveReport(const QString &path) const
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return Problem{ProblemKind::File, tr("Cannot write %1: %2").arg(path, file.errorString())};
+    file.write(m_model.report(m_options.brokerUrl, m_options.version).toJson(QJsonDocument::Indented));
+    if (!file.commit())
+        return Problem{ProblemKind::File, tr("Cannot write %1: %2").arg(path, file.errorString())};
+    return {};
+}
+
+void ProbeDialog::chooseSavePath()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save probe report"), QStringLiteral("probe-report.json"),
+                                                      tr("JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    const Status saved = saveReport(path);
+    showStatus(saved ? tr("Saved %1.").arg(path) : saved.sentence(), saved ? QColor() : problemColor());
+}
+
+void ProbeDialog::showStatus(const QString &text, const QColor &color)
+{
+    m_status->setText(text);
+    m_status->setStyleSheet(color.isValid() ? QStringLiteral("color: %1;").arg(color.name()) : QString());
+}
+
+QString ProbeDialog::statusText() const
+{
+    return m_status->text();
+}
+
+void ProbeDialog::closeEvent(QCloseEvent *event)
+{
+    // The checks run inside this dialog's call stack: they end first, then it may close.
+    if (m_running) {
+        stop();
+        event->ignore();
+        connect(this, &ProbeDialog::checksFinished, this, &QDialog::close, Qt::SingleShotConnection);
+        return;
+    }
+    QDialog::closeEvent(event);
+}
+
+} // namespace mqs
