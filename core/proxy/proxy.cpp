@@ -213,7 +213,7 @@ void Proxy::onUpstreamOpened(ProxyDeviceLink &link)
     link.upstreamEverOpened = true;
     traceNote(link, TraceKind::Note, QStringLiteral("connected to the broker: %1").arg(link.upstream->peerDescription()));
     if (!link.upstreamBacklog.isEmpty())
-        link.upstream->write(std::exchange(link.upstreamBacklog, {}));
+        link.upstream->writeNow(std::exchange(link.upstreamBacklog, {}));
     if (link.device.state == ProxyDeviceState::ConnectingUpstream) {
         link.device.state = ProxyDeviceState::Forwarding;
         emit deviceChanged(link.device.connection);
@@ -283,6 +283,14 @@ void Proxy::closeLink(ProxyDeviceLink &link, TraceKind kind, const QString &why,
     if (!link.closing) {
         link.closing = true;
         link.closeWhy = why;
+        // What crossed in the chunk being framed goes out before a graceful close, and is lost
+        // with the socket's other unsent bytes in an abort.
+        if (abort) {
+            link.gatheredToBroker.clear();
+            link.gatheredToDevice.clear();
+        } else {
+            sendGathered(link);
+        }
         if (kind != TraceKind::Closed) // the Closed event is the observer's, when both sides are gone
             traceNote(link, kind, why);
     }

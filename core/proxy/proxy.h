@@ -116,6 +116,9 @@ private:
     void onDeviceBytes(ProxyDeviceLink &link, const QByteArray &bytes);
     void onUpstreamBytes(ProxyDeviceLink &link, const QByteArray &bytes);
     void frame(ProxyDeviceLink &link, TraceDirection direction);
+    void framePackets(ProxyDeviceLink &link, TraceDirection direction);
+    void send(ProxyDeviceLink &link, TraceDirection direction, const QByteArray &bytes);
+    void sendGathered(ProxyDeviceLink &link);
     void learnFromDevice(ProxyDeviceLink &link, const Packet &packet);
     void learnFromConnAck(ProxyDeviceLink &link, const ConnAck &connAck);
     void nameLane(ProxyDeviceLink &link, const QString &clientId);

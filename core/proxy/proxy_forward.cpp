@@ -6,6 +6,7 @@
 #include "proxy_link.h"
 
 #include "protocol/overloaded.h"
+#include "protocol/reason_code.h"
 #include "transport/transport.h"
 
 #include <QTimer>
@@ -39,8 +40,19 @@ void Proxy::onUpstreamBytes(ProxyDeviceLink &link, const QByteArray &bytes)
     frame(link, TraceDirection::Received);
 }
 
-// Takes every whole packet out of one direction's decoder and passes it to the gate, in order.
+// A chunk that arrived often holds several packets (a device's burst, a broker's fan-out):
+// what crosses is gathered and written once when the chunk is framed, so the cost of a write
+// (a system call, and the peer's wakeup) is paid per chunk, not per packet.
 void Proxy::frame(ProxyDeviceLink &link, TraceDirection direction)
+{
+    link.gathering = true;
+    framePackets(link, direction);
+    link.gathering = false;
+    sendGathered(link);
+}
+
+// Takes every whole packet out of one direction's decoder and passes it to the gate, in order.
+void Proxy::framePackets(ProxyDeviceLink &link, TraceDirection direction)
 {
     Decoder &decoder = towardBroker(direction) ? link.toBroker : link.toDevice;
     const ConnectionId id = link.device.connection;
@@ -77,10 +89,16 @@ void Proxy::learnFromDevice(ProxyDeviceLink &link, const Packet &packet)
         synthesizeConnAck(link);
 }
 
-// A 5.0 broker names a device that sent an empty client id ([MQTT-3.2.2-16]).
+// A 5.0 broker names a device that sent an empty client id ([MQTT-3.2.2-16]). A refusal crosses
+// unchanged and is reported for the device too, as an unreachable broker is: the broker closes
+// next, and without it the device's close would read as an orderly one.
 void Proxy::learnFromConnAck(ProxyDeviceLink &link, const ConnAck &connAck)
 {
     link.sawConnAck = true;
+    if (isFailure(connAck.reason))
+        reportProblem(link, mqs::problem(ProblemKind::Refused, QStringLiteral("The broker %1 refused device %2: CONNACK %3")
+                                                                  .arg(m_settings.upstream.toString(), deviceName(link),
+                                                                       reasonText(connAck.reason, PacketType::ConnAck))));
     if (link.device.clientId.isEmpty())
         if (const auto assigned = connAck.properties.string(PropertyId::AssignedClientIdentifier))
             nameLane(link, *assigned);
@@ -166,6 +184,7 @@ void Proxy::cutAfterCrossing(ProxyDeviceLink &link, TraceDirection direction, co
         return;
     link.closing = true;
     traceNote(link, TraceKind::Cut, why);
+    sendGathered(link); // the packet that crossed reaches its side before the close
     Transport *destination = towardBroker(direction) ? link.upstream.data() : link.deviceSide.data();
     Transport *origin = towardBroker(direction) ? link.deviceSide.data() : link.upstream.data();
     if (origin && !(towardBroker(direction) ? link.deviceClosed : link.upstreamClosed))
@@ -188,22 +207,43 @@ void Proxy::unforwardable(ProxyDeviceLink &link, const HeldPacket &packet)
     record(link, packet, TraceMark::Dropped, 0);
 }
 
-// Writes the packet's bytes to the side it goes to (queued until the broker connection is
-// open) and traces it.
+// Sends the packet's bytes to the side it goes to and traces it.
 void Proxy::cross(ProxyDeviceLink &link, const HeldPacket &packet, TraceMark mark, quint32 ruleId)
 {
-    if (towardBroker(packet.direction)) {
-        if (link.upstreamOpen)
-            link.upstream->write(packet.raw);
-        else
-            link.upstreamBacklog += packet.raw;
-        ++link.device.packetsToBroker;
-    } else {
-        link.deviceSide->write(packet.raw);
-        ++link.device.packetsToDevice;
-    }
+    send(link, packet.direction, packet.raw);
+    ++(towardBroker(packet.direction) ? link.device.packetsToBroker : link.device.packetsToDevice);
     ++m_forwarded;
     record(link, packet, mark, ruleId);
+}
+
+// Bytes for one side: gathered while a chunk is framed, queued until the broker connection is
+// open, written at once otherwise.
+void Proxy::send(ProxyDeviceLink &link, TraceDirection direction, const QByteArray &bytes)
+{
+    if (link.gathering) {
+        (towardBroker(direction) ? link.gatheredToBroker : link.gatheredToDevice) += bytes;
+        return;
+    }
+    if (!towardBroker(direction))
+        link.deviceSide->writeNow(bytes);
+    else if (link.upstreamOpen)
+        link.upstream->writeNow(bytes);
+    else
+        link.upstreamBacklog += bytes;
+}
+
+// Writes what was gathered, in the order it crossed. The buffers keep their capacity for the
+// next chunk.
+void Proxy::sendGathered(ProxyDeviceLink &link)
+{
+    const bool wasGathering = std::exchange(link.gathering, false);
+    for (auto [direction, gathered] : {std::pair{TraceDirection::Sent, &link.gatheredToBroker},
+                                       std::pair{TraceDirection::Received, &link.gatheredToDevice}})
+        if (!gathered->isEmpty()) {
+            send(link, direction, *gathered);
+            gathered->resize(0);
+        }
+    link.gathering = wasGathering;
 }
 
 // Every packet that crossed, or that its sender sent as the connection closed, goes through the

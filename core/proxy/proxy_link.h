@@ -32,6 +32,11 @@ struct ProxyDeviceLink {
     Decoder toDevice; // frames what the broker sends
     // Bytes for the broker that crossed the gate before its connection was open, in order.
     QByteArray upstreamBacklog;
+    // While one chunk's packets are framed, the bytes that crossed are gathered here and written
+    // when the chunk is done: one write per side, not one per packet (Proxy::frame).
+    bool gathering = false;
+    QByteArray gatheredToBroker;
+    QByteArray gatheredToDevice;
     // The topic of each open flow, by who published it and the id, so that rules with a topic
     // filter match the flow's acknowledgements too.
     QHash<quint32, QString> flowTopics;

@@ -6,6 +6,7 @@
 #include <QSslSocket>
 
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 
 namespace mqs {
 
@@ -50,6 +51,7 @@ TcpTransport::~TcpTransport()
 
 void TcpTransport::attach()
 {
+    m_plain = qobject_cast<QSslSocket *>(m_socket) == nullptr;
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     connect(m_socket, &QTcpSocket::readyRead, this, &TcpTransport::readAvailable);
     connect(m_socket, &QTcpSocket::disconnected, this, &TcpTransport::onDisconnected);
@@ -155,6 +157,21 @@ void TcpTransport::write(const QByteArray &bytes)
 {
     if (isOpen() && !m_ending)
         m_socket->write(bytes);
+}
+
+void TcpTransport::writeNow(const QByteArray &bytes)
+{
+    if (!isOpen() || m_ending)
+        return;
+    qsizetype sent = 0;
+    const qintptr descriptor = m_socket->socketDescriptor();
+    // Behind the socket's back only while its own buffer is empty, or bytes would overtake it.
+    if (m_plain && descriptor >= 0 && m_socket->bytesToWrite() == 0) {
+        const ssize_t n = ::send(int(descriptor), bytes.constData(), size_t(bytes.size()), MSG_DONTWAIT | MSG_NOSIGNAL);
+        sent = n > 0 ? qsizetype(n) : 0; // a full kernel buffer or an error: the socket's own write finds out
+    }
+    if (sent < bytes.size())
+        m_socket->write(bytes.constData() + sent, bytes.size() - sent);
 }
 
 quint16 TcpTransport::localPort() const

@@ -28,6 +28,7 @@ public:
 
     void open() override;
     void write(const QByteArray &bytes) override;
+    void writeNow(const QByteArray &bytes) override;
     QString peerDescription() const override;
     qint64 unreadBytes() const override;
 
@@ -51,6 +52,7 @@ private:
     TlsOptions m_options;
     QTcpSocket *m_socket = nullptr;
     QString m_tlsError; // the certificate problem, from sslErrors()
+    bool m_plain = false; // no TLS: bytes written are the bytes on the wire, so writeNow() may send them itself
 };
 
 } // namespace mqs

@@ -31,6 +31,11 @@ public:
     virtual void open() = 0;
     // Sends bytes once open; before opened() or after closed() they are dropped.
     virtual void write(const QByteArray &bytes) = 0;
+    // Sends bytes now rather than at the event loop's next turn, in one system call where the
+    // transport can (plain TCP with nothing queued before them); what the kernel does not take
+    // at once is queued as write() queues it, so the order holds. For a caller that gathers a
+    // turn's bytes itself (the proxy), it saves arming and disarming a write notifier per turn.
+    virtual void writeNow(const QByteArray &bytes) { write(bytes); }
     // Flush what was written, then close; closed() follows (at once if nothing was open).
     virtual void close() = 0;
     // Close now, dropping unsent bytes, as a network failure would; closed() is emitted before

@@ -2,9 +2,13 @@
 //  - latency: the median round trip of a QoS 2 publish (PUBLISH → PUBREC, PUBREL → PUBCOMP) from
 //    a raw blocking client, direct to mosquitto and through the proxy, alternating in one run;
 //  - CPU: a publisher through the proxy at 10,000 QoS 0 messages/s to a subscriber also through
-//    the proxy (20,000 forwarded packets/s), trace on; the proxy thread's CPU time per packet.
-// The proxy runs in a thread of its own with its own event loop, so its CPU is its thread's.
-// Prints "name value" lines.  Usage: bench_proxy [ROUND_TRIPS] [LOAD_SECONDS]
+//    the proxy (20,000 forwarded packets/s), trace on; the proxy thread's CPU time per packet,
+//    in rounds of one second, so that a burst of load from other processes on the machine
+//    shows as one round's outlier rather than moving the whole figure.
+// The proxy runs in a thread of its own with its own event loop, and its CPU time is read with
+// that thread's CPU clock: the test clients and mosquitto, in other threads and a process of
+// their own, are not in it. Prints "name value" lines.
+// Usage: bench_proxy [ROUND_TRIPS] [LOAD_ROUNDS] [ROUND_SECONDS]
 
 #include "mosquitto_fixture.h"
 
@@ -25,6 +29,7 @@
 #include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 using namespace mqs;
@@ -32,7 +37,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 constexpr int kDefaultRoundTrips = 2000;
-constexpr int kDefaultLoadSeconds = 5;
+constexpr int kDefaultLoadRounds = 15; // enough rounds for a median that one noisy round does not move
+constexpr int kDefaultRoundSeconds = 1;
 constexpr int kRoundTripBlock = 100; // direct and proxied alternate in blocks of this many
 constexpr int kLoadMessagesPerSecond = 10000; // one PUBLISH in and one out each: 20,000 forwarded/s
 constexpr int kLoadBatchesPerSecond = 1000; // paced in 1 ms batches
@@ -124,6 +130,43 @@ double median(std::vector<double> values)
     return values[values.size() / 2];
 }
 
+// The proxy thread's counters at one moment.
+struct ProxySample {
+    double cpuSeconds = 0; // CLOCK_THREAD_CPUTIME_ID: user + kernel time of the proxy's thread only
+    quint64 forwarded = 0; // packets forwarded, both directions
+    quint64 sleeps = 0; // voluntary context switches: each time its event loop waited for a socket
+    quint64 preemptions = 0; // involuntary ones: the machine's other work took the core from it
+};
+
+// One round of the load: the proxy's cost per packet in that round.
+struct LoadRound {
+    double cpuPerPacketUs = 0;
+    double packetsPerWakeup = 0;
+    double preemptionsPerS = 0;
+    double packetsPerS = 0;
+};
+
+LoadRound roundBetween(const ProxySample &before, const ProxySample &after, double seconds)
+{
+    const double packets = double(after.forwarded - before.forwarded);
+    return LoadRound{.cpuPerPacketUs = (after.cpuSeconds - before.cpuSeconds) * 1e6 / std::max(1.0, packets),
+                     .packetsPerWakeup = packets / std::max<double>(1, double(after.sleeps - before.sleeps)),
+                     .preemptionsPerS = double(after.preemptions - before.preemptions) / seconds,
+                     .packetsPerS = packets / seconds};
+}
+
+// The machine's 1-minute load average, as `uptime` shows it.
+double loadAverage()
+{
+    double load = 0;
+    if (FILE *file = std::fopen("/proc/loadavg", "r")) {
+        if (std::fscanf(file, "%lf", &load) != 1)
+            load = 0;
+        std::fclose(file);
+    }
+    return load;
+}
+
 // The proxy, in a thread of its own; its CPU time read from inside that thread.
 struct ProxyThread {
     QThread thread;
@@ -143,16 +186,19 @@ struct ProxyThread {
         QMetaObject::invokeMethod(proxy, [&] { port = proxy->start().ok() ? proxy->port() : 0; }, Qt::BlockingQueuedConnection);
         return port;
     }
-    // CPU seconds of the proxy's thread so far, and the packets it forwarded.
-    std::pair<double, quint64> cpuAndPackets()
+    // What the proxy's thread has used so far, read inside that thread.
+    ProxySample sample()
     {
-        std::pair<double, quint64> result;
+        ProxySample result;
         QMetaObject::invokeMethod(proxy, [&] {
+            timespec cpu{};
+            ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
             rusage usage{};
             ::getrusage(RUSAGE_THREAD, &usage);
-            result.first = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-                + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-            result.second = proxy->forwardedPackets();
+            result = ProxySample{.cpuSeconds = double(cpu.tv_sec) + double(cpu.tv_nsec) / 1e9,
+                                 .forwarded = proxy->forwardedPackets(),
+                                 .sleeps = quint64(usage.ru_nvcsw),
+                                 .preemptions = quint64(usage.ru_nivcsw)};
         }, Qt::BlockingQueuedConnection);
         return result;
     }
@@ -171,23 +217,60 @@ void measureRoundTrips(quint16 brokerPort, quint16 proxyPort, int roundTrips)
         std::fprintf(stderr, "bench_proxy: could not connect\n");
         return;
     }
-    std::vector<double> directUs, proxiedUs;
-    for (int done = 0; done < roundTrips; done += kRoundTripBlock)
+    std::vector<double> directUs, proxiedUs, addedPerBlock;
+    for (int done = 0; done < roundTrips; done += kRoundTripBlock) {
+        std::vector<double> directBlock, proxiedBlock;
         for (int i = 0; i < kRoundTripBlock; ++i) {
             const auto id = quint16(1 + (done + i) % 65535);
-            directUs.push_back(roundTripUs(direct, id));
-            proxiedUs.push_back(roundTripUs(proxied, id));
+            directBlock.push_back(roundTripUs(direct, id));
+            proxiedBlock.push_back(roundTripUs(proxied, id));
         }
+        addedPerBlock.push_back(median(proxiedBlock) - median(directBlock));
+        directUs.insert(directUs.end(), directBlock.begin(), directBlock.end());
+        proxiedUs.insert(proxiedUs.end(), proxiedBlock.begin(), proxiedBlock.end());
+    }
     const double directMedian = median(directUs), proxiedMedian = median(proxiedUs);
+    std::sort(addedPerBlock.begin(), addedPerBlock.end());
     std::printf("qos2_round_trips %d\n", int(directUs.size()));
     std::printf("qos2_round_trip_direct_median_us %.1f\n", directMedian);
     std::printf("qos2_round_trip_proxied_median_us %.1f\n", proxiedMedian);
     std::printf("proxy_added_median_us %.1f\n", proxiedMedian - directMedian);
+    // The same for each block of round trips: how much a burst of load elsewhere moves it.
+    std::printf("proxy_added_median_us_block_min %.1f\n", addedPerBlock.front());
+    std::printf("proxy_added_median_us_block_max %.1f\n", addedPerBlock.back());
     // Each round trip crosses the proxy four times (PUBLISH, PUBREC, PUBREL, PUBCOMP).
     std::printf("proxy_added_per_packet_median_us %.1f\n", (proxiedMedian - directMedian) / 4);
 }
 
-void measureLoad(ProxyThread &proxy, quint16 proxyPort, int seconds)
+// Sends one round of the load, paced in 1 ms batches from `start`.
+void publishRound(RawClient &publisher, const QByteArray &batch, Clock::time_point start, int firstBatch, int batches)
+{
+    for (int i = firstBatch; i < firstBatch + batches; ++i) {
+        publisher.sendBytes(batch);
+        std::this_thread::sleep_until(start + std::chrono::microseconds(1'000'000LL * (i + 1) / kLoadBatchesPerSecond));
+    }
+}
+
+// "NAME_rounds a,b,c" in the rounds' order, then NAME_median, NAME_min and NAME_max.
+template<typename Field>
+void printSpread(const char *name, const std::vector<LoadRound> &rounds, Field field, const char *format)
+{
+    std::vector<double> values;
+    std::printf("%s_rounds ", name);
+    for (const LoadRound &round : rounds) {
+        values.push_back(round.*field);
+        std::printf(format, values.back());
+        std::printf(values.size() < rounds.size() ? "," : "\n");
+    }
+    std::sort(values.begin(), values.end());
+    for (const auto &[suffix, value] : {std::pair{"median", median(values)}, {"min", values.front()}, {"max", values.back()}}) {
+        std::printf("%s_%s ", name, suffix);
+        std::printf(format, value);
+        std::printf("\n");
+    }
+}
+
+void measureLoad(ProxyThread &proxy, quint16 proxyPort, int rounds, int roundSeconds)
 {
     RawClient subscriber, publisher;
     if (!subscriber.open(proxyPort, QStringLiteral("bench-load-sub")) || !publisher.open(proxyPort, QStringLiteral("bench-load-pub")))
@@ -201,26 +284,37 @@ void measureLoad(ProxyThread &proxy, quint16 proxyPort, int seconds)
     });
     const QByteArray message = encode(Publish{.topic = QStringLiteral("bench/load"), .payload = QByteArrayLiteral("21.5")},
                                       ProtocolVersion::V311);
-    const int perBatch = kLoadMessagesPerSecond / kLoadBatchesPerSecond;
-    const auto [cpuBefore, packetsBefore] = proxy.cpuAndPackets();
+    const QByteArray batch = message.repeated(kLoadMessagesPerSecond / kLoadBatchesPerSecond);
+    const double loadBefore = loadAverage();
+    const int batchesPerRound = roundSeconds * kLoadBatchesPerSecond;
+    std::vector<LoadRound> measured;
+    const ProxySample first = proxy.sample();
+    ProxySample last = first;
     const auto start = Clock::now();
-    for (int batch = 0; batch < seconds * kLoadBatchesPerSecond; ++batch) {
-        publisher.sendBytes(message.repeated(perBatch));
-        std::this_thread::sleep_until(start + std::chrono::microseconds(1'000'000LL * (batch + 1) / kLoadBatchesPerSecond));
+    for (int round = 0; round < rounds; ++round) {
+        publishRound(publisher, batch, start, round * batchesPerRound, batchesPerRound);
+        const ProxySample now = proxy.sample();
+        measured.push_back(roundBetween(last, now, roundSeconds));
+        last = now;
     }
-    const auto sent = quint64(seconds) * kLoadMessagesPerSecond;
+    const auto sent = quint64(rounds) * quint64(roundSeconds) * kLoadMessagesPerSecond;
     for (int wait = 0; wait < 200 && received < sent; ++wait)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    const auto [cpuAfter, packetsAfter] = proxy.cpuAndPackets();
+    const ProxySample end = proxy.sample();
     subscriber.shutdownBoth();
     reader.join();
-    const double packets = double(packetsAfter - packetsBefore);
+    std::printf("load_rounds %d\n", rounds);
+    std::printf("load_round_seconds %d\n", roundSeconds);
     std::printf("load_messages_sent %llu\n", static_cast<unsigned long long>(sent));
     std::printf("load_messages_received %llu\n", static_cast<unsigned long long>(received.load()));
-    std::printf("load_forwarded_packets_per_s %.0f\n", packets / elapsed);
-    std::printf("proxy_cpu_s %.3f\n", cpuAfter - cpuBefore);
-    std::printf("proxy_cpu_per_packet_us %.2f\n", (cpuAfter - cpuBefore) * 1e6 / packets);
+    std::printf("machine_load_average_before %.2f\n", loadBefore);
+    std::printf("machine_load_average_after %.2f\n", loadAverage());
+    printSpread("load_forwarded_packets_per_s", measured, &LoadRound::packetsPerS, "%.0f");
+    std::printf("proxy_cpu_s %.3f\n", end.cpuSeconds - first.cpuSeconds);
+    std::printf("proxy_cpu_per_packet_us %.2f\n", roundBetween(first, end, 1).cpuPerPacketUs);
+    printSpread("proxy_cpu_per_packet_us", measured, &LoadRound::cpuPerPacketUs, "%.2f");
+    printSpread("proxy_packets_per_wakeup", measured, &LoadRound::packetsPerWakeup, "%.2f");
+    printSpread("proxy_preemptions_per_s", measured, &LoadRound::preemptionsPerS, "%.0f");
     std::printf("trace_events %llu\n", static_cast<unsigned long long>(proxy.trace.size()));
 }
 } // namespace
@@ -229,7 +323,8 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     const int roundTrips = argc > 1 ? std::max(kRoundTripBlock, std::atoi(argv[1])) : kDefaultRoundTrips;
-    const int seconds = argc > 2 ? std::max(1, std::atoi(argv[2])) : kDefaultLoadSeconds;
+    const int rounds = argc > 2 ? std::max(1, std::atoi(argv[2])) : kDefaultLoadRounds;
+    const int roundSeconds = argc > 3 ? std::max(1, std::atoi(argv[3])) : kDefaultRoundSeconds;
     mqs::test::MosquittoBroker broker;
     if (const Status started = broker.start(); !started) {
         std::fprintf(stderr, "bench_proxy: %s\n", qPrintable(started.sentence()));
@@ -242,7 +337,7 @@ int main(int argc, char *argv[])
         return 1;
     }
     measureRoundTrips(broker.port(), proxyPort, roundTrips);
-    measureLoad(proxy, proxyPort, seconds);
+    measureLoad(proxy, proxyPort, rounds, roundSeconds);
     proxy.stop();
     return 0;
 }

@@ -153,6 +153,25 @@ private slots:
                            QStringLiteral("could not be reached")));
     }
 
+    // A broker that answers the CONNECT with a refusal: the CONNACK reaches the device unchanged,
+    // and the refusal is reported for that device, as an unreachable broker is.
+    void brokerRefusingADeviceIsReportedForThatDevice()
+    {
+        ProxyRig rig;
+        const Status started = rig.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
+        QSignalSpy problems(rig.proxy.get(), &Proxy::problem);
+        ScriptedDevice device;
+        QVERIFY(device.connectTo(rig.proxy->port()));
+        // [MQTT-3.1.3-8] an empty client id with Clean Session 0: CONNACK 0x02, identifier rejected
+        device.send(Connect{.version = ProtocolVersion::V311, .cleanStart = false}, ProtocolVersion::V311);
+        QTRY_VERIFY_WITH_TIMEOUT(device.isClosed(), kWaitMs);
+        QCOMPARE(device.received.toHex(), QByteArray("20020002"));
+        QTRY_VERIFY_WITH_TIMEOUT(anyProblem(problems, rig.proxy->devices().front().connection, ProblemKind::Refused,
+                                            QStringLiteral("refused")),
+                                 kWaitMs);
+    }
+
     // A proxy serving devices that reconnect for days keeps a bounded list of closed ones.
     void closedDevicesAreListedUpToABound()
     {

@@ -28,6 +28,7 @@ private slots:
     void unknownHostIsExplained();
     void connectTimeoutIsExplained();
     void writeBeforeOpenSendsNothing();
+    void writeNowSendsWithoutWaitingForTheEventLoop();
 
 private:
     QString url() const { return QStringLiteral("mqtt://127.0.0.1:%1").arg(m_broker.port()); }
@@ -212,6 +213,33 @@ void TestTcpTransport::writeBeforeOpenSendsNothing()
     QVERIFY(probe.waitOpened());
     QVERIFY(probe.connect(QStringLiteral("written-in-time")));
     QVERIFY(!m_broker.logText().contains(QLatin1String("written-too-early")));
+    transport->close();
+    QVERIFY(probe.waitClosed());
+}
+
+void TestTcpTransport::writeNowSendsWithoutWaitingForTheEventLoop()
+{
+    // The proxy writes a chunk's packets with writeNow(): they must be on the wire when it
+    // returns (no wait for a write notifier), and never overtake bytes write() queued before.
+    QTcpServer peer;
+    QVERIFY(peer.listen(QHostAddress::LocalHost));
+    std::unique_ptr<Transport> transport(makeTransport(QStringLiteral("mqtt://127.0.0.1:%1").arg(peer.serverPort()), {}, nullptr));
+    TransportProbe probe(transport.get());
+    transport->open();
+    QVERIFY(probe.waitOpened());
+    QTRY_VERIFY(peer.hasPendingConnections());
+    std::unique_ptr<QTcpSocket> accepted(peer.nextPendingConnection());
+
+    transport->writeNow("now");
+    // Only the peer's socket is waited on: the transport's thread runs no event loop meanwhile.
+    QVERIFY(accepted->waitForReadyRead(2000));
+    QCOMPARE(accepted->readAll(), QByteArray("now"));
+
+    transport->write("queued,");
+    transport->writeNow("after");
+    QByteArray arrived;
+    QTRY_VERIFY((arrived += accepted->readAll()).size() >= 12);
+    QCOMPARE(arrived, QByteArray("queued,after"));
     transport->close();
     QVERIFY(probe.waitClosed());
 }
