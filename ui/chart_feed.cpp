@@ -4,7 +4,7 @@
 
 namespace mqs {
 
-ChartFeed::ChartFeed(const PayloadDecoders &decoders, int maxBuckets) : m_decoders(decoders), m_maxBuckets(maxBuckets) {}
+ChartFeed::ChartFeed(const PayloadDecoders &decoders, int maxBuckets) : m_decoders(&decoders), m_maxBuckets(maxBuckets) {}
 
 Status ChartFeed::add(const QString &topic, const QString &path)
 {
@@ -42,7 +42,7 @@ bool ChartFeed::feed(const std::vector<StoredMessage> &messages)
             if (f.topic != m.message.topic)
                 continue;
             if (!decoded) {
-                tree = fieldTree(m_decoders.decode(m.message.topic, m.message.payload), m.message.payload);
+                tree = fieldTree(m_decoders->decode(m.message.topic, m.message.payload), m.message.payload);
                 decoded = true;
             }
             if (const auto value = f.path.number(tree)) {
@@ -60,7 +60,7 @@ void ChartFeed::backfill(std::size_t index, const std::deque<StoredMessage> &mes
         return;
     ChartField &f = m_fields[index];
     for (const StoredMessage &m : messages)
-        if (const auto value = f.path.number(fieldTree(m_decoders.decode(m.message.topic, m.message.payload), m.message.payload)))
+        if (const auto value = f.path.number(fieldTree(m_decoders->decode(m.message.topic, m.message.payload), m.message.payload)))
             f.history.add({.timeMs = m.timeMs, .value = *value});
 }
 

@@ -25,6 +25,8 @@ class ChartFeed
 {
 public:
     explicit ChartFeed(const PayloadDecoders &decoders, int maxBuckets = BoundedSeries::kDefaultBuckets);
+    // A new decode-as setup replaces the decoders object: the feed reads through the new one.
+    void setDecoders(const PayloadDecoders &decoders) { m_decoders = &decoders; }
 
     // Adds `topic` at `path`; a problem says where the path broke, or that it is charted already.
     [[nodiscard]] Status add(const QString &topic, const QString &path);
@@ -41,7 +43,7 @@ public:
     quint64 pointsKept() const;
 
 private:
-    const PayloadDecoders &m_decoders;
+    const PayloadDecoders *m_decoders;
     int m_maxBuckets;
     std::vector<ChartField> m_fields;
 };

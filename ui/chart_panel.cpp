@@ -50,6 +50,7 @@ Status writeFile(const QString &path, const QByteArray &bytes)
 ChartPanel::ChartPanel(Workbench &workbench, QWidget *parent)
     : QWidget(parent), m_workbench(workbench), m_feed(workbench.decoders())
 {
+    connect(&workbench, &Workbench::decodersChanged, this, [this] { m_feed.setDecoders(m_workbench.decoders()); });
     m_chart = new QChart;
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->setMargins(QMargins(4, 4, 4, 4));
