@@ -1,8 +1,10 @@
 // `mqttscope-cli analyze` and `decode` on synthetic captures of QoS 2 traffic at two sizes: their
 // peak RSS must not grow with the file (they stream), and analyze's CPU beside tshark reading the
-// same file. Prints `name value` lines; figures in README.md here.
+// same file. Then a real capture: QoS 2 messages through mosquitto, published by mosquitto_pub
+// and received by mosquitto_sub, captured on loopback by dumpcap, read by analyze and by tshark.
+// Prints `name value` lines; figures in README.md here.
 //
-//   bench_analyze [SMALL_MB [LARGE_MB]]      (default 20 and 200)
+//   bench_analyze [SMALL_MB [LARGE_MB [MESSAGES]]]      (default 20, 200 and 100000)
 
 #include "protocol/encoder.h"
 #include "trace/trace_export.h"
@@ -11,8 +13,12 @@
 #include <QBuffer>
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
+#include <QProcess>
 #include <QStandardPaths>
+#include <QTcpServer>
 #include <QTemporaryDir>
+#include <QThread>
 
 #include <cstdio>
 #include <spawn.h>
@@ -108,6 +114,73 @@ quint64 writeCapture(const QString &path, int megabytes)
     return packets;
 }
 
+quint16 freeLoopbackPort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost);
+    return probe.serverPort();
+}
+
+// `messages` QoS 2 messages through a real mosquitto, captured into `path` (pcapng) by dumpcap
+// on loopback; the broker's port, or 0 when a tool is missing or the subscriber did not get them
+// all. dumpcap needs capture rights (root, as in CI). The directory must be writable by any
+// user: dumpcap may drop privileges before it writes.
+quint16 captureThroughMosquitto(const QString &dir, const QString &path, int messages)
+{
+    for (const char *tool : {"mosquitto", "mosquitto_pub", "mosquitto_sub", "dumpcap"})
+        if (QStandardPaths::findExecutable(QString::fromLatin1(tool)).isEmpty()
+            && QStandardPaths::findExecutable(QString::fromLatin1(tool), {QStringLiteral("/usr/sbin")}).isEmpty())
+            return 0;
+    const quint16 port = freeLoopbackPort();
+    QFile config(dir + QStringLiteral("/mosquitto.conf"));
+    config.open(QIODevice::WriteOnly);
+    // `user root`: mosquitto started as root would drop to a user that cannot read this directory.
+    // A queue as large as the run: mosquitto drops queued QoS 2 messages silently when it fills.
+    config.write(QStringLiteral("listener %1 127.0.0.1\nallow_anonymous true\nuser root\npersistence false\n"
+                                "max_queued_messages %2\n").arg(port).arg(messages).toUtf8());
+    config.close();
+    QProcess broker;
+    broker.start(QStandardPaths::findExecutable(QStringLiteral("mosquitto"), {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin")}),
+                 {QStringLiteral("-c"), config.fileName()});
+    QProcess capture;
+    capture.start(QStringLiteral("dumpcap"), {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"), QStringLiteral("tcp port %1").arg(port),
+                                              QStringLiteral("-B"), QStringLiteral("64"), QStringLiteral("-q"), QStringLiteral("-w"), path});
+    QThread::sleep(2); // both listening
+    const QString host = QStringLiteral("127.0.0.1");
+    QProcess subscriber;
+    subscriber.start(QStringLiteral("mosquitto_sub"), {QStringLiteral("-h"), host, QStringLiteral("-p"), QString::number(port), QStringLiteral("-q"),
+                                                       QStringLiteral("2"), QStringLiteral("-t"), QStringLiteral("bench/#"), QStringLiteral("-C"),
+                                                       QString::number(messages), QStringLiteral("-i"), QStringLiteral("bench-sub")});
+    QThread::sleep(1);
+    constexpr int kMostWaitMs = 300'000;
+    QProcess publisher; // -l: one message per line of stdin, kept open: at its end mosquitto_pub would quit with messages unsent
+    publisher.start(QStringLiteral("mosquitto_pub"), {QStringLiteral("-h"), host, QStringLiteral("-p"), QString::number(port), QStringLiteral("-q"),
+                                                      QStringLiteral("2"), QStringLiteral("-t"), QStringLiteral("bench/reading"), QStringLiteral("-l"),
+                                                      QStringLiteral("-i"), QStringLiteral("bench-pub")});
+    publisher.waitForStarted();
+    QByteArray lines;
+    for (int m = 1; m <= messages; ++m)
+        lines += "{\"seq\":" + QByteArray::number(m) + ",\"t\":21.5}\n";
+    publisher.write(lines);
+    // No event loop here: the bytes reach mosquitto_pub's stdin only while we wait for them.
+    while (publisher.bytesToWrite() > 0 && publisher.waitForBytesWritten(kMostWaitMs))
+        ;
+    const bool all = subscriber.waitForFinished(kMostWaitMs); // QProcess reads its output meanwhile
+    const int received = int(subscriber.readAllStandardOutput().count('\n'));
+    publisher.terminate();
+    publisher.waitForFinished();
+    QThread::sleep(1); // the last segments reach dumpcap
+    capture.terminate();
+    capture.waitForFinished();
+    broker.terminate();
+    broker.waitForFinished();
+    if (!all || received != messages) {
+        std::fprintf(stderr, "mosquitto_sub received %d of %d messages\n", received, messages);
+        return 0;
+    }
+    return port;
+}
+
 void print(const char *name, double value)
 {
     std::printf("%s %.3f\n", name, value);
@@ -146,5 +219,25 @@ int main(int argc, char *argv[])
         }
         QFile::remove(path);
     }
+    const int messages = argc > 3 ? std::atoi(argv[3]) : 100'000;
+    QTemporaryDir shared(QStringLiteral("/tmp/bench-analyze-XXXXXX"));
+    QFile::setPermissions(shared.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther
+                                             | QFileDevice::WriteOther | QFileDevice::ExeOther);
+    const QString real = shared.filePath(QStringLiteral("mosquitto-qos2.pcapng"));
+    const quint16 port = captureThroughMosquitto(shared.path(), real, messages);
+    if (port == 0 || tshark.isEmpty()) {
+        std::fprintf(stderr, "no capture through mosquitto: it needs mosquitto, its clients, dumpcap, tshark and capture rights\n");
+        return 0;
+    }
+    const std::string file = real.toStdString();
+    print("mosquitto_capture_messages", messages);
+    print("mosquitto_capture_MiB", double(QFileInfo(real).size()) / (1024 * 1024));
+    const ChildCost analyze = run({cli, "analyze", file, "--port", std::to_string(port)});
+    const ChildCost t = run({tshark.toStdString(), "-r", file, "-d", "tcp.port==" + std::to_string(port) + ",mqtt", "-T", "fields", "-e",
+                             "mqtt.msgtype", "-e", "mqtt.msgid"});
+    print("mosquitto_analyze_cpu_s", analyze.cpuSeconds);
+    print("mosquitto_analyze_peak_rss_MiB", analyze.peakRssKiB / 1024.0);
+    print("mosquitto_tshark_cpu_s", t.cpuSeconds);
+    print("mosquitto_analyze_over_tshark_cpu", analyze.cpuSeconds / t.cpuSeconds);
     return 0;
 }
