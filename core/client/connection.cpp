@@ -26,7 +26,7 @@ Connection::Connection(ConnectionSettings settings, TraceLog &trace, SessionStor
     , m_settings(std::move(settings))
     , m_trace(trace)
     , m_store(store)
-    , m_session(std::make_unique<Session>(m_settings.session))
+    , m_session(newSession())
 {
     m_clock.start();
     m_clockBase = QDateTime::currentMSecsSinceEpoch();
@@ -59,6 +59,20 @@ Connection::~Connection()
     }
 }
 
+std::unique_ptr<Session> Connection::newSession() const
+{
+    auto session = std::make_unique<Session>(m_settings.session);
+    if (m_acceptance)
+        session->inbound().setAcceptance(m_acceptance);
+    return session;
+}
+
+void Connection::setInboundAcceptance(InboundFlows::Acceptance acceptance)
+{
+    m_acceptance = std::move(acceptance);
+    m_session->inbound().setAcceptance(m_acceptance);
+}
+
 Millis Connection::now() const
 {
     return Millis(m_clockBase + m_clock.elapsed());
@@ -76,7 +90,7 @@ void Connection::setSettings(ConnectionSettings settings)
     m_settings = std::move(settings);
     if (!sameSession) {
         m_storeKey = key;
-        m_session = std::make_unique<Session>(m_settings.session);
+        m_session = newSession();
         m_sessionLoaded = false;
     }
     m_trace.updateConnection(traceRecord());
@@ -135,7 +149,7 @@ void Connection::adoptSessionOptions()
 {
     if (m_session->options() == m_settings.session || m_session->state() != SessionState::Disconnected)
         return;
-    auto session = std::make_unique<Session>(m_settings.session);
+    auto session = newSession();
     session->restore(m_session->meta(), m_session->outbound().flows(), m_session->inbound().flows());
     m_session = std::move(session);
 }
@@ -254,7 +268,7 @@ void Connection::storeFailed(const Problem &error)
     // The session in memory is ahead of the store now: it may hold an inbound id that was
     // never recorded or delivered, which a resent PUBLISH would be acknowledged against. The
     // store holds exactly what was acknowledged, so the next open() rebuilds the session from it.
-    m_session = std::make_unique<Session>(m_settings.session);
+    m_session = newSession();
     m_sessionLoaded = false;
     m_closing = true;
     m_storeFailed = true; // what the broker sends until the close is not read
@@ -350,9 +364,9 @@ void Connection::traceNote(TraceKind kind, const QString &note)
     m_trace.append(event);
 }
 
-PublishResult Connection::publish(const ApplicationMessage &message)
+PublishResult Connection::publish(const ApplicationMessage &message, const PublishOverrides &overrides)
 {
-    PublishResult result = m_session->publish(message, now());
+    PublishResult result = m_session->publish(message, now(), overrides);
     SessionOutput out = std::move(result.output);
     result.output = {};
     execute(std::move(out));

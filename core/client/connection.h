@@ -67,9 +67,16 @@ public:
     // Close (or cut) and open again.
     void reconnect();
 
-    [[nodiscard]] PublishResult publish(const ApplicationMessage &message);
+    // `overrides` are the scenario runner's: a chosen packet id, or a QoS 0 PUBLISH sent over the
+    // broker's Maximum Packet Size on purpose (see PublishOverrides).
+    [[nodiscard]] PublishResult publish(const ApplicationMessage &message, const PublishOverrides &overrides = {});
     void subscribe(std::vector<Subscription> subscriptions, Properties properties = {});
     void unsubscribe(std::vector<QString> filters, Properties properties = {});
+
+    // Decides the reason of our PUBACK/PUBREC for each new PUBLISH from the broker (5.0; 3.1.1
+    // cannot refuse): a failure (>= 0x80) refuses the message, which is not delivered. The
+    // scenario runner's "refuse" step; by default every message is accepted.
+    void setInboundAcceptance(InboundFlows::Acceptance acceptance);
 
     std::vector<HeldPacket> heldPackets() const { return m_gate.held(); }
     // Lets a held packet cross now (if its connection is still there); false when it is not held.
@@ -150,12 +157,15 @@ private:
     bool loadSession();
     // A disconnected session takes the settings' options, keeping its flows, before it connects.
     void adoptSessionOptions();
+    // A session built from the settings, with the inbound acceptance set.
+    std::unique_ptr<Session> newSession() const;
 
     ConnectionSettings m_settings;
     TraceLog &m_trace;
     SessionStore *m_store;
     SessionKey m_storeKey;
     ConnectionId m_traceId = 0;
+    InboundFlows::Acceptance m_acceptance; // before m_session, which the constructor builds with it
     std::unique_ptr<Session> m_session;
     bool m_sessionLoaded = false;
     FaultRuleSet m_faults;

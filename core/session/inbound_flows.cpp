@@ -2,6 +2,8 @@
 
 #include <QHashFunctions>
 
+#include <algorithm>
+
 namespace mqs {
 namespace {
 
@@ -85,19 +87,23 @@ void InboundFlows::onPublish(const Publish &publish, Millis now, const Link &lin
     }
     ApplicationMessage message = toMessage(publish);
     message.topic = *topic;
-    const ReasonCode verdict = (m_acceptance && link.isV5()) ? m_acceptance(message) : ReasonCode::Success;
     switch (publish.qos) {
     case QoS::AtMostOnce:
-        if (!isFailure(verdict))
+        if (!isFailure(verdictOn(message, link)))
             deliver(message, std::nullopt, now, false, out);
         return;
     case QoS::AtLeastOnce:
-        receiveQoS1(message, *publish.packetId, verdict, now, link, out);
+        receiveQoS1(message, *publish.packetId, verdictOn(message, link), now, link, out);
         return;
     case QoS::ExactlyOnce:
-        receiveQoS2(publish, message, verdict, now, link, out);
+        receiveQoS2(publish, message, now, link, out);
         return;
     }
+}
+
+ReasonCode InboundFlows::verdictOn(const ApplicationMessage &message, const Link &link) const
+{
+    return (m_acceptance && link.isV5()) ? m_acceptance(message) : ReasonCode::Success;
 }
 
 std::optional<QString> InboundFlows::resolveTopic(const Publish &publish, const Link &link, SessionOutput &out)
@@ -137,8 +143,8 @@ void InboundFlows::receiveQoS1(const ApplicationMessage &message, PacketId id, R
     out.flows.push_back(FlowUpdate{Direction::Inbound, id, state, 0, message.topic, QoS::AtLeastOnce, verdict, 0, {}});
 }
 
-void InboundFlows::receiveQoS2(const Publish &publish, const ApplicationMessage &message, ReasonCode verdict, Millis now,
-                               const Link &link, SessionOutput &out)
+void InboundFlows::receiveQoS2(const Publish &publish, const ApplicationMessage &message, Millis now, const Link &link,
+                               SessionOutput &out)
 {
     const PacketId id = *publish.packetId;
     if (exceedsReceiveMaximum(id, link, out))
@@ -149,8 +155,13 @@ void InboundFlows::receiveQoS2(const Publish &publish, const ApplicationMessage 
     }
     if (publish.dup)
         reportResentAfterPubRel(id, message.topic, publish.payload, out);
+    const ReasonCode verdict = verdictOn(message, link); // asked once per new message, not for its resends
+    const bool wasRefused = std::erase(m_recentlyRefused, id.value) > 0;
+    if (publish.dup && wasRefused)
+        reportResentAfterRefusal(id, message.topic, out);
     if (isFailure(verdict)) {
-        // A failing PUBREC ends the flow at once; a PUBLISH with this id is new afterwards.
+        // [MQTT-4.3.3-9] a failing PUBREC ends the flow at once; a PUBLISH with this id is new afterwards.
+        rememberRefused(id);
         out.sent.push_back(PubRec{id, verdict, {}});
         const FlowState failed = followFlow(FlowState::None, {FlowEvent::PublishQoS2, FlowEvent::PubRecRefused});
         out.flows.push_back(FlowUpdate{Direction::Inbound, id, failed, 0, message.topic, QoS::ExactlyOnce, verdict, 0,
@@ -208,6 +219,24 @@ void InboundFlows::receiveAgain(InboundFlow &f, const Publish &publish, const Li
     update(f, QoS::ExactlyOnce, out);
 }
 
+void InboundFlows::rememberRefused(PacketId id)
+{
+    m_recentlyRefused.push_back(id.value);
+    if (m_recentlyRefused.size() > kRecentlyCompletedKept)
+        m_recentlyRefused.pop_front();
+}
+
+void InboundFlows::reportResentAfterRefusal(PacketId id, const QString &topic, SessionOutput &out) const
+{
+    out.events.push_back(PeerViolation{.rule = QStringLiteral("[MQTT-4.4.0-2]"),
+                                       .message = QStringLiteral("PUBLISH id %1 (DUP=1, '%2') resends a message we refused with a failing "
+                                                                 "PUBREC, which must not be retransmitted [MQTT-4.4.0-2]. It is a new "
+                                                                 "message now [MQTT-4.3.3-9].")
+                                                      .arg(id.value)
+                                                      .arg(topic),
+                                       .packetId = id});
+}
+
 void InboundFlows::reportResentAfterPubRel(PacketId id, const QString &topic, const QByteArray &payload,
                                            SessionOutput &out) const
 {
@@ -231,6 +260,15 @@ void InboundFlows::onPubRel(const PubRel &rel, Millis now, const Link &link, Ses
     if (it == m_flows.end()) {
         // [MQTT-4.3.3-11] answer every PUBREL; 5.0 says we have no state for the id.
         out.sent.push_back(PubComp{id, link.isV5() ? ReasonCode::PacketIdentifierNotFound : ReasonCode::Success, {}});
+        if (std::find(m_recentlyRefused.begin(), m_recentlyRefused.end(), id.value) != m_recentlyRefused.end()) {
+            out.events.push_back(PeerViolation{.rule = QStringLiteral("[MQTT-4.3.3-4]"),
+                                               .message = QStringLiteral("PUBREL for id %1, whose PUBLISH we refused with a failing PUBREC: "
+                                                                         "PUBREL answers only a PUBREC below 0x80 [MQTT-4.3.3-4]; "
+                                                                         "answered PUBCOMP 0x92.")
+                                                              .arg(id.value),
+                                               .packetId = id});
+            return;
+        }
         out.events.push_back(PeerViolation{.rule = QStringLiteral("section 4.3.3"),
                                            .message = QStringLiteral("PUBREL for id %1, which has no QoS 2 message awaiting "
                                                                      "it; answered PUBCOMP%2.")
@@ -300,6 +338,7 @@ std::vector<FlowUpdate> InboundFlows::discard(const QString &why, SessionOutput 
     }
     m_flows.clear();
     m_payloadHashes.clear();
+    m_recentlyRefused.clear();
     m_resumeOrder.clear();
     m_unacknowledgedThisConnection.clear();
     return abandoned;

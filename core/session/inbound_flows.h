@@ -55,12 +55,17 @@ private:
     std::optional<QString> resolveTopic(const Publish &publish, const Link &link, SessionOutput &out);
     void receiveQoS1(const ApplicationMessage &message, PacketId id, ReasonCode verdict, Millis now, const Link &link,
                      SessionOutput &out);
-    void receiveQoS2(const Publish &publish, const ApplicationMessage &message, ReasonCode verdict, Millis now,
-                     const Link &link, SessionOutput &out);
+    void receiveQoS2(const Publish &publish, const ApplicationMessage &message, Millis now, const Link &link,
+                     SessionOutput &out);
+    // The reason our PUBACK/PUBREC gives a new message (the acceptance's; always success on 3.1.1).
+    ReasonCode verdictOn(const ApplicationMessage &message, const Link &link) const;
     // True (and reported) when a new QoS 2 PUBLISH is one more than our Receive Maximum allows.
     bool exceedsReceiveMaximum(PacketId id, const Link &link, SessionOutput &out) const;
     // The PUBLISH of a flow that still awaits its PUBREL.
     void receiveAgain(InboundFlow &flow, const Publish &publish, const Link &link, SessionOutput &out);
+    void rememberRefused(PacketId id);
+    // A DUP PUBLISH repeating a message we refused with a failing PUBREC ([MQTT-4.4.0-2]).
+    void reportResentAfterRefusal(PacketId id, const QString &topic, SessionOutput &out) const;
     // A DUP PUBLISH repeating a message whose PUBREL already arrived ([MQTT-4.3.3-6]).
     void reportResentAfterPubRel(PacketId id, const QString &topic, const QByteArray &payload, SessionOutput &out) const;
     void deliver(const ApplicationMessage &message, std::optional<PacketId> id, Millis now, bool record,
@@ -72,6 +77,9 @@ private:
     std::map<quint16, InboundFlow> m_flows; // by packet id
     QHash<quint16, size_t> m_payloadHashes; // this run only: to recognise a PUBLISH resent after PUBREL
     std::deque<Completed> m_recentlyCompleted;
+    // QoS 2 messages refused with a failing PUBREC (5.0), this run only: a PUBREL or a resend for
+    // one of them breaks [MQTT-4.3.3-4] or [MQTT-4.4.0-2]. An id leaves when a new PUBLISH takes it.
+    std::deque<quint16> m_recentlyRefused;
     std::vector<quint16> m_resumeOrder; // ids awaiting PUBREL when the session resumed, in arrival order
     QHash<quint32, QString> m_aliases; // alias → topic, this connection only
     // Ids whose PUBLISH arrived on this connection and await PUBREL: what the peer's send quota

@@ -60,11 +60,11 @@ void OutboundFlows::update(const OutboundFlow &f, SessionOutput &out, const QStr
                                    f.reason, std::max(0, f.sends - 1), note});
 }
 
-Status OutboundFlows::checkSize(const Publish &publish, const Link &link) const
+Status OutboundFlows::checkSize(const Publish &publish, const Link &link, bool exceedPeerLimit) const
 {
     if (const Status problem = checkEncodable(publish, link.version); !problem)
         return Problem{ProblemKind::InvalidInput, QStringLiteral("The message cannot be encoded: %1.").arg(problem.sentence())};
-    if (link.peerMaximumPacketSize == 0)
+    if (link.peerMaximumPacketSize == 0 || exceedPeerLimit)
         return {};
     const auto size = quint32(encode(publish, link.version).size());
     if (size <= link.peerMaximumPacketSize)
@@ -76,11 +76,24 @@ Status OutboundFlows::checkSize(const Publish &publish, const Link &link) const
         .arg(link.peerMaximumPacketSize)};
 }
 
-PublishResult OutboundFlows::publish(const ApplicationMessage &message, Millis now, const Link &link)
+Status OutboundFlows::checkOverrides(const ApplicationMessage &message, const PublishOverrides &overrides)
+{
+    if (overrides.exceedPeerMaximumPacketSize && message.qos != QoS::AtMostOnce)
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("Only a QoS 0 message may go over the peer's Maximum Packet Size: a QoS 1 "
+                                                                 "or 2 one would stay in the session to be resent. Publish it at QoS 0.")};
+    if (overrides.packetId && (message.qos == QoS::AtMostOnce || !overrides.packetId->isValid()))
+        return Problem{ProblemKind::InvalidInput, QStringLiteral("A packet id is chosen only for QoS 1 and 2, and it is never 0 "
+                                                                 "([MQTT-2.2.1-2], [MQTT-2.2.1-3]).")};
+    return {};
+}
+
+PublishResult OutboundFlows::publish(const ApplicationMessage &message, Millis now, const Link &link, const PublishOverrides &overrides)
 {
     PublishResult result;
     if (Status topic = checkTopicName(message.topic); !topic)
         return refused(topic.problem());
+    if (Status asked = checkOverrides(message, overrides); !asked)
+        return refused(asked.problem());
     if (Status properties = checkProperties(message, link); !properties)
         return refused(properties.problem());
     if (Status limits = checkPeerLimits(message, link); !limits && link.connected)
@@ -88,36 +101,19 @@ PublishResult OutboundFlows::publish(const ApplicationMessage &message, Millis n
     Publish plain = toPublish(message);
     if (message.qos != QoS::AtMostOnce)
         plain.packetId = PacketId(1); // placeholder for the size check
-    if (Status size = checkSize(plain, link); !size)
+    if (Status size = checkSize(plain, link, overrides.exceedPeerMaximumPacketSize); !size)
         return refused(size.problem());
-
-    if (message.qos == QoS::AtMostOnce) {
-        if (!link.connected)
-            return refused({ProblemKind::State,
-                            QStringLiteral("Not connected: a QoS 0 message is sent at once or not at all, so it was not "
-                                           "queued. Connect first, or publish at QoS 1 or 2 to queue it.")});
-        OutboundFlow transient;
-        transient.message = message;
-        transient.createdAt = now; // [MQTT-3.3.2-6] a QoS 0 message has waited no time at all
-        PendingAlias alias;
-        Publish wire = wirePublish(transient, now, link, false, alias);
-        if (Status size = checkSize(wire, link); !size)
-            return refused(size.problem());
-        registerAlias(alias);
-        result.output.sent.push_back(std::move(wire));
-        return result;
-    }
+    if (message.qos == QoS::AtMostOnce)
+        return publishAtMostOnce(message, now, link, overrides.exceedPeerMaximumPacketSize);
 
     if (queued() >= m_options.maximumQueued)
         return refused({ProblemKind::Limit,
                         QStringLiteral("%1 messages are already waiting to be sent (the queue limit). Wait for them to "
                                        "go out, or raise the limit.")
                             .arg(queued())});
-    const auto id = m_ids.allocate();
+    const Result<PacketId> id = takeId(overrides);
     if (!id)
-        return refused({ProblemKind::Limit,
-                        QStringLiteral("All 65,535 packet identifiers are in use by unfinished flows [MQTT-2.2.1-3] [MQTT-2.2.1-4]; 3.1.1 [MQTT-2.3.1-2]; "
-                                       "wait for some to complete.")});
+        return refused(id.problem());
     OutboundFlow f;
     f.serial = m_nextSerial++;
     f.packetId = *id;
@@ -130,9 +126,45 @@ PublishResult OutboundFlows::publish(const ApplicationMessage &message, Millis n
     result.output.store.push_back(SaveOutbound{f});
     update(f, result.output);
     m_flows.emplace(f.serial, std::move(f));
-    result.ticket = PublishTicket{m_flows.rbegin()->first, id};
+    result.ticket = PublishTicket{m_flows.rbegin()->first, *id};
     pump(now, link, result.output);
     return result;
+}
+
+PublishResult OutboundFlows::publishAtMostOnce(const ApplicationMessage &message, Millis now, const Link &link, bool exceedSize)
+{
+    if (!link.connected)
+        return refused({ProblemKind::State,
+                        QStringLiteral("Not connected: a QoS 0 message is sent at once or not at all, so it was not "
+                                       "queued. Connect first, or publish at QoS 1 or 2 to queue it.")});
+    OutboundFlow transient;
+    transient.message = message;
+    transient.createdAt = now; // [MQTT-3.3.2-6] a QoS 0 message has waited no time at all
+    PendingAlias alias;
+    Publish wire = wirePublish(transient, now, link, false, alias);
+    if (Status size = checkSize(wire, link, exceedSize); !size)
+        return refused(size.problem());
+    registerAlias(alias);
+    PublishResult result;
+    result.output.sent.push_back(std::move(wire));
+    return result;
+}
+
+Result<PacketId> OutboundFlows::takeId(const PublishOverrides &overrides)
+{
+    if (overrides.packetId) {
+        if (m_ids.isInUse(*overrides.packetId))
+            return Problem{ProblemKind::State, QStringLiteral("Packet id %1 is in use by an unfinished flow; a new message takes an "
+                                                              "unused one ([MQTT-2.2.1-3]; 3.1.1 [MQTT-2.3.1-2]).")
+                                                   .arg(overrides.packetId->value)};
+        m_ids.reserve(*overrides.packetId);
+        return *overrides.packetId;
+    }
+    if (const auto id = m_ids.allocate())
+        return *id;
+    return Problem{ProblemKind::Limit,
+                   QStringLiteral("All 65,535 packet identifiers are in use by unfinished flows [MQTT-2.2.1-3] [MQTT-2.2.1-4]; 3.1.1 [MQTT-2.3.1-2]; "
+                                  "wait for some to complete.")};
 }
 
 Status OutboundFlows::checkProperties(const ApplicationMessage &message, const Link &link) const

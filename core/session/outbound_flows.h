@@ -32,6 +32,17 @@ inline PublishResult refused(Problem why)
     return PublishResult{.ticket = std::move(why)};
 }
 
+// What a scenario may ask of one PUBLISH beyond its message; the window and the CLI's publish
+// never set these.
+struct PublishOverrides {
+    // This packet id rather than the allocator's next one (QoS 1 and 2). A client may pick any id
+    // that is unused ([MQTT-2.2.1-3]; 3.1.1 [MQTT-2.3.1-2]), e.g. one whose flow just completed.
+    std::optional<PacketId> packetId{};
+    // Sends a QoS 0 PUBLISH even when it is larger than the peer's Maximum Packet Size: breaks
+    // [MQTT-3.2.2-15] on purpose, so that the probe sees whether a broker enforces its own limit.
+    bool exceedPeerMaximumPacketSize = false;
+};
+
 class OutboundFlows
 {
 public:
@@ -45,7 +56,8 @@ public:
 
     // Accepts a message: QoS 0 goes out now (or is refused when offline); QoS 1/2 becomes a
     // flow that is stored, then sent as soon as the quota allows.
-    PublishResult publish(const ApplicationMessage &message, Millis now, const Link &link);
+    PublishResult publish(const ApplicationMessage &message, Millis now, const Link &link,
+                          const PublishOverrides &overrides = {});
     // Sends what waits (resends first, in original order) while the quota allows.
     void pump(Millis now, const Link &link, SessionOutput &out);
 
@@ -94,7 +106,13 @@ private:
     void reportStrayPubAck(const PubAck &ack, const OutboundFlow *flow, SessionOutput &out) const;
     void reportStrayPubRec(const PubRec &rec, const OutboundFlow *flow, const Link &link, SessionOutput &out) const;
     void update(const OutboundFlow &flow, SessionOutput &out, const QString &note = {}) const;
-    Status checkSize(const Publish &publish, const Link &link) const;
+    // Whether `publish` can be encoded and (unless `exceedPeerLimit`) fits the peer's Maximum Packet Size.
+    Status checkSize(const Publish &publish, const Link &link, bool exceedPeerLimit = false) const;
+    // Whether `message` may be sent as `overrides` ask (before any limit of the peer is read).
+    static Status checkOverrides(const ApplicationMessage &message, const PublishOverrides &overrides);
+    PublishResult publishAtMostOnce(const ApplicationMessage &message, Millis now, const Link &link, bool exceedSize);
+    // The id a new flow takes: the one asked for if it is unused, else the allocator's next.
+    Result<PacketId> takeId(const PublishOverrides &overrides);
 
     Options m_options;
     PacketIdAllocator m_ids;

@@ -234,9 +234,9 @@ void Session::onUnsubAck(const UnsubAck &ack, SessionOutput &out)
 
 // ---- commands ---------------------------------------------------------------------------
 
-PublishResult Session::publish(const ApplicationMessage &message, Millis now)
+PublishResult Session::publish(const ApplicationMessage &message, Millis now, const PublishOverrides &overrides)
 {
-    PublishResult result = m_outbound.publish(message, now, m_link);
+    PublishResult result = m_outbound.publish(message, now, m_link, overrides);
     result.output = finish(std::move(result.output), now);
     return result;
 }

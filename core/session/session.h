@@ -57,7 +57,8 @@ public:
     // The peer's bytes did not decode: DISCONNECT with the error's reason (5.0) and close.
     SessionOutput protocolError(const ProtocolError &error, Millis now);
 
-    [[nodiscard]] PublishResult publish(const ApplicationMessage &message, Millis now);
+    // `overrides`: what a scenario asks beyond the message (a chosen packet id, a size over the peer's limit).
+    [[nodiscard]] PublishResult publish(const ApplicationMessage &message, Millis now, const PublishOverrides &overrides = {});
     // Client role.
     SessionOutput subscribe(std::vector<Subscription> subscriptions, Millis now, Properties properties = {});
     SessionOutput unsubscribe(std::vector<QString> filters, Millis now, Properties properties = {});

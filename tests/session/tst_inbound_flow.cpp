@@ -192,6 +192,50 @@ private slots:
         QCOMPARE(out.sent, (Packets{PubRec{.packetId = 4}}));
     }
 
+    // A failing PUBREC ends the sender's flow: a PUBREL for that id breaks [MQTT-4.3.3-4] (it is
+    // answered PUBCOMP 0x92 all the same), and the same PUBLISH resent with DUP=1 breaks
+    // [MQTT-4.4.0-2]; it is a new message then and delivered ([MQTT-4.3.3-9]).
+    void senderThatIgnoresAFailingPubRecIsCaught()
+    {
+        Session session = connectedSession(InboundMethod::B);
+        int asked = 0;
+        session.inbound().setAcceptance([&asked](const ApplicationMessage &) {
+            return ++asked == 1 ? ReasonCode::UnspecifiedError : ReasonCode::Success;
+        });
+        session.receive(incoming(6, QoS::ExactlyOnce), t0);
+        auto out = session.receive(PubRel{.packetId = 6}, t0 + 1ms);
+        QCOMPARE(out.sent, (Packets{PubComp{.packetId = 6, .reason = ReasonCode::PacketIdentifierNotFound}}));
+        const auto *pubRel = findToleratedViolation(out);
+        QVERIFY(pubRel);
+        QCOMPARE(pubRel->rule, QStringLiteral("[MQTT-4.3.3-4]"));
+
+        out = session.receive(incoming(6, QoS::ExactlyOnce, {.dup = true}), t0 + 2ms);
+        const auto *resent = findToleratedViolation(out);
+        QVERIFY(resent);
+        QCOMPARE(resent->rule, QStringLiteral("[MQTT-4.4.0-2]"));
+        QCOMPARE(out.delivered.size(), 1u);
+        QCOMPARE(out.sent, (Packets{PubRec{.packetId = 6}}));
+        // The id carries an accepted message now: its PUBREL is the sender's due, not a violation.
+        out = session.receive(PubRel{.packetId = 6}, t0 + 3ms);
+        QVERIFY(!findToleratedViolation(out));
+        QCOMPARE(out.sent, (Packets{PubComp{.packetId = 6}}));
+    }
+
+    // The application decides once per message: a QoS 2 PUBLISH resent before PUBREL does not ask
+    // again (a refusal counted per message, as the scenario's "refuse" step does, is not spent on it).
+    void acceptanceIsNotAskedForAResendBeforePubRel()
+    {
+        Session session = connectedSession(InboundMethod::B);
+        int asked = 0;
+        session.inbound().setAcceptance([&asked](const ApplicationMessage &) {
+            ++asked;
+            return ReasonCode::Success;
+        });
+        session.receive(incoming(2, QoS::ExactlyOnce), t0);
+        session.receive(incoming(2, QoS::ExactlyOnce, {.dup = true}), t0 + 1ms);
+        QCOMPARE(asked, 1);
+    }
+
     void qos1IdAfterPubAckIsANewMessage_MQTT_4_3_2_5()
     {
         // [MQTT-4.3.2-5] after our PUBACK, a PUBLISH with that id is new, whatever its DUP flag.

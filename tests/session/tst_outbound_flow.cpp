@@ -4,6 +4,19 @@
 
 using namespace mqs;
 
+namespace {
+
+std::vector<quint16> publishIdsOf(const SessionOutput &out)
+{
+    std::vector<quint16> ids;
+    for (const Packet &p : out.sent)
+        if (const auto *publish = std::get_if<Publish>(&p); publish && publish->packetId)
+            ids.push_back(publish->packetId->value);
+    return ids;
+}
+
+} // namespace
+
 class TestOutboundFlow : public QObject
 {
     Q_OBJECT
@@ -157,6 +170,45 @@ private slots:
                 inFlight.erase(id.value);
             }
         }
+    }
+
+    // A chosen id: once its flow completed (PUBCOMP) a new message may take it ([MQTT-2.2.1-3]);
+    // while the flow is open it is refused, and the allocator never hands it out meanwhile.
+    void chosenPacketIdIsTakenOnlyWhenUnused()
+    {
+        Session session;
+        connectClient(session);
+        const PublishOverrides seven{.packetId = PacketId(7)};
+        const auto first = session.publish(reading("a/b", QoS::ExactlyOnce), t0, seven);
+        QCOMPARE(first.ticket->packetId, std::optional<PacketId>(7));
+        QCOMPARE(publishIdsOf(first.output), (std::vector<quint16>{7}));
+        const auto busy = session.publish(reading("a/b", QoS::ExactlyOnce), t0, seven);
+        QVERIFY(!busy.ticket);
+        QCOMPARE(busy.ticket.problem().kind, ProblemKind::State);
+        for (int i = 0; i < 10; ++i)
+            QVERIFY(session.publish(reading("a/b", QoS::AtLeastOnce), t0).ticket->packetId != std::optional<PacketId>(7));
+        session.receive(PubRec{.packetId = 7}, t0);
+        session.receive(PubComp{.packetId = 7}, t0);
+        const auto again = session.publish(reading("a/b", QoS::ExactlyOnce), t0, seven);
+        QCOMPARE(again.ticket->packetId, std::optional<PacketId>(7));
+        QVERIFY(!session.publish(reading("a/b", QoS::AtMostOnce), t0, seven).ticket); // QoS 0 has no id
+    }
+
+    // The probe's oversize PUBLISH: only QoS 0 (nothing stays to be resent), and only when asked.
+    void exceedingThePeersMaximumPacketSizeOnlyWhenAsked()
+    {
+        Session session;
+        Properties props;
+        props.set(PropertyId::MaximumPacketSize, quint32(100));
+        connectClient(session, {.connAckProperties = props});
+        const ApplicationMessage large = reading("a/b", QoS::AtMostOnce, QByteArray(200, 'x'));
+        QVERIFY(!session.publish(large, t0).ticket);
+        const PublishOverrides over{.exceedPeerMaximumPacketSize = true};
+        const auto sent = session.publish(large, t0, over);
+        QVERIFY2(sent.ticket, qPrintable(sent.ticket.sentence()));
+        QCOMPARE(sent.output.sent.size(), 1u);
+        QVERIFY(encode(sent.output.sent.front(), ProtocolVersion::V5).size() > 100);
+        QVERIFY(!session.publish(reading("a/b", QoS::AtLeastOnce, QByteArray(200, 'x')), t0, over).ticket);
     }
 
     void allocatorWrapsAroundSkippingUsedIds()
