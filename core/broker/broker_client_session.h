@@ -4,6 +4,8 @@
 
 #include "broker_core.h"
 
+#include <deque>
+
 namespace mqs {
 
 struct BrokerCore::ClientSession {
@@ -14,7 +16,17 @@ struct BrokerCore::ClientSession {
     std::optional<Will> will;
     std::optional<Millis> expiresAt; // while offline with a finite Session Expiry Interval
     quint32 sessionExpiry = 0; // seconds, from CONNECT, changed by a 5.0 DISCONNECT
+    // 3.1.1: PUBLISHes from this client read but not yet taken, in arrival order, because a full
+    // queue could not take the first of them (BrokerCore::withholds); this connection only.
+    std::deque<Publish> withheld;
+    qint64 withheldBytes = 0; // their topics and payloads
 };
+
+// What the broker holds of one client's withheld PUBLISHes at most before it closes the connection:
+// as many as a client can have unacknowledged (its 65,535 packet ids), and a bound on memory that a
+// flood of QoS 0 messages behind them (which take no id) cannot pass.
+inline constexpr int kMostWithheldMessages = 65535;
+inline constexpr qint64 kMostWithheldBytes = 64 * 1024 * 1024;
 
 // When a message that arrived at `now` expires (5.0 Message Expiry Interval), if it does.
 inline std::optional<Millis> expiryOf(const ApplicationMessage &message, Millis now)

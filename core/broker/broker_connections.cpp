@@ -17,8 +17,11 @@ BrokerStep BrokerCore::received(ClientHandle client, const Packet &packet, Milli
         return {};
     ClientSession *cs = byHandle(client);
     if (!cs) {
-        if (const auto *connect = std::get_if<Connect>(&packet))
-            return onConnect(client, *connect, now);
+        if (const auto *connect = std::get_if<Connect>(&packet)) {
+            BrokerStep step = onConnect(client, *connect, now);
+            takeWithheld(now, step); // a subscriber back online drains its queue
+            return step;
+        }
         m_closing.insert(client);
         BrokerStep step;
         ClientOutput refused{client, {}, {}};
@@ -37,8 +40,72 @@ BrokerStep BrokerCore::received(ClientHandle client, const Packet &packet, Milli
     BrokerStep step;
     if (const auto *disconnect = std::get_if<Disconnect>(&packet))
         takeDisconnectExpiry(*cs, *disconnect, step);
-    step.append(onSessionOutput(*cs, cs->session->receive(packet, now), now));
+    if (!withholds(*cs, packet, now, step))
+        step.append(onSessionOutput(*cs, cs->session->receive(packet, now), now));
+    takeWithheld(now, step); // what this packet did (a PUBCOMP, a CONNECT, an UNSUBSCRIBE) may have made room
     return step;
+}
+
+// 3.1.1's PUBACK and PUBREC cannot refuse a message, and acknowledging one that a full queue
+// cannot take would drop it after taking ownership ([MQTT-4.5.0-1]). So the broker leaves it
+// unacknowledged until there is room: the publisher keeps it, and it waits in its own session
+// (or resends it on its next connection). Every PUBLISH after it from that client waits behind it,
+// so that messages on a topic keep their order ([MQTT-4.6.0-5]).
+bool BrokerCore::withholds(ClientSession &cs, const Packet &packet, Millis now, BrokerStep &step)
+{
+    const auto *publish = std::get_if<Publish>(&packet);
+    if (!publish || cs.session->link().isV5())
+        return false;
+    const bool resent = publish->packetId && std::any_of(cs.withheld.begin(), cs.withheld.end(), [&](const Publish &w) {
+        return w.packetId == publish->packetId;
+    });
+    if (resent)
+        return true; // it waits once
+    if (cs.withheld.empty()) {
+        if (publish->packetId && cs.session->inbound().flow(*publish->packetId))
+            return false; // a resend of a message already taken: PUBREC again
+        const std::optional<QString> full = fullQueueFor(cs.clientId, toMessage(*publish));
+        if (!full)
+            return false;
+        step.notes.push_back(QStringLiteral("The queue of '%1' is full (%2 messages): PUBLISH id %3 from '%4' waits unacknowledged "
+                                            "until it has room (MQTT 3.1.1 cannot refuse a message).")
+                                 .arg(*full).arg(m_options.maximumQueuedPerClient).arg(publish->packetId->value).arg(cs.clientId));
+    }
+    const qint64 bytes = publish->topic.size() + publish->payload.size();
+    if (int(cs.withheld.size()) >= kMostWithheldMessages || cs.withheldBytes + bytes > kMostWithheldBytes) {
+        step.notes.push_back(QStringLiteral("Client '%1' sent %2 messages (%3 bytes) while its first waited for room, more than the "
+                                            "broker holds; connection closed (they are still the client's to send).")
+                                 .arg(cs.clientId).arg(cs.withheld.size()).arg(cs.withheldBytes));
+        step.append(onSessionOutput(cs, closeConnection(cs, ReasonCode::QuotaExceeded, now), now));
+        return true;
+    }
+    cs.withheld.push_back(*publish);
+    cs.withheldBytes += bytes;
+    return true;
+}
+
+void BrokerCore::takeWithheld(Millis now, BrokerStep &step)
+{
+    std::vector<QString> waiting;
+    for (const auto &[id, cs] : m_sessions)
+        if (!cs->withheld.empty())
+            waiting.push_back(id);
+    for (const QString &id : waiting) {
+        for (;;) {
+            const auto it = m_sessions.find(id); // a step may end a session
+            if (it == m_sessions.end() || !it->second->handle || m_closing.contains(*it->second->handle) || it->second->withheld.empty())
+                break;
+            ClientSession &cs = *it->second;
+            if (fullQueueFor(id, toMessage(cs.withheld.front())))
+                break;
+            const Publish publish = std::move(cs.withheld.front());
+            cs.withheld.pop_front();
+            cs.withheldBytes -= publish.topic.size() + publish.payload.size();
+            if (cs.withheld.empty())
+                step.notes.push_back(QStringLiteral("The messages from '%1' that waited for room are taken.").arg(id));
+            step.append(onSessionOutput(cs, cs.session->receive(publish, now), now));
+        }
+    }
 }
 
 // What the session does not check because only a server knows it: a rule broken by this packet
@@ -288,6 +355,8 @@ void BrokerCore::endConnection(ClientSession &cs, bool graceful, Millis now, Bro
     if (cs.handle)
         m_handles.remove(*cs.handle);
     cs.handle.reset();
+    cs.withheld.clear(); // never acknowledged: the client still owns them
+    cs.withheldBytes = 0;
     const quint32 expiry = cs.sessionExpiry;
     if (cs.will && !graceful) {
         const Millis due = willDue(*cs.will, expiry, now);
@@ -318,6 +387,7 @@ BrokerStep BrokerCore::disconnected(ClientHandle client, Millis now)
     SessionOutput out = cs->session->connectionLost(now);
     step.clients.push_back(ClientOutput{0, SessionKey{storeScope(), cs->clientId}, std::move(out)});
     endConnection(*cs, false, now, step);
+    takeWithheld(now, step); // a session that ended frees its queue
     return step;
 }
 

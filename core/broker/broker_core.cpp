@@ -212,20 +212,31 @@ Status BrokerCore::restoreWill(SessionStore &store, const SessionKey &key, quint
 
 ReasonCode BrokerCore::acceptance(const QString &publisher, const ApplicationMessage &message) const
 {
-    bool matched = false;
+    // Taking ownership (PUBREC, PUBACK) binds us to deliver to every matching session
+    // ([MQTT-4.5.0-1]); a full queue would drop the copy silently, as mosquitto does, so the
+    // 5.0 publisher hears "Quota exceeded" instead and keeps the message. (3.1.1: withholds().)
+    if (fullQueueFor(publisher, message))
+        return ReasonCode::QuotaExceeded;
     for (const auto &[id, cs] : m_sessions)
-        for (const auto &[filter, sub] : cs->subscriptions) {
-            if (!topicMatches(filterWithoutShare(filter), message.topic) || (sub.subscription.options.noLocal && id == publisher))
-                continue;
-            // Taking ownership (PUBREC, PUBACK) binds us to deliver to every matching session
-            // ([MQTT-4.5.0-1]); a full queue would drop the copy silently, as mosquitto does, so the
-            // publisher hears "Quota exceeded" instead and keeps the message.
-            if (message.qos != QoS::AtMostOnce && !isSharedSubscription(filter) && sub.subscription.options.maximumQoS != QoS::AtMostOnce
-                && cs->session->outbound().queued() >= m_options.maximumQueuedPerClient)
-                return ReasonCode::QuotaExceeded;
-            matched = true;
-        }
-    return matched ? ReasonCode::Success : ReasonCode::NoMatchingSubscribers;
+        for (const auto &[filter, sub] : cs->subscriptions)
+            if (topicMatches(filterWithoutShare(filter), message.topic) && !(sub.subscription.options.noLocal && id == publisher))
+                return ReasonCode::Success;
+    return ReasonCode::NoMatchingSubscribers;
+}
+
+std::optional<QString> BrokerCore::fullQueueFor(const QString &publisher, const ApplicationMessage &message) const
+{
+    if (message.qos == QoS::AtMostOnce)
+        return std::nullopt;
+    for (const auto &[id, cs] : m_sessions) {
+        if (cs->session->outbound().queued() < m_options.maximumQueuedPerClient)
+            continue;
+        for (const auto &[filter, sub] : cs->subscriptions)
+            if (!isSharedSubscription(filter) && topicMatches(filter, message.topic)
+                && sub.subscription.options.maximumQoS != QoS::AtMostOnce && !(sub.subscription.options.noLocal && id == publisher))
+                return id;
+    }
+    return std::nullopt;
 }
 
 // ---- time -------------------------------------------------------------------------------
@@ -262,6 +273,7 @@ BrokerStep BrokerCore::tick(Millis now)
     });
     for (const PendingWill &w : due)
         publishWill(w.clientId, w.will, now, step);
+    takeWithheld(now, step); // an expired session frees its queue
     std::erase_if(m_retained, [&](const auto &entry) {
         if (!entry.second.expiresAt || now < *entry.second.expiresAt)
             return false;

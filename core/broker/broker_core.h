@@ -119,6 +119,13 @@ private:
     void endConnection(ClientSession &session, bool graceful, Millis now, BrokerStep &step);
     void publishWill(const QString &clientId, const Will &will, Millis now, BrokerStep &step);
     ReasonCode acceptance(const QString &clientId, const ApplicationMessage &message) const;
+    // The subscriber whose full queue could not take a copy of `message` from `publisher`; nothing
+    // when every matching session has room (or the message is QoS 0, which is never queued as owed).
+    std::optional<QString> fullQueueFor(const QString &publisher, const ApplicationMessage &message) const;
+    // 3.1.1: whether `packet` waits unacknowledged in `cs.withheld` rather than being taken now.
+    bool withholds(ClientSession &cs, const Packet &packet, Millis now, BrokerStep &step);
+    // Takes the withheld PUBLISHes whose subscribers have room again, in order.
+    void takeWithheld(Millis now, BrokerStep &step);
     ClientSession *byHandle(ClientHandle client);
     std::unique_ptr<ClientSession> makeSession(const QString &clientId);
     // `id`'s session as `store` holds it; its connection, if it has one, closing.

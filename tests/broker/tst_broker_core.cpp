@@ -205,21 +205,61 @@ private slots:
         QCOMPARE(dash.received.size(), 2u);
     }
 
-    // 3.1.1 has no way to refuse a PUBLISH: the queue stays bounded and the drop is noted.
-    void offlineQueueIsBoundedInMqtt311()
+    // 3.1.1 has no way to refuse a PUBLISH: what the full queue cannot take stays unacknowledged
+    // (the publisher keeps it) until there is room, so the queue stays bounded and nothing the
+    // broker acknowledged is dropped ([MQTT-4.5.0-1]).
+    void fullQueueWithholdsTheAcknowledgementInMqtt311_data()
     {
+        QTest::addColumn<QoS>("qos");
+        QTest::newRow("QoS 1") << QoS::AtLeastOnce;
+        QTest::newRow("QoS 2") << QoS::ExactlyOnce;
+    }
+    void fullQueueWithholdsTheAcknowledgementInMqtt311()
+    {
+        QFETCH(QoS, qos);
         BrokerOptions options;
         options.maximumQueuedPerClient = 2;
         BrokerWire wire(options);
         auto &dash = wire.client(QStringLiteral("dash"));
-        const Connect persistent = leaveSubscribedOffline(wire, dash, QStringLiteral("q/#"), QoS::AtLeastOnce);
+        const Connect persistent = leaveSubscribedOffline(wire, dash, QStringLiteral("q/#"), qos);
         auto &pub = wire.client(QStringLiteral("pub"));
         wire.connect(pub, connectAs(QStringLiteral("pub"), {.version = ProtocolVersion::V311}));
-        for (int i = 0; i < 4; ++i)
-            wire.publish(pub, QStringLiteral("q/x"), QoS::AtLeastOnce, QByteArray::number(i));
-        QVERIFY(std::any_of(wire.notes.begin(), wire.notes.end(), [](const QString &n) { return n.contains(QStringLiteral("queue limit")); }));
+        for (int i = 1; i <= 5; ++i)
+            wire.publish(pub, QStringLiteral("q/x"), qos, QByteArray::number(i));
+        const QString ack = qos == QoS::AtLeastOnce ? QStringLiteral("broker -> pub: PUBACK") : QStringLiteral("broker -> pub: PUBREC");
+        QCOMPARE(wire.logOf(QStringLiteral("pub")).filter(ack).size(), 2);
+        QCOMPARE(wire.broker.session(QStringLiteral("dash"))->outbound().queued(), 2);
+        QCOMPARE(pub.session.outbound().inflight(), 3); // never acknowledged: the publisher still holds them
+        QVERIFY(std::any_of(wire.notes.begin(), wire.notes.end(), [](const QString &n) { return n.contains(QStringLiteral("waits unacknowledged")); }));
+
         wire.connect(dash, persistent);
-        QCOMPARE(dash.received.size(), 2u);
+        QCOMPARE(wire.logOf(QStringLiteral("pub")).filter(ack).size(), 5);
+        QCOMPARE(pub.session.outbound().inflight(), 0);
+        QCOMPARE(dash.received.size(), 5u);
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(dash.received[size_t(i)].message.payload, QByteArray::number(i + 1));
+    }
+
+    // The publisher goes away while its messages wait: they were never acknowledged, so its session
+    // resends them on the next connection and they arrive once the queue has room.
+    void withheldMessagesAreResentAfterAReconnectInMqtt311()
+    {
+        BrokerOptions options;
+        options.maximumQueuedPerClient = 1;
+        BrokerWire wire(options);
+        auto &dash = wire.client(QStringLiteral("dash"));
+        const Connect persistent = leaveSubscribedOffline(wire, dash, QStringLiteral("q/#"), QoS::ExactlyOnce);
+        auto &pub = wire.client(QStringLiteral("pub"));
+        const Connect publisher = connectAs(QStringLiteral("pub"), {.version = ProtocolVersion::V311, .cleanStart = false});
+        wire.connect(pub, publisher);
+        for (int i = 1; i <= 3; ++i)
+            wire.publish(pub, QStringLiteral("q/x"), QoS::ExactlyOnce, QByteArray::number(i));
+        wire.drop(pub);
+        wire.connect(pub, publisher);
+        QCOMPARE(wire.logOf(QStringLiteral("pub")).filter(QStringLiteral("dup=1")).size(), 2);
+        wire.connect(dash, persistent);
+        QCOMPARE(dash.received.size(), 3u);
+        QCOMPARE(pub.session.outbound().inflight(), 0);
     }
 
     void sessionTakeover()
