@@ -33,6 +33,10 @@ struct PublishStep {
     bool retain = false;
     std::optional<quint32> messageExpiry{}; // seconds (5.0 Message Expiry Interval)
     int size = 0; // the payload padded with spaces to at least this many bytes
+    std::optional<quint16> packetId{}; // QoS 1/2, one message: this id rather than the client's next
+    // QoS 0, one message: padded until the whole PUBLISH is one byte over the Maximum Packet Size
+    // the broker announced, and sent anyway (see PublishOverrides: a client must never do this).
+    bool exceedMaximumPacketSize = false;
 };
 struct AddFaultStep { QString client; QString rule; QString name; };
 struct RemoveFaultStep { QString client; QString name; };
@@ -53,6 +57,13 @@ struct RequireStep {
     BrokerCapability capability = BrokerCapability::SharedSubscriptions;
 };
 struct ReconnectStep { QString client; };
+// The client answers the next `count` QoS 1/2 PUBLISHes from the broker with PUBACK/PUBREC
+// carrying `reason` (>= 0x80, 5.0 only): the messages are refused, not delivered.
+struct RefuseStep {
+    QString client;
+    ReasonCode reason = ReasonCode::UnspecifiedError;
+    int count = 1;
+};
 // Kills the client as a crash would (no DISCONNECT, the object and its store closed), then builds it
 // again from its SQLite session store and connects: what survives is what was written ahead.
 struct RestoreStep { QString client; };
@@ -128,13 +139,17 @@ using Expectation = std::variant<ReceivedExpectation, FlowExpectation, ReasonExp
 
 struct ExpectStep { Expectation what; };
 // Waits `ms`; or, with `until`, until that holds (the step's withinMs at most: past it the run stops).
+// With `orSettledForMs` as well, it also ends, and passes, once no flow of the condition's client
+// has changed for that long: e.g. a burst waits for a broker that withholds PUBREC while a queue is full.
 struct WaitStep {
     int ms = 0;
     std::optional<Expectation> until{};
+    int orSettledForMs = 0;
 };
 
 using ScenarioAction = std::variant<ConnectStep, SubscribeStep, PublishStep, AddFaultStep, RemoveFaultStep,
-                                    CutStep, ReconnectStep, RestoreStep, WaitStep, ExpectStep, DisconnectStep, RequireStep>;
+                                    CutStep, ReconnectStep, RestoreStep, WaitStep, ExpectStep, DisconnectStep, RequireStep,
+                                    RefuseStep>;
 
 struct ScenarioStep {
     ScenarioAction action;

@@ -108,14 +108,7 @@ ReasonExpectation reasonExpectation(Fields &f)
                                                         "PUBREL, PUBCOMP, SUBACK, UNSUBACK or DISCONNECT."));
     else
         e.type = *it;
-    const QJsonValue code = f.raw(QStringLiteral("code"));
-    bool ok = code.isDouble();
-    int value = code.toInt(-1);
-    if (code.isString())
-        value = code.toString().toInt(&ok, 0); // "0x92" or "146"
-    if (!ok || value < 0 || value > 0xff)
-        f.fail(QStringLiteral("code"), QStringLiteral("must be a reason code from 0 to 255, as a number or \"0x92\"."));
-    e.reason = quint8(value);
+    e.reason = f.reasonCode(QStringLiteral("code"));
     const QString from = f.text(QStringLiteral("from"), false);
     if (!from.isEmpty() && from != QLatin1String("broker") && from != QLatin1String("client"))
         f.fail(QStringLiteral("from"), QStringLiteral("must be \"broker\" or \"client\"."));

@@ -99,6 +99,18 @@ public:
         return value.toBool();
     }
     QoS qos(const QString &field) { return QoS(number(field, 0, 0, 2)); }
+    // A reason code written as a number or as "0x92".
+    quint8 reasonCode(const QString &field)
+    {
+        const QJsonValue code = m_object.value(field);
+        bool ok = code.isDouble();
+        int value = code.toInt(-1);
+        if (code.isString())
+            value = code.toString().toInt(&ok, 0); // "0x92" or "146"
+        if (!ok || value < 0 || value > 0xff)
+            fail(field, QStringLiteral("must be a reason code from 0 to 255, as a number or \"0x92\"."));
+        return quint8(value);
+    }
     QJsonValue raw(const QString &field) const { return m_object.value(field); }
     void fail(const QString &field, const QString &what)
     {

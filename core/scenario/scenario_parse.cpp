@@ -15,6 +15,7 @@
 #include <QRegularExpression>
 
 #include <map>
+#include <set>
 
 namespace mqs {
 using namespace scenario_detail;
@@ -108,11 +109,54 @@ Result<ScenarioClient> parseClient(const QString &name, Fields &f)
 }
 
 
+// "publish": a payload or reading template, how many and how, and what a check may ask beyond that.
+PublishStep publishStep(Fields &f)
+{
+    PublishStep p{f.text(QStringLiteral("client")), f.text(QStringLiteral("topic")), f.qos(QStringLiteral("qos"))};
+    p.payload = f.raw(QStringLiteral("template")).isUndefined() ? f.text(QStringLiteral("payload"))
+                                                                 : f.text(QStringLiteral("template"));
+    const Result<ReadingTemplate> parsed = ReadingTemplate::parse(p.payload);
+    if (!parsed)
+        f.fail(QStringLiteral("template"), parsed.sentence());
+    p.count = f.number(QStringLiteral("count"), 1, 1, 1000000);
+    p.intervalMs = f.number(QStringLiteral("intervalMs"), 0, 0, 3600000);
+    p.retain = f.flag(QStringLiteral("retain"), false);
+    if (!f.raw(QStringLiteral("messageExpiry")).isUndefined())
+        p.messageExpiry = quint32(f.number(QStringLiteral("messageExpiry"), 0, 0, 0x7fffffff));
+    p.size = f.number(QStringLiteral("size"), 0, 0, kLargestPadding);
+    if (!f.raw(QStringLiteral("packetId")).isUndefined()) {
+        p.packetId = quint16(f.number(QStringLiteral("packetId"), 1, 1, 65535));
+        if (p.qos == QoS::AtMostOnce || p.count != 1)
+            f.fail(QStringLiteral("packetId"), QStringLiteral("needs QoS 1 or 2 and a count of 1: one message takes the id."));
+    }
+    p.exceedMaximumPacketSize = f.flag(QStringLiteral("exceedMaximumPacketSize"), false);
+    if (p.exceedMaximumPacketSize && (p.qos != QoS::AtMostOnce || p.count != 1))
+        f.fail(QStringLiteral("exceedMaximumPacketSize"), QStringLiteral("needs QoS 0 and a count of 1: a QoS 1 or 2 message over "
+                                                                         "the limit would stay in the session to be resent."));
+    return p;
+}
+
+// "refuse": the client's next PUBACK/PUBREC answers carry a failure reason a receiver may give.
+RefuseStep refuseStep(Fields &f)
+{
+    static const std::set<quint8> refusals{0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99}; // 5.0 3.4.2.1, 3.5.2.1
+    RefuseStep r{f.text(QStringLiteral("client"))};
+    const quint8 reason = f.reasonCode(QStringLiteral("reason"));
+    if (!refusals.count(reason))
+        f.fail(QStringLiteral("reason"), QStringLiteral("must be a failing PUBACK/PUBREC reason: 0x80, 0x83, 0x87, 0x90, 0x91, 0x97 or 0x99."));
+    r.reason = ReasonCode(reason);
+    r.count = f.number(QStringLiteral("count"), 1, 1, 65535);
+    return r;
+}
+
 // "wait": a time, or "until" an expectation (an object of the same fields) holds.
 WaitStep waitStep(Fields &f)
 {
     WaitStep w{f.number(QStringLiteral("ms"), 0, 0, 3600000)};
     const QJsonValue until = f.raw(QStringLiteral("until"));
+    w.orSettledForMs = f.number(QStringLiteral("orSettledForMs"), 0, 0, 3600000);
+    if (w.orSettledForMs > 0 && until.isUndefined())
+        f.fail(QStringLiteral("orSettledForMs"), QStringLiteral("needs \"until\": it names the client whose flows settle."));
     if (until.isUndefined())
         return w;
     if (!until.isObject() || !until.toObject().value(QStringLiteral("expect")).isString())
@@ -149,21 +193,10 @@ std::optional<ScenarioAction> parseDo(const QString &kind, Fields &f)
         return ConnectStep{client()};
     if (kind == QLatin1String("subscribe"))
         return SubscribeStep{client(), f.text(QStringLiteral("topic")), f.qos(QStringLiteral("qos"))};
-    if (kind == QLatin1String("publish")) {
-        PublishStep p{client(), f.text(QStringLiteral("topic")), f.qos(QStringLiteral("qos"))};
-        p.payload = f.raw(QStringLiteral("template")).isUndefined() ? f.text(QStringLiteral("payload"))
-                                                                     : f.text(QStringLiteral("template"));
-        const Result<ReadingTemplate> parsed = ReadingTemplate::parse(p.payload);
-        if (!parsed)
-            f.fail(QStringLiteral("template"), parsed.sentence());
-        p.count = f.number(QStringLiteral("count"), 1, 1, 1000000);
-        p.intervalMs = f.number(QStringLiteral("intervalMs"), 0, 0, 3600000);
-        p.retain = f.flag(QStringLiteral("retain"), false);
-        if (!f.raw(QStringLiteral("messageExpiry")).isUndefined())
-            p.messageExpiry = quint32(f.number(QStringLiteral("messageExpiry"), 0, 0, 0x7fffffff));
-        p.size = f.number(QStringLiteral("size"), 0, 0, kLargestPadding);
-        return p;
-    }
+    if (kind == QLatin1String("publish"))
+        return publishStep(f);
+    if (kind == QLatin1String("refuse"))
+        return refuseStep(f);
     if (kind == QLatin1String("fault")) {
         AddFaultStep a{client(), f.text(QStringLiteral("rule")), f.text(QStringLiteral("name"), false)};
         const Result<FaultRule> parsed = FaultRule::parse(a.rule);
@@ -191,7 +224,7 @@ std::optional<ScenarioAction> parseDo(const QString &kind, Fields &f)
     if (kind == QLatin1String("wait"))
         return waitStep(f);
     f.fail(QStringLiteral("do"), QStringLiteral("\"%1\" is not a step; use connect, subscribe, publish, fault, unfault, "
-                                                "cut, disconnect, reconnect, restore, require or wait.").arg(kind));
+                                                "cut, disconnect, reconnect, restore, require, refuse or wait.").arg(kind));
     return std::nullopt;
 }
 

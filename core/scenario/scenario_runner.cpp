@@ -5,6 +5,7 @@
 #include "client/connection.h"
 #include "client/reading_template.h"
 #include "faults/fault_rule.h"
+#include "protocol/encoder.h"
 #include "protocol/overloaded.h"
 #include "store/sqlite_session_store.h"
 
@@ -27,6 +28,10 @@ namespace {
 constexpr int kPollMs = 10;
 // How long the end of a run waits for its clients' DISCONNECTs to go out before tearing them down.
 constexpr int kCloseGraceMs = 2000;
+// The largest PUBLISH "exceedMaximumPacketSize" builds: one byte over a broker's limit of up to
+// 16 MiB. A broker announcing more (the encoding allows 256 MB) is not sent a message that large;
+// the step fails and says so.
+constexpr quint32 kLargestOversizePacket = 16u * 1024 * 1024;
 
 // The run's stop request, set by runScenario for as long as it runs (every wait asks it).
 thread_local const std::function<bool()> *t_stopRequested = nullptr;
@@ -76,7 +81,27 @@ struct ClientState {
     std::map<QString, FaultRule> faults; // by name: added again to a restored connection
     std::map<QString, quint32> faultIds;
     ReadingSeries readings;
+    // "refuse": the failure reason of the next PUBACK/PUBREC answers, and how many are left.
+    ReasonCode refusal = ReasonCode::UnspecifiedError;
+    int refusalsLeft = 0;
+    QElapsedTimer sinceFlowChange; // for "orSettledForMs"
 };
+
+// The payload of `message` padded (or cut) so that its QoS 0 PUBLISH is `size` bytes; where the
+// Remaining Length's own length makes that size impossible, one byte more.
+void padToPacketSize(ApplicationMessage &message, quint32 size, ProtocolVersion version)
+{
+    const auto encoded = [&] { return qint64(encode(toPublish(message), version).size()); };
+    for (int attempt = 0; attempt < 3 && encoded() != qint64(size); ++attempt) {
+        const qint64 missing = qint64(size) - encoded();
+        if (missing > 0)
+            message.payload.append(QByteArray(missing, ' '));
+        else
+            message.payload.chop(std::min<qint64>(-missing, message.payload.size()));
+    }
+    if (encoded() < qint64(size))
+        message.payload.append(' ');
+}
 
 class Runner
 {
@@ -120,6 +145,7 @@ public:
             },
             [&](const DisconnectStep &d) { return disconnect(*c, d, step.withinMs); },
             [&](const RequireStep &r) { return judgeCapability(r.client, r.capability, m_records[r.client], m_trace); },
+            [&](const RefuseStep &r) { return refuse(*c, r); },
             [&](const WaitStep &w) { return wait(w, step.withinMs); },
             [&](const ExpectStep &e) { return expect(e.what, step.withinMs); },
         }, step.action);
@@ -143,7 +169,15 @@ private:
         QObject::connect(connection, &Connection::stateChanged, [&record](ConnectionState s) {
             record.connected = s == ConnectionState::Connected;
         });
-        QObject::connect(connection, &Connection::flowUpdated, [&record](const FlowUpdate &u) {
+        state.sinceFlowChange.start();
+        connection->setInboundAcceptance([&state](const ApplicationMessage &m) {
+            if (m.qos == QoS::AtMostOnce || state.refusalsLeft == 0)
+                return ReasonCode::Success;
+            --state.refusalsLeft;
+            return state.refusal;
+        });
+        QObject::connect(connection, &Connection::flowUpdated, [&record, &state](const FlowUpdate &u) {
+            state.sinceFlowChange.restart();
             if (u.direction == Direction::Outbound)
                 record.outbound[u.serial] = u;
             else
@@ -197,17 +231,46 @@ private:
 
     Judgement publish(ClientState &c, ClientRecord &record, const PublishStep &p)
     {
+        PublishOverrides overrides{.exceedPeerMaximumPacketSize = p.exceedMaximumPacketSize};
+        if (p.packetId)
+            overrides.packetId = PacketId(*p.packetId);
         for (int i = 0; i < p.count; ++i) {
             if (i > 0 && p.intervalMs > 0)
                 waitUntil([] { return false; }, p.intervalMs);
             const QString payload = *c.readings.next(p.payload); // the template was checked when the file was read
-            const PublishResult result = c.connection->publish(messageOf(p, payload));
+            ApplicationMessage message = messageOf(p, payload);
+            if (p.exceedMaximumPacketSize)
+                if (const Judgement oversize = growOverLimit(c, message); !oversize.holds)
+                    return oversize;
+            const PublishResult result = c.connection->publish(message, overrides);
             if (!result.ticket)
                 return {false, QStringLiteral("message %1 refused: %2").arg(i + 1).arg(result.ticket.sentence())};
             const std::optional<int> sequence = sequenceNumberOf(payload.toUtf8());
             if (sequence && result.ticket->serial != 0)
                 record.serialOfSequence[*sequence] = result.ticket->serial;
         }
+        return {true, QString()};
+    }
+
+    // The message made one byte larger (as a PUBLISH) than the broker's Maximum Packet Size.
+    static Judgement growOverLimit(const ClientState &c, ApplicationMessage &message)
+    {
+        const Link &link = c.connection->session().link();
+        if (link.peerMaximumPacketSize == 0)
+            return {false, QStringLiteral("the broker announced no Maximum Packet Size to exceed")};
+        if (link.peerMaximumPacketSize >= kLargestOversizePacket)
+            return {false, QStringLiteral("the broker's Maximum Packet Size of %1 bytes is more than a scenario sends over a limit (%2 bytes)")
+                               .arg(link.peerMaximumPacketSize).arg(kLargestOversizePacket)};
+        padToPacketSize(message, link.peerMaximumPacketSize + 1, link.version);
+        return {true, QString()};
+    }
+
+    Judgement refuse(ClientState &c, const RefuseStep &r)
+    {
+        if (c.settings.version != ProtocolVersion::V5)
+            return {false, QStringLiteral("MQTT 3.1.1's PUBACK and PUBREC carry no reason code: a client cannot refuse a message")};
+        c.refusal = r.reason;
+        c.refusalsLeft = r.count;
         return {true, QString()};
     }
 
@@ -248,7 +311,16 @@ private:
             waitUntil([] { return false; }, w.ms);
             return {true, QString()};
         }
-        return expect(*w.until, withinMs);
+        if (w.orSettledForMs == 0)
+            return expect(*w.until, withinMs);
+        const QString client = clientOf(*w.until);
+        const QElapsedTimer &sinceFlowChange = m_clients[client].sinceFlowChange;
+        Judgement seen;
+        waitUntil([&] { return (seen = judge(*w.until, m_records, m_trace)).holds || sinceFlowChange.elapsed() >= w.orSettledForMs; },
+                  withinMs);
+        if (seen.holds || sinceFlowChange.elapsed() < w.orSettledForMs)
+            return seen;
+        return {true, QStringLiteral("no flow of %1 changed for %2 ms; %3").arg(client).arg(w.orSettledForMs).arg(seen.detail)};
     }
 
     Judgement expect(const Expectation &e, int withinMs)
@@ -349,8 +421,13 @@ QString describeStep(const ScenarioStep &step)
         [](const RestoreStep &s) { return QStringLiteral("kill %1 and restore it from its session store").arg(s.client); },
         [](const SubscribeStep &s) { return QStringLiteral("%1 subscribes to %2 (QoS %3)").arg(s.client, s.filter).arg(qosValue(s.qos)); },
         [](const PublishStep &s) {
-            return QStringLiteral("%1 publishes %2 × QoS %3%4 to %5").arg(s.client).arg(s.count).arg(qosValue(s.qos))
-                .arg(s.retain ? QStringLiteral(" retained") : QString()).arg(s.topic);
+            QString how;
+            if (s.packetId)
+                how += QStringLiteral(" with packet id %1").arg(*s.packetId);
+            if (s.exceedMaximumPacketSize)
+                how += QStringLiteral(", one byte over the broker's Maximum Packet Size");
+            return QStringLiteral("%1 publishes %2 × QoS %3%4 to %5%6").arg(s.client).arg(s.count).arg(qosValue(s.qos))
+                .arg(s.retain ? QStringLiteral(" retained") : QString()).arg(s.topic, how);
         },
         [](const AddFaultStep &s) { return QStringLiteral("fault rule on %1: %2").arg(s.client, s.rule); },
         [](const RemoveFaultStep &s) { return QStringLiteral("remove fault rule %1 from %2").arg(s.name, s.client); },
@@ -364,9 +441,17 @@ QString describeStep(const ScenarioStep &step)
             return text;
         },
         [](const RequireStep &s) { return QStringLiteral("%1's broker declares %2").arg(s.client, capabilityName(s.capability)); },
+        [](const RefuseStep &s) {
+            return QStringLiteral("%1 refuses the next %2 QoS 1/2 message(s) with %3")
+                .arg(s.client).arg(s.count).arg(reasonText(s.reason, PacketType::PubRec));
+        },
         [&](const WaitStep &s) {
-            return s.until ? QStringLiteral("wait until %1 (at most %2 ms)").arg(describeExpectation(*s.until)).arg(step.withinMs)
-                           : QStringLiteral("wait %1 ms").arg(s.ms);
+            if (!s.until)
+                return QStringLiteral("wait %1 ms").arg(s.ms);
+            const QString settled = s.orSettledForMs > 0
+                ? QStringLiteral(", or until %1's flows are still for %2 ms").arg(clientOf(*s.until)).arg(s.orSettledForMs)
+                : QString();
+            return QStringLiteral("wait until %1%2 (at most %3 ms)").arg(describeExpectation(*s.until), settled).arg(step.withinMs);
         },
         [&](const ExpectStep &e) { return QStringLiteral("expect %1 within %2 ms").arg(describeExpectation(e.what)).arg(step.withinMs); },
     }, step.action);
