@@ -149,8 +149,9 @@ QStringList probeCheckFiles()
     static const QStringList order{
         QStringLiteral("qos2-exactly-once"), QStringLiteral("cut-after-publish"), QStringLiteral("cut-after-pubrec"),
         QStringLiteral("cut-after-pubrel"), QStringLiteral("cut-after-pubcomp"), QStringLiteral("duplicate-publish-before-pubrel"),
-        QStringLiteral("dup-publish-never-seen"), QStringLiteral("unknown-pubrel"), QStringLiteral("receive-maximum"),
-        QStringLiteral("maximum-packet-size"), QStringLiteral("session-present"), QStringLiteral("session-expiry"),
+        QStringLiteral("dup-publish-never-seen"), QStringLiteral("packet-id-reuse"), QStringLiteral("unknown-pubrel"),
+        QStringLiteral("pubrec-failure-ends-flow"), QStringLiteral("receive-maximum"), QStringLiteral("maximum-packet-size"),
+        QStringLiteral("broker-maximum-packet-size"), QStringLiteral("session-present"), QStringLiteral("session-expiry"),
         QStringLiteral("takeover"), QStringLiteral("will"), QStringLiteral("will-delay"), QStringLiteral("retained-qos-downgrade"),
         QStringLiteral("retained-message-expiry"), QStringLiteral("overlapping-subscriptions"), QStringLiteral("dollar-topics"),
         QStringLiteral("shared-subscription"), QStringLiteral("topic-aliases"), QStringLiteral("delivery-audit")};

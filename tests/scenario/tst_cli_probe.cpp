@@ -1,8 +1,9 @@
 // mqttscope-cli probe against a real mosquitto 2.0.11 (its queue made small, so a burst overflows
-// it) and against the sandbox broker: mosquitto's Receive Maximum overrun, its silent queue drop
-// and its PUBCOMP 0x00 for an unknown PUBREL are deviations with their rule and packets; every
-// other check's verdict is asserted on 5.0 and 3.1.1, and the HTML report read back; the sandbox
-// conforms to every check on 5.0.
+// it, and a max_packet_size set) and against the sandbox broker: mosquitto's Receive Maximum
+// overrun, its silent queue drop, its PUBCOMP 0x00 for an unknown PUBREL and its taking a PUBLISH
+// over its own Maximum Packet Size are deviations with their rule and packets; every other check's
+// verdict is asserted on 5.0 and 3.1.1, and the HTML report read back; the sandbox conforms to
+// every check on 5.0 and, where the check applies, on 3.1.1.
 
 #include "mosquitto_fixture.h"
 
@@ -24,6 +25,9 @@ const QString kCli = QStringLiteral(MQTTSCOPE_CLI);
 // Above both brokers' queues in this test (5 messages), small enough to run quickly.
 const QString kBurst = QStringLiteral("20");
 constexpr int kProbeTimeoutMs = 240000;
+// mosquitto's max_packet_size here: announced in its 5.0 CONNACK, above the 2,000-byte message of
+// the client's own Maximum Packet Size check.
+constexpr int kMosquittoMaximumPacketSize = 4096;
 
 // The checks of a --json run, by id.
 std::map<QString, QJsonObject> checksOf(const ClientRun &run)
@@ -54,9 +58,12 @@ const Expected kMosquitto[] = {
     {"cut-after-pubcomp", "conforms", "conforms"},
     {"duplicate-publish-before-pubrel", "conforms", "conforms"},
     {"dup-publish-never-seen", "conforms", "conforms"},
+    {"packet-id-reuse", "conforms", "conforms"},
     {"unknown-pubrel", "deviates", "not supported"},
+    {"pubrec-failure-ends-flow", "conforms", "not supported"},
     {"receive-maximum", "deviates", "not supported"},
     {"maximum-packet-size", "conforms", "not supported"},
+    {"broker-maximum-packet-size", "deviates", "not supported"},
     {"session-present", "conforms", "conforms"},
     {"session-expiry", "conforms", "not supported"},
     {"takeover", "conforms", "conforms"},
@@ -121,7 +128,8 @@ private slots:
     void initTestCase()
     {
         MosquittoBroker::Options options;
-        options.extraConfig << QStringLiteral("max_queued_messages 5");
+        options.extraConfig << QStringLiteral("max_queued_messages 5")
+                            << QStringLiteral("max_packet_size %1").arg(kMosquittoMaximumPacketSize);
         m_mosquitto = std::make_unique<MosquittoBroker>(options);
         const Status started = m_mosquitto->start();
         QVERIFY2(started.ok(), qPrintable(started.sentence()));
@@ -174,6 +182,13 @@ private slots:
         QCOMPARE(unknownPubRel.value(QStringLiteral("verdict")).toString(), QStringLiteral("deviates"));
         QVERIFY2(unknownPubRel.value(QStringLiteral("why")).toString().contains("PUBCOMP reason codes seen: 0x00"), qPrintable(run.out));
         QVERIFY2(evidenceOf(unknownPubRel).contains("PUBREL id=1  AwaitingPubComp  [duplicated]"), qPrintable(evidenceOf(unknownPubRel)));
+
+        // mosquitto leaves the Remaining Length's own bytes out of its count: a PUBLISH one byte over
+        // the max_packet_size it announces is taken, and the publisher stays connected.
+        const QJsonObject ownLimit = checks.at(QStringLiteral("broker-maximum-packet-size"));
+        QCOMPARE(ownLimit.value(QStringLiteral("spec")).toString(), QStringLiteral("[MQTT-4.13.1-1]"));
+        QVERIFY2(ownLimit.value(QStringLiteral("why")).toString().endsWith("expect publisher is disconnected within 5000 ms: connected"),
+                 qPrintable(ownLimit.value(QStringLiteral("why")).toString()));
     }
 
     // Every check on 3.1.1: the QoS 2 and session checks conform, mosquitto's silent queue drop
@@ -215,6 +230,29 @@ private slots:
                                               kProbeTimeoutMs);
         QVERIFY2(run.exitCode == 0, run.out + run.err);
         QVERIFY2(run.out.count("conforms ") == kChecks, run.out.constData());
+    }
+
+    // With 3.1.1, whose PUBREC cannot refuse, the sandbox withholds PUBREC while the subscriber's
+    // queue is full, so the delivery audit conforms too; the checks of 5.0 features are not supported.
+    void sandboxBrokerConformsToEveryCheckWithMqtt311()
+    {
+        SandboxBroker::Options options;
+        options.core.maximumQueuedPerClient = 5;
+        SandboxBroker broker(options, nullptr);
+        const Status started = broker.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
+        const ClientRun run = runProgramAsync(kCli, {QStringLiteral("probe"), broker.url(), QStringLiteral("-V"), QStringLiteral("mqttv311"),
+                                                     QStringLiteral("--json"), QStringLiteral("--burst"), kBurst},
+                                              kProbeTimeoutMs);
+        QVERIFY2(run.exitCode == 0, run.out + run.err);
+        const auto checks = checksOf(run);
+        QCOMPARE(int(checks.size()), kChecks);
+        for (const Expected &e : kMosquitto) {
+            const QLatin1String expected(QLatin1String(e.v311) == QLatin1String("not supported") ? "not supported" : "conforms");
+            QVERIFY2(verdictOf(checks, QLatin1String(e.id)) == expected, qPrintable(QLatin1String(e.id) + QStringLiteral(": ") + run.out));
+        }
+        QVERIFY2(checks.at(QStringLiteral("delivery-audit")).value(QStringLiteral("verdict")).toString() == QStringLiteral("conforms"),
+                 run.out.constData());
     }
 
     void usageErrorsExitTwo_data()
