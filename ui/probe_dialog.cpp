@@ -214,13 +214,15 @@ Status ProbeDialog::start()
         showStatus(problem.sentence, problemColor());
         return problem;
     }
-    m_options = ProbeOptions{url, ProtocolVersion(m_version->currentData().toInt()), m_burst->value(), m_tls->options(m_baseTls)};
-    if (const Status reaching = startReachingBroker(*parsed); !reaching) {
+    // The last run's options stay until this one starts: its rows may still be saved.
+    ProbeOptions options{url, ProtocolVersion(m_version->currentData().toInt()), m_burst->value(), m_tls->options(m_baseTls)};
+    if (const Status reaching = startReachingBroker(*parsed, options.tls); !reaching) {
         m_workbench.endScriptedRun();
         const Problem problem{reaching.problem().kind, withProbeAdvice(reaching.problem())};
         showStatus(problem.sentence, problemColor());
         return problem;
     }
+    m_options = std::move(options);
     m_model.clear();
     m_startedAt = QDateTime::currentDateTimeUtc();
     m_running = true;
@@ -236,11 +238,11 @@ Status ProbeDialog::start()
 
 // Opens a transport to the broker and closes it once open, before dozens of connections fail the
 // same way: the broker answers, and for mqtts:// and wss:// the TLS handshake passes with the
-// dialog's settings. TLS files that cannot be used are a problem at once; the rest comes to
+// dialog's settings (`tls`). TLS files that cannot be used are a problem at once; the rest comes to
 // onBrokerReached().
-Status ProbeDialog::startReachingBroker(const ServerUrl &url)
+Status ProbeDialog::startReachingBroker(const ServerUrl &url, const TlsOptions &tls)
 {
-    const Result<Transport *> made = createTransport(url, m_options.tls, this);
+    const Result<Transport *> made = createTransport(url, tls, this);
     if (!made)
         return made.problem();
     Transport *transport = *made;

@@ -71,7 +71,7 @@ private:
     QWidget *buildForm(const std::vector<Profile> &profiles);
     QGroupBox *buildTls();
     void pickProfile(int index);
-    [[nodiscard]] Status startReachingBroker(const ServerUrl &url);
+    [[nodiscard]] Status startReachingBroker(const ServerUrl &url, const TlsOptions &tls);
     void onBrokerReached(const Status &reached);
     void execute();
     void finishRun();

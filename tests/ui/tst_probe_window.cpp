@@ -220,6 +220,19 @@ private slots:
         QVERIFY2(probe->model().index(0, ProbeCheckModel::Verdict).data().toString() == QStringLiteral("conforms"),
                  qPrintable(probe->model().index(0, ProbeCheckModel::Evidence).data().toString()));
         QVERIFY(probe->model().row(0).check.connack.startsWith(QStringLiteral("CONNACK")));
+
+        // A start refused for its settings leaves the last run's rows to save, under their broker.
+        probe->setBroker(QStringLiteral("mqtts://elsewhere.example:8883"), ProtocolVersion::V311);
+        probe->tls()->caFile()->setText(missing);
+        QVERIFY(!probe->start().ok());
+        QTemporaryDir dir;
+        saveThroughDialog(probe, dir.filePath(QStringLiteral("tls")), QStringLiteral("JSON"), dir.filePath(QStringLiteral("tls.json")));
+        QFile file(dir.filePath(QStringLiteral("tls.json")));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject report = QJsonDocument::fromJson(file.readAll()).object();
+        QCOMPARE(report.value(QStringLiteral("broker")).toString(), QStringLiteral("mqtts://localhost:%1").arg(broker.tlsPort()));
+        QCOMPARE(report.value(QStringLiteral("version")).toString(), versionName(ProtocolVersion::V5));
+        QCOMPARE(report.value(QStringLiteral("checks")).toArray().size(), probe->model().rowCount());
     }
 
     // Picking a saved connection in 'Broker' brings its TLS settings along with its URL and version.
