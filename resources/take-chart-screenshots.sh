@@ -3,25 +3,17 @@
 # under Xvfb, at 1600×1000 and 1366×768:
 #   resources/take-chart-screenshots.sh [BUILD_DIR] [OUT_DIR]
 # Needs xvfb-run and ImageMagick's import (Debian: xvfb, xauth, imagemagick).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-build=${1:-build}
-out=${2:-docs}
-mkdir -p "$out"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export HOME="$work/home" XDG_RUNTIME_DIR="$work/run"
-mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+source "$(dirname "$0")/screenshot-session.sh"
+screenshot_session docs "$@"
 
 shoot() { # MODE WIDTH HEIGHT NAME
     local mode=$1 width=$2 height=$3 name=$4 seconds=14
-    xvfb-run -a -s "-screen 0 ${width}x${height}x24" bash -c '
+    on_screen "${width}x${height}" bash -c '
         "$0" "$1" "$2" "$3" & app=$!
         sleep $(( $2 - 2 ))
         import -window root "$4"; wait $app 2>/dev/null || true
     ' "$build/tests/ui/show_charts" "$mode" "$seconds" "${width}x${height}" "$work/$name.png"
-    cp "$work/$name.png" "$out/$name.png"
-    echo "saved $out/$name.png"
+    keep_screenshot "$name"
 }
 
 shoot chart 1600 1000 chart

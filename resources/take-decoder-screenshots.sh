@@ -6,16 +6,9 @@
 # sparkplug-WxH.png: a Sparkplug B NDATA with its metrics named from the NBIRTH;
 # decoder-table-WxH.png: the decoder table with its rules and schema folders.
 # Needs xvfb-run (Debian: xvfb, xauth). Build the target first: cmake --build build --target shot_decoders
-set -euo pipefail
-cd "$(dirname "$0")/.."
-build=${1:-build}
-out=${2:-resources/screenshots}
-mkdir -p "$out"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export HOME="$work/home" XDG_RUNTIME_DIR="$work/run"
-mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+source "$(dirname "$0")/screenshot-session.sh"
+screenshot_session resources/screenshots "$@"
 for size in 1600x1000 1366x768; do
-    xvfb-run -a -s "-screen 0 ${size}x24" "$build/tests/ui/shot_decoders" "$out" "${size%x*}" "${size#*x}"
+    on_screen "$size" "$build/tests/ui/shot_decoders" "$out" "${size%x*}" "${size#*x}"
     echo "saved $out/{decoded-message,sparkplug,decoder-table}-$size.png"
 done

@@ -6,29 +6,21 @@
 # flow selected so the Inspector says what the stall means. stalled-dark.png: the same with
 # --palette dark.
 # Needs xvfb-run, ImageMagick's import and xdotool (Debian: xvfb, xauth, imagemagick, xdotool).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-build=${1:-build}
-out=${2:-resources/screenshots}
-mkdir -p "$out"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export HOME="$work/home" XDG_RUNTIME_DIR="$work/run"
-mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+source "$(dirname "$0")/screenshot-session.sh"
+screenshot_session resources/screenshots "$@"
 
 # The Flows tab's second row at 1600×1000: stalled flows come first, the sensor's held one second.
 held_row="400 513"
 
 shoot() { # NAME SECONDS CLICK ARGS... (CLICK: "x y" to click before the shot, or "")
     local name=$1 seconds=$2 click=$3; shift 3
-    xvfb-run -a -s "-screen 0 1600x1000x24" bash -c '
+    on_screen 1600x1000 bash -c '
         "$0" --settings "$1/settings-$2.ini" --store "$1/store-$2.db" "${@:5}" & app=$!
         sleep "$3"
         if [ -n "$4" ]; then xdotool mousemove $4 click 1 mousemove 800 990; sleep 1; fi
         import -window root "$1/$2.png"; kill $app; wait $app 2>/dev/null || true
     ' "$build/app/mqttscope" "$work" "$name" "$seconds" "$click" --demo "$@"
-    cp "$work/$name.png" "$out/$name.png"
-    echo "saved $out/$name.png"
+    keep_screenshot "$name"
 }
 
 shoot demo 8 "" --demo-interval 1000

@@ -5,16 +5,10 @@
 # scenario.png: Tools ▸ Run scenario… on a scenario whose display drops its third PUBLISH by a
 # fault rule, so its expectation fails red and selects the flow. probe.png: Tools ▸ Probe broker…
 # after a run against mosquitto. Needs xvfb-run, ImageMagick's import, xdotool and mosquitto.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-build=$(realpath "${1:-build}")
-out=${2:-resources/screenshots}
+source "$(dirname "$0")/screenshot-session.sh"
+screenshot_session resources/screenshots "$@"
 screen=${3:-1600x1000}
-mkdir -p "$out"
-work=$(mktemp -d)
-trap 'kill $broker 2>/dev/null || true; rm -rf "$work"' EXIT
-export HOME="$work/home" XDG_RUNTIME_DIR="$work/run"
-mkdir -p "$HOME" "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+on_exit 'kill ${broker:-} 2>/dev/null'
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$port" > "$work/mosquitto.conf"
@@ -43,7 +37,7 @@ JSON
 # Starts the window on the demo, runs KEYS (an xdotool script), waits, and saves the screen.
 shoot() { # NAME SECONDS-AFTER KEYS...
     local name=$1 after=$2; shift 2
-    xvfb-run -a -s "-screen 0 ${screen}x24" bash -c '
+    on_screen "$screen" bash -c '
         "$0" --settings "$1/settings-$2.ini" --store "$1/store-$2.db" --demo --demo-interval 3000 & app=$!
         sleep 6
         # No window manager: keys go to the window under the pointer, and dialogs open centred.
@@ -54,8 +48,7 @@ shoot() { # NAME SECONDS-AFTER KEYS...
         sleep "$3"
         import -window root "$1/$2.png"; kill $app; wait $app 2>/dev/null || true
     ' "$build/app/mqttscope" "$work" "$name" "$after" "$screen" "$@"
-    cp "$work/$name.png" "$out/$name.png"
-    echo "saved $out/$name.png"
+    keep_screenshot "$name"
 }
 
 shoot scenario 8 \

@@ -7,6 +7,7 @@
 #include "scenario_panel.h"
 #include "sequence_diagram_view.h"
 
+#include <QAction>
 #include <QCloseEvent>
 #include <QDialogButtonBox>
 #include <QDockWidget>
@@ -53,13 +54,23 @@ std::optional<QMap<QString, QString>> askVariables(QWidget *parent, const QStrin
 void MainWindow::buildToolsMenu()
 {
     QMenu *tools = menuBar()->addMenu(tr("&Tools"));
-    tools->addAction(tr("Run &scenario…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this, &MainWindow::chooseScenario)
-        ->setObjectName(QStringLiteral("runScenario"));
+    tools->setToolTipsVisible(true); // a disabled entry says why
+    QAction *scenario = tools->addAction(tr("Run &scenario…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this,
+                                         &MainWindow::chooseScenario);
+    scenario->setObjectName(QStringLiteral("runScenario"));
     tools->addAction(tr("&Probe broker…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B), this, [this] {
         ProbeDialog *probe = openProbe();
         probe->show();
         probe->raise();
     })->setObjectName(QStringLiteral("probeBroker"));
+    // The probe and a scenario both drive the window's trace: while the probe runs, no scenario
+    // starts. The probe's dialog still opens while a scenario runs (to read its last verdicts);
+    // its Run checks button says why it waits.
+    connect(m_workbench.get(), &Workbench::scriptedRunChanged, scenario, [scenario](const QString &running) {
+        const bool probing = running == ProbeDialog::scriptedRunName();
+        scenario->setEnabled(!probing);
+        scenario->setToolTip(probing ? tr("The probe is running (Tools ▸ Probe broker…); a scenario can run when it ends.") : QString());
+    });
 }
 
 void MainWindow::buildScenarioDock()
@@ -109,7 +120,8 @@ ProbeDialog *MainWindow::openProbe()
         connect(m_probe, &ProbeDialog::flowsConcerned, this, &MainWindow::selectFlows);
         connect(m_probe, &ProbeDialog::packetConcerned, m_diagram, &SequenceDiagramView::selectPacket);
         const Connection *current = m_workbench->current();
-        m_probe->setBroker(offeredBrokerUrl(), current ? current->settings().version : ProtocolVersion::V5);
+        m_probe->setBroker(offeredBrokerUrl(), current ? current->settings().version : ProtocolVersion::V5,
+                           current ? current->settings().tls : TlsOptions{});
     }
     return m_probe;
 }

@@ -46,6 +46,15 @@ void ProbeCheckModel::add(Row row)
     endInsertRows();
 }
 
+std::vector<ProbeCheck> ProbeCheckModel::checks() const
+{
+    std::vector<ProbeCheck> checks;
+    checks.reserve(m_rows.size());
+    for (const Row &row : m_rows)
+        checks.push_back(row.check);
+    return checks;
+}
+
 int ProbeCheckModel::count(ProbeVerdict verdict) const
 {
     return int(std::count_if(m_rows.begin(), m_rows.end(), [verdict](const Row &r) { return r.check.verdict == verdict; }));

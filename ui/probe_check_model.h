@@ -30,6 +30,7 @@ public:
     void add(Row row);
     const Row &row(int r) const { return m_rows.at(std::size_t(r)); }
     int count(ProbeVerdict verdict) const;
+    std::vector<ProbeCheck> checks() const; // in the order they ran, for the HTML report
 
     // {"broker", "version", "checks": [{id, name, verdict, spec, why, evidence}]}
     QJsonDocument report(const QString &brokerUrl, ProtocolVersion version) const;

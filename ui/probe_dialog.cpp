@@ -2,13 +2,17 @@
 
 #include "scenario_panel.h"
 #include "theme.h"
+#include "tls_fields.h"
 
-#include "transport/server_url.h"
+#include "scenario/probe_report.h"
+#include "transport/transport.h"
 
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -29,6 +33,39 @@ constexpr int kDefaultBurst = 1100;
 constexpr int kMaximumBurst = 100000;
 constexpr int kWidthInCharacters = 150;
 constexpr int kHeightInLines = 34;
+
+const QString kHtmlFilter = QStringLiteral("HTML report (*.html)");
+const QString kJsonFilter = QStringLiteral("JSON, as mqttscope-cli probe --json (*.json)");
+
+ProbeReportFormat formatOf(const QString &filter)
+{
+    return filter == kJsonFilter ? ProbeReportFormat::Json : ProbeReportFormat::Html;
+}
+
+// The name as typed, with the format's suffix when it has none.
+QString withSuffix(const QString &path, ProbeReportFormat format)
+{
+    if (!QFileInfo(path).suffix().isEmpty())
+        return path;
+    return path + (format == ProbeReportFormat::Json ? QStringLiteral(".json") : QStringLiteral(".html"));
+}
+
+// What to do about a problem reaching the broker, in this dialog's controls.
+QString withProbeAdvice(const Problem &problem)
+{
+    switch (problem.kind) {
+    case ProblemKind::Tls:
+        return QObject::tr("%1 Give the broker's CA as 'CA file' under TLS, a client certificate as 'Client certificate' and "
+                           "'Client key', or tick 'Insecure: do not verify the broker's certificate or name'; then run the "
+                           "checks again.").arg(problem.sentence);
+    case ProblemKind::File:
+    case ProblemKind::InvalidInput:
+        return QObject::tr("%1 Correct 'CA file', 'Client certificate' or 'Client key' under TLS, then run the checks again.")
+            .arg(problem.sentence);
+    default:
+        return QObject::tr("%1 Check 'Broker': is a broker listening there?").arg(problem.sentence);
+    }
+}
 
 } // namespace
 
@@ -84,6 +121,8 @@ ProbeDialog::ProbeDialog(Workbench &workbench, const std::vector<Profile> &profi
     connect(m_save, &QPushButton::clicked, this, &ProbeDialog::chooseSavePath);
     connect(close, &QPushButton::clicked, this, &QDialog::close);
     connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex &index) { showPacketsOf(index.row()); });
+    connect(&m_workbench, &Workbench::scriptedRunChanged, this, &ProbeDialog::offerRun);
+    offerRun();
     // Wide enough for a verdict's sentence, tall enough for every check, on a 1366×768 screen too.
     resize(fontMetrics().averageCharWidth() * kWidthInCharacters, fontMetrics().height() * kHeightInLines);
     m_broker->setFocus();
@@ -101,32 +140,60 @@ QWidget *ProbeDialog::buildForm(const std::vector<Profile> &profiles)
     m_version->setObjectName(QStringLiteral("probeVersion"));
     m_version->addItem(tr("MQTT 5.0"), int(ProtocolVersion::V5));
     m_version->addItem(tr("MQTT 3.1.1"), int(ProtocolVersion::V311));
-    // A saved connection's URL and version, so the broker one already uses is a pick away.
+    // A saved connection's URL, version and TLS settings, so the broker one already uses is a pick away.
     for (const Profile &p : profiles) {
         m_broker->addItem(p.settings.url.toString(), int(p.settings.version));
         m_broker->setItemData(m_broker->count() - 1, p.settings.name, Qt::ToolTipRole);
+        m_profileTls.push_back(p.settings.tls);
     }
-    connect(m_broker, &QComboBox::activated, this, [this](int index) {
-        m_version->setCurrentIndex(m_version->findData(m_broker->itemData(index)));
-    });
+    connect(m_broker, &QComboBox::activated, this, &ProbeDialog::pickProfile);
     m_burst = new QSpinBox(form);
     m_burst->setObjectName(QStringLiteral("probeBurst"));
     m_burst->setRange(1, kMaximumBurst);
     m_burst->setValue(kDefaultBurst);
     m_burst->setSuffix(tr(" messages"));
     m_burst->setToolTip(tr("The delivery audit's burst: more than the broker's queue for one client (mosquitto: 1000)."));
-    auto *layout = new QFormLayout(form);
+    auto *fields = new QFormLayout;
+    fields->addRow(tr("Broker:"), m_broker);
+    fields->addRow(tr("Version:"), m_version);
+    fields->addRow(tr("Audit burst:"), m_burst);
+    auto *layout = new QHBoxLayout(form);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addRow(tr("Broker:"), m_broker);
-    layout->addRow(tr("Version:"), m_version);
-    layout->addRow(tr("Audit burst:"), m_burst);
+    layout->addLayout(fields, 1);
+    layout->addWidget(buildTls(), 1);
     return form;
 }
 
-void ProbeDialog::setBroker(const QString &url, ProtocolVersion version)
+// The connection dialog's TLS fields, used for every connection of the checks.
+QGroupBox *ProbeDialog::buildTls()
+{
+    auto *box = new QGroupBox(tr("TLS (for mqtts:// and wss://)"), this);
+    box->setObjectName(QStringLiteral("probeTls"));
+    auto *form = new QFormLayout(box);
+    m_tls = new TlsFields({}, form, box);
+    return box;
+}
+
+void ProbeDialog::pickProfile(int index)
+{
+    m_version->setCurrentIndex(m_version->findData(m_broker->itemData(index)));
+    if (index < 0 || size_t(index) >= m_profileTls.size())
+        return;
+    m_baseTls = m_profileTls[size_t(index)];
+    m_tls->setOptions(m_baseTls);
+}
+
+void ProbeDialog::setBroker(const QString &url, ProtocolVersion version, const TlsOptions &tls)
 {
     m_broker->setEditText(url);
     m_version->setCurrentIndex(m_version->findData(int(version)));
+    m_baseTls = tls;
+    m_tls->setOptions(tls);
+}
+
+QString ProbeDialog::scriptedRunName()
+{
+    return tr("probe");
 }
 
 Status ProbeDialog::start()
@@ -134,12 +201,30 @@ Status ProbeDialog::start()
     if (m_running)
         return Problem{ProblemKind::State, tr("The probe is running.")};
     const QString url = m_broker->currentText().trimmed();
-    if (const Result<ServerUrl> parsed = ServerUrl::parse(url); !parsed) {
+    const Result<ServerUrl> parsed = ServerUrl::parse(url);
+    if (!parsed) {
         showStatus(tr("%1 Type the broker as mqtt://host:port (or mqtts://, ws://, wss://).").arg(parsed.sentence()), problemColor());
         return parsed.problem();
     }
-    m_options = ProbeOptions{url, ProtocolVersion(m_version->currentData().toInt()), m_burst->value()};
+    if (const Status claimed = m_workbench.startScriptedRun(scriptedRunName()); !claimed) {
+        const Problem problem{claimed.problem().kind,
+                              tr("%1 The probe and a scenario both open connections in the window's trace, so they run one at a "
+                                 "time: stop the scenario (Stop in the Scenario panel) or let it finish, then run the checks.")
+                                  .arg(claimed.sentence())};
+        showStatus(problem.sentence, problemColor());
+        return problem;
+    }
+    // The last run's options stay until this one starts: its rows may still be saved.
+    ProbeOptions options{url, ProtocolVersion(m_version->currentData().toInt()), m_burst->value(), m_tls->options(m_baseTls)};
+    if (const Status reaching = startReachingBroker(*parsed, options.tls); !reaching) {
+        m_workbench.endScriptedRun();
+        const Problem problem{reaching.problem().kind, withProbeAdvice(reaching.problem())};
+        showStatus(problem.sentence, problemColor());
+        return problem;
+    }
+    m_options = std::move(options);
     m_model.clear();
+    m_startedAt = QDateTime::currentDateTimeUtc();
     m_running = true;
     m_stopRequested = false;
     m_run->setEnabled(false);
@@ -147,9 +232,47 @@ Status ProbeDialog::start()
     m_save->setEnabled(false);
     m_progress->setRange(0, int(probeCheckFiles().size()));
     m_progress->setValue(0);
-    showStatus(tr("Probing %1 with %2…").arg(url, versionName(m_options.version)), QColor());
-    QTimer::singleShot(0, this, &ProbeDialog::execute);
+    showStatus(tr("Connecting to %1…").arg(url), QColor());
     return {};
+}
+
+// Opens a transport to the broker and closes it once open, before dozens of connections fail the
+// same way: the broker answers, and for mqtts:// and wss:// the TLS handshake passes with the
+// dialog's settings (`tls`). TLS files that cannot be used are a problem at once; the rest comes to
+// onBrokerReached().
+Status ProbeDialog::startReachingBroker(const ServerUrl &url, const TlsOptions &tls)
+{
+    const Result<Transport *> made = createTransport(url, tls, this);
+    if (!made)
+        return made.problem();
+    Transport *transport = *made;
+    auto opened = std::make_shared<bool>(false);
+    connect(transport, &Transport::opened, transport, [transport, opened] {
+        *opened = true;
+        transport->close();
+    });
+    connect(transport, &Transport::closed, this, [this, transport, opened](const TransportClosed &closed) {
+        transport->deleteLater();
+        onBrokerReached(*opened ? Status{} : Status{Problem{closed.kind, closed.message}});
+    });
+    transport->open();
+    return {};
+}
+
+void ProbeDialog::onBrokerReached(const Status &reached)
+{
+    if (m_stopRequested) {
+        finishRun();
+        showStatus(tr("Stopped before the first check."), warningColor());
+        return;
+    }
+    if (!reached) {
+        finishRun();
+        showStatus(withProbeAdvice(reached.problem()), problemColor());
+        return;
+    }
+    showStatus(tr("Probing %1 with %2…").arg(m_options.brokerUrl, versionName(m_options.version)), QColor());
+    QTimer::singleShot(0, this, &ProbeDialog::execute);
 }
 
 void ProbeDialog::execute()
@@ -166,10 +289,22 @@ void ProbeDialog::execute()
         m_model.add({std::move(check), first, m_workbench.trace().endSequence()});
         m_progress->setValue(i + 1);
     }
+    finishRun();
+    showCounts();
+}
+
+// The run is over, whether it ran checks or not: the buttons as before, and the trace free.
+void ProbeDialog::finishRun()
+{
     m_running = false;
-    m_run->setEnabled(true);
     m_stop->setEnabled(false);
     m_save->setEnabled(m_model.rowCount() > 0);
+    m_workbench.endScriptedRun(); // offers Run checks again
+    emit checksFinished();
+}
+
+void ProbeDialog::showCounts()
+{
     const int bad = m_model.count(ProbeVerdict::Deviates) + m_model.count(ProbeVerdict::Inconclusive);
     const QString counts = tr("%1 conform, %2 deviate, %3 not supported, %4 inconclusive.")
                                .arg(m_model.count(ProbeVerdict::Conforms)).arg(m_model.count(ProbeVerdict::Deviates))
@@ -178,7 +313,15 @@ void ProbeDialog::execute()
         showStatus(tr("Stopped after %1 checks: %2").arg(m_model.rowCount()).arg(counts), warningColor());
     else
         showStatus(bad == 0 ? counts : counts + tr(" Double-click a deviation to see its packets."), bad == 0 ? successColor() : problemColor());
-    emit checksFinished();
+}
+
+// Run checks is offered unless the probe or a scenario runs; the tooltip says which runs.
+void ProbeDialog::offerRun()
+{
+    const QString other = m_workbench.scriptedRun();
+    const bool blocked = !other.isEmpty() && other != scriptedRunName();
+    m_run->setEnabled(!m_running && !blocked);
+    m_run->setToolTip(blocked ? tr("The %1 is running; the checks can run when it ends.").arg(other) : QString());
 }
 
 void ProbeDialog::showPacketsOf(int row)
@@ -193,25 +336,38 @@ void ProbeDialog::showPacketsOf(int row)
         emit packetConcerned(r.endEvent - 1);
 }
 
-Status ProbeDialog::saveReport(const QString &path) const
+Status ProbeDialog::saveReport(const QString &path, ProbeReportFormat format) const
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return Problem{ProblemKind::File, tr("Cannot write %1: %2").arg(path, file.errorString())};
-    file.write(m_model.report(m_options.brokerUrl, m_options.version).toJson(QJsonDocument::Indented));
+    if (format == ProbeReportFormat::Html)
+        file.write(probeReportHtml(ProbeReport{m_options.brokerUrl, m_options.version, m_startedAt, m_model.checks()}));
+    else
+        file.write(m_model.report(m_options.brokerUrl, m_options.version).toJson(QJsonDocument::Indented));
     if (!file.commit())
         return Problem{ProblemKind::File, tr("Cannot write %1: %2").arg(path, file.errorString())};
     return {};
 }
 
+// A save dialog offering the HTML report first and the JSON document second: the file type
+// picked says which is written.
 void ProbeDialog::chooseSavePath()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save probe report"), QStringLiteral("probe-report.json"),
-                                                      tr("JSON (*.json)"));
-    if (path.isEmpty())
-        return;
-    const Status saved = saveReport(path);
-    showStatus(saved ? tr("Saved %1.").arg(path) : saved.sentence(), saved ? QColor() : problemColor());
+    auto *dialog = new QFileDialog(this, tr("Save probe report"));
+    dialog->setObjectName(QStringLiteral("probeSaveDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setNameFilters({kHtmlFilter, kJsonFilter});
+    dialog->selectNameFilter(kHtmlFilter);
+    dialog->selectFile(QStringLiteral("probe-report.html"));
+    connect(dialog, &QFileDialog::fileSelected, this, [this, dialog](const QString &typed) {
+        const ProbeReportFormat format = formatOf(dialog->selectedNameFilter());
+        const QString path = withSuffix(typed, format);
+        const Status saved = saveReport(path, format);
+        showStatus(saved ? tr("Saved %1.").arg(path) : saved.sentence(), saved ? QColor() : problemColor());
+    });
+    dialog->open();
 }
 
 void ProbeDialog::showStatus(const QString &text, const QColor &color)

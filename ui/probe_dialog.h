@@ -7,9 +7,11 @@
 #include "profile_store.h"
 #include "workbench.h"
 
+#include <QDateTime>
 #include <QDialog>
 
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -18,27 +20,38 @@ class QTableView;
 
 namespace mqs {
 
+class TlsFields;
+
+// What Save report… writes: the page `mqttscope-cli probe --report` writes, or its --json document.
+enum class ProbeReportFormat : quint8 { Html, Json };
+
 class ProbeDialog : public QDialog
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ProbeDialog)
 public:
-    // `profiles`: the saved connections, offered as brokers to probe.
+    // `profiles`: the saved connections, offered as brokers to probe (with their TLS settings).
     ProbeDialog(Workbench &workbench, const std::vector<Profile> &profiles, QWidget *parent = nullptr);
 
-    void setBroker(const QString &url, ProtocolVersion version);
-    // Checks the URL and starts the checks once the event loop turns; a bad URL is said and returned.
+    void setBroker(const QString &url, ProtocolVersion version, const TlsOptions &tls = {});
+    // Checks the URL and the TLS settings, and that no scenario runs; then, once the event loop
+    // turns, that the broker answers (and the TLS handshake passes) and runs the checks. A
+    // problem found before is said and returned; one found after is said (isRunning() ends).
     [[nodiscard]] Status start();
     bool isRunning() const { return m_running; }
-    // Writes the report (JSON, as `mqttscope-cli probe --json`).
-    [[nodiscard]] Status saveReport(const QString &path) const;
+    [[nodiscard]] Status saveReport(const QString &path, ProbeReportFormat format) const;
 
     ProbeCheckModel &model() { return m_model; }
     QTableView *table() const { return m_table; }
     QComboBox *broker() const { return m_broker; }
     QComboBox *version() const { return m_version; }
     QSpinBox *burst() const { return m_burst; }
+    TlsFields *tls() const { return m_tls; }
+    QPushButton *runButton() const { return m_run; }
+    QPushButton *saveButton() const { return m_save; }
     QString statusText() const;
+    // What Workbench::scriptedRun() says while the probe runs.
+    static QString scriptedRunName();
 
 public slots:
     void stop() { m_stopRequested = true; }
@@ -56,16 +69,27 @@ protected:
 
 private:
     QWidget *buildForm(const std::vector<Profile> &profiles);
+    QGroupBox *buildTls();
+    void pickProfile(int index);
+    [[nodiscard]] Status startReachingBroker(const ServerUrl &url, const TlsOptions &tls);
+    void onBrokerReached(const Status &reached);
     void execute();
+    void finishRun();
+    void showCounts();
+    void offerRun();
     void showStatus(const QString &text, const QColor &color);
     void chooseSavePath();
 
     Workbench &m_workbench;
     ProbeCheckModel m_model;
     ProbeOptions m_options;
+    QDateTime m_startedAt;
+    std::vector<TlsOptions> m_profileTls; // the saved connections', by the broker box's index
+    TlsOptions m_baseTls; // what the TLS fields do not show (passphrase, server name) comes from here
     QComboBox *m_broker = nullptr;
     QComboBox *m_version = nullptr;
     QSpinBox *m_burst = nullptr;
+    TlsFields *m_tls = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;
     QTableView *m_table = nullptr;

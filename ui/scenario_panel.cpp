@@ -88,6 +88,20 @@ ScenarioPanel::ScenarioPanel(Workbench &workbench, QWidget *parent)
     connect(m_stop, &QPushButton::clicked, this, &ScenarioPanel::stop);
     connect(m_again, &QPushButton::clicked, this, [this] { (void)run(m_path, m_variables); });
     connect(m_table, &QTableView::clicked, this, [this](const QModelIndex &index) { showFlowsOf(index.row()); });
+    connect(&m_workbench, &Workbench::scriptedRunChanged, this, &ScenarioPanel::offerRunAgain);
+}
+
+QString ScenarioPanel::scriptedRunName()
+{
+    return tr("scenario");
+}
+
+void ScenarioPanel::offerRunAgain()
+{
+    const QString other = m_workbench.scriptedRun();
+    const bool blocked = !other.isEmpty() && other != scriptedRunName();
+    m_again->setEnabled(!m_running && !blocked && !m_path.isEmpty());
+    m_again->setToolTip(blocked ? tr("The %1 is running; a scenario can run again when it ends.").arg(other) : QString());
 }
 
 Status ScenarioPanel::run(const QString &path, const QMap<QString, QString> &variables)
@@ -106,8 +120,17 @@ Status ScenarioPanel::run(const QString &path, const QMap<QString, QString> &var
     Result<Scenario> scenario = parseScenario(file.readAll(), variables);
     if (!scenario) {
         showStatus(tr("%1 Fix the file, then run it again.").arg(scenario.sentence()), problemColor());
-        m_again->setEnabled(true);
+        offerRunAgain();
         return scenario.problem();
+    }
+    if (const Status claimed = m_workbench.startScriptedRun(scriptedRunName()); !claimed) {
+        const Problem problem{claimed.problem().kind,
+                              tr("%1 A scenario and the probe both open connections in the window's trace, so they run one at a "
+                                 "time: stop the probe (Stop in Tools ▸ Probe broker…) or let it finish, then run the scenario.")
+                                  .arg(claimed.sentence())};
+        showStatus(problem.sentence, problemColor());
+        offerRunAgain();
+        return problem;
     }
     m_scenario = std::move(*scenario);
     m_title->setText(tr("<b>%1</b> (%2)").arg(m_scenario->name.toHtmlEscaped(), QFileInfo(path).fileName().toHtmlEscaped()));
@@ -132,7 +155,7 @@ void ScenarioPanel::execute()
     m_model.finish();
     m_running = false;
     m_stop->setEnabled(false);
-    m_again->setEnabled(true);
+    m_workbench.endScriptedRun(); // offers Run again
     const int total = int(m_scenario->steps.size());
     const int held = int(outcome.steps.size()) - outcome.failures();
     if (m_stopRequested)

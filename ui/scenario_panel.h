@@ -37,6 +37,9 @@ public:
     ScenarioStepModel &model() { return m_model; }
     QTableView *table() const { return m_table; }
     QPushButton *stopButton() const { return m_stop; }
+    QPushButton *runAgainButton() const { return m_again; }
+    // What Workbench::scriptedRun() says while a scenario runs.
+    static QString scriptedRunName();
 
 public slots:
     void stop() { m_stopRequested = true; }
@@ -53,6 +56,8 @@ private:
     void onStep(const StepOutcome &outcome);
     void showStatus(const QString &text, const QColor &color);
     void showFlowsOf(int row);
+    // Run again is offered when nothing runs, with a tooltip saying what runs when not.
+    void offerRunAgain();
 
     Workbench &m_workbench;
     ScenarioStepModel m_model;

@@ -57,4 +57,12 @@ TlsOptions TlsFields::options(const TlsOptions &initial) const
     return tls;
 }
 
+void TlsFields::setOptions(const TlsOptions &tls)
+{
+    m_caFile->setText(tls.caFile);
+    m_certFile->setText(tls.clientCertificateFile);
+    m_keyFile->setText(tls.clientKeyFile);
+    m_insecure->setChecked(tls.insecure);
+}
+
 } // namespace mqs

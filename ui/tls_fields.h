@@ -1,7 +1,7 @@
 #pragma once
 // The TLS part of a connection to a broker (CA file, client certificate and key, the insecure
-// switch in red), as rows of a form: the connection dialog and the proxy dialog (its upstream
-// broker) show the same fields and read the same TlsOptions from them.
+// switch in red), as rows of a form: the connection dialog, the proxy dialog (its upstream
+// broker) and the probe dialog show the same fields and read the same TlsOptions from them.
 
 #include "transport/server_url.h"
 
@@ -27,7 +27,11 @@ public:
 
     // `initial` with the fields' values (what the fields do not show is kept).
     TlsOptions options(const TlsOptions &initial) const;
+    // Shows `tls` (a saved connection's, picked in the probe dialog).
+    void setOptions(const TlsOptions &tls);
     QLineEdit *caFile() const { return m_caFile; }
+    QLineEdit *clientCertificateFile() const { return m_certFile; }
+    QLineEdit *clientKeyFile() const { return m_keyFile; }
     QCheckBox *insecure() const { return m_insecure; }
 
 private:

@@ -109,6 +109,21 @@ void Workbench::setDecoderSetup(const DecoderSetup &setup)
     emit decodersChanged();
 }
 
+Status Workbench::startScriptedRun(const QString &name)
+{
+    if (!m_scriptedRun.isEmpty())
+        return Problem{ProblemKind::State, QStringLiteral("The %1 is running.").arg(m_scriptedRun)};
+    m_scriptedRun = name;
+    emit scriptedRunChanged(m_scriptedRun);
+    return {};
+}
+
+void Workbench::endScriptedRun()
+{
+    m_scriptedRun.clear();
+    emit scriptedRunChanged(m_scriptedRun);
+}
+
 void Workbench::setCurrent(Connection *connection)
 {
     if (m_current == connection)

@@ -101,6 +101,13 @@ public:
     double packetRate() const { return m_packetRate; } // per second, over the last 3 s
     quint64 packetsSeen() const { return m_packetsSeen; } // on the wire, each once
 
+    // A scenario run or the probe: it opens connections of its own into the trace and reads the
+    // trace between its own event numbers, so one runs at a time. Starting one names it (e.g.
+    // "probe"); while another runs, a problem (State) naming that one. scriptedRunChanged() follows.
+    [[nodiscard]] Status startScriptedRun(const QString &name);
+    void endScriptedRun();
+    const QString &scriptedRun() const { return m_scriptedRun; } // its name; empty when none runs
+
 signals:
     void connectionAdded(mqs::Connection *connection);
     void connectionRemoved(mqs::Connection *connection);
@@ -122,6 +129,7 @@ signals:
     void captureProgress(double fraction);
     void captureFinished(const mqs::CaptureSummary &summary);
     void decodersChanged();
+    void scriptedRunChanged(const QString &running);
 
 private:
     void adopt(Connection *connection, bool owned);
@@ -150,6 +158,7 @@ private:
     double m_packetRate = 0;
     std::deque<std::pair<qint64, quint64>> m_rateWindow; // (ms, packets seen)
     quint64 m_packetsSeen = 0;
+    QString m_scriptedRun;
     quint64 m_countedTo = 0; // trace sequence counted up to
     std::unique_ptr<CapturePlayback> m_playback;
     std::unique_ptr<CaptureTrace> m_liveTrace; // before m_live: its last frames land here as it goes

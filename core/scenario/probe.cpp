@@ -181,7 +181,7 @@ ProbeCheck runProbeCheck(const QString &file, const ProbeOptions &options, Trace
                                            {QStringLiteral("VERSION"), options.version == ProtocolVersion::V5 ? QStringLiteral("5") : QStringLiteral("3.1.1")},
                                            {QStringLiteral("RUN"), runId(check.id)},
                                            {QStringLiteral("BURST"), QString::number(options.burst)}};
-    const Result<Scenario> scenario = parseScenario(in.readAll(), variables);
+    Result<Scenario> scenario = parseScenario(in.readAll(), variables);
     if (!scenario) {
         check.why = scenario.sentence();
         return check;
@@ -193,6 +193,8 @@ ProbeCheck runProbeCheck(const QString &file, const ProbeOptions &options, Trace
         check.why = QStringLiteral("needs %1; probed with %2").arg(versionName(*scenario->requiresVersion), versionName(options.version));
         return check;
     }
+    for (ScenarioClient &client : scenario->clients)
+        client.settings.tls = options.tls;
     check.outcome = runScenario(*scenario, trace, progress, stopRequested);
     judge(check, *scenario, trace);
     recordConnAck(check, trace);

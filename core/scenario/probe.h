@@ -21,6 +21,7 @@ struct ProbeOptions {
     QString brokerUrl;
     ProtocolVersion version = ProtocolVersion::V5;
     int burst = 1100; // the delivery audit's messages: more than mosquitto's default queue of 1000
+    TlsOptions tls{}; // every client's, for an mqtts:// or wss:// broker
 };
 
 // One packet (or note) of a check's evidence, placed for a sequence diagram (the HTML report).

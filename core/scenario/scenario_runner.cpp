@@ -15,7 +15,6 @@
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QScopedValueRollback>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -33,19 +32,17 @@ constexpr int kCloseGraceMs = 2000;
 // the step fails and says so.
 constexpr quint32 kLargestOversizePacket = 16u * 1024 * 1024;
 
-// The run's stop request, set by runScenario for as long as it runs (every wait asks it).
-thread_local const std::function<bool()> *t_stopRequested = nullptr;
+// The caller's stop request (the window's Stop button): asked while waiting and between steps.
+using StopRequest = std::function<bool()>;
 
-bool stopRequested() { return t_stopRequested && *t_stopRequested && (*t_stopRequested)(); }
-
-// Spins the event loop until `holds` or `ms` pass (or the run is stopped); whether it held.
-bool waitUntil(const std::function<bool()> &holds, int ms)
+// Spins the event loop until `holds` or `ms` pass (or `stop` is asked); whether it held.
+bool waitUntil(const std::function<bool()> &holds, int ms, const StopRequest &stop)
 {
     QTimer tick;
     tick.start(kPollMs); // WaitForMoreEvents always has something to wake for
     const QDeadlineTimer deadline(ms);
     while (!holds()) {
-        if (deadline.hasExpired() || stopRequested())
+        if (deadline.hasExpired() || stop())
             return false;
         QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, kPollMs);
     }
@@ -106,7 +103,7 @@ void padToPacketSize(ApplicationMessage &message, quint32 size, ProtocolVersion 
 class Runner
 {
 public:
-    Runner(const Scenario &scenario, TraceLog &trace) : m_trace(trace)
+    Runner(const Scenario &scenario, TraceLog &trace, const StopRequest &stop) : m_trace(trace), m_stop(stop)
     {
         for (const ScenarioClient &c : scenario.clients) {
             ClientState &state = m_clients[c.name];
@@ -121,7 +118,7 @@ public:
     {
         for (auto &[name, state] : m_clients)
             state.connection->close();
-        waitUntil([this] { return allClosed(); }, kCloseGraceMs);
+        waitUntil([this] { return allClosed(); }, kCloseGraceMs, m_stop);
     }
 
     Judgement run(const ScenarioStep &step)
@@ -201,7 +198,7 @@ private:
     {
         const int before = c.connacks;
         again ? c.connection->reconnect() : c.connection->open();
-        const bool up = waitUntil([&] { return c.connacks > before; }, withinMs);
+        const bool up = waitUntil([&] { return c.connacks > before; }, withinMs, m_stop);
         if (up)
             return {true, QString()};
         const QString why = c.connection->lastError();
@@ -225,7 +222,7 @@ private:
     {
         const int before = c.subscribeAcks;
         c.connection->subscribe({Subscription{s.filter, {s.qos}}});
-        const bool acked = waitUntil([&] { return c.subscribeAcks > before; }, withinMs);
+        const bool acked = waitUntil([&] { return c.subscribeAcks > before; }, withinMs, m_stop);
         return {acked, acked ? QString() : QStringLiteral("no SUBACK within %1 ms").arg(withinMs)};
     }
 
@@ -236,7 +233,7 @@ private:
             overrides.packetId = PacketId(*p.packetId);
         for (int i = 0; i < p.count; ++i) {
             if (i > 0 && p.intervalMs > 0)
-                waitUntil([] { return false; }, p.intervalMs);
+                waitUntil([] { return false; }, p.intervalMs, m_stop);
             const QString payload = *c.readings.next(p.payload); // the template was checked when the file was read
             ApplicationMessage message = messageOf(p, payload);
             if (p.exceedMaximumPacketSize)
@@ -290,7 +287,7 @@ private:
         if (d.sessionExpiry)
             properties.set(PropertyId::SessionExpiryInterval, *d.sessionExpiry);
         c.connection->close(d.withWill ? ReasonCode::DisconnectWithWillMessage : ReasonCode::Success, properties);
-        const bool closed = waitUntil([&] { return c.connection->state() == ConnectionState::Disconnected; }, withinMs);
+        const bool closed = waitUntil([&] { return c.connection->state() == ConnectionState::Disconnected; }, withinMs, m_stop);
         return {closed, closed ? QString() : QStringLiteral("still connected after %1 ms").arg(withinMs)};
     }
 
@@ -308,7 +305,7 @@ private:
     Judgement wait(const WaitStep &w, int withinMs)
     {
         if (!w.until) {
-            waitUntil([] { return false; }, w.ms);
+            waitUntil([] { return false; }, w.ms, m_stop);
             return {true, QString()};
         }
         if (w.orSettledForMs == 0)
@@ -326,12 +323,12 @@ private:
     Judgement expect(const Expectation &e, int withinMs)
     {
         Judgement seen;
-        waitUntil([&] { return (seen = judge(e, m_records, m_trace)).holds; }, withinMs);
+        waitUntil([&] { return (seen = judge(e, m_records, m_trace)).holds; }, withinMs, m_stop);
         const int forMs = staysFor(e);
         if (!seen.holds || forMs == 0)
             return seen;
         // "stays": it must not stop holding for forMs.
-        const bool left = waitUntil([&] { return !(seen = judge(e, m_records, m_trace)).holds; }, forMs);
+        const bool left = waitUntil([&] { return !(seen = judge(e, m_records, m_trace)).holds; }, forMs, m_stop);
         if (left)
             seen.detail += QStringLiteral(" before %1 ms had passed").arg(forMs);
         return seen;
@@ -346,6 +343,7 @@ private:
     }
 
     TraceLog &m_trace;
+    const StopRequest &m_stop;
     QTemporaryDir m_storeDir; // the stores of restored clients, gone with the run
     std::map<QString, ClientState> m_clients;
     ClientRecords m_records;
@@ -373,9 +371,9 @@ std::optional<int> sequenceNumberOf(const QByteArray &payload)
 ScenarioOutcome runScenario(const Scenario &scenario, TraceLog &trace, const std::function<void(const StepOutcome &)> &progress,
                             const std::function<bool()> &stop)
 {
-    const QScopedValueRollback stopping(t_stopRequested, &stop);
+    const StopRequest stopRequested = stop ? stop : [] { return false; };
     ScenarioOutcome outcome{scenario.name, {}};
-    Runner runner(scenario, trace);
+    Runner runner(scenario, trace, stopRequested);
     for (const ScenarioStep &step : scenario.steps) {
         if (stopRequested())
             break;

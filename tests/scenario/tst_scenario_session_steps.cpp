@@ -3,9 +3,8 @@
 // client's will, retained and expiring messages, and the connack, message and connected
 // expectations; a "duplicate" fault on a QoS 2 PUBLISH is a resend with DUP = 1.
 
-#include "mosquitto_fixture.h"
+#include "scenario_brokers.h"
 
-#include "broker/sandbox_broker.h"
 #include "protocol/decoder.h"
 #include "scenario_run.h"
 
@@ -37,20 +36,12 @@ void brokers_data()
 class TestScenarioSessionSteps : public QObject
 {
     Q_OBJECT
-    std::unique_ptr<SandboxBroker> m_sandbox;
-    std::unique_ptr<MosquittoBroker> m_mosquitto;
+    const ScenarioBrokers &m_brokers;
+
+public:
+    explicit TestScenarioSessionSteps(const ScenarioBrokers &brokers) : m_brokers(brokers) {}
 
 private slots:
-    void initTestCase()
-    {
-        m_sandbox = std::make_unique<SandboxBroker>(SandboxBroker::Options{}, nullptr);
-        const Status started = m_sandbox->start();
-        QVERIFY2(started.ok(), qPrintable(started.sentence()));
-        m_mosquitto = std::make_unique<MosquittoBroker>();
-        const Status mosquittoStarted = m_mosquitto->start();
-        QVERIFY2(mosquittoStarted.ok(), qPrintable(mosquittoStarted.sentence()));
-    }
-
     // A persistent session is there on reconnect; a DISCONNECT with Session Expiry Interval 0
     // ends it ([MQTT-3.2.2-3]; 5.0 3.14.2.2.2).
     void disconnectAndSessionPresent_data() { brokers_data(); }
@@ -67,7 +58,7 @@ private slots:
     { "do": "disconnect", "client": "keeper", "sessionExpiry": 0 },
     { "do": "connect", "client": "keeper" },
     { "expect": "connack", "client": "keeper", "sessionPresent": false })"),
-                                sandbox ? m_sandbox->url() : m_mosquitto->url());
+                                sandbox ? m_brokers.sandbox->url() : m_brokers.mosquitto->url());
         QVERIFY2(run.outcome.passed(), qPrintable(run.text));
         QVERIFY2(run.text.contains("PASS keeper disconnects with Session Expiry Interval 0 s"), qPrintable(run.text));
         QVERIFY2(run.text.contains("PASS expect keeper's CONNACK says Session Present 1"), qPrintable(run.text));
@@ -77,7 +68,7 @@ private slots:
     {
         const Run run = runJson(scenario(kKeeper, R"(
     { "do": "connect", "client": "keeper" },
-    { "expect": "connack", "client": "keeper", "sessionPresent": true, "withinMs": 100 })"), m_sandbox->url());
+    { "expect": "connack", "client": "keeper", "sessionPresent": true, "withinMs": 100 })"), m_brokers.sandbox->url());
         QVERIFY2(run.text.contains("FAIL expect keeper's CONNACK says Session Present 1 within 100 ms: the last CONNACK said Session Present 0"),
                  qPrintable(run.text));
     }
@@ -90,7 +81,7 @@ private slots:
     { "do": "connect", "client": "publisher" },
     { "do": "require", "client": "publisher", "capability": "topicAliases" },
     { "do": "require", "client": "publisher", "capability": "maximumPacketSize" },
-    { "do": "disconnect", "client": "publisher" })"), m_mosquitto->url());
+    { "do": "disconnect", "client": "publisher" })"), m_brokers.mosquitto->url());
         QCOMPARE(int(run.outcome.steps.size()), 3);
         QVERIFY(!run.outcome.steps[1].unsupported);
         QVERIFY2(run.outcome.steps[2].unsupported && !run.outcome.steps[2].passed, qPrintable(run.text));
@@ -115,7 +106,7 @@ private slots:
     { "expect": "message", "client": "keeper", "seq": 1, "qos": 1, "retain": true, "topic": "steps/${ID}/kept" },
     { "expect": "received", "client": "keeper", "seq": [1], "forMs": 300 },
     { "expect": "message", "client": "keeper", "seq": 1, "qos": 2, "withinMs": 100 })"),
-                                sandbox ? m_sandbox->url() : m_mosquitto->url());
+                                sandbox ? m_brokers.sandbox->url() : m_brokers.mosquitto->url());
         QCOMPARE(run.outcome.failures(), 1);
         QVERIFY2(run.text.contains("PASS expect keeper received seq 1 with QoS 1, retain 1, on steps/"), qPrintable(run.text));
         QVERIFY2(run.text.contains("PASS expect keeper received seq 1, exactly once, for 300 ms"), qPrintable(run.text));
@@ -145,7 +136,7 @@ private slots:
     { "expect": "received", "client": "watcher", "seq": [7] },
     { "expect": "received", "client": "watcher", "together": ["other"], "seq": [7, 7], "exactlyOnce": false },
     { "expect": "received", "client": "watcher", "together": ["other"], "seq": [7], "withinMs": 100 })"),
-                                sandbox ? m_sandbox->url() : m_mosquitto->url());
+                                sandbox ? m_brokers.sandbox->url() : m_brokers.mosquitto->url());
         QCOMPARE(run.outcome.failures(), 1);
         QVERIFY2(run.text.contains("PASS expect watcher received 0 message(s), exactly once, for 300 ms"), qPrintable(run.text));
         QVERIFY2(run.text.contains("FAIL expect watcher and other received seq 7, exactly once within 100 ms: received 2 message(s): 7,7; twice: 7"),
@@ -159,7 +150,7 @@ private slots:
     "old": { "url": "${BROKER_URL}", "version": "3.1.1", "clientId": "${ID}-old" })", R"(
     { "do": "connect", "client": "old" },
     { "expect": "connack", "client": "old", "sessionPresent": true, "version": "5" },
-    { "expect": "connack", "client": "old", "sessionPresent": false, "version": "3.1.1" })"), m_mosquitto->url());
+    { "expect": "connack", "client": "old", "sessionPresent": false, "version": "3.1.1" })"), m_brokers.mosquitto->url());
         QVERIFY2(run.outcome.passed(), qPrintable(run.text));
         QCOMPARE(int(run.outcome.steps.size()), 2);
     }
@@ -177,7 +168,7 @@ private slots:
     { "do": "fault", "client": "sensor", "rule": "duplicate out PUBLISH limit 1" },
     { "do": "publish", "client": "sensor", "topic": "steps/${ID}/t", "qos": 2, "template": "{{seq}}" },
     { "expect": "flow", "client": "sensor", "seq": 1, "state": "Complete" },
-    { "expect": "received", "client": "dashboard", "seq": [1], "exactlyOnce": true, "forMs": 300 })"), m_mosquitto->url());
+    { "expect": "received", "client": "dashboard", "seq": [1], "exactlyOnce": true, "forMs": 300 })"), m_brokers.mosquitto->url());
         QVERIFY2(run.outcome.passed(), qPrintable(run.text));
         std::vector<bool> dupOfSentPublishes;
         const TraceLog &trace = *run.trace;
@@ -210,10 +201,15 @@ private slots:
         QFETCH(QByteArray, steps);
         QFETCH(QString, sentence);
         QString problem;
-        runJson(scenario(kKeeper, steps), m_sandbox->url(), &problem);
+        runJson(scenario(kKeeper, steps), m_brokers.sandbox->url(), &problem);
         QVERIFY2(problem.startsWith(sentence), qPrintable(problem));
     }
 };
 
-QTEST_GUILESS_MAIN(TestScenarioSessionSteps)
+int mqs::test::runScenarioSessionStepTests(const ScenarioBrokers &brokers, int argc, char **argv)
+{
+    TestScenarioSessionSteps tests(brokers);
+    return QTest::qExec(&tests, argc, argv);
+}
+
 #include "tst_scenario_session_steps.moc"

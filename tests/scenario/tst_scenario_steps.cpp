@@ -2,9 +2,8 @@
 // (the sandbox broker) or a real mosquitto: flow states, reason codes, violations by spec id, the
 // delivery audit, wait-until and kill-and-restore from the SQLite session store.
 
-#include "mosquitto_fixture.h"
+#include "scenario_brokers.h"
 
-#include "broker/sandbox_broker.h"
 #include "scenario_run.h"
 
 #include <QTest>
@@ -35,23 +34,12 @@ const QByteArray kSubscribed = R"(
 class TestScenarioSteps : public QObject
 {
     Q_OBJECT
-    std::unique_ptr<SandboxBroker> m_sandbox;
-    std::unique_ptr<MosquittoBroker> m_mosquitto;
+    const ScenarioBrokers &m_brokers;
+
+public:
+    explicit TestScenarioSteps(const ScenarioBrokers &brokers) : m_brokers(brokers) {}
 
 private slots:
-    void initTestCase()
-    {
-        m_sandbox = std::make_unique<SandboxBroker>(SandboxBroker::Options{}, nullptr);
-        const Status started = m_sandbox->start();
-        QVERIFY2(started.ok(), qPrintable(started.sentence()));
-        MosquittoBroker::Options options;
-        // Small enough that a burst to an offline subscriber overflows it: mosquitto's silent drop.
-        options.extraConfig << QStringLiteral("max_queued_messages 5");
-        m_mosquitto = std::make_unique<MosquittoBroker>(options);
-        const Status mosquittoStarted = m_mosquitto->start();
-        QVERIFY2(mosquittoStarted.ok(), qPrintable(mosquittoStarted.sentence()));
-    }
-
     // A PUBREL held at the gate keeps the outbound flow in AwaitingPubComp; after a reconnect the
     // session resends it ([MQTT-4.4.0-1]) and the flow completes.
     void flowStaysAwaitingPubCompThenCompletes()
@@ -63,7 +51,7 @@ private slots:
     { "do": "unfault", "client": "sensor", "name": "no pubrel" },
     { "do": "reconnect", "client": "sensor" },
     { "do": "wait", "until": { "expect": "flow", "client": "sensor", "seq": 1, "state": "Complete" }, "withinMs": 5000 },
-    { "expect": "received", "client": "dashboard", "seq": [1] })"), m_sandbox->url());
+    { "expect": "received", "client": "dashboard", "seq": [1] })"), m_brokers.sandbox->url());
         QVERIFY2(run.outcome.passed(), qPrintable(run.text));
         QVERIFY2(run.text.contains("PASS expect sensor's outbound flow of seq 1 is AwaitingPubComp for 300 ms"), qPrintable(run.text));
         QVERIFY2(run.text.contains("PASS wait until sensor's outbound flow of seq 1 is Complete"), qPrintable(run.text));
@@ -75,7 +63,7 @@ private slots:
     { "do": "publish", "client": "sensor", "topic": "steps/t", "qos": 2, "template": "{{seq}}" },
     { "expect": "flow", "client": "sensor", "seq": 1, "state": "Complete" },
     { "expect": "flow", "client": "sensor", "seq": 1, "state": "AwaitingPubRec", "withinMs": 200 },
-    { "expect": "flow", "client": "sensor", "seq": 2, "state": "Complete", "withinMs": 200 })"), m_sandbox->url());
+    { "expect": "flow", "client": "sensor", "seq": 2, "state": "Complete", "withinMs": 200 })"), m_brokers.sandbox->url());
         QCOMPARE(run.outcome.failures(), 2);
         QVERIFY2(run.text.contains("FAIL expect sensor's outbound flow of seq 1 is AwaitingPubRec within 200 ms: the flow is Complete"),
                  qPrintable(run.text));
@@ -94,7 +82,7 @@ private slots:
     { "expect": "reason", "client": "dashboard", "packet": "SUBACK", "code": "0x02" },
     { "expect": "reason", "client": "sensor", "packet": "PUBCOMP", "code": "0x92" },
     { "expect": "reason", "client": "sensor", "packet": "PUBREL", "code": "0x00", "from": "client" },
-    { "expect": "reason", "client": "sensor", "packet": "PUBREC", "code": "0x97", "withinMs": 200 })"), m_sandbox->url());
+    { "expect": "reason", "client": "sensor", "packet": "PUBREC", "code": "0x97", "withinMs": 200 })"), m_brokers.sandbox->url());
         QCOMPARE(run.outcome.failures(), 1);
         QVERIFY2(run.text.contains("PASS expect sensor received PUBCOMP 0x92"), qPrintable(run.text));
         QVERIFY2(run.text.contains("FAIL expect sensor received PUBREC 0x97 within 200 ms: PUBREC reason codes seen: 0x00"),
@@ -123,10 +111,10 @@ private slots:
     { "expect": "violation", "client": "publisher", "rule": null }
   ]
 })";
-        const Run run = runJson(json, m_mosquitto->url());
+        const Run run = runJson(json, m_brokers.mosquitto->url());
         QVERIFY2(run.outcome.passed(), qPrintable(run.text));
         QVERIFY2(run.text.contains("more than our Receive Maximum of 2 [MQTT-3.3.4-9]"), qPrintable(run.text));
-        const Run sandbox = runJson(json, m_sandbox->url());
+        const Run sandbox = runJson(json, m_brokers.sandbox->url());
         QVERIFY2(sandbox.text.contains("FAIL expect subscriber caught the broker breaking [MQTT-3.3.4-9] within 10000 ms: no violation"),
                  qPrintable(sandbox.text));
     }
@@ -145,11 +133,11 @@ private slots:
     { "do": "reconnect", "client": "dashboard" },
     { "do": "wait", "ms": 500 },
     { "expect": "audit", "publisher": "sensor", "subscriber": "dashboard", "withinMs": 1000 })");
-        const Run mosquitto = runJson(json, m_mosquitto->url());
+        const Run mosquitto = runJson(json, m_brokers.mosquitto->url());
         QCOMPARE(mosquitto.outcome.failures(), 1);
         QVERIFY2(mosquitto.text.contains("the broker completed 12 QoS 2 handshakes with sensor and delivered 5 to dashboard; "
                                          "7 never left the broker (seq 6..12)"), qPrintable(mosquitto.text));
-        const Run sandbox = runJson(json, m_sandbox->url());
+        const Run sandbox = runJson(json, m_brokers.sandbox->url());
         QVERIFY2(sandbox.outcome.passed(), qPrintable(sandbox.text));
         QVERIFY2(sandbox.text.contains("completed 12 QoS 2 handshakes with sensor and delivered 12 to dashboard; 0 never left"),
                  qPrintable(sandbox.text));
@@ -167,7 +155,7 @@ private slots:
     { "do": "restore", "client": "sensor" },
     { "do": "wait", "until": { "expect": "flow", "client": "sensor", "seq": 5, "state": "Complete" } },
     { "expect": "received", "client": "dashboard", "seq": "1..5", "exactlyOnce": true })"),
-                                m_mosquitto->url());
+                                m_brokers.mosquitto->url());
         QVERIFY2(run.outcome.passed(), qPrintable(run.text));
         QVERIFY2(run.text.contains("PASS kill sensor and restore it from its session store"), qPrintable(run.text));
     }
@@ -176,7 +164,7 @@ private slots:
     {
         const Run run = runJson(scenario(kSubscribed + R"(
     { "do": "wait", "until": { "expect": "received", "client": "dashboard", "count": 1 }, "withinMs": 200 },
-    { "expect": "received", "client": "dashboard", "count": 0 })"), m_sandbox->url());
+    { "expect": "received", "client": "dashboard", "count": 0 })"), m_brokers.sandbox->url());
         QCOMPARE(run.outcome.failures(), 1);
         QCOMPARE(int(run.outcome.steps.size()), 4); // the expectation after it never ran
         QVERIFY2(run.text.contains("FAIL wait until dashboard received 1 message(s), exactly once (at most 200 ms)"), qPrintable(run.text));
@@ -206,10 +194,15 @@ private slots:
         QFETCH(QByteArray, steps);
         QFETCH(QString, sentence);
         QString problem;
-        runJson(scenario(steps), m_sandbox->url(), &problem);
+        runJson(scenario(steps), m_brokers.sandbox->url(), &problem);
         QVERIFY2(problem.startsWith(sentence), qPrintable(problem));
     }
 };
 
-QTEST_GUILESS_MAIN(TestScenarioSteps)
+int mqs::test::runScenarioStepTests(const ScenarioBrokers &brokers, int argc, char **argv)
+{
+    TestScenarioSteps tests(brokers);
+    return QTest::qExec(&tests, argc, argv);
+}
+
 #include "tst_scenario_steps.moc"
