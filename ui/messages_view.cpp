@@ -192,6 +192,17 @@ QWidget *MessagesView::buildDetail()
         menu.addAction(tr("Chart this"), this, [this, index] { emit chartRequested(m_shownTopic, fieldPath(index)); });
         menu.exec(fields->viewport()->mapToGlobal(at));
     });
+    // A Sparkplug metric (or a Template's member) by its name, wherever it sits in the payload.
+    QTableView *metrics = m_decoded->metricsView();
+    metrics->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(metrics, &QTableView::customContextMenuRequested, this, [this, metrics](const QPoint &at) {
+        const SparkplugMetricsModel::Metric *metric = m_decoded->metrics().metric(metrics->indexAt(at).row());
+        if (!metric || !shown())
+            return;
+        QMenu menu;
+        menu.addAction(tr("Chart this"), this, [this, path = metric->chartPath] { emit chartRequested(m_shownTopic, path); });
+        menu.exec(metrics->viewport()->mapToGlobal(at));
+    });
     auto *propertiesView = new QTableView(this);
     propertiesView->setModel(&m_properties);
     propertiesView->verticalHeader()->hide();

@@ -61,12 +61,9 @@ QString sparkplugBirthTopic(const QString &topic)
 QHash<quint64, QString> sparkplugAliases(const QCborValue &birth)
 {
     QHash<quint64, QString> aliases;
-    for (const QCborValue &m : birth.toMap().value(QLatin1String("metrics")).toArray()) {
-        const QCborMap metric = m.toMap();
-        const QCborValue alias = field(metric, "alias", "alias");
-        if (alias.isInteger() && metric.value(QLatin1String("name")).isString())
-            aliases.insert(quint64(alias.toInteger()), metric.value(QLatin1String("name")).toString());
-    }
+    for (const SparkplugMetricEntry &e : sparkplugMetricEntries(birth))
+        if (e.alias && !e.path.isEmpty())
+            aliases.insert(*e.alias, e.path);
     return aliases;
 }
 
@@ -74,20 +71,16 @@ void SparkplugMetricsModel::setPayload(const QCborValue &payload, const QHash<qu
 {
     beginResetModel();
     m_metrics.clear();
-    for (const QCborValue &m : payload.toMap().value(QLatin1String("metrics")).toArray()) {
-        const QCborMap metric = m.toMap();
-        Metric row{.name = metric.value(QLatin1String("name")).toString(),
-                   .alias = {},
-                   .datatype = datatypeText(field(metric, "datatype", "datatype")),
-                   .value = valueText(metric),
-                   .timestamp = timeText(field(metric, "timestamp", "timestamp"))};
-        if (const QCborValue alias = field(metric, "alias", "alias"); alias.isInteger())
-            row.alias = quint64(alias.toInteger());
-        if (row.name.isEmpty() && row.alias && aliases.contains(*row.alias)) {
-            row.name = aliases.value(*row.alias);
-            row.nameFromBirth = true;
-        }
-        m_metrics.push_back(std::move(row));
+    for (const SparkplugMetricEntry &e : sparkplugMetricEntries(payload, aliases)) {
+        const QCborMap &metric = e.metric;
+        m_metrics.push_back(Metric{.name = e.path,
+                                   .nameFromBirth = e.nameFromBirth,
+                                   .alias = e.alias,
+                                   .datatype = datatypeText(field(metric, "datatype", "datatype")),
+                                   .value = isSparkplugTemplate(metric) ? sparkplugTemplateText(metric) : valueText(metric),
+                                   .timestamp = timeText(field(metric, "timestamp", "timestamp")),
+                                   .depth = e.depth,
+                                   .chartPath = sparkplugMetricPath(e.names)});
     }
     endResetModel();
 }
