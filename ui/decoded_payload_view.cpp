@@ -122,7 +122,7 @@ DecodedPayloadView::DecodedPayloadView(QWidget *parent) : QWidget(parent)
 }
 
 void DecodedPayloadView::showPayload(const DecodedPayload &decoded, const QByteArray &raw, const QString &rule,
-                                     const QHash<quint64, QString> &aliases)
+                                     const SparkplugBirthNames &aliases)
 {
     const QString title = decoderTitle(decoded.decoder);
     m_decoder->setText(decoded.automatic ? tr("Decoded as <b>%1</b> (auto)").arg(title.toHtmlEscaped())

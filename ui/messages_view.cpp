@@ -447,7 +447,7 @@ void MessagesView::showDecoded(const StoredMessage &m)
     const PayloadDecoders &decoders = m_workbench.decoders();
     const QString &topic = m.message.topic;
     const DecodedPayload decoded = decodeInOrder(decoders, topic, m.message.payload);
-    QHash<quint64, QString> aliases; // a DATA message's metrics sent by alias: named by the last BIRTH
+    SparkplugBirthNames aliases; // a DATA message's metrics sent by alias: named by the last BIRTH
     if (decoded.decoder.kind == DecoderKind::SparkplugB && !decoded.problem) {
         const auto &births = m_workbench.messages().messages(sparkplugBirthTopic(topic));
         if (!births.empty())

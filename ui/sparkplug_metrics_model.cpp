@@ -58,27 +58,33 @@ QString sparkplugBirthTopic(const QString &topic)
     return QStringLiteral("spBv1.0/%1/DBIRTH/%2/%3").arg(parts->group, parts->edgeNode, parts->device);
 }
 
-QHash<quint64, QString> sparkplugAliases(const QCborValue &birth)
+SparkplugBirthNames sparkplugAliases(const QCborValue &birth)
 {
-    QHash<quint64, QString> aliases;
-    for (const SparkplugMetricEntry &e : sparkplugMetricEntries(birth))
+    SparkplugBirthNames names;
+    for (const SparkplugMetricEntry &e : sparkplugMetricEntries(birth)) {
         if (e.alias && !e.path.isEmpty())
-            aliases.insert(*e.alias, e.path);
-    return aliases;
+            names.byAlias.insert(*e.alias, e.path);
+        names.datatypes.insert(e.path, datatypeText(field(e.metric, "datatype", "datatype")));
+    }
+    return names;
 }
 
-void SparkplugMetricsModel::setPayload(const QCborValue &payload, const QHash<quint64, QString> &aliases)
+void SparkplugMetricsModel::setPayload(const QCborValue &payload, const SparkplugBirthNames &aliases)
 {
     beginResetModel();
     m_metrics.clear();
-    for (const SparkplugMetricEntry &e : sparkplugMetricEntries(payload, aliases)) {
+    // DATA metrics often leave out what the BIRTH said: the datatype, and a timestamp of their own.
+    const QCborValue payloadTime = payload.toMap().value(QLatin1String("timestamp"));
+    for (const SparkplugMetricEntry &e : sparkplugMetricEntries(payload, aliases.byAlias)) {
         const QCborMap &metric = e.metric;
+        const QString datatype = datatypeText(field(metric, "datatype", "datatype"));
+        const QCborValue metricTime = field(metric, "timestamp", "timestamp");
         m_metrics.push_back(Metric{.name = e.path,
                                    .nameFromBirth = e.nameFromBirth,
                                    .alias = e.alias,
-                                   .datatype = datatypeText(field(metric, "datatype", "datatype")),
+                                   .datatype = datatype.isEmpty() ? aliases.datatypes.value(e.path) : datatype,
                                    .value = isSparkplugTemplate(metric) ? sparkplugTemplateText(metric) : valueText(metric),
-                                   .timestamp = timeText(field(metric, "timestamp", "timestamp")),
+                                   .timestamp = timeText(metricTime.isInteger() ? metricTime : payloadTime),
                                    .depth = e.depth,
                                    .chartPath = sparkplugMetricPath(e.names)});
     }

@@ -18,8 +18,13 @@ namespace mqs {
 // The BIRTH topic whose metrics name the aliases a message on `topic` uses (NBIRTH for node
 // messages, DBIRTH for device ones); empty when `topic` is not Sparkplug.
 QString sparkplugBirthTopic(const QString &topic);
-// alias → name, from a decoded BIRTH payload; a Template member's name is its path ("Motor1/Speed").
-QHash<quint64, QString> sparkplugAliases(const QCborValue &birth);
+// What a BIRTH says of the metrics DATA messages send by alias only: alias → name (a Template
+// member's is its path, "Motor1/Speed"), and each name's datatype.
+struct SparkplugBirthNames {
+    QHash<quint64, QString> byAlias;
+    QHash<QString, QString> datatypes;
+};
+SparkplugBirthNames sparkplugAliases(const QCborValue &birth);
 
 class SparkplugMetricsModel : public QAbstractTableModel
 {
@@ -39,7 +44,7 @@ public:
 
     using QAbstractTableModel::QAbstractTableModel;
     // The metrics of `payload` (a decoded Sparkplug payload); `aliases` names those sent by alias only.
-    void setPayload(const QCborValue &payload, const QHash<quint64, QString> &aliases = {});
+    void setPayload(const QCborValue &payload, const SparkplugBirthNames &aliases = {});
     const std::vector<Metric> &metrics() const { return m_metrics; }
     const Metric *metric(int row) const { return row >= 0 && row < int(m_metrics.size()) ? &m_metrics[std::size_t(row)] : nullptr; }
 

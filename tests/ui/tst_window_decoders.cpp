@@ -413,6 +413,8 @@ private slots:
         QCOMPARE(speed->name, QStringLiteral("Motor1/Speed")); // by alias, from the NBIRTH
         QVERIFY(speed->nameFromBirth);
         QCOMPARE(speed->value, QStringLiteral("1500.25"));
+        QCOMPARE(speed->datatype, QStringLiteral("Double")); // not sent: the BIRTH's
+        QCOMPARE(speed->timestamp, QStringLiteral("2023-11-14T22:13:21.000Z")); // none of its own: the payload's
         QCOMPARE(data.metrics().index(0, SparkplugMetricsModel::Name).data().toString(), QStringLiteral("Motor1"));
 
         // Charted by the member's path: the BIRTH's value and the DATA's by alias, one series.
