@@ -25,6 +25,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -117,6 +118,21 @@ class TestWindowDecoders : public QObject
     TestWindows m_windows;
 
 private slots:
+    void theRuleFieldsStayPutAsAProblemComesAndGoes()
+    {
+        DecoderTableDialog d(DecoderSetup{});
+        d.resize(900, 600);
+        d.show();
+        QTest::mouseClick(d.addButton(), Qt::LeftButton); // a new rule has no filter yet: a problem
+        QVERIFY(!d.ruleProblem().isEmpty());
+        const QPoint decoderWithProblem = d.decoderBox()->mapTo(&d, QPoint());
+        const QPoint addWithProblem = d.addButton()->mapTo(&d, QPoint());
+        QTest::keyClicks(d.filterField(), QStringLiteral("factory/#"));
+        QVERIFY(d.ruleProblem().isEmpty());
+        QCOMPARE(d.decoderBox()->mapTo(&d, QPoint()), decoderWithProblem);
+        QCOMPARE(d.addButton()->mapTo(&d, QPoint()), addWithProblem);
+    }
+
     void rulesAreEditedThenKeptAcrossARestart()
     {
         const MainWindow::Options options{.settingsPath = m_dir.filePath(QStringLiteral("decoders.ini")),
@@ -400,12 +416,22 @@ private slots:
                                          R"("templateValue":{"templateRef":"Motor","metrics":[{"alias":"11","doubleValue":1500.25}]}}]})")));
         QTRY_COMPARE(w->workbench().messages().messages(QStringLiteral("spBv1.0/plant/NDATA/edge1")).size(), 1u);
 
+        w->resize(1366, 768); // the smallest screen the window is made for
         DecodedPayloadView &birth = showNewest(*w, QStringLiteral("spBv1.0/plant/NBIRTH/edge1"));
         QStringList names;
         for (const SparkplugMetricsModel::Metric &m : birth.metrics().metrics())
             names << m.name + u' ' + m.datatype;
         QCOMPARE(names, (QStringList{"bdSeq UInt64", "Motor Template", "Motor/Speed Double", "Motor1 Template", "Motor1/Speed Double"}));
-        QCOMPARE(birth.metrics().index(3, SparkplugMetricsModel::Value).data().toString(), QStringLiteral("instance of Motor, 1 member"));
+        // The name and the value are in sight at 1366 px, the timestamp whole a scroll away.
+        QTableView *table = birth.metricsView();
+        const auto rightEdge = [table](int column) { return table->columnViewportPosition(column) + table->columnWidth(column); };
+        QTRY_VERIFY(table->viewport()->width() > 0);
+        QVERIFY2(rightEdge(SparkplugMetricsModel::Name) <= table->viewport()->width()
+                     && rightEdge(SparkplugMetricsModel::Value) <= table->viewport()->width(),
+                 qPrintable(QStringLiteral("%1, %2 > %3").arg(rightEdge(SparkplugMetricsModel::Name)).arg(rightEdge(SparkplugMetricsModel::Value))
+                                .arg(table->viewport()->width())));
+        const QString time = birth.metrics().index(0, SparkplugMetricsModel::Timestamp).data().toString();
+        QVERIFY(table->columnWidth(SparkplugMetricsModel::Timestamp) >= table->fontMetrics().horizontalAdvance(time));
 
         DecodedPayloadView &data = showNewest(*w, QStringLiteral("spBv1.0/plant/NDATA/edge1"));
         QCOMPARE(data.metrics().rowCount(), 2);
