@@ -3,6 +3,7 @@
 #include "message_payload.h"
 #include "theme.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QClipboard>
 #include <QFileDialog>
@@ -200,7 +201,9 @@ QWidget *MessagesView::buildDetail()
         if (!metric || !shown())
             return;
         QMenu menu;
-        menu.addAction(tr("Chart this"), this, [this, path = metric->chartPath] { emit chartRequested(m_shownTopic, path); });
+        QAction *chart = menu.addAction(metric->numeric ? tr("Chart this") : tr("Chart this (not a number)"), this,
+                                        [this, path = metric->chartPath] { emit chartRequested(m_shownTopic, path); });
+        chart->setEnabled(metric->numeric); // a Template or a text would be an empty series
         menu.exec(metrics->viewport()->mapToGlobal(at));
     });
     auto *propertiesView = new QTableView(this);

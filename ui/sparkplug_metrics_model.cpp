@@ -86,7 +86,9 @@ void SparkplugMetricsModel::setPayload(const QCborValue &payload, const Sparkplu
                                    .value = isSparkplugTemplate(metric) ? sparkplugTemplateText(metric) : valueText(metric),
                                    .timestamp = timeText(metricTime.isInteger() ? metricTime : payloadTime),
                                    .depth = e.depth,
-                                   .chartPath = sparkplugMetricPath(e.names)});
+                                   .chartPath = sparkplugMetricPath(e.names),
+                                   .numeric = metric.value(QLatin1String("value")).isDouble() || metric.value(QLatin1String("value")).isInteger()
+                                              || metric.value(QLatin1String("value")).isBool()});
     }
     endResetModel();
 }

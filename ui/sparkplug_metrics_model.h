@@ -40,6 +40,7 @@ public:
         QString timestamp;
         int depth = 0; // a Template's member: 1, its members' members: 2
         QString chartPath{}; // the JSON path a chart reads the value by
+        bool numeric = false; // a chart can draw it: not a Template, text or bytes
     };
 
     using QAbstractTableModel::QAbstractTableModel;

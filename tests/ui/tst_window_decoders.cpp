@@ -442,6 +442,8 @@ private slots:
         QCOMPARE(speed->datatype, QStringLiteral("Double")); // not sent: the BIRTH's
         QCOMPARE(speed->timestamp, QStringLiteral("2023-11-14T22:13:21.000Z")); // none of its own: the payload's
         QCOMPARE(data.metrics().index(0, SparkplugMetricsModel::Name).data().toString(), QStringLiteral("Motor1"));
+        QVERIFY(speed->numeric);
+        QVERIFY(!data.metrics().metric(0)->numeric); // the Template itself: nothing to chart
 
         // Charted by the member's path: the BIRTH's value and the DATA's by alias, one series.
         QVERIFY(w->charts()->addField(QStringLiteral("spBv1.0/plant/NDATA/edge1"), speed->chartPath).ok());
