@@ -14,6 +14,9 @@ namespace mqs {
 namespace {
 
 // What the list offers; anything else can be typed in the same spelling.
+// Characters a line of the hint and the problem hold.
+constexpr int kTextColumns = 56;
+
 const char *const kOfferedPaces[] = {"original spacing", "0.5×", "2×", "10×", "10 messages/s", "100 messages/s", "1,000 messages/s"};
 
 } // namespace
@@ -33,6 +36,7 @@ ReplayPaceDialog::ReplayPaceDialog(int messages, QWidget *parent) : QDialog(pare
                                "or messages a second (250, 2,500/s)."),
                             this);
     hint->setWordWrap(true);
+    hint->setObjectName(QStringLiteral("replayPaceHint"));
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("replayPaceError"));
     m_error->setStyleSheet(QStringLiteral("color: %1;").arg(problemColor().name()));
@@ -49,6 +53,11 @@ ReplayPaceDialog::ReplayPaceDialog(int messages, QWidget *parent) : QDialog(pare
     layout->addWidget(hint);
     layout->addWidget(m_error);
     layout->addWidget(m_buttons);
+    // The dialog takes the height a problem needs as it comes and goes, rather than letting the
+    // sentence run over the hint and the buttons; wide enough that it stays a few lines.
+    layout->setSizeConstraint(QLayout::SetFixedSize);
+    for (QLabel *label : {hint, m_error})
+        label->setFixedWidth(fontMetrics().averageCharWidth() * kTextColumns);
     check(m_field->currentText());
 }
 

@@ -6,6 +6,7 @@
 #include "search_panel.h"
 
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -132,6 +133,11 @@ private slots:
             QVERIFY2(!dialog.canAccept(), r.typed);
             QVERIFY(dialog.errorLabel()->isVisible());
             QVERIFY2(dialog.errorLabel()->text().startsWith(QString::fromUtf8(r.sentence)), qPrintable(dialog.errorLabel()->text()));
+            // The sentence has its room: whole, below the hint, above the buttons.
+            QLabel *error = dialog.errorLabel();
+            QTRY_VERIFY(error->height() >= error->heightForWidth(error->width()));
+            QVERIFY(error->geometry().top() > dialog.findChild<QLabel *>(QStringLiteral("replayPaceHint"))->geometry().bottom());
+            QVERIFY(error->geometry().bottom() < dialog.findChild<QDialogButtonBox *>()->geometry().top());
         }
         dialog.paceField()->setEditText(QStringLiteral("2x"));
         QVERIFY(dialog.canAccept());
