@@ -42,7 +42,7 @@ bool ChartFeed::feed(const std::vector<StoredMessage> &messages)
             if (f.topic != m.message.topic)
                 continue;
             if (!decoded) {
-                tree = fieldTree(m_decoders->decode(m.message.topic, m.message.payload), m.message.payload);
+                tree = treeOf(m);
                 decoded = true;
             }
             if (const auto value = f.path.number(tree)) {
@@ -60,8 +60,18 @@ void ChartFeed::backfill(std::size_t index, const std::deque<StoredMessage> &mes
         return;
     ChartField &f = m_fields[index];
     for (const StoredMessage &m : messages)
-        if (const auto value = f.path.number(fieldTree(m_decoders->decode(m.message.topic, m.message.payload), m.message.payload)))
+        if (const auto value = f.path.number(treeOf(m)))
             f.history.add({.timeMs = m.timeMs, .value = *value});
+}
+
+QCborValue ChartFeed::treeOf(const StoredMessage &m) const
+{
+    const DecodedPayload decoded = m_decoders->decode(m.message.topic, m.message.payload);
+    QCborValue tree = fieldTree(decoded, m.message.payload);
+    if (!m_sparkplug || decoded.decoder.kind != DecoderKind::SparkplugB)
+        return tree;
+    const auto topic = parseSparkplugTopic(m.message.topic);
+    return topic && topic->type != SparkplugMessageType::STATE ? m_sparkplug->withMetricNames(topic->edgeNodeKey(), tree) : tree;
 }
 
 quint64 ChartFeed::pointsKept() const

@@ -8,6 +8,7 @@
 #include "payload/bounded_series.h"
 #include "payload/json_path.h"
 #include "payload/payload_decoding.h"
+#include "payload/sparkplug_monitor.h"
 
 #include <vector>
 
@@ -27,6 +28,8 @@ public:
     explicit ChartFeed(const PayloadDecoders &decoders, int maxBuckets = BoundedSeries::kDefaultBuckets);
     // A new decode-as setup replaces the decoders object: the feed reads through the new one.
     void setDecoders(const PayloadDecoders &decoders) { m_decoders = &decoders; }
+    // Sparkplug DATA metrics sent by alias only are charted by the name their BIRTH gave them.
+    void setSparkplugNames(const SparkplugMonitor *monitor) { m_sparkplug = monitor; }
 
     // Adds `topic` at `path`; a problem says where the path broke, or that it is charted already.
     [[nodiscard]] Status add(const QString &topic, const QString &path);
@@ -43,7 +46,11 @@ public:
     quint64 pointsKept() const;
 
 private:
+    // The decoded tree a path reads: Sparkplug metrics named from their BIRTH.
+    QCborValue treeOf(const StoredMessage &message) const;
+
     const PayloadDecoders *m_decoders;
+    const SparkplugMonitor *m_sparkplug = nullptr;
     int m_maxBuckets;
     std::vector<ChartField> m_fields;
 };

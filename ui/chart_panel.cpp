@@ -51,6 +51,7 @@ ChartPanel::ChartPanel(Workbench &workbench, QWidget *parent)
     : QWidget(parent), m_workbench(workbench), m_feed(workbench.decoders())
 {
     connect(&workbench, &Workbench::decodersChanged, this, [this] { m_feed.setDecoders(m_workbench.decoders()); });
+    m_feed.setSparkplugNames(&workbench.sparkplug());
     m_chart = new QChart;
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->setMargins(QMargins(4, 4, 4, 4));

@@ -89,7 +89,13 @@ DecodedPayloadView::DecodedPayloadView(QWidget *parent) : QWidget(parent)
     m_metricsView->setModel(&m_metrics);
     m_metricsView->verticalHeader()->hide();
     m_metricsView->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 4);
-    m_metricsView->horizontalHeader()->setStretchLastSection(true);
+    // Sized to what they hold, and what is read first first: the name and value stay in sight in
+    // the narrow pane of a 1366-px screen; the alias and the timestamp are a scroll away there.
+    QHeaderView *columns = m_metricsView->horizontalHeader();
+    columns->setSectionResizeMode(QHeaderView::ResizeToContents);
+    columns->setStretchLastSection(true);
+    columns->moveSection(columns->visualIndex(SparkplugMetricsModel::Value), 1);
+    columns->moveSection(columns->visualIndex(SparkplugMetricsModel::Datatype), 2);
     m_metricsView->hide();
     auto *treePage = new QSplitter(Qt::Vertical, this); // a Sparkplug payload: its metrics above its whole tree
     treePage->addWidget(m_metricsView);
@@ -122,7 +128,7 @@ DecodedPayloadView::DecodedPayloadView(QWidget *parent) : QWidget(parent)
 }
 
 void DecodedPayloadView::showPayload(const DecodedPayload &decoded, const QByteArray &raw, const QString &rule,
-                                     const QHash<quint64, QString> &aliases)
+                                     const SparkplugBirthNames &aliases)
 {
     const QString title = decoderTitle(decoded.decoder);
     m_decoder->setText(decoded.automatic ? tr("Decoded as <b>%1</b> (auto)").arg(title.toHtmlEscaped())

@@ -32,7 +32,7 @@ public:
     // `rule`: the filter of the rule that chose the decoder (empty: the automatic choice);
     // `aliases`: Sparkplug metric names by alias, from the last BIRTH.
     void showPayload(const DecodedPayload &decoded, const QByteArray &raw, const QString &rule = QString(),
-                     const QHash<quint64, QString> &aliases = {});
+                     const SparkplugBirthNames &aliases = {});
     void clear(const QString &note = QString());
     // The Sparkplug rules the message on show broke (SparkplugMonitor's sentences), under its metrics.
     void showFindings(const QStringList &sentences);

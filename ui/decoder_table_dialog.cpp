@@ -112,6 +112,12 @@ QWidget *DecoderTableDialog::buildRules()
     m_messageType->setInsertPolicy(QComboBox::NoInsert);
     m_messageType->setMinimumContentsLength(24);
     m_ruleProblem = problemLabel(QStringLiteral("ruleProblem"), box);
+    // A line kept for the problem even while there is none: the fields above do not jump under
+    // the pointer as it comes and goes.
+    m_ruleProblem->setMinimumHeight(m_ruleProblem->fontMetrics().lineSpacing());
+    QSizePolicy keepLine = m_ruleProblem->sizePolicy();
+    keepLine.setRetainSizeWhenHidden(true);
+    m_ruleProblem->setSizePolicy(keepLine);
     auto *fields = new QFormLayout;
     fields->addRow(tr("Topic &filter"), m_filter);
     auto *decoderRow = new QHBoxLayout;

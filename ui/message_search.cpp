@@ -14,20 +14,20 @@ struct overloaded : Ts... {
 constexpr qsizetype kContextBefore = 30;
 constexpr qsizetype kExcerptLength = 160;
 
-SearchHit hitAround(const StoredMessage &m, const QString &text, qsizetype start, qsizetype length)
+SearchHit hitAround(const SearchedMessage &m, const QString &text, qsizetype start, qsizetype length)
 {
     const qsizetype from = std::max<qsizetype>(0, start - kContextBefore);
     QString excerpt = text.mid(from, std::max(kExcerptLength, start - from + length));
     excerpt.replace(u'\n', u' ').replace(u'\r', u' ').replace(u'\t', u' '); // one line, same length
-    return SearchHit{.topic = m.message.topic, .serial = m.serial, .timeMs = m.timeMs, .excerpt = excerpt,
+    return SearchHit{.topic = m.topic, .serial = m.serial, .timeMs = m.timeMs, .excerpt = excerpt,
                      .matchStart = start - from, .matchLength = length};
 }
 
 // Text and patterns match the topic too: "Topic: " shows where a topic match is.
-SearchHit topicHit(const StoredMessage &m, qsizetype start, qsizetype length)
+SearchHit topicHit(const SearchedMessage &m, qsizetype start, qsizetype length)
 {
     const QString prefix = QStringLiteral("topic ");
-    return SearchHit{.topic = m.message.topic, .serial = m.serial, .timeMs = m.timeMs, .excerpt = prefix + m.message.topic,
+    return SearchHit{.topic = m.topic, .serial = m.serial, .timeMs = m.timeMs, .excerpt = prefix + m.topic,
                      .matchStart = prefix.size() + start, .matchLength = length};
 }
 
@@ -67,34 +67,34 @@ Result<MessageQuery> MessageQuery::make(SearchKind kind, const QString &text)
     return Problem{ProblemKind::InvalidInput, QStringLiteral("Unknown kind of search.")};
 }
 
-std::optional<SearchHit> MessageQuery::match(const StoredMessage &m, const PayloadDecoders &decoders) const
+std::optional<SearchHit> MessageQuery::match(const SearchedMessage &m, const PayloadDecoders &decoders) const
 {
     return std::visit(
         overloaded{
             [&](const QString &text) -> std::optional<SearchHit> {
-                if (const qsizetype at = m.message.topic.indexOf(text, 0, Qt::CaseInsensitive); at >= 0)
+                if (const qsizetype at = m.topic.indexOf(text, 0, Qt::CaseInsensitive); at >= 0)
                     return topicHit(m, at, text.size());
-                const QString payload = QString::fromUtf8(m.message.payload);
+                const QString payload = QString::fromUtf8(m.payload);
                 if (const qsizetype at = payload.indexOf(text, 0, Qt::CaseInsensitive); at >= 0)
                     return hitAround(m, payload, at, text.size());
                 return std::nullopt;
             },
             [&](const QRegularExpression &pattern) -> std::optional<SearchHit> {
-                if (const auto found = pattern.match(m.message.topic); found.hasMatch())
+                if (const auto found = pattern.match(m.topic); found.hasMatch())
                     return topicHit(m, found.capturedStart(), found.capturedLength());
-                const QString payload = QString::fromUtf8(m.message.payload);
+                const QString payload = QString::fromUtf8(m.payload);
                 if (const auto found = pattern.match(payload); found.hasMatch())
                     return hitAround(m, payload, found.capturedStart(), found.capturedLength());
                 return std::nullopt;
             },
             [&](const PathCondition &condition) -> std::optional<SearchHit> {
-                const QCborValue tree = fieldTree(decoders.decode(m.message.topic, m.message.payload), m.message.payload);
+                const QCborValue tree = fieldTree(decoders.decode(m.topic, m.payload), m.payload);
                 if (!condition.matches(tree))
                     return std::nullopt;
                 const auto reached = condition.path().select(tree);
                 const QString value = reached.empty() ? QString() : shownValue(reached.front());
                 const QString prefix = condition.path().text() + QStringLiteral(" = ");
-                return SearchHit{.topic = m.message.topic, .serial = m.serial, .timeMs = m.timeMs, .excerpt = prefix + value,
+                return SearchHit{.topic = m.topic, .serial = m.serial, .timeMs = m.timeMs, .excerpt = prefix + value,
                                  .matchStart = prefix.size(), .matchLength = value.size()};
             },
         },
@@ -120,17 +120,36 @@ std::vector<const StoredMessage *> messagesUnder(const MessageStore &store, cons
     return found;
 }
 
+std::vector<SearchedMessage> searchSnapshot(const MessageStore &store, const QString &branch)
+{
+    const auto kept = messagesUnder(store, branch);
+    std::vector<SearchedMessage> snapshot;
+    snapshot.reserve(kept.size());
+    for (const StoredMessage *m : kept)
+        snapshot.push_back(SearchedMessage{.topic = m->message.topic, .payload = m->message.payload, .serial = m->serial, .timeMs = m->timeMs});
+    return snapshot;
+}
+
+void searchRange(const std::vector<SearchedMessage> &messages, std::size_t from, std::size_t to, const MessageQuery &query,
+                 const PayloadDecoders &decoders, int mostListed, SearchTally &tally)
+{
+    for (std::size_t i = from; i < std::min(to, messages.size()); ++i) {
+        auto hit = query.match(messages[i], decoders);
+        if (!hit)
+            continue;
+        ++tally.matches;
+        if (int(tally.hits.size()) < mostListed)
+            tally.hits.push_back(std::move(*hit));
+    }
+}
+
 std::vector<SearchHit> searchMessages(const MessageStore &store, const MessageQuery &query, const QString &branch,
                                       const PayloadDecoders &decoders, int limit)
 {
-    std::vector<SearchHit> hits;
-    for (const StoredMessage *m : messagesUnder(store, branch)) {
-        if (int(hits.size()) >= limit)
-            break;
-        if (auto hit = query.match(*m, decoders))
-            hits.push_back(std::move(*hit));
-    }
-    return hits;
+    const auto snapshot = searchSnapshot(store, branch);
+    SearchTally tally;
+    searchRange(snapshot, 0, snapshot.size(), query, decoders, limit, tally);
+    return std::move(tally.hits);
 }
 
 } // namespace mqs

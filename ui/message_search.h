@@ -27,6 +27,14 @@ struct SearchHit {
     qsizetype matchLength = 0;
 };
 
+// What a search reads of a kept message: a copy another thread can own while the store changes.
+struct SearchedMessage {
+    QString topic;
+    QByteArray payload;
+    quint64 serial = 0;
+    qint64 timeMs = 0;
+};
+
 class MessageQuery
 {
 public:
@@ -34,7 +42,8 @@ public:
     [[nodiscard]] static Result<MessageQuery> make(SearchKind kind, const QString &text);
 
     // The hit `message` gives, if any. Text and patterns look at the topic and the payload's text.
-    std::optional<SearchHit> match(const StoredMessage &message, const PayloadDecoders &decoders) const;
+    // Safe on any thread while `decoders` is not changed.
+    std::optional<SearchHit> match(const SearchedMessage &message, const PayloadDecoders &decoders) const;
 
 private:
     std::variant<QString, QRegularExpression, PathCondition> m_query;
@@ -43,7 +52,21 @@ private:
 // True when `topic` is `branch` or below it; an empty branch is every topic.
 bool isUnderBranch(const QString &topic, const QString &branch);
 
-// Hits oldest first across topics, at most `limit` of them.
+// The kept messages under `branch`, oldest first, copied for a search on another thread (payloads
+// and topics are shared, not duplicated).
+std::vector<SearchedMessage> searchSnapshot(const MessageStore &store, const QString &branch);
+
+// Hits and how many messages matched in all: hits stop being listed at a limit, matches are
+// still counted.
+struct SearchTally {
+    std::vector<SearchHit> hits;
+    quint64 matches = 0;
+};
+// Matches messages [from, to) into `tally`, listing hits while it holds fewer than `mostListed`.
+void searchRange(const std::vector<SearchedMessage> &messages, std::size_t from, std::size_t to, const MessageQuery &query,
+                 const PayloadDecoders &decoders, int mostListed, SearchTally &tally);
+
+// Hits oldest first across topics, at most `limit` of them, in one go on this thread.
 std::vector<SearchHit> searchMessages(const MessageStore &store, const MessageQuery &query, const QString &branch,
                                       const PayloadDecoders &decoders, int limit);
 

@@ -58,13 +58,13 @@ MessageReplay::MessageReplay(QObject *parent) : QObject(parent)
     connect(&m_timer, &QTimer::timeout, this, &MessageReplay::publishDue);
 }
 
-void MessageReplay::start(Connection *connection, std::vector<MessageRecord> records, std::optional<double> messagesPerSecond)
+void MessageReplay::start(Connection *connection, std::vector<MessageRecord> records, const ReplayPace &pace)
 {
     m_connection = connection;
     m_records = std::move(records);
-    m_rate = messagesPerSecond;
+    m_pace = pace;
     m_next = 0;
-    m_startedMs = QDateTime::currentMSecsSinceEpoch();
+    m_clock.start();
     m_running = true;
     emit progressed(0, total());
     m_timer.start(0);
@@ -84,9 +84,9 @@ void MessageReplay::publishDue()
         finish(Problem{ProblemKind::State, QStringLiteral("The connection of the replay is gone.")});
         return;
     }
-    const qint64 elapsed = QDateTime::currentMSecsSinceEpoch() - m_startedMs;
+    const qint64 elapsed = m_clock.elapsed();
     int published = 0;
-    while (m_next < m_records.size() && published < kMostPerTick && replayOffsetMs(m_records, m_next, m_rate) <= elapsed) {
+    while (m_next < m_records.size() && published < kMostPerTick && replayOffsetMs(m_records, m_next, m_pace) <= elapsed) {
         const MessageRecord &r = m_records[m_next];
         const auto result = m_connection->publish(ApplicationMessage{r.topic, r.payload, r.qos, r.retain, {}});
         if (!result.ticket) {
@@ -103,7 +103,7 @@ void MessageReplay::publishDue()
         finish({});
         return;
     }
-    const qint64 wait = replayOffsetMs(m_records, m_next, m_rate) - (QDateTime::currentMSecsSinceEpoch() - m_startedMs);
+    const qint64 wait = replayOffsetMs(m_records, m_next, m_pace) - m_clock.elapsed();
     m_timer.start(int(std::clamp<qint64>(wait, 0, std::numeric_limits<int>::max())));
 }
 

@@ -8,7 +8,9 @@
 #include "client/connection.h"
 #include "payload/message_export.h"
 #include "payload/payload_decoding.h"
+#include "payload/replay_pace.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -29,12 +31,13 @@ class MessageReplay : public QObject
 public:
     explicit MessageReplay(QObject *parent = nullptr);
 
-    // `messagesPerSecond` empty: the records' original spacing.
-    void start(Connection *connection, std::vector<MessageRecord> records, std::optional<double> messagesPerSecond);
+    // Publishes message i at replayOffsetMs(records, i, pace) after now.
+    void start(Connection *connection, std::vector<MessageRecord> records, const ReplayPace &pace);
     void cancel();
     bool running() const { return m_running; }
     int published() const { return int(m_next); }
     int total() const { return int(m_records.size()); }
+    const ReplayPace &pace() const { return m_pace; }
 
 signals:
     void progressed(int published, int total);
@@ -47,9 +50,9 @@ private:
 
     QPointer<Connection> m_connection;
     std::vector<MessageRecord> m_records;
-    std::optional<double> m_rate;
+    ReplayPace m_pace = SpacingFactor{};
     std::size_t m_next = 0;
-    qint64 m_startedMs = 0;
+    QElapsedTimer m_clock; // monotonic: a wall clock set back mid-replay would stall it
     QTimer m_timer;
     bool m_running = false;
 };

@@ -3,6 +3,7 @@
 #include "message_payload.h"
 #include "theme.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QClipboard>
 #include <QFileDialog>
@@ -191,6 +192,19 @@ QWidget *MessagesView::buildDetail()
         QMenu menu;
         menu.addAction(tr("Chart this"), this, [this, index] { emit chartRequested(m_shownTopic, fieldPath(index)); });
         menu.exec(fields->viewport()->mapToGlobal(at));
+    });
+    // A Sparkplug metric (or a Template's member) by its name, wherever it sits in the payload.
+    QTableView *metrics = m_decoded->metricsView();
+    metrics->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(metrics, &QTableView::customContextMenuRequested, this, [this, metrics](const QPoint &at) {
+        const SparkplugMetricsModel::Metric *metric = m_decoded->metrics().metric(metrics->indexAt(at).row());
+        if (!metric || !shown())
+            return;
+        QMenu menu;
+        QAction *chart = menu.addAction(metric->numeric ? tr("Chart this") : tr("Chart this (not a number)"), this,
+                                        [this, path = metric->chartPath] { emit chartRequested(m_shownTopic, path); });
+        chart->setEnabled(metric->numeric); // a Template or a text would be an empty series
+        menu.exec(metrics->viewport()->mapToGlobal(at));
     });
     auto *propertiesView = new QTableView(this);
     propertiesView->setModel(&m_properties);
@@ -436,7 +450,7 @@ void MessagesView::showDecoded(const StoredMessage &m)
     const PayloadDecoders &decoders = m_workbench.decoders();
     const QString &topic = m.message.topic;
     const DecodedPayload decoded = decodeInOrder(decoders, topic, m.message.payload);
-    QHash<quint64, QString> aliases; // a DATA message's metrics sent by alias: named by the last BIRTH
+    SparkplugBirthNames aliases; // a DATA message's metrics sent by alias: named by the last BIRTH
     if (decoded.decoder.kind == DecoderKind::SparkplugB && !decoded.problem) {
         const auto &births = m_workbench.messages().messages(sparkplugBirthTopic(topic));
         if (!births.empty())

@@ -1,17 +1,19 @@
 #include "search_panel.h"
 
+#include "replay_pace_dialog.h"
 #include "theme.h"
 
 #include <QComboBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
+#include <QProgressBar>
 #include <QProgressDialog>
+#include <QShortcut>
 #include <QPushButton>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -70,6 +72,10 @@ SearchPanel::SearchPanel(Workbench &workbench, QWidget *parent) : QWidget(parent
     });
     connect(m_query, &QLineEdit::returnPressed, this, &SearchPanel::runSearch);
     connect(m_branch, &QLineEdit::returnPressed, this, &SearchPanel::runSearch);
+    connect(&m_search, &BackgroundSearch::hitsFound, this, &SearchPanel::showHits);
+    connect(&m_search, &BackgroundSearch::progressed, this, &SearchPanel::showProgress);
+    connect(&m_search, &BackgroundSearch::finished, this, &SearchPanel::showOutcome);
+    (void)new QShortcut(QKeySequence(Qt::Key_Escape), this, this, [this] { m_search.cancel(); }, Qt::WidgetWithChildrenShortcut);
     connect(m_kind, &QComboBox::currentIndexChanged, this, [this] {
         m_query->setPlaceholderText(placeholderFor(SearchKind(m_kind->currentData().toInt())));
         if (checkQuery())
@@ -113,6 +119,15 @@ QWidget *SearchPanel::buildActions()
     m_count = new QLabel(this);
     m_count->setObjectName(QStringLiteral("searchCount"));
     m_count->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // cut rather than widen the window
+    m_progressBar = new QProgressBar(this);
+    m_progressBar->setObjectName(QStringLiteral("searchProgress"));
+    m_progressBar->setMaximumWidth(fontMetrics().horizontalAdvance(QStringLiteral("0000000 messages")));
+    m_progressBar->hide();
+    m_stop = new QPushButton(tr("Stop (Esc)"), this);
+    m_stop->setObjectName(QStringLiteral("searchStop"));
+    m_stop->setToolTip(tr("Stop the search; the hits found so far stay listed"));
+    m_stop->hide();
+    connect(m_stop, &QPushButton::clicked, &m_search, &BackgroundSearch::cancel);
     auto *exportButton = new QPushButton(tr("&Export"), this);
     auto *menu = new QMenu(exportButton);
     menu->addAction(tr("Results as JSON Lines…"), this, [this] { chooseExport(true, QStringLiteral("jsonl")); });
@@ -129,6 +144,8 @@ QWidget *SearchPanel::buildActions()
     auto *row = new QHBoxLayout(box);
     row->setContentsMargins(0, 0, 0, 0);
     row->addWidget(m_count, 1);
+    row->addWidget(m_progressBar);
+    row->addWidget(m_stop);
     row->addWidget(exportButton);
     row->addWidget(replay);
     return box;
@@ -148,19 +165,49 @@ std::optional<MessageQuery> SearchPanel::checkQuery()
 void SearchPanel::runSearch()
 {
     m_typing.stop();
-    const auto query = checkQuery();
+    auto query = checkQuery();
+    m_results.setHits({});
     if (!query) {
-        m_results.setHits({});
+        m_search.cancel();
         m_count->setText(QString());
         return;
     }
-    m_results.setHits(searchMessages(m_workbench.messages(), *query, m_branch->text().trimmed(), m_workbench.decoders(), kMostHits));
-    const int found = m_results.rowCount();
-    m_count->setText(found >= kMostHits ? tr("The first %1 matches").arg(QLocale().toString(kMostHits))
-                                        : (found == 1 ? tr("1 match in %2 kept messages") : tr("%1 matches in %2 kept messages"))
-                                              .arg(QLocale().toString(found), QLocale().toString(m_workbench.messages().size())));
-    if (found > 0)
+    m_search.start(searchSnapshot(m_workbench.messages(), m_branch->text().trimmed()), std::move(*query), m_workbench.sharedDecoders(), kMostHits);
+}
+
+void SearchPanel::showHits(const std::vector<SearchHit> &hits)
+{
+    const bool first = m_results.rowCount() == 0;
+    m_results.appendHits(hits);
+    if (first)
         m_view->selectRow(0);
+}
+
+void SearchPanel::showProgress(int scanned, int total)
+{
+    m_progressBar->setRange(0, std::max(total, 1));
+    m_progressBar->setValue(scanned);
+    m_progressBar->setFormat(tr("%p% of %1").arg(QLocale().toString(total)));
+    m_progressBar->show();
+    m_stop->show();
+    const quint64 matches = m_search.outcome().matches;
+    m_count->setText((matches == 1 ? tr("Searching… %1 match so far") : tr("Searching… %1 matches so far")).arg(QLocale().toString(matches)));
+}
+
+void SearchPanel::showOutcome(const SearchOutcome &outcome)
+{
+    m_progressBar->hide();
+    m_stop->hide();
+    const QLocale locale;
+    if (outcome.cancelled)
+        m_count->setText(tr("Stopped after %1 of %2 messages: %3 matches so far")
+                             .arg(locale.toString(outcome.scanned), locale.toString(outcome.total), locale.toString(outcome.matches)));
+    else if (outcome.matches > quint64(outcome.listed))
+        m_count->setText(tr("First %1 of %2 matches shown (in %3 messages); export the topic or branch for all of them")
+                             .arg(locale.toString(outcome.listed), locale.toString(outcome.matches), locale.toString(outcome.total)));
+    else
+        m_count->setText((outcome.matches == 1 ? tr("%1 match in %2 kept messages") : tr("%1 matches in %2 kept messages"))
+                             .arg(locale.toString(outcome.matches), locale.toString(outcome.total)));
 }
 
 bool SearchPanel::search(SearchKind kind, const QString &text, const QString &branch)
@@ -197,13 +244,18 @@ void SearchPanel::chooseExport(bool hitsOnly, const QString &suffix)
     m_error->setText(written.sentence());
 }
 
-Status SearchPanel::replayFile(const QString &path, Connection *connection, std::optional<double> messagesPerSecond)
+Status SearchPanel::replayFile(const QString &path, Connection *connection, const ReplayPace &pace)
 {
     if (!connection)
         return Problem{ProblemKind::State, tr("Choose a connection to publish through first.")};
     auto records = importJsonLines(path);
     if (!records)
         return records.problem();
+    return replayRecords(std::move(*records), connection, pace);
+}
+
+Status SearchPanel::replayRecords(std::vector<MessageRecord> records, Connection *connection, const ReplayPace &pace)
+{
     if (!m_progress) {
         m_progress = new QProgressDialog(this);
         m_progress->setWindowTitle(tr("Replay"));
@@ -220,26 +272,33 @@ Status SearchPanel::replayFile(const QString &path, Connection *connection, std:
             m_error->setText(outcome.sentence());
         });
     }
-    m_progress->setLabelText(tr("Publishing %1 messages through %2…").arg(QLocale().toString(qulonglong(records->size())), connection->settings().name));
+    m_progress->setLabelText(tr("Publishing %1 messages through %2 at %3…")
+                                 .arg(QLocale().toString(qulonglong(records.size())), connection->settings().name, replayPaceText(pace)));
     m_progress->show();
-    m_replay.start(connection, std::move(*records), messagesPerSecond);
+    m_replay.start(connection, std::move(records), pace);
     return {};
 }
 
 void SearchPanel::chooseReplay()
 {
+    const Status outcome = askAndReplay();
+    m_error->setVisible(!outcome);
+    m_error->setText(outcome.sentence());
+}
+
+Status SearchPanel::askAndReplay()
+{
+    Connection *connection = m_workbench.current();
+    if (!connection)
+        return Problem{ProblemKind::State, tr("Choose a connection to publish through first.")};
     const QString path = QFileDialog::getOpenFileName(this, tr("Import and replay"), QString(), tr("JSON Lines (*.jsonl *.json);;All files (*)"));
     if (path.isEmpty())
-        return;
-    const QStringList paces{tr("Original spacing"), tr("10 messages/s"), tr("100 messages/s"), tr("1,000 messages/s")};
-    bool chosen = false;
-    const QString pace = QInputDialog::getItem(this, tr("Replay"), tr("Publish at:"), paces, 0, false, &chosen);
-    if (!chosen)
-        return;
-    const std::optional<double> rates[] = {std::nullopt, 10.0, 100.0, 1000.0};
-    const Status started = replayFile(path, m_workbench.current(), rates[paces.indexOf(pace)]);
-    m_error->setVisible(!started);
-    m_error->setText(started.sentence());
+        return {};
+    auto records = importJsonLines(path);
+    if (!records)
+        return records.problem();
+    const auto pace = ReplayPaceDialog::ask(int(records->size()), this);
+    return pace ? replayRecords(std::move(*records), connection, *pace) : Status{};
 }
 
 } // namespace mqs

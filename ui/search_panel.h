@@ -4,6 +4,7 @@
 // hit opens the message. Also exports (a branch or the hits, as JSON Lines or CSV) and imports a
 // JSON Lines export to replay it through the current connection.
 
+#include "background_search.h"
 #include "message_transfer.h"
 #include "search_results_model.h"
 #include "workbench.h"
@@ -14,7 +15,9 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QProgressBar;
 class QProgressDialog;
+class QPushButton;
 class QTableView;
 
 namespace mqs {
@@ -24,15 +27,23 @@ class SearchPanel : public QWidget
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SearchPanel)
 public:
-    // More hits than this are not listed: the list is for reading, export takes a branch whole.
-    static constexpr int kMostHits = 10'000;
+    // More hits than this are counted but not listed, so a search matching everything in a
+    // million kept messages does not hold a million excerpts (about 40 MB at this limit); the
+    // count says so, and export takes a branch whole.
+    static constexpr int kMostHits = 100'000;
     // The search starts this long after the last keystroke.
     static constexpr int kTypingPauseMs = 250;
 
     SearchPanel(Workbench &workbench, QWidget *parent = nullptr);
 
-    // Sets the query and runs it now; false when the query has a problem (shown beside it).
+    // Sets the query and starts it on a pool thread (hits fill the list as they come); false when
+    // the query has a problem (shown beside it).
     bool search(SearchKind kind, const QString &text, const QString &branch = QString());
+    // A search is running; Esc or the Stop button cancels it.
+    bool searching() const { return m_search.running(); }
+    void cancelSearch() { m_search.cancel(); }
+    BackgroundSearch &backgroundSearch() { return m_search; }
+    QLabel *countLabel() const { return m_count; }
     SearchResultsModel &results() { return m_results; }
     QTableView *resultsView() const { return m_view; }
     QLabel *errorLabel() const { return m_error; }
@@ -43,7 +54,7 @@ public:
     [[nodiscard]] Status exportHits(const QString &path) const;
     [[nodiscard]] Status exportBranch(const QString &path) const;
     // Replays a JSON Lines export through `connection`; progress in a dialog with Cancel.
-    [[nodiscard]] Status replayFile(const QString &path, Connection *connection, std::optional<double> messagesPerSecond);
+    [[nodiscard]] Status replayFile(const QString &path, Connection *connection, const ReplayPace &pace);
     MessageReplay &replay() { return m_replay; }
 
 signals:
@@ -55,17 +66,25 @@ private:
     // Checks the query as typed; the problem (or nothing) shows under the field.
     std::optional<MessageQuery> checkQuery();
     void runSearch();
+    void showHits(const std::vector<SearchHit> &hits);
+    void showProgress(int scanned, int total);
+    void showOutcome(const SearchOutcome &outcome);
     void chooseExport(bool hitsOnly, const QString &suffix);
     void chooseReplay();
+    [[nodiscard]] Status askAndReplay();
+    [[nodiscard]] Status replayRecords(std::vector<MessageRecord> records, Connection *connection, const ReplayPace &pace);
 
     Workbench &m_workbench;
     SearchResultsModel m_results;
+    BackgroundSearch m_search;
     MessageReplay m_replay;
     QComboBox *m_kind = nullptr;
     QLineEdit *m_query = nullptr;
     QLineEdit *m_branch = nullptr;
     QLabel *m_error = nullptr;
     QLabel *m_count = nullptr;
+    QProgressBar *m_progressBar = nullptr;
+    QPushButton *m_stop = nullptr;
     QTableView *m_view = nullptr;
     QProgressDialog *m_progress = nullptr;
     QTimer m_typing;

@@ -13,6 +13,15 @@ void SearchResultsModel::setHits(std::vector<SearchHit> hits)
     endResetModel();
 }
 
+void SearchResultsModel::appendHits(const std::vector<SearchHit> &hits)
+{
+    if (hits.empty())
+        return;
+    beginInsertRows({}, int(m_hits.size()), int(m_hits.size() + hits.size()) - 1);
+    m_hits.insert(m_hits.end(), hits.begin(), hits.end());
+    endInsertRows();
+}
+
 QVariant SearchResultsModel::data(const QModelIndex &index, int role) const
 {
     const SearchHit *h = hit(index.row());

@@ -19,6 +19,8 @@ public:
 
     using QAbstractTableModel::QAbstractTableModel;
     void setHits(std::vector<SearchHit> hits);
+    // A chunk of a search still running, after the rows there are.
+    void appendHits(const std::vector<SearchHit> &hits);
     const std::vector<SearchHit> &hits() const { return m_hits; }
     const SearchHit *hit(int row) const { return row >= 0 && row < int(m_hits.size()) ? &m_hits[std::size_t(row)] : nullptr; }
 

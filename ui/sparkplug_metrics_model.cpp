@@ -58,36 +58,37 @@ QString sparkplugBirthTopic(const QString &topic)
     return QStringLiteral("spBv1.0/%1/DBIRTH/%2/%3").arg(parts->group, parts->edgeNode, parts->device);
 }
 
-QHash<quint64, QString> sparkplugAliases(const QCborValue &birth)
+SparkplugBirthNames sparkplugAliases(const QCborValue &birth)
 {
-    QHash<quint64, QString> aliases;
-    for (const QCborValue &m : birth.toMap().value(QLatin1String("metrics")).toArray()) {
-        const QCborMap metric = m.toMap();
-        const QCborValue alias = field(metric, "alias", "alias");
-        if (alias.isInteger() && metric.value(QLatin1String("name")).isString())
-            aliases.insert(quint64(alias.toInteger()), metric.value(QLatin1String("name")).toString());
+    SparkplugBirthNames names;
+    for (const SparkplugMetricEntry &e : sparkplugMetricEntries(birth)) {
+        if (e.alias && !e.path.isEmpty())
+            names.byAlias.insert(*e.alias, e.path);
+        names.datatypes.insert(e.path, datatypeText(field(e.metric, "datatype", "datatype")));
     }
-    return aliases;
+    return names;
 }
 
-void SparkplugMetricsModel::setPayload(const QCborValue &payload, const QHash<quint64, QString> &aliases)
+void SparkplugMetricsModel::setPayload(const QCborValue &payload, const SparkplugBirthNames &aliases)
 {
     beginResetModel();
     m_metrics.clear();
-    for (const QCborValue &m : payload.toMap().value(QLatin1String("metrics")).toArray()) {
-        const QCborMap metric = m.toMap();
-        Metric row{.name = metric.value(QLatin1String("name")).toString(),
-                   .alias = {},
-                   .datatype = datatypeText(field(metric, "datatype", "datatype")),
-                   .value = valueText(metric),
-                   .timestamp = timeText(field(metric, "timestamp", "timestamp"))};
-        if (const QCborValue alias = field(metric, "alias", "alias"); alias.isInteger())
-            row.alias = quint64(alias.toInteger());
-        if (row.name.isEmpty() && row.alias && aliases.contains(*row.alias)) {
-            row.name = aliases.value(*row.alias);
-            row.nameFromBirth = true;
-        }
-        m_metrics.push_back(std::move(row));
+    // DATA metrics often leave out what the BIRTH said: the datatype, and a timestamp of their own.
+    const QCborValue payloadTime = payload.toMap().value(QLatin1String("timestamp"));
+    for (const SparkplugMetricEntry &e : sparkplugMetricEntries(payload, aliases.byAlias)) {
+        const QCborMap &metric = e.metric;
+        const QString datatype = datatypeText(field(metric, "datatype", "datatype"));
+        const QCborValue metricTime = field(metric, "timestamp", "timestamp");
+        m_metrics.push_back(Metric{.name = e.path,
+                                   .nameFromBirth = e.nameFromBirth,
+                                   .alias = e.alias,
+                                   .datatype = datatype.isEmpty() ? aliases.datatypes.value(e.path) : datatype,
+                                   .value = isSparkplugTemplate(metric) ? sparkplugTemplateText(metric) : valueText(metric),
+                                   .timestamp = timeText(metricTime.isInteger() ? metricTime : payloadTime),
+                                   .depth = e.depth,
+                                   .chartPath = sparkplugMetricPath(e.names),
+                                   .numeric = metric.value(QLatin1String("value")).isDouble() || metric.value(QLatin1String("value")).isInteger()
+                                              || metric.value(QLatin1String("value")).isBool()});
     }
     endResetModel();
 }

@@ -1,7 +1,7 @@
 #pragma once
 // A Sparkplug B payload's metrics as a table: name (resolved by alias from the edge node's or
 // device's last BIRTH when the DATA message carries only the alias), alias, datatype, value and
-// timestamp. Read from the decoded tree (decodeSparkplugPayload's: field names as in
+// timestamp. A Template's members follow it as rows named by path ("Motor1/Speed"), indented. Read from the decoded tree (decodeSparkplugPayload's: field names as in
 // sparkplug_b.proto, the value oneof as one "value", the datatype by name).
 
 #include "payload/sparkplug.h"
@@ -18,8 +18,13 @@ namespace mqs {
 // The BIRTH topic whose metrics name the aliases a message on `topic` uses (NBIRTH for node
 // messages, DBIRTH for device ones); empty when `topic` is not Sparkplug.
 QString sparkplugBirthTopic(const QString &topic);
-// alias → name, from a decoded BIRTH payload.
-QHash<quint64, QString> sparkplugAliases(const QCborValue &birth);
+// What a BIRTH says of the metrics DATA messages send by alias only: alias → name (a Template
+// member's is its path, "Motor1/Speed"), and each name's datatype.
+struct SparkplugBirthNames {
+    QHash<quint64, QString> byAlias;
+    QHash<QString, QString> datatypes;
+};
+SparkplugBirthNames sparkplugAliases(const QCborValue &birth);
 
 class SparkplugMetricsModel : public QAbstractTableModel
 {
@@ -33,12 +38,16 @@ public:
         QString datatype;
         QString value;
         QString timestamp;
+        int depth = 0; // a Template's member: 1, its members' members: 2
+        QString chartPath{}; // the JSON path a chart reads the value by
+        bool numeric = false; // a chart can draw it: not a Template, text or bytes
     };
 
     using QAbstractTableModel::QAbstractTableModel;
     // The metrics of `payload` (a decoded Sparkplug payload); `aliases` names those sent by alias only.
-    void setPayload(const QCborValue &payload, const QHash<quint64, QString> &aliases = {});
+    void setPayload(const QCborValue &payload, const SparkplugBirthNames &aliases = {});
     const std::vector<Metric> &metrics() const { return m_metrics; }
+    const Metric *metric(int row) const { return row >= 0 && row < int(m_metrics.size()) ? &m_metrics[std::size_t(row)] : nullptr; }
 
     int rowCount(const QModelIndex &parent = {}) const override { return parent.isValid() ? 0 : int(m_metrics.size()); }
     int columnCount(const QModelIndex &parent = {}) const override { return parent.isValid() ? 0 : ColumnCount; }

@@ -102,7 +102,7 @@ Connection *Workbench::connectionByTraceId(ConnectionId id) const
 void Workbench::setDecoderSetup(const DecoderSetup &setup)
 {
     // A PayloadDecoders cannot forget a schema: a fresh one reads the files the setup names now.
-    auto decoders = std::make_unique<PayloadDecoders>();
+    auto decoders = std::make_shared<PayloadDecoders>();
     m_schemaProblems = loadDecoderSetup(*decoders, setup);
     m_decoders = std::move(decoders);
     m_decoderSetup = setup;
@@ -237,12 +237,13 @@ void Workbench::flush()
         m_flows.setBacklog(c->traceId(), c->backlogPackets()); // a wait for a packet we have not read is not the peer's
     if (m_pending.empty() && m_trace.endSequence() == m_lastEnd)
         return;
+    // Sparkplug state first: a chart of an NDATA sent by alias names it from an NBIRTH of the same batch.
+    for (const StoredMessage &m : m_pending)
+        observeSparkplug(m);
     if (!m_pending.empty())
         emit messagesArriving(m_pending);
-    for (StoredMessage &m : m_pending) {
-        observeSparkplug(m);
+    for (StoredMessage &m : m_pending)
         m_messages.add(std::move(m));
-    }
     m_pending.clear();
     m_lastEnd = m_trace.endSequence();
     m_flows.update();

@@ -44,6 +44,9 @@ public:
 
     // How payloads are shown: the "decode as" rules and the Protobuf schemas they use.
     const PayloadDecoders &decoders() const { return *m_decoders; }
+    // The same, for work on another thread: a new setup replaces the object rather than changing
+    // it, so what a search holds stays as it was.
+    std::shared_ptr<const PayloadDecoders> sharedDecoders() const { return m_decoders; }
     const DecoderSetup &decoderSetup() const { return m_decoderSetup; }
     // Takes a new setup (the schemas are read again); decodersChanged() follows.
     void setDecoderSetup(const DecoderSetup &setup);
@@ -140,7 +143,7 @@ private:
     TraceLog m_trace;
     FlowIndex m_flows{m_trace};
     MessageStore m_messages;
-    std::unique_ptr<PayloadDecoders> m_decoders = std::make_unique<PayloadDecoders>();
+    std::shared_ptr<const PayloadDecoders> m_decoders = std::make_shared<const PayloadDecoders>();
     DecoderSetup m_decoderSetup;
     QStringList m_schemaProblems;
     SparkplugMonitor m_sparkplug;

@@ -172,14 +172,4 @@ QByteArray seriesCsv(const std::vector<NamedSeries> &series)
     return out;
 }
 
-qint64 replayOffsetMs(const std::vector<MessageRecord> &records, std::size_t index, std::optional<double> messagesPerSecond)
-{
-    if (index == 0 || index >= records.size())
-        return 0;
-    if (messagesPerSecond && *messagesPerSecond > 0)
-        return qint64(double(index) * 1000.0 / *messagesPerSecond);
-    // Original spacing: time since the first message; a clock that stepped back counts as no gap.
-    return std::max<qint64>(0, records[index].timeMs - records.front().timeMs);
-}
-
 } // namespace mqs

@@ -1,7 +1,7 @@
 #pragma once
 // Kept messages written out and read back: JSON Lines (one message a line, the payload as text or
 // base64, so an export imports back byte for byte) and CSV (the decoded tree's leaves as columns,
-// for a spreadsheet). Also the pace of a replay of imported messages.
+// for a spreadsheet). The pace of a replay is replay_pace.h's.
 
 #include "bounded_series.h"
 #include "protocol/result.h"
@@ -46,10 +46,5 @@ struct NamedSeries {
     std::vector<SeriesPoint> points;
 };
 QByteArray seriesCsv(const std::vector<NamedSeries> &series);
-
-// When, after the replay starts, message `index` is published: with the original spacing
-// (`messagesPerSecond` empty) or evenly at a chosen rate.
-qint64 replayOffsetMs(const std::vector<MessageRecord> &records, std::size_t index,
-                      std::optional<double> messagesPerSecond);
 
 } // namespace mqs

@@ -51,7 +51,9 @@ struct DecodedPayload {
 
 class ProtobufSchemas;
 
-// The decoder table and the schemas it needs. Not thread-safe; one per window or CLI command.
+// The decoder table and the schemas it needs; one per window or CLI command. Its const members
+// may run on several threads at once (libprotobuf's descriptor pools and
+// DynamicMessageFactory::GetPrototype are thread-safe); changing it while they run is not.
 class PayloadDecoders
 {
 public:

@@ -96,6 +96,28 @@ QCborValue typedValue(quint32 datatype, const QCborValue &raw)
     }
 }
 
+QCborMap readableMetric(const QCborMap &metric);
+
+// A Template's members (Sparkplug 3.0, "Template") are metrics themselves: made readable the same way.
+QCborMap readableTemplate(const QCborMap &templateValue)
+{
+    QCborMap out = templateValue;
+    if (templateValue.contains(QLatin1StringView("metrics"))) {
+        QCborArray members;
+        for (const QCborValue &member : templateValue.value(QLatin1StringView("metrics")).toArray())
+            members.append(readableMetric(member.toMap()));
+        out.insert(QLatin1StringView("metrics"), members);
+    }
+    return out;
+}
+
+QCborValue readableValue(QLatin1StringView field, bool typed, quint32 datatype, const QCborValue &raw)
+{
+    if (field == QLatin1StringView("template_value"))
+        return readableTemplate(raw.toMap());
+    return typed ? typedValue(datatype, raw) : raw;
+}
+
 QCborMap readableMetric(const QCborMap &metric)
 {
     QCborMap out;
@@ -110,7 +132,7 @@ QCborMap readableMetric(const QCborMap &metric)
     }
     for (QLatin1StringView field : kValueFields)
         if (metric.contains(field))
-            out.insert(QLatin1StringView("value"), typed ? typedValue(datatype, metric.value(field)) : metric.value(field));
+            out.insert(QLatin1StringView("value"), readableValue(field, typed, datatype, metric.value(field)));
     return out;
 }
 
@@ -161,6 +183,81 @@ Result<QCborValue> decodeSparkplugPayload(const QByteArray &payload)
         map.insert(QLatin1StringView("metrics"), metrics);
     }
     return QCborValue(map);
+}
+
+namespace {
+
+QString joinedPath(const QString &parent, const QString &name)
+{
+    return parent.isEmpty() ? name : parent + QLatin1Char('/') + name;
+}
+
+void collectEntries(const QCborArray &metrics, const SparkplugMetricEntry *parent, const QHash<quint64, QString> &aliases,
+                    std::vector<SparkplugMetricEntry> &out)
+{
+    const QString parentPath = parent ? parent->path : QString();
+    for (const QCborValue &entry : metrics) {
+        const QCborMap metric = entry.toMap();
+        QString name = metric.value(QLatin1StringView("name")).toString();
+        const QCborValue alias = metric.value(QLatin1StringView("alias"));
+        SparkplugMetricEntry e{.metric = metric, .depth = parent ? parent->depth + 1 : 0, .names = parent ? parent->names : QStringList()};
+        if (alias.isInteger())
+            e.alias = quint64(alias.toInteger());
+        if (name.isEmpty() && e.alias && aliases.contains(*e.alias)) {
+            // BIRTH paths are whole ("Motor1/Speed"); within its Template a member is its last part.
+            const QString path = aliases.value(*e.alias);
+            name = parent && path.startsWith(parentPath + QLatin1Char('/')) ? path.mid(parentPath.size() + 1) : path;
+            e.nameFromBirth = true;
+        }
+        e.path = joinedPath(parentPath, name);
+        e.names << name;
+        out.push_back(e);
+        const QCborValue value = metric.value(QLatin1StringView("value"));
+        if (value.isMap() && value.toMap().contains(QLatin1StringView("metrics")))
+            collectEntries(value.toMap().value(QLatin1StringView("metrics")).toArray(), &out.back(), aliases, out);
+    }
+}
+
+} // namespace
+
+std::vector<SparkplugMetricEntry> sparkplugMetricEntries(const QCborValue &payload, const QHash<quint64, QString> &aliases)
+{
+    std::vector<SparkplugMetricEntry> entries;
+    collectEntries(payload.toMap().value(QLatin1StringView("metrics")).toArray(), nullptr, aliases, entries);
+    return entries;
+}
+
+QString sparkplugMetricPath(const QStringList &names)
+{
+    QString path = QStringLiteral("$");
+    for (qsizetype i = 0; i < names.size(); ++i) {
+        // Paths have no escapes: a name with a ' is quoted with ".
+        const QChar quote = names[i].contains(QLatin1Char('\'')) ? QLatin1Char('"') : QLatin1Char('\'');
+        path += (i == 0 ? QStringLiteral(".metrics") : QStringLiteral(".value.metrics")) + QStringLiteral("[?(@.name==") + quote + names[i]
+                + quote + QStringLiteral(")]");
+    }
+    return path + QStringLiteral(".value");
+}
+
+bool isSparkplugTemplate(const QCborMap &metric)
+{
+    const QCborValue value = metric.value(QLatin1StringView("value"));
+    return value.isMap() && (value.toMap().contains(QLatin1StringView("metrics")) || value.toMap().contains(QLatin1StringView("template_ref"))
+                             || value.toMap().contains(QLatin1StringView("is_definition")));
+}
+
+QString sparkplugTemplateText(const QCborMap &metric)
+{
+    const QCborMap value = metric.value(QLatin1StringView("value")).toMap();
+    const qsizetype members = value.value(QLatin1StringView("metrics")).toArray().size();
+    const QString ref = value.value(QLatin1StringView("template_ref")).toString();
+    const QString version = value.value(QLatin1StringView("version")).toString();
+    QString text = value.value(QLatin1StringView("is_definition")).toBool() ? QStringLiteral("definition")
+                   : ref.isEmpty()                                           ? QStringLiteral("instance")
+                                                                             : QStringLiteral("instance of %1").arg(ref);
+    if (!version.isEmpty())
+        text += QStringLiteral(" v%1").arg(version);
+    return text + (members == 1 ? QStringLiteral(", 1 member") : QStringLiteral(", %1 members").arg(members));
 }
 
 Result<QByteArray> encodeSparkplugPayload(const QByteArray &json)

@@ -6,8 +6,14 @@
 #include "protocol/result.h"
 
 #include <QByteArray>
+#include <QCborMap>
 #include <QCborValue>
+#include <QHash>
 #include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <vector>
 
 namespace mqs {
 
@@ -34,6 +40,27 @@ QString sparkplugDataTypeName(quint32 datatype);
 // A Sparkplug B Payload: {timestamp, metrics: [{name, alias, timestamp, datatype, value, ...}],
 // seq, ...} in the schema's field order. Says where the bytes fail to parse.
 [[nodiscard]] Result<QCborValue> decodeSparkplugPayload(const QByteArray &payload);
+// A metric of a decoded payload, the members of a Template value listed after it (Sparkplug 3.0,
+// "Template"), each named by its path: "Motor1", then "Motor1/Speed", "Motor1/Gear/Ratio".
+struct SparkplugMetricEntry {
+    QString path{};
+    QCborMap metric; // as decodeSparkplugPayload gives it
+    int depth = 0; // 0 for the payload's own metrics, 1 for a Template's members, ...
+    std::optional<quint64> alias{};
+    bool nameFromBirth = false; // sent by alias only; `path` is the one the BIRTH gave it
+    QStringList names{}; // the path's parts from the payload's metric down: {"Motor1", "Speed"}
+};
+// Every metric of `payload`, depth first. One sent by alias only is named from `aliases` (alias
+// to whole path, as a BIRTH's entries give them) when it is there.
+std::vector<SparkplugMetricEntry> sparkplugMetricEntries(const QCborValue &payload, const QHash<quint64, QString> &aliases = {});
+// The JSON path a chart reads an entry's value by: $.metrics[?(@.name=='Motor1')].value
+// .metrics[?(@.name=='Speed')].value for names {"Motor1", "Speed"}.
+QString sparkplugMetricPath(const QStringList &names);
+// True when the metric's value is a Template (a definition or an instance).
+bool isSparkplugTemplate(const QCborMap &metric);
+// "instance of Motor v2, 3 members", "definition, 3 members": a Template value in one line.
+QString sparkplugTemplateText(const QCborMap &metric);
+
 // A Payload given in protobuf's JSON mapping ({"seq": "1", "metrics": [{"name": ..., "intValue": 3}]}),
 // encoded for publishing.
 [[nodiscard]] Result<QByteArray> encodeSparkplugPayload(const QByteArray &json);

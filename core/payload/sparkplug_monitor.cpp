@@ -126,10 +126,19 @@ void SparkplugMonitor::onBirth(EdgeNodeState &node, const Message &m)
     } else {
         node.bornDevices[m.topic.device] = true;
     }
-    for (const QCborValue &metric : m.metrics)
-        if (metric.toMap().contains(QLatin1StringView("alias")))
-            node.aliases[quint64(metric[QLatin1StringView("alias")].toInteger())] =
-                MetricDefinition{metric[QLatin1StringView("name")].toString(), metric[QLatin1StringView("datatype")].toString()};
+    // Aliases are unique over the edge node's metrics, a Template's members included
+    // (Sparkplug 3.0, "Metric", alias): a member is known by its path, "Motor1/Speed".
+    for (const SparkplugMetricEntry &e : sparkplugMetricEntries(m.payload))
+        if (e.alias)
+            node.aliases[*e.alias] = MetricDefinition{e.path, e.metric.value(QLatin1StringView("datatype")).toString()};
+}
+
+QHash<quint64, QString> SparkplugMonitor::aliasPaths(const EdgeNodeState &node)
+{
+    QHash<quint64, QString> paths;
+    for (const auto &[alias, definition] : node.aliases)
+        paths.insert(alias, definition.name);
+    return paths;
 }
 
 void SparkplugMonitor::onNodeDeath(EdgeNodeState &node, const Message &m)
@@ -149,23 +158,21 @@ void SparkplugMonitor::onNodeDeath(EdgeNodeState &node, const Message &m)
 void SparkplugMonitor::updateMetrics(EdgeNodeState &node, const Message &m)
 {
     const std::optional<qint64> payloadTime = integerAt(m.payload, QLatin1StringView("timestamp"));
-    for (const QCborValue &entry : m.metrics) {
-        const QCborMap metric = entry.toMap();
-        const std::optional<qint64> alias = integerAt(metric, QLatin1StringView("alias"));
-        QString name = metric.value(QLatin1StringView("name")).toString();
+    for (const SparkplugMetricEntry &e : sparkplugMetricEntries(m.payload, aliasPaths(node))) {
+        const QCborMap &metric = e.metric;
+        QString name = e.path;
         QString datatype = metric.value(QLatin1StringView("datatype")).toString();
-        if (alias) {
-            const auto known = node.aliases.find(quint64(*alias));
+        if (e.alias) {
+            const auto known = node.aliases.find(*e.alias);
             if (known != node.aliases.end()) {
-                name = name.isEmpty() ? known->second.name : name;
                 datatype = datatype.isEmpty() ? known->second.datatype : datatype;
-            } else if (name.isEmpty()) {
-                flag(m, kAliasBirth, QStringLiteral("%1 uses metric alias %2, which no NBIRTH or DBIRTH defined.").arg(m.what()).arg(*alias));
-                name = QStringLiteral("alias %1").arg(*alias);
+            } else if (!metric.contains(QLatin1StringView("name"))) {
+                flag(m, kAliasBirth, QStringLiteral("%1 uses metric alias %2, which no NBIRTH or DBIRTH defined.").arg(m.what()).arg(*e.alias));
+                name = QStringLiteral("alias %1").arg(*e.alias);
             }
         }
         SparkplugMetricRow &row = rowFor(m.topic.edgeNodeKey(), m.topic.device, name);
-        row.alias = alias ? std::optional<quint64>(quint64(*alias)) : row.alias;
+        row.alias = e.alias ? e.alias : row.alias;
         row.datatype = datatype.isEmpty() ? row.datatype : datatype;
         row.value = metric.value(QLatin1StringView("value"));
         const std::optional<qint64> metricTime = integerAt(metric, QLatin1StringView("timestamp"));
@@ -184,25 +191,47 @@ QString SparkplugMonitor::metricName(const QString &edgeNodeKey, quint64 alias) 
 
 QCborValue SparkplugMonitor::withMetricNames(const QString &edgeNodeKey, const QCborValue &payload) const
 {
+    const auto node = m_nodes.find(edgeNodeKey);
+    if (node == m_nodes.end())
+        return payload;
     QCborMap map = payload.toMap();
-    QCborArray metrics;
-    for (const QCborValue &entry : map.value(QLatin1StringView("metrics")).toArray()) {
-        const QCborMap metric = entry.toMap();
-        const QString name = metric.contains(QLatin1StringView("name")) || !metric.contains(QLatin1StringView("alias"))
-                                 ? QString()
-                                 : metricName(edgeNodeKey, quint64(metric.value(QLatin1StringView("alias")).toInteger()));
-        if (name.isEmpty()) {
-            metrics.append(metric);
+    if (map.contains(QLatin1StringView("metrics")))
+        map.insert(QLatin1StringView("metrics"), namedMetrics(map.value(QLatin1StringView("metrics")).toArray(), QString(), aliasPaths(node->second)));
+    return map;
+}
+
+// A metric sent by alias only gets its name first: within a Template, the member's own name
+// (the path's last part under its parent), so paths like $.metrics[?(@.name=='Motor1')].value
+// .metrics[?(@.name=='Speed')].value read it whether it came by name or by alias.
+QCborArray SparkplugMonitor::namedMetrics(const QCborArray &metrics, const QString &parent, const QHash<quint64, QString> &paths)
+{
+    QCborArray named;
+    for (const QCborValue &entry : metrics) {
+        QCborMap metric = entry.toMap();
+        QString name = metric.value(QLatin1StringView("name")).toString();
+        const bool byAlias = name.isEmpty() && metric.contains(QLatin1StringView("alias"));
+        if (byAlias) {
+            const QString path = paths.value(quint64(metric.value(QLatin1StringView("alias")).toInteger()));
+            const QString prefix = parent.isEmpty() ? QString() : parent + QLatin1Char('/');
+            name = !prefix.isEmpty() && path.startsWith(prefix) ? path.mid(prefix.size()) : path;
+        }
+        QCborValue value = metric.value(QLatin1StringView("value"));
+        if (value.isMap() && value.toMap().contains(QLatin1StringView("metrics"))) {
+            QCborMap templateValue = value.toMap();
+            const QString here = parent.isEmpty() ? name : parent + QLatin1Char('/') + name;
+            templateValue.insert(QLatin1StringView("metrics"), namedMetrics(templateValue.value(QLatin1StringView("metrics")).toArray(), here, paths));
+            metric.insert(QLatin1StringView("value"), templateValue);
+        }
+        if (!byAlias || name.isEmpty()) {
+            named.append(metric);
             continue;
         }
-        QCborMap named{{QStringLiteral("name"), name}};
+        QCborMap first{{QStringLiteral("name"), name}};
         for (auto it = metric.constBegin(); it != metric.constEnd(); ++it)
-            named.insert(it.key(), it.value());
-        metrics.append(named);
+            first.insert(it.key(), it.value());
+        named.append(first);
     }
-    if (!metrics.isEmpty())
-        map.insert(QLatin1StringView("metrics"), metrics);
-    return map;
+    return named;
 }
 
 SparkplugMetricRow &SparkplugMonitor::rowFor(const QString &edgeNode, const QString &device, const QString &name)

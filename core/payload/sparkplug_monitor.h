@@ -6,7 +6,9 @@
 
 #include "sparkplug.h"
 
+#include <QCborArray>
 #include <QCborValue>
+#include <QHash>
 #include <QString>
 
 #include <map>
@@ -19,7 +21,7 @@ namespace mqs {
 struct SparkplugMetricRow {
     QString edgeNode; // "group/edge_node"
     QString device; // empty for the edge node's own metrics
-    QString name; // resolved from the last BIRTH when the message carried only the alias
+    QString name; // resolved from the last BIRTH when the message carried only the alias; a Template member's is its path, "Motor1/Speed"
     std::optional<quint64> alias{};
     QString datatype{}; // "Int32", from the metric or its BIRTH definition
     QCborValue value{};
@@ -70,6 +72,8 @@ private:
     void onNodeDeath(EdgeNodeState &node, const Message &m);
     void updateMetrics(EdgeNodeState &node, const Message &m);
     void flag(const Message &m, const char *ruleId, const QString &what);
+    static QHash<quint64, QString> aliasPaths(const EdgeNodeState &node);
+    static QCborArray namedMetrics(const QCborArray &metrics, const QString &parent, const QHash<quint64, QString> &paths);
     SparkplugMetricRow &rowFor(const QString &edgeNode, const QString &device, const QString &name);
 
     std::map<QString, EdgeNodeState> m_nodes;

@@ -2,6 +2,7 @@
 // columns a spreadsheet opens; a replay keeps the original spacing or a chosen rate.
 #include "payload/message_export.h"
 #include "payload/payload_decoding.h"
+#include "payload/replay_pace.h"
 
 #include <QTest>
 
@@ -66,11 +67,59 @@ private slots:
 
     void replayKeepsTheSpacingOrAChosenRate()
     {
+        const auto records = sample(); // recorded 0 ms, 250 ms and 1,000 ms after the first
+        const ReplayPace original = SpacingFactor{};
+        QCOMPARE(replayOffsetMs(records, 0, original), 0);
+        QCOMPARE(replayOffsetMs(records, 1, original), 250);
+        QCOMPARE(replayOffsetMs(records, 2, original), 1000);
+        QCOMPARE(replayOffsetMs(records, 2, MessagesPerSecond{100}), 20); // one every 10 ms
+        QCOMPARE(replayOffsetMs(records, 2, MessagesPerSecond{0.5}), 4000); // one every 2 s
+    }
+
+    void aSpeedFactorScalesTheRecordedSpacing()
+    {
         const auto records = sample();
-        QCOMPARE(replayOffsetMs(records, 0, std::nullopt), 0);
-        QCOMPARE(replayOffsetMs(records, 1, std::nullopt), 250);
-        QCOMPARE(replayOffsetMs(records, 2, std::nullopt), 1000);
-        QCOMPARE(replayOffsetMs(records, 2, 100.0), 20); // 100 messages/s: one every 10 ms
+        QCOMPARE(replayOffsetMs(records, 1, SpacingFactor{2}), 125);
+        QCOMPARE(replayOffsetMs(records, 2, SpacingFactor{2}), 500);
+        QCOMPARE(replayOffsetMs(records, 1, SpacingFactor{0.5}), 500);
+        QCOMPARE(replayOffsetMs(records, 2, SpacingFactor{0.5}), 2000);
+        QCOMPARE(replayOffsetMs(records, 2, SpacingFactor{10}), 100);
+        auto stepped = records; // the clock stepped back between two records: no gap, not a wait
+        stepped[1].timeMs = stepped[0].timeMs - 5000;
+        QCOMPARE(replayOffsetMs(stepped, 1, SpacingFactor{2}), 0);
+    }
+
+    void typedPacesAreReadOrRefused_data()
+    {
+        QTest::addColumn<QString>("typed");
+        QTest::addColumn<QString>("read"); // replayPaceText of the pace, or the start of the sentence
+        QTest::newRow("original") << QStringLiteral("original spacing") << QStringLiteral("original spacing");
+        QTest::newRow("empty") << QString() << QStringLiteral("original spacing");
+        QTest::newRow("half") << QStringLiteral("0.5×") << QStringLiteral("0.5× the original spacing");
+        QTest::newRow("x before") << QStringLiteral("x10") << QStringLiteral("10× the original spacing");
+        QTest::newRow("X after") << QStringLiteral(" 2X ") << QStringLiteral("2× the original spacing");
+        QTest::newRow("decimal comma") << QStringLiteral("1,5x") << QStringLiteral("1.5× the original spacing");
+        QTest::newRow("bare rate") << QStringLiteral("250") << QStringLiteral("250 messages/s");
+        QTest::newRow("per second") << QStringLiteral("2,500/s") << QStringLiteral("2,500 messages/s");
+        QTest::newRow("msg/s") << QStringLiteral("12.5 msg/s") << QStringLiteral("12.5 messages/s");
+        QTest::newRow("messages/s") << QStringLiteral("1,000 messages/s") << QStringLiteral("1,000 messages/s");
+        QTest::newRow("zero rate") << QStringLiteral("0") << QStringLiteral("A rate must be above 0 messages/s.");
+        QTest::newRow("negative rate") << QStringLiteral("-3/s") << QStringLiteral("A rate must be above 0 messages/s.");
+        QTest::newRow("zero factor") << QStringLiteral("0x") << QStringLiteral("A speed factor must be above 0");
+        QTest::newRow("garbage") << QStringLiteral("fast") << QStringLiteral("\"fast\" is not a pace");
+        QTest::newRow("two points") << QStringLiteral("1.2.3") << QStringLiteral("\"1.2.3\" is not a pace");
+        QTest::newRow("huge") << QStringLiteral("1e9") << QStringLiteral("A rate can be at most 1,000,000 messages/s.");
+    }
+
+    void typedPacesAreReadOrRefused()
+    {
+        QFETCH(QString, typed);
+        QFETCH(QString, read);
+        const auto pace = parseReplayPace(typed);
+        const QString shown = pace ? replayPaceText(*pace) : pace.sentence();
+        QVERIFY2(shown.startsWith(read), qPrintable(shown));
+        if (!pace)
+            QCOMPARE(pace.problem().kind, ProblemKind::InvalidInput);
     }
 };
 

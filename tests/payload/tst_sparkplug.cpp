@@ -4,6 +4,7 @@
 
 #include "payload/payload_decoding.h"
 #include "payload/sparkplug.h"
+#include "payload/json_path.h"
 #include "payload/sparkplug_monitor.h"
 
 #include <QCborArray>
@@ -48,6 +49,36 @@ QByteArray ndeath(int bdSeq)
 {
     return payloadOf(QStringLiteral("{\"timestamp\":\"1700000009000\",\"metrics\":[{\"name\":\"bdSeq\",\"datatype\":8,\"longValue\":\"%1\"}]}")
                          .arg(bdSeq)
+                         .toUtf8());
+}
+
+// Sparkplug 3.0 DataType Template, and the members' Double and Boolean.
+constexpr int kTemplate = 19;
+
+// An NBIRTH with a Template definition "Motor" (Speed, Running) and an instance "Motor1" of it
+// whose members have aliases of their own.
+QByteArray nbirthWithTemplates()
+{
+    return payloadOf(QStringLiteral(
+        R"({"timestamp":"1700000000000","seq":"0","metrics":[)"
+        R"({"name":"bdSeq","datatype":8,"longValue":"1"},)"
+        R"({"name":"Motor","datatype":%1,"templateValue":{"version":"2","isDefinition":true,"metrics":[)"
+        R"({"name":"Speed","datatype":10,"doubleValue":0},{"name":"Running","datatype":11,"booleanValue":false}]}},)"
+        R"({"name":"Motor1","alias":"10","datatype":%1,"templateValue":{"version":"2","templateRef":"Motor","isDefinition":false,"metrics":[)"
+        R"({"name":"Speed","alias":"11","datatype":10,"doubleValue":1450.5},{"name":"Running","alias":"12","datatype":11,"booleanValue":true}]}}]})")
+                         .arg(kTemplate)
+                         .toUtf8());
+}
+
+// An NDATA with the instance by alias carrying only its changed member, by alias too (a DATA
+// Template instance may hold a subset of its members).
+QByteArray ndataMotorSpeed(int seq, double speed)
+{
+    return payloadOf(QStringLiteral(R"({"timestamp":"1700000002000","seq":"%1","metrics":[)"
+                                    R"({"alias":"10","datatype":%2,"templateValue":{"templateRef":"Motor","metrics":[{"alias":"11","doubleValue":%3}]}}]})")
+                         .arg(seq)
+                         .arg(kTemplate)
+                         .arg(speed)
                          .toUtf8());
 }
 
@@ -195,6 +226,68 @@ private slots:
         QCOMPARE(watch.monitor.findings().back().sentence,
                  QStringLiteral("NDATA from plant1/press-7 uses metric alias 9, which no NBIRTH or DBIRTH defined. "
                                 "[tck-id-payloads-alias-birth-requirement]"));
+    }
+
+    void templatesExpandIntoMembersNamedByPath()
+    {
+        PayloadDecoders decoders;
+        const DecodedPayload birth = decoders.decode("spBv1.0/plant1/NBIRTH/press-7", nbirthWithTemplates());
+        QVERIFY2(!birth.problem, qPrintable(birth.problem ? birth.problem->sentence : QString()));
+        // The members are readable like the payload's own metrics: datatype by name, one "value".
+        const QCborValue motor1 = birth.value["metrics"][2];
+        QCOMPARE(motor1["datatype"].toString(), QStringLiteral("Template"));
+        QCOMPARE(motor1["value"]["template_ref"].toString(), QStringLiteral("Motor"));
+        QCOMPARE(motor1["value"]["metrics"][0]["datatype"].toString(), QStringLiteral("Double"));
+        QCOMPARE(motor1["value"]["metrics"][0]["value"].toDouble(), 1450.5);
+
+        QStringList paths;
+        for (const SparkplugMetricEntry &e : sparkplugMetricEntries(birth.value))
+            paths << QStringLiteral("%1:%2").arg(e.path).arg(e.depth);
+        QCOMPARE(paths, (QStringList{"bdSeq:0", "Motor:0", "Motor/Speed:1", "Motor/Running:1", "Motor1:0", "Motor1/Speed:1",
+                                     "Motor1/Running:1"}));
+        const auto entries = sparkplugMetricEntries(birth.value);
+        QCOMPARE(sparkplugTemplateText(entries[1].metric), QStringLiteral("definition v2, 2 members"));
+        QCOMPARE(sparkplugTemplateText(entries[4].metric), QStringLiteral("instance of Motor v2, 2 members"));
+
+        // A chart's path for a member reads it.
+        const QString speedPath = sparkplugMetricPath(entries[5].names);
+        QCOMPARE(speedPath, QStringLiteral("$.metrics[?(@.name=='Motor1')].value.metrics[?(@.name=='Speed')].value"));
+        const auto path = JsonPath::parse(speedPath);
+        QVERIFY2(path.ok(), qPrintable(path.sentence()));
+        QCOMPARE(path->number(birth.value), std::optional<double>(1450.5));
+    }
+
+    void aTemplateMemberUpdatedByAliasIsNamedFromTheBirth()
+    {
+        EdgeNodeWatch watch;
+        QCOMPARE(watch.feed("spBv1.0/plant1/NBIRTH/press-7", nbirthWithTemplates()), QStringList());
+        QCOMPARE(watch.feed("spBv1.0/plant1/NDATA/press-7", ndataMotorSpeed(1, 1500.25)), QStringList()); // every alias known
+        const auto &rows = watch.monitor.metrics();
+        const auto speed = std::find_if(rows.begin(), rows.end(), [](const SparkplugMetricRow &r) { return r.name == "Motor1/Speed"; });
+        QVERIFY(speed != rows.end());
+        QCOMPARE(speed->alias, std::optional<quint64>(11));
+        QCOMPARE(speed->datatype, QStringLiteral("Double"));
+        QCOMPARE(speed->value.toDouble(), 1500.25);
+        QCOMPARE(rows.size(), std::size_t(7)); // the NDATA updated rows, it added none
+
+        // Named from the BIRTH, the NDATA reads by the same chart path as the NBIRTH.
+        const QCborValue ndata = watch.decoders.decode("spBv1.0/plant1/NDATA/press-7", ndataMotorSpeed(2, 1510)).value;
+        const auto entries = sparkplugMetricEntries(ndata, {{10, "Motor1"}, {11, "Motor1/Speed"}});
+        QCOMPARE(entries.size(), std::size_t(2));
+        QCOMPARE(entries[1].path, QStringLiteral("Motor1/Speed"));
+        QVERIFY(entries[1].nameFromBirth);
+        const auto path = JsonPath::parse(sparkplugMetricPath(entries[1].names));
+        QVERIFY(path.ok());
+        QCOMPARE(path->number(ndata), std::nullopt); // by alias only: no names to read by
+        QCOMPARE(path->number(watch.monitor.withMetricNames("plant1/press-7", ndata)), std::optional<double>(1510));
+    }
+
+    void aTemplateMemberAliasNoBirthDefinedIsFlagged()
+    {
+        EdgeNodeWatch watch;
+        QCOMPARE(watch.feed("spBv1.0/plant1/NBIRTH/press-7", nbirth(3)), QStringList());
+        QCOMPARE(watch.feed("spBv1.0/plant1/NDATA/press-7", ndataMotorSpeed(1, 1500)),
+                 (QStringList{"tck-id-payloads-alias-birth-requirement", "tck-id-payloads-alias-birth-requirement"}));
     }
 };
 

@@ -25,6 +25,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QSignalSpy>
+#include <QLocale>
 #include <QTest>
 #include <QTimer>
 #include <QTreeView>
@@ -221,13 +222,17 @@ private slots:
         p.window->tabs()->setCurrentWidget(search);
 
         QVERIFY(search->search(SearchKind::FieldCondition, QStringLiteral("$.temperature > 30")));
+        QTRY_VERIFY(!search->searching());
         QCOMPARE(search->results().rowCount(), 2);
         QVERIFY(search->search(SearchKind::FieldCondition, QStringLiteral("$.temperature > 30"), QStringLiteral("plant/line1")));
+        QTRY_VERIFY(!search->searching());
         QCOMPARE(search->results().rowCount(), 1);
         QCOMPARE(search->results().index(0, SearchResultsModel::Match).data().toString(), QStringLiteral("$.temperature = 35.5"));
         QVERIFY(search->search(SearchKind::Text, QStringLiteral("overheat")));
+        QTRY_VERIFY(!search->searching());
         QCOMPARE(search->results().rowCount(), 1);
         QVERIFY(search->search(SearchKind::RegularExpression, QStringLiteral(R"(\d\d\.5)")));
+        QTRY_VERIFY(!search->searching());
         QCOMPARE(search->results().rowCount(), 2);
 
         // Problems show beside the field as they are typed, before any search runs.
@@ -247,7 +252,10 @@ private slots:
         QVERIFY(!search->errorLabel()->isVisible());
         // Searched once typing paused: the condition's hits replace the regular expression's.
         QTRY_COMPARE(search->results().index(1, SearchResultsModel::Match).data().toString(), QStringLiteral("$.temperature = 31"));
+        QTRY_VERIFY(!search->searching());
         QCOMPARE(search->results().rowCount(), 2);
+        QCOMPARE(search->countLabel()->text(),
+                 QStringLiteral("2 matches in %1 kept messages").arg(QLocale().toString(p.window->workbench().messages().size())));
 
         // Enter on a hit opens its message.
         search->resultsView()->setFocus();
@@ -284,7 +292,7 @@ private slots:
         QCOMPARE(imported->size(), std::size_t(kReadings));
         QCOMPARE(imported->at(5).payload, QByteArray(R"({"n": 5, "unit": "C"})"));
 
-        QVERIFY(search->replayFile(jsonl, p.feeder, 200.0).ok());
+        QVERIFY(search->replayFile(jsonl, p.feeder, MessagesPerSecond{200}).ok());
         QTRY_VERIFY_WITH_TIMEOUT(!search->replay().running(), 10000);
         QCOMPARE(search->replay().published(), kReadings);
         QTRY_COMPARE(keptOn(*p.window, QStringLiteral("plant/replay/t")), 2 * kReadings);
@@ -294,7 +302,7 @@ private slots:
 
         // A slow replay cancelled part way publishes no more.
         QSignalSpy finished(&search->replay(), &MessageReplay::finished);
-        QVERIFY(search->replayFile(jsonl, p.feeder, 10.0).ok());
+        QVERIFY(search->replayFile(jsonl, p.feeder, MessagesPerSecond{10}).ok());
         QTRY_VERIFY(search->replay().published() >= 2);
         search->replay().cancel();
         QCOMPARE(finished.size(), 1);

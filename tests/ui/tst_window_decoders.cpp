@@ -5,6 +5,7 @@
 // publish form. A real window (offscreen), real traffic through the sandbox broker.
 
 #include "broker/sandbox_broker.h"
+#include "chart_panel.h"
 #include "decoded_payload_view.h"
 #include "decoder_table_dialog.h"
 #include "main_window.h"
@@ -24,6 +25,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -116,6 +118,21 @@ class TestWindowDecoders : public QObject
     TestWindows m_windows;
 
 private slots:
+    void theRuleFieldsStayPutAsAProblemComesAndGoes()
+    {
+        DecoderTableDialog d(DecoderSetup{});
+        d.resize(900, 600);
+        d.show();
+        QTest::mouseClick(d.addButton(), Qt::LeftButton); // a new rule has no filter yet: a problem
+        QVERIFY(!d.ruleProblem().isEmpty());
+        const QPoint decoderWithProblem = d.decoderBox()->mapTo(&d, QPoint());
+        const QPoint addWithProblem = d.addButton()->mapTo(&d, QPoint());
+        QTest::keyClicks(d.filterField(), QStringLiteral("factory/#"));
+        QVERIFY(d.ruleProblem().isEmpty());
+        QCOMPARE(d.decoderBox()->mapTo(&d, QPoint()), decoderWithProblem);
+        QCOMPARE(d.addButton()->mapTo(&d, QPoint()), addWithProblem);
+    }
+
     void rulesAreEditedThenKeptAcrossARestart()
     {
         const MainWindow::Options options{.settingsPath = m_dir.filePath(QStringLiteral("decoders.ini")),
@@ -372,6 +389,69 @@ private slots:
         QVERIFY2(view.findingsText().contains(QStringLiteral("seq")), qPrintable(view.findingsText()));
         QVERIFY(view.findChild<QLabel *>(QStringLiteral("sparkplugFindings"))->isVisibleTo(&view));
         QVERIFY(!w->workbench().sparkplug().findings().empty());
+    }
+
+    void aSparkplugTemplateShowsItsMembersAndChartsOne()
+    {
+        SandboxBroker broker({}, nullptr);
+        QVERIFY(broker.start().ok());
+        auto w = m_windows.open();
+        Connection *c = w->addConnection(profileFor(broker.url(), QStringLiteral("scada")), true);
+        QTRY_COMPARE(c->state(), ConnectionState::Connected);
+        c->subscribe({Subscription{QStringLiteral("spBv1.0/#"), {QoS::AtLeastOnce}}});
+        QTRY_VERIFY(hasPacket(w->workbench().trace(), PacketType::SubAck));
+        const auto publish = [&](const QString &topic, const QByteArray &payload) {
+            QVERIFY(bool(c->publish(ApplicationMessage{topic, payload, QoS::AtLeastOnce, false, {}}).ticket));
+        };
+        // A definition "Motor" and an instance "Motor1" whose members have aliases; then an NDATA
+        // with the instance and its changed member by alias only.
+        publish(QStringLiteral("spBv1.0/plant/NBIRTH/edge1"),
+                sparkplug(QStringLiteral(R"({"timestamp":"1700000000000","seq":"0","metrics":[{"name":"bdSeq","datatype":8,"longValue":"3"},)"
+                                         R"({"name":"Motor","datatype":19,"templateValue":{"isDefinition":true,"metrics":[)"
+                                         R"({"name":"Speed","datatype":10,"doubleValue":0}]}},)"
+                                         R"({"name":"Motor1","alias":"10","datatype":19,"templateValue":{"templateRef":"Motor","metrics":[)"
+                                         R"({"name":"Speed","alias":"11","datatype":10,"doubleValue":1450.5}]}}]})")));
+        publish(QStringLiteral("spBv1.0/plant/NDATA/edge1"),
+                sparkplug(QStringLiteral(R"({"timestamp":"1700000001000","seq":"1","metrics":[{"alias":"10","datatype":19,)"
+                                         R"("templateValue":{"templateRef":"Motor","metrics":[{"alias":"11","doubleValue":1500.25}]}}]})")));
+        QTRY_COMPARE(w->workbench().messages().messages(QStringLiteral("spBv1.0/plant/NDATA/edge1")).size(), 1u);
+
+        w->resize(1366, 768); // the smallest screen the window is made for
+        DecodedPayloadView &birth = showNewest(*w, QStringLiteral("spBv1.0/plant/NBIRTH/edge1"));
+        QStringList names;
+        for (const SparkplugMetricsModel::Metric &m : birth.metrics().metrics())
+            names << m.name + u' ' + m.datatype;
+        QCOMPARE(names, (QStringList{"bdSeq UInt64", "Motor Template", "Motor/Speed Double", "Motor1 Template", "Motor1/Speed Double"}));
+        // The name and the value are in sight at 1366 px, the timestamp whole a scroll away.
+        QTableView *table = birth.metricsView();
+        const auto rightEdge = [table](int column) { return table->columnViewportPosition(column) + table->columnWidth(column); };
+        QTRY_VERIFY(table->viewport()->width() > 0);
+        QVERIFY2(rightEdge(SparkplugMetricsModel::Name) <= table->viewport()->width()
+                     && rightEdge(SparkplugMetricsModel::Value) <= table->viewport()->width(),
+                 qPrintable(QStringLiteral("%1, %2 > %3").arg(rightEdge(SparkplugMetricsModel::Name)).arg(rightEdge(SparkplugMetricsModel::Value))
+                                .arg(table->viewport()->width())));
+        const QString time = birth.metrics().index(0, SparkplugMetricsModel::Timestamp).data().toString();
+        QVERIFY(table->columnWidth(SparkplugMetricsModel::Timestamp) >= table->fontMetrics().horizontalAdvance(time));
+
+        DecodedPayloadView &data = showNewest(*w, QStringLiteral("spBv1.0/plant/NDATA/edge1"));
+        QCOMPARE(data.metrics().rowCount(), 2);
+        const SparkplugMetricsModel::Metric *speed = data.metrics().metric(1);
+        QCOMPARE(speed->name, QStringLiteral("Motor1/Speed")); // by alias, from the NBIRTH
+        QVERIFY(speed->nameFromBirth);
+        QCOMPARE(speed->value, QStringLiteral("1500.25"));
+        QCOMPARE(speed->datatype, QStringLiteral("Double")); // not sent: the BIRTH's
+        QCOMPARE(speed->timestamp, QStringLiteral("2023-11-14T22:13:21.000Z")); // none of its own: the payload's
+        QCOMPARE(data.metrics().index(0, SparkplugMetricsModel::Name).data().toString(), QStringLiteral("Motor1"));
+        QVERIFY(speed->numeric);
+        QVERIFY(!data.metrics().metric(0)->numeric); // the Template itself: nothing to chart
+
+        // Charted by the member's path: the BIRTH's value and the DATA's by alias, one series.
+        QVERIFY(w->charts()->addField(QStringLiteral("spBv1.0/plant/NDATA/edge1"), speed->chartPath).ok());
+        QVERIFY(w->charts()->addField(QStringLiteral("spBv1.0/plant/NBIRTH/edge1"), speed->chartPath).ok());
+        const auto &fields = w->charts()->feed().fields();
+        QCOMPARE(fields[0].history.samples(), quint64(1));
+        QCOMPARE(fields[0].history.points().front().value, 1500.25);
+        QCOMPARE(fields[1].history.points().front().value, 1450.5);
     }
 
     void publishingEncodesJsonAsTheChosenProtobufType()
