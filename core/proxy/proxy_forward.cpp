@@ -163,7 +163,8 @@ void Proxy::pass(ProxyDeviceLink &link, HeldPacket packet)
                    },
                    [&](const gate::Duplicate &) {
                        cross(link, packet, TraceMark::None, 0);
-                       cross(link, packet, TraceMark::Duplicated, rule);
+                       // The copy of a QoS 1/2 PUBLISH is a re-delivery: DUP=1, the only bit changed.
+                       cross(link, resentCopy(packet), TraceMark::Duplicated, rule);
                    },
                    [&](const gate::CutAfter &cutAfter) {
                        cross(link, packet, TraceMark::None, 0);
