@@ -8,16 +8,17 @@ namespace mqs {
 HeldPacket HeldPacket::of(quint64 owner, TraceDirection direction, Packet packet, QByteArray raw, const QString &topic,
                           const QString &clientId)
 {
-    HeldPacket p;
-    p.owner = owner;
-    p.direction = direction;
-    p.type = packetType(packet);
-    p.packetId = packetIdOf(packet).value_or(PacketId());
-    p.topic = topic;
-    p.clientId = clientId;
-    p.raw = std::move(raw);
-    p.packet = std::move(packet);
-    return p;
+    // Built in place: the packet is moved in once, not assigned over a default one.
+    const PacketType type = packetType(packet);
+    const PacketId id = packetIdOf(packet).value_or(PacketId());
+    return HeldPacket{.owner = owner,
+                      .direction = direction,
+                      .type = type,
+                      .packetId = id,
+                      .topic = topic,
+                      .clientId = clientId,
+                      .raw = std::move(raw),
+                      .packet = std::move(packet)};
 }
 
 GateVerdict FaultGate::judge(HeldPacket &packet, qint64 nowUs)

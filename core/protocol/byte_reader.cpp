@@ -119,6 +119,31 @@ QString ByteReader::utf8String(const QString &name)
     return text;
 }
 
+bool ByteReader::readRecentTopic(const QString &name, QString &topic)
+{
+    if (!m_recent || m_recent->utf8.isEmpty() || remaining() < 2 + m_recent->utf8.size())
+        return false;
+    const qsizetype start = m_pos;
+    const QByteArrayView bytes = m_data.sliced(m_pos + 2, m_recent->utf8.size());
+    const qsizetype length = (quint8(m_data[m_pos]) << 8) | quint8(m_data[m_pos + 1]);
+    if (length != bytes.size() || bytes != QByteArrayView(m_recent->utf8))
+        return false;
+    m_pos += 2 + length;
+    topic = m_recent->topic;
+    if (m_layout)
+        record(name, QLatin1Char('"') + topic + QLatin1Char('"'), start, m_pos - start);
+    return true;
+}
+
+void ByteReader::rememberTopic(qsizetype at, const QString &topic)
+{
+    if (!m_recent || topic.isEmpty())
+        return;
+    const qsizetype length = (quint8(m_data[at]) << 8) | quint8(m_data[at + 1]);
+    m_recent->utf8 = m_data.sliced(at + 2, length).toByteArray();
+    m_recent->topic = topic;
+}
+
 QByteArray ByteReader::binaryData(const QString &name)
 {
     const qsizetype start = m_pos;

@@ -32,11 +32,18 @@ struct DecodeFailure {
     qsizetype offset;
 };
 
+// The last topic name a stream's decoder read, kept so that the next PUBLISH to the same topic
+// (most of them, on a device's stream) skips decoding and checking its UTF-8 again.
+struct RecentTopic {
+    QByteArray utf8; // as it lies in the packet; empty when none was read yet
+    QString topic;
+};
+
 class ByteReader
 {
 public:
-    ByteReader(QByteArrayView data, qsizetype start, PacketLayout *layout)
-        : m_data(data), m_pos(start), m_layout(layout) {}
+    ByteReader(QByteArrayView data, qsizetype start, PacketLayout *layout, RecentTopic *recent = nullptr)
+        : m_data(data), m_pos(start), m_layout(layout), m_recent(recent) {}
 
     qsizetype position() const { return m_pos; }
     qsizetype remaining() const { return m_data.size() - m_pos; }
@@ -53,6 +60,10 @@ public:
     QByteArray binaryData(const QString &name);
     // The rest of the packet, as the payload.
     QByteArray rest(const QString &name);
+    // When the next field is the recent topic's bytes, reads it into `topic` and says so; a
+    // topic read otherwise (utf8String, then checked) is remembered by rememberTopic().
+    bool readRecentTopic(const QString &name, QString &topic);
+    void rememberTopic(qsizetype at, const QString &topic);
 
     // Whether fields are recorded (for the packet-detail view): when not, a caller skips
     // formatting their text, which forwarding and tracing each packet never read.
@@ -78,6 +89,7 @@ private:
     QByteArrayView m_data;
     qsizetype m_pos;
     PacketLayout *m_layout;
+    RecentTopic *m_recent;
     int m_depth = 0;
 };
 

@@ -274,7 +274,9 @@ Publish readPublish(ByteReader &r, quint8 flags, ProtocolVersion version)
     if (p.dup && p.qos == QoS::AtMostOnce)
         r.fail(R::MalformedPacket, QStringLiteral("PUBLISH at QoS 0 has DUP set; it must be 0 [MQTT-3.3.1-2]"), 0);
     const qsizetype topicAt = r.position();
-    p.topic = r.utf8String(QStringLiteral("Topic Name"));
+    const bool recentTopic = r.readRecentTopic(QStringLiteral("Topic Name"), p.topic); // decoded and checked before
+    if (!recentTopic)
+        p.topic = r.utf8String(QStringLiteral("Topic Name"));
     if (p.qos != QoS::AtMostOnce)
         p.packetId = readPacketId(r, QStringLiteral("PUBLISH"));
     if (version == ProtocolVersion::V5)
@@ -285,8 +287,10 @@ Publish readPublish(ByteReader &r, quint8 flags, ProtocolVersion version)
                    QStringLiteral("PUBLISH has an empty Topic Name%1 [MQTT-4.7.3-1]")
                        .arg(version == ProtocolVersion::V5 ? QStringLiteral(" and no Topic Alias") : QString()),
                    topicAt);
-    } else if (const Status problem = checkTopicName(p.topic); !problem) {
-        r.fail(R::TopicNameInvalid, QStringLiteral("PUBLISH: ") + problem.sentence(), topicAt);
+    } else if (!recentTopic) {
+        if (const Status problem = checkTopicName(p.topic); !problem)
+            r.fail(R::TopicNameInvalid, QStringLiteral("PUBLISH: ") + problem.sentence(), topicAt);
+        r.rememberTopic(topicAt, p.topic);
     }
     p.payload = r.rest(QStringLiteral("Payload"));
     return p;
@@ -503,9 +507,10 @@ QString ProtocolError::toString() const
         .arg(offset);
 }
 
-std::variant<Packet, ProtocolError> decodePacket(QByteArrayView bytes, ProtocolVersion version, PacketLayout *layout)
+std::variant<Packet, ProtocolError> decodePacket(QByteArrayView bytes, ProtocolVersion version, PacketLayout *layout,
+                                                 RecentTopic *recent)
 {
-    ByteReader r(bytes, 0, layout);
+    ByteReader r(bytes, 0, layout, recent);
     try {
         if (bytes.isEmpty())
             r.fail(R::MalformedPacket, QStringLiteral("an empty packet"), 0);
@@ -538,6 +543,7 @@ void Decoder::reset()
     m_start = 0;
     m_consumed = 0;
     m_error.reset();
+    m_recentTopic = {};
 }
 
 void Decoder::feed(QByteArrayView chunk)
@@ -551,6 +557,16 @@ void Decoder::feed(QByteArrayView chunk)
         m_start = 0;
     }
     m_buffer.append(chunk.data(), chunk.size());
+}
+
+void Decoder::feed(const QByteArray &chunk)
+{
+    if (m_error || m_start < m_buffer.size()) {
+        feed(QByteArrayView(chunk));
+        return;
+    }
+    m_buffer = chunk; // implicitly shared: its owner (a socket's read) lets go of it next
+    m_start = 0;
 }
 
 Decoder::Result Decoder::fail(ProtocolError error)
@@ -609,7 +625,7 @@ Decoder::Result Decoder::next()
         return NeedMoreBytes{};
 
     QByteArray raw = m_buffer.sliced(m_start, qsizetype(total));
-    auto result = decodePacket(raw, m_version);
+    auto result = decodePacket(raw, m_version, nullptr, &m_recentTopic);
     if (auto *error = std::get_if<ProtocolError>(&result)) {
         error->offset += m_consumed;
         return fail(*error);

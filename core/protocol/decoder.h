@@ -33,9 +33,11 @@ struct DecodedPacket {
 inline constexpr quint32 kMaximumPossiblePacketSize = 268435460;
 
 // Decodes one whole packet (fixed header included). `layout`, when given, receives every field
-// with its byte range. Error offsets are relative to the packet's first byte.
+// with its byte range. `recent`, when given, is the stream's last topic name: a PUBLISH to the
+// same topic takes it without decoding it again, and a new one replaces it. Error offsets are
+// relative to the packet's first byte.
 [[nodiscard]] std::variant<Packet, ProtocolError> decodePacket(QByteArrayView bytes, ProtocolVersion version,
-                                                 PacketLayout *layout = nullptr);
+                                                 PacketLayout *layout = nullptr, RecentTopic *recent = nullptr);
 
 // What Decoder::next() answers while a packet is still incomplete.
 struct NeedMoreBytes {
@@ -60,6 +62,8 @@ public:
     quint32 maximumPacketSize() const { return m_maximumPacketSize; }
 
     void feed(QByteArrayView chunk);
+    // The same; when no partial packet is buffered, the chunk is shared rather than copied.
+    void feed(const QByteArray &chunk);
     // A whole packet, the error that ended the stream (again on every later call), or
     // NeedMoreBytes when the next packet is not complete yet.
     [[nodiscard]] Result next();
@@ -81,6 +85,7 @@ private:
     qsizetype m_start = 0; // first unconsumed byte of m_buffer
     qint64 m_consumed = 0; // stream offset of m_buffer[m_start]
     std::optional<ProtocolError> m_error;
+    RecentTopic m_recentTopic;
 };
 
 } // namespace mqs

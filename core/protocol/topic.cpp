@@ -10,11 +10,18 @@ Status checkTopicName(QStringView topic)
 {
     if (topic.isEmpty())
         return invalid(QStringLiteral("A topic name must not be empty [MQTT-4.7.3-1]."));
-    if (topic.contains(QLatin1Char('+')) || topic.contains(QLatin1Char('#')))
+    // One pass over the characters: every PUBLISH a proxy forwards or a client receives is checked.
+    bool wildcard = false;
+    bool null = false;
+    for (const QChar c : topic) {
+        wildcard = wildcard || c == u'+' || c == u'#';
+        null = null || c.isNull();
+    }
+    if (wildcard)
         return invalid(QStringLiteral("The topic name '%1' contains a wildcard ('+' or '#'); wildcards are only "
                               "allowed in subscriptions [MQTT-3.3.2-2].")
             .arg(topic));
-    if (topic.contains(QChar(0)))
+    if (null)
         return invalid(QStringLiteral("A topic name must not contain U+0000 [MQTT-4.7.3-2]."));
     return {};
 }

@@ -116,6 +116,8 @@ private:
     void onDeviceBytes(ProxyDeviceLink &link, const QByteArray &bytes);
     void onUpstreamBytes(ProxyDeviceLink &link, const QByteArray &bytes);
     void frame(ProxyDeviceLink &link, TraceDirection direction);
+    // Trace time for a packet: its chunk's read time while a chunk is framed, the clock's otherwise.
+    qint64 nowUs() const;
     void framePackets(ProxyDeviceLink &link, TraceDirection direction);
     void send(ProxyDeviceLink &link, TraceDirection direction, const QByteArray &bytes);
     void sendGathered(ProxyDeviceLink &link);
@@ -146,6 +148,8 @@ private:
     std::vector<std::unique_ptr<ProxyDeviceLink>> m_links; // in the order they were accepted
     QHash<ConnectionId, ProxyDeviceLink *> m_linkOf;
     quint64 m_forwarded = 0;
+    static constexpr qint64 kNoChunk = -1; // trace times are never negative
+    qint64 m_chunkTimeUs = kNoChunk; // the read time of the chunk being framed
     ObservedSessions m_sessions; // what each client's session owed when its connection ended
     QTimer m_tick{this}; // a child, so it moves with the proxy to another thread
 };

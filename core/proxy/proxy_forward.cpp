@@ -43,12 +43,21 @@ void Proxy::onUpstreamBytes(ProxyDeviceLink &link, const QByteArray &bytes)
 // A chunk that arrived often holds several packets (a device's burst, a broker's fan-out):
 // what crosses is gathered and written once when the chunk is framed, so the cost of a write
 // (a system call, and the peer's wakeup) is paid per chunk, not per packet.
+// The packets of one chunk arrived together, in one read: they are traced at that read's time,
+// and the clock is read once per chunk, not once or twice per packet.
 void Proxy::frame(ProxyDeviceLink &link, TraceDirection direction)
 {
+    const qint64 outerChunkTimeUs = std::exchange(m_chunkTimeUs, m_trace.clock().nowUs());
     link.gathering = true;
     framePackets(link, direction);
     link.gathering = false;
     sendGathered(link);
+    m_chunkTimeUs = outerChunkTimeUs;
+}
+
+qint64 Proxy::nowUs() const
+{
+    return m_chunkTimeUs != kNoChunk ? m_chunkTimeUs : m_trace.clock().nowUs();
 }
 
 // Takes every whole packet out of one direction's decoder and passes it to the gate, in order.
@@ -145,7 +154,7 @@ void Proxy::pass(ProxyDeviceLink &link, HeldPacket packet)
         unforwardable(link, packet);
         return;
     }
-    const GateVerdict verdict = m_gate.judge(packet, m_trace.clock().nowUs());
+    const GateVerdict verdict = m_gate.judge(packet, nowUs());
     const ConnectionId id = link.device.connection;
     const quint32 rule = verdict.ruleId;
     std::visit(overloaded{
@@ -163,7 +172,8 @@ void Proxy::pass(ProxyDeviceLink &link, HeldPacket packet)
                    },
                    [&](const gate::Duplicate &) {
                        cross(link, packet, TraceMark::None, 0);
-                       cross(link, packet, TraceMark::Duplicated, rule);
+                       // The copy of a QoS 1/2 PUBLISH is a re-delivery: DUP=1, the only bit changed.
+                       cross(link, resentCopy(packet), TraceMark::Duplicated, rule);
                    },
                    [&](const gate::CutAfter &cutAfter) {
                        cross(link, packet, TraceMark::None, 0);
@@ -252,7 +262,7 @@ void Proxy::sendGathered(ProxyDeviceLink &link)
 void Proxy::record(ProxyDeviceLink &link, const HeldPacket &packet, TraceMark mark, quint32 ruleId)
 {
     const ObservedSide from = towardBroker(packet.direction) ? ObservedSide::Client : ObservedSide::Broker;
-    const qint64 now = m_trace.clock().nowUs();
+    const qint64 now = nowUs();
     if (mark == TraceMark::Held || (mark == TraceMark::Dropped && ruleId != 0)) {
         link.observed->withheld(from, packet.packet, packet.raw, now, mark, ruleId); // its peer never saw it
         return;

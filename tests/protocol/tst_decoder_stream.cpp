@@ -101,6 +101,45 @@ private slots:
         QCOMPARE(decoder.bufferedBytes(), 0);
     }
 
+    // A chunk fed as a QByteArray is shared, not copied, when nothing is buffered: the same
+    // packets come out of any chunking, a partial packet being completed by the next chunk.
+    void chunksFedAsByteArraysGiveTheSamePackets()
+    {
+        const QByteArray bytes = sampleStream();
+        const auto expected = decodeInChunks(bytes, {});
+        QRandomGenerator random(7);
+        for (int round = 0; round < 100; ++round) {
+            Decoder decoder(ProtocolVersion::V311);
+            std::vector<std::pair<qint64, Packet>> out;
+            for (qsizetype at = 0; at < bytes.size();) {
+                const qsizetype size = std::min<qsizetype>(1 + random.bounded(60), bytes.size() - at);
+                decoder.feed(bytes.sliced(at, size));
+                at += size;
+                for (auto result = decoder.next(); auto *d = std::get_if<DecodedPacket>(&result); result = decoder.next())
+                    out.emplace_back(d->offset, d->packet);
+            }
+            QCOMPARE(out, expected);
+        }
+    }
+
+    // The decoder keeps a stream's last topic so that the next PUBLISH to it is not decoded and
+    // checked again; a different topic, or an invalid one, after it is read as if it were the first.
+    void publishesToTheSameTopicDecodeAlike()
+    {
+        const auto publishTo = [](const char *topic) {
+            return encode(Publish{.topic = QString::fromUtf8(topic), .payload = "x"}, ProtocolVersion::V311);
+        };
+        Decoder decoder(ProtocolVersion::V311);
+        decoder.feed(publishTo("home/temp") + publishTo("home/temp") + publishTo("home/tempo") + publishTo("home/temp"));
+        for (const char *topic : {"home/temp", "home/temp", "home/tempo", "home/temp"})
+            QCOMPARE(std::get<Publish>(std::get<DecodedPacket>(decoder.next()).packet).topic, QString::fromUtf8(topic));
+        // "home/+": a wildcard in a topic name [MQTT-3.3.2-2], as long as the topic before it.
+        decoder.feed(QByteArray::fromHex("300a" "0006" "686f6d652f2b" "7821"));
+        const auto refused = decoder.next();
+        QVERIFY(std::holds_alternative<ProtocolError>(refused));
+        QCOMPARE(std::get<ProtocolError>(refused).code, ReasonCode::TopicNameInvalid);
+    }
+
     void connectSwitchesTheVersion()
     {
         Decoder decoder(ProtocolVersion::V311);

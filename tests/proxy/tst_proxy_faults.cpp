@@ -1,7 +1,8 @@
 // Fault rules on proxied traffic, with real devices and a real mosquitto: a device's PUBREL held
 // stalls its flow with the sentence a user reads, and releasing it completes the flow; a
 // persistent-session subscriber cut after its PUBREC reconnects, the broker resends the PUBREL,
-// and nothing is lost or duplicated. Directions are the device's: out = toward the broker.
+// and nothing is lost or duplicated; a duplicated QoS 2 PUBLISH's copy carries DUP=1 and the
+// message is delivered once. Directions are the device's: out = toward the broker.
 
 #include "proxy_rig.h"
 
@@ -117,6 +118,62 @@ private slots:
         QCOMPARE(rig.trace.markOf(pubRels[0]), TraceMark::Held);
         QCOMPARE(rig.trace.markOf(pubRels[1]), TraceMark::Released);
         QVERIFY(!rig.proxy->release(held.id).ok()); // nothing held any more
+    }
+
+    // [MQTT-3.3.1-1] a PUBLISH sent again is a re-delivery attempt and must carry DUP=1. The
+    // proxy's copy did not: a broker (or the observer) reads a QoS 2 PUBLISH reusing an id in
+    // flight without DUP as a new message.
+    void duplicatedQos2PublishCopyCarriesDupAndIsDeliveredOnce_data()
+    {
+        QTest::addColumn<QString>("version");
+        QTest::newRow("3.1.1") << QStringLiteral("mqttv311");
+        QTest::newRow("5.0") << QStringLiteral("mqttv5");
+    }
+    void duplicatedQos2PublishCopyCarriesDupAndIsDeliveredOnce()
+    {
+        QFETCH(QString, version);
+        ProxyRig rig;
+        const quint32 rule = rig.rules.add(ruleOf(QStringLiteral("duplicate out PUBLISH client dev-pub limit 1")));
+        const Status started = rig.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
+        QProcess sub;
+        sub.start(QStringLiteral("mosquitto_sub"), subscriberArguments(false, rig.hostPort(), QStringLiteral("dev-sub"),
+                                                                       QStringLiteral("dup/t"), 2, version, 2));
+        QTRY_VERIFY_WITH_TIMEOUT(rig.sawPacket(QStringLiteral("dev-sub"), PacketType::SubAck, TraceDirection::Received), kWaitMs);
+        // m1 is duplicated, m2 is not (limit 1): a second m1 would reach the subscriber before m2.
+        const auto published = runProgramAsync(
+            QStringLiteral("mosquitto_pub"),
+            publisherArguments(false, rig.hostPort(), QStringLiteral("dev-pub"), QStringLiteral("dup/t"), 2, version), kWaitMs,
+            "m1\nm2\n");
+        QCOMPARE(published.exitCode, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(sub.state() == QProcess::NotRunning, kWaitMs);
+        QStringList received;
+        for (const QByteArray &line : sub.readAllStandardOutput().split('\n'))
+            if (line.startsWith('m'))
+                received << QString::fromUtf8(line);
+        QCOMPARE(received, (QStringList{QStringLiteral("m1"), QStringLiteral("m2")})); // m1 exactly once
+
+        // What went to the broker: the original unchanged (DUP=0), then the copy with DUP=1 and
+        // every other byte the same.
+        const ConnectionId lane = rig.lanesOf(QStringLiteral("dev-pub")).front();
+        const auto publishes = packetsOf(rig.trace, lane, PacketType::Publish, TraceDirection::Sent);
+        QCOMPARE(publishes.size(), 3u);
+        QCOMPARE(rig.trace.markOf(publishes[0]), TraceMark::None);
+        QCOMPARE(rig.trace.markOf(publishes[1]), TraceMark::Duplicated);
+        QCOMPARE(rig.trace.ruleOf(publishes[1]), rule);
+        QCOMPARE(rig.trace.markOf(publishes[2]), TraceMark::None);
+        const QByteArray original = rig.trace.rawView(publishes[0]).toByteArray();
+        const QByteArray copy = rig.trace.rawView(publishes[1]).toByteArray();
+        QCOMPARE(rig.trace.packetIdOf(publishes[1]), rig.trace.packetIdOf(publishes[0]));
+        QCOMPARE(quint8(original.at(0)) & kDupFlag, 0);
+        QCOMPARE(quint8(copy.at(0)) & kDupFlag, kDupFlag);
+        QCOMPARE(copy.sliced(1), original.sliced(1));
+        QCOMPARE(quint8(copy.at(0)) & ~kDupFlag, quint8(original.at(0)));
+        // The observer reads the copy as a resend, not as a new PUBLISH reusing an id in flight
+        // ([MQTT-2.2.1-3]). What the device does with the broker's second PUBREC is its own
+        // business, and the observer says so in other findings.
+        for (const QString &violation : rig.notes(TraceKind::Violation))
+            QVERIFY2(!violation.contains(QStringLiteral("(DUP = 0)")), qPrintable(violation));
     }
 
     void persistentSubscriberCutAfterPubRecGetsTheResentPubRel_data()
