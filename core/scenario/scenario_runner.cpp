@@ -314,7 +314,7 @@ private:
         const QElapsedTimer &sinceFlowChange = m_clients[client].sinceFlowChange;
         Judgement seen;
         waitUntil([&] { return (seen = judge(*w.until, m_records, m_trace)).holds || sinceFlowChange.elapsed() >= w.orSettledForMs; },
-                  withinMs);
+                  withinMs, m_stop);
         if (seen.holds || sinceFlowChange.elapsed() < w.orSettledForMs)
             return seen;
         return {true, QStringLiteral("no flow of %1 changed for %2 ms; %3").arg(client).arg(w.orSettledForMs).arg(seen.detail)};
