@@ -1,17 +1,21 @@
 // mqttscope-cli probe: runs the built-in checks (resources/probe/) against one broker and prints
 // each verdict, with the rule and the packets for a deviation (and writes them as HTML with --report). Exit 0 when every check conforms or
-// is not supported, 1 when one deviates or is inconclusive, 2 on usage errors.
+// is not supported, 1 when one deviates or is inconclusive or the broker cannot be reached, 2 on usage
+// errors (a TLS file that cannot be read among them).
 
 #include "cli_commands.h"
 
 #include "scenario/probe_report.h"
 #include "transport/server_url.h"
+#include "transport/transport.h"
 
 #include <QCommandLineParser>
+#include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTimer>
 
 namespace mqs::cli {
 namespace {
@@ -20,6 +24,9 @@ namespace {
 constexpr int kVerdictWidth = 13;
 // A burst must exceed a queue to test it, and stay small enough to finish.
 constexpr int kMaximumBurst = 100000;
+// Long enough for a TLS handshake with a distant broker; a broker that does not answer in this
+// time would only make every check inconclusive, one timeout at a time.
+constexpr int kReachTimeoutMs = 10000;
 
 QJsonObject checkJson(const ProbeCheck &check)
 {
@@ -80,6 +87,32 @@ void printJson(const ProbeReport &report)
                               .toJson(QJsonDocument::Indented)).trimmed());
 }
 
+// Opens one transport to the broker and closes it, before 25 checks fail the same way: the broker
+// answers, and for mqtts:// and wss:// the TLS handshake passes with --cafile/--cert/--key.
+Status reachBroker(const ServerUrl &url, const TlsOptions &tls)
+{
+    const Result<Transport *> made = createTransport(url, tls, nullptr);
+    if (!made)
+        return made.problem();
+    std::unique_ptr<Transport> transport(*made);
+    QEventLoop loop;
+    Status reached = Problem{ProblemKind::Network, QStringLiteral("The broker at %1 did not answer within %2 s.")
+                                                       .arg(url.toString()).arg(kReachTimeoutMs / 1000)};
+    QObject::connect(transport.get(), &Transport::opened, &loop, [&] {
+        reached = Status{};
+        loop.quit();
+    });
+    QObject::connect(transport.get(), &Transport::closed, &loop, [&](const TransportClosed &closed) {
+        reached = Problem{closed.kind, closed.message};
+        loop.quit();
+    });
+    QTimer::singleShot(kReachTimeoutMs, &loop, &QEventLoop::quit);
+    transport->open();
+    loop.exec();
+    transport->close();
+    return reached;
+}
+
 } // namespace
 
 int probeCommand(const QStringList &arguments)
@@ -88,8 +121,9 @@ int probeCommand(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Probes a broker's QoS 2 and session behaviour with the built-in checks (scenario files; see the README's "
         "\"Probing a broker\") and prints each verdict: conforms, deviates (with the rule and the packets), not "
-        "supported, or inconclusive.\n\nExit status: 0 when every check conforms or is not supported, 1 when one "
-        "deviates or is inconclusive, 2 on usage errors."));
+        "supported, or inconclusive. For mqtts:// and wss:// give the broker's CA with --cafile.\n\nExit status: 0 when "
+        "every check conforms or is not supported, 1 when one deviates or is inconclusive or the broker cannot be "
+        "reached, 2 on usage errors."));
     parser.addHelpOption();
     parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The broker: mqtt://host:port (or mqtts://, ws://, wss://)."));
     const QCommandLineOption version{{QStringLiteral("V"), QStringLiteral("protocol-version")},
@@ -104,7 +138,13 @@ int probeCommand(const QStringList &arguments)
                                     QStringLiteral("Also writes an HTML report: the broker's CONNACK, every verdict, and a sequence "
                                                    "diagram of the packets of each deviation."),
                                     QStringLiteral("FILE.html")};
-    parser.addOptions({version, json, burst, only, report});
+    const QCommandLineOption caFile{QStringLiteral("cafile"), QStringLiteral("Trust the CA certificate(s) in this PEM file."),
+                                    QStringLiteral("FILE")};
+    const QCommandLineOption certificate{QStringLiteral("cert"), QStringLiteral("Client certificate (PEM)."), QStringLiteral("FILE")};
+    const QCommandLineOption key{QStringLiteral("key"), QStringLiteral("Private key of --cert (PEM)."), QStringLiteral("FILE")};
+    const QCommandLineOption insecure{QStringLiteral("insecure"),
+                                      QStringLiteral("Do not verify the broker's certificate or host name (debugging only).")};
+    parser.addOptions({version, json, burst, only, report, caFile, certificate, key, insecure});
     if (!parser.parse(arguments))
         return usageError(QStringLiteral("probe"), parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
@@ -114,8 +154,13 @@ int probeCommand(const QStringList &arguments)
     if (parser.positionalArguments().size() != 1)
         return usageError(QStringLiteral("probe"), QStringLiteral("give exactly one broker URL."));
     ProbeOptions options{parser.positionalArguments().first()};
-    if (const Result<ServerUrl> url = ServerUrl::parse(options.brokerUrl); !url)
+    const Result<ServerUrl> url = ServerUrl::parse(options.brokerUrl);
+    if (!url)
         return usageError(QStringLiteral("probe"), url.sentence());
+    options.tls.caFile = parser.value(caFile);
+    options.tls.clientCertificateFile = parser.value(certificate);
+    options.tls.clientKeyFile = parser.value(key);
+    options.tls.insecure = parser.isSet(insecure);
     const QString v = parser.value(version);
     if (!v.isEmpty() && v != QLatin1String("mqttv5") && v != QLatin1String("mqttv311"))
         return usageError(QStringLiteral("probe"), QStringLiteral("-V must be mqttv311 or mqttv5, not '%1'.").arg(v));
@@ -132,6 +177,12 @@ int probeCommand(const QStringList &arguments)
     QFile reportFile(parser.value(report));
     if (parser.isSet(report) && !reportFile.open(QIODevice::WriteOnly | QIODevice::Truncate))
         return usageError(QStringLiteral("probe"), QStringLiteral("cannot write %1: %2").arg(reportFile.fileName(), reportFile.errorString()));
+    if (const Status reached = reachBroker(*url, options.tls); !reached) {
+        const Problem &problem = reached.problem();
+        const bool usage = problem.kind == ProblemKind::File;
+        err(QStringLiteral("mqttscope-cli probe: ") + problem.sentence + tlsAdvice(problem));
+        return usage ? 2 : 1;
+    }
     const ProbeReport probed = runChecks(*files, options, parser.isSet(json));
     if (reportFile.isOpen()) {
         reportFile.write(probeReportHtml(probed));

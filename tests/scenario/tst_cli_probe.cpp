@@ -255,6 +255,36 @@ private slots:
                  run.out.constData());
     }
 
+    // A TLS broker: without its CA the probe stops before the checks with one sentence naming the
+    // options; a CA file that does not exist is a usage error; with the CA the checks run.
+    void aTlsBrokerIsProbedWithItsCa()
+    {
+        MosquittoBroker::Options options;
+        options.tls = true;
+        MosquittoBroker broker(options);
+        const Status started = broker.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
+        const QString url = QStringLiteral("mqtts://localhost:%1").arg(broker.tlsPort());
+        const QStringList check{QStringLiteral("--check"), QStringLiteral("qos2-exactly-once")};
+
+        const ClientRun untrusted = runProgram(kCli, QStringList{QStringLiteral("probe"), url} + check);
+        QCOMPARE(untrusted.exitCode, 1);
+        QVERIFY2(untrusted.err.contains("is not trusted"), untrusted.err);
+        QVERIFY2(untrusted.err.contains("Give the broker's CA with --cafile"), untrusted.err);
+        QVERIFY2(!untrusted.out.contains("conforms"), untrusted.out);
+
+        const QString missing = broker.dataDir() + QStringLiteral("/no-such-ca.pem");
+        const ClientRun noFile = runProgram(kCli, QStringList{QStringLiteral("probe"), url, QStringLiteral("--cafile"), missing} + check);
+        QCOMPARE(noFile.exitCode, 2);
+        QVERIFY2(noFile.err.contains(missing.toUtf8()), noFile.err);
+
+        const ClientRun trusted = runProgram(
+            kCli, QStringList{QStringLiteral("probe"), url, QStringLiteral("--cafile"), broker.certificates().caFile,
+                              QStringLiteral("--json")} + check, kProbeTimeoutMs);
+        QVERIFY2(trusted.exitCode == 0, trusted.err + trusted.out);
+        QCOMPARE(verdictOf(checksOf(trusted), QStringLiteral("qos2-exactly-once")), QStringLiteral("conforms"));
+    }
+
     void usageErrorsExitTwo_data()
     {
         QTest::addColumn<QStringList>("arguments");
