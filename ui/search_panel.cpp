@@ -66,10 +66,7 @@ SearchPanel::SearchPanel(Workbench &workbench, QWidget *parent) : QWidget(parent
     m_typing.setSingleShot(true);
     m_typing.setInterval(kTypingPauseMs);
     connect(&m_typing, &QTimer::timeout, this, &SearchPanel::runSearch);
-    connect(m_query, &QLineEdit::textChanged, this, [this] {
-        if (checkQuery())
-            m_typing.start();
-    });
+    connect(m_query, &QLineEdit::textChanged, this, &SearchPanel::queryEdited);
     connect(m_query, &QLineEdit::returnPressed, this, &SearchPanel::runSearch);
     connect(m_branch, &QLineEdit::returnPressed, this, &SearchPanel::runSearch);
     connect(&m_search, &BackgroundSearch::hitsFound, this, &SearchPanel::showHits);
@@ -78,9 +75,21 @@ SearchPanel::SearchPanel(Workbench &workbench, QWidget *parent) : QWidget(parent
     (void)new QShortcut(QKeySequence(Qt::Key_Escape), this, this, [this] { m_search.cancel(); }, Qt::WidgetWithChildrenShortcut);
     connect(m_kind, &QComboBox::currentIndexChanged, this, [this] {
         m_query->setPlaceholderText(placeholderFor(SearchKind(m_kind->currentData().toInt())));
-        if (checkQuery())
-            m_typing.start();
+        queryEdited();
     });
+}
+
+void SearchPanel::queryEdited()
+{
+    if (checkQuery()) {
+        m_typing.start();
+        return;
+    }
+    // Hits listed under a query that no longer parses would read as its results.
+    m_typing.stop();
+    m_search.cancel();
+    m_results.setHits({});
+    m_count->setText(QString());
 }
 
 QWidget *SearchPanel::buildQueryRow()

@@ -65,6 +65,8 @@ private:
     QWidget *buildActions();
     // Checks the query as typed; the problem (or nothing) shows under the field.
     std::optional<MessageQuery> checkQuery();
+    // As the query is typed: searched after a pause when it parses, the list emptied when not.
+    void queryEdited();
     void runSearch();
     void showHits(const std::vector<SearchHit> &hits);
     void showProgress(int scanned, int total);

@@ -113,6 +113,20 @@ private slots:
         QVERIFY(!panel.searching());
     }
 
+    void hitsOfTheLastQueryGoAsTheQueryTurnsInvalid()
+    {
+        SearchPanel panel(*m_workbench);
+        panel.resize(1366, 700);
+        panel.show();
+        QVERIFY(panel.search(SearchKind::FieldCondition, QStringLiteral("$.temperature == 7"), QStringLiteral("plant/line1/temp")));
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.searching(), 60'000);
+        QVERIFY(panel.results().rowCount() > 0);
+        panel.queryField()->setText(QStringLiteral("$.temperature == ")); // typed on, not yet whole
+        QVERIFY(panel.errorLabel()->isVisible());
+        QCOMPARE(panel.results().rowCount(), 0);
+        QVERIFY(panel.countLabel()->text().isEmpty());
+    }
+
     void theReplayPaceIsTypedAndCheckedAsItIsTyped()
     {
         ReplayPaceDialog dialog(20);
