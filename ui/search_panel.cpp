@@ -3,6 +3,7 @@
 #include "replay_pace_dialog.h"
 #include "theme.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -139,8 +140,17 @@ QWidget *SearchPanel::buildActions()
     connect(m_stop, &QPushButton::clicked, &m_search, &BackgroundSearch::cancel);
     auto *exportButton = new QPushButton(tr("&Export"), this);
     auto *menu = new QMenu(exportButton);
-    menu->addAction(tr("Results as JSON Lines…"), this, [this] { chooseExport(true, QStringLiteral("jsonl")); });
-    menu->addAction(tr("Results as CSV…"), this, [this] { chooseExport(true, QStringLiteral("csv")); });
+    m_exportHits = {menu->addAction(tr("Results as JSON Lines…"), this, [this] { chooseExport(true, QStringLiteral("jsonl")); }),
+                    menu->addAction(tr("Results as CSV…"), this, [this] { chooseExport(true, QStringLiteral("csv")); })};
+    // No hits, nothing to export: an empty file would only look like a failed export.
+    const auto offerHits = [this] {
+        for (QAction *a : m_exportHits)
+            a->setEnabled(m_results.rowCount() > 0);
+    };
+    connect(&m_results, &QAbstractItemModel::rowsInserted, this, offerHits);
+    connect(&m_results, &QAbstractItemModel::rowsRemoved, this, offerHits);
+    connect(&m_results, &QAbstractItemModel::modelReset, this, offerHits);
+    offerHits();
     menu->addSeparator();
     menu->addAction(tr("Topic or branch as JSON Lines…"), this, [this] { chooseExport(false, QStringLiteral("jsonl")); });
     menu->addAction(tr("Topic or branch as CSV…"), this, [this] { chooseExport(false, QStringLiteral("csv")); });
