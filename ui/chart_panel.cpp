@@ -154,8 +154,9 @@ QWidget *ChartPanel::buildControls()
     exportButton->setMenu(menu);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("chartStatus"));
-    // The counts may be cut rather than widen the window past a 1366-pixel screen.
-    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    // Its own line under the buttons, wrapped: beside them a 1366-pixel screen left it a dozen
+    // characters, and cut counts read as wrong counts.
+    m_status->setWordWrap(true);
     connect(m_pause, &QPushButton::toggled, this, &ChartPanel::setPaused);
     connect(follow, &QPushButton::clicked, this, [this] {
         m_view->resetZoom();
@@ -165,14 +166,17 @@ QWidget *ChartPanel::buildControls()
     connect(remove, &QPushButton::clicked, this, [this] { removeField(m_seriesChoice->currentIndex()); });
 
     auto *box = new QWidget(this);
-    auto *row = new QHBoxLayout(box);
-    row->setContentsMargins(0, 0, 0, 0);
+    auto *lines = new QVBoxLayout(box);
+    lines->setContentsMargins(0, 0, 0, 0);
+    auto *row = new QHBoxLayout;
     row->addWidget(m_pause);
     row->addWidget(follow);
     row->addWidget(m_seriesChoice);
     row->addWidget(remove);
     row->addWidget(exportButton);
-    row->addWidget(m_status, 1);
+    row->addStretch(1);
+    lines->addLayout(row);
+    lines->addWidget(m_status);
     return box;
 }
 

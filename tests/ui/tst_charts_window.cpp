@@ -15,6 +15,10 @@
 #include <QApplication>
 #include <QChart>
 #include <QComboBox>
+#include <QDateTimeAxis>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QSet>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -208,6 +212,30 @@ private slots:
         QCOMPARE(p.window->charts()->feed().fields()[0].name(), QStringLiteral("plant/oven $.zone.heat[2]"));
         QCOMPARE(p.window->charts()->lineSeries(0)->count(), 1); // the kept message is its history
         QCOMPARE(p.window->charts()->lineSeries(0)->at(0).y(), 230.5);
+    }
+
+    void theStatusLineIsWholeOnA1366Screen()
+    {
+        PlantWindow p = openPlant();
+        p.window->resize(1366, 768);
+        ChartPanel *charts = p.window->charts();
+        p.window->tabs()->setCurrentWidget(charts);
+        QVERIFY(charts->addField(QStringLiteral("plant/line1/temp"), QStringLiteral("$.temperature")).ok());
+        QVERIFY(charts->addField(QStringLiteral("plant/line2/temp"), QStringLiteral("$.temperature")).ok());
+        for (int i = 0; i < 6; ++i) {
+            publish(p.feeder, QStringLiteral("plant/line1/temp"), QStringLiteral(R"({"temperature": %1})").arg(21 + i).toUtf8());
+            publish(p.feeder, QStringLiteral("plant/line2/temp"), QStringLiteral(R"({"temperature": %1})").arg(26 + i).toUtf8());
+        }
+        auto *status = charts->findChild<QLabel *>(QStringLiteral("chartStatus"));
+        QTRY_VERIFY2(status->text().contains(QStringLiteral("12 values")), qPrintable(status->text()));
+        // Every word of the counts shows: the text, laid out in the label's width, fits its height.
+        const auto whole = [status] {
+            const QRect room = status->contentsRect();
+            const QRect needed = status->fontMetrics().boundingRect(QRect(0, 0, room.width(), 10'000), Qt::TextWordWrap, status->text());
+            return status->isVisible() && needed.width() <= room.width() && needed.height() <= room.height();
+        };
+        QTRY_VERIFY2(whole(), qPrintable(QStringLiteral("%1 in %2 px").arg(status->text()).arg(status->width())));
+        QCOMPARE(status->toolTip(), status->text());
     }
 
     void searchShowsHitsProblemsAndOpensTheMessage()
