@@ -11,6 +11,8 @@
 #include <QCompleter>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QFontMetrics>
+#include <QImage>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -36,6 +38,25 @@ namespace {
 constexpr double kFlatLineMargin = 1.0;
 // Room above and below the extremes, as a share of the range.
 constexpr double kValueMargin = 0.05;
+// Up to this many points a series shows a marker at each: a lone point has no segment to draw,
+// and a few readings read better as readings than as a line.
+constexpr qsizetype kMarkedPointsAtMost = 20;
+// A marker as wide as a few line widths: a lone reading must be found at a glance.
+constexpr qreal kMarkerPx = 9;
+
+// A round dot in the series' colour, drawn at each point of a series with few.
+QImage markerDot(const QColor &colour)
+{
+    const int side = qRound(kMarkerPx);
+    QImage dot(side, side, QImage::Format_ARGB32_Premultiplied);
+    dot.fill(Qt::transparent);
+    QPainter painter(&dot);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(colour);
+    painter.drawEllipse(dot.rect());
+    return dot;
+}
 
 Status writeFile(const QString &path, const QByteArray &bytes)
 {
@@ -261,6 +282,11 @@ void ChartPanel::redraw()
         drawn.reserve(qsizetype(kept[i].size()));
         for (const SeriesPoint &p : kept[i])
             drawn.append(QPointF(double(p.timeMs), p.value));
+        const bool marked = drawn.size() <= kMarkedPointsAtMost;
+        if (marked != !m_lines[i]->lightMarker().isNull()) {
+            m_lines[i]->setMarkerSize(kMarkerPx);
+            m_lines[i]->setLightMarker(marked ? markerDot(m_lines[i]->pen().color()) : QImage());
+        }
         m_lines[i]->replace(drawn);
     }
     m_status->setText(statusText());
@@ -286,9 +312,10 @@ void ChartPanel::fitAxes(const std::vector<std::vector<SeriesPoint>> &kept)
         m_values->setRange(0, 1);
         return;
     }
-    const qint64 kShortestSpanMs = 1000; // one point still gets a second of axis
-    const QDateTime from = QDateTime::fromMSecsSinceEpoch(first);
-    const QDateTime to = QDateTime::fromMSecsSinceEpoch(std::max(last, first + kShortestSpanMs));
+    const qint64 kShortestSpanMs = 1000; // one point still gets a second of axis, itself in the middle
+    const qint64 widen = std::max<qint64>(0, kShortestSpanMs - (last - first)) / 2;
+    const QDateTime from = QDateTime::fromMSecsSinceEpoch(first - widen);
+    const QDateTime to = QDateTime::fromMSecsSinceEpoch(last + widen);
     if (from != m_time->min() || to != m_time->max())
         m_time->setRange(from, to);
     const double margin = high > low ? (high - low) * kValueMargin : kFlatLineMargin;

@@ -238,6 +238,22 @@ private slots:
         QCOMPARE(status->toolTip(), status->text());
     }
 
+    void aLonePointIsDrawn()
+    {
+        PlantWindow p = openPlant();
+        publish(p.feeder, QStringLiteral("plant/once"), R"({"v": 5})");
+        QTRY_COMPARE(keptOn(*p.window, QStringLiteral("plant/once")), 1);
+        ChartPanel *charts = p.window->charts();
+        p.window->tabs()->setCurrentWidget(charts);
+        QVERIFY(charts->addField(QStringLiteral("plant/once"), QStringLiteral("$.v")).ok());
+        QCOMPARE(charts->lineSeries(0)->count(), 1);
+
+        // A point with no segment to draw still shows in the plot (the legend's square aside).
+        const QRect plot = charts->view()->mapFromScene(charts->chart()->plotArea()).boundingRect();
+        const auto drawnPixels = [&] { return pixelsOf(charts->view()->grab(plot).toImage(), charts->lineSeries(0)->pen().color()); };
+        QTRY_VERIFY2(drawnPixels() >= 20, qPrintable(QString::number(drawnPixels())));
+    }
+
     void searchShowsHitsProblemsAndOpensTheMessage()
     {
         PlantWindow p = openPlant();
