@@ -41,6 +41,8 @@ constexpr double kValueMargin = 0.05;
 // Up to this many points a series shows a marker at each: a lone point has no segment to draw,
 // and a few readings read better as readings than as a line.
 constexpr qsizetype kMarkedPointsAtMost = 20;
+// Time labels closer together than a second need the milliseconds, or two ticks read the same.
+constexpr qint64 kSecondMs = 1000;
 // A marker as wide as a few line widths: a lone reading must be found at a glance.
 constexpr qreal kMarkerPx = 9;
 
@@ -80,6 +82,7 @@ ChartPanel::ChartPanel(Workbench &workbench, QWidget *parent)
         m_chart->setTheme(QChart::ChartThemeDark);
     m_time = new QDateTimeAxis;
     m_time->setFormat(QStringLiteral("HH:mm:ss"));
+    connect(m_time, &QDateTimeAxis::rangeChanged, this, &ChartPanel::fitTimeFormat);
     m_time->setTitleText(tr("Time"));
     m_values = new QValueAxis;
     // A range before the axis joins the chart: Qt Charts 6.4 lays out a date-time axis that
@@ -327,6 +330,14 @@ void ChartPanel::fitAxes(const std::vector<std::vector<SeriesPoint>> &kept)
         m_values->setRange(nice.min(), nice.max());
         m_values->setTickCount(nice.tickCount());
     }
+}
+
+void ChartPanel::fitTimeFormat(const QDateTime &from, const QDateTime &to)
+{
+    const qint64 tickStepMs = from.msecsTo(to) / std::max(1, m_time->tickCount() - 1);
+    const QString format = tickStepMs < kSecondMs ? QStringLiteral("HH:mm:ss.zzz") : QStringLiteral("HH:mm:ss");
+    if (m_time->format() != format)
+        m_time->setFormat(format);
 }
 
 QString ChartPanel::statusText() const

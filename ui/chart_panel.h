@@ -12,6 +12,7 @@
 
 class QChart;
 class QComboBox;
+class QDateTime;
 class QDateTimeAxis;
 class QLabel;
 class QLineEdit;
@@ -48,6 +49,7 @@ public:
     [[nodiscard]] Status exportImage(const QString &path);
     [[nodiscard]] Status exportCsv(const QString &path);
     QString hoverText() const { return m_hoverText; }
+    QDateTimeAxis *timeAxis() const { return m_time; }
     QString statusText() const;
     QLineEdit *pathField() const { return m_path; }
     QComboBox *topicField() const { return m_topic; }
@@ -60,6 +62,8 @@ private:
     void offerTopics();
     void fitAxes(const std::vector<std::vector<SeriesPoint>> &kept);
     void showHover(const QString &name, const QPointF &point, bool entered);
+    // Milliseconds on the time labels when ticks are under a second apart.
+    void fitTimeFormat(const QDateTime &from, const QDateTime &to);
     void chooseExport(const QString &kind);
 
     Workbench &m_workbench;

@@ -254,6 +254,26 @@ private slots:
         QTRY_VERIFY2(drawnPixels() >= 20, qPrintable(QString::number(drawnPixels())));
     }
 
+    void timeLabelsDifferOverAShortSpan()
+    {
+        PlantWindow p = openPlant();
+        publish(p.feeder, QStringLiteral("plant/once"), R"({"v": 5})");
+        QTRY_COMPARE(keptOn(*p.window, QStringLiteral("plant/once")), 1);
+        ChartPanel *charts = p.window->charts();
+        p.window->tabs()->setCurrentWidget(charts);
+        QVERIFY(charts->addField(QStringLiteral("plant/once"), QStringLiteral("$.v")).ok());
+
+        // The lone point gets a second of axis: five ticks a quarter second apart, each its own label.
+        QDateTimeAxis *time = charts->timeAxis();
+        const qint64 from = time->min().toMSecsSinceEpoch();
+        const qint64 span = time->max().toMSecsSinceEpoch() - from;
+        const int ticks = time->tickCount();
+        QStringList labels;
+        for (int k = 0; k < ticks; ++k)
+            labels << QDateTime::fromMSecsSinceEpoch(from + span * k / (ticks - 1)).toString(time->format());
+        QCOMPARE(QSet<QString>(labels.begin(), labels.end()).size(), ticks);
+    }
+
     void searchShowsHitsProblemsAndOpensTheMessage()
     {
         PlantWindow p = openPlant();
