@@ -17,6 +17,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLegendMarker>
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QLocale>
@@ -45,6 +46,10 @@ constexpr qsizetype kMarkedPointsAtMost = 20;
 constexpr qint64 kSecondMs = 1000;
 // A marker as wide as a few line widths: a lone reading must be found at a glance.
 constexpr qreal kMarkerPx = 9;
+// A legend entry's square and the gaps around it, in text heights.
+constexpr int kLegendMarkerRoom = 3;
+// A legend label keeps at least this many characters however many series share the row.
+constexpr int kShortestLegendChars = 12;
 
 // A round dot in the series' colour, drawn at each point of a series with few.
 QImage markerDot(const QColor &colour)
@@ -95,6 +100,7 @@ ChartPanel::ChartPanel(Workbench &workbench, QWidget *parent)
     m_view = new LiveChartView(this);
     m_view->setObjectName(QStringLiteral("liveChart"));
     m_view->setChart(m_chart);
+    connect(m_chart, &QChart::plotAreaChanged, this, &ChartPanel::fitLegendLabels);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -239,11 +245,15 @@ Status ChartPanel::addField(const QString &topic, const QString &path)
     line->attachAxis(m_values);
     const QString name = field.name();
     connect(line, &QLineSeries::hovered, this, [this, name](const QPointF &point, bool entered) { showHover(name, point, entered); });
+    // The legend may shorten the name; hovering its entry shows it whole.
+    for (QLegendMarker *marker : m_chart->legend()->markers(line))
+        connect(marker, &QLegendMarker::hovered, this, [this, name](bool entered) { showLegendHover(name, entered); });
     m_lines.push_back(line);
     m_seriesChoice->addItem(name);
     m_seriesChoice->setCurrentIndex(m_seriesChoice->count() - 1);
     // Past samples of the topic that the store still keeps: the chart starts with a history.
     m_feed.backfill(m_feed.fields().size() - 1, m_workbench.messages().messages(topic));
+    fitLegendLabels();
     redraw();
     return added;
 }
@@ -257,6 +267,7 @@ void ChartPanel::removeField(int index)
     m_lines.erase(m_lines.begin() + index);
     m_feed.remove(std::size_t(index));
     m_seriesChoice->removeItem(index);
+    fitLegendLabels();
     redraw();
 }
 
@@ -338,6 +349,33 @@ void ChartPanel::fitTimeFormat(const QDateTime &from, const QDateTime &to)
     const QString format = tickStepMs < kSecondMs ? QStringLiteral("HH:mm:ss.zzz") : QStringLiteral("HH:mm:ss");
     if (m_time->format() != format)
         m_time->setFormat(format);
+}
+
+void ChartPanel::fitLegendLabels()
+{
+    if (m_lines.empty())
+        return;
+    // Elided in the middle: series of one device differ at the end of their names (the metric),
+    // which the legend's own cut at the right would drop, leaving entries that look alike.
+    const QFontMetrics metrics(m_chart->legend()->font());
+    const int share = int(m_chart->size().width()) / int(m_lines.size()) - kLegendMarkerRoom * metrics.height();
+    const int room = std::max(share, kShortestLegendChars * metrics.averageCharWidth());
+    for (std::size_t i = 0; i < m_lines.size(); ++i) {
+        const QString label = metrics.elidedText(m_feed.fields()[i].name(), Qt::ElideMiddle, room);
+        for (QLegendMarker *marker : m_chart->legend()->markers(m_lines[i]))
+            if (marker->label() != label)
+                marker->setLabel(label);
+    }
+}
+
+void ChartPanel::showLegendHover(const QString &name, bool entered)
+{
+    if (!entered) {
+        QToolTip::hideText();
+        return;
+    }
+    m_hoverText = name;
+    QToolTip::showText(QCursor::pos(), name, m_view);
 }
 
 QString ChartPanel::statusText() const

@@ -48,6 +48,7 @@ public:
     // PNG or SVG by the file's suffix.
     [[nodiscard]] Status exportImage(const QString &path);
     [[nodiscard]] Status exportCsv(const QString &path);
+    // What the last hover showed: a point's series and value, or a legend entry's whole name.
     QString hoverText() const { return m_hoverText; }
     QDateTimeAxis *timeAxis() const { return m_time; }
     QString statusText() const;
@@ -64,6 +65,9 @@ private:
     void showHover(const QString &name, const QPointF &point, bool entered);
     // Milliseconds on the time labels when ticks are under a second apart.
     void fitTimeFormat(const QDateTime &from, const QDateTime &to);
+    // Legend labels elided in the middle to share the chart's width.
+    void fitLegendLabels();
+    void showLegendHover(const QString &name, bool entered);
     void chooseExport(const QString &kind);
 
     Workbench &m_workbench;

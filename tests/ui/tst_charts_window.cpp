@@ -274,6 +274,34 @@ private slots:
         QCOMPARE(QSet<QString>(labels.begin(), labels.end()).size(), ticks);
     }
 
+    void longFieldNamesStayApartInTheLegend()
+    {
+        PlantWindow p = openPlant();
+        p.window->resize(1366, 768);
+        ChartPanel *charts = p.window->charts();
+        p.window->tabs()->setCurrentWidget(charts);
+        const QString topic = QStringLiteral("plant/line1/press-7");
+        const QString pressure = QStringLiteral("$.metrics[?(@.name=='Line 1/Press 7/Hydraulics/Main cylinder/Pressure')].value");
+        const QString temperature = QStringLiteral("$.metrics[?(@.name=='Line 1/Press 7/Hydraulics/Main cylinder/Oil temperature')].value");
+        QVERIFY(charts->addField(topic, pressure).ok());
+        QVERIFY(charts->addField(topic, temperature).ok());
+        QTest::qWait(0);
+        const auto markers = charts->chart()->legend()->markers();
+        QCOMPARE(markers.size(), 2);
+        const QFontMetrics metrics(charts->chart()->legend()->font());
+        const auto fitted = [&] {
+            const int half = int(charts->chart()->size().width()) / 2;
+            return metrics.horizontalAdvance(markers[0]->label()) < half && metrics.horizontalAdvance(markers[1]->label()) < half;
+        };
+        QTRY_VERIFY2(fitted(), qPrintable(markers[0]->label() + QStringLiteral(" | ") + markers[1]->label()));
+        // The cut is in the middle: the ends that tell the metrics apart stay.
+        QVERIFY2(markers[0]->label().endsWith(QStringLiteral("Pressure')].value")), qPrintable(markers[0]->label()));
+        QVERIFY2(markers[1]->label().endsWith(QStringLiteral("temperature')].value")), qPrintable(markers[1]->label()));
+        QVERIFY(markers[0]->label().startsWith(QStringLiteral("plant/")));
+        emit markers[1]->hovered(true);
+        QCOMPARE(charts->hoverText(), topic + QLatin1Char(' ') + temperature);
+    }
+
     void searchShowsHitsProblemsAndOpensTheMessage()
     {
         PlantWindow p = openPlant();
