@@ -11,10 +11,13 @@
 #include <QCompleter>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QFontMetrics>
+#include <QImage>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLegendMarker>
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QLocale>
@@ -36,6 +39,31 @@ namespace {
 constexpr double kFlatLineMargin = 1.0;
 // Room above and below the extremes, as a share of the range.
 constexpr double kValueMargin = 0.05;
+// Up to this many points a series shows a marker at each: a lone point has no segment to draw,
+// and a few readings read better as readings than as a line.
+constexpr qsizetype kMarkedPointsAtMost = 20;
+// Time labels closer together than a second need the milliseconds, or two ticks read the same.
+constexpr qint64 kSecondMs = 1000;
+// A marker as wide as a few line widths: a lone reading must be found at a glance.
+constexpr qreal kMarkerPx = 9;
+// A legend entry's square and the gaps around it, in text heights.
+constexpr int kLegendMarkerRoom = 3;
+// A legend label keeps at least this many characters however many series share the row.
+constexpr int kShortestLegendChars = 12;
+
+// A round dot in the series' colour, drawn at each point of a series with few.
+QImage markerDot(const QColor &colour)
+{
+    const int side = qRound(kMarkerPx);
+    QImage dot(side, side, QImage::Format_ARGB32_Premultiplied);
+    dot.fill(Qt::transparent);
+    QPainter painter(&dot);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(colour);
+    painter.drawEllipse(dot.rect());
+    return dot;
+}
 
 Status writeFile(const QString &path, const QByteArray &bytes)
 {
@@ -59,6 +87,7 @@ ChartPanel::ChartPanel(Workbench &workbench, QWidget *parent)
         m_chart->setTheme(QChart::ChartThemeDark);
     m_time = new QDateTimeAxis;
     m_time->setFormat(QStringLiteral("HH:mm:ss"));
+    connect(m_time, &QDateTimeAxis::rangeChanged, this, &ChartPanel::fitTimeFormat);
     m_time->setTitleText(tr("Time"));
     m_values = new QValueAxis;
     // A range before the axis joins the chart: Qt Charts 6.4 lays out a date-time axis that
@@ -71,6 +100,7 @@ ChartPanel::ChartPanel(Workbench &workbench, QWidget *parent)
     m_view = new LiveChartView(this);
     m_view->setObjectName(QStringLiteral("liveChart"));
     m_view->setChart(m_chart);
+    connect(m_chart, &QChart::plotAreaChanged, this, &ChartPanel::fitLegendLabels);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -154,8 +184,9 @@ QWidget *ChartPanel::buildControls()
     exportButton->setMenu(menu);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("chartStatus"));
-    // The counts may be cut rather than widen the window past a 1366-pixel screen.
-    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    // Its own line under the buttons, wrapped: beside them a 1366-pixel screen left it a dozen
+    // characters, and cut counts read as wrong counts.
+    m_status->setWordWrap(true);
     connect(m_pause, &QPushButton::toggled, this, &ChartPanel::setPaused);
     connect(follow, &QPushButton::clicked, this, [this] {
         m_view->resetZoom();
@@ -165,14 +196,17 @@ QWidget *ChartPanel::buildControls()
     connect(remove, &QPushButton::clicked, this, [this] { removeField(m_seriesChoice->currentIndex()); });
 
     auto *box = new QWidget(this);
-    auto *row = new QHBoxLayout(box);
-    row->setContentsMargins(0, 0, 0, 0);
+    auto *lines = new QVBoxLayout(box);
+    lines->setContentsMargins(0, 0, 0, 0);
+    auto *row = new QHBoxLayout;
     row->addWidget(m_pause);
     row->addWidget(follow);
     row->addWidget(m_seriesChoice);
     row->addWidget(remove);
     row->addWidget(exportButton);
-    row->addWidget(m_status, 1);
+    row->addStretch(1);
+    lines->addLayout(row);
+    lines->addWidget(m_status);
     return box;
 }
 
@@ -211,11 +245,15 @@ Status ChartPanel::addField(const QString &topic, const QString &path)
     line->attachAxis(m_values);
     const QString name = field.name();
     connect(line, &QLineSeries::hovered, this, [this, name](const QPointF &point, bool entered) { showHover(name, point, entered); });
+    // The legend may shorten the name; hovering its entry shows it whole.
+    for (QLegendMarker *marker : m_chart->legend()->markers(line))
+        connect(marker, &QLegendMarker::hovered, this, [this, name](bool entered) { showLegendHover(name, entered); });
     m_lines.push_back(line);
     m_seriesChoice->addItem(name);
     m_seriesChoice->setCurrentIndex(m_seriesChoice->count() - 1);
     // Past samples of the topic that the store still keeps: the chart starts with a history.
     m_feed.backfill(m_feed.fields().size() - 1, m_workbench.messages().messages(topic));
+    fitLegendLabels();
     redraw();
     return added;
 }
@@ -229,6 +267,7 @@ void ChartPanel::removeField(int index)
     m_lines.erase(m_lines.begin() + index);
     m_feed.remove(std::size_t(index));
     m_seriesChoice->removeItem(index);
+    fitLegendLabels();
     redraw();
 }
 
@@ -257,6 +296,11 @@ void ChartPanel::redraw()
         drawn.reserve(qsizetype(kept[i].size()));
         for (const SeriesPoint &p : kept[i])
             drawn.append(QPointF(double(p.timeMs), p.value));
+        const bool marked = drawn.size() <= kMarkedPointsAtMost;
+        if (marked != !m_lines[i]->lightMarker().isNull()) {
+            m_lines[i]->setMarkerSize(kMarkerPx);
+            m_lines[i]->setLightMarker(marked ? markerDot(m_lines[i]->pen().color()) : QImage());
+        }
         m_lines[i]->replace(drawn);
     }
     m_status->setText(statusText());
@@ -282,9 +326,10 @@ void ChartPanel::fitAxes(const std::vector<std::vector<SeriesPoint>> &kept)
         m_values->setRange(0, 1);
         return;
     }
-    const qint64 kShortestSpanMs = 1000; // one point still gets a second of axis
-    const QDateTime from = QDateTime::fromMSecsSinceEpoch(first);
-    const QDateTime to = QDateTime::fromMSecsSinceEpoch(std::max(last, first + kShortestSpanMs));
+    const qint64 kShortestSpanMs = 1000; // one point still gets a second of axis, itself in the middle
+    const qint64 widen = std::max<qint64>(0, kShortestSpanMs - (last - first)) / 2;
+    const QDateTime from = QDateTime::fromMSecsSinceEpoch(first - widen);
+    const QDateTime to = QDateTime::fromMSecsSinceEpoch(last + widen);
     if (from != m_time->min() || to != m_time->max())
         m_time->setRange(from, to);
     const double margin = high > low ? (high - low) * kValueMargin : kFlatLineMargin;
@@ -296,6 +341,41 @@ void ChartPanel::fitAxes(const std::vector<std::vector<SeriesPoint>> &kept)
         m_values->setRange(nice.min(), nice.max());
         m_values->setTickCount(nice.tickCount());
     }
+}
+
+void ChartPanel::fitTimeFormat(const QDateTime &from, const QDateTime &to)
+{
+    const qint64 tickStepMs = from.msecsTo(to) / std::max(1, m_time->tickCount() - 1);
+    const QString format = tickStepMs < kSecondMs ? QStringLiteral("HH:mm:ss.zzz") : QStringLiteral("HH:mm:ss");
+    if (m_time->format() != format)
+        m_time->setFormat(format);
+}
+
+void ChartPanel::fitLegendLabels()
+{
+    if (m_lines.empty())
+        return;
+    // Elided in the middle: series of one device differ at the end of their names (the metric),
+    // which the legend's own cut at the right would drop, leaving entries that look alike.
+    const QFontMetrics metrics(m_chart->legend()->font());
+    const int share = int(m_chart->size().width()) / int(m_lines.size()) - kLegendMarkerRoom * metrics.height();
+    const int room = std::max(share, kShortestLegendChars * metrics.averageCharWidth());
+    for (std::size_t i = 0; i < m_lines.size(); ++i) {
+        const QString label = metrics.elidedText(m_feed.fields()[i].name(), Qt::ElideMiddle, room);
+        for (QLegendMarker *marker : m_chart->legend()->markers(m_lines[i]))
+            if (marker->label() != label)
+                marker->setLabel(label);
+    }
+}
+
+void ChartPanel::showLegendHover(const QString &name, bool entered)
+{
+    if (!entered) {
+        QToolTip::hideText();
+        return;
+    }
+    m_hoverText = name;
+    QToolTip::showText(QCursor::pos(), name, m_view);
 }
 
 QString ChartPanel::statusText() const

@@ -12,6 +12,7 @@
 
 class QChart;
 class QComboBox;
+class QDateTime;
 class QDateTimeAxis;
 class QLabel;
 class QLineEdit;
@@ -47,7 +48,9 @@ public:
     // PNG or SVG by the file's suffix.
     [[nodiscard]] Status exportImage(const QString &path);
     [[nodiscard]] Status exportCsv(const QString &path);
+    // What the last hover showed: a point's series and value, or a legend entry's whole name.
     QString hoverText() const { return m_hoverText; }
+    QDateTimeAxis *timeAxis() const { return m_time; }
     QString statusText() const;
     QLineEdit *pathField() const { return m_path; }
     QComboBox *topicField() const { return m_topic; }
@@ -60,6 +63,11 @@ private:
     void offerTopics();
     void fitAxes(const std::vector<std::vector<SeriesPoint>> &kept);
     void showHover(const QString &name, const QPointF &point, bool entered);
+    // Milliseconds on the time labels when ticks are under a second apart.
+    void fitTimeFormat(const QDateTime &from, const QDateTime &to);
+    // Legend labels elided in the middle to share the chart's width.
+    void fitLegendLabels();
+    void showLegendHover(const QString &name, bool entered);
     void chooseExport(const QString &kind);
 
     Workbench &m_workbench;

@@ -10,6 +10,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTableView>
@@ -22,6 +23,9 @@ namespace {
 
 // A tree this big is left collapsed: expanding it all would stall the window.
 constexpr int kMostRowsExpanded = 2000;
+// A Sparkplug payload's metrics are what one reads it for: this many rows stay in sight even in
+// the short detail pane of a 768-pixel screen, where the splitter left a row and a half.
+constexpr int kMetricRowsInSight = 4;
 
 int rowsOf(const QCborValue &v)
 {
@@ -96,10 +100,15 @@ DecodedPayloadView::DecodedPayloadView(QWidget *parent) : QWidget(parent)
     columns->setStretchLastSection(true);
     columns->moveSection(columns->visualIndex(SparkplugMetricsModel::Value), 1);
     columns->moveSection(columns->visualIndex(SparkplugMetricsModel::Datatype), 2);
+    m_metricsView->setMinimumHeight(columns->sizeHint().height() + kMetricRowsInSight * m_metricsView->verticalHeader()->defaultSectionSize()
+                                    + m_metricsView->horizontalScrollBar()->sizeHint().height() + 2 * m_metricsView->frameWidth());
     m_metricsView->hide();
     auto *treePage = new QSplitter(Qt::Vertical, this); // a Sparkplug payload: its metrics above its whole tree
     treePage->addWidget(m_metricsView);
     treePage->addWidget(m_treeView);
+    treePage->setChildrenCollapsible(false);
+    treePage->setStretchFactor(0, 1);
+    treePage->setStretchFactor(1, 1);
     m_text = new QPlainTextEdit(this);
     m_text->setObjectName(QStringLiteral("decodedText"));
     m_text->setReadOnly(true);

@@ -3,6 +3,7 @@
 #include "replay_pace_dialog.h"
 #include "theme.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -66,10 +67,7 @@ SearchPanel::SearchPanel(Workbench &workbench, QWidget *parent) : QWidget(parent
     m_typing.setSingleShot(true);
     m_typing.setInterval(kTypingPauseMs);
     connect(&m_typing, &QTimer::timeout, this, &SearchPanel::runSearch);
-    connect(m_query, &QLineEdit::textChanged, this, [this] {
-        if (checkQuery())
-            m_typing.start();
-    });
+    connect(m_query, &QLineEdit::textChanged, this, &SearchPanel::queryEdited);
     connect(m_query, &QLineEdit::returnPressed, this, &SearchPanel::runSearch);
     connect(m_branch, &QLineEdit::returnPressed, this, &SearchPanel::runSearch);
     connect(&m_search, &BackgroundSearch::hitsFound, this, &SearchPanel::showHits);
@@ -78,9 +76,21 @@ SearchPanel::SearchPanel(Workbench &workbench, QWidget *parent) : QWidget(parent
     (void)new QShortcut(QKeySequence(Qt::Key_Escape), this, this, [this] { m_search.cancel(); }, Qt::WidgetWithChildrenShortcut);
     connect(m_kind, &QComboBox::currentIndexChanged, this, [this] {
         m_query->setPlaceholderText(placeholderFor(SearchKind(m_kind->currentData().toInt())));
-        if (checkQuery())
-            m_typing.start();
+        queryEdited();
     });
+}
+
+void SearchPanel::queryEdited()
+{
+    if (checkQuery()) {
+        m_typing.start();
+        return;
+    }
+    // Hits listed under a query that no longer parses would read as its results.
+    m_typing.stop();
+    m_search.cancel();
+    m_results.setHits({});
+    m_count->setText(QString());
 }
 
 QWidget *SearchPanel::buildQueryRow()
@@ -130,8 +140,17 @@ QWidget *SearchPanel::buildActions()
     connect(m_stop, &QPushButton::clicked, &m_search, &BackgroundSearch::cancel);
     auto *exportButton = new QPushButton(tr("&Export"), this);
     auto *menu = new QMenu(exportButton);
-    menu->addAction(tr("Results as JSON Lines…"), this, [this] { chooseExport(true, QStringLiteral("jsonl")); });
-    menu->addAction(tr("Results as CSV…"), this, [this] { chooseExport(true, QStringLiteral("csv")); });
+    m_exportHits = {menu->addAction(tr("Results as JSON Lines…"), this, [this] { chooseExport(true, QStringLiteral("jsonl")); }),
+                    menu->addAction(tr("Results as CSV…"), this, [this] { chooseExport(true, QStringLiteral("csv")); })};
+    // No hits, nothing to export: an empty file would only look like a failed export.
+    const auto offerHits = [this] {
+        for (QAction *a : m_exportHits)
+            a->setEnabled(m_results.rowCount() > 0);
+    };
+    connect(&m_results, &QAbstractItemModel::rowsInserted, this, offerHits);
+    connect(&m_results, &QAbstractItemModel::rowsRemoved, this, offerHits);
+    connect(&m_results, &QAbstractItemModel::modelReset, this, offerHits);
+    offerHits();
     menu->addSeparator();
     menu->addAction(tr("Topic or branch as JSON Lines…"), this, [this] { chooseExport(false, QStringLiteral("jsonl")); });
     menu->addAction(tr("Topic or branch as CSV…"), this, [this] { chooseExport(false, QStringLiteral("csv")); });

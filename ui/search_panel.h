@@ -12,11 +12,14 @@
 #include <QTimer>
 #include <QWidget>
 
+#include <array>
+
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QProgressDialog;
+class QAction;
 class QPushButton;
 class QTableView;
 
@@ -56,6 +59,8 @@ public:
     // Replays a JSON Lines export through `connection`; progress in a dialog with Cancel.
     [[nodiscard]] Status replayFile(const QString &path, Connection *connection, const ReplayPace &pace);
     MessageReplay &replay() { return m_replay; }
+    // The "Results as …" export actions: enabled only while there are hits.
+    const std::array<QAction *, 2> &exportHitsActions() const { return m_exportHits; }
 
 signals:
     void openMessage(const QString &topic, quint64 serial);
@@ -65,6 +70,8 @@ private:
     QWidget *buildActions();
     // Checks the query as typed; the problem (or nothing) shows under the field.
     std::optional<MessageQuery> checkQuery();
+    // As the query is typed: searched after a pause when it parses, the list emptied when not.
+    void queryEdited();
     void runSearch();
     void showHits(const std::vector<SearchHit> &hits);
     void showProgress(int scanned, int total);
@@ -88,6 +95,7 @@ private:
     QTableView *m_view = nullptr;
     QProgressDialog *m_progress = nullptr;
     QTimer m_typing;
+    std::array<QAction *, 2> m_exportHits{}; // results as JSON Lines, as CSV
 };
 
 } // namespace mqs

@@ -1,6 +1,6 @@
 // The Charts and Search tabs with live data, for screenshots (resources/take-chart-screenshots.sh):
 // the real window on a real mosquitto, three sensors publishing waves at 50 messages/s each.
-// Usage: show_charts chart|search [SECONDS=12] [WIDTHxHEIGHT=1600x1000]
+// Usage: show_charts chart|chart2|search|search-invalid [SECONDS=12] [WIDTHxHEIGHT=1600x1000]
 
 #include "chart_panel.h"
 #include "messages_view.h"
@@ -10,6 +10,7 @@
 
 #include <QApplication>
 #include <QDateTime>
+#include <QLineEdit>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTimer>
@@ -81,6 +82,16 @@ int main(int argc, char **argv)
         (void)window->charts()->addField(topics[0], QStringLiteral("$.temperature"));
         (void)window->charts()->addField(topics[1], QStringLiteral("$.temperature"));
         (void)window->charts()->addField(topics[2], QStringLiteral("$.metrics[?(@.name=='Temperature')].value"));
+    } else if (mode == u"chart2") { // two metrics of one device whose paths differ at the end
+        window->tabs()->setCurrentWidget(window->charts());
+        (void)window->charts()->addField(topics[2], QStringLiteral("$.metrics[?(@.name=='Humidity')].value"));
+        (void)window->charts()->addField(topics[2], QStringLiteral("$.metrics[?(@.name=='Temperature')].value"));
+    } else if (mode == u"search-invalid") { // hits, then the query typed on into one that does not parse
+        window->tabs()->setCurrentWidget(window->search());
+        QTimer::singleShot(seconds * 1000 / 3, [&] {
+            window->search()->search(SearchKind::FieldCondition, QStringLiteral("$.temperature > 25.5"), QStringLiteral("plant/line2"));
+        });
+        QTimer::singleShot(seconds * 1000 * 2 / 3, [&] { window->search()->queryField()->setText(QStringLiteral("$.temperature > ")); });
     } else {
         window->tabs()->setCurrentWidget(window->search());
         QTimer::singleShot(seconds * 1000 / 2, [&] {

@@ -15,6 +15,10 @@
 #include <QApplication>
 #include <QChart>
 #include <QComboBox>
+#include <QDateTimeAxis>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QSet>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -208,6 +212,94 @@ private slots:
         QCOMPARE(p.window->charts()->feed().fields()[0].name(), QStringLiteral("plant/oven $.zone.heat[2]"));
         QCOMPARE(p.window->charts()->lineSeries(0)->count(), 1); // the kept message is its history
         QCOMPARE(p.window->charts()->lineSeries(0)->at(0).y(), 230.5);
+    }
+
+    void theStatusLineIsWholeOnA1366Screen()
+    {
+        PlantWindow p = openPlant();
+        p.window->resize(1366, 768);
+        ChartPanel *charts = p.window->charts();
+        p.window->tabs()->setCurrentWidget(charts);
+        QVERIFY(charts->addField(QStringLiteral("plant/line1/temp"), QStringLiteral("$.temperature")).ok());
+        QVERIFY(charts->addField(QStringLiteral("plant/line2/temp"), QStringLiteral("$.temperature")).ok());
+        for (int i = 0; i < 6; ++i) {
+            publish(p.feeder, QStringLiteral("plant/line1/temp"), QStringLiteral(R"({"temperature": %1})").arg(21 + i).toUtf8());
+            publish(p.feeder, QStringLiteral("plant/line2/temp"), QStringLiteral(R"({"temperature": %1})").arg(26 + i).toUtf8());
+        }
+        auto *status = charts->findChild<QLabel *>(QStringLiteral("chartStatus"));
+        QTRY_VERIFY2(status->text().contains(QStringLiteral("12 values")), qPrintable(status->text()));
+        // Every word of the counts shows: the text, laid out in the label's width, fits its height.
+        const auto whole = [status] {
+            const QRect room = status->contentsRect();
+            const QRect needed = status->fontMetrics().boundingRect(QRect(0, 0, room.width(), 10'000), Qt::TextWordWrap, status->text());
+            return status->isVisible() && needed.width() <= room.width() && needed.height() <= room.height();
+        };
+        QTRY_VERIFY2(whole(), qPrintable(QStringLiteral("%1 in %2 px").arg(status->text()).arg(status->width())));
+        QCOMPARE(status->toolTip(), status->text());
+    }
+
+    void aLonePointIsDrawn()
+    {
+        PlantWindow p = openPlant();
+        publish(p.feeder, QStringLiteral("plant/once"), R"({"v": 5})");
+        QTRY_COMPARE(keptOn(*p.window, QStringLiteral("plant/once")), 1);
+        ChartPanel *charts = p.window->charts();
+        p.window->tabs()->setCurrentWidget(charts);
+        QVERIFY(charts->addField(QStringLiteral("plant/once"), QStringLiteral("$.v")).ok());
+        QCOMPARE(charts->lineSeries(0)->count(), 1);
+
+        // A point with no segment to draw still shows in the plot (the legend's square aside).
+        const QRect plot = charts->view()->mapFromScene(charts->chart()->plotArea()).boundingRect();
+        const auto drawnPixels = [&] { return pixelsOf(charts->view()->grab(plot).toImage(), charts->lineSeries(0)->pen().color()); };
+        QTRY_VERIFY2(drawnPixels() >= 20, qPrintable(QString::number(drawnPixels())));
+    }
+
+    void timeLabelsDifferOverAShortSpan()
+    {
+        PlantWindow p = openPlant();
+        publish(p.feeder, QStringLiteral("plant/once"), R"({"v": 5})");
+        QTRY_COMPARE(keptOn(*p.window, QStringLiteral("plant/once")), 1);
+        ChartPanel *charts = p.window->charts();
+        p.window->tabs()->setCurrentWidget(charts);
+        QVERIFY(charts->addField(QStringLiteral("plant/once"), QStringLiteral("$.v")).ok());
+
+        // The lone point gets a second of axis: five ticks a quarter second apart, each its own label.
+        QDateTimeAxis *time = charts->timeAxis();
+        const qint64 from = time->min().toMSecsSinceEpoch();
+        const qint64 span = time->max().toMSecsSinceEpoch() - from;
+        const int ticks = time->tickCount();
+        QStringList labels;
+        for (int k = 0; k < ticks; ++k)
+            labels << QDateTime::fromMSecsSinceEpoch(from + span * k / (ticks - 1)).toString(time->format());
+        QCOMPARE(QSet<QString>(labels.begin(), labels.end()).size(), ticks);
+    }
+
+    void longFieldNamesStayApartInTheLegend()
+    {
+        PlantWindow p = openPlant();
+        p.window->resize(1366, 768);
+        ChartPanel *charts = p.window->charts();
+        p.window->tabs()->setCurrentWidget(charts);
+        const QString topic = QStringLiteral("plant/line1/press-7");
+        const QString pressure = QStringLiteral("$.metrics[?(@.name=='Line 1/Press 7/Hydraulics/Main cylinder/Pressure')].value");
+        const QString temperature = QStringLiteral("$.metrics[?(@.name=='Line 1/Press 7/Hydraulics/Main cylinder/Oil temperature')].value");
+        QVERIFY(charts->addField(topic, pressure).ok());
+        QVERIFY(charts->addField(topic, temperature).ok());
+        QTest::qWait(0);
+        const auto markers = charts->chart()->legend()->markers();
+        QCOMPARE(markers.size(), 2);
+        const QFontMetrics metrics(charts->chart()->legend()->font());
+        const auto fitted = [&] {
+            const int half = int(charts->chart()->size().width()) / 2;
+            return metrics.horizontalAdvance(markers[0]->label()) < half && metrics.horizontalAdvance(markers[1]->label()) < half;
+        };
+        QTRY_VERIFY2(fitted(), qPrintable(markers[0]->label() + QStringLiteral(" | ") + markers[1]->label()));
+        // The cut is in the middle: the ends that tell the metrics apart stay.
+        QVERIFY2(markers[0]->label().endsWith(QStringLiteral("Pressure')].value")), qPrintable(markers[0]->label()));
+        QVERIFY2(markers[1]->label().endsWith(QStringLiteral("temperature')].value")), qPrintable(markers[1]->label()));
+        QVERIFY(markers[0]->label().startsWith(QStringLiteral("plant/")));
+        emit markers[1]->hovered(true);
+        QCOMPARE(charts->hoverText(), topic + QLatin1Char(' ') + temperature);
     }
 
     void searchShowsHitsProblemsAndOpensTheMessage()

@@ -5,6 +5,7 @@
 #include "replay_pace_dialog.h"
 #include "search_panel.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QLabel>
@@ -111,6 +112,37 @@ private slots:
         QVERIFY2(panel.errorLabel()->text().startsWith(QStringLiteral("Character 15 of \"$.temperature[ > 30\"")),
                  qPrintable(panel.errorLabel()->text()));
         QVERIFY(!panel.searching());
+    }
+
+    void hitsOfTheLastQueryGoAsTheQueryTurnsInvalid()
+    {
+        SearchPanel panel(*m_workbench);
+        panel.resize(1366, 700);
+        panel.show();
+        QVERIFY(panel.search(SearchKind::FieldCondition, QStringLiteral("$.temperature == 7"), QStringLiteral("plant/line1/temp")));
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.searching(), 60'000);
+        QVERIFY(panel.results().rowCount() > 0);
+        for (QAction *exportHits : panel.exportHitsActions())
+            QVERIFY2(exportHits->isEnabled(), qPrintable(exportHits->text()));
+        panel.queryField()->setText(QStringLiteral("$.temperature == ")); // typed on, not yet whole
+        QVERIFY(panel.errorLabel()->isVisible());
+        QCOMPARE(panel.results().rowCount(), 0);
+        QVERIFY(panel.countLabel()->text().isEmpty());
+        for (QAction *exportHits : panel.exportHitsActions())
+            QVERIFY2(!exportHits->isEnabled(), qPrintable(exportHits->text())); // nothing to export
+    }
+
+    void resultsCannotBeExportedBeforeThereAreAny()
+    {
+        SearchPanel panel(*m_workbench);
+        panel.show();
+        for (QAction *exportHits : panel.exportHitsActions())
+            QVERIFY2(exportHits && !exportHits->isEnabled(), qPrintable(exportHits->text()));
+        QVERIFY(panel.search(SearchKind::Text, QStringLiteral("no such text anywhere"), QStringLiteral("plant/line2/temp")));
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.searching(), 60'000);
+        QCOMPARE(panel.results().rowCount(), 0);
+        for (QAction *exportHits : panel.exportHitsActions())
+            QVERIFY2(!exportHits->isEnabled(), qPrintable(exportHits->text()));
     }
 
     void theReplayPaceIsTypedAndCheckedAsItIsTyped()

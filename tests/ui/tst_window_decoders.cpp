@@ -391,6 +391,25 @@ private slots:
         QVERIFY(!w->workbench().sparkplug().findings().empty());
     }
 
+    void aSparkplugNodeShowsSeveralMetricsOnA1366Screen()
+    {
+        auto w = m_windows.open();
+        w->resize(1366, 768); // the smallest screen the window is made for
+        QString metrics;
+        for (int i = 0; i < 8; ++i)
+            metrics += QStringLiteral(R"(%1{"name":"Press/Metric %2","alias":"%2","datatype":10,"doubleValue":%2.5})").arg(i ? "," : "").arg(i);
+        const QString topic = QStringLiteral("spBv1.0/plant/NBIRTH/press-7");
+        receive(*w, topic, sparkplug(QStringLiteral(R"({"timestamp":"1700000000000","seq":"0","metrics":[%1]})").arg(metrics)));
+        DecodedPayloadView &birth = showNewest(*w, topic);
+        QCOMPARE(birth.metrics().rowCount(), 8);
+        QTableView *table = birth.metricsView();
+        const int rowHeight = table->verticalHeader()->defaultSectionSize();
+        QTRY_VERIFY(table->isVisible() && table->viewport()->height() > 0);
+        QVERIFY2(table->viewport()->height() >= 4 * rowHeight,
+                 qPrintable(QStringLiteral("%1 px for rows of %2 px").arg(table->viewport()->height()).arg(rowHeight)));
+        QVERIFY2(w->height() <= 768, qPrintable(QString::number(w->height()))); // and the window still fits the screen
+    }
+
     void aSparkplugTemplateShowsItsMembersAndChartsOne()
     {
         SandboxBroker broker({}, nullptr);
