@@ -109,6 +109,8 @@ Status reachBroker(const ServerUrl &url, const TlsOptions &tls)
     QTimer::singleShot(kReachTimeoutMs, &loop, &QEventLoop::quit);
     transport->open();
     loop.exec();
+    // A TCP transport says closed at once on close(): that is our close, not the broker's answer.
+    QObject::disconnect(transport.get(), nullptr, &loop, nullptr);
     transport->close();
     return reached;
 }
