@@ -19,11 +19,55 @@ QString secondsText(qint64 us)
     return QStringLiteral("%1 s").arg(double(us) / double(kUsPerSecond), 0, 'f', 1);
 }
 
+QString interferenceVerb(Interference how)
+{
+    switch (how) {
+    case Interference::Held: return QStringLiteral("held");
+    case Interference::Dropped: return QStringLiteral("dropped");
+    case Interference::Delayed: return QStringLiteral("delayed");
+    case Interference::Duplicated: return QStringLiteral("duplicated");
+    }
+    return {};
+}
+
+// Which hop's flow a finding about packet id `id` is on: acknowledgements answer the other side's
+// PUBLISH; PUBLISH and PUBREL are the sender's own. Nothing for rules about the connection.
+std::optional<ObservedSide> flowSenderOf(ObservedRule rule, ObservedSide side)
+{
+    switch (rule) {
+    case ObservedRule::AckForNothing:
+    case ObservedRule::PubCompWithoutPubRel:
+    case ObservedRule::PubAckOutOfOrder:
+    case ObservedRule::PubRecOutOfOrder: return otherSide(side);
+    case ObservedRule::QoSOverMaximum:
+    case ObservedRule::RetainNotAvailable:
+    case ObservedRule::DupOnQoS0:
+    case ObservedRule::TopicAliasZero:
+    case ObservedRule::TopicAliasOverMaximum:
+    case ObservedRule::IdInUse:
+    case ObservedRule::OverReceiveMaximum:
+    case ObservedRule::PublishAfterPubRel:
+    case ObservedRule::PubRelWithoutPubRec:
+    case ObservedRule::ResentOnLiveConnection:
+    case ObservedRule::PublishResentOutOfOrder:
+    case ObservedRule::PubRelOutOfOrder: return side;
+    default: return std::nullopt;
+    }
+}
+
 } // namespace
 
 QString ObservedFinding::text() const
 {
-    return QStringLiteral("[%1] %2 (the %3 broke it)").arg(ruleId, sentence, sideName(side));
+    const QString head = QStringLiteral("[%1] %2").arg(ruleId, sentence);
+    if (!fault)
+        return QStringLiteral("%1 (the %2 broke it)").arg(head, sideName(side));
+    if (madeByFault)
+        return QStringLiteral("%1 (this is the copy fault rule “%2” made; the %3 did not send it)")
+            .arg(head, fault->ruleName, sideName(side));
+    const QString what = packetId ? QStringLiteral("a packet of this handshake") : QStringLiteral("a packet the %1 sent").arg(sideName(side));
+    return QStringLiteral("%1 (after fault rule “%2” %3 %4: the rule, not the %5, may be the cause)")
+        .arg(head, fault->ruleName, interferenceVerb(fault->how), what, sideName(side));
 }
 
 ConnectionObserver::ConnectionObserver(ObserverOptions options) : m_options(options)
@@ -31,7 +75,55 @@ ConnectionObserver::ConnectionObserver(ObserverOptions options) : m_options(opti
     m_limits.version = options.assumedVersion;
 }
 
-ObservedStep ConnectionObserver::packet(ObservedSide from, const Packet &packet, QByteArrayView raw, qint64 nowUs)
+ObservedStep ConnectionObserver::packet(ObservedSide from, const Packet &packet, QByteArrayView raw, qint64 nowUs,
+                                        const std::optional<ObservedFault> &copiedBy)
+{
+    if (copiedBy)
+        interfered(from, packet, nowUs, *copiedBy);
+    m_copiedBy = copiedBy;
+    const ObservedStep result = step(from, packet, raw, nowUs);
+    m_copiedBy.reset();
+    return result;
+}
+
+void ConnectionObserver::interfered(ObservedSide from, const Packet &packet, qint64 nowUs, ObservedFault fault)
+{
+    const PacketType type = packetType(packet);
+    if (from == ObservedSide::Client && fault.how != Interference::Duplicated)
+        m_clientPacketWithheld = std::pair{fault, nowUs}; // for the keep-alive
+    const auto id = packetIdOf(packet);
+    const bool publishHandshake = type == PacketType::Publish || type == PacketType::PubAck || type == PacketType::PubRec
+                                  || type == PacketType::PubRel || type == PacketType::PubComp;
+    if (!id || !publishHandshake)
+        return;
+    const ObservedSide sender = type == PacketType::Publish || type == PacketType::PubRel ? from : otherSide(from);
+    const FlowKey key = keyOf(sender, *id);
+    const int current = m_generations.value(key, -1);
+    // A PUBLISH whose flow is not open begins one when it crosses: the rule acted on that flow.
+    const bool opensFlow = type == PacketType::Publish && !m_open.count(key);
+    m_faults.insert(key, FlowFault{.fault = std::move(fault), .generation = opensFlow ? current + 1 : current});
+}
+
+std::optional<ObservedFault> ConnectionObserver::faultOn(FlowKey key) const
+{
+    const auto it = m_faults.find(key);
+    if (it == m_faults.end() || it->generation != m_generations.value(key, -1))
+        return std::nullopt;
+    return it->fault;
+}
+
+std::optional<ObservedFault> ConnectionObserver::faultFor(ObservedRule rule, ObservedSide side, std::optional<PacketId> id) const
+{
+    if (rule == ObservedRule::KeepAliveExceeded && m_clientPacketWithheld
+        && (!m_lastClientPacketUs || m_clientPacketWithheld->second >= *m_lastClientPacketUs))
+        return m_clientPacketWithheld->first;
+    const auto sender = flowSenderOf(rule, side);
+    if (!id || !sender)
+        return std::nullopt;
+    return faultOn(keyOf(*sender, *id));
+}
+
+ObservedStep ConnectionObserver::step(ObservedSide from, const Packet &packet, QByteArrayView raw, qint64 nowUs)
 {
     m_nowUs = nowUs;
     const PacketType type = packetType(packet);
@@ -101,14 +193,19 @@ std::vector<ObservedFinding> ConnectionObserver::takeFindings()
     return std::exchange(m_findings, {});
 }
 
-void ConnectionObserver::report(ObservedRule rule, ObservedSide side, QString sentence, std::optional<PacketId> id)
+void ConnectionObserver::report(ObservedRule rule, ObservedSide side, QString sentence, std::optional<PacketId> id,
+                                std::optional<ObservedFault> fault)
 {
     const QString ruleId = observedRuleId(rule, side, m_limits.version);
     if (ruleId.isEmpty())
         return; // no such rule in this protocol version
-    ++m_counts.violations;
+    if (m_copiedBy)
+        fault = m_copiedBy;
+    else if (!fault)
+        fault = faultFor(rule, side, id);
+    ++(fault ? m_counts.faultCaused : m_counts.violations);
     m_findings.push_back(ObservedFinding{.ruleId = ruleId, .side = side, .sentence = std::move(sentence), .packetId = id,
-                                         .timeUs = m_nowUs});
+                                         .timeUs = m_nowUs, .fault = std::move(fault), .madeByFault = m_copiedBy.has_value()});
 }
 
 void ConnectionObserver::checkOrder(ObservedSide from, PacketType type)

@@ -26,6 +26,18 @@
 
 namespace mqs {
 
+// What the owner's fault rule (the proxy's) did to a packet before its peer saw it.
+enum class Interference : quint8 { Held, Dropped, Delayed, Duplicated };
+
+// A fault rule that acted on the packets observed: findings it may have caused name it rather
+// than blame the side that sent them.
+struct ObservedFault {
+    quint32 ruleId = 0; // the owner's id for the rule; 0: no rule
+    QString ruleName{}; // as the owner shows it: "duplicate out PUBLISH client dev-pub limit 1"
+    Interference how = Interference::Held;
+    bool operator==(const ObservedFault &) const = default;
+};
+
 // One rule broken by one side, as a plain value the owner traces or prints.
 struct ObservedFinding {
     QString ruleId{}; // "MQTT-4.3.3-4", numbered as the connection's protocol version numbers it
@@ -33,8 +45,13 @@ struct ObservedFinding {
     QString sentence{}; // what happened, without the rule id or the side
     std::optional<PacketId> packetId{};
     qint64 timeUs = 0;
+    // A fault rule acted on this flow (with no flow: on the sender's packets) before it was found:
+    // what the side did may answer what the rule did, so the side is not blamed.
+    std::optional<ObservedFault> fault{};
+    bool madeByFault = false; // the packet that broke the rule is the fault rule's own copy
     // "[MQTT-4.3.3-4] PUBREL for id 7, which got no PUBREC (the client broke it)"
     QString text() const;
+    bool blamesSide() const { return !fault.has_value(); }
     bool operator==(const ObservedFinding &) const = default;
 };
 
@@ -89,7 +106,8 @@ struct ObservedCounts {
     quint64 abandoned = 0; // carried from the session's previous connection, which was not resumed
     quint64 carriedIn = 0; // flows the session's previous connection left open, taken over here (resumed or abandoned)
     quint64 resends = 0; // PUBLISH with DUP = 1, PUBREL again
-    quint64 violations = 0;
+    quint64 violations = 0; // rules broken by a side
+    quint64 faultCaused = 0; // findings a fault rule may have caused, not counted as violations
 };
 
 // Whether the owner saw the connection begin (the proxy accepted it, a capture holds its SYN).
@@ -124,8 +142,13 @@ class ConnectionObserver
 public:
     explicit ConnectionObserver(ObserverOptions options = {});
 
-    // `packet`, whose bytes on the wire are `raw`, crossed from `from` at `nowUs`.
-    ObservedStep packet(ObservedSide from, const Packet &packet, QByteArrayView raw, qint64 nowUs);
+    // `packet`, whose bytes on the wire are `raw`, crossed from `from` at `nowUs`. `copiedBy`: the
+    // packet is a copy the owner's fault rule made of one `from` sent (a duplicate).
+    ObservedStep packet(ObservedSide from, const Packet &packet, QByteArrayView raw, qint64 nowUs,
+                        const std::optional<ObservedFault> &copiedBy = std::nullopt);
+    // The owner's fault rule held, dropped or delayed `packet` that `from` sent, so its peer has not
+    // seen it (yet): what follows on that flow, and the order of others past it, may be the rule's doing.
+    void interfered(ObservedSide from, const Packet &packet, qint64 nowUs, ObservedFault fault);
     // Time passed with no packet: checks the keep-alive.
     void tick(qint64 nowUs);
     // Without a CONNECT, the packets showed the version (a capture that began mid-session): rules
@@ -167,7 +190,12 @@ private:
     using FlowKey = quint32; // sender << 16 | packet id
     static FlowKey keyOf(ObservedSide sender, PacketId id) { return quint32(sender) << 16 | id.value; }
 
-    void report(ObservedRule rule, ObservedSide side, QString sentence, std::optional<PacketId> id = {});
+    ObservedStep step(ObservedSide from, const Packet &packet, QByteArrayView raw, qint64 nowUs);
+    void report(ObservedRule rule, ObservedSide side, QString sentence, std::optional<PacketId> id = {},
+                std::optional<ObservedFault> fault = std::nullopt);
+    // The fault rule that last acted on the flow `key` in its current generation.
+    std::optional<ObservedFault> faultOn(FlowKey key) const;
+    std::optional<ObservedFault> faultFor(ObservedRule rule, ObservedSide side, std::optional<PacketId> id) const;
     void checkOrder(ObservedSide from, PacketType type);
     void checkSize(ObservedSide from, PacketType type, QByteArrayView raw);
     void checkKeepAlive(qint64 nowUs);
@@ -218,6 +246,13 @@ private:
     std::array<std::vector<quint16>, 2> m_owedPubRels; // by sender
     std::optional<ObservedSession> m_previous;
     std::array<int, 2> m_inFlight{}; // by sender: open flows whose PUBLISH crossed here
+    struct FlowFault {
+        ObservedFault fault;
+        int generation = 0; // the flow it acted on; a new message with the id is a flow of its own
+    };
+    QHash<FlowKey, FlowFault> m_faults;
+    std::optional<ObservedFault> m_copiedBy; // while packet() reads a fault rule's copy
+    std::optional<std::pair<ObservedFault, qint64>> m_clientPacketWithheld; // the last, and when
 };
 
 } // namespace mqs

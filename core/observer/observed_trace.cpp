@@ -26,7 +26,10 @@ ObservedTrace::ObservedTrace(TraceLog &log, ObservedEndpoints endpoints, Observe
 quint64 ObservedTrace::packet(ObservedSide from, const Packet &packet, const QByteArray &raw, qint64 timeUs, TraceMark mark,
                               quint32 ruleId)
 {
-    const ObservedStep step = m_observer.packet(from, packet, raw, timeUs);
+    std::optional<ObservedFault> copiedBy;
+    if (mark == TraceMark::Duplicated && ruleId != 0)
+        copiedBy = faultOf(ruleId, Interference::Duplicated);
+    const ObservedStep step = m_observer.packet(from, packet, raw, timeUs, copiedBy);
     if (!m_named && m_observer.limits().connectSeen)
         nameAfterConnect();
     const quint64 sequence = appendPacket(from, packet, raw, timeUs, mark, ruleId, step.state);
@@ -37,7 +40,22 @@ quint64 ObservedTrace::packet(ObservedSide from, const Packet &packet, const QBy
 quint64 ObservedTrace::withheld(ObservedSide from, const Packet &packet, const QByteArray &raw, qint64 timeUs, TraceMark mark,
                                 quint32 ruleId)
 {
+    if (ruleId != 0)
+        m_observer.interfered(from, packet, timeUs, faultOf(ruleId, mark == TraceMark::Held ? Interference::Held : Interference::Dropped));
     return appendPacket(from, packet, raw, timeUs, mark, ruleId, FlowState::None);
+}
+
+void ObservedTrace::delayed(ObservedSide from, const Packet &packet, qint64 timeUs, quint32 ruleId)
+{
+    m_observer.interfered(from, packet, timeUs, faultOf(ruleId, Interference::Delayed));
+}
+
+ObservedFault ObservedTrace::faultOf(quint32 ruleId, Interference how) const
+{
+    QString name = m_ruleNames ? m_ruleNames(ruleId) : QString();
+    if (name.isEmpty())
+        name = QString::number(ruleId);
+    return ObservedFault{.ruleId = ruleId, .ruleName = std::move(name), .how = how};
 }
 
 quint64 ObservedTrace::appendPacket(ObservedSide from, const Packet &packet, const QByteArray &raw, qint64 timeUs,
@@ -80,6 +98,7 @@ void ObservedTrace::traceFindings()
             .kind = TraceKind::Violation,
             .direction = directionOf(finding.side),
             .packetId = finding.packetId.value_or(PacketId{}),
+            .ruleId = finding.fault ? finding.fault->ruleId : 0,
             .note = finding.text(),
         });
         m_taken.push_back(std::move(finding));

@@ -9,6 +9,8 @@
 
 #include "trace/trace_log.h"
 
+#include <functional>
+
 namespace mqs {
 
 struct ObservedEndpoints {
@@ -27,9 +29,14 @@ public:
     // capture's own timestamps). Returns the packet event's sequence number.
     quint64 packet(ObservedSide from, const Packet &packet, const QByteArray &raw, qint64 timeUs,
                    TraceMark mark = TraceMark::None, quint32 ruleId = 0);
-    // A packet that did not cross (a fault rule held or dropped it): traced, not observed.
+    // A packet that did not cross (a fault rule held or dropped it): traced, not observed, and
+    // what follows on its flow may be the rule's doing (ConnectionObserver::interfered).
     quint64 withheld(ObservedSide from, const Packet &packet, const QByteArray &raw, qint64 timeUs, TraceMark mark,
                      quint32 ruleId);
+    // Fault rule `ruleId` delayed `packet`: traced when it crosses, but the flow is marked now.
+    void delayed(ObservedSide from, const Packet &packet, qint64 timeUs, quint32 ruleId);
+    // How findings name a fault rule the owner's trace marks carry the id of.
+    void setRuleNames(std::function<QString(quint32 ruleId)> names) { m_ruleNames = std::move(names); }
     void tick(qint64 timeUs);
     // ConnectionObserver::learnVersion(), and the lane says the version too.
     void learnVersion(ProtocolVersion version);
@@ -50,6 +57,7 @@ private:
                          quint32 ruleId, FlowState state);
     void traceFindings();
     void nameAfterConnect();
+    ObservedFault faultOf(quint32 ruleId, Interference how) const;
 
     TraceLog &m_log;
     ObservedEndpoints m_endpoints;
@@ -57,6 +65,7 @@ private:
     ConnectionId m_connection = 0;
     bool m_named = false;
     std::vector<ObservedFinding> m_taken;
+    std::function<QString(quint32)> m_ruleNames;
 };
 
 } // namespace mqs

@@ -209,9 +209,10 @@ void ConnectionObserver::checkPubRel(ObservedFlow &flow)
     for (const auto &[key, other] : m_open)
         if (other.sender == flow.sender && other.state == FlowState::AwaitingPubRel && !other.carried && !flow.carried
             && other.ackUs < flow.ackUs) {
+            // A rule that held the other's PUBREL (or delayed it) made this order, not the sender.
             report(ObservedRule::PubRelOutOfOrder, flow.sender,
                    QStringLiteral("PUBREL id %1 sent before PUBREL id %2, whose PUBREC came first").arg(flow.packetId.value).arg(other.packetId.value),
-                   flow.packetId);
+                   flow.packetId, faultOn(key));
             return;
         }
 }
@@ -229,7 +230,7 @@ void ConnectionObserver::checkAckOrder(const ObservedFlow &flow, PacketType type
                        .arg(packetTypeName(type))
                        .arg(flow.packetId.value)
                        .arg(other.packetId.value),
-                   flow.packetId);
+                   flow.packetId, faultOn(key));
             return;
         }
 }

@@ -163,6 +163,11 @@ void Proxy::accept(Transport *deviceSide)
     link.observed = std::make_unique<ObservedTrace>(
         m_trace, ObservedEndpoints{.client = link.device.address, .broker = m_settings.upstream.toString()},
         ObserverOptions{.start = StreamStart::Beginning, .assumedVersion = ProtocolVersion::V311, .sessions = &m_sessions});
+    // Findings a fault rule may have caused name it as the rules list shows it.
+    link.observed->setRuleNames([this](quint32 ruleId) {
+        const FaultRule *rule = m_rules.rule(ruleId);
+        return !rule ? QString() : rule->name.isEmpty() ? rule->toText() : rule->name;
+    });
     link.device.connection = link.observed->connection();
     m_linkOf.insert(link.device.connection, owned.get());
     m_links.push_back(std::move(owned));

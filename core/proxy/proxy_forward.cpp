@@ -165,6 +165,8 @@ void Proxy::pass(ProxyDeviceLink &link, HeldPacket packet)
                    },
                    [&](const gate::Drop &) { record(link, packet, TraceMark::Dropped, rule); },
                    [&](const gate::Delay &delay) {
+                       link.observed->delayed(towardBroker(packet.direction) ? ObservedSide::Client : ObservedSide::Broker,
+                                              packet.packet, nowUs(), rule);
                        QTimer::singleShot(delay.ms, this, [this, packet, id, rule] {
                            if (ProxyDeviceLink *l = linkOf(id); l && isAlive(id))
                                cross(*l, packet, TraceMark::Delayed, rule);

@@ -19,14 +19,21 @@ struct ObservedWire {
     ObservedStep client(const Packet &packet, qint64 afterUs = kStepUs) { return send(ObservedSide::Client, packet, afterUs); }
     ObservedStep broker(const Packet &packet, qint64 afterUs = kStepUs) { return send(ObservedSide::Broker, packet, afterUs); }
 
-    ObservedStep send(ObservedSide from, const Packet &packet, qint64 afterUs)
+    ObservedStep send(ObservedSide from, const Packet &packet, qint64 afterUs, const std::optional<ObservedFault> &copiedBy = {})
     {
         nowUs += afterUs;
         const ProtocolVersion version = std::holds_alternative<Connect>(packet) ? std::get<Connect>(packet).version : observer.version();
-        const ObservedStep step = observer.packet(from, packet, encode(packet, version), nowUs);
+        const ObservedStep step = observer.packet(from, packet, encode(packet, version), nowUs, copiedBy);
         for (ObservedFinding &f : observer.takeFindings())
             findings.push_back(std::move(f));
         return step;
+    }
+    // A fault rule in the middle made a copy of `packet` that `from` sent, or kept it from crossing.
+    ObservedStep copy(ObservedSide from, const Packet &packet, const ObservedFault &fault) { return send(from, packet, kStepUs, fault); }
+    void withhold(ObservedSide from, const Packet &packet, const ObservedFault &fault, qint64 afterUs = kStepUs)
+    {
+        nowUs += afterUs;
+        observer.interfered(from, packet, nowUs, fault);
     }
     void close()
     {
@@ -41,6 +48,15 @@ struct ObservedWire {
         QStringList ids;
         for (const ObservedFinding &f : findings)
             ids << f.ruleId + QLatin1Char(' ') + sideName(f.side);
+        return ids;
+    }
+    // Only the findings that blame a side (no fault rule may have caused them).
+    QStringList blamed() const
+    {
+        QStringList ids;
+        for (const ObservedFinding &f : findings)
+            if (f.blamesSide())
+                ids << f.ruleId + QLatin1Char(' ') + sideName(f.side);
         return ids;
     }
     QString texts() const

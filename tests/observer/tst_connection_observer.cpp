@@ -516,6 +516,87 @@ private slots:
         QCOMPARE(wire.found(), (QStringList{QStringLiteral("MQTT-4.6.0-2 broker"), QStringLiteral("MQTT-4.6.0-3 broker"),
                                             QStringLiteral("MQTT-4.6.0-4 client")}));
     }
+
+    // A proxy's duplicate rule sent a QoS 2 PUBLISH twice: the copy, the broker's second PUBREC,
+    // the device's answer to it and the broker's answer to that are all the rule's doing. Each is
+    // still found and named, but no side is blamed; a new message with the same id is judged again.
+    void whatADuplicateRuleCausesNamesTheRule()
+    {
+        const ObservedFault rule{.ruleId = 3, .ruleName = QStringLiteral("duplicate out PUBLISH"), .how = Interference::Duplicated};
+        ObservedWire wire;
+        handshake(wire);
+        wire.client(publish(1, QoS2));
+        wire.copy(ObservedSide::Client, publish(1, QoS2, true), rule);
+        wire.broker(PubRec{.packetId = 1});
+        wire.broker(PubRec{.packetId = 1}); // the broker answers the copy
+        wire.client(PubRel{.packetId = 1});
+        wire.client(PubRel{.packetId = 1}); // the device answers the second PUBREC
+        wire.broker(PubComp{.packetId = 1});
+        wire.broker(PubComp{.packetId = 1, .reason = ReasonCode::PacketIdentifierNotFound});
+        QVERIFY2(!wire.findings.empty(), "the copy is still seen as a resend on a live connection");
+        QCOMPARE(wire.blamed(), QStringList{});
+        QCOMPARE(wire.findings.front().ruleId, QStringLiteral("MQTT-4.4.0-1"));
+        QVERIFY(wire.findings.front().madeByFault);
+        QVERIFY2(wire.findings.front().text().contains(QStringLiteral("the copy fault rule \u201cduplicate out PUBLISH\u201d made; "
+                                                                      "the client did not send it")),
+                 qPrintable(wire.texts()));
+        for (const ObservedFinding &f : wire.findings)
+            QVERIFY2(f.text().contains(QStringLiteral("duplicate out PUBLISH")) && !f.text().contains(QStringLiteral("broke it")),
+                     qPrintable(f.text()));
+        QCOMPARE(wire.observer.counts().violations, 0u);
+        QCOMPARE(wire.observer.counts().faultCaused, quint64(wire.findings.size()));
+        QCOMPARE(wire.observer.counts().completed, 1u);
+
+        // Id 1 again for a new message, with no rule acting: the client's own resend is its own.
+        wire.findings.clear();
+        wire.client(publish(1, QoS2));
+        wire.broker(PubRec{.packetId = 1});
+        wire.client(PubRel{.packetId = 1});
+        wire.client(PubRel{.packetId = 1});
+        QCOMPARE(wire.blamed(), QStringList{QStringLiteral("MQTT-4.4.0-1 client")});
+        QCOMPARE(wire.observer.counts().violations, 1u);
+    }
+
+    // A held PUBREL lets the next one cross first: the order is the rule's, not the device's.
+    // The same order with nothing held is the device's.
+    void aHeldPacketExcusesTheOrderItBreaks_data() { addVersions(); }
+    void aHeldPacketExcusesTheOrderItBreaks()
+    {
+        QFETCH(ProtocolVersion, version);
+        const ObservedFault hold{.ruleId = 1, .ruleName = QStringLiteral("hold out PUBREL id 1"), .how = Interference::Held};
+        for (bool held : {true, false}) {
+            ObservedWire wire;
+            handshake(wire, {.version = version});
+            wire.client(publish(1, QoS2));
+            wire.client(publish(2, QoS2));
+            wire.broker(PubRec{.packetId = 1});
+            wire.broker(PubRec{.packetId = 2});
+            if (held)
+                wire.withhold(ObservedSide::Client, PubRel{.packetId = 1}, hold);
+            wire.client(PubRel{.packetId = 2});
+            QCOMPARE(wire.found(), QStringList{QStringLiteral("MQTT-4.6.0-4 client")});
+            QCOMPARE(wire.blamed(), held ? QStringList{} : QStringList{QStringLiteral("MQTT-4.6.0-4 client")});
+            if (held)
+                QVERIFY2(wire.texts().contains(QStringLiteral("after fault rule \u201chold out PUBREL id 1\u201d held a packet of "
+                                                              "this handshake: the rule, not the client, may be the cause")),
+                         qPrintable(wire.texts()));
+        }
+    }
+
+    // A rule that drops the device's PINGREQs makes its silence: the keep-alive finding names it.
+    void droppedPingsExcuseTheKeepAlive()
+    {
+        const ObservedFault drop{.ruleId = 2, .ruleName = QStringLiteral("drop out PINGREQ"), .how = Interference::Dropped};
+        ObservedWire wire;
+        handshake(wire, {.keepAlive = 10});
+        wire.withhold(ObservedSide::Client, PingReq{}, drop, 9'000'000);
+        wire.observer.tick(wire.nowUs + 8'000'000);
+        for (ObservedFinding &f : wire.observer.takeFindings())
+            wire.findings.push_back(f);
+        QCOMPARE(wire.found(), QStringList{QStringLiteral("MQTT-3.1.2-20 client")});
+        QCOMPARE(wire.blamed(), QStringList{});
+        QVERIFY2(wire.texts().contains(QStringLiteral("dropped a packet the client sent")), qPrintable(wire.texts()));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestConnectionObserver)
