@@ -2,6 +2,8 @@
 
 #include "broker_wire.h"
 
+#include "broker/broker_client_session.h"
+
 using namespace mqs;
 
 class TestBrokerCore : public QObject
@@ -238,6 +240,50 @@ private slots:
         QCOMPARE(dash.received.size(), 5u);
         for (int i = 0; i < 5; ++i)
             QCOMPARE(dash.received[size_t(i)].message.payload, QByteArray::number(i + 1));
+    }
+
+    // A 3.1.1 publisher that goes on sending while its first message waits for room: the broker
+    // holds what it read up to its bound (65,535 messages, or 64 MiB of topics and payloads), then
+    // closes the connection. It acknowledged nothing it did not take: the waiting QoS 2 message is
+    // still the publisher's, and what the subscriber gets is what was taken, in order.
+    void withheldMessagesAreBoundedInMqtt311_data()
+    {
+        QTest::addColumn<int>("payloadBytes");
+        QTest::addColumn<int>("closedAt"); // the QoS 0 message that passes the bound
+        // "waits" (8 bytes with its topic) and 63 messages of 1 MiB + 3 are held; the 64th passes 64 MiB.
+        QTest::newRow("64 MiB") << 1024 * 1024 << 64;
+        // "waits" and 65,534 messages are held; the next would be the 65,536th.
+        QTest::newRow("65,535 messages") << 1 << kMostWithheldMessages;
+    }
+    void withheldMessagesAreBoundedInMqtt311()
+    {
+        QFETCH(int, payloadBytes);
+        QFETCH(int, closedAt);
+        BrokerOptions options;
+        options.maximumQueuedPerClient = 1;
+        BrokerWire wire(options);
+        auto &dash = wire.client(QStringLiteral("dash"));
+        const Connect persistent = leaveSubscribedOffline(wire, dash, QStringLiteral("q/#"), QoS::ExactlyOnce);
+        auto &pub = wire.client(QStringLiteral("pub"));
+        wire.connect(pub, connectAs(QStringLiteral("pub"), {.version = ProtocolVersion::V311}));
+        wire.publish(pub, QStringLiteral("q/x"), QoS::ExactlyOnce, "taken"); // fills dash's queue
+        wire.publish(pub, QStringLiteral("q/x"), QoS::ExactlyOnce, "waits");
+        const QByteArray payload(payloadBytes, 'x');
+        int sent = 0;
+        while (pub.connected && sent < closedAt + 10) {
+            wire.publish(pub, QStringLiteral("q/x"), QoS::AtMostOnce, payload);
+            ++sent;
+        }
+        QVERIFY2(!pub.connected, "the broker closes the connection once it holds its bound");
+        QCOMPARE(sent, closedAt);
+        QVERIFY(std::any_of(wire.notes.begin(), wire.notes.end(),
+                            [](const QString &n) { return n.contains(QStringLiteral("more than the broker holds")); }));
+        QCOMPARE(wire.logOf(QStringLiteral("pub")).filter(QStringLiteral("broker -> pub: PUBREC")).size(), 1); // "taken" only
+        QCOMPARE(pub.session.outbound().inflight(), 1); // "waits": never acknowledged, still the publisher's
+
+        wire.connect(dash, persistent);
+        QCOMPARE(dash.received.size(), 1u);
+        QCOMPARE(dash.received[0].message.payload, QByteArray("taken"));
     }
 
     // The publisher goes away while its messages wait: they were never acknowledged, so its session
