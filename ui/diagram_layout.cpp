@@ -478,8 +478,8 @@ QString DiagramLayout::noteText(const DiagramRow &row) const
     switch (m_log.kindOf(row.sequence)) {
     case TraceKind::Cut: return QStringLiteral("✂ connection cut: ") + text;
     case TraceKind::SessionResumed: return QStringLiteral("⟲ ") + text;
-    case TraceKind::FlowsAbandoned:
-    case TraceKind::Violation: return QStringLiteral("⚠ ") + text;
+    case TraceKind::FlowsAbandoned: return QStringLiteral("⚠ ") + text;
+    case TraceKind::Violation: return (m_log.ruleOf(row.sequence) != 0 ? QStringLiteral("⚑ ") : QStringLiteral("⚠ ")) + text;
     case TraceKind::Opened: return QStringLiteral("● connected: ") + text;
     case TraceKind::Closed: return QStringLiteral("○ ") + text;
     default: return text;

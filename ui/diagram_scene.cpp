@@ -284,7 +284,8 @@ void DiagramScene::noteItems(const DiagramGeometry &g, const DiagramPaintState &
     if (x1 < 0 || x2 < 0)
         return;
     const TraceKind kind = m_log.kindOf(row.sequence);
-    QColor color = noteColor(kind, state.palette);
+    // A finding a fault rule may have caused is worth noticing, not a fault of either side.
+    QColor color = kind == TraceKind::Violation && m_log.ruleOf(row.sequence) != 0 ? warningColor() : noteColor(kind, state.palette);
     if (kind == TraceKind::Cut)
         out.push_back(line(QLineF(std::min(x1, x2), st.lineY(top), std::max(x1, x2), st.lineY(top)), color, 2, Qt::DashLine));
     const LabelPlace place = placeLabel(g, m_layout.noteText(row), std::min(x1, x2), std::max(x1, x2), false, 0, top);

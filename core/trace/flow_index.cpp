@@ -363,10 +363,13 @@ void FlowIndex::addNote(quint64 s)
     const auto last = lastOf.constFind(connection);
     if (last == lastOf.constEnd())
         return;
-    m_violationOfEvent.insert(*last, m_log.noteOf(s));
+    // One a fault rule may have caused carries the rule's id: the packet is not marked as a fault.
+    const bool ruleEffect = m_log.ruleOf(s) != 0;
+    if (!ruleEffect)
+        m_violationOfEvent.insert(*last, m_log.noteOf(s));
     if (const auto flow = flowOf(*last))
         if (FlowRecord *f = findMutable(*flow))
-            f->violations.push_back(m_log.noteOf(s));
+            (ruleEffect ? f->ruleEffects : f->violations).push_back(m_log.noteOf(s));
 }
 
 std::optional<FlowId> FlowIndex::flowOf(quint64 sequence) const
@@ -405,6 +408,8 @@ QString FlowIndex::sentence(const FlowRecord &f, qint64 nowUs) const
     const bool observed = m_log.connection(f.key.connection).value_or(TraceConnection{}).role == ConnectionRole::Observed;
     for (const QString &v : f.violations)
         text += (observed ? QStringLiteral(" Violation: ") : QStringLiteral(" Peer violation: ")) + v;
+    for (const QString &v : f.ruleEffects)
+        text += QStringLiteral(" A fault rule's doing: ") + v;
     if (const int behind = backlog(f.key.connection); behind > 0 && waitsForPeer(f))
         text += QStringLiteral(" — MQTT Scope is behind by %1 packets; the peer's answer may be among them").arg(behind);
     return text;

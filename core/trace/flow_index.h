@@ -52,6 +52,9 @@ struct FlowRecord {
     bool heldSent = false;
     qint64 heldUs = -1;
     std::vector<QString> violations{}; // what the peer did wrong in this flow
+    // On an observed connection, findings a fault rule of the proxy may have caused: named, not
+    // held against either side.
+    std::vector<QString> ruleEffects{};
     ReasonCode reason = ReasonCode::Success;
     FlowHop hop = FlowHop::ToBroker;
     size_t content = 0; // hash of its PUBLISH's topic and payload: what links the hops of a message

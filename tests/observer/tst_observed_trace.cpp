@@ -117,6 +117,34 @@ private slots:
                  qPrintable(sentence));
     }
 
+    // A finding a proxy's fault rule may have caused carries the rule's id: the flow lists it apart
+    // from violations, and its packet is not marked as a fault.
+    void aFaultRulesEffectIsNotAViolation()
+    {
+        TracedWire wire;
+        wire.trace.setRuleNames([](quint32 id) { return id == 5 ? QStringLiteral("duplicate out PUBLISH") : QString(); });
+        wire.client(connectPacket({}));
+        wire.broker(connAckPacket({}));
+        wire.client(publish(2, QoS::ExactlyOnce));
+        wire.nowUs += kStepUs;
+        const Publish copy = publish(2, QoS::ExactlyOnce, true);
+        const quint64 copied = wire.trace.packet(ObservedSide::Client, copy, encode(copy, ProtocolVersion::V5), wire.nowUs,
+                                                 TraceMark::Duplicated, 5);
+        QCOMPARE(wire.log.kindOf(copied + 1), TraceKind::Violation);
+        QCOMPARE(wire.log.ruleOf(copied + 1), 5u);
+        QVERIFY2(wire.log.noteOf(copied + 1).contains(QStringLiteral("duplicate out PUBLISH")), qPrintable(wire.log.noteOf(copied + 1)));
+
+        FlowIndex index(wire.log);
+        index.update();
+        QVERIFY(index.violationAt(copied).isEmpty());
+        const FlowRecord &flow = index.flows().front();
+        QVERIFY(flow.violations.empty());
+        QCOMPARE(flow.ruleEffects.size(), 1u);
+        const QString sentence = index.sentence(flow, wire.nowUs);
+        QVERIFY2(sentence.contains(QStringLiteral(" A fault rule's doing: [MQTT-4.4.0-1]")) && !sentence.contains(QStringLiteral("Violation")),
+                 qPrintable(sentence));
+    }
+
     void closingTracesWhatTheSessionOwed()
     {
         TracedWire wire;
