@@ -303,9 +303,17 @@ void SequenceDiagramView::paintEvent(QPaintEvent *)
     if (m_layout.rows().empty()) {
         p.setFont(m_style.font);
         p.setPen(palette().color(QPalette::PlaceholderText));
-        p.drawText(QRect(0, rowsTop(), viewport()->width(), rowsHeight()), Qt::AlignCenter,
-                   tr("No packets yet.\nConnect to a broker (Ctrl+K) or run the demo (Ctrl+D)."));
+        p.drawText(QRect(0, rowsTop(), viewport()->width(), rowsHeight()), Qt::AlignCenter, emptyText());
     }
+}
+
+QString SequenceDiagramView::emptyText() const
+{
+    // Packets of connections that were removed (the demo, once stopped) leave their lanes but stay
+    // in the trace and the Flows tab: "no packets" would disagree with the table below.
+    if (m_log.endSequence() > m_log.firstSequence())
+        return tr("No packets on the lanes shown.\nThe flows of removed connections stay in the Flows tab.");
+    return tr("No packets yet.\nConnect to a broker (Ctrl+K) or run the demo (Ctrl+D).");
 }
 
 void SequenceDiagramView::resizeEvent(QResizeEvent *event)

@@ -44,6 +44,8 @@ public:
     QRect rowRect(std::size_t row) const;
     // The text of a packet's arrow, in full, e.g. "CONNACK session-present=0 …".
     QString label(quint64 sequence) const { return m_layout.packetText(sequence); }
+    // What the diagram says when it has no row to draw.
+    QString emptyText() const;
     // The time a row shows in the time column (traceSeconds: the trace clock's zero, as every view).
     QString timeText(std::size_t row) const;
     // The rows now on screen.

@@ -13,6 +13,7 @@
 #include "messages_view.h"
 #include "proxy_dialog.h"
 #include "publish_panel.h"
+#include "sequence_diagram_view.h"
 #include "subscription_model.h"
 #include "window_fixture.h"
 #include "window_wording.h"
@@ -447,6 +448,11 @@ private slots:
         QVERIFY(w->startDemoAction()->isEnabled());
         for (Connection *c : w->workbench().connections())
             QVERIFY(c->settings().name != QLatin1String("dashboard"));
+        // The demo's lanes are gone but its flows stay in the Flows tab: the empty diagram says
+        // so rather than "no packets yet".
+        QTRY_VERIFY(w->diagram()->layout().rows().empty());
+        QVERIFY(w->inspector()->table()->model()->rowCount() > 0);
+        QVERIFY2(w->diagram()->emptyText().contains(QStringLiteral("stay in the Flows tab")), qPrintable(w->diagram()->emptyText()));
     }
 
     void docksCloseAndComeBackFromView()
