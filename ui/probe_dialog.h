@@ -38,9 +38,9 @@ public:
     void setBroker(const QString &url, ProtocolVersion version, const TlsOptions &tls = {});
     // A connection's broker: its URL, version, TLS settings, user name and password.
     void setBroker(const ConnectionSettings &settings);
-    // Checks the URL and the TLS settings, and that no scenario runs; then, once the event loop
-    // turns, that the broker answers (and the TLS handshake passes) and runs the checks. A
-    // problem found before is said and returned; one found after is said (isRunning() ends).
+    // Checks the URL, the TLS settings and the credentials, and that no scenario runs; then, once
+    // the event loop turns, that the broker accepts a CONNECT with them (BrokerReach), and runs the
+    // checks. A problem found before is said and returned; one found after is said (isRunning() ends).
     [[nodiscard]] Status start();
     bool isRunning() const { return m_running; }
     [[nodiscard]] Status saveReport(const QString &path, ProbeReportFormat format) const;
