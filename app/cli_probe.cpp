@@ -7,7 +7,6 @@
 
 #include "scenario/probe_report.h"
 #include "transport/server_url.h"
-#include "transport/transport.h"
 
 #include <QCommandLineParser>
 #include <QEventLoop>
@@ -15,7 +14,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTimer>
 
 namespace mqs::cli {
 namespace {
@@ -24,9 +22,6 @@ namespace {
 constexpr int kVerdictWidth = 13;
 // A burst must exceed a queue to test it, and stay small enough to finish.
 constexpr int kMaximumBurst = 100000;
-// Long enough for a TLS handshake with a distant broker; a broker that does not answer in this
-// time would only make every check inconclusive, one timeout at a time.
-constexpr int kReachTimeoutMs = 10000;
 
 QJsonObject checkJson(const ProbeCheck &check)
 {
@@ -87,31 +82,27 @@ void printJson(const ProbeReport &report)
                               .toJson(QJsonDocument::Indented)).trimmed());
 }
 
-// Opens one transport to the broker and closes it, before 25 checks fail the same way: the broker
-// answers, and for mqtts:// and wss:// the TLS handshake passes with --cafile/--cert/--key.
-Status reachBroker(const ServerUrl &url, const TlsOptions &tls)
+// What to do about a broker that could not be reached, in this command's options.
+QString reachAdvice(const Problem &problem, const BrokerReach &reach)
 {
-    const Result<Transport *> made = createTransport(url, tls, nullptr);
-    if (!made)
-        return made.problem();
-    std::unique_ptr<Transport> transport(*made);
+    if (reach.credentialsRefused())
+        return QStringLiteral(" Give the user name with -u and the password with -P.");
+    return tlsAdvice(problem);
+}
+
+// Connects once before the checks (see BrokerReach), waiting in an event loop for the answer.
+// `reach` outlives the call, so its DISCONNECT goes out while the checks run.
+Status reachBroker(BrokerReach &reach, const ProbeOptions &options)
+{
     QEventLoop loop;
-    Status reached = Problem{ProblemKind::Network, QStringLiteral("The broker at %1 did not answer within %2 s.")
-                                                       .arg(url.toString()).arg(kReachTimeoutMs / 1000)};
-    QObject::connect(transport.get(), &Transport::opened, &loop, [&] {
-        reached = Status{};
+    Status reached;
+    QObject::connect(&reach, &BrokerReach::finished, &loop, [&](const Status &answer) {
+        reached = answer;
         loop.quit();
     });
-    QObject::connect(transport.get(), &Transport::closed, &loop, [&](const TransportClosed &closed) {
-        reached = Problem{closed.kind, closed.message};
-        loop.quit();
-    });
-    QTimer::singleShot(kReachTimeoutMs, &loop, &QEventLoop::quit);
-    transport->open();
+    if (const Status started = reach.start(options); !started)
+        return started;
     loop.exec();
-    // A TCP transport says closed at once on close(): that is our close, not the broker's answer.
-    QObject::disconnect(transport.get(), nullptr, &loop, nullptr);
-    transport->close();
     return reached;
 }
 
@@ -123,7 +114,8 @@ int probeCommand(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Probes a broker's QoS 2 and session behaviour with the built-in checks (scenario files; see the README's "
         "\"Probing a broker\") and prints each verdict: conforms, deviates (with the rule and the packets), not "
-        "supported, or inconclusive. For mqtts:// and wss:// give the broker's CA with --cafile.\n\nExit status: 0 when "
+        "supported, or inconclusive. For mqtts:// and wss:// give the broker's CA with --cafile; for a broker that "
+        "refuses anonymous clients, -u and -P.\n\nExit status: 0 when "
         "every check conforms or is not supported, 1 when one deviates or is inconclusive or the broker cannot be "
         "reached, 2 on usage errors."));
     parser.addHelpOption();
@@ -146,7 +138,11 @@ int probeCommand(const QStringList &arguments)
     const QCommandLineOption key{QStringLiteral("key"), QStringLiteral("Private key of --cert (PEM)."), QStringLiteral("FILE")};
     const QCommandLineOption insecure{QStringLiteral("insecure"),
                                       QStringLiteral("Do not verify the broker's certificate or host name (debugging only).")};
-    parser.addOptions({version, json, burst, only, report, caFile, certificate, key, insecure});
+    // As pub and sub (and mosquitto_pub) name them.
+    const QCommandLineOption username{{QStringLiteral("u"), QStringLiteral("username")},
+                                      QStringLiteral("User name, for a broker that refuses anonymous clients."), QStringLiteral("USER")};
+    const QCommandLineOption password{{QStringLiteral("P"), QStringLiteral("pw")}, QStringLiteral("Password."), QStringLiteral("PASSWORD")};
+    parser.addOptions({version, json, burst, only, report, caFile, certificate, key, insecure, username, password});
     if (!parser.parse(arguments))
         return usageError(QStringLiteral("probe"), parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
@@ -163,6 +159,10 @@ int probeCommand(const QStringList &arguments)
     options.tls.clientCertificateFile = parser.value(certificate);
     options.tls.clientKeyFile = parser.value(key);
     options.tls.insecure = parser.isSet(insecure);
+    if (parser.isSet(username))
+        options.username = parser.value(username);
+    if (parser.isSet(password))
+        options.password = parser.value(password).toUtf8();
     const QString v = parser.value(version);
     if (!v.isEmpty() && v != QLatin1String("mqttv5") && v != QLatin1String("mqttv311"))
         return usageError(QStringLiteral("probe"), QStringLiteral("-V must be mqttv311 or mqttv5, not '%1'.").arg(v));
@@ -179,10 +179,11 @@ int probeCommand(const QStringList &arguments)
     QFile reportFile(parser.value(report));
     if (parser.isSet(report) && !reportFile.open(QIODevice::WriteOnly | QIODevice::Truncate))
         return usageError(QStringLiteral("probe"), QStringLiteral("cannot write %1: %2").arg(reportFile.fileName(), reportFile.errorString()));
-    if (const Status reached = reachBroker(*url, options.tls); !reached) {
+    BrokerReach reach;
+    if (const Status reached = reachBroker(reach, options); !reached) {
         const Problem &problem = reached.problem();
-        const bool usage = problem.kind == ProblemKind::File;
-        err(QStringLiteral("mqttscope-cli probe: ") + problem.sentence + tlsAdvice(problem));
+        const bool usage = problem.kind == ProblemKind::File || problem.kind == ProblemKind::InvalidInput;
+        err(QStringLiteral("mqttscope-cli probe: ") + problem.sentence + reachAdvice(problem, reach));
         return usage ? 2 : 1;
     }
     const ProbeReport probed = runChecks(*files, options, parser.isSet(json));

@@ -165,6 +165,8 @@ private:
     void restoreLastGeometry();
     void keepWithinScreen();
     Profile *savedProfile(const Connection *connection);
+    // The saved connections with their live settings, whose password came from the keychain.
+    std::vector<Profile> profilesWithPasswords() const;
     QWidget *buildCenter();
     void buildMenus();
     void onBatch();

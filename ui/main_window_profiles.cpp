@@ -91,6 +91,16 @@ void MainWindow::restoreConnection(const Profile &p)
     });
 }
 
+std::vector<Profile> MainWindow::profilesWithPasswords() const
+{
+    std::vector<Profile> profiles = m_savedProfiles;
+    for (Profile &p : profiles)
+        for (const Connection *c : m_workbench->connections())
+            if (c->settings().name == p.settings.name)
+                p.settings = c->settings(); // with the password from the keychain, as editConnection() takes it
+    return profiles;
+}
+
 Profile *MainWindow::savedProfile(const Connection *connection)
 {
     if (!connection)

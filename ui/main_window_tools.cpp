@@ -116,12 +116,13 @@ void MainWindow::chooseScenario()
 ProbeDialog *MainWindow::openProbe()
 {
     if (!m_probe) {
-        m_probe = new ProbeDialog(*m_workbench, m_savedProfiles, this);
+        m_probe = new ProbeDialog(*m_workbench, profilesWithPasswords(), this);
         connect(m_probe, &ProbeDialog::flowsConcerned, this, &MainWindow::selectFlows);
         connect(m_probe, &ProbeDialog::packetConcerned, m_diagram, &SequenceDiagramView::selectPacket);
-        const Connection *current = m_workbench->current();
-        m_probe->setBroker(offeredBrokerUrl(), current ? current->settings().version : ProtocolVersion::V5,
-                           current ? current->settings().tls : TlsOptions{});
+        if (const Connection *current = m_workbench->current())
+            m_probe->setBroker(current->settings());
+        else
+            m_probe->setBroker(offeredBrokerUrl(), ProtocolVersion::V5);
     }
     return m_probe;
 }

@@ -5,7 +5,6 @@
 #include "tls_fields.h"
 
 #include "scenario/probe_report.h"
-#include "transport/transport.h"
 
 #include <QCloseEvent>
 #include <QComboBox>
@@ -50,9 +49,13 @@ QString withSuffix(const QString &path, ProbeReportFormat format)
     return path + (format == ProbeReportFormat::Json ? QStringLiteral(".json") : QStringLiteral(".html"));
 }
 
-// What to do about a problem reaching the broker, in this dialog's controls.
-QString withProbeAdvice(const Problem &problem)
+// What to do about a problem reaching the broker, in this dialog's controls. `credentialsRefused`:
+// the broker's CONNACK refused the user name and password (BrokerReach::credentialsRefused()).
+QString withProbeAdvice(const Problem &problem, bool credentialsRefused = false)
 {
+    if (credentialsRefused)
+        return QObject::tr("%1 Enter them as 'User name' and 'Password' (a saved connection picked in 'Broker' brings its "
+                           "own), then run the checks again.").arg(problem.sentence);
     switch (problem.kind) {
     case ProblemKind::Tls:
         return QObject::tr("%1 Give the broker's CA as 'CA file' under TLS, a client certificate as 'Client certificate' and "
@@ -62,6 +65,8 @@ QString withProbeAdvice(const Problem &problem)
     case ProblemKind::InvalidInput:
         return QObject::tr("%1 Correct 'CA file', 'Client certificate' or 'Client key' under TLS, then run the checks again.")
             .arg(problem.sentence);
+    case ProblemKind::Refused: // the broker's own reason says what to change (the version, the client id)
+        return problem.sentence;
     default:
         return QObject::tr("%1 Check 'Broker': is a broker listening there?").arg(problem.sentence);
     }
@@ -122,6 +127,7 @@ ProbeDialog::ProbeDialog(Workbench &workbench, const std::vector<Profile> &profi
     connect(close, &QPushButton::clicked, this, &QDialog::close);
     connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex &index) { showPacketsOf(index.row()); });
     connect(&m_workbench, &Workbench::scriptedRunChanged, this, &ProbeDialog::offerRun);
+    connect(&m_reach, &BrokerReach::finished, this, &ProbeDialog::onBrokerReached);
     offerRun();
     // Wide enough for a verdict's sentence, tall enough for every check, on a 1366×768 screen too.
     resize(fontMetrics().averageCharWidth() * kWidthInCharacters, fontMetrics().height() * kHeightInLines);
@@ -140,11 +146,12 @@ QWidget *ProbeDialog::buildForm(const std::vector<Profile> &profiles)
     m_version->setObjectName(QStringLiteral("probeVersion"));
     m_version->addItem(tr("MQTT 5.0"), int(ProtocolVersion::V5));
     m_version->addItem(tr("MQTT 3.1.1"), int(ProtocolVersion::V311));
-    // A saved connection's URL, version and TLS settings, so the broker one already uses is a pick away.
+    // A saved connection's URL, version, TLS settings and credentials, so the broker one already
+    // uses is a pick away.
     for (const Profile &p : profiles) {
         m_broker->addItem(p.settings.url.toString(), int(p.settings.version));
         m_broker->setItemData(m_broker->count() - 1, p.settings.name, Qt::ToolTipRole);
-        m_profileTls.push_back(p.settings.tls);
+        m_profileSettings.push_back(p.settings);
     }
     connect(m_broker, &QComboBox::activated, this, &ProbeDialog::pickProfile);
     m_burst = new QSpinBox(form);
@@ -153,9 +160,18 @@ QWidget *ProbeDialog::buildForm(const std::vector<Profile> &profiles)
     m_burst->setValue(kDefaultBurst);
     m_burst->setSuffix(tr(" messages"));
     m_burst->setToolTip(tr("The delivery audit's burst: more than the broker's queue for one client (mosquitto: 1000)."));
+    // Every connection of the checks logs in with these.
+    m_username = new QLineEdit(form);
+    m_username->setObjectName(QStringLiteral("probeUsername"));
+    m_username->setPlaceholderText(tr("none: connect anonymously"));
+    m_password = new QLineEdit(form);
+    m_password->setObjectName(QStringLiteral("probePassword"));
+    m_password->setEchoMode(QLineEdit::Password);
     auto *fields = new QFormLayout;
     fields->addRow(tr("Broker:"), m_broker);
     fields->addRow(tr("Version:"), m_version);
+    fields->addRow(tr("User name:"), m_username);
+    fields->addRow(tr("Password:"), m_password);
     fields->addRow(tr("Audit burst:"), m_burst);
     auto *layout = new QHBoxLayout(form);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -177,10 +193,13 @@ QGroupBox *ProbeDialog::buildTls()
 void ProbeDialog::pickProfile(int index)
 {
     m_version->setCurrentIndex(m_version->findData(m_broker->itemData(index)));
-    if (index < 0 || size_t(index) >= m_profileTls.size())
+    if (index < 0 || size_t(index) >= m_profileSettings.size())
         return;
-    m_baseTls = m_profileTls[size_t(index)];
+    const ConnectionSettings &picked = m_profileSettings[size_t(index)];
+    m_baseTls = picked.tls;
     m_tls->setOptions(m_baseTls);
+    m_username->setText(picked.username.value_or(QString()));
+    m_password->setText(QString::fromUtf8(picked.password.value_or(QByteArray())));
 }
 
 void ProbeDialog::setBroker(const QString &url, ProtocolVersion version, const TlsOptions &tls)
@@ -189,6 +208,13 @@ void ProbeDialog::setBroker(const QString &url, ProtocolVersion version, const T
     m_version->setCurrentIndex(m_version->findData(int(version)));
     m_baseTls = tls;
     m_tls->setOptions(tls);
+}
+
+void ProbeDialog::setBroker(const ConnectionSettings &settings)
+{
+    setBroker(settings.url.toString(), settings.version, settings.tls);
+    m_username->setText(settings.username.value_or(QString()));
+    m_password->setText(QString::fromUtf8(settings.password.value_or(QByteArray())));
 }
 
 QString ProbeDialog::scriptedRunName()
@@ -200,11 +226,10 @@ Status ProbeDialog::start()
 {
     if (m_running)
         return Problem{ProblemKind::State, tr("The probe is running.")};
-    const QString url = m_broker->currentText().trimmed();
-    const Result<ServerUrl> parsed = ServerUrl::parse(url);
-    if (!parsed) {
-        showStatus(tr("%1 Type the broker as mqtt://host:port (or mqtts://, ws://, wss://).").arg(parsed.sentence()), problemColor());
-        return parsed.problem();
+    Result<ProbeOptions> options = readOptions();
+    if (!options) {
+        showStatus(options.sentence(), problemColor());
+        return options.problem();
     }
     if (const Status claimed = m_workbench.startScriptedRun(scriptedRunName()); !claimed) {
         const Problem problem{claimed.problem().kind,
@@ -214,15 +239,15 @@ Status ProbeDialog::start()
         showStatus(problem.sentence, problemColor());
         return problem;
     }
-    // The last run's options stay until this one starts: its rows may still be saved.
-    ProbeOptions options{url, ProtocolVersion(m_version->currentData().toInt()), m_burst->value(), m_tls->options(m_baseTls)};
-    if (const Status reaching = startReachingBroker(*parsed, options.tls); !reaching) {
+    // The last run's options stay until this one starts: its rows may still be saved. TLS files
+    // that cannot be used are a problem at once; the broker's answer comes to onBrokerReached().
+    if (const Status reaching = m_reach.start(*options); !reaching) {
         m_workbench.endScriptedRun();
         const Problem problem{reaching.problem().kind, withProbeAdvice(reaching.problem())};
         showStatus(problem.sentence, problemColor());
         return problem;
     }
-    m_options = std::move(options);
+    m_options = std::move(*options);
     m_model.clear();
     m_startedAt = QDateTime::currentDateTimeUtc();
     m_running = true;
@@ -232,31 +257,26 @@ Status ProbeDialog::start()
     m_save->setEnabled(false);
     m_progress->setRange(0, int(probeCheckFiles().size()));
     m_progress->setValue(0);
-    showStatus(tr("Connecting to %1…").arg(url), QColor());
+    showStatus(tr("Connecting to %1…").arg(m_options.brokerUrl), QColor());
     return {};
 }
 
-// Opens a transport to the broker and closes it once open, before dozens of connections fail the
-// same way: the broker answers, and for mqtts:// and wss:// the TLS handshake passes with the
-// dialog's settings (`tls`). TLS files that cannot be used are a problem at once; the rest comes to
-// onBrokerReached().
-Status ProbeDialog::startReachingBroker(const ServerUrl &url, const TlsOptions &tls)
+Result<ProbeOptions> ProbeDialog::readOptions() const
 {
-    const Result<Transport *> made = createTransport(url, tls, this);
-    if (!made)
-        return made.problem();
-    Transport *transport = *made;
-    auto opened = std::make_shared<bool>(false);
-    connect(transport, &Transport::opened, transport, [transport, opened] {
-        *opened = true;
-        transport->close();
-    });
-    connect(transport, &Transport::closed, this, [this, transport, opened](const TransportClosed &closed) {
-        transport->deleteLater();
-        onBrokerReached(*opened ? Status{} : Status{Problem{closed.kind, closed.message}});
-    });
-    transport->open();
-    return {};
+    const QString url = m_broker->currentText().trimmed();
+    if (const Result<ServerUrl> parsed = ServerUrl::parse(url); !parsed)
+        return Problem{parsed.problem().kind,
+                       tr("%1 Type the broker as mqtt://host:port (or mqtts://, ws://, wss://).").arg(parsed.sentence())};
+    ProbeOptions options{url, ProtocolVersion(m_version->currentData().toInt()), m_burst->value(), m_tls->options(m_baseTls)};
+    // As the connection dialog reads them: an empty field sends nothing.
+    if (!m_username->text().isEmpty())
+        options.username = m_username->text();
+    if (!m_password->text().isEmpty())
+        options.password = m_password->text().toUtf8();
+    if (options.password && !options.username && options.version == ProtocolVersion::V311)
+        return Problem{ProblemKind::InvalidInput, tr("MQTT 3.1.1 sends a password only with a user name [MQTT-3.1.2-22]. "
+                                                     "Fill in 'User name' or clear 'Password'.")};
+    return options;
 }
 
 void ProbeDialog::onBrokerReached(const Status &reached)
@@ -268,7 +288,7 @@ void ProbeDialog::onBrokerReached(const Status &reached)
     }
     if (!reached) {
         finishRun();
-        showStatus(withProbeAdvice(reached.problem()), problemColor());
+        showStatus(withProbeAdvice(reached.problem(), m_reach.credentialsRefused()), problemColor());
         return;
     }
     showStatus(tr("Probing %1 with %2…").arg(m_options.brokerUrl, versionName(m_options.version)), QColor());

@@ -13,6 +13,7 @@
 class QComboBox;
 class QGroupBox;
 class QLabel;
+class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
@@ -30,13 +31,16 @@ class ProbeDialog : public QDialog
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ProbeDialog)
 public:
-    // `profiles`: the saved connections, offered as brokers to probe (with their TLS settings).
+    // `profiles`: the saved connections, offered as brokers to probe (with their TLS settings, user
+    // name and password; the caller fills in passwords kept in the keychain).
     ProbeDialog(Workbench &workbench, const std::vector<Profile> &profiles, QWidget *parent = nullptr);
 
     void setBroker(const QString &url, ProtocolVersion version, const TlsOptions &tls = {});
-    // Checks the URL and the TLS settings, and that no scenario runs; then, once the event loop
-    // turns, that the broker answers (and the TLS handshake passes) and runs the checks. A
-    // problem found before is said and returned; one found after is said (isRunning() ends).
+    // A connection's broker: its URL, version, TLS settings, user name and password.
+    void setBroker(const ConnectionSettings &settings);
+    // Checks the URL, the TLS settings and the credentials, and that no scenario runs; then, once
+    // the event loop turns, that the broker accepts a CONNECT with them (BrokerReach), and runs the
+    // checks. A problem found before is said and returned; one found after is said (isRunning() ends).
     [[nodiscard]] Status start();
     bool isRunning() const { return m_running; }
     [[nodiscard]] Status saveReport(const QString &path, ProbeReportFormat format) const;
@@ -46,6 +50,8 @@ public:
     QComboBox *broker() const { return m_broker; }
     QComboBox *version() const { return m_version; }
     QSpinBox *burst() const { return m_burst; }
+    QLineEdit *username() const { return m_username; }
+    QLineEdit *password() const { return m_password; }
     TlsFields *tls() const { return m_tls; }
     QPushButton *runButton() const { return m_run; }
     QPushButton *saveButton() const { return m_save; }
@@ -71,7 +77,8 @@ private:
     QWidget *buildForm(const std::vector<Profile> &profiles);
     QGroupBox *buildTls();
     void pickProfile(int index);
-    [[nodiscard]] Status startReachingBroker(const ServerUrl &url, const TlsOptions &tls);
+    // The options the form describes, or what to correct in it.
+    [[nodiscard]] Result<ProbeOptions> readOptions() const;
     void onBrokerReached(const Status &reached);
     void execute();
     void finishRun();
@@ -84,11 +91,14 @@ private:
     ProbeCheckModel m_model;
     ProbeOptions m_options;
     QDateTime m_startedAt;
-    std::vector<TlsOptions> m_profileTls; // the saved connections', by the broker box's index
+    BrokerReach m_reach; // the one connection before the checks
+    std::vector<ConnectionSettings> m_profileSettings; // the saved connections', by the broker box's index
     TlsOptions m_baseTls; // what the TLS fields do not show (passphrase, server name) comes from here
     QComboBox *m_broker = nullptr;
     QComboBox *m_version = nullptr;
     QSpinBox *m_burst = nullptr;
+    QLineEdit *m_username = nullptr;
+    QLineEdit *m_password = nullptr;
     TlsFields *m_tls = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;

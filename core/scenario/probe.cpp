@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QTimer>
 #include <QUuid>
 
 namespace mqs {
@@ -130,6 +131,22 @@ void judge(ProbeCheck &check, const Scenario &scenario, const TraceLog &trace)
     recordEvidence(check, trace, clientNamed(shown, scenario));
 }
 
+// The reach check's connection: a client id of its own and a clean session, so it leaves nothing
+// at the broker for a check to find.
+ConnectionSettings reachSettings(const ProbeOptions &options, const ServerUrl &url, int timeoutMs)
+{
+    ConnectionSettings settings;
+    settings.clientId = runId(QStringLiteral("reach"));
+    settings.name = settings.clientId;
+    settings.url = url;
+    settings.tls = options.tls;
+    settings.version = options.version;
+    settings.username = options.username;
+    settings.password = options.password;
+    settings.connectTimeoutMs = timeoutMs;
+    return settings;
+}
+
 } // namespace
 
 QString probeVerdictName(ProbeVerdict verdict)
@@ -193,12 +210,74 @@ ProbeCheck runProbeCheck(const QString &file, const ProbeOptions &options, Trace
         check.why = QStringLiteral("needs %1; probed with %2").arg(versionName(*scenario->requiresVersion), versionName(options.version));
         return check;
     }
-    for (ScenarioClient &client : scenario->clients)
+    for (ScenarioClient &client : scenario->clients) {
         client.settings.tls = options.tls;
+        client.settings.username = options.username;
+        client.settings.password = options.password;
+    }
     check.outcome = runScenario(*scenario, trace, progress, stopRequested);
     judge(check, *scenario, trace);
     recordConnAck(check, trace);
     return check;
+}
+
+BrokerReach::BrokerReach(QObject *parent)
+    : QObject(parent)
+    , m_trace(TraceLog::kKeepOnlyNewest)
+{
+}
+
+BrokerReach::~BrokerReach() = default;
+
+Status BrokerReach::start(const ProbeOptions &options, int timeoutMs)
+{
+    const Result<ServerUrl> url = ServerUrl::parse(options.brokerUrl);
+    if (!url)
+        return url.problem();
+    m_answer.reset();
+    m_refusal.reset();
+    m_connection = std::make_unique<Connection>(reachSettings(options, *url, timeoutMs), m_trace, nullptr);
+    connect(m_connection.get(), &Connection::stateChanged, this, [this](ConnectionState state) {
+        if (state == ConnectionState::Connected)
+            answer(Status{});
+    });
+    connect(m_connection.get(), &Connection::errorOccurred, this, [this](const Problem &problem) { answer(problem); });
+    connect(m_connection.get(), &Connection::sessionEvent, this, [this](const SessionEvent &event) {
+        if (const auto *refused = std::get_if<ConnectionRefused>(&event))
+            m_refusal = refused->reason;
+    });
+    m_opening = true;
+    m_connection->open();
+    m_opening = false;
+    if (m_answer) { // open() said no at once: the options, not the broker
+        const Status problem = *m_answer;
+        m_connection.reset();
+        return problem;
+    }
+    return {};
+}
+
+bool BrokerReach::credentialsRefused() const
+{
+    return m_refusal == ReasonCode::BadUserNameOrPassword || m_refusal == ReasonCode::NotAuthorized;
+}
+
+// The first answer counts: the transport's close after a refusal or a timeout says nothing new.
+// It is told at the next turn of the event loop, when the CONNACK's reason (sessionEvent, which
+// follows errorOccurred) is in too.
+void BrokerReach::answer(const Status &reached)
+{
+    if (m_answer)
+        return;
+    m_answer = reached;
+    if (m_opening)
+        return;
+    QTimer::singleShot(0, m_connection.get(), [this] {
+        // Deaf first: a plain TCP transport reports our own close at once, which is not the broker's answer.
+        m_connection->disconnect(this);
+        m_connection->close();
+        emit finished(*m_answer);
+    });
 }
 
 } // namespace mqs

@@ -4,7 +4,11 @@
 
 #include "scenario_runner.h"
 
+#include "client/connection.h"
+
 #include <QStringList>
+
+#include <memory>
 
 namespace mqs {
 
@@ -22,6 +26,8 @@ struct ProbeOptions {
     ProtocolVersion version = ProtocolVersion::V5;
     int burst = 1100; // the delivery audit's messages: more than mosquitto's default queue of 1000
     TlsOptions tls{}; // every client's, for an mqtts:// or wss:// broker
+    std::optional<QString> username{}; // every client's CONNECT, for a broker that refuses anonymous clients
+    std::optional<QByteArray> password{};
 };
 
 // One packet (or note) of a check's evidence, placed for a sequence diagram (the HTML report).
@@ -59,5 +65,46 @@ ProbeCheck runProbeCheck(const QString &file, const ProbeOptions &options,
 ProbeCheck runProbeCheck(const QString &file, const ProbeOptions &options, TraceLog &trace,
                          const std::function<void(const StepOutcome &)> &progress,
                          const std::function<bool()> &stopRequested = {});
+
+// How long the reach check waits for the broker's CONNACK, TCP, TLS and WebSocket handshakes
+// included: long enough for a distant broker over TLS. A broker that does not answer in this time
+// would only make every check inconclusive, one timeout at a time.
+inline constexpr int kBrokerReachTimeoutMs = 10000;
+
+// The check before the checks: one connection with the probe's options (URL, version, TLS, user
+// name and password), CONNECT answered by CONNACK, then DISCONNECT. A broker that is not there or
+// silent, a certificate not trusted or credentials refused are then one problem, not 25
+// inconclusive checks. The problem's kind says what went wrong (Network, Tls, Refused, Protocol;
+// File or InvalidInput for options that cannot be used) and each front end says what to do.
+class BrokerReach : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(BrokerReach)
+public:
+    explicit BrokerReach(QObject *parent = nullptr);
+    ~BrokerReach() override;
+
+    // Connects. Options that cannot be used (a TLS file missing or not PEM, a 3.1.1 password
+    // without a user name) are the problem returned, and nothing follows; otherwise finished()
+    // follows once, at a later turn of the event loop, within `timeoutMs`. Starting again
+    // abandons a reach under way.
+    [[nodiscard]] Status start(const ProbeOptions &options, int timeoutMs = kBrokerReachTimeoutMs);
+    // Whether the last answer was a CONNACK refusing the user name and password (5.0: 0x86, 0x87;
+    // 3.1.1: 0x04, 0x05), so the front end points at its credentials rather than the broker's other reasons.
+    bool credentialsRefused() const;
+
+signals:
+    // Success when the broker accepted the CONNECT; else why not.
+    void finished(const mqs::Status &reached);
+
+private:
+    void answer(const Status &reached);
+
+    TraceLog m_trace; // the connection's packets; nobody reads them (before m_connection, which records into it)
+    std::unique_ptr<Connection> m_connection;
+    bool m_opening = false; // inside Connection::open(): a problem now is one of the options
+    std::optional<Status> m_answer;
+    std::optional<ReasonCode> m_refusal; // the CONNACK's, when it refused
+};
 
 } // namespace mqs

@@ -3,7 +3,8 @@
 // overrun, its silent queue drop, its PUBCOMP 0x00 for an unknown PUBREL and its taking a PUBLISH
 // over its own Maximum Packet Size are deviations with their rule and packets; every other check's
 // verdict is asserted on 5.0 and 3.1.1, and the HTML report read back; the sandbox conforms to
-// every check on 5.0 and, where the check applies, on 3.1.1.
+// every check on 5.0 and, where the check applies, on 3.1.1. A TLS broker and one that refuses
+// anonymous clients stop the probe before the checks with one sentence naming the options to give.
 
 #include "mosquitto_fixture.h"
 
@@ -28,6 +29,8 @@ constexpr int kProbeTimeoutMs = 240000;
 // mosquitto's max_packet_size here: announced in its 5.0 CONNACK, above the 2,000-byte message of
 // the client's own Maximum Packet Size check.
 constexpr int kMosquittoMaximumPacketSize = 4096;
+// The one user of the broker that refuses anonymous clients.
+const MosquittoUser kUser{QStringLiteral("prober"), QStringLiteral("s3cret")};
 
 // The checks of a --json run, by id.
 std::map<QString, QJsonObject> checksOf(const ClientRun &run)
@@ -259,12 +262,10 @@ private slots:
     // options; a CA file that does not exist is a usage error; with the CA the checks run.
     void aTlsBrokerIsProbedWithItsCa()
     {
-        MosquittoBroker::Options options;
-        options.tls = true;
-        MosquittoBroker broker(options);
+        MosquittoBroker broker({.tls = true});
         const Status started = broker.start();
         QVERIFY2(started.ok(), qPrintable(started.sentence()));
-        const QString url = QStringLiteral("mqtts://localhost:%1").arg(broker.tlsPort());
+        const QString url = broker.tlsUrl();
         const QStringList check{QStringLiteral("--check"), QStringLiteral("qos2-exactly-once")};
 
         const ClientRun untrusted = runProgram(kCli, QStringList{QStringLiteral("probe"), url} + check);
@@ -283,6 +284,28 @@ private slots:
                               QStringLiteral("--json")} + check, kProbeTimeoutMs);
         QVERIFY2(trusted.exitCode == 0, trusted.err + trusted.out);
         QCOMPARE(verdictOf(checksOf(trusted), QStringLiteral("qos2-exactly-once")), QStringLiteral("conforms"));
+    }
+
+    // A broker that lets only its users in: without -u and -P the probe stops before the checks
+    // with the broker's refusal and the options to give; with them the checks run.
+    void aLoginIsGivenWithUsernameAndPassword()
+    {
+        MosquittoBroker broker({.users = {kUser}});
+        const Status started = broker.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
+        const QStringList check{QStringLiteral("--check"), QStringLiteral("qos2-exactly-once")};
+
+        const ClientRun anonymous = runProgram(kCli, QStringList{QStringLiteral("probe"), broker.url()} + check);
+        QCOMPARE(anonymous.exitCode, 1);
+        QVERIFY2(anonymous.err.contains("The broker refused the connection: Not authorized (CONNACK 0x87)."), anonymous.err);
+        QVERIFY2(anonymous.err.contains("Give the user name with -u and the password with -P."), anonymous.err);
+        QVERIFY2(!anonymous.out.contains("inconclusive"), anonymous.out);
+
+        const ClientRun login = runProgram(kCli, QStringList{QStringLiteral("probe"), broker.url(), QStringLiteral("-u"), kUser.name,
+                                                             QStringLiteral("-P"), kUser.password, QStringLiteral("--json")} + check,
+                                           kProbeTimeoutMs);
+        QVERIFY2(login.exitCode == 0, login.err + login.out);
+        QCOMPARE(verdictOf(checksOf(login), QStringLiteral("qos2-exactly-once")), QStringLiteral("conforms"));
     }
 
     void usageErrorsExitTwo_data()

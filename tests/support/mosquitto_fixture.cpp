@@ -169,6 +169,25 @@ QString MosquittoBroker::url() const
     return QStringLiteral("mqtt://127.0.0.1:%1").arg(m_port);
 }
 
+QString MosquittoBroker::tlsUrl() const
+{
+    return QStringLiteral("mqtts://localhost:%1").arg(m_tlsPort);
+}
+
+Status MosquittoBroker::writePasswordFile() const
+{
+    const QString file = m_dir.filePath(QStringLiteral("passwords"));
+    QFile::remove(file);
+    for (const MosquittoUser &user : m_options.users) {
+        // -c makes the file; -b takes the password from the command line.
+        const QStringList create = QFile::exists(file) ? QStringList{} : QStringList{QStringLiteral("-c")};
+        const ClientRun run = runProgram(QStringLiteral("mosquitto_passwd"), create + QStringList{QStringLiteral("-b"), file, user.name, user.password});
+        if (run.exitCode != 0)
+            return problem(ProblemKind::State, QStringLiteral("mosquitto_passwd could not add %1: %2").arg(user.name, QString::fromUtf8(run.out + run.err)));
+    }
+    return {};
+}
+
 QString MosquittoBroker::logText() const
 {
     QFile log(m_dir.filePath(QStringLiteral("mosquitto.log")));
@@ -181,7 +200,13 @@ Status MosquittoBroker::writeConfig()
     QStringList lines;
     if (geteuid() == 0)
         lines << QStringLiteral("user root"); // otherwise it drops to 'mosquitto', who cannot write our temp dir
-    lines << QStringLiteral("allow_anonymous true");
+    if (m_options.users.empty()) {
+        lines << QStringLiteral("allow_anonymous true");
+    } else {
+        if (Status written = writePasswordFile(); !written)
+            return written;
+        lines << QStringLiteral("allow_anonymous false") << QStringLiteral("password_file %1").arg(m_dir.filePath(QStringLiteral("passwords")));
+    }
     // A file, not a pipe: a pipe nobody drains while the test blocks would stall the broker.
     lines << QStringLiteral("log_dest file %1").arg(m_dir.filePath(QStringLiteral("mosquitto.log")))
           << QStringLiteral("log_type all");

@@ -10,6 +10,8 @@
 #include <QStringList>
 #include <QTemporaryDir>
 
+#include <vector>
+
 namespace mqs::test {
 
 // A throwaway CA, a server certificate for "localhost" / 127.0.0.1, and a client certificate.
@@ -24,6 +26,12 @@ struct TestCertificates {
     [[nodiscard]] static Status create(const QString &dir, TestCertificates &out);
 };
 
+// A user mosquitto lets in by name and password.
+struct MosquittoUser {
+    QString name;
+    QString password;
+};
+
 class MosquittoBroker
 {
 public:
@@ -32,7 +40,10 @@ public:
         bool webSocket = false; // also a websockets listener (needs the TCP one beside it)
         bool tls = false; // also a TLS listener with TestCertificates
         bool requireClientCertificate = false;
-        QStringList extraConfig; // further lines for mosquitto.conf
+        // When given, anonymous clients are refused and these log in (a password_file made with
+        // mosquitto_passwd); else anyone connects.
+        std::vector<MosquittoUser> users{};
+        QStringList extraConfig{}; // further lines for mosquitto.conf
     };
 
     MosquittoBroker();
@@ -51,12 +62,16 @@ public:
     quint16 webSocketPort() const { return m_wsPort; }
     quint16 tlsPort() const { return m_tlsPort; }
     QString url() const; // "mqtt://127.0.0.1:PORT"
+    // "mqtts://localhost:TLSPORT": the TLS listener by the name its certificate is for, so only
+    // the CA (or its absence) decides whether a client trusts it.
+    QString tlsUrl() const;
     const TestCertificates &certificates() const { return m_certs; }
     QString dataDir() const { return m_dir.path(); }
     QString logText() const;
 
 private:
     [[nodiscard]] Status writeConfig();
+    [[nodiscard]] Status writePasswordFile() const;
     bool waitForPort(quint16 port, int timeoutMs) const;
 
     Options m_options;

@@ -3,7 +3,9 @@
 // Save report… writes the HTML report (its CONNACK and table of checks) or the JSON document, as
 // `mqttscope-cli probe --report` and `--json` do. Against a mosquitto TLS listener: the dialog's
 // TLS fields (a saved connection's when picked) carry the CA; without it, or with a CA file that
-// is not there, a sentence names the field to change. And the probe and a scenario never run at once.
+// is not there, a sentence names the field to change. Against a mosquitto that refuses anonymous
+// clients: a saved connection picked brings its user name and password. And the probe and a
+// scenario never run at once.
 
 #include "mosquitto_fixture.h"
 #include "window_fixture.h"
@@ -35,6 +37,8 @@ constexpr int kQueuePerClient = 5;
 constexpr int kBurst = 20;
 constexpr int kProbeTimeoutMs = 240000;
 constexpr int kReachTimeoutMs = 20000; // the broker's answer to the TCP and TLS handshakes, on a loaded machine
+// The one user of the broker that refuses anonymous clients.
+const MosquittoUser kUser{QStringLiteral("prober"), QStringLiteral("s3cret")};
 
 // What a saved HTML report shows: the CONNACK sentence and the table of checks, row by row.
 struct HtmlReport {
@@ -187,15 +191,13 @@ private slots:
     // TLS fields; a CA file that is not there is said before anything connects.
     void aTlsBrokerIsProbedWithItsCa()
     {
-        MosquittoBroker::Options options;
-        options.tls = true;
-        MosquittoBroker broker(options);
+        MosquittoBroker broker({.tls = true});
         const Status started = broker.start();
         QVERIFY2(started.ok(), qPrintable(started.sentence()));
         auto w = m_windows.open();
         ProbeDialog *probe = w->openProbe();
         probe->show();
-        probe->setBroker(QStringLiteral("mqtts://localhost:%1").arg(broker.tlsPort()), ProtocolVersion::V5);
+        probe->setBroker(broker.tlsUrl(), ProtocolVersion::V5);
 
         QVERIFY(probe->start().ok());
         QTRY_VERIFY_WITH_TIMEOUT(!probe->isRunning(), kReachTimeoutMs);
@@ -230,7 +232,7 @@ private slots:
         QFile file(dir.filePath(QStringLiteral("tls.json")));
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QJsonObject report = QJsonDocument::fromJson(file.readAll()).object();
-        QCOMPARE(report.value(QStringLiteral("broker")).toString(), QStringLiteral("mqtts://localhost:%1").arg(broker.tlsPort()));
+        QCOMPARE(report.value(QStringLiteral("broker")).toString(), broker.tlsUrl());
         QCOMPARE(report.value(QStringLiteral("version")).toString(), versionName(ProtocolVersion::V5));
         QCOMPARE(report.value(QStringLiteral("checks")).toArray().size(), probe->model().rowCount());
     }
@@ -261,6 +263,47 @@ private slots:
         QCOMPARE(probe.broker()->currentText(), QStringLiteral("mqtt://127.0.0.1:18830"));
         QVERIFY(probe.tls()->caFile()->text().isEmpty());
         QVERIFY(!probe.tls()->insecure()->isChecked());
+    }
+
+    // A broker that lets only its users in. Without a user name the probe stops before the checks:
+    // the broker refused, and the sentence says where the credentials go. Picking the saved
+    // connection that logs in brings its user name and password, and the checks run.
+    void aSavedConnectionBringsItsLogin()
+    {
+        MosquittoBroker broker({.users = {kUser}});
+        const Status started = broker.start();
+        QVERIFY2(started.ok(), qPrintable(started.sentence()));
+        auto w = m_windows.open();
+        Profile login = profileFor(broker.url(), QStringLiteral("login"));
+        login.settings.username = kUser.name;
+        login.settings.password = kUser.password.toUtf8();
+        w->addConnection(login, false);
+        w->addConnection(profileFor(broker.url(), QStringLiteral("anonymous")), false); // the current one
+        ProbeDialog *probe = w->openProbe();
+        probe->show();
+        QVERIFY(QTest::qWaitForWindowExposed(probe));
+        QVERIFY(probe->username()->text().isEmpty());
+
+        QVERIFY(probe->start().ok());
+        QTRY_VERIFY_WITH_TIMEOUT(!probe->isRunning(), kReachTimeoutMs);
+        QCOMPARE(probe->model().rowCount(), 0);
+        QVERIFY2(probe->statusText().startsWith(QStringLiteral("The broker refused the connection: Not authorized (CONNACK 0x87).")),
+                 qPrintable(probe->statusText()));
+        QVERIFY2(probe->statusText().contains(QStringLiteral("Enter them as 'User name' and 'Password'")), qPrintable(probe->statusText()));
+
+        // The saved connections are offered in their order: "login" is just above "anonymous".
+        const int loginRow = probe->broker()->findData(QStringLiteral("login"), Qt::ToolTipRole);
+        QVERIFY(loginRow >= 0);
+        probe->broker()->setCurrentIndex(loginRow + 1);
+        probe->broker()->setFocus();
+        QTest::keyClick(probe->broker(), Qt::Key_Up);
+        QCOMPARE(probe->broker()->currentIndex(), loginRow);
+        QCOMPARE(probe->username()->text(), kUser.name);
+        QCOMPARE(probe->password()->text(), kUser.password);
+        runFirstCheck(probe);
+        QVERIFY2(probe->model().rowCount() >= 1, qPrintable(probe->statusText()));
+        QVERIFY2(probe->model().index(0, ProbeCheckModel::Verdict).data().toString() == QStringLiteral("conforms"),
+                 qPrintable(probe->model().index(0, ProbeCheckModel::Evidence).data().toString()));
     }
 
     // The probe and a scenario both open connections in the window's trace: while one runs the
