@@ -107,6 +107,24 @@ class TestChartsWindow : public QObject
         return p;
     }
 
+    // plant/once's one reading ({"v": 5}), kept, then charted by $.v in the Charts tab; null
+    // (with the reason in the log) when the reading never came or the field was refused.
+    ChartPanel *chartTheLoneReading(PlantWindow &p)
+    {
+        publish(p.feeder, QStringLiteral("plant/once"), R"({"v": 5})");
+        if (!QTest::qWaitFor([&] { return keptOn(*p.window, QStringLiteral("plant/once")) == 1; }, 5000)) {
+            qWarning("plant/once kept %d messages, not 1", keptOn(*p.window, QStringLiteral("plant/once")));
+            return nullptr;
+        }
+        ChartPanel *charts = p.window->charts();
+        p.window->tabs()->setCurrentWidget(charts);
+        if (const Status added = charts->addField(QStringLiteral("plant/once"), QStringLiteral("$.v")); !added) {
+            qWarning("%s", qPrintable(added.sentence()));
+            return nullptr;
+        }
+        return charts;
+    }
+
 private slots:
     void initTestCase() { QVERIFY2(m_mosquitto.start().ok(), qPrintable(m_mosquitto.logText())); }
 
@@ -241,11 +259,8 @@ private slots:
     void aLonePointIsDrawn()
     {
         PlantWindow p = openPlant();
-        publish(p.feeder, QStringLiteral("plant/once"), R"({"v": 5})");
-        QTRY_COMPARE(keptOn(*p.window, QStringLiteral("plant/once")), 1);
-        ChartPanel *charts = p.window->charts();
-        p.window->tabs()->setCurrentWidget(charts);
-        QVERIFY(charts->addField(QStringLiteral("plant/once"), QStringLiteral("$.v")).ok());
+        ChartPanel *charts = chartTheLoneReading(p);
+        QVERIFY(charts);
         QCOMPARE(charts->lineSeries(0)->count(), 1);
 
         // A point with no segment to draw still shows in the plot (the legend's square aside).
@@ -257,11 +272,8 @@ private slots:
     void timeLabelsDifferOverAShortSpan()
     {
         PlantWindow p = openPlant();
-        publish(p.feeder, QStringLiteral("plant/once"), R"({"v": 5})");
-        QTRY_COMPARE(keptOn(*p.window, QStringLiteral("plant/once")), 1);
-        ChartPanel *charts = p.window->charts();
-        p.window->tabs()->setCurrentWidget(charts);
-        QVERIFY(charts->addField(QStringLiteral("plant/once"), QStringLiteral("$.v")).ok());
+        ChartPanel *charts = chartTheLoneReading(p);
+        QVERIFY(charts);
 
         // The lone point gets a second of axis: five ticks a quarter second apart, each its own label.
         QDateTimeAxis *time = charts->timeAxis();

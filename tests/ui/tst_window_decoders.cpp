@@ -91,6 +91,12 @@ QByteArray sparkplug(const QString &json)
     return bytes.ok() ? *bytes : QByteArray("encode failed: ") + bytes.sentence().toUtf8();
 }
 
+// The decoder table of the CBOR cases: one rule, cbor/# as CBOR.
+DecoderSetup cborByRule()
+{
+    return {.rules = {{QStringLiteral("cbor/#"), {DecoderKind::Cbor, {}}}}};
+}
+
 QByteArray readingAsCbor()
 {
     QCborMap reading; // not in sorted order: the view must keep it
@@ -198,7 +204,7 @@ private slots:
         SandboxBroker broker({}, nullptr);
         QVERIFY(broker.start().ok());
         auto w = m_windows.open();
-        w->workbench().setDecoderSetup({.rules = {{QStringLiteral("cbor/#"), {DecoderKind::Cbor, {}}}}});
+        w->workbench().setDecoderSetup(cborByRule());
         Connection *c = w->addConnection(profileFor(broker.url(), QStringLiteral("cbor-reader")), true);
         QTRY_COMPARE(c->state(), ConnectionState::Connected);
         c->subscribe({Subscription{QStringLiteral("cbor/#"), {QoS::AtLeastOnce}}});
@@ -273,7 +279,7 @@ private slots:
     void aBrokenPayloadSaysWhyAndShowsItsHex()
     {
         auto w = m_windows.open();
-        w->workbench().setDecoderSetup({.rules = {{QStringLiteral("cbor/#"), {DecoderKind::Cbor, {}}}}});
+        w->workbench().setDecoderSetup(cborByRule());
         const QByteArray broken("\x9f\x01\x02", 3); // an array of unknown length that never ends
         receive(*w, QStringLiteral("cbor/broken"), broken);
         DecodedPayloadView &view = showNewest(*w, QStringLiteral("cbor/broken"));
