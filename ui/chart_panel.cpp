@@ -31,6 +31,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <utility>
 
 namespace mqs {
 namespace {
@@ -50,6 +51,26 @@ constexpr qreal kMarkerPx = 9;
 constexpr int kLegendMarkerRoom = 3;
 // A legend label keeps at least this many characters however many series share the row.
 constexpr int kShortestLegendChars = 12;
+
+// One point still gets this much time axis, itself near the middle: a range of nothing has no
+// labels to tell its ticks apart.
+constexpr qint64 kShortestSpanMs = 1000;
+
+// The time axis for points from `first` to `last` (ms since the epoch) with `ticks` ticks. A span
+// shorter than kShortestSpanMs is widened to it and starts on a whole tick step, so that its end
+// labels read as round times (12:00:07.250, not 12:00:07.283) with the points inside.
+std::pair<qint64, qint64> timeSpan(qint64 first, qint64 last, int ticks)
+{
+    const qint64 missing = kShortestSpanMs - (last - first);
+    if (missing <= 0)
+        return {first, last};
+    const qint64 step = kShortestSpanMs / std::max(1, ticks - 1);
+    const qint64 centred = first - missing / 2;
+    const qint64 onStep = (centred + step / 2) / step * step; // the nearest step: at most half one off centre
+    if (onStep <= first && last <= onStep + kShortestSpanMs)
+        return {onStep, onStep + kShortestSpanMs};
+    return {centred, centred + kShortestSpanMs}; // rounding would push a point off the axis
+}
 
 // A round dot in the series' colour, drawn at each point of a series with few.
 QImage markerDot(const QColor &colour)
@@ -326,10 +347,9 @@ void ChartPanel::fitAxes(const std::vector<std::vector<SeriesPoint>> &kept)
         m_values->setRange(0, 1);
         return;
     }
-    const qint64 kShortestSpanMs = 1000; // one point still gets a second of axis, itself in the middle
-    const qint64 widen = std::max<qint64>(0, kShortestSpanMs - (last - first)) / 2;
-    const QDateTime from = QDateTime::fromMSecsSinceEpoch(first - widen);
-    const QDateTime to = QDateTime::fromMSecsSinceEpoch(last + widen);
+    const auto [fromMs, toMs] = timeSpan(first, last, m_time->tickCount());
+    const QDateTime from = QDateTime::fromMSecsSinceEpoch(fromMs);
+    const QDateTime to = QDateTime::fromMSecsSinceEpoch(toMs);
     if (from != m_time->min() || to != m_time->max())
         m_time->setRange(from, to);
     const double margin = high > low ? (high - low) * kValueMargin : kFlatLineMargin;

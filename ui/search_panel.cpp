@@ -139,6 +139,7 @@ QWidget *SearchPanel::buildActions()
     m_stop->hide();
     connect(m_stop, &QPushButton::clicked, &m_search, &BackgroundSearch::cancel);
     auto *exportButton = new QPushButton(tr("&Export"), this);
+    exportButton->setObjectName(QStringLiteral("searchExport"));
     auto *menu = new QMenu(exportButton);
     m_exportHits = {menu->addAction(tr("Results as JSON Lines…"), this, [this] { chooseExport(true, QStringLiteral("jsonl")); }),
                     menu->addAction(tr("Results as CSV…"), this, [this] { chooseExport(true, QStringLiteral("csv")); })};

@@ -24,17 +24,22 @@ QString datatypeText(const QCborValue &v)
     return v.isInteger() ? sparkplugDataTypeName(quint32(v.toInteger())) : QString();
 }
 
+QString shownValue(const QCborValue &v)
+{
+    return v.isString() ? v.toString() : fieldText(v);
+}
+
 // The metric's value: "value" as decodeSparkplugPayload gives it, else the one "…_value" member of its oneof.
 QString valueText(const QCborMap &metric)
 {
     if (field(metric, "is_null", "isNull").toBool())
         return QStringLiteral("null");
     if (const QCborValue v = metric.value(QLatin1String("value")); !v.isUndefined())
-        return v.isString() ? v.toString() : fieldText(v);
+        return shownValue(v);
     for (const auto &[key, value] : metric) {
         const QString name = key.toString();
         if (name.endsWith(QLatin1String("_value")) || name.endsWith(QLatin1String("Value")))
-            return value.isString() ? value.toString() : fieldText(value);
+            return shownValue(value);
     }
     return {};
 }
@@ -47,6 +52,11 @@ QString timeText(const QCborValue &v)
 }
 
 } // namespace
+
+QString sparkplugParameterName(const QString &templatePath, const QString &parameter)
+{
+    return SparkplugMetricsModel::tr("%1 ▸ parameter %2").arg(templatePath, parameter);
+}
 
 QString sparkplugBirthTopic(const QString &topic)
 {
@@ -79,18 +89,38 @@ void SparkplugMetricsModel::setPayload(const QCborValue &payload, const Sparkplu
         const QCborMap &metric = e.metric;
         const QString datatype = datatypeText(field(metric, "datatype", "datatype"));
         const QCborValue metricTime = field(metric, "timestamp", "timestamp");
+        const QCborValue value = metric.value(QLatin1String("value"));
+        const bool isTemplate = isSparkplugTemplate(metric);
         m_metrics.push_back(Metric{.name = e.path,
                                    .nameFromBirth = e.nameFromBirth,
                                    .alias = e.alias,
                                    .datatype = datatype.isEmpty() ? aliases.datatypes.value(e.path) : datatype,
-                                   .value = isSparkplugTemplate(metric) ? sparkplugTemplateText(metric) : valueText(metric),
+                                   .value = isTemplate ? sparkplugTemplateText(metric) : valueText(metric),
                                    .timestamp = timeText(metricTime.isInteger() ? metricTime : payloadTime),
                                    .depth = e.depth,
                                    .chartPath = sparkplugMetricPath(e.names),
-                                   .numeric = metric.value(QLatin1String("value")).isDouble() || metric.value(QLatin1String("value")).isInteger()
-                                              || metric.value(QLatin1String("value")).isBool()});
+                                   .numeric = value.isDouble() || value.isInteger() || value.isBool()});
+        if (isTemplate)
+            addParameters(e);
     }
     endResetModel();
+}
+
+void SparkplugMetricsModel::addParameters(const SparkplugMetricEntry &templateEntry)
+{
+    // Right under the Template, before its members: members may nest deep, and the parameters
+    // describe the Template itself.
+    for (const SparkplugTemplateParameter &p : sparkplugTemplateParameters(templateEntry.metric)) {
+        m_metrics.push_back(Metric{.name = sparkplugParameterName(templateEntry.path, p.name),
+                                   .alias = std::nullopt,
+                                   .datatype = p.datatype,
+                                   .value = p.value.isUndefined() ? QString() : shownValue(p.value),
+                                   .timestamp = QString(),
+                                   .depth = templateEntry.depth + 1,
+                                   .chartPath = sparkplugParameterPath(templateEntry.names, p.name),
+                                   .numeric = p.value.isDouble() || p.value.isInteger() || p.value.isBool(),
+                                   .parameter = true});
+    }
 }
 
 QVariant SparkplugMetricsModel::data(const QModelIndex &index, int role) const
@@ -100,6 +130,10 @@ QVariant SparkplugMetricsModel::data(const QModelIndex &index, int role) const
     const Metric &m = m_metrics[std::size_t(index.row())];
     if (role == Qt::ToolTipRole && index.column() == Name && m.nameFromBirth)
         return tr("Sent by alias only; the name is the one the last BIRTH gave alias %1.").arg(*m.alias);
+    if (role == Qt::ToolTipRole && index.column() == Value && !m.value.isEmpty())
+        return m.value; // whole, when the column is wider than the pane
+    if (role == Qt::ToolTipRole && index.column() == Name && m.parameter)
+        return tr("A parameter of the Template above (Sparkplug 3.0): a name, a type and a value, no alias or timestamp of its own.");
     if (role == Qt::FontRole && index.column() == Name && m.nameFromBirth) {
         QFont italic;
         italic.setItalic(true);

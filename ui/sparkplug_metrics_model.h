@@ -1,8 +1,10 @@
 #pragma once
 // A Sparkplug B payload's metrics as a table: name (resolved by alias from the edge node's or
 // device's last BIRTH when the DATA message carries only the alias), alias, datatype, value and
-// timestamp. A Template's members follow it as rows named by path ("Motor1/Speed"), indented. Read from the decoded tree (decodeSparkplugPayload's: field names as in
-// sparkplug_b.proto, the value oneof as one "value", the datatype by name).
+// timestamp. A Template is followed by its parameters ("Motor1 ▸ parameter rpmLimit"), then its
+// members, named by path ("Motor1/Speed"), indented. Read from the decoded tree
+// (decodeSparkplugPayload's: field names as in sparkplug_b.proto, the value oneof as one "value",
+// the datatype by name).
 
 #include "payload/sparkplug.h"
 
@@ -25,6 +27,9 @@ struct SparkplugBirthNames {
     QHash<QString, QString> datatypes;
 };
 SparkplugBirthNames sparkplugAliases(const QCborValue &birth);
+// How a Template's parameter is named in the table: "Motor1 ▸ parameter rpmLimit", apart from
+// the members' paths ("Motor1/Speed"), which are metric names.
+QString sparkplugParameterName(const QString &templatePath, const QString &parameter);
 
 class SparkplugMetricsModel : public QAbstractTableModel
 {
@@ -41,6 +46,7 @@ public:
         int depth = 0; // a Template's member: 1, its members' members: 2
         QString chartPath{}; // the JSON path a chart reads the value by
         bool numeric = false; // a chart can draw it: not a Template, text or bytes
+        bool parameter = false; // a Template's parameter, not a metric
     };
 
     using QAbstractTableModel::QAbstractTableModel;
@@ -55,6 +61,9 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
+    // The rows of a Template's parameters, after its own.
+    void addParameters(const SparkplugMetricEntry &templateEntry);
+
     std::vector<Metric> m_metrics;
 };
 

@@ -97,17 +97,23 @@ QCborValue typedValue(quint32 datatype, const QCborValue &raw)
 }
 
 QCborMap readableMetric(const QCborMap &metric);
+QCborMap readableParameter(const QCborMap &parameter);
 
-// A Template's members (Sparkplug 3.0, "Template") are metrics themselves: made readable the same way.
+// A Template's members (Sparkplug 3.0, "Template") are metrics themselves, and its parameters
+// carry a type and a value like one: both made readable the same way.
 QCborMap readableTemplate(const QCborMap &templateValue)
 {
     QCborMap out = templateValue;
-    if (templateValue.contains(QLatin1StringView("metrics"))) {
-        QCborArray members;
-        for (const QCborValue &member : templateValue.value(QLatin1StringView("metrics")).toArray())
-            members.append(readableMetric(member.toMap()));
-        out.insert(QLatin1StringView("metrics"), members);
-    }
+    const auto readableList = [&](QLatin1StringView key, QCborMap (*readable)(const QCborMap &)) {
+        if (!templateValue.contains(key))
+            return;
+        QCborArray items;
+        for (const QCborValue &item : templateValue.value(key).toArray())
+            items.append(readable(item.toMap()));
+        out.insert(key, items);
+    };
+    readableList(QLatin1StringView("metrics"), readableMetric);
+    readableList(QLatin1StringView("parameters"), readableParameter);
     return out;
 }
 
@@ -118,22 +124,34 @@ QCborValue readableValue(QLatin1StringView field, bool typed, quint32 datatype, 
     return typed ? typedValue(datatype, raw) : raw;
 }
 
-QCborMap readableMetric(const QCborMap &metric)
+// The datatype under `typeKey` by name, and the value oneof as one "value".
+QCborMap readableTyped(const QCborMap &fields, QLatin1StringView typeKey)
 {
     QCborMap out;
-    const bool typed = metric.contains(QLatin1StringView("datatype"));
-    const auto datatype = quint32(metric.value(QLatin1StringView("datatype")).toInteger());
-    for (auto it = metric.begin(); it != metric.end(); ++it) {
+    const bool typed = fields.contains(typeKey);
+    const auto datatype = quint32(fields.value(typeKey).toInteger());
+    for (auto it = fields.begin(); it != fields.end(); ++it) {
         const QString key = it.key().toString();
-        if (key == QLatin1StringView("datatype"))
+        if (key == typeKey)
             out.insert(key, sparkplugDataTypeName(datatype));
         else if (std::find(kValueFields.begin(), kValueFields.end(), key) == kValueFields.end())
             out.insert(key, it.value());
     }
     for (QLatin1StringView field : kValueFields)
-        if (metric.contains(field))
-            out.insert(QLatin1StringView("value"), readableValue(field, typed, datatype, metric.value(field)));
+        if (fields.contains(field))
+            out.insert(QLatin1StringView("value"), readableValue(field, typed, datatype, fields.value(field)));
     return out;
+}
+
+QCborMap readableMetric(const QCborMap &metric)
+{
+    return readableTyped(metric, QLatin1StringView("datatype"));
+}
+
+// Template.Parameter names its datatype `type`.
+QCborMap readableParameter(const QCborMap &parameter)
+{
+    return readableTyped(parameter, QLatin1StringView("type"));
 }
 
 } // namespace
@@ -227,16 +245,34 @@ std::vector<SparkplugMetricEntry> sparkplugMetricEntries(const QCborValue &paylo
     return entries;
 }
 
-QString sparkplugMetricPath(const QStringList &names)
+namespace {
+
+// [?(@.name=='Speed')]: paths have no escapes, so a name with a ' is quoted with ".
+QString byName(const QString &name)
+{
+    const QChar quote = name.contains(QLatin1Char('\'')) ? QLatin1Char('"') : QLatin1Char('\'');
+    return QStringLiteral("[?(@.name==") + quote + name + quote + QStringLiteral(")]");
+}
+
+// The metric named by `names`, down through its Templates' members.
+QString metricByNames(const QStringList &names)
 {
     QString path = QStringLiteral("$");
-    for (qsizetype i = 0; i < names.size(); ++i) {
-        // Paths have no escapes: a name with a ' is quoted with ".
-        const QChar quote = names[i].contains(QLatin1Char('\'')) ? QLatin1Char('"') : QLatin1Char('\'');
-        path += (i == 0 ? QStringLiteral(".metrics") : QStringLiteral(".value.metrics")) + QStringLiteral("[?(@.name==") + quote + names[i]
-                + quote + QStringLiteral(")]");
-    }
-    return path + QStringLiteral(".value");
+    for (qsizetype i = 0; i < names.size(); ++i)
+        path += (i == 0 ? QStringLiteral(".metrics") : QStringLiteral(".value.metrics")) + byName(names[i]);
+    return path;
+}
+
+} // namespace
+
+QString sparkplugMetricPath(const QStringList &names)
+{
+    return metricByNames(names) + QStringLiteral(".value");
+}
+
+QString sparkplugParameterPath(const QStringList &templateNames, const QString &parameter)
+{
+    return metricByNames(templateNames) + QStringLiteral(".value.parameters") + byName(parameter) + QStringLiteral(".value");
 }
 
 bool isSparkplugTemplate(const QCborMap &metric)
@@ -250,6 +286,7 @@ QString sparkplugTemplateText(const QCborMap &metric)
 {
     const QCborMap value = metric.value(QLatin1StringView("value")).toMap();
     const qsizetype members = value.value(QLatin1StringView("metrics")).toArray().size();
+    const qsizetype parameters = value.value(QLatin1StringView("parameters")).toArray().size();
     const QString ref = value.value(QLatin1StringView("template_ref")).toString();
     const QString version = value.value(QLatin1StringView("version")).toString();
     QString text = value.value(QLatin1StringView("is_definition")).toBool() ? QStringLiteral("definition")
@@ -257,7 +294,23 @@ QString sparkplugTemplateText(const QCborMap &metric)
                                                                              : QStringLiteral("instance of %1").arg(ref);
     if (!version.isEmpty())
         text += QStringLiteral(" v%1").arg(version);
-    return text + (members == 1 ? QStringLiteral(", 1 member") : QStringLiteral(", %1 members").arg(members));
+    text += members == 1 ? QStringLiteral(", 1 member") : QStringLiteral(", %1 members").arg(members);
+    if (parameters > 0)
+        text += parameters == 1 ? QStringLiteral(", 1 parameter") : QStringLiteral(", %1 parameters").arg(parameters);
+    return text;
+}
+
+std::vector<SparkplugTemplateParameter> sparkplugTemplateParameters(const QCborMap &metric)
+{
+    std::vector<SparkplugTemplateParameter> out;
+    const QCborArray parameters = metric.value(QLatin1StringView("value")).toMap().value(QLatin1StringView("parameters")).toArray();
+    for (const QCborValue &p : parameters) {
+        const QCborMap parameter = p.toMap();
+        out.push_back({.name = parameter.value(QLatin1StringView("name")).toString(),
+                       .datatype = parameter.value(QLatin1StringView("type")).toString(),
+                       .value = parameter.value(QLatin1StringView("value"))});
+    }
+    return out;
 }
 
 Result<QByteArray> encodeSparkplugPayload(const QByteArray &json)

@@ -56,10 +56,22 @@ std::vector<SparkplugMetricEntry> sparkplugMetricEntries(const QCborValue &paylo
 // The JSON path a chart reads an entry's value by: $.metrics[?(@.name=='Motor1')].value
 // .metrics[?(@.name=='Speed')].value for names {"Motor1", "Speed"}.
 QString sparkplugMetricPath(const QStringList &names);
+// A Template metric's parameter by name: $.metrics[?(@.name=='Motor1')].value.parameters
+// [?(@.name=='rpmLimit')].value for {"Motor1"} and "rpmLimit".
+QString sparkplugParameterPath(const QStringList &templateNames, const QString &parameter);
 // True when the metric's value is a Template (a definition or an instance).
 bool isSparkplugTemplate(const QCborMap &metric);
-// "instance of Motor v2, 3 members", "definition, 3 members": a Template value in one line.
+// "instance of Motor v2, 3 members, 1 parameter", "definition, 3 members": a Template value in one line.
 QString sparkplugTemplateText(const QCborMap &metric);
+// A parameter of a Template (Sparkplug 3.0, "Template"): a name, a datatype and a value, given by
+// definitions as defaults and by instances as their own; no alias and no timestamp of its own.
+struct SparkplugTemplateParameter {
+    QString name{};
+    QString datatype{}; // by name, "UInt32"
+    QCborValue value{}; // undefined when the parameter carries none
+};
+// The parameters of a Template metric of a decoded payload, in the payload's order.
+std::vector<SparkplugTemplateParameter> sparkplugTemplateParameters(const QCborMap &metric);
 
 // A Payload given in protobuf's JSON mapping ({"seq": "1", "metrics": [{"name": ..., "intValue": 3}]}),
 // encoded for publishing.

@@ -82,6 +82,24 @@ QByteArray ndataMotorSpeed(int seq, double speed)
                          .toUtf8());
 }
 
+// An NBIRTH with a Template definition "Motor" whose parameters give defaults, and an instance
+// "Motor1" that sets its own (Sparkplug 3.0, "Template": parameters with name, type and value).
+QByteArray nbirthWithTemplateParameters()
+{
+    return payloadOf(QStringLiteral(
+        R"({"timestamp":"1700000000000","seq":"0","metrics":[)"
+        R"({"name":"Motor","datatype":%1,"templateValue":{"isDefinition":true,)"
+        R"("metrics":[{"name":"Speed","datatype":10,"doubleValue":0}],)"
+        R"("parameters":[{"name":"rpmLimit","type":7,"intValue":3000},{"name":"site","type":12,"stringValue":""}]}},)"
+        R"({"name":"Motor1","alias":"10","datatype":%1,"templateValue":{"templateRef":"Motor",)"
+        R"("metrics":[{"name":"Speed","alias":"11","datatype":10,"doubleValue":1450.5}],)"
+        R"("parameters":[{"name":"rpmLimit","type":7,"intValue":2800},{"name":"site","type":12,"stringValue":"Hall 2"},)"
+        R"({"name":"offset","type":3,"intValue":%2}]}}]})")
+                         .arg(kTemplate)
+                         .arg(kMinusFiveAsUint32)
+                         .toUtf8());
+}
+
 // Feeds one message through the decoder table and the monitor, as the window and the CLI do.
 struct EdgeNodeWatch {
     PayloadDecoders decoders;
@@ -255,6 +273,35 @@ private slots:
         const auto path = JsonPath::parse(speedPath);
         QVERIFY2(path.ok(), qPrintable(path.sentence()));
         QCOMPARE(path->number(birth.value), std::optional<double>(1450.5));
+    }
+
+    void aTemplatesParametersAreReadable()
+    {
+        PayloadDecoders decoders;
+        const DecodedPayload birth = decoders.decode("spBv1.0/plant1/NBIRTH/press-7", nbirthWithTemplateParameters());
+        QVERIFY2(!birth.problem, qPrintable(birth.problem ? birth.problem->sentence : QString()));
+        // Like a metric: the type by name, the value oneof as one "value", signed types signed.
+        const QCborValue offset = birth.value["metrics"][1]["value"]["parameters"][2];
+        QCOMPARE(offset["name"].toString(), QStringLiteral("offset"));
+        QCOMPARE(offset["type"].toString(), QStringLiteral("Int32"));
+        QCOMPARE(offset["value"].toInteger(), -5);
+
+        const auto entries = sparkplugMetricEntries(birth.value);
+        QCOMPARE(entries.size(), std::size_t(4)); // parameters are not metrics: no entries of their own
+        QCOMPARE(sparkplugTemplateText(entries[0].metric), QStringLiteral("definition, 1 member, 2 parameters"));
+        QCOMPARE(sparkplugTemplateText(entries[2].metric), QStringLiteral("instance of Motor, 1 member, 3 parameters"));
+        QStringList parameters;
+        for (const SparkplugTemplateParameter &p : sparkplugTemplateParameters(entries[2].metric))
+            parameters << QStringLiteral("%1 %2 %3").arg(p.name, p.datatype, p.value.toVariant().toString());
+        QCOMPARE(parameters, (QStringList{"rpmLimit UInt32 2800", "site String Hall 2", "offset Int32 -5"}));
+        QVERIFY(sparkplugTemplateParameters(entries[1].metric).empty()); // a member that is no Template
+
+        // A chart's path for a parameter reads it.
+        const QString limitPath = sparkplugParameterPath(entries[2].names, QStringLiteral("rpmLimit"));
+        QCOMPARE(limitPath, QStringLiteral("$.metrics[?(@.name=='Motor1')].value.parameters[?(@.name=='rpmLimit')].value"));
+        const auto path = JsonPath::parse(limitPath);
+        QVERIFY2(path.ok(), qPrintable(path.sentence()));
+        QCOMPARE(path->number(birth.value), std::optional<double>(2800));
     }
 
     void aTemplateMemberUpdatedByAliasIsNamedFromTheBirth()

@@ -1,6 +1,6 @@
 // The Charts and Search tabs with live data, for screenshots (resources/take-chart-screenshots.sh):
 // the real window on a real mosquitto, three sensors publishing waves at 50 messages/s each.
-// Usage: show_charts chart|chart2|search|search-invalid [SECONDS=12] [WIDTHxHEIGHT=1600x1000]
+// Usage: show_charts chart|chart2|chart1|search|search-invalid|search-export [SECONDS=12] [WIDTHxHEIGHT=1600x1000]
 
 #include "chart_panel.h"
 #include "messages_view.h"
@@ -11,6 +11,8 @@
 #include <QApplication>
 #include <QDateTime>
 #include <QLineEdit>
+#include <QMenu>
+#include <QPushButton>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTimer>
@@ -86,6 +88,22 @@ int main(int argc, char **argv)
         window->tabs()->setCurrentWidget(window->charts());
         (void)window->charts()->addField(topics[2], QStringLiteral("$.metrics[?(@.name=='Humidity')].value"));
         (void)window->charts()->addField(topics[2], QStringLiteral("$.metrics[?(@.name=='Temperature')].value"));
+    } else if (mode == u"chart1") { // a field with one reading so far: a lone point
+        window->tabs()->setCurrentWidget(window->charts());
+        const QString once = QStringLiteral("plant/line3/oven");
+        (void)window->charts()->addField(once, QStringLiteral("$.temperature"));
+        QTimer::singleShot(seconds * 1000 / 3, [&, once] {
+            (void)feeder->publish(ApplicationMessage{once, R"({"temperature": 5, "unit": "C"})", QoS::AtLeastOnce, false, {}});
+        });
+    } else if (mode == u"search-export") { // a search without hits, then the Export menu open
+        window->tabs()->setCurrentWidget(window->search());
+        QTimer::singleShot(seconds * 1000 / 3, [&] {
+            window->search()->search(SearchKind::FieldCondition, QStringLiteral("$.temperature > 1000"), QStringLiteral("plant"));
+        });
+        QTimer::singleShot(seconds * 1000 * 2 / 3, [&] {
+            auto *button = window->search()->findChild<QPushButton *>(QStringLiteral("searchExport"));
+            button->menu()->popup(button->mapToGlobal(QPoint(0, button->height())));
+        });
     } else if (mode == u"search-invalid") { // hits, then the query typed on into one that does not parse
         window->tabs()->setCurrentWidget(window->search());
         QTimer::singleShot(seconds * 1000 / 3, [&] {

@@ -20,6 +20,8 @@
 #include <QLegendMarker>
 #include <QSet>
 #include <QFile>
+#include <QGraphicsScene>
+#include <QGraphicsTextItem>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
@@ -79,6 +81,25 @@ int pixelsOf(const QImage &image, const QColor &colour)
     return count;
 }
 
+// The texts the chart view draws in sight: tick labels, titles, legend entries.
+QStringList shownLabels(ChartPanel &charts)
+{
+    QStringList shown;
+    const QRect sight = charts.view()->viewport()->rect();
+    for (QGraphicsItem *item : charts.view()->scene()->items()) {
+        const auto *text = qgraphicsitem_cast<QGraphicsTextItem *>(item);
+        if (text && text->isVisible() && sight.contains(charts.view()->mapFromScene(text->sceneBoundingRect()).boundingRect()))
+            shown << text->toPlainText();
+    }
+    return shown;
+}
+
+// True when the time axis shows `t` as a whole label (not cut to "…") in sight.
+bool shownLabel(ChartPanel &charts, const QDateTime &t)
+{
+    return shownLabels(charts).contains(t.toString(charts.timeAxis()->format()));
+}
+
 } // namespace
 
 class TestChartsWindow : public QObject
@@ -105,6 +126,24 @@ class TestChartsWindow : public QObject
             }, 10000))
             qWarning("the subscription never delivered");
         return p;
+    }
+
+    // plant/once's one reading ({"v": 5}), kept, then charted by $.v in the Charts tab; null
+    // (with the reason in the log) when the reading never came or the field was refused.
+    ChartPanel *chartTheLoneReading(PlantWindow &p)
+    {
+        publish(p.feeder, QStringLiteral("plant/once"), R"({"v": 5})");
+        if (!QTest::qWaitFor([&] { return keptOn(*p.window, QStringLiteral("plant/once")) == 1; }, 5000)) {
+            qWarning("plant/once kept %d messages, not 1", keptOn(*p.window, QStringLiteral("plant/once")));
+            return nullptr;
+        }
+        ChartPanel *charts = p.window->charts();
+        p.window->tabs()->setCurrentWidget(charts);
+        if (const Status added = charts->addField(QStringLiteral("plant/once"), QStringLiteral("$.v")); !added) {
+            qWarning("%s", qPrintable(added.sentence()));
+            return nullptr;
+        }
+        return charts;
     }
 
 private slots:
@@ -241,11 +280,8 @@ private slots:
     void aLonePointIsDrawn()
     {
         PlantWindow p = openPlant();
-        publish(p.feeder, QStringLiteral("plant/once"), R"({"v": 5})");
-        QTRY_COMPARE(keptOn(*p.window, QStringLiteral("plant/once")), 1);
-        ChartPanel *charts = p.window->charts();
-        p.window->tabs()->setCurrentWidget(charts);
-        QVERIFY(charts->addField(QStringLiteral("plant/once"), QStringLiteral("$.v")).ok());
+        ChartPanel *charts = chartTheLoneReading(p);
+        QVERIFY(charts);
         QCOMPARE(charts->lineSeries(0)->count(), 1);
 
         // A point with no segment to draw still shows in the plot (the legend's square aside).
@@ -257,11 +293,8 @@ private slots:
     void timeLabelsDifferOverAShortSpan()
     {
         PlantWindow p = openPlant();
-        publish(p.feeder, QStringLiteral("plant/once"), R"({"v": 5})");
-        QTRY_COMPARE(keptOn(*p.window, QStringLiteral("plant/once")), 1);
-        ChartPanel *charts = p.window->charts();
-        p.window->tabs()->setCurrentWidget(charts);
-        QVERIFY(charts->addField(QStringLiteral("plant/once"), QStringLiteral("$.v")).ok());
+        ChartPanel *charts = chartTheLoneReading(p);
+        QVERIFY(charts);
 
         // The lone point gets a second of axis: five ticks a quarter second apart, each its own label.
         QDateTimeAxis *time = charts->timeAxis();
@@ -272,6 +305,29 @@ private slots:
         for (int k = 0; k < ticks; ++k)
             labels << QDateTime::fromMSecsSinceEpoch(from + span * k / (ticks - 1)).toString(time->format());
         QCOMPARE(QSet<QString>(labels.begin(), labels.end()).size(), ticks);
+    }
+
+    void aLonePointHasTimeLabelsAtBothEnds()
+    {
+        PlantWindow p = openPlant();
+        ChartPanel *charts = chartTheLoneReading(p);
+        QVERIFY(charts);
+        const qint64 at = charts->feed().fields()[0].history.points().front().timeMs;
+        QDateTimeAxis *time = charts->timeAxis();
+        QVERIFY2(time->min().toMSecsSinceEpoch() < at && at < time->max().toMSecsSinceEpoch(),
+                 qPrintable(QStringLiteral("%1 not inside %2 … %3").arg(at).arg(time->min().toMSecsSinceEpoch()).arg(time->max().toMSecsSinceEpoch())));
+
+        // A second of axis on whole quarter seconds: the end labels read as round times.
+        const qint64 step = (time->max().toMSecsSinceEpoch() - time->min().toMSecsSinceEpoch()) / (time->tickCount() - 1);
+        QCOMPARE(time->max().toMSecsSinceEpoch() - time->min().toMSecsSinceEpoch(), qint64(1000));
+        QVERIFY2(time->min().toMSecsSinceEpoch() % step == 0, qPrintable(time->min().toString(time->format())));
+
+        // The labels at both ends are drawn whole, in sight.
+        for (const QSize size : {QSize(1400, 900), QSize(1366, 768)}) {
+            p.window->resize(size);
+            QTRY_VERIFY2(shownLabel(*charts, time->min()) && shownLabel(*charts, time->max()),
+                         qPrintable(QStringLiteral("%1 px wide; on show: %2").arg(size.width()).arg(shownLabels(*charts).join(QStringLiteral(", ")))));
+        }
     }
 
     void longFieldNamesStayApartInTheLegend()

@@ -1,8 +1,9 @@
 // Payloads in the window as their decoders give them (issue 17, "Decoders, chosen per topic"):
 // the decoder table edited and kept across a restart, a CBOR payload decoded by a rule in the
 // Messages view, the topic tree and the Packet tab, the automatic choice, a broken payload's
-// sentence and hex, the raw bytes one click away, Sparkplug metrics, and JSON → Protobuf in the
-// publish form. A real window (offscreen), real traffic through the sandbox broker.
+// sentence and hex, the raw bytes one click away, Sparkplug metrics with a Template's members and
+// parameters, and JSON → Protobuf in the publish form. A real window (offscreen), real traffic
+// through the sandbox broker.
 
 #include "broker/sandbox_broker.h"
 #include "chart_panel.h"
@@ -89,6 +90,12 @@ QByteArray sparkplug(const QString &json)
 {
     const auto bytes = encodeSparkplugPayload(json.toUtf8());
     return bytes.ok() ? *bytes : QByteArray("encode failed: ") + bytes.sentence().toUtf8();
+}
+
+// The decoder table of the CBOR cases: one rule, cbor/# as CBOR.
+DecoderSetup cborByRule()
+{
+    return {.rules = {{QStringLiteral("cbor/#"), {DecoderKind::Cbor, {}}}}};
 }
 
 QByteArray readingAsCbor()
@@ -198,7 +205,7 @@ private slots:
         SandboxBroker broker({}, nullptr);
         QVERIFY(broker.start().ok());
         auto w = m_windows.open();
-        w->workbench().setDecoderSetup({.rules = {{QStringLiteral("cbor/#"), {DecoderKind::Cbor, {}}}}});
+        w->workbench().setDecoderSetup(cborByRule());
         Connection *c = w->addConnection(profileFor(broker.url(), QStringLiteral("cbor-reader")), true);
         QTRY_COMPARE(c->state(), ConnectionState::Connected);
         c->subscribe({Subscription{QStringLiteral("cbor/#"), {QoS::AtLeastOnce}}});
@@ -273,7 +280,7 @@ private slots:
     void aBrokenPayloadSaysWhyAndShowsItsHex()
     {
         auto w = m_windows.open();
-        w->workbench().setDecoderSetup({.rules = {{QStringLiteral("cbor/#"), {DecoderKind::Cbor, {}}}}});
+        w->workbench().setDecoderSetup(cborByRule());
         const QByteArray broken("\x9f\x01\x02", 3); // an array of unknown length that never ends
         receive(*w, QStringLiteral("cbor/broken"), broken);
         DecodedPayloadView &view = showNewest(*w, QStringLiteral("cbor/broken"));
@@ -471,6 +478,47 @@ private slots:
         QCOMPARE(fields[0].history.samples(), quint64(1));
         QCOMPARE(fields[0].history.points().front().value, 1500.25);
         QCOMPARE(fields[1].history.points().front().value, 1450.5);
+    }
+
+    void aSparkplugTemplateShowsItsParameters()
+    {
+        auto w = m_windows.open();
+        w->resize(1366, 768); // the smallest screen the window is made for
+        // An instance "Motor1" with a member and two parameters (Sparkplug 3.0, "Template").
+        const QString topic = QStringLiteral("spBv1.0/plant/NBIRTH/edge1");
+        receive(*w, topic,
+                sparkplug(QStringLiteral(R"({"timestamp":"1700000000000","seq":"0","metrics":[)"
+                                         R"({"name":"Motor1","alias":"10","datatype":19,"templateValue":{"templateRef":"Motor",)"
+                                         R"("metrics":[{"name":"Speed","alias":"11","datatype":10,"doubleValue":1450.5}],)"
+                                         R"("parameters":[{"name":"rpmLimit","type":7,"intValue":2800},)"
+                                         R"({"name":"site","type":12,"stringValue":"Hall 2"}]}}]})")));
+        DecodedPayloadView &birth = showNewest(*w, topic);
+        const SparkplugMetricsModel &model = birth.metrics();
+        const auto cell = [&](int row, int column) { return model.index(row, column).data().toString(); };
+        QStringList rows;
+        for (int r = 0; r < model.rowCount(); ++r)
+            rows << QStringLiteral("%1 | %2 | %3").arg(cell(r, SparkplugMetricsModel::Name), cell(r, SparkplugMetricsModel::Datatype),
+                                                       cell(r, SparkplugMetricsModel::Value));
+        // Under the Template, before its members: its parameters, named apart from member paths.
+        QCOMPARE(rows, (QStringList{QStringLiteral("Motor1 | Template | instance of Motor, 1 member, 2 parameters"),
+                                    QStringLiteral("Motor1 ▸ parameter rpmLimit | UInt32 | 2800"),
+                                    QStringLiteral("Motor1 ▸ parameter site | String | Hall 2"),
+                                    QStringLiteral("Motor1/Speed | Double | 1450.5")}));
+        QVERIFY(model.metric(1)->parameter && !model.metric(3)->parameter);
+        QCOMPARE(model.metric(1)->depth, 1);
+        QVERIFY(cell(1, SparkplugMetricsModel::Alias).isEmpty() && cell(1, SparkplugMetricsModel::Timestamp).isEmpty()); // none of its own
+
+        // In sight in the table, the name whole.
+        QTableView *table = birth.metricsView();
+        QTRY_VERIFY(table->isVisible() && table->viewport()->height() > 0);
+        const QRect limit = table->visualRect(model.index(1, SparkplugMetricsModel::Name));
+        QVERIFY2(table->viewport()->rect().contains(limit), qPrintable(QStringLiteral("row at y %1").arg(limit.y())));
+        QVERIFY(limit.width() >= table->fontMetrics().horizontalAdvance(cell(1, SparkplugMetricsModel::Name)));
+
+        // A number parameter is charted like a metric; a text one is not offered.
+        QVERIFY(model.metric(1)->numeric && !model.metric(2)->numeric);
+        QVERIFY(w->charts()->addField(topic, model.metric(1)->chartPath).ok());
+        QCOMPARE(w->charts()->feed().fields()[0].history.points().front().value, 2800.0);
     }
 
     void publishingEncodesJsonAsTheChosenProtobufType()
