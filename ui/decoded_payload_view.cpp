@@ -8,6 +8,8 @@
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
+
+#include <algorithm>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QScrollBar>
@@ -26,6 +28,11 @@ constexpr int kMostRowsExpanded = 2000;
 // A Sparkplug payload's metrics are what one reads it for: this many rows stay in sight even in
 // the short detail pane of a 768-pixel screen, where the splitter left a row and a half.
 constexpr int kMetricRowsInSight = 4;
+// The widest the name and value columns are sized to, in average characters: a long path or a
+// Template's summary is elided there (whole in its tooltip) rather than pushing the datatype out
+// of the narrow pane of a 1366-px screen. The user can still drag a column wider.
+constexpr int kWidestMetricNameChars = 30;
+constexpr int kWidestMetricValueChars = 18;
 
 int rowsOf(const QCborValue &v)
 {
@@ -96,8 +103,9 @@ DecodedPayloadView::DecodedPayloadView(QWidget *parent) : QWidget(parent)
     // Sized to what they hold, and what is read first first: the name and value stay in sight in
     // the narrow pane of a 1366-px screen; the alias and the timestamp are a scroll away there.
     QHeaderView *columns = m_metricsView->horizontalHeader();
-    columns->setSectionResizeMode(QHeaderView::ResizeToContents);
-    columns->setStretchLastSection(true);
+    columns->setSectionResizeMode(QHeaderView::Interactive);
+    columns->setStretchLastSection(false); // stretched, the timestamp would shrink below its text in a narrow pane
+    m_metricsView->setTextElideMode(Qt::ElideRight);
     columns->moveSection(columns->visualIndex(SparkplugMetricsModel::Value), 1);
     columns->moveSection(columns->visualIndex(SparkplugMetricsModel::Datatype), 2);
     m_metricsView->setMinimumHeight(columns->sizeHint().height() + kMetricRowsInSight * m_metricsView->verticalHeader()->defaultSectionSize()
@@ -149,8 +157,13 @@ void DecodedPayloadView::showPayload(const DecodedPayload &decoded, const QByteA
     m_metrics.setPayload(sparkplug ? decoded.value : QCborValue(), aliases);
     m_metricsView->setVisible(sparkplug);
     showFindings({});
-    if (sparkplug)
+    if (sparkplug) {
         m_metricsView->resizeColumnsToContents();
+        const int charWidth = fontMetrics().averageCharWidth();
+        for (const auto [column, chars] : {std::pair{int(SparkplugMetricsModel::Name), kWidestMetricNameChars},
+                                           std::pair{int(SparkplugMetricsModel::Value), kWidestMetricValueChars}})
+            m_metricsView->setColumnWidth(column, std::min(m_metricsView->columnWidth(column), chars * charWidth));
+    }
     const bool tree = !decoded.problem && (decoded.value.isMap() || decoded.value.isArray());
     m_tree.clear();
     if (tree)

@@ -128,12 +128,16 @@ QVariant SparkplugMetricsModel::data(const QModelIndex &index, int role) const
     if (!index.isValid())
         return {};
     const Metric &m = m_metrics[std::size_t(index.row())];
+    // The name whole first (the column may elide it), then what is special about it.
     if (role == Qt::ToolTipRole && index.column() == Name && m.nameFromBirth)
-        return tr("Sent by alias only; the name is the one the last BIRTH gave alias %1.").arg(*m.alias);
+        return tr("%1\nSent by alias only; the name is the one the last BIRTH gave alias %2.").arg(m.name).arg(*m.alias);
     if (role == Qt::ToolTipRole && index.column() == Value && !m.value.isEmpty())
         return m.value; // whole, when the column is wider than the pane
     if (role == Qt::ToolTipRole && index.column() == Name && m.parameter)
-        return tr("A parameter of the Template above (Sparkplug 3.0): a name, a type and a value, no alias or timestamp of its own.");
+        return tr("%1\nA parameter of the Template above (Sparkplug 3.0): a name, a type and a value, no alias or timestamp of its own.")
+            .arg(m.name);
+    if (role == Qt::ToolTipRole && index.column() == Name)
+        return m.name;
     if (role == Qt::FontRole && index.column() == Name && m.nameFromBirth) {
         QFont italic;
         italic.setItalic(true);

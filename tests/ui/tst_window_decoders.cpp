@@ -514,6 +514,11 @@ private slots:
         const QRect limit = table->visualRect(model.index(1, SparkplugMetricsModel::Name));
         QVERIFY2(table->viewport()->rect().contains(limit), qPrintable(QStringLiteral("row at y %1").arg(limit.y())));
         QVERIFY(limit.width() >= table->fontMetrics().horizontalAdvance(cell(1, SparkplugMetricsModel::Name)));
+        // The Template's long summary is elided (whole in its tooltip) rather than pushing the
+        // datatype out of the narrow pane.
+        const QRect type = table->visualRect(model.index(0, SparkplugMetricsModel::Datatype));
+        QVERIFY2(type.left() < table->viewport()->width(), qPrintable(QStringLiteral("datatype at x %1 of %2").arg(type.left()).arg(table->viewport()->width())));
+        QCOMPARE(model.index(0, SparkplugMetricsModel::Value).data(Qt::ToolTipRole).toString(), cell(0, SparkplugMetricsModel::Value));
 
         // A number parameter is charted like a metric; a text one is not offered.
         QVERIFY(model.metric(1)->numeric && !model.metric(2)->numeric);
