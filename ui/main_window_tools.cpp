@@ -123,6 +123,8 @@ ProbeDialog *MainWindow::openProbe()
             m_probe->setBroker(current->settings());
         else
             m_probe->setBroker(offeredBrokerUrl(), ProtocolVersion::V5);
+    } else if (!m_probe->isVisible()) {
+        m_probe->setProfiles(profilesWithPasswords()); // connections saved or edited since it was made
     }
     return m_probe;
 }

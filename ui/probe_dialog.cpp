@@ -134,6 +134,21 @@ ProbeDialog::ProbeDialog(Workbench &workbench, const std::vector<Profile> &profi
     m_broker->setFocus();
 }
 
+// A saved connection's URL, version, TLS settings and credentials, so the broker one already uses
+// is a pick away. What is typed in the broker box stays.
+void ProbeDialog::setProfiles(const std::vector<Profile> &profiles)
+{
+    const QString typed = m_broker->currentText();
+    m_broker->clear();
+    m_profileSettings.clear();
+    for (const Profile &p : profiles) {
+        m_broker->addItem(p.settings.url.toString(), int(p.settings.version));
+        m_broker->setItemData(m_broker->count() - 1, p.settings.name, Qt::ToolTipRole);
+        m_profileSettings.push_back(p.settings);
+    }
+    m_broker->setEditText(typed);
+}
+
 QWidget *ProbeDialog::buildForm(const std::vector<Profile> &profiles)
 {
     auto *form = new QWidget(this);
@@ -146,13 +161,7 @@ QWidget *ProbeDialog::buildForm(const std::vector<Profile> &profiles)
     m_version->setObjectName(QStringLiteral("probeVersion"));
     m_version->addItem(tr("MQTT 5.0"), int(ProtocolVersion::V5));
     m_version->addItem(tr("MQTT 3.1.1"), int(ProtocolVersion::V311));
-    // A saved connection's URL, version, TLS settings and credentials, so the broker one already
-    // uses is a pick away.
-    for (const Profile &p : profiles) {
-        m_broker->addItem(p.settings.url.toString(), int(p.settings.version));
-        m_broker->setItemData(m_broker->count() - 1, p.settings.name, Qt::ToolTipRole);
-        m_profileSettings.push_back(p.settings);
-    }
+    setProfiles(profiles);
     connect(m_broker, &QComboBox::activated, this, &ProbeDialog::pickProfile);
     m_burst = new QSpinBox(form);
     m_burst->setObjectName(QStringLiteral("probeBurst"));

@@ -35,6 +35,9 @@ public:
     // name and password; the caller fills in passwords kept in the keychain).
     ProbeDialog(Workbench &workbench, const std::vector<Profile> &profiles, QWidget *parent = nullptr);
 
+    // Offers these saved connections, replacing those offered before (the window calls it each time
+    // it opens the probe, so a connection added or edited since is offered as it is now).
+    void setProfiles(const std::vector<Profile> &profiles);
     void setBroker(const QString &url, ProtocolVersion version, const TlsOptions &tls = {});
     // A connection's broker: its URL, version, TLS settings, user name and password.
     void setBroker(const ConnectionSettings &settings);

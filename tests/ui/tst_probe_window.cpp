@@ -306,6 +306,27 @@ private slots:
                  qPrintable(probe->model().index(0, ProbeCheckModel::Evidence).data().toString()));
     }
 
+    // The dialog is made once per window; a connection saved after it was first opened is offered
+    // the next time it opens, and what was typed in the broker box stays.
+    void aConnectionSavedLaterIsOfferedNextTime()
+    {
+        auto w = m_windows.open();
+        w->addConnection(profileFor(QStringLiteral("mqtt://127.0.0.1:1"), QStringLiteral("first")), false);
+        ProbeDialog *probe = w->openProbe();
+        probe->show();
+        QVERIFY(QTest::qWaitForWindowExposed(probe));
+        QVERIFY(probe->broker()->findData(QStringLiteral("first"), Qt::ToolTipRole) >= 0);
+        QCOMPARE(probe->broker()->findData(QStringLiteral("later"), Qt::ToolTipRole), -1);
+        probe->broker()->setEditText(QStringLiteral("mqtt://typed.example:1883"));
+        probe->hide();
+
+        w->addConnection(profileFor(QStringLiteral("mqtt://127.0.0.1:2"), QStringLiteral("later")), false);
+        QCOMPARE(w->openProbe(), probe);
+        QVERIFY(probe->broker()->findData(QStringLiteral("first"), Qt::ToolTipRole) >= 0);
+        QVERIFY(probe->broker()->findData(QStringLiteral("later"), Qt::ToolTipRole) >= 0);
+        QCOMPARE(probe->broker()->currentText(), QStringLiteral("mqtt://typed.example:1883"));
+    }
+
     // The probe and a scenario both open connections in the window's trace: while one runs the
     // other is refused with a sentence, its button or menu entry disabled with a tooltip saying
     // why, and offered again when the first ends.
