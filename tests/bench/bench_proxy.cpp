@@ -7,13 +7,23 @@
 //    shows as one round's outlier rather than moving the whole figure.
 // The proxy runs in a thread of its own with its own event loop, and its CPU time is read with
 // that thread's CPU clock: the test clients and mosquitto, in other threads and a process of
-// their own, are not in it. Prints "name value" lines.
+// their own, are not in it. For scale, mosquitto's own CPU time (user + kernel, from /proc) over
+// the same load, per packet it handled: it reads each message from the proxy and writes it back
+// to the proxy, as many packets as the proxy forwards. And, when socat is installed, what a plain
+// byte forwarder costs on this machine: the same load through `socat` (one process per
+// connection, copying bytes and nothing else) in place of the proxy, its CPU per packet it
+// forwarded. Prints "name value" lines.
 // Usage: bench_proxy [ROUND_TRIPS] [LOAD_ROUNDS] [ROUND_SECONDS]
 
 #include "mosquitto_fixture.h"
 #include "proxy_bench_rig.h"
 
 #include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTcpServer>
 
 #include <algorithm>
 #include <atomic>
@@ -79,6 +89,37 @@ double loadAverage()
     return load;
 }
 
+// The process whose command line names `configDir` (the fixture's mosquitto), or 0.
+qint64 processNaming(const QString &configDir)
+{
+    for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        bool numeric = false;
+        const qint64 pid = entry.toLongLong(&numeric);
+        QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(entry));
+        if (numeric && cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(configDir.toUtf8()))
+            return pid;
+    }
+    return 0;
+}
+
+// User + kernel CPU seconds `pid` has used (utime and stime of /proc/PID/stat), or -1; with
+// `children`, also that of its children it has waited for (cutime and cstime).
+double processCpuSeconds(qint64 pid, bool children = false)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (pid == 0 || !stat.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray text = stat.readAll();
+    // The fields after the command name in parentheses; utime and stime are fields 14 and 15.
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return -1;
+    qint64 ticks = fields[11].toLongLong() + fields[12].toLongLong();
+    if (children)
+        ticks += fields[13].toLongLong() + fields[14].toLongLong();
+    return double(ticks) / double(::sysconf(_SC_CLK_TCK));
+}
+
 void measureRoundTrips(quint16 brokerPort, quint16 proxyPort, int roundTrips)
 {
     RawClient direct, proxied;
@@ -139,7 +180,59 @@ void printSpread(const char *name, const std::vector<LoadRound> &rounds, Field f
     }
 }
 
-void measureLoad(ProxyThread &proxy, quint16 proxyPort, int rounds, int roundSeconds)
+// The load of measureLoad through socat instead of the proxy: socat's CPU per forwarded packet.
+// socat forks a child per connection; the parent's cutime and cstime hold them once they exited.
+void measureForwarderLoad(quint16 brokerPort, int seconds)
+{
+    const QString socat = QStandardPaths::findExecutable(QStringLiteral("socat"));
+    if (socat.isEmpty()) {
+        std::printf("forwarder none (socat is not installed)\n");
+        return;
+    }
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost);
+    const quint16 port = probe.serverPort();
+    probe.close();
+    QProcess forwarder;
+    forwarder.start(socat, {QStringLiteral("TCP-LISTEN:%1,bind=127.0.0.1,reuseaddr,fork,nodelay").arg(port),
+                            QStringLiteral("TCP:127.0.0.1:%1,nodelay").arg(brokerPort)});
+    if (!forwarder.waitForStarted())
+        return;
+    RawClient subscriber, publisher;
+    for (int attempt = 0; attempt < 100 && !subscriber.open(port, QStringLiteral("bench-fwd-sub")); ++attempt)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!publisher.open(port, QStringLiteral("bench-fwd-pub")))
+        return;
+    subscriber.send(Subscribe{.packetId = PacketId(1), .subscriptions = {Subscription{.filter = QStringLiteral("bench/fwd")}}});
+    subscriber.readPacket(); // SUBACK
+    std::atomic<quint64> received{0};
+    std::thread reader([&] {
+        while (subscriber.readPacket())
+            ++received;
+    });
+    const QByteArray message = encode(Publish{.topic = QStringLiteral("bench/fwd"), .payload = QByteArrayLiteral("21.5")},
+                                      ProtocolVersion::V311);
+    const double before = processCpuSeconds(forwarder.processId(), true);
+    publishRound(publisher, message.repeated(kLoadMessagesPerSecond / kLoadBatchesPerSecond), Clock::now(), 0,
+                 seconds * kLoadBatchesPerSecond);
+    const auto sent = quint64(seconds) * kLoadMessagesPerSecond;
+    for (int wait = 0; wait < 200 && received < sent; ++wait)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    publisher.shutdownBoth();
+    subscriber.shutdownBoth();
+    reader.join();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the children exit and are reaped
+    const double after = processCpuSeconds(forwarder.processId(), true);
+    forwarder.terminate();
+    forwarder.waitForFinished();
+    // Each message crossed the forwarder twice, as through the proxy: publisher → broker → subscriber.
+    const double packets = double(std::max<quint64>(1, 2 * received.load()));
+    std::printf("forwarder socat\n");
+    std::printf("forwarder_messages_received %llu\n", static_cast<unsigned long long>(received.load()));
+    std::printf("forwarder_cpu_per_packet_us %.2f\n", (after - before) * 1e6 / packets);
+}
+
+void measureLoad(ProxyThread &proxy, quint16 proxyPort, int rounds, int roundSeconds, qint64 brokerPid)
 {
     RawClient subscriber, publisher;
     if (!subscriber.open(proxyPort, QStringLiteral("bench-load-sub")) || !publisher.open(proxyPort, QStringLiteral("bench-load-pub")))
@@ -158,6 +251,7 @@ void measureLoad(ProxyThread &proxy, quint16 proxyPort, int rounds, int roundSec
     const int batchesPerRound = roundSeconds * kLoadBatchesPerSecond;
     std::vector<LoadRound> measured;
     const ProxySample first = proxy.sample();
+    const double brokerCpuBefore = processCpuSeconds(brokerPid);
     ProxySample last = first;
     const auto start = Clock::now();
     for (int round = 0; round < rounds; ++round) {
@@ -170,6 +264,7 @@ void measureLoad(ProxyThread &proxy, quint16 proxyPort, int rounds, int roundSec
     for (int wait = 0; wait < 200 && received < sent; ++wait)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     const ProxySample end = proxy.sample();
+    const double brokerCpuAfter = processCpuSeconds(brokerPid);
     subscriber.shutdownBoth();
     reader.join();
     std::printf("load_rounds %d\n", rounds);
@@ -180,7 +275,16 @@ void measureLoad(ProxyThread &proxy, quint16 proxyPort, int rounds, int roundSec
     std::printf("machine_load_average_after %.2f\n", loadAverage());
     printSpread("load_forwarded_packets_per_s", measured, &LoadRound::packetsPerS, "%.0f");
     std::printf("proxy_cpu_s %.3f\n", end.cpuSeconds - first.cpuSeconds);
+    const double packets = double(std::max<quint64>(1, end.forwarded - first.forwarded));
     std::printf("proxy_cpu_per_packet_us %.2f\n", roundBetween(first, end, 1).cpuPerPacketUs);
+    std::printf("proxy_kernel_share_percent %.0f\n",
+                100.0 * (end.kernelSeconds - first.kernelSeconds) / std::max(1e-9, end.cpuSeconds - first.cpuSeconds));
+    if (brokerCpuBefore >= 0 && brokerCpuAfter >= 0) {
+        // mosquitto handled as many packets as the proxy forwarded: each message in, and out again.
+        const double brokerUs = (brokerCpuAfter - brokerCpuBefore) * 1e6 / packets;
+        std::printf("mosquitto_cpu_per_packet_us %.2f\n", brokerUs);
+        std::printf("proxy_over_mosquitto_cpu %.2f\n", roundBetween(first, end, 1).cpuPerPacketUs / std::max(1e-9, brokerUs));
+    }
     printSpread("proxy_cpu_per_packet_us", measured, &LoadRound::cpuPerPacketUs, "%.2f");
     printSpread("proxy_packets_per_wakeup", measured, &LoadRound::packetsPerWakeup, "%.2f");
     printSpread("proxy_preemptions_per_s", measured, &LoadRound::preemptionsPerS, "%.0f");
@@ -206,7 +310,8 @@ int main(int argc, char *argv[])
         return 1;
     }
     measureRoundTrips(broker.port(), proxyPort, roundTrips);
-    measureLoad(proxy, proxyPort, rounds, roundSeconds);
+    measureLoad(proxy, proxyPort, rounds, roundSeconds, processNaming(broker.dataDir()));
+    measureForwarderLoad(broker.port(), rounds * roundSeconds);
     proxy.stop();
     return 0;
 }

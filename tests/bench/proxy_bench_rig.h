@@ -93,6 +93,7 @@ private:
 // The proxy thread's counters at one moment.
 struct ProxySample {
     double cpuSeconds = 0; // CLOCK_THREAD_CPUTIME_ID: user + kernel time of the proxy's thread only
+    double kernelSeconds = 0; // of which in the kernel (getrusage's ru_stime, to the microsecond)
     quint64 forwarded = 0; // packets forwarded, both directions
     quint64 sleeps = 0; // voluntary context switches: each time its event loop waited for a socket
     quint64 preemptions = 0; // involuntary ones: the machine's other work took the core from it
@@ -127,6 +128,7 @@ struct ProxyThread {
             rusage usage{};
             ::getrusage(RUSAGE_THREAD, &usage);
             result = ProxySample{.cpuSeconds = double(cpu.tv_sec) + double(cpu.tv_nsec) / 1e9,
+                                 .kernelSeconds = double(usage.ru_stime.tv_sec) + double(usage.ru_stime.tv_usec) / 1e6,
                                  .forwarded = proxy->forwardedPackets(),
                                  .sleeps = quint64(usage.ru_nvcsw),
                                  .preemptions = quint64(usage.ru_nivcsw)};
