@@ -180,6 +180,47 @@ void printSpread(const char *name, const std::vector<LoadRound> &rounds, Field f
     }
 }
 
+// The load's two clients on `port`: a subscriber to `topic` whose reader thread counts what
+// arrives, and a publisher whose batch is `kLoadMessagesPerSecond / kLoadBatchesPerSecond` QoS 0
+// PUBLISHes on it.
+struct LoadClients {
+    RawClient subscriber, publisher;
+    std::atomic<quint64> received{0};
+    std::thread reader;
+    QByteArray batch;
+
+    bool open(quint16 port, const QString &name, const QString &topic)
+    {
+        for (int attempt = 0; attempt < 100 && !subscriber.open(port, name + QStringLiteral("-sub")); ++attempt)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20)); // a forwarder still starting
+        if (!publisher.open(port, name + QStringLiteral("-pub")))
+            return false;
+        subscriber.send(Subscribe{.packetId = PacketId(1), .subscriptions = {Subscription{.filter = topic}}});
+        subscriber.readPacket(); // SUBACK
+        reader = std::thread([this] {
+            while (subscriber.readPacket())
+                ++received;
+        });
+        batch = encode(Publish{.topic = topic, .payload = QByteArrayLiteral("21.5")}, ProtocolVersion::V311)
+                    .repeated(kLoadMessagesPerSecond / kLoadBatchesPerSecond);
+        return true;
+    }
+    // Waits up to 2 s for the `sent` messages to arrive.
+    void awaitDelivery(quint64 sent)
+    {
+        for (int wait = 0; wait < 200 && received < sent; ++wait)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    void close()
+    {
+        publisher.shutdownBoth();
+        subscriber.shutdownBoth();
+        if (reader.joinable())
+            reader.join();
+    }
+    ~LoadClients() { close(); }
+};
+
 // The load of measureLoad through socat instead of the proxy: socat's CPU per forwarded packet.
 // socat forks a child per connection; the parent's cutime and cstime hold them once they exited.
 void measureForwarderLoad(quint16 brokerPort, int seconds)
@@ -198,55 +239,29 @@ void measureForwarderLoad(quint16 brokerPort, int seconds)
                             QStringLiteral("TCP:127.0.0.1:%1,nodelay").arg(brokerPort)});
     if (!forwarder.waitForStarted())
         return;
-    RawClient subscriber, publisher;
-    for (int attempt = 0; attempt < 100 && !subscriber.open(port, QStringLiteral("bench-fwd-sub")); ++attempt)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (!publisher.open(port, QStringLiteral("bench-fwd-pub")))
+    LoadClients clients;
+    if (!clients.open(port, QStringLiteral("bench-fwd"), QStringLiteral("bench/fwd")))
         return;
-    subscriber.send(Subscribe{.packetId = PacketId(1), .subscriptions = {Subscription{.filter = QStringLiteral("bench/fwd")}}});
-    subscriber.readPacket(); // SUBACK
-    std::atomic<quint64> received{0};
-    std::thread reader([&] {
-        while (subscriber.readPacket())
-            ++received;
-    });
-    const QByteArray message = encode(Publish{.topic = QStringLiteral("bench/fwd"), .payload = QByteArrayLiteral("21.5")},
-                                      ProtocolVersion::V311);
     const double before = processCpuSeconds(forwarder.processId(), true);
-    publishRound(publisher, message.repeated(kLoadMessagesPerSecond / kLoadBatchesPerSecond), Clock::now(), 0,
-                 seconds * kLoadBatchesPerSecond);
-    const auto sent = quint64(seconds) * kLoadMessagesPerSecond;
-    for (int wait = 0; wait < 200 && received < sent; ++wait)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    publisher.shutdownBoth();
-    subscriber.shutdownBoth();
-    reader.join();
+    publishRound(clients.publisher, clients.batch, Clock::now(), 0, seconds * kLoadBatchesPerSecond);
+    clients.awaitDelivery(quint64(seconds) * kLoadMessagesPerSecond);
+    clients.close();
     std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the children exit and are reaped
     const double after = processCpuSeconds(forwarder.processId(), true);
     forwarder.terminate();
     forwarder.waitForFinished();
     // Each message crossed the forwarder twice, as through the proxy: publisher → broker → subscriber.
-    const double packets = double(std::max<quint64>(1, 2 * received.load()));
+    const double packets = double(std::max<quint64>(1, 2 * clients.received.load()));
     std::printf("forwarder socat\n");
-    std::printf("forwarder_messages_received %llu\n", static_cast<unsigned long long>(received.load()));
+    std::printf("forwarder_messages_received %llu\n", static_cast<unsigned long long>(clients.received.load()));
     std::printf("forwarder_cpu_per_packet_us %.2f\n", (after - before) * 1e6 / packets);
 }
 
 void measureLoad(ProxyThread &proxy, quint16 proxyPort, int rounds, int roundSeconds, qint64 brokerPid)
 {
-    RawClient subscriber, publisher;
-    if (!subscriber.open(proxyPort, QStringLiteral("bench-load-sub")) || !publisher.open(proxyPort, QStringLiteral("bench-load-pub")))
+    LoadClients clients;
+    if (!clients.open(proxyPort, QStringLiteral("bench-load"), QStringLiteral("bench/load")))
         return;
-    subscriber.send(Subscribe{.packetId = PacketId(1), .subscriptions = {Subscription{.filter = QStringLiteral("bench/load")}}});
-    subscriber.readPacket(); // SUBACK
-    std::atomic<quint64> received{0};
-    std::thread reader([&] {
-        while (subscriber.readPacket())
-            ++received;
-    });
-    const QByteArray message = encode(Publish{.topic = QStringLiteral("bench/load"), .payload = QByteArrayLiteral("21.5")},
-                                      ProtocolVersion::V311);
-    const QByteArray batch = message.repeated(kLoadMessagesPerSecond / kLoadBatchesPerSecond);
     const double loadBefore = loadAverage();
     const int batchesPerRound = roundSeconds * kLoadBatchesPerSecond;
     std::vector<LoadRound> measured;
@@ -255,22 +270,20 @@ void measureLoad(ProxyThread &proxy, quint16 proxyPort, int rounds, int roundSec
     ProxySample last = first;
     const auto start = Clock::now();
     for (int round = 0; round < rounds; ++round) {
-        publishRound(publisher, batch, start, round * batchesPerRound, batchesPerRound);
+        publishRound(clients.publisher, clients.batch, start, round * batchesPerRound, batchesPerRound);
         const ProxySample now = proxy.sample();
         measured.push_back(roundBetween(last, now, roundSeconds));
         last = now;
     }
     const auto sent = quint64(rounds) * quint64(roundSeconds) * kLoadMessagesPerSecond;
-    for (int wait = 0; wait < 200 && received < sent; ++wait)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    clients.awaitDelivery(sent);
     const ProxySample end = proxy.sample();
     const double brokerCpuAfter = processCpuSeconds(brokerPid);
-    subscriber.shutdownBoth();
-    reader.join();
+    clients.close();
     std::printf("load_rounds %d\n", rounds);
     std::printf("load_round_seconds %d\n", roundSeconds);
     std::printf("load_messages_sent %llu\n", static_cast<unsigned long long>(sent));
-    std::printf("load_messages_received %llu\n", static_cast<unsigned long long>(received.load()));
+    std::printf("load_messages_received %llu\n", static_cast<unsigned long long>(clients.received.load()));
     std::printf("machine_load_average_before %.2f\n", loadBefore);
     std::printf("machine_load_average_after %.2f\n", loadAverage());
     printSpread("load_forwarded_packets_per_s", measured, &LoadRound::packetsPerS, "%.0f");

@@ -33,8 +33,11 @@ public:
         address.sin_family = AF_INET;
         address.sin_port = htons(port);
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(m_fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0)
+        if (::connect(m_fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
+            ::close(m_fd); // a caller may try again
+            m_fd = -1;
             return false;
+        }
         send(Connect{.version = ProtocolVersion::V311, .clientId = clientId});
         return readPacket() == PacketType::ConnAck;
     }
